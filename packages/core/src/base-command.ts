@@ -1,0 +1,90 @@
+import { Command, Flags, type Interfaces } from '@oclif/core';
+import { loadProjectConfig } from './config/loader.js';
+import type { ProjectConfig } from './config/types.js';
+import { dataDir } from './data-dir.js';
+import { toSoulrecallError, type SoulrecallError } from './errors.js';
+
+export type SoulrecallFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof SoulrecallCommand)['baseFlags'] & T['flags']>;
+export type SoulrecallArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args']>;
+
+/**
+ * The base of every soulrecall command, in every plugin.
+ *
+ * - `run()` returns a typed result; with `--json` that result is the only thing on stdout.
+ * - Progress and logs go to stderr (`this.progress`), and nowhere with `--json`.
+ * - Errors are one sentence plus a hint, with a documented exit code; a stack trace only with
+ *   `--verbose` or `DEBUG`.
+ */
+export abstract class SoulrecallCommand<TResult> extends Command {
+  static override enableJsonFlag = true;
+
+  static override baseFlags = {
+    config: Flags.string({
+      summary: 'Path to soulrecall.yaml (default: found by walking up from the current folder).',
+      helpGroup: 'GLOBAL',
+    }),
+    verbose: Flags.boolean({
+      summary: 'Show more detail, including stack traces of errors.',
+      helpGroup: 'GLOBAL',
+      default: false,
+    }),
+  };
+
+  private cachedProjectConfig?: ProjectConfig;
+
+  public abstract override run(): Promise<TResult>;
+
+  /** soulrecall.yaml, read once per command (honours --config). */
+  protected projectConfig(): ProjectConfig {
+    this.cachedProjectConfig ??= loadProjectConfig({ configPath: this.flagValue('config') });
+    return this.cachedProjectConfig;
+  }
+
+  /** The data directory (SOULRECALL_HOME or oclif's data dir). */
+  protected dataDir(): string {
+    return dataDir();
+  }
+
+  /** A progress or information line on stderr; silent with --json. */
+  protected progress(message: string): void {
+    if (!this.jsonEnabled()) process.stderr.write(`${message}\n`);
+  }
+
+  /** Detail shown only with --verbose (on stderr). */
+  protected verbose(message: string): void {
+    if (this.isVerbose() && !this.jsonEnabled()) process.stderr.write(`${message}\n`);
+  }
+
+  protected isVerbose(): boolean {
+    return this.argv.includes('--verbose') || Boolean(process.env.DEBUG);
+  }
+
+  private flagValue(name: string): string | undefined {
+    const index = this.argv.findIndex((arg) => arg === `--${name}` || arg.startsWith(`--${name}=`));
+    if (index === -1) return undefined;
+    const arg = this.argv[index]!;
+    return arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : this.argv[index + 1];
+  }
+
+  public override async catch(thrown: Error & { exitCode?: number }): Promise<unknown> {
+    const error = toSoulrecallError(thrown);
+    process.exitCode = error.exitCode;
+    if (this.jsonEnabled()) {
+      this.logJson({ error: error.toJSON() });
+      return undefined;
+    }
+    process.stderr.write(renderError(error, this.isVerbose()));
+    return this.exit(error.exitCode);
+  }
+}
+
+/** The human form of an error: one sentence, a hint, and (verbose only) the stack of what caused it. */
+export function renderError(error: SoulrecallError, verbose: boolean): string {
+  const lines = [`Error: ${error.message}`];
+  if (error.hint) lines.push(`Hint: ${error.hint}`);
+  if (verbose) {
+    const cause = error.cause instanceof Error ? error.cause : error;
+    lines.push('', cause.stack ?? String(cause));
+  }
+  return `${lines.join('\n')}\n`;
+}

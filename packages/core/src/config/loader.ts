@@ -1,0 +1,212 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type Pair, type YAMLMap } from 'yaml';
+import { ConfigError } from './errors.js';
+import { LOCAL_NETWORK_URL, MAINNET_URL, type AgentConfig, type EnvironmentConfig, type ProjectConfig } from './types.js';
+
+export const CONFIG_FILE_NAME = 'soulrecall.yaml';
+
+const TOP_LEVEL_KEYS = ['pipeline', 'environments', 'agents'];
+const ENVIRONMENT_KEYS = ['network', 'aliases', 'protected', 'identity'];
+const AGENT_KEYS = ['wasm', 'health'];
+const HEALTH_KEYS = ['method'];
+const NAME_PATTERN = /^[A-Za-z][A-Za-z0-9_-]*$/;
+
+/** The nearest soulrecall.yaml in `cwd` or a parent folder, or undefined. */
+export function findConfigFile(cwd: string): string | undefined {
+  let folder = resolve(cwd);
+  for (;;) {
+    const candidate = join(folder, CONFIG_FILE_NAME);
+    if (existsSync(candidate)) return candidate;
+    const parent = dirname(folder);
+    if (parent === folder) return undefined;
+    folder = parent;
+  }
+}
+
+export interface LoadConfigOptions {
+  /** `--config`: a file that must exist. */
+  configPath?: string;
+  /** Where to start looking for soulrecall.yaml (default: process.cwd()). */
+  cwd?: string;
+}
+
+/** Finds, reads and validates the project file. Every problem is a ConfigError naming file and line. */
+export function loadProjectConfig(options: LoadConfigOptions = {}): ProjectConfig {
+  const cwd = options.cwd ?? process.cwd();
+  let file: string;
+  if (options.configPath) {
+    file = resolve(cwd, options.configPath);
+    if (!existsSync(file)) {
+      throw new ConfigError('CONFIG_NOT_FOUND', file, undefined, 'the configuration file given with --config does not exist.', 'Check the path passed to --config.');
+    }
+    if (statSync(file).isDirectory()) {
+      throw new ConfigError('CONFIG_NOT_FOUND', file, undefined, 'the path given with --config is a folder, not a file.', `Pass the file itself, e.g. --config ${join(options.configPath, CONFIG_FILE_NAME)}.`);
+    }
+  } else {
+    const found = findConfigFile(cwd);
+    if (!found) {
+      throw new ConfigError('CONFIG_NOT_FOUND', join(resolve(cwd), CONFIG_FILE_NAME), undefined, `no ${CONFIG_FILE_NAME} in this folder or any parent folder.`, `Create ${CONFIG_FILE_NAME} (see the README's Configuration section) or pass --config <file>.`);
+    }
+    file = found;
+  }
+  return parseProjectConfig(readFileSync(file, 'utf8'), file);
+}
+
+/** Validates the text of a project file; `file` is used in messages and to resolve relative paths. */
+export function parseProjectConfig(text: string, file: string): ProjectConfig {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const lineOf = (node: { range?: [number, number, number] | null } | null | undefined): number | undefined =>
+    node?.range ? lines.linePos(node.range[0]).line : undefined;
+  const fail = (code: string, node: { range?: [number, number, number] | null } | null | undefined, message: string, hint: string): never => {
+    throw new ConfigError(code, file, lineOf(node), message, hint);
+  };
+
+  if (doc.errors.length > 0) {
+    const first = doc.errors[0]!;
+    // Errors at the very end of the file (an unclosed bracket) point past the last line: name the last one.
+    const line = Math.max(1, text.slice(0, Math.min(first.pos[0], text.trimEnd().length)).split('\n').length);
+    const reason = first.message.split('\n')[0]!.replace(/\.$/, '');
+    throw new ConfigError('CONFIG_INVALID_YAML', file, line, `invalid YAML: ${reason}.`, 'Fix the YAML syntax at that line (indentation, quotes, colons).');
+  }
+  const top = doc.contents;
+  if (top === null || top === undefined) {
+    fail('CONFIG_EMPTY', null, 'the file is empty.', 'Define at least `environments:` (see the README).');
+  }
+  if (!isMap(top)) fail('CONFIG_NOT_A_MAPPING', top as Node, 'the file must be a mapping with `pipeline`, `environments` and `agents`.', 'Start the file with `environments:`.');
+  const root = top as YAMLMap;
+  checkKeys(root, TOP_LEVEL_KEYS, '', fail);
+
+  const environmentsNode = root.get('environments', true) as Node | undefined;
+  if (!environmentsNode || !isMap(environmentsNode) || environmentsNode.items.length === 0) {
+    fail('CONFIG_NO_ENVIRONMENTS', environmentsNode ?? root, '`environments` must be a mapping with at least one environment.', 'Add e.g. `environments: { local: { network: local } }`.');
+  }
+  const environments: EnvironmentConfig[] = [];
+  const owners = new Map<string, string>(); // name or alias -> environment that owns it
+  for (const pair of (environmentsNode as YAMLMap).items as Pair<Node, Node>[]) {
+    const name = String((pair.key as { value?: unknown })?.value ?? '');
+    const where = `environments.${name}`;
+    if (!NAME_PATTERN.test(name)) fail('CONFIG_INVALID_NAME', pair.key, `environment name "${name}" is not valid.`, 'Use letters, digits, "-" and "_", starting with a letter.');
+    const body = pair.value;
+    if (!isMap(body)) fail('CONFIG_INVALID_VALUE', body ?? pair.key, `${where} must be a mapping with at least \`network\`.`, `Write e.g. \`${name}: { network: local }\`.`);
+    const envMap = body as YAMLMap;
+    checkKeys(envMap, ENVIRONMENT_KEYS, `${where}.`, fail);
+    const networkNode = envMap.get('network', true) as Node | undefined;
+    if (!networkNode) fail('CONFIG_MISSING_KEY', envMap, `${where}.network is missing.`, 'Set it to `local`, `ic` or the URL of a network.');
+    const network = scalarString(networkNode!, `${where}.network`, fail);
+    const resolved = resolveNetwork(network, () =>
+      fail('CONFIG_INVALID_URL', networkNode, `${where}.network "${network}" is neither \`local\`, \`ic\` nor a valid http(s) URL.`, 'Use `local`, `ic`, or a URL such as http://127.0.0.1:4944.'),
+    );
+    const aliasesNode = envMap.get('aliases', true) as Node | undefined;
+    const aliases: string[] = [];
+    if (aliasesNode !== undefined) {
+      if (!isSeq(aliasesNode)) fail('CONFIG_INVALID_VALUE', aliasesNode, `${where}.aliases must be a list of names.`, 'Write e.g. `aliases: [prod]`.');
+      for (const item of (aliasesNode as { items: Node[] }).items) {
+        const alias = scalarString(item, `${where}.aliases`, fail);
+        if (!NAME_PATTERN.test(alias)) fail('CONFIG_INVALID_NAME', item, `alias "${alias}" of environment ${name} is not valid.`, 'Use letters, digits, "-" and "_", starting with a letter.');
+        aliases.push(alias);
+      }
+    }
+    for (const [label, node] of [[name, pair.key], ...aliases.map((alias, index) => [alias, (aliasesNode as { items: Node[] }).items[index]])] as [string, Node][]) {
+      const owner = owners.get(label);
+      if (owner !== undefined) {
+        fail('CONFIG_DUPLICATE_NAME', node, `"${label}" names two environments (${owner} and ${name}).`, 'Every environment name and alias must be unique.');
+      }
+      owners.set(label, name);
+    }
+    const protectedNode = envMap.get('protected', true) as Node | undefined;
+    let isProtected = false;
+    if (protectedNode !== undefined) {
+      if (!isScalar(protectedNode) || typeof protectedNode.value !== 'boolean') {
+        fail('CONFIG_INVALID_VALUE', protectedNode, `${where}.protected must be true or false.`, 'Write `protected: true` to ask for confirmation before destructive changes.');
+      }
+      isProtected = (protectedNode as { value: boolean }).value;
+    }
+    const identityNode = envMap.get('identity', true) as Node | undefined;
+    const identity = identityNode === undefined ? undefined : scalarString(identityNode, `${where}.identity`, fail);
+    environments.push({ name, network, ...resolved, aliases, protected: isProtected, identity });
+  }
+
+  let pipeline = environments.map((environment) => environment.name);
+  const pipelineNode = root.get('pipeline', true) as Node | undefined;
+  if (pipelineNode !== undefined) {
+    if (!isSeq(pipelineNode) || pipelineNode.items.length === 0) {
+      fail('CONFIG_INVALID_VALUE', pipelineNode, '`pipeline` must be a non-empty list of environment names.', 'Write e.g. `pipeline: [local, staging, production]`.');
+    }
+    pipeline = [];
+    for (const item of (pipelineNode as { items: Node[] }).items) {
+      const stage = scalarString(item, 'pipeline', fail);
+      const owner = owners.get(stage);
+      if (owner === undefined) {
+        fail('CONFIG_UNKNOWN_ENVIRONMENT', item, `pipeline names "${stage}", which is not defined under \`environments\`.`, `Define environments.${stage} or remove it from the pipeline (defined: ${environments.map((e) => e.name).join(', ')}).`);
+      }
+      if (pipeline.includes(owner!)) fail('CONFIG_DUPLICATE_NAME', item, `pipeline lists environment ${owner} twice.`, 'Each environment may appear once in the pipeline.');
+      pipeline.push(owner!);
+    }
+  }
+
+  const agents: AgentConfig[] = [];
+  const agentsNode = root.get('agents', true) as Node | undefined;
+  if (agentsNode !== undefined && !(isScalar(agentsNode) && agentsNode.value === null)) {
+    if (!isMap(agentsNode)) fail('CONFIG_INVALID_VALUE', agentsNode, '`agents` must be a mapping of agent names.', 'Write e.g. `agents: { my-agent: { wasm: dist/agent.wasm } }`.');
+    for (const pair of (agentsNode as YAMLMap).items as Pair<Node, Node>[]) {
+      const name = String((pair.key as { value?: unknown })?.value ?? '');
+      const where = `agents.${name}`;
+      if (!NAME_PATTERN.test(name)) fail('CONFIG_INVALID_NAME', pair.key, `agent name "${name}" is not valid.`, 'Use letters, digits, "-" and "_", starting with a letter.');
+      const agent: AgentConfig = { name };
+      const body = pair.value;
+      if (body !== null && !(isScalar(body) && body.value === null)) {
+        if (!isMap(body)) fail('CONFIG_INVALID_VALUE', body, `${where} must be a mapping (wasm, health).`, `Write e.g. \`${name}: { wasm: dist/agent.wasm }\`.`);
+        checkKeys(body as YAMLMap, AGENT_KEYS, `${where}.`, fail);
+        const wasmNode = (body as YAMLMap).get('wasm', true) as Node | undefined;
+        if (wasmNode !== undefined) {
+          agent.wasm = scalarString(wasmNode, `${where}.wasm`, fail);
+          agent.wasmLine = lineOf(wasmNode);
+        }
+        const healthNode = (body as YAMLMap).get('health', true) as Node | undefined;
+        if (healthNode !== undefined) {
+          if (!isMap(healthNode)) fail('CONFIG_INVALID_VALUE', healthNode, `${where}.health must be a mapping such as { method: health }.`, 'Name a query method that reports health.');
+          checkKeys(healthNode as YAMLMap, HEALTH_KEYS, `${where}.health.`, fail);
+          const methodNode = (healthNode as YAMLMap).get('method', true) as Node | undefined;
+          if (!methodNode) fail('CONFIG_MISSING_KEY', healthNode, `${where}.health.method is missing.`, 'Name a query method that reports health, e.g. `method: health`.');
+          agent.health = { method: scalarString(methodNode!, `${where}.health.method`, fail) };
+        }
+      }
+      agents.push(agent);
+    }
+  }
+  return { file, root: dirname(file), pipeline, environments, agents };
+}
+
+type Fail = (code: string, node: Node | null | undefined, message: string, hint: string) => never;
+
+function checkKeys(map: YAMLMap, allowed: string[], prefix: string, fail: Fail): void {
+  for (const pair of map.items as Pair<Node, Node>[]) {
+    const key = String((pair.key as { value?: unknown })?.value ?? '');
+    if (!allowed.includes(key)) {
+      fail('CONFIG_UNKNOWN_KEY', pair.key, `unknown key "${prefix}${key}".`, `Allowed here: ${allowed.join(', ')}.`);
+    }
+  }
+}
+
+function scalarString(node: Node, where: string, fail: Fail): string {
+  if (!isScalar(node) || typeof node.value !== 'string' || node.value.trim() === '') {
+    fail('CONFIG_INVALID_VALUE', node, `${where} must be a non-empty string.`, 'Quote the value if it contains special characters.');
+  }
+  return (node as { value: string }).value;
+}
+
+function resolveNetwork(network: string, invalid: () => never): Pick<EnvironmentConfig, 'networkKind' | 'networkUrl' | 'rootKey'> {
+  if (network === 'local') return { networkKind: 'local', networkUrl: LOCAL_NETWORK_URL, rootKey: 'fetched' };
+  if (network === 'ic') return { networkKind: 'ic', networkUrl: MAINNET_URL, rootKey: 'builtin-mainnet' };
+  let url: URL;
+  try {
+    url = new URL(network);
+  } catch {
+    return invalid();
+  }
+  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.hostname === '') invalid();
+  const networkUrl = url.toString().replace(/\/$/, '');
+  return { networkKind: 'url', networkUrl, rootKey: networkUrl === MAINNET_URL ? 'builtin-mainnet' : 'fetched' };
+}

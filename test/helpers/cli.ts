@@ -1,0 +1,53 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const binPath = join(repoRoot, 'bin', 'run.js');
+
+export interface CliResult {
+  stdout: string;
+  stderr: string;
+  exitCode: number;
+}
+
+/** An isolated soulrecall home (data, config and cache dirs) for one test file. */
+export class CliSandbox {
+  readonly home = mkdtempSync(join(tmpdir(), 'soulrecall-home-'));
+
+  env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+    return {
+      ...process.env,
+      SOULRECALL_HOME: this.home,
+      SOULRECALL_DATA_DIR: join(this.home, 'oclif-data'),
+      SOULRECALL_CONFIG_DIR: join(this.home, 'oclif-config'),
+      SOULRECALL_CACHE_DIR: join(this.home, 'oclif-cache'),
+      NO_COLOR: '1',
+      DEBUG: '',
+      ...extra,
+    };
+  }
+
+  /** Runs the built binary as a child process, as a user would. */
+  run(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string } = {}): Promise<CliResult> {
+    return new Promise((resolvePromise, reject) => {
+      const child = spawn(process.execPath, [binPath, ...args], { cwd: options.cwd ?? this.home, env: this.env(options.env), stdio: 'pipe' });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (chunk) => (stdout += chunk));
+      child.stderr.on('data', (chunk) => (stderr += chunk));
+      child.on('error', reject);
+      child.on('close', (code) => resolvePromise({ stdout, stderr, exitCode: code ?? -1 }));
+      child.stdin.end(options.input ?? '');
+    });
+  }
+
+  cleanup(): void {
+    rmSync(this.home, { recursive: true, force: true });
+  }
+}
+
+/** A stack trace line, which users must never see without --verbose. */
+export const STACK_TRACE = /^\s+at .+\(.+:\d+:\d+\)$|^\s+at .+:\d+:\d+$/m;
