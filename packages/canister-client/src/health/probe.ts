@@ -1,0 +1,99 @@
+import { isCanisterClientError } from '../errors.js';
+import type { ManagementCanister } from '../management/management-canister.js';
+import type { CanisterRunStatus } from '../management/types.js';
+import { EMPTY_CANDID_ARGS } from '../management/install.js';
+import { type PrincipalLike, toPrincipal } from '../principal.js';
+import type { CanisterStateReader } from '../read-state.js';
+import type { IcTransport } from '../transport.js';
+import { judgeHealthReply } from './verdict.js';
+
+export interface HealthProbeOptions {
+  /** A method whose reply says whether the agent is healthy (see judgeHealthReply). */
+  method?: string;
+  /** How to call it: `query` (default) or `update`. */
+  callAs?: 'query' | 'update';
+  /** Candid argument for the method; `()` by default. */
+  arg?: Uint8Array;
+}
+
+export interface HealthMethodResult {
+  name: string;
+  healthy: boolean;
+  reason: string;
+  reply?: unknown;
+  /** Set when the call was rejected or trapped. */
+  error?: { code: string; message: string };
+}
+
+export interface HealthVerdict {
+  canisterId: string;
+  healthy: boolean;
+  /** The network answered. */
+  reachable: boolean;
+  /** `unknown` when the caller is not a controller (canister_status refused). */
+  status: CanisterRunStatus | 'unknown';
+  statusSource: 'canister_status' | 'read_state' | 'none';
+  moduleHash: string | null;
+  /** Known only to controllers. */
+  cycles?: bigint;
+  method?: HealthMethodResult;
+  /** Every reason the verdict is unhealthy (empty when healthy). */
+  problems: string[];
+  checkedAt: string;
+}
+
+interface ProbeDeps {
+  transport: IcTransport;
+  management: ManagementCanister;
+  reader: CanisterStateReader;
+}
+
+async function callHealthMethod(transport: IcTransport, canisterId: PrincipalLike, options: HealthProbeOptions & { method: string }): Promise<HealthMethodResult> {
+  const request = { canisterId: toPrincipal(canisterId), method: options.method, arg: options.arg ?? EMPTY_CANDID_ARGS };
+  try {
+    const reply = options.callAs === 'update' ? await transport.update(request) : await transport.query(request);
+    return { name: options.method, ...judgeHealthReply(reply) };
+  } catch (error) {
+    if (!isCanisterClientError(error) || error.code === 'NETWORK_UNREACHABLE') throw error;
+    const reason = error.code === 'CANISTER_TRAPPED' ? 'trapped' : `failed (${error.code})`;
+    return { name: options.method, healthy: false, reason, error: { code: error.code, message: error.message } };
+  }
+}
+
+/** Reachable, running, code installed and (if asked) the health method says healthy. */
+export async function probeHealth(deps: ProbeDeps, canisterId: PrincipalLike, options: HealthProbeOptions = {}): Promise<HealthVerdict> {
+  const id = toPrincipal(canisterId);
+  const verdict: HealthVerdict = {
+    canisterId: id.toText(),
+    healthy: false,
+    reachable: true,
+    status: 'unknown',
+    statusSource: 'none',
+    moduleHash: null,
+    problems: [],
+    checkedAt: new Date().toISOString(),
+  };
+  try {
+    try {
+      const status = await deps.management.canisterStatus(id);
+      Object.assign(verdict, { status: status.status, statusSource: 'canister_status', moduleHash: status.moduleHash, cycles: status.cycles });
+    } catch (error) {
+      if (!isCanisterClientError(error, 'NOT_A_CONTROLLER')) throw error;
+      // Not a controller: the certified state tree still tells whether code is installed.
+      verdict.moduleHash = await deps.reader.moduleHash(id);
+      verdict.statusSource = 'read_state';
+    }
+    if (verdict.moduleHash === null) verdict.problems.push('no code installed');
+    if (verdict.status === 'stopped' || verdict.status === 'stopping') verdict.problems.push(`canister is ${verdict.status}`);
+    if (options.method && verdict.moduleHash !== null && verdict.status !== 'stopped') {
+      verdict.method = await callHealthMethod(deps.transport, id, { ...options, method: options.method });
+      if (!verdict.method.healthy) verdict.problems.push(`${options.method} ${verdict.method.reason}`);
+    }
+  } catch (error) {
+    if (!isCanisterClientError(error)) throw error;
+    if (error.code === 'NETWORK_UNREACHABLE') verdict.reachable = false;
+    verdict.problems.push(error.code === 'CANISTER_NOT_FOUND' ? 'canister not found' : error.message);
+  }
+  verdict.healthy = verdict.problems.length === 0;
+  return verdict;
+}
