@@ -28,6 +28,10 @@ export interface MessageContext {
   controllers: PrincipalBytes[];
   /** Certificate (CBOR) covering this canister's certified data, offered to queries through ic0.data_certificate_*. */
   dataCertificate?: Uint8Array;
+  /** Subnet id bytes for ic0.subnet_self_* (optional; those calls trap without it). */
+  subnetId?: PrincipalBytes;
+  /** Root key (DER) for ic0.root_key_* (optional; those calls trap without it). */
+  rootKey?: Uint8Array;
 }
 
 /** A line the canister wrote with ic0.debug_print, or the message of a trap. */

@@ -1,0 +1,60 @@
+// Builds the sample agent with the `motoko` npm package: one source, three modules that differ
+// only in the constants substituted into it, plus the Candid interface.
+// Skips compiling when every output is newer than the sources and this script.
+import { createRequire } from 'node:module';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const sourceFile = path.join(here, 'src', 'agent.mo');
+const distDir = path.join(here, 'dist');
+
+const VARIANTS = [
+  { file: 'agent-v1.wasm', constants: { VERSION: '1.0.0', RECALL_NEWEST_FIRST: 'false', REPORTS_HEALTHY: 'true' } },
+  { file: 'agent-v2.wasm', constants: { VERSION: '2.0.0', RECALL_NEWEST_FIRST: 'true', REPORTS_HEALTHY: 'true' } },
+  { file: 'agent-broken.wasm', constants: { VERSION: '2.1.0-broken', RECALL_NEWEST_FIRST: 'true', REPORTS_HEALTHY: 'false' } },
+];
+const CANDID_FILE = 'agent.did';
+
+function substitute(source, constants) {
+  const result = source.replace(/\{\{([A-Z_]+)\}\}/g, (match, name) => {
+    if (!(name in constants)) throw new Error(`agent.mo uses the unknown constant ${match}`);
+    return constants[name];
+  });
+  return result;
+}
+
+function upToDate() {
+  const inputs = [sourceFile, fileURLToPath(import.meta.url)].map((f) => fs.statSync(f).mtimeMs);
+  const newestInput = Math.max(...inputs);
+  return [...VARIANTS.map((v) => v.file), CANDID_FILE].every((file) => {
+    const output = path.join(distDir, file);
+    return fs.existsSync(output) && fs.statSync(output).mtimeMs > newestInput;
+  });
+}
+
+function build() {
+  const require = createRequire(import.meta.url);
+  const mo = require('motoko');
+  mo.loadPackage(require('motoko/packages/latest/core.json'));
+  const source = fs.readFileSync(sourceFile, 'utf8');
+  fs.mkdirSync(distDir, { recursive: true });
+  let candid;
+  for (const variant of VARIANTS) {
+    const started = Date.now();
+    mo.write('agent.mo', substitute(source, variant.constants));
+    const { wasm, candid: did } = mo.wasm('agent.mo', 'ic');
+    candid ??= did;
+    fs.writeFileSync(path.join(distDir, variant.file), wasm);
+    console.log(`built dist/${variant.file} (version ${variant.constants.VERSION}, ${wasm.length} bytes) in ${Date.now() - started} ms`);
+  }
+  fs.writeFileSync(path.join(distDir, CANDID_FILE), candid);
+  console.log(`wrote dist/${CANDID_FILE}`);
+}
+
+if (upToDate()) {
+  console.log('example-agent: dist/ is up to date, nothing to compile');
+} else {
+  build();
+}

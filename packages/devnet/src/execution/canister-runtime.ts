@@ -1,0 +1,187 @@
+/**
+ * One canister's live Wasm instance inside the execution worker, with its last committed state.
+ * Atomicity: the committed copy of heap, globals, stable memory, certified data and timer is
+ * taken after every successful message; a failed message is undone by copying it back.
+ */
+import type { Failure } from './errors.js';
+import type { PreparedModule } from './module-preparation.js';
+import { sharedCopy, StableMemory, WASM_PAGE_BYTES } from './stable-memory.js';
+import { CanisterTrap, SystemApi, type CallFrame, type CanisterSystemState, type EntryPoint } from './system-api.js';
+import type { MessageContext } from './types.js';
+import { Wasm, type WasmGlobal, type WasmInstance, type WasmMemory, type WasmModule } from './wasm-api.js';
+
+/** The committed Wasm state; byte arrays live in SharedArrayBuffers the main thread also holds. */
+export interface CommittedWasmState {
+  heap: Uint8Array;
+  stable: Uint8Array;
+  globals: string[];
+  certifiedData: Uint8Array;
+  globalTimerNanos: bigint;
+}
+
+export interface LoadedModule {
+  sha256: string;
+  prepared: PreparedModule;
+  compiled: WasmModule;
+}
+
+export interface ExecutionResult {
+  frame: CallFrame;
+  failure?: Failure;
+}
+
+const MAX_WASM32_PAGES = 65536;
+
+function emptyShared(): Uint8Array {
+  return new Uint8Array(new SharedArrayBuffer(0));
+}
+
+function failureOf(error: unknown): Failure {
+  if (error instanceof CanisterTrap) return error.failure;
+  if (error instanceof Wasm.RuntimeError) return { kind: 'wasm-trap', message: error.message };
+  if (error instanceof RangeError && /call stack/i.test(error.message)) return { kind: 'wasm-trap', message: 'stack overflow' };
+  if (error instanceof Wasm.LinkError || error instanceof Wasm.CompileError) {
+    return { kind: 'invalid-module', message: error.message };
+  }
+  return { kind: 'wasm-trap', message: error instanceof Error ? error.message : String(error) };
+}
+
+function newFrame(entry: EntryPoint, methodName: string, arg: Uint8Array, context: MessageContext): CallFrame {
+  return { entry, methodName, arg, context, replyChunks: [], logs: [], startedAt: process.hrtime.bigint() };
+}
+
+/** A memory as the prepared module expects it (imported `env.memory`), holding `contents` if given. */
+function createMemory(module: LoadedModule, contents?: Uint8Array): WasmMemory | undefined {
+  const limits = module.prepared.summary.memory;
+  if (!limits) return undefined;
+  const declared = Number(limits.initialPages);
+  const pages = Math.max(declared, Math.ceil((contents?.length ?? 0) / WASM_PAGE_BYTES));
+  const maximum = limits.maximumPages === undefined ? MAX_WASM32_PAGES : Number(limits.maximumPages);
+  const memory = new Wasm.Memory({ initial: pages, maximum: Math.max(maximum, pages) });
+  if (contents) new Uint8Array(memory.buffer).set(contents);
+  return memory;
+}
+
+export class CanisterRuntime {
+  private constructor(
+    readonly module: LoadedModule,
+    readonly state: CanisterSystemState,
+    private instance: WasmInstance,
+    public committed: CommittedWasmState,
+  ) {}
+
+  /**
+   * Instantiates `module` (running its start function) over `memory`, with `stable` memory.
+   * Returns a failure instead of throwing when instantiation traps or does not link.
+   */
+  static create(
+    canisterId: Uint8Array,
+    module: LoadedModule,
+    memory: WasmMemory | undefined,
+    stable: StableMemory,
+    context: MessageContext,
+    certifiedData: Uint8Array = new Uint8Array(0),
+  ): CanisterRuntime | Failure {
+    const state: CanisterSystemState = { canisterId, memory, stable, certifiedData, globalTimerNanos: 0n };
+    state.frame = newFrame('start', '', new Uint8Array(0), context);
+    try {
+      const instance = new Wasm.Instance(module.compiled, new SystemApi(state).imports(module.prepared.summary));
+      const empty: CommittedWasmState = { heap: emptyShared(), stable: stable.committed, globals: [], certifiedData, globalTimerNanos: 0n };
+      return new CanisterRuntime(module, state, instance, empty);
+    } catch (error) {
+      return failureOf(error);
+    } finally {
+      state.frame = undefined;
+    }
+  }
+
+  /** Rebuilds a runtime from committed state (after a worker restart or a state import). */
+  static restore(canisterId: Uint8Array, module: LoadedModule, committed: CommittedWasmState, context: MessageContext): CanisterRuntime | Failure {
+    // The start function runs on a scratch memory; the committed heap replaces it afterwards.
+    const runtime = CanisterRuntime.create(canisterId, module, createMemory(module, new Uint8Array(committed.heap.length)), new StableMemory(committed.stable), context, committed.certifiedData);
+    if (!(runtime instanceof CanisterRuntime)) return runtime;
+    runtime.committed = committed;
+    runtime.resetToCommitted();
+    return runtime;
+  }
+
+  static freshMemory(module: LoadedModule): WasmMemory | undefined {
+    return createMemory(module);
+  }
+
+  /** A copy of the current heap in a new memory, for an upgrade that keeps the Wasm memory. */
+  copyOfMemory(module: LoadedModule): WasmMemory | undefined {
+    return createMemory(module, this.state.memory ? new Uint8Array(this.state.memory.buffer) : undefined);
+  }
+
+  hasExport(name: string): boolean {
+    return typeof this.instance.exports[name] === 'function';
+  }
+
+  execute(entry: EntryPoint, exportName: string, methodName: string, arg: Uint8Array, context: MessageContext): ExecutionResult {
+    const frame = newFrame(entry, methodName, arg, context);
+    this.state.frame = frame;
+    try {
+      (this.instance.exports[exportName] as () => void)();
+      if ((entry === 'update' || entry === 'query') && !frame.response) return { frame, failure: { kind: 'no-reply' } };
+      return { frame };
+    } catch (error) {
+      return { frame, failure: failureOf(error) };
+    } finally {
+      this.state.frame = undefined;
+    }
+  }
+
+  private globalExports(): WasmGlobal[] {
+    return this.module.prepared.globalExports.map((name) => this.instance.exports[name] as WasmGlobal);
+  }
+
+  /** Makes the current state the committed one (copying the heap into the shared snapshot). */
+  commit(): CommittedWasmState {
+    const heap = this.state.memory ? new Uint8Array(this.state.memory.buffer) : new Uint8Array(0);
+    let committedHeap = this.committed.heap;
+    if (committedHeap.length === heap.length) committedHeap.set(heap);
+    else committedHeap = sharedCopy(heap);
+    this.state.stable.commit();
+    this.committed = {
+      heap: committedHeap,
+      stable: this.state.stable.committed,
+      globals: this.globalExports().map((g) => String(g.value)),
+      certifiedData: this.state.certifiedData,
+      globalTimerNanos: this.state.globalTimerNanos,
+    };
+    return this.committed;
+  }
+
+  /**
+   * Undoes everything since the last commit. Wasm memory cannot shrink: when a message grew it,
+   * `exact` rebuilds the instance at the committed size (trapping updates, failed installs);
+   * otherwise the grown pages stay, zeroed (queries, whose growth is harmless and frequent).
+   * Returns the runtime to use from now on.
+   */
+  rollback(exact: boolean, context: MessageContext): CanisterRuntime | Failure {
+    this.state.stable.rollback();
+    const memory = this.state.memory;
+    if (memory && memory.buffer.byteLength !== this.committed.heap.length && exact) {
+      return CanisterRuntime.restore(this.state.canisterId, this.module, this.committed, context);
+    }
+    this.resetToCommitted();
+    return this;
+  }
+
+  private resetToCommitted(): void {
+    const memory = this.state.memory;
+    if (memory) {
+      const heap = new Uint8Array(memory.buffer);
+      heap.set(this.committed.heap);
+      if (heap.length > this.committed.heap.length) heap.fill(0, this.committed.heap.length);
+    }
+    const globals = this.globalExports();
+    this.committed.globals.forEach((value, i) => {
+      const global = globals[i];
+      if (global) global.value = typeof global.value === 'bigint' ? BigInt(value) : Number(value);
+    });
+    this.state.certifiedData = this.committed.certifiedData;
+    this.state.globalTimerNanos = this.committed.globalTimerNanos;
+  }
+}

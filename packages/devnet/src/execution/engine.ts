@@ -1,0 +1,398 @@
+/**
+ * The ExecutionEngine: serialises every operation on one queue, keeps each canister's committed
+ * Wasm state on the main thread (so the worker can be replaced at any time), runs messages in
+ * the execution worker and persists state to stateDir.
+ */
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import type { CommittedWasmState } from './canister-runtime.js';
+import { ExecutionError, rejectFor, trapLogLine, type Failure } from './errors.js';
+import { prepareModule } from './module-preparation.js';
+import { checkUpgradeOptions, metadataOf, methodsOf } from './module-rules.js';
+import { sharedCopy } from './stable-memory.js';
+import { WasmStateStore } from './state-store.js';
+import { unsupportedImports } from './system-api.js';
+import type {
+  CanisterLogLine,
+  ExecutionEngine,
+  ExecutionEngineOptions,
+  InstallOutcome,
+  InstallRequest,
+  MessageContext,
+  MessageOutcome,
+  PrincipalBytes,
+  WasmStateExport,
+} from './types.js';
+import { readWasmSummary, type WasmModuleSummary } from './wasm-binary.js';
+import { ExecutionWorkerHost, type WorkerRequestBody } from './worker-host.js';
+import type { CanisterSnapshotWire, PreparedModuleWire, WorkerResponse } from './worker-protocol.js';
+
+const CANISTER_REJECT = 4;
+
+interface InstalledModule {
+  original: Uint8Array;
+  sha256: string;
+  summary: WasmModuleSummary;
+}
+
+interface CanisterRecord {
+  key: string;
+  canisterId: Uint8Array;
+  module?: InstalledModule;
+  committed?: CommittedWasmState;
+  /** Worker generation holding this canister's current instance; anything else means "send the snapshot". */
+  loadedGeneration: number;
+  dirty: boolean;
+}
+
+type Done = Extract<WorkerResponse, { kind: 'done' }>;
+
+function keyOf(canisterId: PrincipalBytes): string {
+  return Buffer.from(canisterId).toString('hex');
+}
+
+function sha256Hex(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/**
+ * A copy that owns its buffer: posting a view (e.g. a Buffer slice of an HTTP body) to the
+ * worker would clone the whole underlying ArrayBuffer.
+ */
+function tight(bytes: Uint8Array): Uint8Array {
+  return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : new Uint8Array(bytes);
+}
+
+function emptyCommitted(): CommittedWasmState {
+  return { heap: new Uint8Array(0), stable: new Uint8Array(0), globals: [], certifiedData: new Uint8Array(0), globalTimerNanos: 0n };
+}
+
+/** Prepared modules by sha256 of the original; content-addressed, so shared by every engine in the process. */
+const preparedModules = new Map<string, PreparedModuleWire>();
+
+class Engine implements ExecutionEngine {
+  private readonly records = new Map<string, CanisterRecord>();
+  private readonly store: WasmStateStore;
+  private readonly worker = new ExecutionWorkerHost();
+  private queue: Promise<unknown> = Promise.resolve();
+  private diskWrites: Promise<void> = Promise.resolve();
+  private closed = false;
+
+  constructor(private readonly options: ExecutionEngineOptions) {
+    this.store = new WasmStateStore(options.stateDir);
+  }
+
+  /** Runs `task` after every earlier operation: the worker executes one message at a time. */
+  private serial<T>(task: () => Promise<T>): Promise<T> {
+    if (this.closed) return Promise.reject(new ExecutionError('ENGINE_CLOSED', 'The execution engine is closed.'));
+    const run = this.queue.then(task, task);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private record(canisterId: PrincipalBytes): CanisterRecord {
+    const key = keyOf(canisterId);
+    let record = this.records.get(key);
+    if (!record) {
+      record = { key, canisterId: new Uint8Array(canisterId), loadedGeneration: -1, dirty: false };
+      const stored = this.store.load(key);
+      if (stored && stored.module.length > 0) {
+        record.module = { original: stored.module, sha256: stored.moduleSha256, summary: readWasmSummary(stored.module) };
+        record.committed = {
+          heap: sharedCopy(stored.heap),
+          stable: sharedCopy(stored.stable),
+          globals: stored.globals,
+          certifiedData: stored.certifiedData,
+          globalTimerNanos: stored.globalTimerNanos,
+        };
+      }
+      this.records.set(key, record);
+    }
+    return record;
+  }
+
+  private async preparedModule(module: InstalledModule): Promise<PreparedModuleWire> {
+    const cached = preparedModules.get(module.sha256);
+    if (cached) return cached;
+    let wire: PreparedModuleWire;
+    const stored = this.store.loadPrepared(module.sha256);
+    if (stored) {
+      wire = { sha256: module.sha256, ...stored, summary: readWasmSummary(stored.bytes) };
+    } else {
+      // On the main thread: binaryen is loaded once per process (it is big), and preparing
+      // takes ~100 ms for a Motoko module, once per module thanks to the caches.
+      wire = { sha256: module.sha256, ...(await prepareModule(module.original)) };
+      await this.store.savePrepared(module.sha256, wire.bytes, wire.globalExports);
+    }
+    preparedModules.set(module.sha256, wire);
+    return wire;
+  }
+
+  /** The snapshot to send when the current worker does not hold this canister (null: no code). */
+  private async snapshotFor(record: CanisterRecord): Promise<CanisterSnapshotWire | null | undefined> {
+    if (record.loadedGeneration === this.worker.generation) return undefined;
+    if (!record.module || !record.committed) return null;
+    return { module: await this.preparedModule(record.module), committed: record.committed };
+  }
+
+  /** Sends a canister request; a timeout or crash becomes a failure and forgets the worker's copy. */
+  private async run(record: CanisterRecord, body: WorkerRequestBody): Promise<Done> {
+    let result;
+    try {
+      result = await this.worker.request(body, this.options.messageTimeLimitMs);
+    } catch (error) {
+      record.loadedGeneration = -1;
+      return { requestId: 0, kind: 'done', logs: [], instructions: 0n, failure: { kind: 'wasm-trap', message: (error as Error).message } };
+    }
+    if (result.kind === 'timeout') {
+      record.loadedGeneration = -1;
+      return { requestId: 0, kind: 'done', logs: [], instructions: 0n, failure: { kind: 'time-limit', limitMs: this.options.messageTimeLimitMs } };
+    }
+    if (result.kind !== 'done') {
+      record.loadedGeneration = -1;
+      throw new ExecutionError('WORKER_FAILED', result.kind === 'error' ? result.message : 'Unexpected worker response.');
+    }
+    record.loadedGeneration = result.instanceLost ? -1 : this.worker.generation;
+    return result;
+  }
+
+  private failureLogs(logs: CanisterLogLine[], failure: Failure, context: MessageContext): CanisterLogLine[] {
+    // The worker adds the trap line itself; a time limit is only known here.
+    if (failure.kind !== 'time-limit') return logs;
+    const line = trapLogLine(context.timeNanos, failure);
+    return line ? [...logs, line] : logs;
+  }
+
+  install(request: InstallRequest): Promise<InstallOutcome> {
+    return this.serial(async () => {
+      const record = this.record(request.canisterId);
+      const reject = (failure: Failure, logs: CanisterLogLine[] = []): InstallOutcome => ({
+        kind: 'reject',
+        ...rejectFor(request.canisterId, failure),
+        logs: this.failureLogs(logs, failure, request.context),
+      });
+
+      let summary: WasmModuleSummary;
+      try {
+        summary = readWasmSummary(request.wasm);
+      } catch (error) {
+        return reject({ kind: 'invalid-module', message: (error as Error).message });
+      }
+      const badImports = unsupportedImports(summary);
+      if (badImports.length > 0) return reject({ kind: 'invalid-module', message: `Wasm module has an invalid import section. ${badImports[0]}` });
+      if (request.mode === 'upgrade') {
+        if (!record.module) return reject({ kind: 'no-code' });
+        const violation = checkUpgradeOptions(record.module.summary, summary, request.wasmMemoryPersistence);
+        if (violation) return reject(violation);
+      }
+
+      const module: InstalledModule = { original: new Uint8Array(request.wasm), sha256: sha256Hex(request.wasm), summary };
+      let prepared: PreparedModuleWire;
+      try {
+        prepared = await this.preparedModule(module);
+      } catch (error) {
+        return reject({ kind: 'invalid-module', message: (error as Error).message });
+      }
+      const done = await this.run(record, {
+        op: 'install',
+        canisterId: record.canisterId,
+        canisterKey: record.key,
+        snapshot: await this.snapshotFor(record),
+        mode: request.mode,
+        module: prepared,
+        arg: tight(request.arg),
+        skipPreUpgrade: request.skipPreUpgrade ?? false,
+        keepMemory: request.wasmMemoryPersistence === 'keep',
+        context: request.context,
+      });
+      if (done.failure || !done.committed) return reject(done.failure ?? { kind: 'wasm-trap', message: 'the installation was abandoned' }, done.logs);
+      record.module = module;
+      record.committed = done.committed;
+      record.dirty = true;
+      return { kind: 'installed', metadata: metadataOf(summary), logs: done.logs };
+    });
+  }
+
+  private message(op: 'update' | 'query', canisterId: PrincipalBytes, method: string, arg: Uint8Array, context: MessageContext): Promise<MessageOutcome> {
+    return this.serial(async () => {
+      const record = this.record(canisterId);
+      const reject = (failure: Failure, logs: CanisterLogLine[] = [], instructions = 0n): MessageOutcome => ({
+        kind: 'reject',
+        ...rejectFor(canisterId, failure),
+        logs: this.failureLogs(logs, failure, context),
+        instructions,
+      });
+      if (!record.module) return reject({ kind: 'no-code' });
+      const methods = methodsOf(record.module.summary);
+      const known = op === 'update' ? methods.updates.includes(method) : methods.queries.includes(method) || methods.compositeQueries.includes(method);
+      if (!known) return reject({ kind: 'no-method', method, methodKind: op });
+
+      const done = await this.run(record, {
+        op,
+        canisterId: record.canisterId,
+        canisterKey: record.key,
+        snapshot: await this.snapshotFor(record),
+        method,
+        arg: tight(arg),
+        context,
+      });
+      if (done.failure) return reject(done.failure, done.logs, done.instructions);
+      if (done.committed) {
+        record.committed = done.committed;
+        record.dirty = true;
+      }
+      if (done.reply) return { kind: 'reply', reply: done.reply, logs: done.logs, instructions: done.instructions };
+      return {
+        kind: 'reject',
+        rejectCode: CANISTER_REJECT,
+        rejectMessage: done.rejectMessage ?? '',
+        errorCode: 'IC0406',
+        logs: done.logs,
+        instructions: done.instructions,
+      };
+    });
+  }
+
+  update(canisterId: PrincipalBytes, method: string, arg: Uint8Array, context: MessageContext): Promise<MessageOutcome> {
+    return this.message('update', canisterId, method, arg, context);
+  }
+
+  query(canisterId: PrincipalBytes, method: string, arg: Uint8Array, context: MessageContext): Promise<MessageOutcome> {
+    return this.message('query', canisterId, method, arg, context);
+  }
+
+  private async evict(record: CanisterRecord): Promise<void> {
+    if (record.loadedGeneration === this.worker.generation) {
+      await this.worker.request({ op: 'evict', canisterId: record.canisterId, canisterKey: record.key }, undefined);
+    }
+    record.loadedGeneration = -1;
+  }
+
+  uninstall(canisterId: PrincipalBytes): Promise<void> {
+    return this.serial(async () => {
+      const record = this.record(canisterId);
+      await this.evict(record);
+      record.module = undefined;
+      record.committed = undefined;
+      record.dirty = true;
+    });
+  }
+
+  hasCode(canisterId: PrincipalBytes): boolean {
+    return this.record(canisterId).module !== undefined;
+  }
+
+  methods(canisterId: PrincipalBytes): { updates: string[]; queries: string[]; compositeQueries: string[] } {
+    const module = this.record(canisterId).module;
+    return module ? methodsOf(module.summary) : { updates: [], queries: [], compositeQueries: [] };
+  }
+
+  memorySize(canisterId: PrincipalBytes): bigint {
+    const record = this.record(canisterId);
+    if (!record.module || !record.committed) return 0n;
+    return BigInt(record.committed.heap.length + record.committed.stable.length + record.module.original.length);
+  }
+
+  certifiedData(canisterId: PrincipalBytes): Uint8Array {
+    return new Uint8Array(this.record(canisterId).committed?.certifiedData ?? new Uint8Array(0));
+  }
+
+  exportState(canisterId: PrincipalBytes): Promise<WasmStateExport> {
+    return this.serial(async () => {
+      const record = this.record(canisterId);
+      const committed = record.committed ?? emptyCommitted();
+      return {
+        module: new Uint8Array(record.module?.original ?? new Uint8Array(0)),
+        heap: new Uint8Array(committed.heap),
+        stableMemory: new Uint8Array(committed.stable),
+        globals: [...committed.globals],
+        certifiedData: new Uint8Array(committed.certifiedData),
+        globalTimerNanos: committed.globalTimerNanos.toString(),
+      };
+    });
+  }
+
+  importState(canisterId: PrincipalBytes, state: WasmStateExport): Promise<void> {
+    return this.serial(async () => {
+      const record = this.record(canisterId);
+      await this.evict(record);
+      record.dirty = true;
+      if (state.module.length === 0) {
+        record.module = undefined;
+        record.committed = undefined;
+        return;
+      }
+      const original = new Uint8Array(state.module);
+      record.module = { original, sha256: sha256Hex(original), summary: readWasmSummary(original) };
+      record.committed = {
+        heap: sharedCopy(state.heap),
+        stable: sharedCopy(state.stableMemory),
+        globals: [...state.globals],
+        certifiedData: new Uint8Array(state.certifiedData),
+        globalTimerNanos: BigInt(state.globalTimerNanos),
+      };
+    });
+  }
+
+  remove(canisterId: PrincipalBytes): Promise<void> {
+    return this.serial(async () => {
+      const record = this.record(canisterId);
+      await this.evict(record);
+      this.records.delete(record.key);
+      await this.writeToDisk(() => this.store.remove(record.key));
+    });
+  }
+
+  /** Disk writes run in order on their own chain, so messages need not wait for fsync. */
+  private writeToDisk(task: () => Promise<void>): Promise<void> {
+    const run = this.diskWrites.then(task);
+    this.diskWrites = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Copies what changed (inside the queue, so it is consistent), then writes it (outside). */
+  private async flushNow(): Promise<void> {
+    const writes = await this.serial(async () => {
+      const pending: (() => Promise<void>)[] = [];
+      for (const record of this.records.values()) {
+        if (!record.dirty) continue;
+        record.dirty = false;
+        const { key, module, committed } = record;
+        if (!module || !committed) {
+          pending.push(() => this.store.clear(key));
+          continue;
+        }
+        const copy = {
+          module: module.original,
+          moduleSha256: module.sha256,
+          heap: new Uint8Array(committed.heap),
+          stable: new Uint8Array(committed.stable),
+          globals: [...committed.globals],
+          certifiedData: committed.certifiedData,
+          globalTimerNanos: committed.globalTimerNanos,
+        };
+        pending.push(() => this.store.save(key, copy));
+      }
+      return pending;
+    });
+    await this.writeToDisk(async () => {
+      for (const write of writes) await write();
+    });
+  }
+
+  flush(): Promise<void> {
+    return this.flushNow();
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await this.flushNow();
+    this.closed = true;
+    await this.worker.terminate();
+  }
+}
+
+export async function createExecutionEngine(options: ExecutionEngineOptions): Promise<ExecutionEngine> {
+  await fs.promises.mkdir(options.stateDir, { recursive: true });
+  return new Engine(options);
+}
