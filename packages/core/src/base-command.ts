@@ -3,6 +3,7 @@ import { loadProjectConfig } from './config/loader.js';
 import type { ProjectConfig } from './config/types.js';
 import { dataDir } from './data-dir.js';
 import { toSoulrecallError, type SoulrecallError } from './errors.js';
+import { Session } from './services/session.js';
 
 export type SoulrecallFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof SoulrecallCommand)['baseFlags'] & T['flags']>;
 export type SoulrecallArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args']>;
@@ -31,6 +32,7 @@ export abstract class SoulrecallCommand<TResult> extends Command {
   };
 
   private cachedProjectConfig?: ProjectConfig;
+  private sessionInstance?: Session;
 
   public abstract override run(): Promise<TResult>;
 
@@ -38,6 +40,30 @@ export abstract class SoulrecallCommand<TResult> extends Command {
   protected projectConfig(): ProjectConfig {
     this.cachedProjectConfig ??= loadProjectConfig({ configPath: this.flagValue('config') });
     return this.cachedProjectConfig;
+  }
+
+  /**
+   * The store, identities and network connections of this invocation, closed when the command
+   * ends. `requireConfig: false` lets commands that can work from the store alone (e.g.
+   * `health <canister-id>`) run outside a project; an invalid soulrecall.yaml still fails.
+   */
+  protected session(options: { requireConfig?: boolean } = {}): Session {
+    if (!this.sessionInstance) {
+      let config: ProjectConfig | undefined;
+      try {
+        config = this.projectConfig();
+      } catch (error) {
+        const missing = (error as { code?: string }).code === 'CONFIG_NOT_FOUND' && this.flagValue('config') === undefined;
+        if (options.requireConfig !== false || !missing) throw error;
+      }
+      this.sessionInstance = new Session({ config, dataDir: this.dataDir() });
+    }
+    return this.sessionInstance;
+  }
+
+  public override async finally(error: Error | undefined): Promise<unknown> {
+    this.sessionInstance?.close();
+    return super.finally(error);
   }
 
   /** The data directory (SOULRECALL_HOME or oclif's data dir). */

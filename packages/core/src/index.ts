@@ -3,3 +3,7 @@ export * from './data-dir.js';
 export * from './base-command.js';
 export * from './config/index.js';
 export * from './output/table.js';
+export * from './services/session.js';
+export * from './confirm.js';
+export * from './services/routing.js';
+export * from './services/canister-lookup.js';

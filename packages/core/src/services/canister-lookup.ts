@@ -1,0 +1,80 @@
+import { CanisterClientError, toPrincipal } from '@soulrecall/canister-client';
+import type { Canister } from '@soulrecall/history-store';
+import { resolveEnvironment } from '../config/environments.js';
+import type { EnvironmentConfig } from '../config/types.js';
+import { ExitCode, SoulrecallError } from '../errors.js';
+import type { Session } from './session.js';
+
+export interface LocatedCanister {
+  canisterId: string;
+  environment: EnvironmentConfig;
+  /** What the store knows about it; null for a canister soulrecall never recorded. */
+  record: Canister | null;
+}
+
+/** Checks that text is a principal, with the user-facing error when it is not. */
+export function parseCanisterId(text: string): string {
+  try {
+    return toPrincipal(text).toText();
+  } catch (error) {
+    if (error instanceof CanisterClientError || error instanceof Error) {
+      throw new SoulrecallError(`"${text}" is not a canister id (a principal such as rrkah-fqaaa-aaaaa-aaaaq-cai).`, {
+        code: 'INVALID_CANISTER_ID',
+        exitCode: ExitCode.InvalidInput,
+        hint: 'Copy the id from `soulrecall list`.',
+      });
+    }
+    throw error;
+  }
+}
+
+/**
+ * Finds the environment of a canister: from `--network <env>` when given, else from the store.
+ * `allowUnrecorded` lets read-only commands look at canisters soulrecall did not create.
+ */
+export function locateCanister(session: Session, canisterIdText: string, options: { network?: string; allowUnrecorded?: boolean } = {}): LocatedCanister {
+  const canisterId = parseCanisterId(canisterIdText);
+  if (options.network !== undefined) {
+    if (!session.config) throw new SoulrecallError('--network needs a soulrecall.yaml to resolve the environment.', { code: 'CONFIG_NOT_FOUND', exitCode: ExitCode.Config, hint: 'Run the command in your project folder or pass --config.' });
+    const environment = resolveEnvironment(session.config, options.network);
+    const record = session.store.canisters.get(environment.name, canisterId);
+    if (!record && !options.allowUnrecorded) throw unknownCanister(canisterId, `in environment ${environment.name}`);
+    return { canisterId, environment, record };
+  }
+  const records = session.store.canisters.find(canisterId);
+  const live = records.filter((record) => record.decommissionedAt === null);
+  const candidates = live.length > 0 ? live : records;
+  if (candidates.length === 0) throw unknownCanister(canisterId, '');
+  if (candidates.length > 1) {
+    throw new SoulrecallError(`Canister ${canisterId} is recorded in several environments (${candidates.map((c) => c.environment).join(', ')}).`, {
+      code: 'CANISTER_AMBIGUOUS',
+      exitCode: ExitCode.Usage,
+      hint: 'Say which with --network <env>.',
+    });
+  }
+  const record = candidates[0]!;
+  return { canisterId, environment: environmentOfRecord(session, record), record };
+}
+
+/** The configured environment of a recorded canister, or one rebuilt from its network URL. */
+export function environmentOfRecord(session: Session, record: Canister): EnvironmentConfig {
+  const configured = session.config?.environments.find((environment) => environment.name === record.environment);
+  if (configured) return configured;
+  return {
+    name: record.environment,
+    network: record.networkUrl,
+    networkKind: record.networkUrl === 'https://icp-api.io' ? 'ic' : 'url',
+    networkUrl: record.networkUrl,
+    rootKey: record.networkUrl === 'https://icp-api.io' ? 'builtin-mainnet' : 'fetched',
+    aliases: [],
+    protected: false,
+  };
+}
+
+function unknownCanister(canisterId: string, where: string): SoulrecallError {
+  return new SoulrecallError(`Canister ${canisterId} is not known to soulrecall${where ? ` ${where}` : ''}.`, {
+    code: 'CANISTER_NOT_RECORDED',
+    exitCode: ExitCode.NotFound,
+    hint: '`soulrecall list` shows the canisters soulrecall knows; pass --network <env> to look at another one.',
+  });
+}

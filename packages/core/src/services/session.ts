@@ -1,0 +1,71 @@
+import { CanisterClient, IdentityStore, type LoadedIdentity, type NetworkDescription } from '@soulrecall/canister-client';
+import { openHistoryStore, type HistoryStore } from '@soulrecall/history-store';
+import type { EnvironmentConfig, ProjectConfig } from '../config/types.js';
+import { dataDir as defaultDataDir } from '../data-dir.js';
+
+export interface SessionOptions {
+  /** soulrecall.yaml, when the command has one (most do; `network` and `health <id>` may not). */
+  config?: ProjectConfig;
+  dataDir?: string;
+  /** Per-request timeout towards networks. */
+  requestTimeoutMs?: number;
+}
+
+/**
+ * What one command invocation works with: the project config, the history store, the identities
+ * and one verified connection per environment. Opened lazily (a command that never talks to a
+ * network never connects) and closed once at the end of the command.
+ */
+export class Session {
+  readonly config?: ProjectConfig;
+  readonly dataDir: string;
+  private storeInstance?: HistoryStore;
+  private identityStore?: IdentityStore;
+  private readonly clients = new Map<string, Promise<CanisterClient>>();
+  private readonly requestTimeoutMs?: number;
+
+  constructor(options: SessionOptions = {}) {
+    this.config = options.config;
+    this.dataDir = options.dataDir ?? defaultDataDir();
+    this.requestTimeoutMs = options.requestTimeoutMs;
+  }
+
+  /** The shared history store (`<data dir>/history.db`), opened on first use. */
+  get store(): HistoryStore {
+    this.storeInstance ??= openHistoryStore({ dataDir: this.dataDir });
+    return this.storeInstance;
+  }
+
+  get identities(): IdentityStore {
+    this.identityStore ??= new IdentityStore({ dataDir: this.dataDir });
+    return this.identityStore;
+  }
+
+  /** The identity an environment deploys with (its `identity:` or the selected soulrecall identity). */
+  identityFor(environment: EnvironmentConfig): LoadedIdentity {
+    return this.identities.resolve(environment.identity);
+  }
+
+  /** A verified connection to the environment's network, signed by its identity; one per environment. */
+  client(environment: EnvironmentConfig): Promise<CanisterClient> {
+    let client = this.clients.get(environment.name);
+    if (!client) {
+      const identity = this.identityFor(environment);
+      client = CanisterClient.connect(networkOf(environment), identity, { requestTimeoutMs: this.requestTimeoutMs });
+      // A failed connection is not cached: the next caller gets a fresh attempt and its own error.
+      client.catch(() => this.clients.delete(environment.name));
+      this.clients.set(environment.name, client);
+    }
+    return client;
+  }
+
+  close(): void {
+    this.storeInstance?.close();
+    this.storeInstance = undefined;
+  }
+}
+
+/** The plain network description canister-client takes. */
+export function networkOf(environment: EnvironmentConfig): NetworkDescription {
+  return { name: environment.name, url: environment.networkUrl, kind: environment.networkKind };
+}
