@@ -1,0 +1,89 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { Certifier } from './crypto/certifier.js';
+import { loadOrCreateNetworkKeys } from './crypto/network-keys.js';
+import { DevnetError } from './errors.js';
+import type { ExecutionEngine, ExecutionEngineOptions } from './execution/types.js';
+import { ProtocolHandlers } from './http/handlers.js';
+import { DevnetHttpServer } from './http/server.js';
+import { CanisterStore } from './state/canister-store.js';
+import { Subnet } from './subnet.js';
+
+export interface DevnetOptions {
+  /** 0 picks a free port; default 4943. */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Where keys, canisters and their Wasm state are kept across restarts. */
+  stateDir: string;
+  /** Wall-clock limit of one message (default 5000 ms). */
+  messageTimeLimitMs?: number;
+}
+
+export interface Devnet {
+  url: string;
+  port: number;
+  /** DER-wrapped BLS root key (what /api/v2/status returns). */
+  rootKey: Uint8Array;
+  stateDir: string;
+  close(): Promise<void>;
+}
+
+export type EngineFactory = (options: ExecutionEngineOptions) => Promise<ExecutionEngine>;
+
+function prepareStateDir(stateDir: string): void {
+  try {
+    fs.mkdirSync(stateDir, { recursive: true });
+    const probe = path.join(stateDir, `.write-probe-${process.pid}`);
+    fs.writeFileSync(probe, '');
+    fs.rmSync(probe);
+  } catch (error) {
+    throw new DevnetError('STATE_DIR_UNWRITABLE', `The state directory ${stateDir} is not writable: ${(error as Error).message}`, {
+      hint: 'Choose another directory with --state-dir, or fix its permissions.',
+      cause: error,
+    });
+  }
+}
+
+/** Starts a network with the given execution engine (tests may pass their own). */
+export async function startDevnetWithEngine(options: DevnetOptions, createEngine: EngineFactory): Promise<Devnet> {
+  const stateDir = path.resolve(options.stateDir);
+  const host = options.host ?? '127.0.0.1';
+  prepareStateDir(stateDir);
+  const keys = loadOrCreateNetworkKeys(stateDir);
+  const engine = await createEngine({ stateDir: path.join(stateDir, 'wasm'), messageTimeLimitMs: options.messageTimeLimitMs ?? 5000 });
+  const store = new CanisterStore(stateDir, () => engine.flush());
+  const certifier = new Certifier(keys);
+  const subnet = new Subnet(store, engine, certifier, keys);
+  const server = new DevnetHttpServer(new ProtocolHandlers(keys, certifier, subnet));
+  let port: number;
+  try {
+    port = await server.listen(options.port ?? 4943, host);
+  } catch (error) {
+    await engine.close();
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') {
+      throw new DevnetError('PORT_IN_USE', `Port ${options.port} on ${host} is already in use.`, {
+        hint: 'Stop whatever listens there (`soulrecall network stop`), or choose another port with --port.',
+        cause: error,
+      });
+    }
+    throw new DevnetError('LISTEN_FAILED', `Could not listen on ${host}:${options.port}: ${(error as Error).message}`, { cause: error });
+  }
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    port,
+    rootKey: keys.rootKeyDer,
+    stateDir,
+    close() {
+      closing ??= (async () => {
+        await server.close();
+        await subnet.idle();
+        await store.close();
+        await engine.close();
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,107 @@
+import * as cbor from '@dfinity/cbor';
+import { Principal } from '@dfinity/principal';
+import { bytesEqual } from '../bytes.js';
+import type { TreeLeaf } from '../crypto/hash-tree.js';
+import type { NetworkKeys } from '../crypto/network-keys.js';
+import type { ExecutionEngine } from '../execution/types.js';
+import { isController } from '../state/canister-record.js';
+import type { CanisterStore } from '../state/canister-store.js';
+import { HttpError } from './http-error.js';
+import type { RequestStatusStore } from './request-status.js';
+
+const MAX_PATHS = 1000;
+const MAX_PATH_LENGTH = 127;
+
+export interface ReadStateSources {
+  keys: NetworkKeys;
+  store: CanisterStore;
+  engine: ExecutionEngine;
+  requestStatus: RequestStatusStore;
+}
+
+/** The subnet's canister range: every id of the form <8 bytes>·0x01·0x01, as a replica's first range. */
+const CANISTER_RANGES = cbor.encodeWithSelfDescribedTag([
+  [new Uint8Array([0, 0, 0, 0, 0, 0, 0, 0, 1, 1]), new Uint8Array([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 1, 1])],
+]);
+
+const text = (label: Uint8Array): string => new TextDecoder().decode(label);
+
+/**
+ * Collects the certificate leaves a read_state request asks for, after checking that the sender
+ * may read them (like a replica: 403 for other users' request status and private metadata).
+ */
+export function readStateLeaves(sources: ReadStateSources, paths: Uint8Array[][], sender: Principal, effectiveCanisterId: Principal): TreeLeaf[] {
+  if (paths.length > MAX_PATHS) throw new HttpError(400, `Too many paths requested: ${paths.length}, at most ${MAX_PATHS} are allowed.`);
+  const leaves: TreeLeaf[] = [];
+  for (const path of paths) {
+    if (path.length > MAX_PATH_LENGTH) throw new HttpError(400, 'Invalid path requested: path is too long.');
+    const [root, ...rest] = path;
+    switch (root ? text(root) : '') {
+      case 'time':
+        break;
+      case 'subnet':
+        leaves.push(...subnetLeaves(sources.keys, rest[0]));
+        break;
+      case 'request_status':
+        if (!rest[0]) throw new HttpError(404, 'Invalid path requested.');
+        leaves.push(...requestStatusLeaves(sources, rest[0], sender));
+        break;
+      case 'canister':
+        leaves.push(...canisterLeaves(sources, rest, sender, effectiveCanisterId));
+        break;
+      default:
+        throw new HttpError(404, 'Invalid path requested.');
+    }
+  }
+  return leaves;
+}
+
+function subnetLeaves(keys: NetworkKeys, subnetId: Uint8Array | undefined): TreeLeaf[] {
+  const sid = keys.subnetId.toUint8Array();
+  if (subnetId && !bytesEqual(subnetId, sid)) return [];
+  return [
+    { path: ['subnet', sid, 'canister_ranges'], value: CANISTER_RANGES },
+    { path: ['subnet', sid, 'public_key'], value: keys.rootKeyDer },
+    { path: ['subnet', sid, 'node', keys.nodeId.toUint8Array(), 'public_key'], value: keys.nodeKeyDer },
+  ];
+}
+
+function requestStatusLeaves(sources: ReadStateSources, requestId: Uint8Array, sender: Principal): TreeLeaf[] {
+  const owner = sources.requestStatus.senderOf(requestId);
+  if (owner && owner.compareTo(sender) !== 'eq') {
+    throw new HttpError(403, 'Request IDs must be for requests signed by the caller.');
+  }
+  return sources.requestStatus.leaves(requestId);
+}
+
+function canisterLeaves(sources: ReadStateSources, rest: Uint8Array[], sender: Principal, effectiveCanisterId: Principal): TreeLeaf[] {
+  const [idBytes, kind, name] = rest;
+  if (!idBytes || !kind) throw new HttpError(404, 'Invalid path requested.');
+  if (idBytes.length > 29) throw new HttpError(400, 'Invalid path requested: malformed canister id.');
+  const id = Principal.fromUint8Array(idBytes);
+  if (id.compareTo(effectiveCanisterId) !== 'eq') {
+    throw new HttpError(400, `Effective canister id in URL ${effectiveCanisterId.toText()} does not match requested canister id: ${id.toText()}.`);
+  }
+  const record = sources.store.get(id);
+  const base = ['canister', idBytes];
+  switch (text(kind)) {
+    case 'module_hash':
+      return record?.moduleHash ? [{ path: [...base, 'module_hash'], value: record.moduleHash }] : [];
+    case 'controllers':
+      return record ? [{ path: [...base, 'controllers'], value: cbor.encodeWithSelfDescribedTag(record.controllers.map((c) => c.toUint8Array())) }] : [];
+    case 'certified_data':
+      return record && sources.engine.hasCode(idBytes) ? [{ path: [...base, 'certified_data'], value: sources.engine.certifiedData(idBytes) }] : [];
+    case 'metadata': {
+      if (!name) throw new HttpError(404, 'Invalid path requested.');
+      const section = record?.metadata.find((entry) => entry.name === text(name));
+      if (!section || !record) return [];
+      if (section.visibility === 'private' && !isController(record, sender)) {
+        throw new HttpError(403, `Custom section ${text(name)} can only be requested by the controllers of the canister.`);
+      }
+      return [{ path: [...base, 'metadata', name], value: section.content }];
+    }
+    default:
+      throw new HttpError(404, 'Invalid path requested.');
+  }
+}
+

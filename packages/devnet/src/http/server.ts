@@ -1,0 +1,105 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Principal } from '@dfinity/principal';
+import { HttpError } from './http-error.js';
+import type { HttpReply, ProtocolHandlers } from './handlers.js';
+
+/** Bodies past this size are refused without reading them (ingress itself is limited to 2 MiB). */
+const MAX_BODY_BYTES = 4 * 1024 * 1024;
+const CANISTER_ROUTE = /^\/api\/v([23])\/canister\/([^/]+)\/(call|query|read_state)$/;
+
+/** Reads a request body, refusing oversized ones with 413 as soon as they pass the limit. */
+function readBody(request: http.IncomingMessage): Promise<Uint8Array> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(request.headers['content-length'] ?? 0);
+    if (declared > MAX_BODY_BYTES) {
+      reject(new HttpError(413, `Request body is too large: ${declared} bytes, at most ${MAX_BODY_BYTES} are accepted.`));
+      request.resume();
+      return;
+    }
+    const parts: Buffer[] = [];
+    let size = 0;
+    request.on('data', (part: Buffer) => {
+      size += part.length;
+      if (size > MAX_BODY_BYTES) {
+        reject(new HttpError(413, `Request body is too large: more than ${MAX_BODY_BYTES} bytes.`));
+        request.resume();
+        return;
+      }
+      parts.push(part);
+    });
+    request.on('end', () => resolve(new Uint8Array(Buffer.concat(parts))));
+    request.on('error', reject);
+    // A client that goes away mid-body never sends 'end': settle so nothing waits forever.
+    request.on('close', () => reject(new HttpError(400, 'The request body was not received completely.')));
+  });
+}
+
+async function route(handlers: ProtocolHandlers, request: http.IncomingMessage): Promise<HttpReply> {
+  const url = new URL(request.url ?? '/', 'http://devnet');
+  if (url.pathname === '/api/v2/status') {
+    if (request.method !== 'GET') throw new HttpError(405, 'Method not allowed.');
+    return handlers.status();
+  }
+  const match = CANISTER_ROUTE.exec(url.pathname);
+  if (!match) throw new HttpError(404, 'Not found.');
+  if (request.method !== 'POST') throw new HttpError(405, 'Method not allowed.');
+  const [, version, canisterText, endpoint] = match;
+  let ecid: Principal;
+  try {
+    ecid = Principal.fromText(decodeURIComponent(canisterText!));
+  } catch {
+    throw new HttpError(400, `Could not parse effective canister id: ${canisterText}`);
+  }
+  const body = await readBody(request);
+  switch (endpoint) {
+    case 'call':
+      return handlers.call(version === '3' ? 3 : 2, ecid, body);
+    case 'query':
+      return handlers.query(ecid, body);
+    default:
+      return handlers.readState(ecid, body);
+  }
+}
+
+/** The HTTP server of the network: CBOR in and out, plain-text errors like a replica's. */
+export class DevnetHttpServer {
+  private readonly server: http.Server;
+
+  constructor(handlers: ProtocolHandlers) {
+    this.server = http.createServer((request, response) => {
+      route(handlers, request)
+        .catch((error: unknown): HttpReply => {
+          if (error instanceof HttpError) return { status: error.status, body: error.message };
+          return { status: 500, body: `Internal error: ${(error as Error)?.message ?? String(error)}` };
+        })
+        .then((reply) => {
+          const isCbor = reply.body instanceof Uint8Array;
+          response.writeHead(reply.status, {
+            'Content-Type': isCbor ? 'application/cbor' : 'text/plain; charset=utf-8',
+            'Access-Control-Allow-Origin': '*',
+          });
+          response.end(reply.body === undefined ? undefined : isCbor ? Buffer.from(reply.body as Uint8Array) : reply.body);
+        })
+        .catch(() => response.destroy());
+    });
+    this.server.keepAliveTimeout = 5_000;
+  }
+
+  listen(port: number, host: string): Promise<number> {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, host, () => {
+        this.server.off('error', reject);
+        resolve((this.server.address() as AddressInfo).port);
+      });
+    });
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => {
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+    });
+  }
+}

@@ -1,0 +1,140 @@
+import zlib from 'node:zlib';
+import { Principal } from '@dfinity/principal';
+import { sha256 } from '@noble/hashes/sha2';
+import { appendLogs } from '../canister-logs.js';
+import { bytesEqual, toHex } from '../bytes.js';
+import type { InstallMode } from '../execution/types.js';
+import { messageContext } from '../message-context.js';
+import { ErrorCodes, RejectError } from '../reject.js';
+import type { CanisterRecord } from '../state/canister-record.js';
+import { requireController, requireControllerOrSelf, type ManagementContext } from './management-context.js';
+
+export type CandidInstallMode =
+  | { install: null }
+  | { reinstall: null }
+  | { upgrade: [] | [{ skip_pre_upgrade: [] | [boolean]; wasm_memory_persistence: [] | [{ keep: null } | { replace: null }] }] };
+
+const MAX_CHUNK_BYTES = 1024 * 1024;
+const MAX_DECOMPRESSED_MODULE_BYTES = 100 * 1024 * 1024;
+const GZIP_MAGIC = [0x1f, 0x8b, 0x08];
+
+export async function installCode(ctx: ManagementContext, canisterId: Principal, mode: CandidInstallMode, wasmModule: Uint8Array, arg: Uint8Array): Promise<void> {
+  const record = ctx.store.require(canisterId);
+  requireController(ctx, record);
+  await install(ctx, record, mode, wasmModule, arg, sha256(wasmModule));
+}
+
+export async function installChunkedCode(
+  ctx: ManagementContext,
+  target: Principal,
+  storeCanister: Principal | undefined,
+  chunkHashes: Uint8Array[],
+  moduleHash: Uint8Array,
+  mode: CandidInstallMode,
+  arg: Uint8Array,
+): Promise<void> {
+  const record = ctx.store.require(target);
+  requireController(ctx, record);
+  const storeRecord = storeCanister ? ctx.store.require(storeCanister) : record;
+  requireControllerOrSelf(ctx, storeRecord);
+  const chunks = chunkHashes.map((hash) => {
+    const chunk = ctx.store.readChunk(storeRecord.id, hash);
+    if (!chunk) {
+      throw new RejectError(ErrorCodes.CanisterContractViolation, `Error from Canister ${target.toText()}: Chunk with hash ${toHex(hash)} was not found in the chunk store of canister ${storeRecord.id.toText()}.`);
+    }
+    return chunk;
+  });
+  const wasmModule = new Uint8Array(Buffer.concat(chunks));
+  const actualHash = sha256(wasmModule);
+  if (!bytesEqual(actualHash, moduleHash)) {
+    throw new RejectError(
+      ErrorCodes.CanisterContractViolation,
+      `Error from Canister ${target.toText()}: Wasm module hash ${toHex(actualHash)} does not match given hash ${toHex(moduleHash)}.`,
+    );
+  }
+  await install(ctx, record, mode, wasmModule, arg, moduleHash);
+}
+
+async function install(ctx: ManagementContext, record: CanisterRecord, candidMode: CandidInstallMode, given: Uint8Array, arg: Uint8Array, moduleHash: Uint8Array): Promise<void> {
+  const id = record.id.toText();
+  const hasCode = ctx.engine.hasCode(record.id.toUint8Array());
+  const mode: InstallMode = 'install' in candidMode ? 'install' : 'reinstall' in candidMode ? 'reinstall' : 'upgrade';
+  const upgradeOptions = 'upgrade' in candidMode ? candidMode.upgrade[0] : undefined;
+  const persistence = upgradeOptions?.wasm_memory_persistence[0];
+  if (mode === 'install' && hasCode) {
+    throw new RejectError(ErrorCodes.CanisterAlreadyInstalled, `Canister ${id} cannot be installed because the canister is not empty. Try installing with mode='reinstall' instead.`);
+  }
+  if (mode === 'upgrade' && !hasCode) {
+    throw new RejectError(ErrorCodes.CanisterWasmModuleNotFound, `Error from Canister ${id}: Attempted to upgrade a canister that contains no Wasm module.`);
+  }
+  const outcome = await ctx.engine.install({
+    canisterId: record.id.toUint8Array(),
+    mode,
+    wasm: ungzip(given, id),
+    arg,
+    skipPreUpgrade: upgradeOptions?.skip_pre_upgrade[0],
+    wasmMemoryPersistence: persistence ? ('keep' in persistence ? 'keep' : 'replace') : undefined,
+    context: messageContext(ctx.network, record, ctx.caller, ctx.timeNanos),
+  });
+  if (outcome.kind === 'reject') {
+    appendLogs(record, outcome.logs);
+    ctx.store.changed();
+    throw RejectError.from(outcome);
+  }
+  if (mode === 'reinstall') record.logs = [];
+  appendLogs(record, outcome.logs);
+  record.moduleHash = moduleHash;
+  record.metadata = outcome.metadata;
+  record.version++;
+  ctx.store.changed();
+}
+
+/** Gunzips a gzipped module; raw Wasm passes through. */
+function ungzip(bytes: Uint8Array, canisterId: string): Uint8Array {
+  if (!GZIP_MAGIC.every((byte, i) => bytes[i] === byte)) return bytes;
+  try {
+    return new Uint8Array(zlib.gunzipSync(bytes, { maxOutputLength: MAX_DECOMPRESSED_MODULE_BYTES }));
+  } catch (error) {
+    throw new RejectError(ErrorCodes.CanisterInvalidWasm, `Error from Canister ${canisterId}: Canister's Wasm module is not valid: Failed to decompress Wasm module: ${(error as Error).message}`);
+  }
+}
+
+export async function uninstallCode(ctx: ManagementContext, canisterId: Principal): Promise<void> {
+  const record = ctx.store.require(canisterId);
+  requireController(ctx, record);
+  await ctx.engine.uninstall(record.id.toUint8Array());
+  record.moduleHash = undefined;
+  record.metadata = [];
+  record.logs = [];
+  record.chunkHashes = [];
+  ctx.store.clearChunks(record.id);
+  record.version++;
+  ctx.store.changed();
+}
+
+export function uploadChunk(ctx: ManagementContext, canisterId: Principal, chunk: Uint8Array): { hash: Uint8Array } {
+  const record = ctx.store.require(canisterId);
+  requireControllerOrSelf(ctx, record);
+  if (chunk.length > MAX_CHUNK_BYTES) {
+    throw new RejectError(ErrorCodes.CanisterContractViolation, `Error from Canister ${canisterId.toText()}: Wasm chunk size ${chunk.length} exceeds the maximum chunk size of ${MAX_CHUNK_BYTES} bytes.`);
+  }
+  const hash = sha256(chunk);
+  ctx.store.writeChunk(record.id, hash, chunk);
+  if (!record.chunkHashes.some((known) => bytesEqual(known, hash))) record.chunkHashes.push(hash);
+  ctx.store.changed();
+  return { hash };
+}
+
+export function storedChunks(ctx: ManagementContext, canisterId: Principal): { hash: Uint8Array }[] {
+  const record = ctx.store.require(canisterId);
+  requireControllerOrSelf(ctx, record);
+  return record.chunkHashes.map((hash) => ({ hash }));
+}
+
+export function clearChunkStore(ctx: ManagementContext, canisterId: Principal): void {
+  const record = ctx.store.require(canisterId);
+  requireControllerOrSelf(ctx, record);
+  record.chunkHashes = [];
+  ctx.store.clearChunks(record.id);
+  ctx.store.changed();
+}

@@ -1,0 +1,238 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startDevnetWithEngine, type Devnet, type EngineFactory } from './devnet.js';
+import { DevnetError } from './errors.js';
+import { createExecutionEngine } from './execution/index.js';
+import { writeFileAtomic } from './state/atomic-file.js';
+
+/** Written by a running network into its state directory: how to find and stop it. */
+export interface NetworkRuntimeInfo {
+  pid: number;
+  port: number;
+  url: string;
+  startedAt: string;
+}
+
+export interface NetworkStatus {
+  running: boolean;
+  healthy: boolean;
+  stateDir: string;
+  port: number;
+  pid?: number;
+  url?: string;
+  startedAt?: string;
+  /** A pid file was left by a process that is gone. */
+  stalePidFile: boolean;
+}
+
+export interface StartNetworkOptions {
+  port: number;
+  stateDir: string;
+  host?: string;
+  /** Deletes the state directory first (a fresh network with new keys). */
+  clean?: boolean;
+  messageTimeLimitMs?: number;
+}
+
+const PID_FILE = 'devnet.pid';
+const INFO_FILE = 'devnet.json';
+const LOG_FILE = 'devnet.log';
+const START_TIMEOUT_MS = 30_000;
+const STOP_TIMEOUT_MS = 15_000;
+
+const infoPath = (stateDir: string) => path.join(stateDir, INFO_FILE);
+const pidPath = (stateDir: string) => path.join(stateDir, PID_FILE);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export function isProcessAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export function readRuntimeInfo(stateDir: string): NetworkRuntimeInfo | undefined {
+  try {
+    return JSON.parse(fs.readFileSync(infoPath(stateDir), 'utf8')) as NetworkRuntimeInfo;
+  } catch {
+    const pid = Number.parseInt(fs.existsSync(pidPath(stateDir)) ? fs.readFileSync(pidPath(stateDir), 'utf8') : '', 10);
+    return Number.isInteger(pid) && pid > 0 ? { pid, port: 0, url: '', startedAt: '' } : undefined;
+  }
+}
+
+function removeRuntimeFiles(stateDir: string): void {
+  fs.rmSync(pidPath(stateDir), { force: true });
+  fs.rmSync(infoPath(stateDir), { force: true });
+}
+
+/** Whether something answers as a devnet at `url`. */
+export async function isNetworkHealthy(url: string, timeoutMs = 2000): Promise<boolean> {
+  try {
+    const response = await fetch(new URL('/api/v2/status', url), { signal: AbortSignal.timeout(timeoutMs) });
+    await response.arrayBuffer();
+    return response.ok;
+  } catch {
+    return false;
+  }
+}
+
+/** Fails with PORT_IN_USE when the port cannot be bound. */
+export async function assertPortFree(port: number, host = '127.0.0.1'): Promise<void> {
+  if (port === 0) return;
+  await new Promise<void>((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', (error: NodeJS.ErrnoException) =>
+      reject(
+        error.code === 'EADDRINUSE'
+          ? new DevnetError('PORT_IN_USE', `Port ${port} on ${host} is already in use.`, { hint: 'Stop what listens there (`soulrecall network stop --port ' + port + '`) or choose another port with --port.' })
+          : error,
+      ),
+    );
+    probe.listen(port, host, () => probe.close(() => resolve()));
+  });
+}
+
+/** Refuses to start over a live network; clears files a dead one left behind. */
+function claimStateDir(options: StartNetworkOptions): void {
+  const info = readRuntimeInfo(options.stateDir);
+  if (info && isProcessAlive(info.pid) && info.pid !== process.pid) {
+    throw new DevnetError('ALREADY_RUNNING', `A network is already running from ${options.stateDir} (pid ${info.pid}${info.url ? `, ${info.url}` : ''}).`, {
+      hint: 'Use it, or stop it first with `soulrecall network stop`.',
+    });
+  }
+  if (info) removeRuntimeFiles(options.stateDir);
+  if (options.clean) fs.rmSync(options.stateDir, { recursive: true, force: true });
+}
+
+export interface RunningNetwork {
+  devnet: Devnet;
+  info: NetworkRuntimeInfo;
+  /** Closes the network and removes its pid files. */
+  stop(): Promise<void>;
+}
+
+/** Runs a network in this process and writes its pid files (what `network start` does in the foreground). */
+export async function runNetwork(options: StartNetworkOptions, createEngine?: EngineFactory): Promise<RunningNetwork> {
+  claimStateDir(options);
+  const devnet = await startDevnetWithEngine(
+    { port: options.port, host: options.host, stateDir: options.stateDir, messageTimeLimitMs: options.messageTimeLimitMs },
+    createEngine ?? createExecutionEngine,
+  );
+  const info: NetworkRuntimeInfo = { pid: process.pid, port: devnet.port, url: devnet.url, startedAt: new Date().toISOString() };
+  writeFileAtomic(pidPath(devnet.stateDir), `${process.pid}\n`);
+  writeFileAtomic(infoPath(devnet.stateDir), `${JSON.stringify(info, null, 2)}\n`);
+  let stopping: Promise<void> | undefined;
+  return {
+    devnet,
+    info,
+    stop: () =>
+      (stopping ??= devnet.close().finally(() => {
+        if (readRuntimeInfo(devnet.stateDir)?.pid === process.pid) removeRuntimeFiles(devnet.stateDir);
+      })),
+  };
+}
+
+/** The entry script of a background network: compiled JS next to this module, or the TS source under tsx. */
+function serverMainCommand(): { command: string; args: string[] } {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const compiled = path.join(here, 'server-main.js');
+  if (fs.existsSync(compiled)) return { command: process.execPath, args: [compiled] };
+  return { command: process.execPath, args: ['--import', 'tsx', path.join(here, 'server-main.ts')] };
+}
+
+/** Starts `server-main` detached and waits until it answers /api/v2/status. */
+export async function startNetworkInBackground(options: StartNetworkOptions): Promise<NetworkRuntimeInfo> {
+  claimStateDir(options);
+  await assertPortFree(options.port, options.host);
+  try {
+    fs.mkdirSync(options.stateDir, { recursive: true });
+    fs.accessSync(options.stateDir, fs.constants.W_OK);
+  } catch (error) {
+    throw new DevnetError('STATE_DIR_UNWRITABLE', `The state directory ${options.stateDir} is not writable: ${(error as Error).message}`, {
+      hint: 'Choose another directory with --state-dir, or fix its permissions.',
+      cause: error,
+    });
+  }
+  const logFile = path.join(options.stateDir, LOG_FILE);
+  const log = fs.openSync(logFile, 'w');
+  const { command, args } = serverMainCommand();
+  const child = spawn(
+    command,
+    [...args, '--port', String(options.port), '--state-dir', options.stateDir, ...(options.host ? ['--host', options.host] : []), ...(options.messageTimeLimitMs ? ['--message-time-limit-ms', String(options.messageTimeLimitMs)] : [])],
+    { detached: true, stdio: ['ignore', log, log] },
+  );
+  fs.closeSync(log);
+  let exitCode: number | null = null;
+  child.once('exit', (code) => (exitCode = code ?? 1));
+  child.unref();
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (exitCode !== null) throw startFailure(logFile, `exited with code ${exitCode}`);
+    const info = readRuntimeInfo(options.stateDir);
+    if (info?.url && info.pid === child.pid && (await isNetworkHealthy(info.url))) return info;
+    await sleep(100);
+  }
+  if (child.pid) process.kill(child.pid, 'SIGTERM');
+  throw startFailure(logFile, `did not answer within ${START_TIMEOUT_MS / 1000} s`);
+}
+
+/** The error a background network reported (server-main prints `error <CODE>: <message>`), or a generic one. */
+function startFailure(logFile: string, what: string): DevnetError {
+  const log = fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8') : '';
+  const reported = /^error ([A-Z_]+): (.*)$/m.exec(log);
+  if (reported) return new DevnetError(reported[1]!, reported[2]!, { hint: hintFor(reported[1]!) });
+  return new DevnetError('START_FAILED', `The network process ${what}.`, { hint: `See its log: ${logFile}` });
+}
+
+function hintFor(code: string): string | undefined {
+  if (code === 'PORT_IN_USE') return 'Stop what listens there (`soulrecall network stop`) or choose another port with --port.';
+  if (code === 'STATE_DIR_UNWRITABLE') return 'Choose another directory with --state-dir, or fix its permissions.';
+  return undefined;
+}
+
+/** Stops the network running from `stateDir` (SIGTERM, then waits for it to exit). */
+export async function stopNetwork(stateDir: string): Promise<NetworkRuntimeInfo> {
+  const info = readRuntimeInfo(stateDir);
+  if (!info) {
+    throw new DevnetError('NOT_RUNNING', `No network is running from ${stateDir}.`, { hint: 'Start one with `soulrecall network start --background`.' });
+  }
+  if (!isProcessAlive(info.pid)) {
+    removeRuntimeFiles(stateDir);
+    throw new DevnetError('STALE_PID_FILE', `The network of ${stateDir} is not running: its process ${info.pid} is gone. Removed the stale pid file.`, {
+      hint: 'Start it again with `soulrecall network start --background`.',
+    });
+  }
+  process.kill(info.pid, 'SIGTERM');
+  const deadline = Date.now() + STOP_TIMEOUT_MS;
+  while (isProcessAlive(info.pid)) {
+    if (Date.now() > deadline) {
+      process.kill(info.pid, 'SIGKILL');
+      break;
+    }
+    await sleep(50);
+  }
+  removeRuntimeFiles(stateDir);
+  return info;
+}
+
+export async function networkStatus(stateDir: string, port: number): Promise<NetworkStatus> {
+  const info = readRuntimeInfo(stateDir);
+  if (!info) return { running: false, healthy: false, stateDir, port, stalePidFile: false };
+  const alive = isProcessAlive(info.pid);
+  if (!alive) return { running: false, healthy: false, stateDir, port: info.port || port, pid: info.pid, stalePidFile: true };
+  return {
+    running: true,
+    healthy: info.url ? await isNetworkHealthy(info.url) : false,
+    stateDir,
+    port: info.port || port,
+    pid: info.pid,
+    url: info.url || undefined,
+    startedAt: info.startedAt || undefined,
+    stalePidFile: false,
+  };
+}

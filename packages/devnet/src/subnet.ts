@@ -1,0 +1,135 @@
+import type { Principal } from '@dfinity/principal';
+import { appendLogs } from './canister-logs.js';
+import { nowNanos, toHex } from './bytes.js';
+import type { Certifier } from './crypto/certifier.js';
+import type { ExecutionEngine, MessageOutcome } from './execution/types.js';
+import { KeyedMutex } from './keyed-mutex.js';
+import { callManagement, decodeManagementArg, managementTarget } from './management/management-canister.js';
+import { messageContext, type NetworkIdentity } from './message-context.js';
+import { ErrorCodes, makeReject, RejectError, type Reject } from './reject.js';
+import type { CanisterStore } from './state/canister-store.js';
+
+export type ExecutionResult = { kind: 'reply'; reply: Uint8Array } | { kind: 'reject'; reject: Reject };
+
+export interface CanisterMessage {
+  sender: Principal;
+  canisterId: Principal;
+  methodName: string;
+  arg: Uint8Array;
+}
+
+/** How long a certificate offered to queries through ic0.data_certificate_* stays in use. */
+const DATA_CERTIFICATE_TTL_MS = 30_000;
+
+/**
+ * Executes messages: management methods and canister methods through the execution engine.
+ * A canister runs one update (or management operation on it) at a time; queries run beside them.
+ */
+export class Subnet {
+  private readonly mutex = new KeyedMutex();
+  private readonly dataCertificates = new Map<string, { certifiedData: string; certificate: Uint8Array; at: number }>();
+
+  constructor(
+    readonly store: CanisterStore,
+    readonly engine: ExecutionEngine,
+    private readonly certifier: Certifier,
+    private readonly network: NetworkIdentity,
+  ) {}
+
+  /** Executes an update call (replicated): its effects are kept unless it traps. */
+  async executeCall(message: CanisterMessage): Promise<ExecutionResult> {
+    if (message.canisterId.toUint8Array().length === 0) return this.callManagementCanister(message, 'update');
+    return this.mutex.run(message.canisterId.toText(), () => this.guard(() => this.runCanister(message, 'update')));
+  }
+
+  /** Executes a query: never changes state. */
+  async executeQuery(message: CanisterMessage): Promise<ExecutionResult> {
+    if (message.canisterId.toUint8Array().length === 0) return this.callManagementCanister(message, 'query');
+    return this.guard(() => this.runCanister(message, 'query'));
+  }
+
+  /** Resolves when no message is executing or queued. */
+  idle(): Promise<void> {
+    return this.mutex.idle();
+  }
+
+  private async callManagementCanister(message: CanisterMessage, mode: 'update' | 'query'): Promise<ExecutionResult> {
+    let target: Principal | undefined;
+    let args: Record<string, unknown>;
+    try {
+      args = decodeManagementArg(message.methodName, message.arg);
+      target = managementTarget(message.methodName, args);
+    } catch (error) {
+      return this.guard(() => Promise.reject(error));
+    }
+    const run = () =>
+      this.guard(async () => {
+        const reply = await callManagement({ store: this.store, engine: this.engine, network: this.network, caller: message.sender, timeNanos: nowNanos() }, message.methodName, args, mode);
+        return { kind: 'reply', reply } as const;
+      });
+    if (mode === 'query') return run();
+    // Operations on a canister wait for its running message; creations share one queue so ids stay sequential.
+    return this.mutex.run(target ? target.toText() : 'aaaaa-aa', run);
+  }
+
+  private async runCanister(message: CanisterMessage, mode: 'update' | 'query'): Promise<ExecutionResult> {
+    const id = message.canisterId;
+    const idText = id.toText();
+    const record = this.store.require(id);
+    if (record.status !== 'running') {
+      throw new RejectError(ErrorCodes.CanisterStopped, `Canister ${idText} is ${record.status} and therefore does not accept new calls.`);
+    }
+    const bytes = id.toUint8Array();
+    if (!this.engine.hasCode(bytes)) {
+      throw new RejectError(ErrorCodes.CanisterWasmModuleNotFound, `Error from Canister ${idText}: Attempted to execute a message, but the canister contains no Wasm module.`);
+    }
+    const methods = this.engine.methods(bytes);
+    const isUpdate = methods.updates.includes(message.methodName);
+    const isQuery = methods.queries.includes(message.methodName);
+    const isComposite = methods.compositeQueries.includes(message.methodName);
+    let outcome: MessageOutcome;
+    if (mode === 'update') {
+      if (isComposite && !isUpdate) {
+        throw new RejectError(527, `Error from Canister ${idText}: Composite query cannot be called in replicated mode.`);
+      }
+      if (!isUpdate && !isQuery) {
+        throw new RejectError(ErrorCodes.CanisterMethodNotFound, `Error from Canister ${idText}: Canister has no update method '${message.methodName}'.`);
+      }
+      const context = messageContext(this.network, record, message.sender, nowNanos());
+      outcome = isUpdate
+        ? await this.engine.update(bytes, message.methodName, message.arg, context)
+        : await this.engine.query(bytes, message.methodName, message.arg, context);
+      appendLogs(record, outcome.logs);
+      this.store.changed();
+    } else {
+      if (!isQuery && !isComposite) {
+        throw new RejectError(ErrorCodes.CanisterMethodNotFound, `Error from Canister ${idText}: Canister has no query method '${message.methodName}'.`);
+      }
+      const context = messageContext(this.network, record, message.sender, nowNanos(), this.dataCertificate(id));
+      outcome = await this.engine.query(bytes, message.methodName, message.arg, context);
+    }
+    if (outcome.kind === 'reply') return { kind: 'reply', reply: outcome.reply };
+    return { kind: 'reject', reject: { rejectCode: outcome.rejectCode, rejectMessage: outcome.rejectMessage, errorCode: outcome.errorCode } };
+  }
+
+  /** A certificate of the canister's certified data for queries; reused while the data is unchanged and fresh. */
+  private dataCertificate(id: Principal): Uint8Array {
+    const data = this.engine.certifiedData(id.toUint8Array());
+    const key = id.toText();
+    const cached = this.dataCertificates.get(key);
+    if (cached && cached.certifiedData === toHex(data) && Date.now() - cached.at < DATA_CERTIFICATE_TTL_MS) return cached.certificate;
+    const certificate = this.certifier.certify([{ path: ['canister', id.toUint8Array(), 'certified_data'], value: data }]);
+    this.dataCertificates.set(key, { certifiedData: toHex(data), certificate, at: Date.now() });
+    return certificate;
+  }
+
+  /** Turns a RejectError into a reject outcome; anything else is an internal error of the devnet. */
+  private async guard(task: () => Promise<ExecutionResult>): Promise<ExecutionResult> {
+    try {
+      return await task();
+    } catch (error) {
+      if (error instanceof RejectError) return { kind: 'reject', reject: error.reject };
+      return { kind: 'reject', reject: makeReject(521, `Internal error of the devnet: ${(error as Error)?.message ?? String(error)}`) };
+    }
+  }
+}

@@ -1,0 +1,30 @@
+import { ExitCode, SoulrecallCommand } from '@soulrecall/core';
+import { networkStatus, type NetworkStatus } from '@soulrecall/devnet';
+import { networkFlags, stateDirFor } from '../../network-flags.js';
+
+export type NetworkStatusResult = NetworkStatus;
+
+export default class NetworkStatusCommand extends SoulrecallCommand<NetworkStatusResult> {
+  static override summary = 'Show whether a local network is running and answering.';
+  static override description =
+    'Reads the pid file of the state directory (by default the one of --port) and asks the network for /api/v2/status. ' +
+    `Exit code ${ExitCode.Success} when it runs and answers, ${ExitCode.Unreachable} when it is not running, ${ExitCode.Unhealthy} when its process runs but does not answer.`;
+  static override examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --port 4944 --json'];
+  static override flags = { ...networkFlags };
+
+  public async run(): Promise<NetworkStatusResult> {
+    const { flags } = await this.parse(NetworkStatusCommand);
+    const status = await networkStatus(stateDirFor(flags.port, flags['state-dir']), flags.port);
+    if (status.running && status.healthy) {
+      this.log(`running at ${status.url} (pid ${status.pid}, since ${status.startedAt})`);
+    } else if (status.running) {
+      this.log(`process ${status.pid} runs but the network does not answer`);
+      process.exitCode = ExitCode.Unhealthy;
+    } else {
+      this.log(status.stalePidFile ? `not running (stale pid file of process ${status.pid})` : 'not running');
+      process.exitCode = ExitCode.Unreachable;
+    }
+    this.verbose(`state directory: ${status.stateDir}`);
+    return status;
+  }
+}
