@@ -1,0 +1,92 @@
+import type { HistoryStore, JsonObject, JsonValue, PromotionStep } from '@soulrecall/history-store';
+
+/**
+ * Runs each step of a promotion between two journal entries: `running` before its remote effect,
+ * `succeeded`/`failed` after it. A step already `succeeded` in the journal (a resumed
+ * promotion) is not run again: its recorded detail is returned instead, so a strategy reads
+ * e.g. the snapshot id its backup step took before the crash.
+ */
+export class StepJournal {
+  constructor(
+    private readonly store: HistoryStore,
+    readonly promotionId: string,
+    private readonly onStep: (event: StepEvent) => void = () => {},
+  ) {}
+
+  /** The step as the journal has it now (last entry of that name). */
+  current(name: string): PromotionStep | undefined {
+    const steps = this.store.promotions.require(this.promotionId).steps.filter((step) => step.name === name);
+    return steps[steps.length - 1];
+  }
+
+  /** Detail of a step that completed, e.g. `completed('backup')?.snapshotId`. */
+  completed(name: string): JsonObject | undefined {
+    const step = this.current(name);
+    return step?.status === 'succeeded' ? asObject(step.detail) : undefined;
+  }
+
+  async step<T extends JsonObject>(name: string, run: () => Promise<T>, startDetail?: JsonObject): Promise<T> {
+    const done = this.completed(name);
+    if (done) {
+      this.onStep({ name, phase: 'skipped' });
+      return done as T;
+    }
+    const begun = this.store.promotions.beginStep(this.promotionId, name, startDetail);
+    this.onStep({ name, phase: 'started' });
+    try {
+      const detail = await run();
+      this.store.promotions.endStep(this.promotionId, begun.index, { status: 'succeeded', detail });
+      this.onStep({ name, phase: 'succeeded' });
+      return detail;
+    } catch (error) {
+      this.store.promotions.endStep(this.promotionId, begun.index, { status: 'failed', error: error instanceof Error ? error.message : String(error) });
+      this.onStep({ name, phase: 'failed', error: error instanceof Error ? error.message : String(error) });
+      throw error;
+    }
+  }
+
+  /**
+   * Runs and journals a step every time, even when the journal already has it: for the lock and
+   * its release, which a resumed promotion must take and give back again.
+   */
+  async always<T extends JsonObject>(name: string, run: () => Promise<T> | T): Promise<T> {
+    const begun = this.store.promotions.beginStep(this.promotionId, name);
+    try {
+      const detail = await run();
+      this.store.promotions.endStep(this.promotionId, begun.index, { status: 'succeeded', detail });
+      return detail;
+    } catch (error) {
+      this.store.promotions.endStep(this.promotionId, begun.index, { status: 'failed', error: error instanceof Error ? error.message : String(error) });
+      throw error;
+    }
+  }
+
+  /** Journals a planned step as not needed (e.g. no backup for a canister that does not exist yet). */
+  skip(name: string, detail?: JsonObject): void {
+    const step = this.current(name);
+    if (step?.status === 'succeeded' || step?.status === 'skipped') return;
+    // Only a planned (pending) step can be skipped; an unplanned one has nothing to record.
+    if (step?.status === 'pending') {
+      this.store.promotions.endStep(this.promotionId, step.index, { status: 'skipped', detail });
+      this.onStep({ name, phase: 'skipped' });
+    }
+  }
+
+  /** Marks a step that ran (completed, failed or interrupted) as undone by an abort or rollback. */
+  undone(name: string, detail?: JsonValue): void {
+    const step = this.current(name);
+    if (step && (step.status === 'succeeded' || step.status === 'failed' || step.status === 'running')) {
+      this.store.promotions.markStepUndone(this.promotionId, step.index, detail);
+    }
+  }
+}
+
+export interface StepEvent {
+  name: string;
+  phase: 'started' | 'succeeded' | 'failed' | 'skipped';
+  error?: string;
+}
+
+function asObject(value: JsonValue | null): JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? value : {};
+}

@@ -1,0 +1,379 @@
+import {
+  confirmOrRefuse,
+  ExitCode,
+  parseCanisterId,
+  PromotionFailure,
+  SoulrecallError,
+  StepJournal,
+  type EnvironmentConfig,
+  type PlannedStep,
+  type PromotionContext,
+  type PromotionStrategy,
+  type Session,
+  type StepEvent,
+  type StrategyOutcome,
+} from '@soulrecall/core';
+import { wasmArtifactFromBytes } from '@soulrecall/canister-client';
+import type { JsonObject, Lease, Promotion } from '@soulrecall/history-store';
+import { resolvePromotionRoute } from './request.js';
+import { resolvePromotionSource, short, type ModuleHashProbe } from './source.js';
+import { selectStrategy } from './strategies.js';
+
+export interface PromoteRequest {
+  agent: string;
+  from?: string;
+  to?: string;
+  strategy: string;
+  targetCanister?: string;
+  wasmPath?: string;
+  skipDeploy: boolean;
+  dryRun: boolean;
+  yes: boolean;
+  force: boolean;
+  /** Options only a strategy understands (blue-green: state, verifyCmd, noSwitch…). */
+  strategyOptions: JsonObject;
+}
+
+export type PromoteStatus = 'succeeded' | 'unchanged' | 'dry-run' | 'recorded' | 'aborted';
+
+/** The result of `promote`, `promote resume` and `promote abort`; also their --json output. */
+export interface PromoteResult {
+  status: PromoteStatus;
+  promotionId: string | null;
+  agent: string;
+  from: string;
+  to: string;
+  strategy: string;
+  module: { sha256: string; size: number; origin: 'source-deployment' | 'file'; path: string | null };
+  sourceDeployment: { id: number; version: number; canisterId: string } | null;
+  targetCanisterId: string | null;
+  targetDeployment: { id: number; version: number } | null;
+  routeBefore: string | null;
+  routeAfter: string | null;
+  /** The steps (journal, or the plan with --dry-run). */
+  steps: Array<{ name: string; status: string; description?: string; detail?: unknown }>;
+  notes: string[];
+  detail: JsonObject;
+}
+
+/** What the engine needs from the world; the command wires the real ones, unit tests fakes. */
+export interface EngineDependencies {
+  session: Session;
+  strategies: Map<string, PromotionStrategy>;
+  probeModuleHash: ModuleHashProbe;
+  /** Target reachable, identity controls the target canister: facts for the journal, or throws. */
+  preflight(environment: EnvironmentConfig, targetCanisterId: string | null): Promise<JsonObject>;
+  progress(message: string): void;
+  onStep?(event: StepEvent): void;
+  /** oclif hooks `promote:before` / `promote:after`. */
+  emit(event: 'promote:before' | 'promote:after', payload: { promotion: Promotion; result?: PromoteResult; error?: string }): Promise<void>;
+  /** Interactive stdin for confirmations (tests pass a non-TTY stream). */
+  stdin?: NodeJS.ReadableStream & { isTTY?: boolean };
+}
+
+/** The part of a result known before anything runs. */
+type ResultBase = Pick<PromoteResult, 'agent' | 'from' | 'to' | 'strategy' | 'module' | 'sourceDeployment'>;
+
+const LOCK_TTL_MS = 60_000;
+
+/**
+ * The promotion state machine: lock → preflight → the strategy's steps → release, every step
+ * journaled before and after its remote effect, so `resume` continues an interrupted promotion
+ * from the journal and `abort` undoes it.
+ */
+export class PromotionEngine {
+  private active?: { promotionId: string; lease?: Lease };
+
+  constructor(private readonly deps: EngineDependencies) {}
+
+  private get store() {
+    return this.deps.session.store;
+  }
+
+  async promote(request: PromoteRequest): Promise<PromoteResult> {
+    const config = this.deps.session.config!;
+    const route = resolvePromotionRoute(config, request.agent, request.from, request.to);
+    // --skip-deploy runs no strategy, so it needs none installed.
+    const strategy = request.skipDeploy ? undefined : selectStrategy(this.deps.strategies, request.strategy);
+    const targetCanisterId = request.targetCanister !== undefined ? parseCanisterId(request.targetCanister) : (this.store.routes.get(route.agent.name, route.to.name)?.canisterId ?? null);
+    const source = await resolvePromotionSource(this.deps.session, route, { wasmPath: request.wasmPath, force: request.force, yes: request.yes }, this.deps.probeModuleHash);
+    const notes: string[] = [];
+    if (source.forcedDrift) notes.push(`--force: promoting recorded module ${short(source.forcedDrift.recorded)} although ${route.from.name} runs ${source.forcedDrift.onChain ? short(source.forcedDrift.onChain) : 'nothing'}.`);
+    if (source.fileOverride) notes.push(`-w: promoting ${request.wasmPath} (${short(source.fileOverride.fileSha256)})${source.fileOverride.sourceSha256 ? `, not ${route.from.name}'s ${short(source.fileOverride.sourceSha256)}` : ''}.`);
+
+    const base = {
+      agent: route.agent.name,
+      from: route.from.name,
+      to: route.to.name,
+      strategy: strategy?.name ?? 'skip-deploy',
+      module: { sha256: source.module.sha256, size: source.module.size, origin: source.module.origin, path: source.module.path ?? null },
+      sourceDeployment: source.deployment ? { id: source.deployment.id, version: source.deployment.version, canisterId: source.deployment.canisterId } : null,
+    };
+
+    const targetLatest = targetCanisterId ? this.store.deployments.latest({ agent: route.agent.name, environment: route.to.name, canisterId: targetCanisterId }) : null;
+    if (targetLatest?.status === 'succeeded' && targetLatest.moduleSha256 === source.module.sha256 && !request.force) {
+      return {
+        ...base, status: 'unchanged', promotionId: null, targetCanisterId, targetDeployment: { id: targetLatest.id, version: targetLatest.version },
+        routeBefore: targetCanisterId, routeAfter: targetCanisterId, steps: [],
+        notes: [...notes, `${route.to.name} already runs module ${short(source.module.sha256)} (version ${targetLatest.version}); nothing to do. Pass --force to promote again.`],
+        detail: {},
+      };
+    }
+
+    const options: JsonObject = {
+      moduleSha256: source.module.sha256,
+      moduleOrigin: source.module.origin,
+      wasmPath: source.module.path ?? null,
+      force: request.force,
+      yes: request.yes,
+      skipDeploy: request.skipDeploy,
+      forcedDrift: source.forcedDrift,
+      fileOverride: source.fileOverride,
+      strategyOptions: request.strategyOptions,
+    };
+
+    if (!strategy) return this.recordOnly(request, route, base, targetCanisterId, options, notes);
+
+    // A context without a promotion record yet, to ask the strategy for its plan.
+    const draft = this.context(strategy, undefined, route, source.deployment, source.module, targetCanisterId, request.strategyOptions);
+    const plan = await strategy.plan(draft);
+    const steps: PlannedStep[] = [
+      { name: 'lock', description: `take the promotion lock of ${route.agent.name}/${route.to.name}` },
+      { name: 'preflight', description: `check ${route.to.networkUrl} answers and ${targetCanisterId ? `the identity controls ${targetCanisterId}` : 'the identity can create a canister'}` },
+      ...plan,
+      { name: 'release', description: 'release the lock' },
+    ];
+    if (request.dryRun) {
+      return {
+        ...base, status: 'dry-run', promotionId: null, targetCanisterId, targetDeployment: null, routeBefore: targetCanisterId, routeAfter: null,
+        steps: steps.map((step) => ({ name: step.name, status: 'planned', description: step.description, detail: step.detail })),
+        notes: [...notes, 'Dry run: nothing was changed.'], detail: {},
+      };
+    }
+    if (route.to.protected) {
+      await confirmOrRefuse({ yes: request.yes, question: `Promote ${route.agent.name} to protected environment ${route.to.name}?`, input: this.deps.stdin });
+    }
+    const promotion = this.store.promotions.create({
+      agent: route.agent.name,
+      fromEnvironment: route.from.name,
+      toEnvironment: route.to.name,
+      strategy: strategy.name,
+      sourceDeploymentId: source.deployment?.id,
+      targetCanisterId: targetCanisterId ?? undefined,
+      steps: steps.map((step) => step.name),
+      options,
+    });
+    this.deps.progress(`Promotion ${promotion.id}: ${route.agent.name} ${route.from.name} → ${route.to.name} (${strategy.name}), module ${short(source.module.sha256)}`);
+    const context = this.context(strategy, promotion, route, source.deployment, source.module, targetCanisterId, request.strategyOptions);
+    return this.drive(strategy, context, base, notes);
+  }
+
+  /** Continues an interrupted or failed promotion from the last completed step of its journal. */
+  async resume(promotionId: string): Promise<PromoteResult> {
+    const promotion = this.store.promotions.require(promotionId);
+    if (promotion.status !== 'running' && promotion.status !== 'failed' && promotion.status !== 'planned') {
+      throw new SoulrecallError(`Promotion ${promotion.id} is ${promotion.status}; only a planned, running (interrupted) or failed promotion can be resumed.`, {
+        code: 'PROMOTION_NOT_RESUMABLE', exitCode: ExitCode.Conflict, hint: `\`soulrecall promote show ${promotion.id}\` shows what happened.`,
+      });
+    }
+    const { strategy, context, base } = this.rebuild(promotion);
+    this.deps.progress(`Resuming promotion ${promotion.id} from its journal`);
+    return this.drive(strategy, context, base, [`Resumed ${promotion.id}.`]);
+  }
+
+  /** Undoes what an interrupted or failed promotion did and releases its lock. */
+  async abort(promotionId: string): Promise<PromoteResult> {
+    const promotion = this.store.promotions.require(promotionId);
+    if (promotion.status !== 'running' && promotion.status !== 'failed' && promotion.status !== 'planned') {
+      throw new SoulrecallError(`Promotion ${promotion.id} is ${promotion.status}; there is nothing to abort.`, {
+        code: 'PROMOTION_NOT_ABORTABLE', exitCode: ExitCode.Conflict,
+        hint: promotion.status === 'succeeded' ? `To undo a finished promotion, use \`soulrecall rollback ${promotion.targetCanisterId ?? '<canister-id>'}\`.` : `\`soulrecall promote show ${promotion.id}\` shows what happened.`,
+      });
+    }
+    const { strategy, context, base } = this.rebuild(promotion);
+    const lease = this.acquire(context, 'abort');
+    try {
+      const outcome = await strategy.abort(context);
+      const aborted = this.store.promotions.abort(promotion.id, `aborted by user; undone: ${outcome.undone.join(', ') || 'nothing'}`);
+      const result = this.result(base, 'aborted', aborted, context.targetCanisterId, null, [`Undone: ${outcome.undone.join('; ') || 'nothing needed undoing'}.`], outcome.detail ?? {});
+      await this.deps.emit('promote:after', { promotion: aborted, result });
+      return result;
+    } finally {
+      this.store.locks.release(lease);
+    }
+  }
+
+  /** Called on SIGINT: records where the promotion stopped and gives the lock back. */
+  interrupt(signal: string): string | undefined {
+    if (!this.active) return undefined;
+    const { promotionId, lease } = this.active;
+    try {
+      const promotion = this.store.promotions.require(promotionId);
+      const running = promotion.steps.find((step) => step.status === 'running');
+      if (promotion.status === 'running') this.store.promotions.fail(promotionId, `interrupted by ${signal}${running ? ` during step ${running.name}` : ''}`);
+      if (lease) this.store.locks.release(lease);
+    } catch {
+      // Best effort: the journal already says where it stopped, and a dead holder's lock is taken over.
+    }
+    return promotionId;
+  }
+
+  private async drive(strategy: PromotionStrategy, context: PromotionContext, base: ResultBase, notes: string[]): Promise<PromoteResult> {
+    const promotionId = context.promotion.id;
+    this.active = { promotionId };
+    await this.deps.emit('promote:before', { promotion: this.store.promotions.require(promotionId) });
+    let lease: Lease | undefined;
+    const renew = setInterval(() => {
+      if (lease) lease = this.store.locks.renew(lease, LOCK_TTL_MS);
+    }, LOCK_TTL_MS / 3);
+    renew.unref();
+    try {
+      lease = this.acquire(context, 'lock');
+      this.active.lease = lease;
+      if (this.store.promotions.require(promotionId).status !== 'running') this.store.promotions.start(promotionId);
+      await context.journal.step('preflight', () => this.deps.preflight(context.to, context.targetCanisterId));
+      const outcome: StrategyOutcome = await strategy.run(context);
+      this.store.promotions.update(promotionId, { targetCanisterId: outcome.targetCanisterId, ...(outcome.targetDeploymentId !== null ? { targetDeploymentId: outcome.targetDeploymentId } : {}) });
+      await context.journal.always('release', () => ({ released: this.store.locks.release(lease!) }));
+      lease = undefined;
+      const finished = this.store.promotions.succeed(promotionId);
+      const deployment = outcome.targetDeploymentId !== null ? this.store.deployments.require(outcome.targetDeploymentId) : null;
+      const result: PromoteResult = {
+        ...base, status: 'succeeded', promotionId, targetCanisterId: outcome.targetCanisterId,
+        targetDeployment: deployment ? { id: deployment.id, version: deployment.version } : null,
+        routeBefore: outcome.routeBefore, routeAfter: outcome.routeAfter,
+        steps: finished.steps.map((step) => ({ name: step.name, status: step.status, detail: step.detail })),
+        notes, detail: outcome.detail ?? {},
+      };
+      await this.deps.emit('promote:after', { promotion: finished, result });
+      return result;
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      if (lease) {
+        const held = lease;
+        // Journaled while the promotion is still open; the lock is given back even if journaling fails.
+        await context.journal.always('release', () => ({ released: this.store.locks.release(held) })).catch(() => this.store.locks.release(held));
+      }
+      const current = this.store.promotions.get(promotionId);
+      if (current && (current.status === 'running' || current.status === 'planned')) {
+        if (error instanceof PromotionFailure && error.rolledBack) this.store.promotions.markRolledBack(promotionId, message);
+        else this.store.promotions.fail(promotionId, message);
+      }
+      await this.deps.emit('promote:after', { promotion: this.store.promotions.require(promotionId), error: message });
+      if (error instanceof PromotionFailure) {
+        throw new SoulrecallError(`Promotion ${promotionId} ${error.rolledBack ? 'failed and was rolled back' : 'failed'}: ${message}`, {
+          code: error.rolledBack ? 'PROMOTION_ROLLED_BACK' : 'PROMOTION_FAILED',
+          exitCode: error.rolledBack ? ExitCode.RolledBack : ExitCode.Unhealthy,
+          hint: error.hint ?? `\`soulrecall promote show ${promotionId}\` shows each step.`,
+          details: { promotionId },
+        });
+      }
+      const next = `\`soulrecall promote resume ${promotionId}\` continues from the journal, \`soulrecall promote abort ${promotionId}\` undoes it.`;
+      if (typeof (error as { code?: unknown }).code === 'string') {
+        // Keep the code (and so the exit code) of what stopped it; add the way forward.
+        const coded = error as Error & { hint?: string };
+        Object.defineProperty(coded, 'hint', { value: `${coded.hint ? `${coded.hint} ` : ''}Then ${next}`, configurable: true, enumerable: true });
+        throw coded;
+      }
+      throw new SoulrecallError(`Promotion ${promotionId} stopped: ${message}`, { code: 'PROMOTION_INTERRUPTED', exitCode: ExitCode.Internal, hint: `Fix the cause, then ${next}`, cause: error, details: { promotionId } });
+    } finally {
+      clearInterval(renew);
+      this.active = undefined;
+    }
+  }
+
+  private acquire(context: PromotionContext, stepName: 'lock' | 'abort'): Lease {
+    const take = () => this.store.locks.acquire({ agent: context.agent.name, environment: context.to.name, operation: 'promotion', operationId: context.promotion.id, ttlMs: LOCK_TTL_MS });
+    if (stepName === 'abort') return take();
+    let lease: Lease | undefined;
+    // Journaled like any step, but taken again on every resume: the old holder is gone.
+    const begun = this.store.promotions.beginStep(context.promotion.id, 'lock');
+    try {
+      lease = take();
+    } catch (error) {
+      this.store.promotions.endStep(context.promotion.id, begun.index, { status: 'failed', error: error instanceof Error ? error.message : String(error) });
+      throw error;
+    }
+    this.store.promotions.endStep(context.promotion.id, begun.index, { status: 'succeeded', detail: { pid: lease.pid, host: lease.host, expiresAt: lease.expiresAt } });
+    return lease;
+  }
+
+  /** --skip-deploy: the deploy was done by another tool; record the promotion and the target deployment only. */
+  private async recordOnly(request: PromoteRequest, route: ReturnType<typeof resolvePromotionRoute>, base: ResultBase, targetCanisterId: string | null, options: JsonObject, notes: string[]): Promise<PromoteResult> {
+    if (!targetCanisterId) {
+      throw new SoulrecallError(`--skip-deploy records a deployment to an existing canister, and ${route.agent.name} has none in ${route.to.name}.`, {
+        code: 'SKIP_DEPLOY_NEEDS_CANISTER', exitCode: ExitCode.Usage, hint: 'Name the canister the other tool deployed to with --target-canister <id>.',
+      });
+    }
+    const note = '--skip-deploy: no network was touched; the promotion and deployment are recorded only.';
+    if (request.dryRun) {
+      return { ...base, status: 'dry-run', promotionId: null, targetCanisterId, targetDeployment: null, routeBefore: targetCanisterId, routeAfter: targetCanisterId,
+        steps: [{ name: 'record', status: 'planned', description: `record version N of ${route.agent.name} in ${route.to.name} on ${targetCanisterId} (no network call)` }], notes: [...notes, note, 'Dry run: nothing was changed.'], detail: {} };
+    }
+    const store = this.store;
+    const promotion = store.promotions.create({ agent: route.agent.name, fromEnvironment: route.from.name, toEnvironment: route.to.name, strategy: 'skip-deploy', sourceDeploymentId: base.sourceDeployment?.id, targetCanisterId, steps: ['record'], options });
+    const journal = new StepJournal(store, promotion.id, this.deps.onStep);
+    store.promotions.start(promotion.id);
+    const routeBefore = store.routes.get(route.agent.name, route.to.name)?.canisterId ?? null;
+    const detail = await journal.step('record', async () => {
+      if (!store.canisters.get(route.to.name, targetCanisterId)) {
+        store.canisters.record({ canisterId: targetCanisterId, networkUrl: route.to.networkUrl, environment: route.to.name, agent: route.agent.name, role: 'primary' });
+      }
+      const deployment = store.deployments.begin({ agent: route.agent.name, environment: route.to.name, canisterId: targetCanisterId, moduleSha256: base.module.sha256, installMode: 'upgrade', promotionId: promotion.id });
+      store.deployments.finish(deployment.id, { status: 'succeeded' });
+      if (routeBefore === null) store.routes.set({ agent: route.agent.name, environment: route.to.name, canisterId: targetCanisterId, cause: 'promotion', reason: 'first deployment (recorded with --skip-deploy)', promotionId: promotion.id });
+      return { skipDeploy: true, deploymentId: deployment.id, version: deployment.version, networkTouched: false };
+    });
+    store.promotions.update(promotion.id, { targetDeploymentId: detail.deploymentId as number });
+    const finished = store.promotions.succeed(promotion.id);
+    const result = this.result(base, 'recorded', finished, targetCanisterId, { id: detail.deploymentId as number, version: detail.version as number }, [...notes, note], {});
+    result.routeBefore = routeBefore;
+    result.routeAfter = store.routes.get(route.agent.name, route.to.name)?.canisterId ?? null;
+    await this.deps.emit('promote:after', { promotion: finished, result });
+    return result;
+  }
+
+  private rebuild(promotion: Promotion) {
+    const config = this.deps.session.config!;
+    const route = resolvePromotionRoute(config, promotion.agent, promotion.fromEnvironment, promotion.toEnvironment);
+    const strategy = selectStrategy(this.deps.strategies, promotion.strategy);
+    const options = promotion.options;
+    const sha256 = String(options.moduleSha256);
+    const artifact = wasmArtifactFromBytes(this.store.artifacts.get(sha256), `artifact ${sha256}`);
+    const sourceDeployment = promotion.sourceDeploymentId !== null ? this.store.deployments.require(promotion.sourceDeploymentId) : null;
+    const module = { sha256, bytes: artifact.bytes, size: artifact.size, enhancedOrthogonalPersistence: artifact.enhancedOrthogonalPersistence, origin: options.moduleOrigin === 'file' ? ('file' as const) : ('source-deployment' as const), path: typeof options.wasmPath === 'string' ? options.wasmPath : undefined };
+    const strategyOptions = (typeof options.strategyOptions === 'object' && options.strategyOptions !== null && !Array.isArray(options.strategyOptions) ? options.strategyOptions : {}) as JsonObject;
+    const context = this.context(strategy, promotion, route, sourceDeployment, module, promotion.targetCanisterId, strategyOptions);
+    const base = {
+      agent: route.agent.name, from: route.from.name, to: route.to.name, strategy: strategy.name,
+      module: { sha256, size: module.size, origin: module.origin, path: module.path ?? null },
+      sourceDeployment: sourceDeployment ? { id: sourceDeployment.id, version: sourceDeployment.version, canisterId: sourceDeployment.canisterId } : null,
+    };
+    return { strategy, context, base };
+  }
+
+  private context(strategy: PromotionStrategy, promotion: Promotion | undefined, route: ReturnType<typeof resolvePromotionRoute>, sourceDeployment: PromotionContext['sourceDeployment'], module: PromotionContext['module'], targetCanisterId: string | null, options: JsonObject): PromotionContext {
+    const placeholder = promotion ?? ({ id: '(planned)', steps: [] } as unknown as Promotion);
+    return {
+      session: this.deps.session,
+      config: this.deps.session.config!,
+      promotion: placeholder,
+      agent: route.agent,
+      from: route.from,
+      to: route.to,
+      sourceDeployment,
+      module,
+      targetCanisterId,
+      options,
+      journal: new StepJournal(this.store, placeholder.id, this.deps.onStep),
+      progress: (message) => this.deps.progress(message),
+    };
+  }
+
+  private result(base: ResultBase, status: PromoteStatus, promotion: Promotion, targetCanisterId: string | null, targetDeployment: PromoteResult['targetDeployment'], notes: string[], detail: JsonObject): PromoteResult {
+    return {
+      ...base, status, promotionId: promotion.id, targetCanisterId, targetDeployment, routeBefore: null, routeAfter: null,
+      steps: promotion.steps.map((step) => ({ name: step.name, status: step.status, detail: step.detail })), notes, detail,
+    };
+  }
+}

@@ -1,0 +1,96 @@
+import { readWasmArtifact, wasmArtifactFromBytes } from '@soulrecall/canister-client';
+import { ExitCode, SoulrecallError, type EnvironmentConfig, type PromotedModule, type Session } from '@soulrecall/core';
+import type { Deployment } from '@soulrecall/history-store';
+import type { PromotionRoute } from './request.js';
+
+/** Reads the module hash a canister runs (read_state, certified). Injected so the engine is testable without a network. */
+export type ModuleHashProbe = (environment: EnvironmentConfig, canisterId: string) => Promise<string | null>;
+
+export interface SourceOptions {
+  wasmPath?: string;
+  force: boolean;
+  yes: boolean;
+}
+
+export interface PromotionSource {
+  /** The source environment's live deployment (what was tested). */
+  deployment: Deployment | null;
+  module: PromotedModule;
+  /** Drift accepted with --force: what the store said and what the canister runs. */
+  forcedDrift: { recorded: string; onChain: string | null } | null;
+  /** -w given with a module other than the source's: both hashes, recorded. */
+  fileOverride: { sourceSha256: string | null; fileSha256: string } | null;
+}
+
+/**
+ * What a promotion moves: the module of the source environment's live deployment, read back
+ * from the artifact store by hash after checking that the source canister still runs exactly
+ * it (no drift); or, with -w, the given file (confirmed when it differs from the source).
+ */
+export async function resolvePromotionSource(session: Session, route: PromotionRoute, options: SourceOptions, probe: ModuleHashProbe): Promise<PromotionSource> {
+  const { agent, from } = route;
+  const store = session.store;
+  const liveRoute = store.routes.get(agent.name, from.name);
+  const latest = liveRoute ? store.deployments.latest({ agent: agent.name, environment: from.name, canisterId: liveRoute.canisterId }) : null;
+  // A rolled-back deployment left the canister on the succeeded one before it.
+  const deployment =
+    latest?.status === 'rolled-back'
+      ? store.deployments.latest({ agent: agent.name, environment: from.name, canisterId: liveRoute!.canisterId, status: 'succeeded' })
+      : latest;
+
+  if (options.wasmPath !== undefined) {
+    const artifact = await readWasmArtifact(options.wasmPath);
+    const sourceSha256 = deployment?.status === 'succeeded' ? deployment.moduleSha256 : null;
+    if (sourceSha256 !== null && sourceSha256 !== artifact.sha256 && !options.yes) {
+      throw new SoulrecallError(
+        `${options.wasmPath} (sha256 ${short(artifact.sha256)}) is not what runs in ${from.name} (sha256 ${short(sourceSha256)}): it was not tested there.`,
+        { code: 'MODULE_NOT_FROM_SOURCE', exitCode: ExitCode.NotConfirmed, hint: 'Pass --yes to promote this file anyway (both hashes are recorded), or deploy it to the source first.' },
+      );
+    }
+    store.artifacts.put(artifact.bytes);
+    return {
+      deployment: deployment?.status === 'succeeded' ? deployment : null,
+      module: { sha256: artifact.sha256, bytes: artifact.bytes, size: artifact.size, enhancedOrthogonalPersistence: artifact.enhancedOrthogonalPersistence, origin: 'file', path: options.wasmPath },
+      forcedDrift: null,
+      fileOverride: sourceSha256 === artifact.sha256 ? null : { sourceSha256, fileSha256: artifact.sha256 },
+    };
+  }
+
+  if (!liveRoute || !deployment) {
+    throw new SoulrecallError(`${agent.name} has never been deployed to ${from.name}, so there is nothing to promote from it.`, {
+      code: 'SOURCE_NOT_DEPLOYED',
+      exitCode: ExitCode.NotFound,
+      hint: `Deploy it first (\`soulrecall deploy ${agent.name} -e ${from.name}\`), or promote a file with -w.`,
+    });
+  }
+  if (deployment.status !== 'succeeded') {
+    throw new SoulrecallError(`The live deployment of ${agent.name} in ${from.name} (version ${deployment.version}) is ${deployment.status}, not a tested version.`, {
+      code: 'SOURCE_DEPLOYMENT_FAILED',
+      exitCode: ExitCode.Conflict,
+      hint: `Fix it in ${from.name} first: \`soulrecall deploy ${agent.name} -e ${from.name}\` or \`soulrecall rollback ${deployment.canisterId}\`.`,
+    });
+  }
+  const onChain = await probe(from, deployment.canisterId);
+  let forcedDrift: PromotionSource['forcedDrift'] = null;
+  if (onChain !== deployment.moduleSha256) {
+    if (!options.force) {
+      throw new SoulrecallError(
+        `Drift in ${from.name}: canister ${deployment.canisterId} runs module ${onChain ?? '(none)'}, but soulrecall recorded ${deployment.moduleSha256} (version ${deployment.version}).`,
+        { code: 'DRIFT', exitCode: ExitCode.Conflict, hint: `Something changed it outside soulrecall. Redeploy to ${from.name}, or pass --force to promote the recorded module anyway (recorded).` },
+      );
+    }
+    forcedDrift = { recorded: deployment.moduleSha256, onChain };
+  }
+  const bytes = store.artifacts.get(deployment.moduleSha256);
+  const artifact = wasmArtifactFromBytes(bytes, `artifact ${deployment.moduleSha256}`);
+  return {
+    deployment,
+    module: { sha256: artifact.sha256, bytes: artifact.bytes, size: artifact.size, enhancedOrthogonalPersistence: artifact.enhancedOrthogonalPersistence, origin: 'source-deployment' },
+    forcedDrift,
+    fileOverride: null,
+  };
+}
+
+export function short(sha256: string): string {
+  return sha256.slice(0, 12);
+}
