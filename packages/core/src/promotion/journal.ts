@@ -11,6 +11,8 @@ export class StepJournal {
     private readonly store: HistoryStore,
     readonly promotionId: string,
     private readonly onStep: (event: StepEvent) => void = () => {},
+    /** Awaited after each completed step (the engine's fault-injection point for crash tests). */
+    private readonly afterStep: (name: string) => Promise<void> = async () => {},
   ) {}
 
   /** The step as the journal has it now (last entry of that name). */
@@ -37,6 +39,7 @@ export class StepJournal {
       const detail = await run();
       this.store.promotions.endStep(this.promotionId, begun.index, { status: 'succeeded', detail });
       this.onStep({ name, phase: 'succeeded' });
+      await this.afterStep(name);
       return detail;
     } catch (error) {
       this.store.promotions.endStep(this.promotionId, begun.index, { status: 'failed', error: error instanceof Error ? error.message : String(error) });

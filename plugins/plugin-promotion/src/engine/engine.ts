@@ -65,6 +65,8 @@ export interface EngineDependencies {
   preflight(environment: EnvironmentConfig, targetCanisterId: string | null): Promise<JsonObject>;
   progress(message: string): void;
   onStep?(event: StepEvent): void;
+  /** Awaited after each journaled step completes; see SOULRECALL_PAUSE_AFTER_STEP in wiring. */
+  afterStep?(name: string): Promise<void>;
   /** oclif hooks `promote:before` / `promote:after`. */
   emit(event: 'promote:before' | 'promote:after', payload: { promotion: Promotion; result?: PromoteResult; error?: string }): Promise<void>;
   /** Interactive stdin for confirmations (tests pass a non-TTY stream). */
@@ -365,7 +367,7 @@ export class PromotionEngine {
       module,
       targetCanisterId,
       options,
-      journal: new StepJournal(this.store, placeholder.id, this.deps.onStep),
+      journal: new StepJournal(this.store, placeholder.id, this.deps.onStep, this.deps.afterStep),
       progress: (message) => this.deps.progress(message),
     };
   }

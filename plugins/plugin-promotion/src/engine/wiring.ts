@@ -1,0 +1,56 @@
+import type { Config } from '@oclif/core';
+import { ExitCode, SoulrecallError, type Session, type StepEvent } from '@soulrecall/core';
+import type { JsonObject } from '@soulrecall/history-store';
+import { PromotionEngine } from './engine.js';
+import { collectStrategies } from './strategies.js';
+
+/**
+ * The engine wired to the real world: strategies from every installed plugin's
+ * `promote:strategies` hook, verified network connections, oclif hook events.
+ */
+export async function createPromotionEngine(config: Config, session: Session, io: { progress(message: string): void; onStep(event: StepEvent): void }): Promise<PromotionEngine> {
+  const answered = await config.runHook('promote:strategies', {});
+  return new PromotionEngine({
+    session,
+    strategies: collectStrategies(answered.successes),
+    probeModuleHash: async (environment, canisterId) => (await session.client(environment)).moduleHash(canisterId),
+    preflight: async (environment, targetCanisterId): Promise<JsonObject> => {
+      const started = Date.now();
+      const client = await session.client(environment); // fetches the root key: the network answers
+      const facts: JsonObject = { networkUrl: environment.networkUrl, principal: client.principal, reachableMs: Date.now() - started };
+      if (targetCanisterId) {
+        const controllers = await client.controllers(targetCanisterId);
+        if (!controllers.includes(client.principal)) {
+          throw new SoulrecallError(`The identity ${client.principal} does not control canister ${targetCanisterId} in ${environment.name}.`, {
+            code: 'NOT_A_CONTROLLER',
+            exitCode: ExitCode.Rejected,
+            hint: `Controllers are ${controllers.join(', ') || 'none'}; set \`identity:\` of ${environment.name} in soulrecall.yaml to one of them.`,
+          });
+        }
+        facts.controllers = controllers;
+      }
+      return facts;
+    },
+    progress: io.progress,
+    onStep: io.onStep,
+    afterStep: pauseAfterStep(process.env.SOULRECALL_PAUSE_AFTER_STEP),
+    emit: async (event, payload) => {
+      // Notification plugins must not be able to break a promotion: failures land in `failures`.
+      await config.runHook(event, payload);
+    },
+  });
+}
+
+/**
+ * Fault injection for crash tests and drills: with SOULRECALL_PAUSE_AFTER_STEP=<step> the
+ * promotion stops making progress right after that step is journaled (printing
+ * `paused after <step>` on stderr), so it can be killed at a known point of the journal.
+ */
+function pauseAfterStep(step: string | undefined): ((name: string) => Promise<void>) | undefined {
+  if (!step) return undefined;
+  return async (name) => {
+    if (name !== step) return;
+    process.stderr.write(`paused after ${name}\n`);
+    await new Promise<never>(() => setInterval(() => {}, 60_000));
+  };
+}
