@@ -1,0 +1,32 @@
+#!/usr/bin/env node
+// A minimal client of the sample agent, as an application would be: it finds the live canister
+// of an environment in canister_ids.json (kept by soulrecall) and calls it with @dfinity/agent,
+// every verification on.
+//
+//   node client.mjs <env> <network-url> remember "text" | recall | version   (run in the project folder)
+import { readFileSync } from 'node:fs';
+import { Actor, HttpAgent } from '@dfinity/agent';
+
+const idlFactory = ({ IDL: I }) =>
+  I.Service({
+    remember: I.Func([I.Text], [I.Nat], []),
+    recall: I.Func([], [I.Vec(I.Text)], ['query']),
+    version: I.Func([], [I.Text], ['query']),
+  });
+
+const [environment, host, command, ...rest] = process.argv.slice(2);
+if (!environment || !host || !['remember', 'recall', 'version'].includes(command)) {
+  console.error('usage: node client.mjs <env> <network-url> remember "text" | recall | version');
+  process.exit(2);
+}
+const ids = JSON.parse(readFileSync('canister_ids.json', 'utf8'));
+const canisterId = ids['my-agent']?.[environment];
+if (!canisterId) {
+  console.error(`canister_ids.json has no live canister of my-agent in ${environment}`);
+  process.exit(4);
+}
+const agent = await HttpAgent.create({ host, shouldFetchRootKey: true });
+const actor = Actor.createActor(idlFactory, { agent, canisterId });
+if (command === 'remember') console.log(`remembered; ${await actor.remember(rest.join(' '))} memories in ${canisterId}`);
+if (command === 'recall') console.log(JSON.stringify(await actor.recall()));
+if (command === 'version') console.log(await actor.version());
