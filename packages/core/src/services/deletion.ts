@@ -1,0 +1,70 @@
+import { isCanisterClientError } from '@soulrecall/canister-client';
+import { confirmOrRefuse } from '../confirm.js';
+import { ExitCode, SoulrecallError } from '../errors.js';
+import { locateCanister } from './canister-lookup.js';
+import type { Session } from './session.js';
+
+export interface DeletionResult {
+  canisterId: string;
+  environment: string;
+  agent: string;
+  /** False when the network no longer had the canister (it is only marked decommissioned). */
+  deletedOnNetwork: boolean;
+  decommissionedAt: string;
+}
+
+export interface DeletionOptions {
+  network?: string;
+  yes?: boolean;
+  reason?: string;
+}
+
+/**
+ * `delete <canister-id>`: stop, delete, mark decommissioned. Everything that can be checked
+ * locally (id, record, live route, confirmation) is checked before any network call.
+ */
+export async function deleteCanister(session: Session, canisterIdText: string, options: DeletionOptions = {}): Promise<DeletionResult> {
+  const located = locateCanister(session, canisterIdText, { network: options.network });
+  const record = located.record!;
+  if (record.decommissionedAt !== null) {
+    throw new SoulrecallError(`Canister ${located.canisterId} was already deleted (${record.decommissionedAt}).`, {
+      code: 'CANISTER_DECOMMISSIONED',
+      exitCode: ExitCode.NotFound,
+      hint: '`soulrecall list` shows the canisters that still exist.',
+    });
+  }
+  const route = session.store.routes.get(record.agent, record.environment);
+  if (route?.canisterId === located.canisterId) {
+    throw new SoulrecallError(`Canister ${located.canisterId} is the live canister of ${record.agent} in ${record.environment}; it was not deleted.`, {
+      code: 'CANISTER_IS_LIVE',
+      exitCode: ExitCode.Conflict,
+      hint: `Switch the route first: soulrecall config set --routing <other-canister-id> (see soulrecall list --agent ${record.agent} -e ${record.environment}).`,
+      details: { route },
+    });
+  }
+  if (located.environment.protected) {
+    await confirmOrRefuse({ yes: options.yes ?? false, question: `Delete canister ${located.canisterId} of ${record.agent} in protected environment ${record.environment}?` });
+  }
+  const client = await session.client(located.environment);
+  let deletedOnNetwork = true;
+  try {
+    await client.delete(located.canisterId);
+  } catch (error) {
+    // Gone already (deleted by hand): the record just catches up.
+    if (!isCanisterClientError(error, 'CANISTER_NOT_FOUND')) throw error;
+    deletedOnNetwork = false;
+  }
+  const decommissioned = session.store.canisters.decommission({
+    canisterId: located.canisterId,
+    environment: record.environment,
+    reason: options.reason ?? (deletedOnNetwork ? 'deleted with soulrecall delete' : 'not found on the network'),
+    by: { principal: client.principal },
+  });
+  return {
+    canisterId: located.canisterId,
+    environment: record.environment,
+    agent: record.agent,
+    deletedOnNetwork,
+    decommissionedAt: decommissioned.decommissionedAt!,
+  };
+}

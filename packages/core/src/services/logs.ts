@@ -1,0 +1,107 @@
+import type { CanisterClient } from '@soulrecall/canister-client';
+import type { EnvironmentConfig } from '../config/types.js';
+import { ExitCode, SoulrecallError } from '../errors.js';
+import { requireEnvironment } from './canister-status.js';
+import { locateCanister } from './canister-lookup.js';
+import type { Session } from './session.js';
+
+export interface LogLine {
+  agent: string | null;
+  environment: string;
+  canisterId: string;
+  /** Position in the canister's log (increasing). */
+  idx: string;
+  timestamp: string;
+  text: string;
+}
+
+export interface LogsQuery {
+  canisterId?: string;
+  network?: string;
+  /** Only records at or after this time. */
+  since?: Date;
+}
+
+/** A canister whose logs are read, with where it lives. */
+export interface LogTarget {
+  canisterId: string;
+  agent: string | null;
+  environment: EnvironmentConfig;
+}
+
+const UNITS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+
+/** `--since`: a duration back from now (`90s`, `15m`, `2h`, `1d`) or an ISO-8601 date/time. */
+export function parseSince(text: string, now: Date = new Date()): Date {
+  const relative = /^(\d+)\s*([smhdw])$/.exec(text.trim());
+  if (relative) return new Date(now.getTime() - Number(relative[1]) * UNITS[relative[2]!]!);
+  if (/^\d{4}-\d{2}-\d{2}/.test(text.trim())) {
+    const date = new Date(text.trim());
+    if (!Number.isNaN(date.getTime())) return date;
+  }
+  throw new SoulrecallError(`--since "${text}" is neither a duration nor a date.`, {
+    code: 'INVALID_SINCE',
+    exitCode: ExitCode.Usage,
+    hint: 'Use a duration such as 30s, 15m, 2h or 1d, or an ISO date such as 2026-11-26T10:00:00Z.',
+  });
+}
+
+/** Which canisters to read: the one named, or every recorded canister of `--network <env>`. */
+export function logTargets(session: Session, query: LogsQuery): LogTarget[] {
+  if (query.canisterId !== undefined) {
+    const located = locateCanister(session, query.canisterId, { network: query.network, allowUnrecorded: true });
+    return [{ canisterId: located.canisterId, agent: located.record?.agent ?? null, environment: located.environment }];
+  }
+  if (query.network === undefined) {
+    throw new SoulrecallError('Say whose logs to show: a canister id, or --network <env> for every canister of an environment.', {
+      code: 'LOGS_TARGET_MISSING',
+      exitCode: ExitCode.Usage,
+      hint: 'For example: soulrecall logs --network local.',
+    });
+  }
+  const environment = requireEnvironment(session, query.network);
+  return session.store.canisters.list({ environment: environment.name }).map((record) => ({ canisterId: record.canisterId, agent: record.agent, environment }));
+}
+
+/**
+ * Reads logs; remembers the last record seen per canister so the next call (`--follow`) returns
+ * only new lines.
+ */
+export class LogReader {
+  private readonly lastSeen = new Map<string, bigint>();
+
+  constructor(
+    private readonly session: Session,
+    private readonly targets: LogTarget[],
+    private readonly since?: Date,
+  ) {}
+
+  async read(): Promise<LogLine[]> {
+    const lines: LogLine[] = [];
+    for (const target of this.targets) {
+      const client: CanisterClient = await this.session.client(target.environment);
+      const key = `${target.environment.name}/${target.canisterId}`;
+      const after = this.lastSeen.get(key) ?? -1n;
+      for (const record of await client.logs(target.canisterId)) {
+        if (record.idx <= after) continue;
+        this.lastSeen.set(key, record.idx);
+        if (this.since && record.timestamp < this.since) continue;
+        lines.push({
+          agent: target.agent,
+          environment: target.environment.name,
+          canisterId: target.canisterId,
+          idx: record.idx.toString(),
+          timestamp: record.timestamp.toISOString(),
+          text: record.text,
+        });
+      }
+    }
+    return lines.sort((a, b) => a.timestamp.localeCompare(b.timestamp));
+  }
+}
+
+/** The human form of a log line; with several canisters each line says whose it is. */
+export function formatLogLine(line: LogLine, prefixed: boolean): string {
+  const who = prefixed ? `${line.agent ?? '?'}/${line.canisterId} ` : '';
+  return `${who}${line.timestamp} ${line.text}`;
+}

@@ -1,0 +1,24 @@
+import { Args, Flags } from '@oclif/core';
+import { deleteCanister, SoulrecallCommand, type DeletionResult } from '@soulrecall/core';
+
+export default class Delete extends SoulrecallCommand<DeletionResult> {
+  static override summary = 'Stop and delete a canister, and mark it decommissioned.';
+  static override description = `Refuses the live canister of a route (switch the route first with config set --routing) and canisters soulrecall does not know. On a protected environment it asks for confirmation (or --yes; without a terminal it refuses).
+
+The canister's cycles are lost with it.`;
+  static override examples = ['<%= config.bin %> <%= command.id %> rrkah-fqaaa-aaaaa-aaaaq-cai', '<%= config.bin %> <%= command.id %> rrkah-fqaaa-aaaaa-aaaaq-cai --network prod --yes --json'];
+  static override args = {
+    canisterId: Args.string({ description: 'Canister id (a principal).', required: true }),
+  };
+  static override flags = {
+    network: Flags.string({ char: 'e', aliases: ['env'], summary: 'Environment (name or alias) of the canister; default: where the store recorded it.' }),
+    yes: Flags.boolean({ char: 'y', summary: 'Do not ask for confirmation on protected environments.', default: false }),
+  };
+
+  public async run(): Promise<DeletionResult> {
+    const { args, flags } = await this.parse(Delete);
+    const result = await deleteCanister(this.session({ requireConfig: flags.network !== undefined }), args.canisterId, { network: flags.network, yes: flags.yes });
+    this.log(`Deleted canister ${result.canisterId} (${result.agent} in ${result.environment})${result.deletedOnNetwork ? '' : ' — it was already gone from the network; marked decommissioned'}.`);
+    return result;
+  }
+}

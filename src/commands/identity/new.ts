@@ -1,0 +1,26 @@
+import { Args, Flags } from '@oclif/core';
+import { createIdentity, SoulrecallCommand } from '@soulrecall/core';
+
+export interface IdentityResult {
+  name: string;
+  principal: string;
+  keyType: 'ed25519' | 'secp256k1';
+  selected: boolean;
+}
+
+export default class IdentityNew extends SoulrecallCommand<IdentityResult> {
+  static override summary = 'Create a new identity (a key pair kept in the data directory, mode 0600).';
+  static override description = 'The key is never printed. Select it with `identity use`, or name it in an environment (`identity: <name>`).';
+  static override examples = ['<%= config.bin %> <%= command.id %> deployer', '<%= config.bin %> <%= command.id %> ci --key-type secp256k1 --json'];
+  static override args = { name: Args.string({ description: 'Identity name (letters, digits, ., _, -).', required: true }) };
+  static override flags = {
+    'key-type': Flags.string({ summary: 'Key type.', options: ['ed25519', 'secp256k1'], default: 'ed25519' }),
+  };
+
+  public async run(): Promise<IdentityResult> {
+    const { args, flags } = await this.parse(IdentityNew);
+    const info = createIdentity(this.session({ requireConfig: false }), args.name, flags['key-type'] as 'ed25519' | 'secp256k1');
+    this.log(`Created identity ${info.name}: ${info.principal}`);
+    return info;
+  }
+}
