@@ -63,7 +63,7 @@ describe('soulrecall binary: identity', () => {
   const bad: Array<{ name: string; args: string[]; exitCode: number; code?: RegExp }> = [
     { name: 'use of an unknown identity', args: ['identity', 'use', 'nobody'], exitCode: 4 },
     { name: 'export-principal of an unknown identity', args: ['identity', 'export-principal', 'nobody'], exitCode: 4 },
-    { name: 'new with a name that exists', args: ['identity', 'new', 'deployer'], exitCode: 5 },
+    { name: 'new with a name that exists', args: ['identity', 'new', 'deployer'], exitCode: 9 },
     { name: 'import of a file that is not a key', args: ['identity', 'import', 'junk', 'NOT_A_KEY'], exitCode: 5 },
     { name: 'new with an unknown key type', args: ['identity', 'new', 'x', '--key-type', 'rsa'], exitCode: 2 },
   ];

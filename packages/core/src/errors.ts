@@ -88,6 +88,7 @@ const exitCodeByErrorCode: ReadonlyArray<[string, number]> = [
   ['WASM_NOT_FOUND', ExitCode.NotFound],
   ['WASM_', ExitCode.InvalidInput],
   ['IDENTITY_NOT_FOUND', ExitCode.NotFound],
+  ['IDENTITY_EXISTS', ExitCode.Conflict],
   ['IDENTITY_', ExitCode.InvalidInput],
   ['STORE_', ExitCode.Store],
   ['CONFIG_', ExitCode.Config],
