@@ -1,0 +1,104 @@
+/**
+ * Every failure the store reports is a HistoryStoreError: one sentence a user can read,
+ * a stable `code` for callers and exit codes, and a `hint` saying what to do about it.
+ */
+export type HistoryStoreErrorCode =
+  | 'STORE_CORRUPT'
+  | 'STORE_READ_ONLY'
+  | 'STORE_FULL'
+  | 'STORE_BUSY'
+  | 'STORE_IO'
+  | 'STORE_CANT_OPEN'
+  | 'STORE_CLOSED'
+  | 'STORE_SCHEMA_TOO_NEW'
+  | 'LOCK_HELD'
+  | 'LOCK_LOST'
+  | 'NOT_FOUND'
+  | 'CONFLICT'
+  | 'INVALID_TRANSITION'
+  | 'INVALID_ARGUMENT'
+  | 'ARTIFACT_CORRUPT';
+
+export interface HistoryStoreErrorOptions {
+  hint?: string;
+  cause?: unknown;
+  /** Structured facts about the failure (for --json output), e.g. the lock holder. */
+  details?: Record<string, unknown>;
+}
+
+export class HistoryStoreError extends Error {
+  override readonly name = 'HistoryStoreError';
+  readonly code: HistoryStoreErrorCode;
+  readonly hint?: string;
+  readonly details?: Record<string, unknown>;
+
+  constructor(code: HistoryStoreErrorCode, message: string, options: HistoryStoreErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    if (options.hint !== undefined) this.hint = options.hint;
+    if (options.details !== undefined) this.details = options.details;
+  }
+}
+
+export function isHistoryStoreError(value: unknown, code?: HistoryStoreErrorCode): value is HistoryStoreError {
+  return value instanceof HistoryStoreError && (code === undefined || value.code === code);
+}
+
+/**
+ * Turns SQLite and file-system failures into HistoryStoreErrors. `location` names the file
+ * or directory involved so the message says where the problem is. Anything else (a bug, a
+ * caller's own exception thrown inside a transaction) is returned unchanged.
+ */
+export function translateError(error: unknown, location: string): unknown {
+  if (error instanceof HistoryStoreError) return error;
+  const code = typeof (error as { code?: unknown })?.code === 'string' ? (error as { code: string }).code : '';
+  const reason = error instanceof Error ? error.message : String(error);
+  const cause = { cause: error };
+
+  if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
+    return new HistoryStoreError('STORE_BUSY', `the history store ${location} stayed locked by another soulrecall process beyond the busy timeout`, {
+      ...cause,
+      hint: 'another command is writing to the store; retry in a moment',
+    });
+  }
+  if (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB') {
+    return new HistoryStoreError('STORE_CORRUPT', `the history store ${location} is corrupted or is not a SQLite database (${reason})`, {
+      ...cause,
+      hint: 'move the file aside (soulrecall will create a new one) and restore it from a copy if you have one',
+    });
+  }
+  if (code.startsWith('SQLITE_READONLY') || code === 'EROFS' || code === 'EACCES' || code === 'EPERM') {
+    return new HistoryStoreError('STORE_READ_ONLY', `the history store ${location} is read-only (${reason})`, {
+      ...cause,
+      hint: 'make the data directory writable, or point SOULRECALL_HOME at a writable directory',
+    });
+  }
+  if (code === 'SQLITE_FULL' || code === 'ENOSPC' || code === 'EDQUOT') {
+    return new HistoryStoreError('STORE_FULL', `the disk holding the history store ${location} is full (${reason})`, {
+      ...cause,
+      hint: 'free some disk space and retry; nothing was half-written',
+    });
+  }
+  if (code.startsWith('SQLITE_CANTOPEN') || code === 'ENOTDIR' || code === 'EISDIR' || code === 'EEXIST') {
+    return new HistoryStoreError('STORE_CANT_OPEN', `cannot open the history store ${location} (${reason})`, {
+      ...cause,
+      hint: 'check that the data directory is a directory and history.db is a regular file',
+    });
+  }
+  if (code.startsWith('SQLITE_IOERR') || code === 'EIO') {
+    return new HistoryStoreError('STORE_IO', `an I/O error occurred on the history store ${location} (${reason})`, {
+      ...cause,
+      hint: 'check the disk; nothing was half-written',
+    });
+  }
+  if (code.startsWith('SQLITE_CONSTRAINT')) {
+    return new HistoryStoreError('CONFLICT', `the history store rejected a write that conflicts with recorded data (${reason})`, cause);
+  }
+  if (error instanceof TypeError && /database connection is not open/i.test(reason)) {
+    return new HistoryStoreError('STORE_CLOSED', 'the history store has been closed', cause);
+  }
+  if (code.startsWith('SQLITE_')) {
+    return new HistoryStoreError('STORE_IO', `the history store ${location} failed: ${reason}`, cause);
+  }
+  return error;
+}

@@ -1,0 +1,21 @@
+export { openHistoryStore, HistoryStore, DB_FILE_NAME, ARTIFACTS_DIR_NAME, type OpenHistoryStoreOptions } from './store.js';
+export { HistoryStoreError, isHistoryStoreError, type HistoryStoreErrorCode, type HistoryStoreErrorOptions } from './errors.js';
+export { MIGRATIONS, LATEST_SCHEMA_VERSION, APPLICATION_ID, type Migration } from './schema/migrations.js';
+export { migrate, type MigrationResult } from './schema/migrate.js';
+export { SHORT_ID_ALPHABET } from './ids.js';
+export { sha256Hex, ArtifactRepository } from './repositories/artifacts.js';
+export { AuditRepository, type AuditQuery, type TimelineQuery } from './repositories/audit.js';
+export { BackupRepository, type BackupQuery, type RecordBackupInput } from './repositories/backups.js';
+export { CanisterRepository, type CanisterQuery, type DecommissionInput, type RecordCanisterInput } from './repositories/canisters.js';
+export { CatalogRepository } from './repositories/catalog.js';
+export { DeploymentRepository, type BeginDeploymentInput, type DeploymentQuery, type FinishDeploymentInput } from './repositories/deployments.js';
+export { LockRepository, DEFAULT_LEASE_MS, isProcessAlive, type AcquireLockInput } from './repositories/locks.js';
+export {
+  PromotionRepository,
+  type CreatePromotionInput,
+  type EndStepInput,
+  type PromotionQuery,
+  type UpdatePromotionInput,
+} from './repositories/promotions.js';
+export { RouteRepository, type RouteHistoryQuery, type SetRouteInput } from './repositories/routes.js';
+export * from './types.js';

@@ -1,0 +1,57 @@
+import type { StoreContext } from '../context.js';
+import type { Agent, Environment } from '../types.js';
+
+/** Notes that an agent was seen; called inside the writing transaction of any record naming it. */
+export function touchAgent(ctx: StoreContext, name: string): void {
+  const now = ctx.nowIso();
+  ctx
+    .stmt('INSERT INTO agents (name, first_seen_at, last_seen_at) VALUES (?, ?, ?) ON CONFLICT(name) DO UPDATE SET last_seen_at = excluded.last_seen_at')
+    .run(name, now, now);
+}
+
+/** Notes that an environment was seen (and, when known, the network it points to). */
+export function touchEnvironment(ctx: StoreContext, name: string, networkUrl?: string | null): void {
+  const now = ctx.nowIso();
+  ctx
+    .stmt(
+      `INSERT INTO environments (name, network_url, first_seen_at, last_seen_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT(name) DO UPDATE SET last_seen_at = excluded.last_seen_at,
+         network_url = coalesce(excluded.network_url, environments.network_url)`,
+    )
+    .run(name, networkUrl ?? null, now, now);
+}
+
+interface AgentRow {
+  name: string;
+  first_seen_at: string;
+  last_seen_at: string;
+}
+interface EnvironmentRow extends AgentRow {
+  network_url: string | null;
+}
+
+/** Agents and environments the store has seen, by name. */
+export class CatalogRepository {
+  constructor(private readonly ctx: StoreContext) {}
+
+  agents(): Agent[] {
+    return this.ctx.read(() =>
+      (this.ctx.stmt('SELECT * FROM agents ORDER BY name').all() as AgentRow[]).map((row) => ({
+        name: row.name,
+        firstSeenAt: row.first_seen_at,
+        lastSeenAt: row.last_seen_at,
+      })),
+    );
+  }
+
+  environments(): Environment[] {
+    return this.ctx.read(() =>
+      (this.ctx.stmt('SELECT * FROM environments ORDER BY name').all() as EnvironmentRow[]).map((row) => ({
+        name: row.name,
+        networkUrl: row.network_url,
+        firstSeenAt: row.first_seen_at,
+        lastSeenAt: row.last_seen_at,
+      })),
+    );
+  }
+}

@@ -1,0 +1,193 @@
+import { hostname } from 'node:os';
+import { HistoryStoreError } from '../errors.js';
+import { invalidArgument, type StoreContext } from '../context.js';
+import type { ActorInput, Lease } from '../types.js';
+import { appendAudit } from './audit.js';
+
+export interface AcquireLockInput {
+  agent: string;
+  environment: string;
+  /** What holds the lock: `promotion`, `deploy`, `rollback`… */
+  operation: string;
+  /** Its id (promotion id, deployment id…), shown to whoever is refused. */
+  operationId: string;
+  /** Lease length; renew before it runs out. Default 60 s. */
+  ttlMs?: number;
+  by?: ActorInput;
+}
+
+export const DEFAULT_LEASE_MS = 60_000;
+
+interface LockRow {
+  agent: string;
+  environment: string;
+  operation: string;
+  operation_id: string;
+  pid: number;
+  host: string;
+  acquired_at: string;
+  renewed_at: string;
+  expires_at: string;
+}
+
+function toLease(row: LockRow): Lease {
+  return {
+    agent: row.agent,
+    environment: row.environment,
+    operation: row.operation,
+    operationId: row.operation_id,
+    pid: row.pid,
+    host: row.host,
+    acquiredAt: row.acquired_at,
+    renewedAt: row.renewed_at,
+    expiresAt: row.expires_at,
+  };
+}
+
+/** Signal 0 checks for existence: ESRCH means gone, EPERM means alive but not ours. */
+export function isProcessAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function heldError(holder: Lease): HistoryStoreError {
+  const hint =
+    holder.operation === 'promotion'
+      ? `wait for it, or run soulrecall promote abort ${holder.operationId} if it is dead`
+      : `wait for it to finish; if its process is dead the lock is released at ${holder.expiresAt}`;
+  return new HistoryStoreError(
+    'LOCK_HELD',
+    `${holder.operation} ${holder.operationId} is running on ${holder.agent}/${holder.environment} since ${holder.acquiredAt} (pid ${holder.pid} on host ${holder.host})`,
+    { hint, details: { holder: { ...holder } } },
+  );
+}
+
+/**
+ * Leases on (agent, environment): one promotion or deploy at a time. A lease whose holder
+ * died on this host, or that expired, is taken over; a live one makes the caller fail fast.
+ */
+export class LockRepository {
+  private readonly host = hostname();
+
+  constructor(private readonly ctx: StoreContext) {}
+
+  acquire(input: AcquireLockInput): Lease {
+    const ttlMs = this.ttl(input.ttlMs);
+    const by = this.ctx.resolveActor(input.by);
+    return this.ctx.write(() => {
+      const now = this.ctx.now();
+      const existing = this.row(input.agent, input.environment);
+      let takeover: { previous: Lease; why: 'expired' | 'holder-dead' } | null = null;
+      if (existing) {
+        const previous = toLease(existing);
+        if (this.isMine(previous, input.operationId)) return this.extend(previous, ttlMs);
+        if (Date.parse(previous.expiresAt) <= now.getTime()) takeover = { previous, why: 'expired' };
+        else if (previous.host === this.host && !isProcessAlive(previous.pid)) takeover = { previous, why: 'holder-dead' };
+        else throw heldError(previous);
+      }
+      const nowIso = now.toISOString();
+      this.ctx
+        .stmt(
+          `INSERT INTO locks (agent, environment, operation, operation_id, pid, host, acquired_at, renewed_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT(agent, environment) DO UPDATE SET operation = excluded.operation, operation_id = excluded.operation_id, pid = excluded.pid,
+             host = excluded.host, acquired_at = excluded.acquired_at, renewed_at = excluded.renewed_at, expires_at = excluded.expires_at`,
+        )
+        .run(input.agent, input.environment, input.operation, input.operationId, process.pid, this.host, nowIso, nowIso, new Date(now.getTime() + ttlMs).toISOString());
+      appendAudit(this.ctx, {
+        action: takeover ? 'lock.takeover' : 'lock.acquire',
+        agent: input.agent,
+        environment: input.environment,
+        subject: input.operationId,
+        summary: takeover
+          ? `${input.operation} ${input.operationId} took over the lock on ${input.agent}/${input.environment} from ${takeover.previous.operation} ${takeover.previous.operationId} (${takeover.why})`
+          : `${input.operation} ${input.operationId} locked ${input.agent}/${input.environment}`,
+        by,
+        detail: { operation: input.operation, pid: process.pid, host: this.host, ttlMs, previous: takeover ? { ...takeover.previous, why: takeover.why } : null },
+      });
+      return toLease(this.row(input.agent, input.environment)!);
+    });
+  }
+
+  /** Extends a lease this process holds; LOCK_LOST if it was taken over meanwhile. */
+  renew(lease: Lease, ttlMs?: number): Lease {
+    const ttl = this.ttl(ttlMs);
+    return this.ctx.write(() => {
+      const row = this.row(lease.agent, lease.environment);
+      if (!row || !this.isMine(toLease(row), lease.operationId)) {
+        throw new HistoryStoreError('LOCK_LOST', `${lease.operation} ${lease.operationId} no longer holds the lock on ${lease.agent}/${lease.environment}`, {
+          hint: 'another command took it over after the lease expired; stop and check soulrecall promote list',
+          details: { holder: row ? { ...toLease(row) } : null },
+        });
+      }
+      return this.extend(toLease(row), ttl);
+    });
+  }
+
+  /** Releases a lease this process holds. Returns false if it was no longer held. */
+  release(lease: Lease, by?: ActorInput): boolean {
+    const actor = this.ctx.resolveActor(by);
+    return this.ctx.write(() => {
+      const { changes } = this.ctx
+        .stmt('DELETE FROM locks WHERE agent = ? AND environment = ? AND operation_id = ? AND pid = ? AND host = ?')
+        .run(lease.agent, lease.environment, lease.operationId, process.pid, this.host);
+      if (changes > 0) {
+        appendAudit(this.ctx, {
+          action: 'lock.release',
+          agent: lease.agent,
+          environment: lease.environment,
+          subject: lease.operationId,
+          summary: `${lease.operation} ${lease.operationId} released the lock on ${lease.agent}/${lease.environment}`,
+          by: actor,
+        });
+      }
+      return changes > 0;
+    });
+  }
+
+  get(agent: string, environment: string): Lease | null {
+    return this.ctx.read(() => {
+      const row = this.row(agent, environment);
+      return row ? toLease(row) : null;
+    });
+  }
+
+  list(): Lease[] {
+    return this.ctx.read(() => (this.ctx.stmt('SELECT * FROM locks ORDER BY agent, environment').all() as LockRow[]).map(toLease));
+  }
+
+  private isMine(lease: Lease, operationId: string): boolean {
+    return lease.operationId === operationId && lease.pid === process.pid && lease.host === this.host;
+  }
+
+  /** Renewals are audited too: the audit log records every mutation. */
+  private extend(lease: Lease, ttlMs: number): Lease {
+    const now = this.ctx.now();
+    this.ctx
+      .stmt('UPDATE locks SET renewed_at = ?, expires_at = ? WHERE agent = ? AND environment = ?')
+      .run(now.toISOString(), new Date(now.getTime() + ttlMs).toISOString(), lease.agent, lease.environment);
+    appendAudit(this.ctx, {
+      action: 'lock.renew',
+      agent: lease.agent,
+      environment: lease.environment,
+      subject: lease.operationId,
+      summary: `${lease.operation} ${lease.operationId} renewed its lock on ${lease.agent}/${lease.environment}`,
+      by: this.ctx.actor,
+      detail: { ttlMs },
+    });
+    return toLease(this.row(lease.agent, lease.environment)!);
+  }
+
+  private row(agent: string, environment: string): LockRow | undefined {
+    return this.ctx.stmt('SELECT * FROM locks WHERE agent = ? AND environment = ?').get(agent, environment) as LockRow | undefined;
+  }
+
+  private ttl(ttlMs: number | undefined): number {
+    const value = ttlMs ?? DEFAULT_LEASE_MS;
+    if (!Number.isInteger(value) || value < 1) throw invalidArgument(`ttlMs must be a positive integer, got ${value}`);
+    return value;
+  }
+}

@@ -1,0 +1,404 @@
+import { HistoryStoreError } from '../errors.js';
+import { uniqueShortId } from '../ids.js';
+import { actorFromRow, invalidArgument, notFound, parseJson, type ActorColumns, type StoreContext } from '../context.js';
+import {
+  PROMOTION_STATUSES,
+  type Actor,
+  type ActorInput,
+  type JsonObject,
+  type JsonValue,
+  type Promotion,
+  type PromotionStatus,
+  type PromotionStep,
+  type PromotionSummary,
+  type StepStatus,
+} from '../types.js';
+import { appendAudit, queryHelpers } from './audit.js';
+import { touchAgent, touchEnvironment } from './catalog.js';
+
+export interface CreatePromotionInput {
+  agent: string;
+  fromEnvironment: string;
+  toEnvironment: string;
+  strategy: string;
+  sourceDeploymentId?: number;
+  targetCanisterId?: string;
+  /** Step names planned up front; they start as `pending` in this order. */
+  steps?: string[];
+  options?: JsonObject;
+  by?: ActorInput;
+}
+
+export interface UpdatePromotionInput {
+  sourceDeploymentId?: number;
+  targetDeploymentId?: number;
+  targetCanisterId?: string;
+  /** Merged into the stored options (top-level keys replaced). */
+  options?: JsonObject;
+}
+
+export interface PromotionQuery {
+  agent?: string;
+  /** Matches either end of the promotion. */
+  environment?: string;
+  status?: PromotionStatus;
+  /** Page backwards from this promotion id. */
+  before?: string;
+  limit?: number;
+}
+
+export interface EndStepInput {
+  status: 'succeeded' | 'failed' | 'skipped';
+  detail?: JsonValue;
+  error?: string;
+}
+
+/** Which status may follow which. `failed → running` is a resume. */
+const TRANSITIONS: Record<PromotionStatus, readonly PromotionStatus[]> = {
+  planned: ['running', 'failed', 'aborted'],
+  running: ['succeeded', 'failed', 'aborted', 'rolled-back'],
+  failed: ['running', 'aborted', 'rolled-back'],
+  succeeded: ['rolled-back'],
+  aborted: [],
+  'rolled-back': [],
+};
+const CLOSED: readonly PromotionStatus[] = ['aborted', 'rolled-back'];
+/** Audit action suffix and past-tense verb for entering each status. */
+const TRANSITION_WORDS: Record<PromotionStatus, [string, string]> = {
+  planned: ['plan', 'planned'],
+  running: ['start', 'started'],
+  succeeded: ['succeed', 'succeeded'],
+  failed: ['fail', 'failed'],
+  aborted: ['abort', 'aborted'],
+  'rolled-back': ['rollback', 'rolled back'],
+};
+
+interface PromotionRow extends ActorColumns {
+  seq: number;
+  id: string;
+  agent: string;
+  from_environment: string;
+  to_environment: string;
+  strategy: string;
+  source_deployment_id: number | null;
+  target_deployment_id: number | null;
+  target_canister_id: string | null;
+  status: PromotionStatus;
+  error: string | null;
+  options: string;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  updated_at: string;
+}
+
+interface StepRow {
+  step_index: number;
+  name: string;
+  status: StepStatus;
+  started_at: string | null;
+  finished_at: string | null;
+  detail: string | null;
+  error: string | null;
+}
+
+function toSummary(row: PromotionRow): PromotionSummary {
+  return {
+    id: row.id,
+    agent: row.agent,
+    fromEnvironment: row.from_environment,
+    toEnvironment: row.to_environment,
+    strategy: row.strategy,
+    sourceDeploymentId: row.source_deployment_id,
+    targetDeploymentId: row.target_deployment_id,
+    targetCanisterId: row.target_canister_id,
+    status: row.status,
+    error: row.error,
+    options: JSON.parse(row.options) as JsonObject,
+    by: actorFromRow(row),
+    createdAt: row.created_at,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+function toStep(row: StepRow): PromotionStep {
+  return {
+    index: row.step_index,
+    name: row.name,
+    status: row.status,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+    detail: parseJson<JsonValue>(row.detail),
+    error: row.error,
+  };
+}
+
+function isObject(value: JsonValue | null | undefined): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Promotions and their step journal. The engine writes a step before and after every remote
+ * effect, so after a crash `get()` tells exactly what happened and what is left to do or undo.
+ */
+export class PromotionRepository {
+  constructor(private readonly ctx: StoreContext) {}
+
+  create(input: CreatePromotionInput): Promotion {
+    if (input.fromEnvironment === input.toEnvironment) throw invalidArgument(`a promotion needs two different environments, got ${input.fromEnvironment} twice`);
+    if (!input.strategy) throw invalidArgument('a promotion needs a strategy');
+    const by = this.ctx.resolveActor(input.by);
+    return this.ctx.write(() => {
+      touchAgent(this.ctx, input.agent);
+      touchEnvironment(this.ctx, input.fromEnvironment);
+      touchEnvironment(this.ctx, input.toEnvironment);
+      if (input.sourceDeploymentId !== undefined) this.requireDeploymentOf(input.sourceDeploymentId, input.agent);
+      const id = uniqueShortId('prm', (candidate) => this.ctx.stmt('SELECT 1 FROM promotions WHERE id = ?').get(candidate) !== undefined);
+      const now = this.ctx.nowIso();
+      const { lastInsertRowid } = this.ctx
+        .stmt(
+          `INSERT INTO promotions (id, agent, from_environment, to_environment, strategy, source_deployment_id, target_canister_id, status,
+             options, by_principal, by_os_user, by_host, created_at, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, 'planned', ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(id, input.agent, input.fromEnvironment, input.toEnvironment, input.strategy, input.sourceDeploymentId ?? null, input.targetCanisterId ?? null,
+          JSON.stringify(input.options ?? {}), by.principal, by.osUser, by.host, now, now);
+      const insertStep = this.ctx.stmt("INSERT INTO promotion_steps (promotion_seq, step_index, name, status) VALUES (?, ?, ?, 'pending')");
+      const steps: PromotionStep[] = (input.steps ?? []).map((name, i) => {
+        insertStep.run(lastInsertRowid, i + 1, name);
+        return { index: i + 1, name, status: 'pending', startedAt: null, finishedAt: null, detail: null, error: null };
+      });
+      appendAudit(this.ctx, {
+        action: 'promotion.create',
+        kind: 'promotion',
+        agent: input.agent,
+        environment: input.toEnvironment,
+        subject: id,
+        summary: `planned promotion ${id} of ${input.agent} from ${input.fromEnvironment} to ${input.toEnvironment} (${input.strategy})`,
+        by,
+        detail: { fromEnvironment: input.fromEnvironment, toEnvironment: input.toEnvironment, strategy: input.strategy, steps: input.steps ?? [] },
+      });
+      // Built from what was just written: re-reading it would cost as much as the insert.
+      return {
+        id,
+        agent: input.agent,
+        fromEnvironment: input.fromEnvironment,
+        toEnvironment: input.toEnvironment,
+        strategy: input.strategy,
+        sourceDeploymentId: input.sourceDeploymentId ?? null,
+        targetDeploymentId: null,
+        targetCanisterId: input.targetCanisterId ?? null,
+        status: 'planned',
+        error: null,
+        options: input.options ?? {},
+        by,
+        createdAt: now,
+        startedAt: null,
+        finishedAt: null,
+        updatedAt: now,
+        steps,
+      };
+    });
+  }
+
+  get(id: string): Promotion | null {
+    return this.ctx.read(() => {
+      const row = this.row(id);
+      if (!row) return null;
+      const steps = this.ctx.stmt('SELECT * FROM promotion_steps WHERE promotion_seq = ? ORDER BY step_index').all(row.seq) as StepRow[];
+      return { ...toSummary(row), steps: steps.map(toStep) };
+    });
+  }
+
+  require(id: string): Promotion {
+    const promotion = this.get(id);
+    if (!promotion) throw notFound(`promotion ${id} does not exist`, 'list promotions with soulrecall promote list <agent>');
+    return promotion;
+  }
+
+  /** Promotions, newest first. */
+  list(query: PromotionQuery = {}): PromotionSummary[] {
+    if (query.status !== undefined && !PROMOTION_STATUSES.includes(query.status)) throw invalidArgument(`unknown promotion status "${query.status}"`);
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (query.agent !== undefined) (where.push('agent = ?'), params.push(query.agent));
+    if (query.environment !== undefined) (where.push('(from_environment = ? OR to_environment = ?)'), params.push(query.environment, query.environment));
+    if (query.status !== undefined) (where.push('status = ?'), params.push(query.status));
+    if (query.before !== undefined) (where.push('seq < (SELECT seq FROM promotions WHERE id = ?)'), params.push(query.before));
+    const sql = `SELECT * FROM promotions ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT ?`;
+    return this.ctx.read(() => (this.ctx.stmt(sql).all(...params, queryHelpers.limitOf(query.limit)) as PromotionRow[]).map(toSummary));
+  }
+
+  /** Sets the deployments and target canister once the engine knows them. */
+  update(id: string, input: UpdatePromotionInput, by?: ActorInput): Promotion {
+    const actor = this.ctx.resolveActor(by);
+    return this.ctx.write(() => {
+      const current = this.require(id);
+      if (input.sourceDeploymentId !== undefined) this.requireDeploymentOf(input.sourceDeploymentId, current.agent);
+      if (input.targetDeploymentId !== undefined) this.requireDeploymentOf(input.targetDeploymentId, current.agent);
+      const options = input.options ? { ...current.options, ...input.options } : current.options;
+      this.ctx
+        .stmt(
+          `UPDATE promotions SET source_deployment_id = ?, target_deployment_id = ?, target_canister_id = ?, options = ?, updated_at = ? WHERE id = ?`,
+        )
+        .run(input.sourceDeploymentId ?? current.sourceDeploymentId, input.targetDeploymentId ?? current.targetDeploymentId,
+          input.targetCanisterId ?? current.targetCanisterId, JSON.stringify(options), this.ctx.nowIso(), id);
+      appendAudit(this.ctx, { action: 'promotion.update', agent: current.agent, environment: current.toEnvironment, subject: id,
+        summary: `updated promotion ${id}`, by: actor, detail: { ...input } as JsonObject });
+      return this.require(id);
+    });
+  }
+
+  /** planned → running, or failed → running to resume. */
+  start(id: string, by?: ActorInput): Promotion {
+    return this.transition(id, 'running', null, by);
+  }
+
+  succeed(id: string, by?: ActorInput): Promotion {
+    return this.transition(id, 'succeeded', null, by);
+  }
+
+  fail(id: string, error: string, by?: ActorInput): Promotion {
+    return this.transition(id, 'failed', error, by);
+  }
+
+  /** Stopped before completion; whatever ran was undone or never happened. */
+  abort(id: string, reason?: string, by?: ActorInput): Promotion {
+    return this.transition(id, 'aborted', reason ?? null, by);
+  }
+
+  /** The promotion's effect was reversed after it ran. */
+  markRolledBack(id: string, reason?: string, by?: ActorInput): Promotion {
+    return this.transition(id, 'rolled-back', reason ?? null, by);
+  }
+
+  /**
+   * Journals the start of a step, before its remote effect. Takes the first pending step of
+   * that name (planned at create) or appends a new one (e.g. a retry on resume).
+   */
+  beginStep(id: string, name: string, detail?: JsonValue, by?: ActorInput): PromotionStep {
+    const actor = this.ctx.resolveActor(by);
+    return this.ctx.write(() => {
+      const row = this.openRow(id);
+      const now = this.ctx.nowIso();
+      const pending = this.ctx
+        .stmt("SELECT step_index FROM promotion_steps WHERE promotion_seq = ? AND name = ? AND status = 'pending' ORDER BY step_index LIMIT 1")
+        .get(row.seq, name) as { step_index: number } | undefined;
+      let index: number;
+      if (pending) {
+        index = pending.step_index;
+        this.ctx.stmt("UPDATE promotion_steps SET status = 'running', started_at = ?, detail = ? WHERE promotion_seq = ? AND step_index = ?")
+          .run(now, detail === undefined ? null : JSON.stringify(detail), row.seq, index);
+      } else {
+        index = (this.ctx.stmt('SELECT coalesce(max(step_index), 0) + 1 AS next FROM promotion_steps WHERE promotion_seq = ?').get(row.seq) as { next: number }).next;
+        this.ctx.stmt("INSERT INTO promotion_steps (promotion_seq, step_index, name, status, started_at, detail) VALUES (?, ?, ?, 'running', ?, ?)")
+          .run(row.seq, index, name, now, detail === undefined ? null : JSON.stringify(detail));
+      }
+      this.touch(row.seq);
+      this.auditStep(row, actor, 'promotion.step.begin', `promotion ${id}: step ${index} ${name} started`, { index, name, detail: detail ?? null });
+      return this.step(row.seq, index);
+    });
+  }
+
+  /**
+   * Journals the end of a step, after its remote effect: running → succeeded/failed, or
+   * pending → skipped. Object details are merged into the one written at begin.
+   */
+  endStep(id: string, index: number, input: EndStepInput, by?: ActorInput): PromotionStep {
+    const actor = this.ctx.resolveActor(by);
+    return this.ctx.write(() => {
+      const row = this.openRow(id);
+      const step = this.step(row.seq, index);
+      const allowed = input.status === 'skipped' ? step.status === 'pending' : step.status === 'running';
+      if (!allowed) throw new HistoryStoreError('INVALID_TRANSITION', `step ${index} (${step.name}) of promotion ${id} is ${step.status}; it cannot become ${input.status}`);
+      this.writeStepEnd(row, step, input.status, input.detail, input.error ?? null, actor);
+      return this.step(row.seq, index);
+    });
+  }
+
+  /** Records that a succeeded (or failed) step's effect was reversed during abort/rollback. */
+  markStepUndone(id: string, index: number, detail?: JsonValue, by?: ActorInput): PromotionStep {
+    const actor = this.ctx.resolveActor(by);
+    return this.ctx.write(() => {
+      const row = this.row(id);
+      if (!row) throw notFound(`promotion ${id} does not exist`);
+      const step = this.step(row.seq, index);
+      if (step.status !== 'succeeded' && step.status !== 'failed' && step.status !== 'running') {
+        throw new HistoryStoreError('INVALID_TRANSITION', `step ${index} (${step.name}) of promotion ${id} is ${step.status}; only a step that ran can be undone`);
+      }
+      this.writeStepEnd(row, step, 'undone', detail, null, actor);
+      return this.step(row.seq, index);
+    });
+  }
+
+  private writeStepEnd(row: PromotionRow, step: PromotionStep, status: StepStatus, detail: JsonValue | undefined, error: string | null, actor: Actor): void {
+    const merged = detail === undefined ? step.detail : isObject(step.detail) && isObject(detail) ? { ...step.detail, ...detail } : detail;
+    this.ctx.stmt('UPDATE promotion_steps SET status = ?, finished_at = ?, detail = ?, error = ? WHERE promotion_seq = ? AND step_index = ?')
+      .run(status, this.ctx.nowIso(), merged === null ? null : JSON.stringify(merged), error, row.seq, step.index);
+    this.touch(row.seq);
+    this.auditStep(row, actor, `promotion.step.${status}`, `promotion ${row.id}: step ${step.index} ${step.name} ${status}${error ? `: ${error}` : ''}`,
+      { index: step.index, name: step.name, detail: detail ?? null, error });
+  }
+
+  private transition(id: string, to: PromotionStatus, error: string | null, by?: ActorInput): Promotion {
+    const actor = this.ctx.resolveActor(by);
+    return this.ctx.write(() => {
+      const row = this.row(id);
+      if (!row) throw notFound(`promotion ${id} does not exist`, 'list promotions with soulrecall promote list <agent>');
+      if (!TRANSITIONS[row.status].includes(to)) {
+        throw new HistoryStoreError('INVALID_TRANSITION', `promotion ${id} is ${row.status}; it cannot become ${to}`, { details: { from: row.status, to } });
+      }
+      const now = this.ctx.nowIso();
+      const finished = to === 'running' ? null : now;
+      this.ctx
+        .stmt('UPDATE promotions SET status = ?, error = ?, started_at = coalesce(started_at, ?), finished_at = ?, updated_at = ? WHERE seq = ?')
+        .run(to, error, to === 'running' ? now : null, finished, now, row.seq);
+      const [action, verb] = to === 'running' && row.status === 'failed' ? ['resume', 'resumed'] : TRANSITION_WORDS[to];
+      appendAudit(this.ctx, {
+        action: `promotion.${action}`,
+        kind: to === 'rolled-back' ? 'rollback' : 'promotion',
+        agent: row.agent,
+        environment: row.to_environment,
+        subject: id,
+        summary: `promotion ${id} of ${row.agent} from ${row.from_environment} to ${row.to_environment} ${verb}${error ? `: ${error}` : ''}`,
+        by: actor,
+        detail: { from: row.status, to, error },
+      });
+      return this.require(id);
+    });
+  }
+
+  private row(id: string): PromotionRow | undefined {
+    return this.ctx.stmt('SELECT * FROM promotions WHERE id = ?').get(id) as PromotionRow | undefined;
+  }
+
+  /** A promotion whose journal may still be written (not aborted or rolled back). */
+  private openRow(id: string): PromotionRow {
+    const row = this.row(id);
+    if (!row) throw notFound(`promotion ${id} does not exist`);
+    if (CLOSED.includes(row.status)) throw new HistoryStoreError('INVALID_TRANSITION', `promotion ${id} is ${row.status}; its journal is closed`);
+    return row;
+  }
+
+  private step(seq: number, index: number): PromotionStep {
+    const row = this.ctx.stmt('SELECT * FROM promotion_steps WHERE promotion_seq = ? AND step_index = ?').get(seq, index) as StepRow | undefined;
+    if (!row) throw notFound(`promotion step ${index} does not exist`);
+    return toStep(row);
+  }
+
+  private touch(seq: number): void {
+    this.ctx.stmt('UPDATE promotions SET updated_at = ? WHERE seq = ?').run(this.ctx.nowIso(), seq);
+  }
+
+  private auditStep(row: PromotionRow, by: Actor, action: string, summary: string, detail: JsonObject): void {
+    appendAudit(this.ctx, { action, agent: row.agent, environment: row.to_environment, subject: row.id, summary, by, detail });
+  }
+
+  private requireDeploymentOf(deploymentId: number, agent: string): void {
+    const row = this.ctx.stmt('SELECT agent FROM deployments WHERE id = ?').get(deploymentId) as { agent: string } | undefined;
+    if (!row) throw notFound(`deployment ${deploymentId} does not exist`);
+    if (row.agent !== agent) throw invalidArgument(`deployment ${deploymentId} belongs to agent ${row.agent}, not ${agent}`);
+  }
+}

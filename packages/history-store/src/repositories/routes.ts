@@ -1,0 +1,164 @@
+import { HistoryStoreError } from '../errors.js';
+import { actorFromRow, invalidArgument, notFound, type ActorColumns, type StoreContext } from '../context.js';
+import { ROUTE_CAUSES, type ActorInput, type Route, type RouteCause, type RouteChange } from '../types.js';
+import { appendAudit, queryHelpers } from './audit.js';
+import { requireCanister } from './canisters.js';
+
+export interface SetRouteInput {
+  agent: string;
+  environment: string;
+  canisterId: string;
+  cause: RouteCause;
+  reason?: string;
+  promotionId?: string;
+  /**
+   * Compare-and-set: the canister the caller believes is live now (null: no route yet).
+   * When given and different, nothing changes and a CONFLICT is thrown — the blue-green
+   * switch uses this so two switches cannot cross.
+   */
+  expectedCanisterId?: string | null;
+  by?: ActorInput;
+}
+
+export interface RouteHistoryQuery {
+  agent?: string;
+  environment?: string;
+  /** Changes that made this canister live. */
+  toCanisterId?: string;
+  beforeId?: number;
+  limit?: number;
+}
+
+interface RouteRow {
+  agent: string;
+  environment: string;
+  canister_id: string;
+  since: string;
+  change_id: number;
+}
+
+interface ChangeRow extends ActorColumns {
+  id: number;
+  agent: string;
+  environment: string;
+  from_canister_id: string | null;
+  to_canister_id: string;
+  cause: RouteCause;
+  reason: string | null;
+  promotion_id: string | null;
+  at: string;
+}
+
+function toRoute(row: RouteRow): Route {
+  return { agent: row.agent, environment: row.environment, canisterId: row.canister_id, since: row.since, changeId: row.change_id };
+}
+
+function toChange(row: ChangeRow): RouteChange {
+  return {
+    id: row.id,
+    agent: row.agent,
+    environment: row.environment,
+    fromCanisterId: row.from_canister_id,
+    toCanisterId: row.to_canister_id,
+    cause: row.cause,
+    reason: row.reason,
+    promotionId: row.promotion_id,
+    by: actorFromRow(row),
+    at: row.at,
+  };
+}
+
+/** Which canister is live per agent and environment, and every switch that led there. */
+export class RouteRepository {
+  constructor(private readonly ctx: StoreContext) {}
+
+  /** Points the route at a canister and journals the change, atomically. Returns the change. */
+  set(input: SetRouteInput): RouteChange {
+    if (!ROUTE_CAUSES.includes(input.cause)) throw invalidArgument(`cause must be one of ${ROUTE_CAUSES.join(', ')}`);
+    const by = this.ctx.resolveActor(input.by);
+    return this.ctx.write(() => {
+      const canister = requireCanister(this.ctx, input.environment, input.canisterId);
+      if (canister.agent !== input.agent) throw invalidArgument(`canister ${input.canisterId} belongs to agent ${canister.agent}, not ${input.agent}`);
+      if (canister.decommissionedAt !== null) {
+        throw new HistoryStoreError('CONFLICT', `canister ${input.canisterId} in ${input.environment} was deleted; it cannot be live`);
+      }
+      if (input.promotionId !== undefined && !this.ctx.stmt('SELECT 1 FROM promotions WHERE id = ?').get(input.promotionId)) {
+        throw notFound(`promotion ${input.promotionId} does not exist`);
+      }
+      const current = this.currentRow(input.agent, input.environment);
+      const from = current?.canister_id ?? null;
+      if (input.expectedCanisterId !== undefined && input.expectedCanisterId !== from) {
+        throw new HistoryStoreError('CONFLICT', `the live canister of ${input.agent} in ${input.environment} is ${from ?? 'none'}, not ${input.expectedCanisterId ?? 'none'}`, {
+          hint: 'another command switched the route meanwhile; check soulrecall list and retry',
+          details: { expected: input.expectedCanisterId, actual: from },
+        });
+      }
+      const now = this.ctx.nowIso();
+      const { lastInsertRowid } = this.ctx
+        .stmt(
+          `INSERT INTO route_changes (agent, environment, from_canister_id, to_canister_id, cause, reason, promotion_id, by_principal, by_os_user, by_host, at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(input.agent, input.environment, from, input.canisterId, input.cause, input.reason ?? null, input.promotionId ?? null, by.principal, by.osUser, by.host, now);
+      this.ctx
+        .stmt(
+          `INSERT INTO routes (agent, environment, canister_id, change_id, since) VALUES (?, ?, ?, ?, ?)
+           ON CONFLICT(agent, environment) DO UPDATE SET canister_id = excluded.canister_id, change_id = excluded.change_id, since = excluded.since`,
+        )
+        .run(input.agent, input.environment, input.canisterId, lastInsertRowid, now);
+      appendAudit(this.ctx, {
+        action: 'route.set',
+        kind: input.cause === 'rollback' ? 'rollback' : 'route',
+        agent: input.agent,
+        environment: input.environment,
+        subject: input.canisterId,
+        summary: `${input.agent} in ${input.environment} now routes to ${input.canisterId}${from ? ` (was ${from})` : ''} [${input.cause}]${input.reason ? `: ${input.reason}` : ''}`,
+        by,
+        detail: { from, to: input.canisterId, cause: input.cause, reason: input.reason ?? null, promotionId: input.promotionId ?? null, changeId: Number(lastInsertRowid) },
+      });
+      return toChange(this.ctx.stmt('SELECT * FROM route_changes WHERE id = ?').get(lastInsertRowid) as ChangeRow);
+    });
+  }
+
+  /** The live canister, or null when the agent has no route in that environment. */
+  get(agent: string, environment: string): Route | null {
+    return this.ctx.read(() => {
+      const row = this.currentRow(agent, environment);
+      return row ? toRoute(row) : null;
+    });
+  }
+
+  /** Every live route (optionally of one agent or environment). */
+  list(query: { agent?: string; environment?: string } = {}): Route[] {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (query.agent !== undefined) (where.push('agent = ?'), params.push(query.agent));
+    if (query.environment !== undefined) (where.push('environment = ?'), params.push(query.environment));
+    const sql = `SELECT * FROM routes ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY agent, environment`;
+    return this.ctx.read(() => (this.ctx.stmt(sql).all(...params) as RouteRow[]).map(toRoute));
+  }
+
+  /** Route changes, newest first. */
+  history(query: RouteHistoryQuery = {}): RouteChange[] {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (query.agent !== undefined) (where.push('agent = ?'), params.push(query.agent));
+    if (query.environment !== undefined) (where.push('environment = ?'), params.push(query.environment));
+    if (query.toCanisterId !== undefined) (where.push('to_canister_id = ?'), params.push(query.toCanisterId));
+    if (query.beforeId !== undefined) (where.push('id < ?'), params.push(query.beforeId));
+    const sql = `SELECT * FROM route_changes ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
+    return this.ctx.read(() => (this.ctx.stmt(sql).all(...params, queryHelpers.limitOf(query.limit)) as ChangeRow[]).map(toChange));
+  }
+
+  /**
+   * The change that made `canisterId` live most recently; its `fromCanisterId` is where a
+   * rollback of that canister routes back to.
+   */
+  lastChangeTo(agent: string, environment: string, canisterId: string): RouteChange | null {
+    return this.history({ agent, environment, toCanisterId: canisterId, limit: 1 })[0] ?? null;
+  }
+
+  private currentRow(agent: string, environment: string): RouteRow | undefined {
+    return this.ctx.stmt('SELECT * FROM routes WHERE agent = ? AND environment = ?').get(agent, environment) as RouteRow | undefined;
+  }
+}

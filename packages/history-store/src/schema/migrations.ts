@@ -1,0 +1,202 @@
+import type Database from 'better-sqlite3';
+
+/**
+ * Schema history. Each entry moves the database from `version - 1` to `version`; the
+ * runner applies the missing ones in order inside one immediate transaction and records
+ * the result in `PRAGMA user_version`. Never edit a released migration: append a new one.
+ */
+export interface Migration {
+  version: number;
+  description: string;
+  up(db: Database.Database): void;
+}
+
+const WHO = 'by_principal TEXT, by_os_user TEXT NOT NULL, by_host TEXT NOT NULL';
+
+const v1Tables = `
+CREATE TABLE agents (
+  name TEXT PRIMARY KEY,
+  first_seen_at TEXT NOT NULL,
+  last_seen_at TEXT NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE environments (
+  name TEXT PRIMARY KEY,
+  network_url TEXT,
+  first_seen_at TEXT NOT NULL,
+  last_seen_at TEXT NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE canisters (
+  environment TEXT NOT NULL REFERENCES environments(name),
+  canister_id TEXT NOT NULL,
+  network_url TEXT NOT NULL,
+  agent TEXT NOT NULL REFERENCES agents(name),
+  role TEXT NOT NULL CHECK (role IN ('primary', 'blue', 'green')),
+  created_at TEXT NOT NULL,
+  decommissioned_at TEXT,
+  PRIMARY KEY (environment, canister_id)
+) WITHOUT ROWID;
+
+CREATE TABLE deployments (
+  id INTEGER PRIMARY KEY,
+  agent TEXT NOT NULL REFERENCES agents(name),
+  environment TEXT NOT NULL REFERENCES environments(name),
+  version INTEGER NOT NULL CHECK (version > 0),
+  canister_id TEXT NOT NULL,
+  module_sha256 TEXT NOT NULL CHECK (length(module_sha256) = 64),
+  install_mode TEXT NOT NULL CHECK (install_mode IN ('install', 'reinstall', 'upgrade')),
+  status TEXT NOT NULL CHECK (status IN ('pending', 'succeeded', 'failed', 'rolled-back')),
+  snapshot_backup_id TEXT REFERENCES backups(id),
+  promotion_id TEXT REFERENCES promotions(id),
+  ${WHO},
+  started_at TEXT NOT NULL,
+  finished_at TEXT,
+  error TEXT,
+  UNIQUE (agent, environment, version),
+  FOREIGN KEY (environment, canister_id) REFERENCES canisters(environment, canister_id)
+);
+
+CREATE TABLE promotions (
+  seq INTEGER PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE,
+  agent TEXT NOT NULL REFERENCES agents(name),
+  from_environment TEXT NOT NULL REFERENCES environments(name),
+  to_environment TEXT NOT NULL REFERENCES environments(name),
+  strategy TEXT NOT NULL,
+  source_deployment_id INTEGER REFERENCES deployments(id),
+  target_deployment_id INTEGER REFERENCES deployments(id),
+  target_canister_id TEXT,
+  status TEXT NOT NULL CHECK (status IN ('planned', 'running', 'succeeded', 'failed', 'aborted', 'rolled-back')),
+  error TEXT,
+  options TEXT NOT NULL DEFAULT '{}',
+  ${WHO},
+  created_at TEXT NOT NULL,
+  started_at TEXT,
+  finished_at TEXT,
+  updated_at TEXT NOT NULL
+);
+CREATE INDEX promotions_by_agent ON promotions(agent);
+
+CREATE TABLE promotion_steps (
+  promotion_seq INTEGER NOT NULL REFERENCES promotions(seq),
+  step_index INTEGER NOT NULL,
+  name TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('pending', 'running', 'succeeded', 'failed', 'skipped', 'undone')),
+  started_at TEXT,
+  finished_at TEXT,
+  detail TEXT,
+  error TEXT,
+  PRIMARY KEY (promotion_seq, step_index)
+) WITHOUT ROWID;
+
+CREATE TABLE route_changes (
+  id INTEGER PRIMARY KEY,
+  agent TEXT NOT NULL REFERENCES agents(name),
+  environment TEXT NOT NULL REFERENCES environments(name),
+  from_canister_id TEXT,
+  to_canister_id TEXT NOT NULL,
+  cause TEXT NOT NULL CHECK (cause IN ('deploy', 'promotion', 'switch', 'rollback', 'manual')),
+  reason TEXT,
+  promotion_id TEXT REFERENCES promotions(id),
+  ${WHO},
+  at TEXT NOT NULL,
+  FOREIGN KEY (environment, to_canister_id) REFERENCES canisters(environment, canister_id)
+);
+
+CREATE TABLE routes (
+  agent TEXT NOT NULL REFERENCES agents(name),
+  environment TEXT NOT NULL REFERENCES environments(name),
+  canister_id TEXT NOT NULL,
+  change_id INTEGER NOT NULL REFERENCES route_changes(id),
+  since TEXT NOT NULL,
+  PRIMARY KEY (agent, environment),
+  FOREIGN KEY (environment, canister_id) REFERENCES canisters(environment, canister_id)
+) WITHOUT ROWID;
+
+CREATE TABLE artifacts (
+  sha256 TEXT PRIMARY KEY CHECK (length(sha256) = 64),
+  size INTEGER NOT NULL,
+  first_seen_at TEXT NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE backups (
+  id TEXT PRIMARY KEY,
+  agent TEXT NOT NULL REFERENCES agents(name),
+  environment TEXT NOT NULL REFERENCES environments(name),
+  canister_id TEXT NOT NULL,
+  snapshot_id TEXT NOT NULL,
+  reason TEXT,
+  deployment_id INTEGER REFERENCES deployments(id),
+  ${WHO},
+  created_at TEXT NOT NULL,
+  deleted_at TEXT,
+  FOREIGN KEY (environment, canister_id) REFERENCES canisters(environment, canister_id)
+);
+
+CREATE TABLE backup_restores (
+  id INTEGER PRIMARY KEY,
+  backup_id TEXT NOT NULL REFERENCES backups(id),
+  reason TEXT,
+  ${WHO},
+  at TEXT NOT NULL
+);
+
+CREATE TABLE locks (
+  agent TEXT NOT NULL,
+  environment TEXT NOT NULL,
+  operation TEXT NOT NULL,
+  operation_id TEXT NOT NULL,
+  pid INTEGER NOT NULL,
+  host TEXT NOT NULL,
+  acquired_at TEXT NOT NULL,
+  renewed_at TEXT NOT NULL,
+  expires_at TEXT NOT NULL,
+  PRIMARY KEY (agent, environment)
+) WITHOUT ROWID;
+
+CREATE TABLE audit_log (
+  id INTEGER PRIMARY KEY,
+  at TEXT NOT NULL,
+  action TEXT NOT NULL,
+  kind TEXT CHECK (kind IN ('deployment', 'promotion', 'route', 'rollback', 'backup', 'deletion')),
+  agent TEXT,
+  environment TEXT,
+  subject TEXT,
+  summary TEXT NOT NULL,
+  ${WHO},
+  detail TEXT NOT NULL DEFAULT '{}'
+);
+CREATE TRIGGER audit_log_is_append_only_update BEFORE UPDATE ON audit_log
+  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER audit_log_is_append_only_delete BEFORE DELETE ON audit_log
+  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+`;
+
+/** Secondary indexes for the read paths of `list`, `history`, `rollback` and `backup list`. */
+const v2Indexes = `
+CREATE INDEX canisters_by_agent ON canisters(agent);
+CREATE INDEX deployments_by_canister ON deployments(environment, canister_id);
+CREATE INDEX deployments_by_promotion ON deployments(promotion_id) WHERE promotion_id IS NOT NULL;
+CREATE INDEX route_changes_by_agent ON route_changes(agent, environment);
+CREATE INDEX route_changes_by_target ON route_changes(environment, to_canister_id);
+CREATE INDEX backups_by_canister ON backups(environment, canister_id);
+CREATE INDEX backups_by_agent ON backups(agent, environment);
+CREATE INDEX backup_restores_by_backup ON backup_restores(backup_id);
+CREATE INDEX audit_log_by_agent ON audit_log(agent, id);
+CREATE INDEX audit_log_by_environment ON audit_log(environment, id);
+`;
+// Deliberately few audit indexes: the log takes one row per mutation and each index costs
+// about as much as the row. The unfiltered timeline walks the log newest-first by id; there
+// is no index on subject (random ids make the costliest index of all).
+
+
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, description: 'records: agents, environments, canisters, deployments, promotions, routes, artifacts, backups, locks, audit log', up: (db) => db.exec(v1Tables) },
+  { version: 2, description: 'indexes for list, history, rollback and backup queries', up: (db) => db.exec(v2Indexes) },
+];
+
+export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
+
+/** `PRAGMA application_id` of a soulrecall history database ("SRHS"). */
+export const APPLICATION_ID = 0x53524853;

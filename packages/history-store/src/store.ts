@@ -1,0 +1,148 @@
+import Database from 'better-sqlite3';
+import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { StoreContext, defaultActor } from './context.js';
+import { HistoryStoreError, translateError } from './errors.js';
+import { migrate, type MigrationResult } from './schema/migrate.js';
+import { MIGRATIONS, type Migration } from './schema/migrations.js';
+import { ArtifactRepository } from './repositories/artifacts.js';
+import { AuditRepository, type TimelineQuery } from './repositories/audit.js';
+import { BackupRepository } from './repositories/backups.js';
+import { CanisterRepository } from './repositories/canisters.js';
+import { CatalogRepository } from './repositories/catalog.js';
+import { DeploymentRepository } from './repositories/deployments.js';
+import { LockRepository } from './repositories/locks.js';
+import { PromotionRepository } from './repositories/promotions.js';
+import { RouteRepository } from './repositories/routes.js';
+import type { Actor, TimelineEvent } from './types.js';
+
+export interface OpenHistoryStoreOptions {
+  /** `$SOULRECALL_HOME`: holds `history.db` and `artifacts/`. Created if missing. */
+  dataDir: string;
+  /** How long a write waits for another process's write lock before STORE_BUSY. Default 10 s. */
+  busyTimeoutMs?: number;
+  /** Default "who" for every record; the OS user and host are filled in. */
+  actor?: Partial<Actor>;
+  /** Time source (tests use a fixed or advancing clock). */
+  clock?: () => Date;
+  /** SQLite page cache per connection, allocated only as used. Default 64 MiB. */
+  cacheSizeMiB?: number;
+  /** Schema steps to apply; only tests pass a prefix of the real list. */
+  migrations?: readonly Migration[];
+}
+
+export const DB_FILE_NAME = 'history.db';
+export const ARTIFACTS_DIR_NAME = 'artifacts';
+const DEFAULT_BUSY_TIMEOUT_MS = 10_000;
+
+function prepareDirectory(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+    if (!statSync(dir).isDirectory()) throw Object.assign(new Error(`${dir} is not a directory`), { code: 'ENOTDIR' });
+    accessSync(dir, constants.W_OK);
+  } catch (error) {
+    throw translateError(error, dir);
+  }
+}
+
+/** The soulrecall history: one SQLite file shared by every process, plus the artifact folder. */
+export class HistoryStore {
+  readonly catalog: CatalogRepository;
+  readonly canisters: CanisterRepository;
+  readonly deployments: DeploymentRepository;
+  readonly promotions: PromotionRepository;
+  readonly routes: RouteRepository;
+  readonly artifacts: ArtifactRepository;
+  readonly backups: BackupRepository;
+  readonly locks: LockRepository;
+  readonly audit: AuditRepository;
+
+  /** @internal use openHistoryStore() */
+  constructor(
+    private readonly ctx: StoreContext,
+    readonly artifactsDir: string,
+    readonly migration: MigrationResult,
+  ) {
+    this.catalog = new CatalogRepository(ctx);
+    this.canisters = new CanisterRepository(ctx);
+    this.deployments = new DeploymentRepository(ctx);
+    this.promotions = new PromotionRepository(ctx);
+    this.routes = new RouteRepository(ctx);
+    this.artifacts = new ArtifactRepository(ctx, artifactsDir);
+    this.backups = new BackupRepository(ctx);
+    this.locks = new LockRepository(ctx);
+    this.audit = new AuditRepository(ctx);
+  }
+
+  get dataDir(): string {
+    return this.ctx.dataDir;
+  }
+
+  get dbPath(): string {
+    return this.ctx.dbPath;
+  }
+
+  get schemaVersion(): number {
+    return this.migration.toVersion;
+  }
+
+  /** `soulrecall history`: deployments, promotions, route switches, rollbacks, backups, deletions. */
+  timeline(query: TimelineQuery = {}): TimelineEvent[] {
+    return this.audit.timeline(query);
+  }
+
+  /**
+   * Runs several repository calls as one immediate transaction: all of them or none. Throwing
+   * inside `fn` rolls everything back. Keep remote calls out of it: it holds the write lock.
+   */
+  transaction<T>(fn: () => T): T {
+    return this.ctx.write(fn);
+  }
+
+  /** `PRAGMA integrity_check`: an empty list when the file is sound. */
+  integrityCheck(): string[] {
+    return this.ctx.read(() => {
+      const rows = this.ctx.db.pragma('integrity_check') as { integrity_check: string }[];
+      return rows.map((row) => row.integrity_check).filter((line) => line !== 'ok');
+    });
+  }
+
+  get isOpen(): boolean {
+    return this.ctx.db.open;
+  }
+
+  close(): void {
+    if (this.ctx.db.open) this.ctx.db.close();
+  }
+}
+
+/**
+ * Opens (or creates) `<dataDir>/history.db` and `<dataDir>/artifacts/`, switches the database
+ * to WAL with a busy timeout and foreign keys, and migrates it to the newest schema.
+ */
+export function openHistoryStore(options: OpenHistoryStoreOptions): HistoryStore {
+  const dataDir = resolve(options.dataDir);
+  const dbPath = join(dataDir, DB_FILE_NAME);
+  const artifactsDir = join(dataDir, ARTIFACTS_DIR_NAME);
+  prepareDirectory(dataDir);
+  prepareDirectory(artifactsDir);
+
+  let db: Database.Database | undefined;
+  try {
+    db = new Database(dbPath, { timeout: options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS });
+    // WAL lets readers work while one process writes; FULL sync makes each commit durable.
+    const mode = db.pragma('journal_mode = WAL', { simple: true });
+    if (mode !== 'wal') throw new HistoryStoreError('STORE_IO', `could not switch ${dbPath} to write-ahead logging (journal mode is ${String(mode)})`);
+    db.pragma('synchronous = FULL');
+    db.pragma('foreign_keys = ON');
+    // Index pages of busy agents stay hot for batched writes; memory is only taken as used.
+    db.pragma(`cache_size = ${-Math.round((options.cacheSizeMiB ?? 64) * 1024)}`);
+    const migration = migrate(db, dbPath, options.migrations ?? MIGRATIONS);
+    const actor = { ...defaultActor(), ...options.actor };
+    const ctx = new StoreContext(db, dbPath, dataDir, options.clock ?? (() => new Date()), actor);
+    return new HistoryStore(ctx, artifactsDir, migration);
+  } catch (error) {
+    db?.close();
+    throw translateError(error, dbPath);
+  }
+}

@@ -1,0 +1,111 @@
+import { expect } from 'chai';
+import { openHistoryStore, HistoryStoreError } from '../src/index.js';
+import type { HistoryStore } from '../src/store.js';
+import { SHA_A, makeTempDir, manualClock, removeDir, seedCanister } from './helpers.js';
+import Database from 'better-sqlite3';
+import { join } from 'node:path';
+
+describe('audit log and timeline', () => {
+  let dir: string;
+  let store: HistoryStore;
+  let clock: ReturnType<typeof manualClock>;
+
+  beforeEach(() => {
+    dir = makeTempDir();
+    clock = manualClock('2026-03-01T10:00:00.000Z');
+    store = openHistoryStore({ dataDir: dir, clock: clock.now, actor: { principal: 'me' } });
+    seedCanister(store, 'blue-1', 'production', 'bot', 'blue');
+    seedCanister(store, 'green-1', 'production', 'bot', 'green');
+    seedCanister(store, 'x-1', 'staging', 'other');
+  });
+  afterEach(() => {
+    store.close();
+    removeDir(dir);
+  });
+
+  /** One of each timeline event, a minute apart. */
+  function story(): void {
+    const step = () => clock.advance(60_000);
+    const d = store.deployments.begin({ agent: 'bot', environment: 'production', canisterId: 'blue-1', moduleSha256: SHA_A, installMode: 'install' });
+    step();
+    store.deployments.finish(d.id, { status: 'succeeded' });
+    step();
+    store.routes.set({ agent: 'bot', environment: 'production', canisterId: 'blue-1', cause: 'deploy' });
+    step();
+    const p = store.promotions.create({ agent: 'bot', fromEnvironment: 'staging', toEnvironment: 'production', strategy: 'blue-green' });
+    store.promotions.start(p.id);
+    store.promotions.beginStep(p.id, 'switch');
+    step();
+    store.routes.set({ agent: 'bot', environment: 'production', canisterId: 'green-1', cause: 'promotion', promotionId: p.id });
+    store.promotions.succeed(p.id);
+    step();
+    const b = store.backups.record({ environment: 'production', canisterId: 'green-1', snapshotId: '0a' });
+    step();
+    store.routes.set({ agent: 'bot', environment: 'production', canisterId: 'blue-1', cause: 'rollback' });
+    store.backups.recordRestore(b.id);
+    step();
+    store.canisters.decommission({ canisterId: 'green-1', environment: 'production' });
+    store.deployments.begin({ agent: 'other', environment: 'staging', canisterId: 'x-1', moduleSha256: SHA_A, installMode: 'install' });
+  }
+
+  it('records who, when, what and detail for every mutation', () => {
+    story();
+    const all = store.audit.list({ limit: 1000 });
+    expect(all.length).to.be.greaterThan(15);
+    for (const entry of all) {
+      expect(entry.at).to.match(/Z$/);
+      expect(entry.by.principal).to.equal('me');
+      expect(entry.summary).to.be.a('string').and.not.empty;
+      expect(entry.detail).to.be.an('object');
+    }
+    expect(all.map((e) => e.id)).to.deep.equal([...all.map((e) => e.id)].sort((a, b) => b - a));
+    expect(store.audit.list({ agent: 'other' }).map((e) => e.action)).to.deep.equal(['deployment.begin', 'canister.record']);
+    expect(store.audit.list({ action: 'route.set' })).to.have.length(3);
+    expect(store.audit.list({ action: 'backup.' })).to.have.length(2);
+    expect(store.audit.list({ since: '2026-03-01T10:06:00.000Z' }).every((e) => e.at >= '2026-03-01T10:06:00.000Z')).to.equal(true);
+    expect(store.audit.list({ limit: 2 })).to.have.length(2);
+    const newest = store.audit.list({ limit: 1 })[0]!;
+    expect(store.audit.list({ beforeId: newest.id, limit: 1 })[0]!.id).to.be.lessThan(newest.id);
+  });
+
+  it('builds the history timeline: deployments, promotions, routes, rollbacks, backups, deletions', () => {
+    story();
+    const timeline = store.timeline({ agent: 'bot', limit: 100 });
+    expect(new Set(timeline.map((e) => e.kind))).to.deep.equal(new Set(['deployment', 'promotion', 'route', 'rollback', 'backup', 'deletion']));
+    expect(timeline.map((e) => e.action)).to.not.include('promotion.step.begin');
+    expect(timeline.map((e) => e.action)).to.not.include('canister.record');
+    expect(timeline[0]!.kind).to.equal('deletion');
+    expect(store.timeline({ environment: 'staging' }).map((e) => e.agent)).to.deep.equal(['other']);
+    expect(store.timeline({ agent: 'bot', since: '2026-03-01T10:05:00.000Z' }).map((e) => e.kind)).to.deep.equal(['deletion', 'rollback', 'rollback', 'backup']);
+    expect(store.timeline({ kinds: ['backup'] })).to.have.length(1);
+    expect(store.timeline({ limit: 3 })).to.have.length(3);
+    expect(() => store.timeline({ kinds: ['party' as never] })).to.throw(HistoryStoreError).with.property('code', 'INVALID_ARGUMENT');
+    expect(() => store.timeline({ since: 'yesterday-ish' })).to.throw(HistoryStoreError).with.property('code', 'INVALID_ARGUMENT');
+  });
+
+  it('is append-only, even to raw SQL', () => {
+    story();
+    const raw = new Database(join(dir, 'history.db'));
+    expect(() => raw.exec('UPDATE audit_log SET summary = 1')).to.throw(/append-only/);
+    expect(() => raw.exec('DELETE FROM audit_log')).to.throw(/append-only/);
+    raw.close();
+  });
+
+  it('is written in the same transaction as the mutation: a rolled-back change leaves no entry', () => {
+    const before = store.audit.list({ limit: 1000 }).length;
+    expect(() =>
+      store.transaction(() => {
+        store.promotions.create({ agent: 'bot', fromEnvironment: 'staging', toEnvironment: 'production', strategy: 'in-place' });
+        throw new Error('changed my mind');
+      }),
+    ).to.throw('changed my mind');
+    expect(store.audit.list({ limit: 1000 })).to.have.length(before);
+    expect(store.promotions.list()).to.have.length(0);
+  });
+
+  it('lists the agents and environments seen', () => {
+    story();
+    expect(store.catalog.agents().map((a) => a.name)).to.deep.equal(['bot', 'other']);
+    expect(store.catalog.environments().map((e) => e.name)).to.deep.equal(['production', 'staging']);
+  });
+});

@@ -1,0 +1,87 @@
+import Database from 'better-sqlite3';
+import { expect } from 'chai';
+import { join } from 'node:path';
+import { openHistoryStore } from '../src/index.js';
+import { LineReader, ensureBuilt, forkWorker, makeTempDir, removeDir, waitForExit } from './helpers.js';
+
+interface WorkerReport {
+  type: 'done';
+  versions: number[];
+  errors: string[];
+}
+
+describe('several processes sharing one store', function () {
+  this.timeout(170_000);
+  let dir: string;
+  before(() => ensureBuilt());
+  beforeEach(() => (dir = makeTempDir()));
+  afterEach(() => removeDir(dir));
+
+  it('8 processes × 200 deployments of one agent/environment: versions 1..1600, no gap, no duplicate, no BUSY', async () => {
+    const workers = Array.from({ length: 8 }, (_, i) => forkWorker('deploy-worker.mjs', [dir, '200', `worker-${i}`]));
+    const ready = workers.map((worker) => new Promise((resolve) => worker.once('message', resolve)));
+    await Promise.all(ready);
+    const reports = workers.map((worker) => new Promise<WorkerReport>((resolve) => worker.once('message', (m) => resolve(m as WorkerReport))));
+    // All start writing at the same moment.
+    for (const worker of workers) worker.send('go');
+    const results = await Promise.all(reports);
+    const exits = await Promise.all(workers.map(waitForExit));
+
+    expect(exits.map((e) => e.code)).to.deep.equal(Array(8).fill(0));
+    expect(results.flatMap((r) => r.errors)).to.deep.equal([]);
+    const reported = results.flatMap((r) => r.versions).sort((a, b) => a - b);
+    expect(reported).to.deep.equal(Array.from({ length: 1600 }, (_, i) => i + 1));
+
+    const store = openHistoryStore({ dataDir: dir });
+    const rows = store.deployments.list({ agent: 'bot', environment: 'local', limit: 10_000 });
+    expect(rows).to.have.length(1600);
+    expect(rows.map((d) => d.version).sort((a, b) => a - b)).to.deep.equal(reported);
+    expect(rows.filter((d) => d.status === 'pending')).to.have.length(0);
+    // Each worker's own deployments got increasing versions (the interleaving is real).
+    for (let i = 0; i < 8; i++) {
+      const mine = rows.filter((d) => d.by.principal === `worker-${i}`).map((d) => d.version).reverse();
+      expect(mine).to.have.length(200);
+      expect(mine).to.deep.equal([...mine].sort((a, b) => a - b));
+    }
+    expect(store.audit.list({ action: 'deployment.begin', limit: 10_000 })).to.have.length(1600);
+    expect(store.integrityCheck()).to.deep.equal([]);
+    store.close();
+  });
+
+  it('a writer killed with SIGKILL inside a transaction leaves a sound file and no partial promotion', async () => {
+    const worker = forkWorker('crash-worker.mjs', [dir]);
+    try {
+      const lines = new LineReader(worker);
+      const committedId = (await lines.next((l) => l.startsWith('committed '))).split(' ')[1]!;
+      const doomedId = (await lines.next((l) => l.startsWith('inside '))).split(' ')[1]!;
+
+      // The transaction really is open: the write lock is held right now.
+      const probe = new Database(join(dir, 'history.db'), { timeout: 0 });
+      expect(() => probe.exec('BEGIN IMMEDIATE')).to.throw(/locked|busy/i);
+      probe.close();
+
+      worker.kill('SIGKILL');
+      const exit = await waitForExit(worker);
+      expect(exit.signal).to.equal('SIGKILL');
+      assertRecovered(committedId, doomedId);
+    } finally {
+      // Never leave a blocked worker behind, whatever failed above.
+      if (worker.exitCode === null && worker.signalCode === null) worker.kill('SIGKILL');
+    }
+  });
+
+  function assertRecovered(committedId: string, doomedId: string): void {
+    const store = openHistoryStore({ dataDir: dir });
+    expect(store.integrityCheck()).to.deep.equal([]);
+    expect(store.promotions.get(committedId)?.steps).to.have.length(1);
+    expect(store.promotions.get(doomedId)).to.equal(null);
+    expect(store.promotions.list().map((p) => p.id)).to.deep.equal([committedId]);
+    expect(store.audit.list({ subject: doomedId })).to.deep.equal([]);
+    const raw = new Database(join(dir, 'history.db'));
+    expect(raw.prepare('SELECT count(*) AS n FROM promotion_steps').get()).to.deep.equal({ n: 1 });
+    raw.close();
+    // The store is writable again straight away.
+    expect(store.promotions.create({ agent: 'bot', fromEnvironment: 'staging', toEnvironment: 'production', strategy: 'in-place' }).status).to.equal('planned');
+    store.close();
+  }
+});
