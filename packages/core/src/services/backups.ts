@@ -1,0 +1,128 @@
+import type { CanisterClient } from '@soulrecall/canister-client';
+import type { Backup, BackupRestore } from '@soulrecall/history-store';
+import type { AgentConfig, EnvironmentConfig } from '../config/types.js';
+import { ExitCode, SoulrecallError } from '../errors.js';
+import { environmentOfRecord, locateCanister } from './canister-lookup.js';
+import { checkAgentHealth, healthToJson, type AgentHealth } from './health-check.js';
+import { holdLease, type OperationHooks } from './deploy-operation.js';
+import type { Session } from './session.js';
+
+/**
+ * Loads a snapshot back into a canister: stop, load, start. The canister is started again even
+ * when the load fails, so a failed restore does not leave the agent down. Records the restore.
+ */
+export async function restoreSnapshot(session: Session, client: CanisterClient, backup: Backup, reason: string): Promise<BackupRestore> {
+  await client.stop(backup.canisterId);
+  try {
+    await client.loadSnapshot(backup.canisterId, backup.snapshotId);
+  } finally {
+    await client.start(backup.canisterId);
+  }
+  return session.store.backups.recordRestore(backup.id, { reason, by: { principal: client.principal } });
+}
+
+export interface CreateBackupRequest {
+  canisterId: string;
+  /** `--network <env>` when the canister is recorded in several environments. */
+  network?: string;
+  reason?: string;
+}
+
+/** Takes a canister snapshot (code, heap, stable memory) and records it with who and when. */
+export async function createBackup(session: Session, request: CreateBackupRequest, hooks: OperationHooks = {}): Promise<Backup> {
+  const located = locateCanister(session, request.canisterId, { network: request.network });
+  const record = located.record!;
+  const client = await session.client(located.environment);
+  return holdLease(session, client, { agent: record.agent, environment: record.environment, operation: 'backup' }, async () => {
+    hooks.progress?.(`Taking a snapshot of ${located.canisterId} in ${record.environment}…`);
+    const snapshot = await client.takeSnapshot(located.canisterId);
+    return session.store.backups.record({
+      environment: record.environment,
+      canisterId: located.canisterId,
+      snapshotId: snapshot.id,
+      reason: request.reason ?? 'manual backup',
+      by: { principal: client.principal },
+    });
+  });
+}
+
+export interface ListBackupsRequest {
+  canisterId?: string;
+  network?: string;
+}
+
+/** Backups recorded in the store, newest first; of one canister when given. */
+export function listBackups(session: Session, request: ListBackupsRequest = {}): Backup[] {
+  if (request.canisterId === undefined) return session.store.backups.list({ environment: request.network ? locateEnvironmentName(session, request.network) : undefined });
+  const located = locateCanister(session, request.canisterId, { network: request.network });
+  return session.store.backups.list({ canisterId: located.canisterId, environment: located.environment.name });
+}
+
+function locateEnvironmentName(session: Session, network: string): string {
+  if (!session.config) return network;
+  const environment = session.config.environments.find((candidate) => candidate.name === network || candidate.aliases.includes(network));
+  return environment?.name ?? network;
+}
+
+export interface RestoreBackupResult {
+  backup: Backup;
+  restore: BackupRestore;
+  health: Record<string, unknown>;
+}
+
+/** Finds a recorded backup, or says clearly that there is none. */
+export function requireBackup(session: Session, backupId: string): Backup {
+  const backup = session.store.backups.get(backupId);
+  if (!backup) {
+    throw new SoulrecallError(`Backup ${backupId} does not exist.`, { code: 'BACKUP_NOT_FOUND', exitCode: ExitCode.NotFound, hint: '`soulrecall backup list` shows the recorded backups.' });
+  }
+  if (backup.deletedAt !== null) {
+    throw new SoulrecallError(`Backup ${backupId} was deleted at ${backup.deletedAt}.`, { code: 'BACKUP_DELETED', exitCode: ExitCode.NotFound, hint: 'Pick another one from `soulrecall backup list`.' });
+  }
+  return backup;
+}
+
+/**
+ * Restores a backup onto its canister (its current code and state are replaced): asks first,
+ * then stop, load, start and a health check. The restore is recorded even when the canister
+ * is unhealthy afterwards; then the error says so (exit code 8).
+ */
+export async function restoreBackup(session: Session, request: { backupId: string }, hooks: OperationHooks): Promise<RestoreBackupResult> {
+  const backup = requireBackup(session, request.backupId);
+  const record = session.store.canisters.get(backup.environment, backup.canisterId);
+  const environment: EnvironmentConfig = record ? environmentOfRecord(session, record) : environmentByName(session, backup.environment);
+  const agent = agentConfigOf(session, backup.agent);
+  await hooks.confirm?.(`Restore backup ${backup.id} onto canister ${backup.canisterId} (${backup.agent} in ${backup.environment})? Its current code and memory are replaced`);
+  const client = await session.client(environment);
+  return holdLease(session, client, { agent: backup.agent, environment: backup.environment, operation: 'backup-restore' }, async () => {
+    hooks.progress?.(`Restoring ${backup.id} onto ${backup.canisterId}: stop, load snapshot, start…`);
+    const restore = await restoreSnapshot(session, client, backup, `backup restore ${backup.id}`);
+    const health = await checkAgentHealth(client, backup.canisterId, agent);
+    const result = { backup: session.store.backups.require(backup.id), restore, health: healthToJson(health) };
+    if (!health.healthy) throw unhealthyAfter(`restoring ${backup.id}`, backup.canisterId, health, result);
+    return result;
+  });
+}
+
+function environmentByName(session: Session, name: string): EnvironmentConfig {
+  const environment = session.config?.environments.find((candidate) => candidate.name === name);
+  if (!environment) throw new SoulrecallError(`Environment ${name} is not in soulrecall.yaml.`, { code: 'ENVIRONMENT_NOT_FOUND', exitCode: ExitCode.NotFound, hint: 'Run the command in the project that recorded it.' });
+  return environment;
+}
+
+/** The agent's configuration when the project declares it (health method), else undefined. */
+export function agentConfigOf(session: Session, agentName: string): AgentConfig | undefined {
+  return session.config?.agents.find((agent) => agent.name === agentName);
+}
+
+export function unhealthyAfter(what: string, canisterId: string, health: AgentHealth, details: object): SoulrecallError {
+  return new SoulrecallError(`Canister ${canisterId} is unhealthy after ${what}: ${health.problems.join('; ') || 'the health check failed'}.`, {
+    code: 'UNHEALTHY',
+    exitCode: ExitCode.Unhealthy,
+    hint: `Look at \`soulrecall logs ${canisterId}\`, then restore another backup or roll back.`,
+    details: details as Record<string, unknown>,
+  });
+}
+
+/** The store's backup record, re-exported so commands need only @soulrecall/core. */
+export type { Backup as BackupRecord } from '@soulrecall/history-store';

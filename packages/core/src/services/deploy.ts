@@ -1,0 +1,269 @@
+import { resolve } from 'node:path';
+import { readWasmArtifact, type CanisterClient, type InstallResult, type WasmArtifact } from '@soulrecall/canister-client';
+import type { Backup, Canister, Deployment, InstallMode } from '@soulrecall/history-store';
+import { agentWasmPath, findAgent, resolveEnvironment } from '../config/environments.js';
+import type { AgentConfig, EnvironmentConfig, ProjectConfig } from '../config/types.js';
+import { ExitCode, SoulrecallError } from '../errors.js';
+import { restoreSnapshot } from './backups.js';
+import { parseCanisterId } from './canister-lookup.js';
+import { holdLease, type OperationHooks } from './deploy-operation.js';
+import { checkAgentHealth, healthToJson, type AgentHealth } from './health-check.js';
+import { switchRoute, type RouteSwitchResult } from './routing.js';
+import type { Session } from './session.js';
+
+export type DeployMode = 'auto' | InstallMode;
+export const DEPLOY_MODES: readonly DeployMode[] = ['auto', 'install', 'reinstall', 'upgrade'];
+
+export interface DeployRequest {
+  agent: string;
+  /** Environment name or alias. */
+  environment: string;
+  /** Module file; default: the agent's `wasm` in soulrecall.yaml. */
+  wasmPath?: string;
+  mode?: DeployMode;
+  /** Deploy to this canister instead of the environment's live (or newly created) one. */
+  canisterId?: string;
+}
+
+/** Everything a deploy needs, validated before any network connection or record. */
+export interface DeployPlan {
+  agent: AgentConfig;
+  environment: EnvironmentConfig;
+  module: WasmArtifact;
+  modulePath: string;
+  mode: DeployMode;
+  canisterId: string | null;
+}
+
+export interface DeployResult {
+  agent: string;
+  environment: string;
+  canisterId: string;
+  /** The canister was created by this deploy. */
+  created: boolean;
+  version: number;
+  deploymentId: number;
+  status: Deployment['status'];
+  mode: InstallMode;
+  moduleSha256: string;
+  previousModuleHash: string | null;
+  chunked: boolean;
+  /** The snapshot taken before the upgrade, if the canister had code. */
+  snapshot: { backupId: string; snapshotId: string } | null;
+  health: Record<string, unknown>;
+  /** The route change this deploy made (first deploy of the environment), else null. */
+  route: RouteSwitchResult | null;
+  live: boolean;
+  deployment: Deployment;
+}
+
+/** Validates agent, environment, module and canister id; reads nothing from a network. */
+export async function planDeploy(config: ProjectConfig, request: DeployRequest): Promise<DeployPlan> {
+  const agent = findAgent(config, request.agent);
+  const environment = resolveEnvironment(config, request.environment);
+  const mode = request.mode ?? 'auto';
+  if (!DEPLOY_MODES.includes(mode)) {
+    throw new SoulrecallError(`Unknown install mode "${mode}".`, { code: 'INVALID_MODE', exitCode: ExitCode.Usage, hint: `Use one of ${DEPLOY_MODES.join(', ')}.` });
+  }
+  const canisterId = request.canisterId === undefined ? null : parseCanisterId(request.canisterId);
+  const modulePath = request.wasmPath === undefined ? agentWasmPath(config, agent) : resolve(request.wasmPath);
+  const module = await readWasmArtifact(modulePath);
+  return { agent, environment, module, modulePath, mode, canisterId };
+}
+
+/**
+ * The canister a deploy goes to: the one named, else the environment's live one, else the
+ * agent's newest canister there, else a new one. A new canister is recorded the moment its id
+ * is known (no await in between), so it is never untracked.
+ */
+export async function ensureCanister(
+  session: Session,
+  client: CanisterClient,
+  target: { agent: string; environment: EnvironmentConfig; canisterId?: string | null },
+  hooks: OperationHooks = {},
+): Promise<{ canister: Canister; created: boolean }> {
+  const { store } = session;
+  const by = { principal: client.principal };
+  const environment = target.environment.name;
+  if (target.canisterId) {
+    const existing = store.canisters.get(environment, target.canisterId);
+    if (existing) return { canister: usable(existing, target.agent), created: false };
+    // Not recorded yet: adopt it once the network confirms it exists and we control it.
+    await client.status(target.canisterId);
+    return { canister: store.canisters.record({ canisterId: target.canisterId, networkUrl: target.environment.networkUrl, environment, agent: target.agent, by }), created: false };
+  }
+  const route = store.routes.get(target.agent, environment);
+  const known = route ? store.canisters.get(environment, route.canisterId) : store.canisters.list({ agent: target.agent, environment, role: 'primary' })[0];
+  if (known) return { canister: known, created: false };
+  hooks.progress?.(`Creating a canister for ${target.agent} in ${environment}…`);
+  store.canisters.noteCreationRequested({ environment, agent: target.agent, networkUrl: target.environment.networkUrl, by });
+  const canisterId = await client.createCanister();
+  return { canister: store.canisters.record({ canisterId, networkUrl: target.environment.networkUrl, environment, agent: target.agent, by }), created: true };
+}
+
+function usable(canister: Canister, agent: string): Canister {
+  if (canister.agent !== agent) {
+    throw new SoulrecallError(`Canister ${canister.canisterId} belongs to agent ${canister.agent}, not ${agent}.`, { code: 'CANISTER_OTHER_AGENT', exitCode: ExitCode.Conflict, hint: 'Leave out --canister to deploy to the agent\'s own canister.' });
+  }
+  if (canister.decommissionedAt !== null) {
+    throw new SoulrecallError(`Canister ${canister.canisterId} was deleted at ${canister.decommissionedAt}.`, { code: 'CANISTER_DELETED', exitCode: ExitCode.Conflict, hint: 'Deploy to a live canister (`soulrecall list`).' });
+  }
+  return canister;
+}
+
+/** Snapshots a canister may hold at once (the IC's limit); the oldest is replaced beyond it. */
+export const MAX_SNAPSHOTS_PER_CANISTER = 10;
+
+/**
+ * Snapshot (code, heap, stable memory) taken just before a deployment changes a canister, linked
+ * to it. When the canister already holds the maximum number of snapshots, the oldest one is
+ * replaced and its backup marked deleted, so long-lived canisters keep deploying.
+ */
+export async function snapshotBeforeUpgrade(session: Session, client: CanisterClient, deployment: Deployment): Promise<Backup> {
+  const existing = await client.listSnapshots(deployment.canisterId);
+  const oldest = existing.length >= MAX_SNAPSHOTS_PER_CANISTER ? [...existing].sort((a, b) => (a.takenAtNanos < b.takenAtNanos ? -1 : 1))[0] : undefined;
+  const snapshot = await client.takeSnapshot(deployment.canisterId, oldest?.id);
+  if (oldest) {
+    const replaced = session.store.backups.list({ canisterId: deployment.canisterId, environment: deployment.environment, limit: 1000 }).find((backup) => backup.snapshotId === oldest.id);
+    if (replaced) session.store.backups.markDeleted(replaced.id, `replaced by the snapshot before version ${deployment.version}`, { principal: client.principal });
+  }
+  return session.store.backups.record({
+    environment: deployment.environment,
+    canisterId: deployment.canisterId,
+    snapshotId: snapshot.id,
+    deploymentId: deployment.id,
+    beforeDeployment: true,
+    reason: `before version ${deployment.version}`,
+    by: { principal: client.principal },
+  });
+}
+
+/** Installs the module (chunked when large; stopped around upgrades) and runs the agent's health check. */
+export async function installAndVerify(
+  client: CanisterClient,
+  input: { canisterId: string; module: WasmArtifact; mode: InstallMode; agent?: AgentConfig },
+): Promise<{ install: InstallResult; health: AgentHealth }> {
+  const install = await client.install({ canisterId: input.canisterId, module: input.module, mode: input.mode, stopBeforeUpgrade: true });
+  const health = await checkAgentHealth(client, input.canisterId, input.agent, input.module.sha256);
+  return { install, health };
+}
+
+/**
+ * One deployment on a known canister, journaled: pending record → snapshot (when the canister
+ * has code) → install → health → succeeded; unhealthy with a snapshot → snapshot restored and
+ * the deployment recorded as rolled back (exit code 12); failure → recorded as failed.
+ */
+export async function runDeployment(
+  session: Session,
+  client: CanisterClient,
+  input: { agent: AgentConfig; environment: EnvironmentConfig; canister: Canister; created: boolean; module: WasmArtifact; mode: DeployMode; promotionId?: string },
+  hooks: OperationHooks = {},
+): Promise<DeployResult> {
+  const { store } = session;
+  const by = { principal: client.principal };
+  const { canisterId } = input.canister;
+  const previousModuleHash = input.created ? null : (await client.status(canisterId)).moduleHash;
+  const mode = resolveMode(input.mode, previousModuleHash, canisterId);
+  if (mode === 'reinstall' && previousModuleHash !== null) {
+    await hooks.confirm?.(`Reinstall ${input.agent.name} on ${canisterId} in ${input.environment.name}? This erases the agent's memory (a snapshot is taken first)`);
+  }
+  store.artifacts.put(input.module.bytes, by);
+  const pending = store.deployments.begin({ agent: input.agent.name, environment: input.environment.name, canisterId, moduleSha256: input.module.sha256, installMode: mode, promotionId: input.promotionId, by });
+  let backup: Backup | null = null;
+  let outcome: { install: InstallResult; health: AgentHealth };
+  try {
+    if (previousModuleHash !== null) {
+      hooks.progress?.(`Snapshot of ${canisterId} before version ${pending.version}…`);
+      backup = await snapshotBeforeUpgrade(session, client, pending);
+    }
+    hooks.progress?.(`Installing version ${pending.version} (${mode}, module ${input.module.sha256.slice(0, 12)}) on ${canisterId}…`);
+    outcome = await installAndVerify(client, { canisterId, module: input.module, mode, agent: input.agent });
+  } catch (error) {
+    store.deployments.finish(pending.id, { status: 'failed', error: error instanceof Error ? error.message : String(error) }, by);
+    throw error;
+  }
+  const base = {
+    agent: input.agent.name,
+    environment: input.environment.name,
+    canisterId,
+    created: input.created,
+    version: pending.version,
+    deploymentId: pending.id,
+    mode,
+    moduleSha256: input.module.sha256,
+    previousModuleHash,
+    chunked: outcome.install.chunked,
+    snapshot: backup ? { backupId: backup.id, snapshotId: backup.snapshotId } : null,
+    health: healthToJson(outcome.health),
+  };
+  if (!outcome.health.healthy) return rollBackUnhealthy(session, client, { ...base, pending, backup, agentHealth: outcome.health, agentConfig: input.agent }, hooks);
+  const deployment = store.deployments.finish(pending.id, { status: 'succeeded' }, by);
+  const route = store.routes.get(input.agent.name, input.environment.name)
+    ? null
+    : switchRoute(session, { agent: input.agent.name, environment: input.environment.name, canisterId, cause: 'deploy', reason: `first deployment (version ${pending.version})`, expectedCanisterId: null, principal: client.principal });
+  const live = store.routes.get(input.agent.name, input.environment.name)?.canisterId === canisterId;
+  return { ...base, status: deployment.status, route, live, deployment };
+}
+
+function resolveMode(mode: DeployMode, previousModuleHash: string | null, canisterId: string): InstallMode {
+  if (mode === 'auto') return previousModuleHash === null ? 'install' : 'upgrade';
+  if (mode === 'install' && previousModuleHash !== null) {
+    throw new SoulrecallError(`Canister ${canisterId} already has code installed; --mode install would be refused.`, { code: 'CANISTER_NOT_EMPTY', exitCode: ExitCode.Conflict, hint: 'Use --mode upgrade (keeps memory) or --mode reinstall (erases it).' });
+  }
+  if (mode === 'upgrade' && previousModuleHash === null) {
+    throw new SoulrecallError(`Canister ${canisterId} is empty; there is nothing to upgrade.`, { code: 'CANISTER_EMPTY', exitCode: ExitCode.Conflict, hint: 'Use --mode install or --mode auto.' });
+  }
+  return mode;
+}
+
+async function rollBackUnhealthy(
+  session: Session,
+  client: CanisterClient,
+  input: Omit<DeployResult, 'status' | 'route' | 'live' | 'deployment'> & { pending: Deployment; backup: Backup | null; agentHealth: AgentHealth; agentConfig: AgentConfig },
+  hooks: OperationHooks,
+): Promise<never> {
+  const { store } = session;
+  const by = { principal: client.principal };
+  const problems = input.agentHealth.problems.join('; ') || 'the health check failed';
+  const { pending, backup, agentHealth: _unhealthy, agentConfig, ...base } = input;
+  if (!backup) {
+    const deployment = store.deployments.finish(pending.id, { status: 'failed', error: `unhealthy after install: ${problems}` }, by);
+    throw new SoulrecallError(`Version ${pending.version} of ${pending.agent} is unhealthy on ${pending.canisterId}: ${problems}. There was no earlier state to restore.`, {
+      code: 'UNHEALTHY',
+      exitCode: ExitCode.Unhealthy,
+      hint: `Fix the module and deploy again; \`soulrecall logs ${pending.canisterId}\` may say why.`,
+      details: { ...base, status: deployment.status, deployment },
+    });
+  }
+  hooks.progress?.(`Unhealthy after upgrade (${problems}); restoring snapshot ${backup.snapshotId} (${backup.id})…`);
+  await restoreSnapshot(session, client, backup, `automatic rollback of version ${pending.version}: unhealthy`);
+  const after = await checkAgentHealth(client, pending.canisterId, agentConfig, input.previousModuleHash);
+  const deployment = store.deployments.markRolledBack(pending.id, `unhealthy after upgrade (${problems}); snapshot ${backup.id} restored`, by);
+  const details = { ...base, status: deployment.status, deployment, restoredBackupId: backup.id, healthAfterRestore: healthToJson(after) };
+  throw new SoulrecallError(
+    `Version ${pending.version} of ${pending.agent} was unhealthy after the upgrade (${problems}), so the snapshot taken before it (${backup.id}) was restored${after.healthy ? ': the previous version runs again with its memory' : ', but the canister is still unhealthy'}.`,
+    {
+      code: 'DEPLOY_ROLLED_BACK',
+      exitCode: ExitCode.RolledBack,
+      hint: after.healthy ? `Fix the module and deploy again; \`soulrecall logs ${pending.canisterId}\` may say why.` : `Check \`soulrecall health ${pending.canisterId}\` and restore a backup (\`soulrecall backup list ${pending.canisterId}\`).`,
+      details,
+    },
+  );
+}
+
+/**
+ * `soulrecall deploy`: validate everything, ask when the environment is protected, then under
+ * the environment's lease: find or create the canister and run one journaled deployment.
+ */
+export async function deploy(session: Session, request: DeployRequest, hooks: OperationHooks = {}): Promise<DeployResult> {
+  if (!session.config) throw new SoulrecallError('deploy needs a soulrecall.yaml.', { code: 'CONFIG_NOT_FOUND', exitCode: ExitCode.Config, hint: 'Run it in your project folder or pass --config.' });
+  const plan = await planDeploy(session.config, request);
+  if (plan.environment.protected) await hooks.confirm?.(`Deploy ${plan.agent.name} to the protected environment ${plan.environment.name}?`);
+  const client = await session.client(plan.environment);
+  // A named canister soulrecall does not know must exist and be ours before anything is written.
+  if (plan.canisterId && !session.store.canisters.get(plan.environment.name, plan.canisterId)) await client.status(plan.canisterId);
+  return holdLease(session, client, { agent: plan.agent.name, environment: plan.environment.name, operation: 'deploy' }, async () => {
+    const { canister, created } = await ensureCanister(session, client, { agent: plan.agent.name, environment: plan.environment, canisterId: plan.canisterId }, hooks);
+    return runDeployment(session, client, { agent: plan.agent, environment: plan.environment, canister, created, module: plan.module, mode: plan.mode }, hooks);
+  });
+}

@@ -1,0 +1,174 @@
+import { wasmArtifactFromBytes, type CanisterClient } from '@soulrecall/canister-client';
+import type { Backup, Deployment, RouteChange } from '@soulrecall/history-store';
+import type { EnvironmentConfig } from '../config/types.js';
+import { ExitCode, SoulrecallError } from '../errors.js';
+import { agentConfigOf, restoreSnapshot, unhealthyAfter } from './backups.js';
+import { locateCanister } from './canister-lookup.js';
+import { runDeployment, type DeployResult } from './deploy.js';
+import { holdLease, type OperationHooks } from './deploy-operation.js';
+import { checkAgentHealth, healthToJson } from './health-check.js';
+import { switchRoute, type RouteSwitchResult } from './routing.js';
+import type { Session } from './session.js';
+
+export type RollbackStrategy = 'route-switch' | 'restore-snapshot' | 'reinstall-artifact';
+
+export interface RollbackRequest {
+  canisterId: string;
+  /** Go back to this deployment version of the agent and environment instead of the previous one. */
+  toVersion?: number;
+  /** `--network <env>` when the canister is recorded in several environments. */
+  network?: string;
+  dryRun?: boolean;
+}
+
+export interface RollbackPlan {
+  agent: string;
+  environment: string;
+  canisterId: string;
+  strategy: RollbackStrategy;
+  /** What runs now (latest succeeded deployment on the canister). */
+  fromVersion: number;
+  toVersion: number;
+  toModuleSha256: string;
+  /** route-switch: the canister the route goes back to. */
+  routeBackTo: string | null;
+  /** restore-snapshot: the backup taken before the current version. */
+  backupId: string | null;
+  /** One sentence: what the rollback does. */
+  description: string;
+}
+
+export interface RollbackResult {
+  dryRun: boolean;
+  plan: RollbackPlan;
+  /** What was done (null for a dry run). */
+  route: RouteSwitchResult | null;
+  restoredBackupId: string | null;
+  /** reinstall-artifact: the new deployment that put the old module back. */
+  deployment: DeployResult | null;
+  /** The deployment recorded as rolled back, if any. */
+  rolledBack: Deployment | null;
+  health: Record<string, unknown> | null;
+}
+
+function currentDeployment(session: Session, agent: string, environment: string, canisterId: string): Deployment {
+  const current = session.store.deployments.latest({ agent, environment, canisterId, status: 'succeeded' });
+  if (!current) {
+    throw new SoulrecallError(`Canister ${canisterId} has no successful deployment to roll back.`, { code: 'NOTHING_TO_ROLL_BACK', exitCode: ExitCode.NotFound, hint: `\`soulrecall history --agent ${agent}\` shows what ran where.` });
+  }
+  return current;
+}
+
+function targetDeployment(session: Session, current: Deployment, toVersion: number | undefined): Deployment {
+  const { store } = session;
+  if (toVersion === undefined) {
+    const previous = store.deployments.previousSuccessful({ agent: current.agent, environment: current.environment, beforeVersion: current.version });
+    if (!previous) {
+      throw new SoulrecallError(`There is no successful deployment of ${current.agent} in ${current.environment} before version ${current.version}.`, { code: 'NO_PREVIOUS_VERSION', exitCode: ExitCode.NotFound, hint: 'Nothing earlier to go back to; deploy a fixed module instead.' });
+    }
+    return previous;
+  }
+  const target = store.deployments.getByVersion(current.agent, current.environment, toVersion);
+  if (!target) {
+    const latest = store.deployments.latest({ agent: current.agent, environment: current.environment });
+    throw new SoulrecallError(`Version ${toVersion} of ${current.agent} in ${current.environment} does not exist.`, { code: 'VERSION_NOT_FOUND', exitCode: ExitCode.NotFound, hint: `Versions go from 1 to ${latest?.version ?? 0}; \`soulrecall history --agent ${current.agent}\` lists them.` });
+  }
+  if (target.status !== 'succeeded' && target.status !== 'rolled-back') {
+    throw new SoulrecallError(`Version ${toVersion} of ${current.agent} in ${current.environment} never ran successfully (it ${target.status === 'failed' ? 'failed' : 'is still pending'}).`, { code: 'VERSION_NOT_DEPLOYABLE', exitCode: ExitCode.Conflict, hint: 'Pick a version that succeeded.' });
+  }
+  if (target.version === current.version) {
+    throw new SoulrecallError(`Canister ${current.canisterId} already runs version ${toVersion}.`, { code: 'ALREADY_AT_VERSION', exitCode: ExitCode.Conflict, hint: 'Nothing to roll back.' });
+  }
+  return target;
+}
+
+/** The route came to this canister from another one that still exists and is healthy: switch back. */
+async function routeBackCandidate(session: Session, client: CanisterClient, current: Deployment): Promise<{ change: RouteChange; target: Deployment } | null> {
+  const { store } = session;
+  const route = store.routes.get(current.agent, current.environment);
+  if (route?.canisterId !== current.canisterId) return null;
+  const change = store.routes.lastChangeTo(current.agent, current.environment, current.canisterId);
+  const from = change?.fromCanisterId;
+  if (!change || !from || from === current.canisterId) return null;
+  const record = store.canisters.get(current.environment, from);
+  if (!record || record.decommissionedAt !== null) return null;
+  const target = store.deployments.latest({ agent: current.agent, environment: current.environment, canisterId: from, status: 'succeeded' });
+  if (!target) return null;
+  const health = await checkAgentHealth(client, from, agentConfigOf(session, current.agent), target.moduleSha256).catch(() => null);
+  return health?.healthy ? { change, target } : null;
+}
+
+function snapshotBefore(session: Session, current: Deployment, target: Deployment): Backup | null {
+  if (!current.snapshotBackupId || target.canisterId !== current.canisterId) return null;
+  const previousOnCanister = session.store.deployments.previousSuccessful({ agent: current.agent, environment: current.environment, beforeVersion: current.version, canisterId: current.canisterId });
+  if (previousOnCanister?.id !== target.id) return null;
+  const backup = session.store.backups.get(current.snapshotBackupId);
+  return backup && backup.deletedAt === null ? backup : null;
+}
+
+/** Decides how to go back; reads the network (health of the other canister) but changes nothing. */
+export async function planRollback(session: Session, client: CanisterClient, request: RollbackRequest, environment: EnvironmentConfig, canisterId: string, agent: string): Promise<RollbackPlan> {
+  const current = currentDeployment(session, agent, environment.name, canisterId);
+  const base = { agent, environment: environment.name, canisterId, fromVersion: current.version };
+  if (request.toVersion === undefined) {
+    const back = await routeBackCandidate(session, client, current);
+    if (back) {
+      const from = back.change.fromCanisterId!;
+      return { ...base, strategy: 'route-switch', toVersion: back.target.version, toModuleSha256: back.target.moduleSha256, routeBackTo: from, backupId: null, description: `switch the live route of ${agent} in ${environment.name} back from ${canisterId} to ${from} (version ${back.target.version})` };
+    }
+  }
+  const target = targetDeployment(session, current, request.toVersion);
+  const backup = snapshotBefore(session, current, target);
+  if (backup) {
+    return { ...base, strategy: 'restore-snapshot', toVersion: target.version, toModuleSha256: target.moduleSha256, routeBackTo: null, backupId: backup.id, description: `restore snapshot ${backup.id} of ${canisterId}, taken before version ${current.version} (code and memory as they were then, running version ${target.version})` };
+  }
+  if (!session.store.artifacts.has(target.moduleSha256)) {
+    throw new SoulrecallError(`The module of version ${target.version} (${target.moduleSha256.slice(0, 12)}) is not in the artifact store.`, { code: 'ARTIFACT_MISSING', exitCode: ExitCode.NotFound, hint: `Deploy it again with \`soulrecall deploy ${agent} -e ${environment.name} -w <file>\`.` });
+  }
+  return { ...base, strategy: 'reinstall-artifact', toVersion: target.version, toModuleSha256: target.moduleSha256, routeBackTo: null, backupId: null, description: `upgrade ${canisterId} to the module of version ${target.version} (${target.moduleSha256.slice(0, 12)}), keeping its memory` };
+}
+
+/**
+ * `soulrecall rollback`: back to the previous good version of the canister's agent and
+ * environment (or `toVersion`): route back when it came from a healthy canister, else restore the
+ * snapshot taken before the current version, else upgrade to the old module. Recorded.
+ */
+export async function rollback(session: Session, request: RollbackRequest, hooks: OperationHooks = {}): Promise<RollbackResult> {
+  if (request.toVersion !== undefined && (!Number.isInteger(request.toVersion) || request.toVersion < 1)) {
+    throw new SoulrecallError(`--to-version must be a positive whole number, not ${request.toVersion}.`, { code: 'INVALID_VERSION', exitCode: ExitCode.Usage, hint: 'Versions are numbered 1, 2, 3… per agent and environment.' });
+  }
+  const located = locateCanister(session, request.canisterId, { network: request.network });
+  const record = located.record!;
+  // Validates the versions before connecting: a bad --to-version writes and connects nothing.
+  const current = currentDeployment(session, record.agent, record.environment, located.canisterId);
+  if (request.toVersion !== undefined) targetDeployment(session, current, request.toVersion);
+  const client = await session.client(located.environment);
+  const plan = await planRollback(session, client, request, located.environment, located.canisterId, record.agent);
+  const empty = { route: null, restoredBackupId: null, deployment: null, rolledBack: null, health: null };
+  if (request.dryRun) return { dryRun: true, plan, ...empty };
+  if (located.environment.protected) await hooks.confirm?.(`Roll back ${plan.agent} in the protected environment ${plan.environment}: ${plan.description}?`);
+  const by = { principal: client.principal };
+  const agentConfig = agentConfigOf(session, plan.agent);
+  return holdLease(session, client, { agent: plan.agent, environment: plan.environment, operation: 'rollback' }, async (): Promise<RollbackResult> => {
+    hooks.progress?.(`Rollback: ${plan.description}…`);
+    const reason = `rollback from version ${plan.fromVersion} to version ${plan.toVersion}`;
+    if (plan.strategy === 'route-switch') {
+      const route = switchRoute(session, { agent: plan.agent, environment: plan.environment, canisterId: plan.routeBackTo!, cause: 'rollback', reason, expectedCanisterId: plan.canisterId, principal: client.principal });
+      return { dryRun: false, plan, ...empty, route };
+    }
+    if (plan.strategy === 'restore-snapshot') {
+      const backup = session.store.backups.require(plan.backupId!);
+      await restoreSnapshot(session, client, backup, reason);
+      const rolledBack = session.store.deployments.markRolledBack(current.id, reason, by);
+      const health = await checkAgentHealth(client, plan.canisterId, agentConfig, plan.toModuleSha256);
+      const result = { dryRun: false, plan, ...empty, restoredBackupId: backup.id, rolledBack, health: healthToJson(health) };
+      if (!health.healthy) throw unhealthyAfter(`restoring ${backup.id}`, plan.canisterId, health, result);
+      return result;
+    }
+    const module = wasmArtifactFromBytes(session.store.artifacts.get(plan.toModuleSha256), `module of version ${plan.toVersion}`);
+    const agent = agentConfig ?? { name: plan.agent };
+    const deployment = await runDeployment(session, client, { agent, environment: located.environment, canister: record, created: false, module, mode: 'upgrade' }, hooks);
+    const rolledBack = session.store.deployments.markRolledBack(current.id, `${reason} (reinstalled as version ${deployment.version})`, by);
+    return { dryRun: false, plan, ...empty, deployment, rolledBack, health: deployment.health };
+  });
+}

@@ -1,0 +1,223 @@
+import { IDL } from '@dfinity/candid';
+import { startDevnet, type Devnet } from '@soulrecall/devnet';
+import { expect } from 'chai';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseProjectConfig } from '../src/config/loader.js';
+import { SoulrecallError } from '../src/errors.js';
+import { createBackup, listBackups, restoreBackup, restoreSnapshot } from '../src/services/backups.js';
+import { deploy, ensureCanister, installAndVerify, MAX_SNAPSHOTS_PER_CANISTER, planDeploy, snapshotBeforeUpgrade } from '../src/services/deploy.js';
+import { checkAgentHealth } from '../src/services/health-check.js';
+import { rollback } from '../src/services/rollback.js';
+import { Session } from '../src/services/session.js';
+
+const agentDist = resolve(fileURLToPath(import.meta.url), '..', '..', '..', '..', 'examples', 'agent', 'dist');
+const v1 = join(agentDist, 'agent-v1.wasm');
+const v2 = join(agentDist, 'agent-v2.wasm');
+const broken = join(agentDist, 'agent-broken.wasm');
+
+/** Services against an in-process devnet: the building blocks the promotion engine reuses, and their composition. */
+describe('deploy, rollback and backup services (in-process devnet)', function () {
+  this.timeout(120_000);
+  let devnet: Devnet;
+  let home: string;
+  let session: Session;
+  const refuse = async (question: string) => {
+    throw new SoulrecallError(`refused: ${question}`, { code: 'NOT_CONFIRMED', exitCode: 10 });
+  };
+
+  const remember = async (canisterId: string, text: string) => {
+    const client = await session.client(session.config!.environments[0]!);
+    await client.update(canisterId, 'remember', new Uint8Array(IDL.encode([IDL.Text], [text])));
+  };
+  const recall = async (canisterId: string): Promise<string[]> => {
+    const client = await session.client(session.config!.environments[0]!);
+    return IDL.decode([IDL.Vec(IDL.Text)], await client.query(canisterId, 'recall', new Uint8Array(IDL.encode([], [])))).at(0) as string[];
+  };
+
+  before(async () => {
+    home = mkdtempSync(join(tmpdir(), 'soulrecall-'));
+    devnet = await startDevnet({ port: 0, stateDir: join(home, 'devnet') });
+    const file = join(home, 'soulrecall.yaml');
+    const text = `environments:
+  local: { network: "${devnet.url}" }
+  vault: { network: "${devnet.url}", protected: true }
+agents:
+  bot: { wasm: ${JSON.stringify(v1)}, health: { method: health } }
+  bare: { wasm: ${JSON.stringify(broken)} }
+`;
+    writeFileSync(file, text);
+    session = new Session({ config: parseProjectConfig(text, file), dataDir: join(home, 'data') });
+  });
+  after(async () => {
+    session.close();
+    await devnet.close();
+    rmSync(home, { recursive: true, force: true });
+  });
+
+  it('planDeploy validates everything without touching network or store', async () => {
+    const config = session.config!;
+    await planDeploy(config, { agent: 'nobody', environment: 'local' }).then(
+      () => expect.fail('accepted'),
+      (error: SoulrecallError) => expect(error.code).to.equal('AGENT_NOT_FOUND'),
+    );
+    await planDeploy(config, { agent: 'bot', environment: 'local', canisterId: 'nope' }).then(
+      () => expect.fail('accepted'),
+      (error: SoulrecallError) => expect(error.code).to.equal('INVALID_CANISTER_ID'),
+    );
+    const plan = await planDeploy(config, { agent: 'bot', environment: 'local' });
+    expect(plan).to.include({ modulePath: v1, mode: 'auto', canisterId: null });
+    expect(plan.module.enhancedOrthogonalPersistence).to.equal(true);
+  });
+
+  it('deploy composes create → install → health → record → route, with who on every record', async () => {
+    const result = await deploy(session, { agent: 'bot', environment: 'local' });
+    expect(result).to.include({ created: true, version: 1, mode: 'install', live: true, status: 'succeeded' });
+    const principal = (await session.client(session.config!.environments[0]!)).principal;
+    expect(result.deployment.by.principal).to.equal(principal);
+    expect(session.store.canisters.get('local', result.canisterId)).to.include({ agent: 'bot', role: 'primary' });
+    expect(session.store.routes.history({ agent: 'bot' })[0]!.by.principal).to.equal(principal);
+    expect(session.store.artifacts.has(result.moduleSha256)).to.equal(true);
+    expect(session.store.locks.list()).to.deep.equal([]);
+    // The creation was journaled before the network call, then the canister recorded.
+    const actions = session.store.audit.list({ agent: 'bot' }).map((entry) => entry.action).reverse();
+    expect(actions.indexOf('canister.create-requested')).to.be.lessThan(actions.indexOf('canister.record'));
+  });
+
+  it('the building blocks run one by one, as the promotion engine will: snapshot, install, verify, restore', async () => {
+    const canisterId = session.store.routes.get('bot', 'local')!.canisterId;
+    await remember(canisterId, 'first');
+    const client = await session.client(session.config!.environments[0]!);
+    const { canister } = await ensureCanister(session, client, { agent: 'bot', environment: session.config!.environments[0]! });
+    expect(canister.canisterId).to.equal(canisterId);
+    const module = await client.readModule(broken);
+    const pending = session.store.deployments.begin({ agent: 'bot', environment: 'local', canisterId, moduleSha256: module.sha256, installMode: 'upgrade' });
+    const backup = await snapshotBeforeUpgrade(session, client, pending);
+    expect(session.store.deployments.get(pending.id)).to.include({ snapshotBackupId: backup.id });
+    const { install, health } = await installAndVerify(client, { canisterId, module, mode: 'upgrade', agent: session.config!.agents[0] });
+    expect(install.mode).to.equal('upgrade');
+    expect(health.healthy).to.equal(false);
+    expect(health.problems.join()).to.match(/#err/);
+    await restoreSnapshot(session, client, backup, 'test');
+    expect(await recall(canisterId)).to.deep.equal(['first']);
+    expect((await checkAgentHealth(client, canisterId, session.config!.agents[0])).healthy).to.equal(true);
+    expect(session.store.backups.require(backup.id).restoreCount).to.equal(1);
+    session.store.deployments.markRolledBack(pending.id, 'test');
+  });
+
+  it('deploy restores the snapshot automatically when the upgraded agent is unhealthy', async () => {
+    const canisterId = session.store.routes.get('bot', 'local')!.canisterId;
+    const error = await deploy(session, { agent: 'bot', environment: 'local', wasmPath: broken }).then(
+      () => expect.fail('accepted'),
+      (thrown: SoulrecallError) => thrown,
+    );
+    expect(error).to.include({ code: 'DEPLOY_ROLLED_BACK', exitCode: 12 });
+    expect(error.details).to.include({ status: 'rolled-back', version: 3 });
+    expect(session.store.deployments.getByVersion('bot', 'local', 3)).to.include({ status: 'rolled-back' });
+    expect(await recall(canisterId)).to.deep.equal(['first']);
+  });
+
+  it('without a health method, healthy means running with the new module', async () => {
+    const result = await deploy(session, { agent: 'bare', environment: 'local' });
+    expect(result.health).to.include({ healthy: true, method: null, moduleHash: result.moduleSha256 });
+  });
+
+  it('a module over the chunking threshold is installed in chunks', async () => {
+    // agent-v1 plus a 2.5 MiB custom section: still a valid module, now too big for one message.
+    const base = readFileSync(v1);
+    const name = Buffer.from('padding');
+    const payload = Buffer.alloc(2_500_000, 7);
+    const body = Buffer.concat([leb128(name.length), name, payload]);
+    const large = join(home, 'large.wasm');
+    writeFileSync(large, Buffer.concat([base, Buffer.from([0]), leb128(body.length), body]));
+    const result = await deploy(session, { agent: 'bare', environment: 'local', wasmPath: large, mode: 'upgrade' });
+    expect(result).to.include({ chunked: true, mode: 'upgrade', status: 'succeeded' });
+    expect(result.health).to.include({ healthy: true, moduleHash: result.moduleSha256 });
+  });
+
+  it('at the snapshot limit, the snapshot before an upgrade replaces the oldest and its backup is marked deleted', async () => {
+    const canisterId = session.store.routes.get('bare', 'local')!.canisterId;
+    const client = await session.client(session.config!.environments[0]!);
+    while ((await client.listSnapshots(canisterId)).length < MAX_SNAPSHOTS_PER_CANISTER) await createBackup(session, { canisterId, reason: 'fill' });
+    const oldest = (await client.listSnapshots(canisterId)).sort((a, b) => (a.takenAtNanos < b.takenAtNanos ? -1 : 1))[0]!;
+    const result = await deploy(session, { agent: 'bare', environment: 'local', wasmPath: v2 });
+    expect(result.snapshot).to.not.equal(null);
+    const after = await client.listSnapshots(canisterId);
+    expect(after).to.have.length(MAX_SNAPSHOTS_PER_CANISTER);
+    expect(after.map((snapshot) => snapshot.id)).to.include(result.snapshot!.snapshotId);
+    const replaced = session.store.backups.list({ canisterId, includeDeleted: true, limit: 1000 }).find((backup) => backup.snapshotId === oldest.id);
+    expect(replaced, 'the oldest snapshot was a recorded backup').to.not.equal(undefined);
+    expect(replaced!.deletedAt).to.be.a('string');
+  });
+
+  it('a protected environment and a reinstall go through confirm', async () => {
+    await deploy(session, { agent: 'bot', environment: 'vault' }, { confirm: refuse }).then(
+      () => expect.fail('accepted'),
+      (error: SoulrecallError) => expect(error.message).to.match(/protected environment vault/),
+    );
+    expect(session.store.canisters.list({ environment: 'vault' })).to.deep.equal([]);
+    await deploy(session, { agent: 'bot', environment: 'local', mode: 'reinstall' }, { confirm: refuse }).then(
+      () => expect.fail('accepted'),
+      (error: SoulrecallError) => expect(error.message).to.match(/erases the agent's memory/),
+    );
+    expect(session.store.deployments.latest({ agent: 'bot', environment: 'local' })!.version).to.equal(3);
+  });
+
+  it('refuses to deploy while a promotion holds the lease of the agent and environment (LOCK_HELD), and records nothing', async () => {
+    const lease = session.store.locks.acquire({ agent: 'bot', environment: 'local', operation: 'promotion', operationId: 'prm-held00' });
+    const before = session.store.deployments.list({ agent: 'bot' }).length;
+    try {
+      await deploy(session, { agent: 'bot', environment: 'local', wasmPath: v2 }).then(
+        () => expect.fail('accepted'),
+        (error: { code: string }) => expect(error.code).to.equal('LOCK_HELD'),
+      );
+      expect(session.store.deployments.list({ agent: 'bot' })).to.have.length(before);
+    } finally {
+      session.store.locks.release(lease);
+    }
+    const done = await deploy(session, { agent: 'bot', environment: 'local', wasmPath: v2 });
+    expect(done).to.include({ version: 4, mode: 'upgrade' });
+  });
+
+  it('backups: create, list, restore with confirmation', async () => {
+    const canisterId = session.store.routes.get('bot', 'local')!.canisterId;
+    const backup = await createBackup(session, { canisterId, reason: 'unit' });
+    expect(backup).to.include({ agent: 'bot', environment: 'local', reason: 'unit' });
+    expect(listBackups(session, { canisterId }).map((b) => b.id)).to.include(backup.id);
+    await remember(canisterId, 'second');
+    await restoreBackup(session, { backupId: backup.id }, { confirm: refuse }).then(
+      () => expect.fail('accepted'),
+      (error: SoulrecallError) => expect(error.code).to.equal('NOT_CONFIRMED'),
+    );
+    const restored = await restoreBackup(session, { backupId: backup.id }, {});
+    expect(restored.health).to.include({ healthy: true });
+    expect(await recall(canisterId)).not.to.include('second');
+  });
+
+  it('rollback: dry run, then restore of the snapshot before the current version', async () => {
+    const canisterId = session.store.routes.get('bot', 'local')!.canisterId;
+    const latest = session.store.deployments.latest({ agent: 'bot', environment: 'local', canisterId, status: 'succeeded' })!;
+    const plan = await rollback(session, { canisterId, dryRun: true });
+    expect(plan.plan).to.include({ fromVersion: latest.version, toVersion: 1, strategy: 'restore-snapshot' });
+    expect(session.store.deployments.require(latest.id).status).to.equal('succeeded');
+    const done = await rollback(session, { canisterId });
+    expect(done.rolledBack).to.include({ id: latest.id, status: 'rolled-back' });
+    await rollback(session, { canisterId, toVersion: 99 }).then(
+      () => expect.fail('accepted'),
+      (error: SoulrecallError) => expect(error.code).to.equal('VERSION_NOT_FOUND'),
+    );
+  });
+});
+
+function leb128(value: number): Buffer {
+  const bytes: number[] = [];
+  do {
+    let byte = value & 0x7f;
+    value >>>= 7;
+    if (value !== 0) byte |= 0x80;
+    bytes.push(byte);
+  } while (value !== 0);
+  return Buffer.from(bytes);
+}
