@@ -40,7 +40,7 @@ describe('soulrecall.yaml loader', () => {
 
   // Each invalid file gets its own code, message and line.
   const invalid: Array<{ name: string; text: string; code: string; line?: number; message: RegExp }> = [
-    { name: 'invalid YAML', text: 'environments:\n  local: { network: local\n', code: 'CONFIG_INVALID_YAML', line: 3, message: /invalid YAML/ },
+    { name: 'invalid YAML', text: 'environments:\n  local: { network: local\n', code: 'CONFIG_INVALID_YAML', line: 2, message: /invalid YAML/ },
     { name: 'duplicate YAML key', text: 'environments:\n  local: { network: local }\n  local: { network: local }\n', code: 'CONFIG_INVALID_YAML', line: 3, message: /invalid YAML: Map keys must be unique/ },
     { name: 'empty file', text: '', code: 'CONFIG_EMPTY', message: /the file is empty/ },
     { name: 'top level is a list', text: '- local\n', code: 'CONFIG_NOT_A_MAPPING', line: 1, message: /must be a mapping/ },

@@ -47,7 +47,7 @@ describe('identity commands service', () => {
       return 0;
     };
     expect(exit(() => useIdentity(session, 'missing'))).to.equal(4);
-    expect(exit(() => createIdentity(session, 'taken'))).to.equal(5);
+    expect(exit(() => createIdentity(session, 'taken'))).to.equal(9);
     expect(exit(() => importIdentity(session, 'x', join(dataDir, 'nope.pem')))).to.be.oneOf([4, 5]);
   });
 });
