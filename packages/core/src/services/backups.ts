@@ -2,6 +2,7 @@ import type { CanisterClient } from '@soulrecall/canister-client';
 import type { Backup, BackupRestore } from '@soulrecall/history-store';
 import type { AgentConfig, EnvironmentConfig } from '../config/types.js';
 import { ExitCode, SoulrecallError } from '../errors.js';
+import { resolveEnvironment } from '../config/environments.js';
 import { environmentOfRecord, locateCanister } from './canister-lookup.js';
 import { checkAgentHealth, healthToJson, type AgentHealth } from './health-check.js';
 import { holdLease, type OperationHooks } from './deploy-operation.js';
@@ -58,10 +59,11 @@ export function listBackups(session: Session, request: ListBackupsRequest = {}):
   return session.store.backups.list({ canisterId: located.canisterId, environment: located.environment.name });
 }
 
+/** The environment a filter names: resolved through soulrecall.yaml, else one the store has seen. */
 function locateEnvironmentName(session: Session, network: string): string {
-  if (!session.config) return network;
-  const environment = session.config.environments.find((candidate) => candidate.name === network || candidate.aliases.includes(network));
-  return environment?.name ?? network;
+  if (session.config) return resolveEnvironment(session.config, network).name;
+  if (session.store.catalog.environments().some((environment) => environment.name === network)) return network;
+  throw new SoulrecallError(`Unknown environment "${network}".`, { code: 'ENVIRONMENT_NOT_FOUND', exitCode: ExitCode.NotFound, hint: 'Run the command in your project folder, or name an environment soulrecall has recorded (`soulrecall list`).' });
 }
 
 export interface RestoreBackupResult {
