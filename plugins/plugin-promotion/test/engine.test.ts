@@ -205,6 +205,36 @@ describe('promotion engine (fake strategy, real store)', () => {
     expect((error as { code?: string }).code).to.equal('LOCK_HELD');
     expect((error as Error).message).to.match(/promotion prm-other1 is running on my-agent\/production since/);
     expect(strategy.installs).to.equal(0);
+    expect(session.store.promotions.list(), 'the refused promotion left no record').to.have.length(0);
+  });
+
+  it('a resume refused by the lock leaves the journal of the process holding it alone', async () => {
+    strategy.crashInstallTimes = 1;
+    await engine().promote(request()).catch(() => undefined);
+    const [failed] = session.store.promotions.list();
+    const stepsBefore = session.store.promotions.require(failed!.id).steps.length;
+    session.store.locks.acquire({ agent: 'my-agent', environment: 'production', operation: 'promotion', operationId: 'prm-other1' });
+    const error = await engine().resume(failed!.id).catch((e: unknown) => e);
+    expect((error as { code?: string }).code).to.equal('LOCK_HELD');
+    const after = session.store.promotions.require(failed!.id);
+    expect(after.status).to.equal('failed');
+    expect(after.steps).to.have.length(stepsBefore);
+  });
+
+  it('checks the target before writing anything: a failed preflight leaves no promotion behind', async () => {
+    const unreachable = Object.assign(new Error('Cannot reach the production network'), { code: 'NETWORK_UNREACHABLE' });
+    const error = await engine({ preflight: async () => Promise.reject(unreachable) }).promote(request()).catch((e: unknown) => e);
+    expect(error).to.equal(unreachable);
+    expect(session.store.promotions.list()).to.have.length(0);
+    expect(session.store.locks.get('my-agent', 'production')).to.equal(null);
+  });
+
+  it('names an unknown promotion id with a hint (resume and abort)', async () => {
+    for (const action of ['resume', 'abort'] as const) {
+      const error = await engine()[action]('prm-nope00').catch((e: unknown) => e);
+      expect(error).to.be.instanceOf(SoulrecallError).with.property('code', 'PROMOTION_NOT_FOUND');
+      expect((error as SoulrecallError).exitCode).to.equal(4);
+    }
   });
 
   it('refuses a protected target without --yes when there is no terminal, recording nothing', async () => {
@@ -226,6 +256,16 @@ describe('promotion engine (fake strategy, real store)', () => {
     expect(strategy.installs).to.equal(0);
     const deployment = session.store.deployments.require(result.targetDeployment!.id);
     expect(deployment).to.include({ environment: 'production', canisterId: PROD_CANISTER, status: 'succeeded', promotionId: result.promotionId });
+    const promotion = session.store.promotions.require(result.promotionId!);
+    expect(promotion.steps.map((step) => `${step.name}:${step.status}`)).to.deep.equal(['lock:succeeded', 'record:succeeded', 'release:succeeded']);
+    expect(session.store.locks.get('my-agent', 'production')).to.equal(null);
+  });
+
+  it('--skip-deploy does not probe the source for drift (no network at all)', async () => {
+    let probes = 0;
+    const result = await engine({ probeModuleHash: async () => ((probes += 1), 'ab'.repeat(32)) }).promote(request({ skipDeploy: true }));
+    expect(result.status).to.equal('recorded');
+    expect(probes).to.equal(0);
   });
 
   it('refuses to promote an agent never deployed to the source', async () => {

@@ -5,78 +5,35 @@ import {
   PromotionFailure,
   SoulrecallError,
   StepJournal,
-  type EnvironmentConfig,
   type PlannedStep,
   type PromotionContext,
   type PromotionStrategy,
-  type Session,
-  type StepEvent,
   type StrategyOutcome,
 } from '@soulrecall/core';
 import { wasmArtifactFromBytes } from '@soulrecall/canister-client';
-import type { JsonObject, Lease, Promotion } from '@soulrecall/history-store';
+import type { HistoryStore, JsonObject, Lease, Promotion } from '@soulrecall/history-store';
 import { resolvePromotionRoute } from './request.js';
-import { resolvePromotionSource, short, type ModuleHashProbe } from './source.js';
+import { resolvePromotionSource, short } from './source.js';
 import { selectStrategy } from './strategies.js';
 
-export interface PromoteRequest {
-  agent: string;
-  from?: string;
-  to?: string;
-  strategy: string;
-  targetCanister?: string;
-  wasmPath?: string;
-  skipDeploy: boolean;
-  dryRun: boolean;
-  yes: boolean;
-  force: boolean;
-  /** Options only a strategy understands (blue-green: state, verifyCmd, noSwitch…). */
-  strategyOptions: JsonObject;
-}
-
-export type PromoteStatus = 'succeeded' | 'unchanged' | 'dry-run' | 'recorded' | 'aborted';
-
-/** The result of `promote`, `promote resume` and `promote abort`; also their --json output. */
-export interface PromoteResult {
-  status: PromoteStatus;
-  promotionId: string | null;
-  agent: string;
-  from: string;
-  to: string;
-  strategy: string;
-  module: { sha256: string; size: number; origin: 'source-deployment' | 'file'; path: string | null };
-  sourceDeployment: { id: number; version: number; canisterId: string } | null;
-  targetCanisterId: string | null;
-  targetDeployment: { id: number; version: number } | null;
-  routeBefore: string | null;
-  routeAfter: string | null;
-  /** The steps (journal, or the plan with --dry-run). */
-  steps: Array<{ name: string; status: string; description?: string; detail?: unknown }>;
-  notes: string[];
-  detail: JsonObject;
-}
-
-/** What the engine needs from the world; the command wires the real ones, unit tests fakes. */
-export interface EngineDependencies {
-  session: Session;
-  strategies: Map<string, PromotionStrategy>;
-  probeModuleHash: ModuleHashProbe;
-  /** Target reachable, identity controls the target canister: facts for the journal, or throws. */
-  preflight(environment: EnvironmentConfig, targetCanisterId: string | null): Promise<JsonObject>;
-  progress(message: string): void;
-  onStep?(event: StepEvent): void;
-  /** Awaited after each journaled step completes; see SOULRECALL_PAUSE_AFTER_STEP in wiring. */
-  afterStep?(name: string): Promise<void>;
-  /** oclif hooks `promote:before` / `promote:after`. */
-  emit(event: 'promote:before' | 'promote:after', payload: { promotion: Promotion; result?: PromoteResult; error?: string }): Promise<void>;
-  /** Interactive stdin for confirmations (tests pass a non-TTY stream). */
-  stdin?: NodeJS.ReadableStream & { isTTY?: boolean };
-}
+export type { EngineDependencies, PromoteRequest, PromoteResult, PromoteStatus } from './types.js';
+import type { EngineDependencies, PromoteRequest, PromoteResult, PromoteStatus } from './types.js';
 
 /** The part of a result known before anything runs. */
 type ResultBase = Pick<PromoteResult, 'agent' | 'from' | 'to' | 'strategy' | 'module' | 'sourceDeployment'>;
 
 const LOCK_TTL_MS = 60_000;
+
+/** A promotion by id, or a NOT_FOUND error that says how to find the right id. */
+export function requirePromotion(store: HistoryStore, promotionId: string): Promotion {
+  const promotion = store.promotions.get(promotionId);
+  if (promotion) return promotion;
+  throw new SoulrecallError(`Promotion ${promotionId} does not exist.`, {
+    code: 'PROMOTION_NOT_FOUND',
+    exitCode: ExitCode.NotFound,
+    hint: 'Promotion ids look like prm-k3x9qa; `soulrecall promote list <agent>` lists them (plugin @soulrecall/plugin-history).',
+  });
+}
 
 /**
  * The promotion state machine: lock → preflight → the strategy's steps → release, every step
@@ -98,7 +55,7 @@ export class PromotionEngine {
     // --skip-deploy runs no strategy, so it needs none installed.
     const strategy = request.skipDeploy ? undefined : selectStrategy(this.deps.strategies, request.strategy);
     const targetCanisterId = request.targetCanister !== undefined ? parseCanisterId(request.targetCanister) : (this.store.routes.get(route.agent.name, route.to.name)?.canisterId ?? null);
-    const source = await resolvePromotionSource(this.deps.session, route, { wasmPath: request.wasmPath, force: request.force, yes: request.yes }, this.deps.probeModuleHash);
+    const source = await resolvePromotionSource(this.deps.session, route, { wasmPath: request.wasmPath, force: request.force, yes: request.yes, skipDriftCheck: request.skipDeploy }, this.deps.probeModuleHash);
     const notes: string[] = [];
     if (source.forcedDrift) notes.push(`--force: promoting recorded module ${short(source.forcedDrift.recorded)} although ${route.from.name} runs ${source.forcedDrift.onChain ? short(source.forcedDrift.onChain) : 'nothing'}.`);
     if (source.fileOverride) notes.push(`-w: promoting ${request.wasmPath} (${short(source.fileOverride.fileSha256)})${source.fileOverride.sourceSha256 ? `, not ${route.from.name}'s ${short(source.fileOverride.sourceSha256)}` : ''}.`);
@@ -155,7 +112,10 @@ export class PromotionEngine {
     if (route.to.protected) {
       await confirmOrRefuse({ yes: request.yes, question: `Promote ${route.agent.name} to protected environment ${route.to.name}?`, input: this.deps.stdin });
     }
-    const promotion = this.store.promotions.create({
+    // Checked before anything is written, so an unreachable network or a canister we do not
+    // control leaves no promotion behind; the facts are journaled as the preflight step.
+    const preflightFacts = await this.deps.preflight(route.to, targetCanisterId);
+    const { promotion, lease } = this.createLocked(route, {
       agent: route.agent.name,
       fromEnvironment: route.from.name,
       toEnvironment: route.to.name,
@@ -167,12 +127,29 @@ export class PromotionEngine {
     });
     this.deps.progress(`Promotion ${promotion.id}: ${route.agent.name} ${route.from.name} → ${route.to.name} (${strategy.name}), module ${short(source.module.sha256)}`);
     const context = this.context(strategy, promotion, route, source.deployment, source.module, targetCanisterId, request.strategyOptions);
-    return this.drive(strategy, context, base, notes);
+    return this.drive(strategy, context, base, notes, { lease, preflightFacts });
+  }
+
+  /**
+   * Creates the promotion and takes its lock in one transaction: when another promotion holds
+   * the lock, LOCK_HELD (naming it) is thrown and nothing at all is written.
+   */
+  private createLocked(route: ReturnType<typeof resolvePromotionRoute>, input: Parameters<HistoryStore['promotions']['create']>[0]): { promotion: Promotion; lease: Lease } {
+    const taken = this.store.transaction(() => {
+      const promotion = this.store.promotions.create(input);
+      const begun = this.store.promotions.beginStep(promotion.id, 'lock');
+      const lease = this.store.locks.acquire({ agent: route.agent.name, environment: route.to.name, operation: 'promotion', operationId: promotion.id, ttlMs: LOCK_TTL_MS });
+      this.store.promotions.endStep(promotion.id, begun.index, { status: 'succeeded', detail: { pid: lease.pid, host: lease.host, expiresAt: lease.expiresAt } });
+      return { promotion, lease };
+    });
+    this.deps.onStep?.({ name: 'lock', phase: 'started' });
+    this.deps.onStep?.({ name: 'lock', phase: 'succeeded' });
+    return taken;
   }
 
   /** Continues an interrupted or failed promotion from the last completed step of its journal. */
   async resume(promotionId: string): Promise<PromoteResult> {
-    const promotion = this.store.promotions.require(promotionId);
+    const promotion = requirePromotion(this.store, promotionId);
     if (promotion.status !== 'running' && promotion.status !== 'failed' && promotion.status !== 'planned') {
       throw new SoulrecallError(`Promotion ${promotion.id} is ${promotion.status}; only a planned, running (interrupted) or failed promotion can be resumed.`, {
         code: 'PROMOTION_NOT_RESUMABLE', exitCode: ExitCode.Conflict, hint: `\`soulrecall promote show ${promotion.id}\` shows what happened.`,
@@ -185,7 +162,7 @@ export class PromotionEngine {
 
   /** Undoes what an interrupted or failed promotion did and releases its lock. */
   async abort(promotionId: string): Promise<PromoteResult> {
-    const promotion = this.store.promotions.require(promotionId);
+    const promotion = requirePromotion(this.store, promotionId);
     if (promotion.status !== 'running' && promotion.status !== 'failed' && promotion.status !== 'planned') {
       throw new SoulrecallError(`Promotion ${promotion.id} is ${promotion.status}; there is nothing to abort.`, {
         code: 'PROMOTION_NOT_ABORTABLE', exitCode: ExitCode.Conflict,
@@ -220,23 +197,28 @@ export class PromotionEngine {
     return promotionId;
   }
 
-  private async drive(strategy: PromotionStrategy, context: PromotionContext, base: ResultBase, notes: string[]): Promise<PromoteResult> {
+  /** `fresh`: a new promotion whose lock is already held and whose preflight already ran. */
+  private async drive(strategy: PromotionStrategy, context: PromotionContext, base: ResultBase, notes: string[], fresh?: { lease: Lease; preflightFacts: JsonObject }): Promise<PromoteResult> {
     const promotionId = context.promotion.id;
-    this.active = { promotionId };
-    await this.deps.emit('promote:before', { promotion: this.store.promotions.require(promotionId) });
-    let lease: Lease | undefined;
+    // Taken before the try: when another process holds the lock (LOCK_HELD) it is driving this
+    // very promotion, or another one, and their records are not ours to mark failed.
+    let lease: Lease | undefined = fresh?.lease ?? this.acquire(context, 'lock');
+    this.active = { promotionId, lease };
     const renew = setInterval(() => {
-      if (lease) lease = this.store.locks.renew(lease, LOCK_TTL_MS);
+      try {
+        if (lease) lease = this.store.locks.renew(lease, LOCK_TTL_MS);
+      } catch {
+        // Lost or unwritable: the next journal write or the release reports it.
+      }
     }, LOCK_TTL_MS / 3);
     renew.unref();
     try {
-      lease = this.acquire(context, 'lock');
-      this.active.lease = lease;
+      await this.deps.emit('promote:before', { promotion: this.store.promotions.require(promotionId) });
       if (this.store.promotions.require(promotionId).status !== 'running') this.store.promotions.start(promotionId);
-      await context.journal.step('preflight', () => this.deps.preflight(context.to, context.targetCanisterId));
+      await context.journal.step('preflight', async () => fresh?.preflightFacts ?? this.deps.preflight(context.to, context.targetCanisterId));
       const outcome: StrategyOutcome = await strategy.run(context);
       this.store.promotions.update(promotionId, { targetCanisterId: outcome.targetCanisterId, ...(outcome.targetDeploymentId !== null ? { targetDeploymentId: outcome.targetDeploymentId } : {}) });
-      await context.journal.always('release', () => ({ released: this.store.locks.release(lease!) }));
+      await this.release(context.journal, lease);
       lease = undefined;
       const finished = this.store.promotions.succeed(promotionId);
       const deployment = outcome.targetDeploymentId !== null ? this.store.deployments.require(outcome.targetDeploymentId) : null;
@@ -251,11 +233,7 @@ export class PromotionEngine {
       return result;
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      if (lease) {
-        const held = lease;
-        // Journaled while the promotion is still open; the lock is given back even if journaling fails.
-        await context.journal.always('release', () => ({ released: this.store.locks.release(held) })).catch(() => this.store.locks.release(held));
-      }
+      if (lease) await this.release(context.journal, lease);
       const current = this.store.promotions.get(promotionId);
       if (current && (current.status === 'running' || current.status === 'planned')) {
         if (error instanceof PromotionFailure && error.rolledBack) this.store.promotions.markRolledBack(promotionId, message);
@@ -284,19 +262,33 @@ export class PromotionEngine {
     }
   }
 
+  /**
+   * Gives the lock back, journaled while the promotion is still open; the lock is released even
+   * when journaling fails (the store is what failed, and a held lock would block everyone).
+   */
+  private async release(journal: StepJournal, lease: Lease): Promise<void> {
+    this.deps.onStep?.({ name: 'release', phase: 'started' });
+    try {
+      await journal.always('release', () => ({ released: this.store.locks.release(lease) }));
+      this.deps.onStep?.({ name: 'release', phase: 'succeeded' });
+    } catch (error) {
+      this.store.locks.release(lease);
+      this.deps.onStep?.({ name: 'release', phase: 'failed', error: error instanceof Error ? error.message : String(error) });
+    }
+  }
+
   private acquire(context: PromotionContext, stepName: 'lock' | 'abort'): Lease {
     const take = () => this.store.locks.acquire({ agent: context.agent.name, environment: context.to.name, operation: 'promotion', operationId: context.promotion.id, ttlMs: LOCK_TTL_MS });
     if (stepName === 'abort') return take();
-    let lease: Lease | undefined;
-    // Journaled like any step, but taken again on every resume: the old holder is gone.
-    const begun = this.store.promotions.beginStep(context.promotion.id, 'lock');
-    try {
-      lease = take();
-    } catch (error) {
-      this.store.promotions.endStep(context.promotion.id, begun.index, { status: 'failed', error: error instanceof Error ? error.message : String(error) });
-      throw error;
-    }
-    this.store.promotions.endStep(context.promotion.id, begun.index, { status: 'succeeded', detail: { pid: lease.pid, host: lease.host, expiresAt: lease.expiresAt } });
+    // Journaled like any step, but taken again on every resume (the old holder is gone), and
+    // only once held: a refused attempt must not write into a journal another process drives.
+    const lease = take();
+    this.store.transaction(() => {
+      const begun = this.store.promotions.beginStep(context.promotion.id, 'lock');
+      this.store.promotions.endStep(context.promotion.id, begun.index, { status: 'succeeded', detail: { pid: lease.pid, host: lease.host, expiresAt: lease.expiresAt } });
+    });
+    this.deps.onStep?.({ name: 'lock', phase: 'started' });
+    this.deps.onStep?.({ name: 'lock', phase: 'succeeded' });
     return lease;
   }
 
@@ -307,17 +299,20 @@ export class PromotionEngine {
         code: 'SKIP_DEPLOY_NEEDS_CANISTER', exitCode: ExitCode.Usage, hint: 'Name the canister the other tool deployed to with --target-canister <id>.',
       });
     }
-    const note = '--skip-deploy: no network was touched; the promotion and deployment are recorded only.';
+    const note = `--skip-deploy: no network was touched (${route.from.name} was not checked for drift); the promotion and deployment are recorded only.`;
     if (request.dryRun) {
       return { ...base, status: 'dry-run', promotionId: null, targetCanisterId, targetDeployment: null, routeBefore: targetCanisterId, routeAfter: targetCanisterId,
         steps: [{ name: 'record', status: 'planned', description: `record version N of ${route.agent.name} in ${route.to.name} on ${targetCanisterId} (no network call)` }], notes: [...notes, note, 'Dry run: nothing was changed.'], detail: {} };
     }
     const store = this.store;
-    const promotion = store.promotions.create({ agent: route.agent.name, fromEnvironment: route.from.name, toEnvironment: route.to.name, strategy: 'skip-deploy', sourceDeploymentId: base.sourceDeployment?.id, targetCanisterId, steps: ['record'], options });
+    const { promotion, lease } = this.createLocked(route, { agent: route.agent.name, fromEnvironment: route.from.name, toEnvironment: route.to.name, strategy: 'skip-deploy', sourceDeploymentId: base.sourceDeployment?.id, targetCanisterId, steps: ['lock', 'record', 'release'], options });
     const journal = new StepJournal(store, promotion.id, this.deps.onStep);
     store.promotions.start(promotion.id);
     const routeBefore = store.routes.get(route.agent.name, route.to.name)?.canisterId ?? null;
-    const detail = await journal.step('record', async () => {
+    const release = () => this.release(journal, lease);
+    let detail: JsonObject;
+    try {
+      detail = await journal.step('record', async () => {
       if (!store.canisters.get(route.to.name, targetCanisterId)) {
         store.canisters.record({ canisterId: targetCanisterId, networkUrl: route.to.networkUrl, environment: route.to.name, agent: route.agent.name, role: 'primary' });
       }
@@ -325,7 +320,14 @@ export class PromotionEngine {
       store.deployments.finish(deployment.id, { status: 'succeeded' });
       if (routeBefore === null) store.routes.set({ agent: route.agent.name, environment: route.to.name, canisterId: targetCanisterId, cause: 'promotion', reason: 'first deployment (recorded with --skip-deploy)', promotionId: promotion.id });
       return { skipDeploy: true, deploymentId: deployment.id, version: deployment.version, networkTouched: false };
-    });
+      });
+    } catch (error) {
+      await release();
+      // Nothing remote happened: there is nothing to resume or undo.
+      store.promotions.fail(promotion.id, error instanceof Error ? error.message : String(error));
+      throw error;
+    }
+    await release();
     store.promotions.update(promotion.id, { targetDeploymentId: detail.deploymentId as number });
     const finished = store.promotions.succeed(promotion.id);
     const result = this.result(base, 'recorded', finished, targetCanisterId, { id: detail.deploymentId as number, version: detail.version as number }, [...notes, note], {});

@@ -10,6 +10,8 @@ export interface SourceOptions {
   wasmPath?: string;
   force: boolean;
   yes: boolean;
+  /** --skip-deploy touches no network, so the source is not probed for drift (said in a note). */
+  skipDriftCheck?: boolean;
 }
 
 export interface PromotionSource {
@@ -39,7 +41,12 @@ export async function resolvePromotionSource(session: Session, route: PromotionR
       : latest;
 
   if (options.wasmPath !== undefined) {
-    const artifact = await readWasmArtifact(options.wasmPath);
+    const artifact = await readWasmArtifact(options.wasmPath).catch((error: unknown) => {
+      if ((error as { code?: unknown }).code !== 'WASM_NOT_FOUND') throw error;
+      throw new SoulrecallError(`No module at ${options.wasmPath} (given with -w).`, {
+        code: 'WASM_NOT_FOUND', exitCode: ExitCode.NotFound, hint: 'Check the path passed to -w/--wasm-path, or leave it out to promote what runs in the source.',
+      });
+    });
     const sourceSha256 = deployment?.status === 'succeeded' ? deployment.moduleSha256 : null;
     if (sourceSha256 !== null && sourceSha256 !== artifact.sha256 && !options.yes) {
       throw new SoulrecallError(
@@ -70,7 +77,7 @@ export async function resolvePromotionSource(session: Session, route: PromotionR
       hint: `Fix it in ${from.name} first: \`soulrecall deploy ${agent.name} -e ${from.name}\` or \`soulrecall rollback ${deployment.canisterId}\`.`,
     });
   }
-  const onChain = await probe(from, deployment.canisterId);
+  const onChain = options.skipDriftCheck ? deployment.moduleSha256 : await probe(from, deployment.canisterId);
   let forcedDrift: PromotionSource['forcedDrift'] = null;
   if (onChain !== deployment.moduleSha256) {
     if (!options.force) {

@@ -27,6 +27,6 @@ export function selectStrategy(strategies: Map<string, PromotionStrategy>, name:
     exitCode: ExitCode.NotFound,
     hint: provider
       ? `Install it with \`soulrecall plugins install ${provider}\`.`
-      : `Installed strategies: ${[...strategies.keys()].join(', ') || 'none'}.`,
+      : `Installed strategies: ${[...strategies.keys()].join(', ') || 'none'}; install the plugin that provides "${name}" with \`soulrecall plugins install <plugin>\`.`,
   });
 }

@@ -111,7 +111,7 @@ export class InPlaceStrategy implements PromotionStrategy {
     const store = context.session.store;
     if (typeof backup.backupId !== 'string') {
       store.deployments.finish(deploymentId, { status: 'failed', error: `unhealthy: ${problems}` }, { principal: client.principal });
-      throw new PromotionFailure(`the new version is unhealthy (${problems}) and there was no earlier state to restore`, false, `\`soulrecall logs ${canisterId}\` may say why.`);
+      throw new PromotionFailure(`the new version is unhealthy (${problems}) and there was no earlier state to restore`, false, `\`soulrecall logs ${canisterId}\` may say why; \`soulrecall promote abort ${context.promotion.id}\` deletes a canister the promotion created.`);
     }
     const record = store.backups.require(backup.backupId);
     context.progress(`Unhealthy (${problems}); restoring snapshot ${record.snapshotId}…`);

@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { confirmOrRefuse, SoulrecallCommand } from '@soulrecall/core';
-import type { PromoteResult } from '../../engine/engine.js';
+import { requirePromotion, type PromoteResult } from '../../engine/engine.js';
 import { createPromotionEngine } from '../../engine/wiring.js';
 import { renderPromoteResult } from '../../render.js';
 
@@ -14,7 +14,7 @@ export default class PromoteAbort extends SoulrecallCommand<PromoteResult> {
   public async run(): Promise<PromoteResult> {
     const { args, flags } = await this.parse(PromoteAbort);
     const session = this.session();
-    const promotion = session.store.promotions.require(args['promotion-id']);
+    const promotion = requirePromotion(session.store, args['promotion-id']);
     const target = session.config?.environments.find((environment) => environment.name === promotion.toEnvironment);
     if (target?.protected) await confirmOrRefuse({ yes: flags.yes, question: `Undo promotion ${promotion.id} in protected environment ${target.name}?` });
     const engine = await createPromotionEngine(this.config, session, { progress: (message) => this.progress(message), onStep: () => {} });

@@ -49,14 +49,16 @@ Strategies: in-place (default) upgrades the target's live canister, keeping its 
   };
 
   public async run(): Promise<PromoteResult> {
-    const { args, flags } = await this.parse(Promote);
-    if (HISTORY_SUBCOMMANDS.includes(args.agent)) {
-      throw new SoulrecallError(`\`soulrecall promote ${args.agent}\` needs the history plugin, which is not installed.`, {
+    // Checked before parsing: `promote list x` has one argument too many and would fail as a usage error.
+    const subcommand = this.argv[0];
+    if (subcommand !== undefined && HISTORY_SUBCOMMANDS.includes(subcommand)) {
+      throw new SoulrecallError(`\`soulrecall promote ${subcommand}\` needs the history plugin, which is not installed.`, {
         code: 'PLUGIN_MISSING',
         exitCode: ExitCode.NotFound,
         hint: 'Install it with `soulrecall plugins install @soulrecall/plugin-history` (to promote an agent really named that, rename it).',
       });
     }
+    const { args, flags } = await this.parse(Promote);
     const session = this.session();
     const strategyOptions: JsonObject = {
       state: flags.state ?? null,

@@ -1,0 +1,167 @@
+/**
+ * A soulrecall test project: a temp folder with a `soulrecall.yaml` whose environments each
+ * point at their own real devnet, plus the sample agent and ways to talk to it.
+ *
+ * ```ts
+ * const sandbox = new CliSandbox();
+ * const pool = new DevnetPool();
+ * const project = await createProject(sandbox, pool, { stages: ['local', 'staging', 'production'] });
+ * const { canisterId } = await project.deploy('my-agent', 'local');      // v1, --json, asserted exit 0
+ * const actor = await project.agent('local', canisterId);
+ * await actor.remember('likes tea');
+ * const promoted = await project.json(['promote', 'my-agent', '-f', 'local', '-t', 'staging']);
+ * // after(): await pool.stopAll(); sandbox.cleanup();
+ * ```
+ *
+ * Defaults: the last stage is `protected`, `production` (when present) has the alias `prod`,
+ * agent `my-agent` runs `agent-v1.wasm` with `health: { method: health }`. Several projects may
+ * share one sandbox (one SOULRECALL_HOME, one history store) under different folder names.
+ */
+import { Actor, HttpAgent } from '@dfinity/agent';
+import { IDL } from '@dfinity/candid';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { CanisterClient, IdentityStore, readWasmArtifact } from '@soulrecall/canister-client';
+import type { Devnet } from '@soulrecall/devnet';
+import { openHistoryStore, type HistoryStore } from '@soulrecall/history-store';
+import { repoRoot, type CliResult, type CliSandbox } from './cli.js';
+import type { DevnetPool } from './devnet.js';
+
+/** The sample agent's modules (examples/agent/README.md). */
+export const agentWasm = {
+  v1: join(repoRoot, 'examples', 'agent', 'dist', 'agent-v1.wasm'),
+  v2: join(repoRoot, 'examples', 'agent', 'dist', 'agent-v2.wasm'),
+  broken: join(repoRoot, 'examples', 'agent', 'dist', 'agent-broken.wasm'),
+};
+
+export interface ProjectOptions {
+  /** Environment names in pipeline order; each gets its own devnet. Default local, staging, production. */
+  stages?: string[];
+  /** Protected environments. Default: the last stage. */
+  protectedStages?: string[];
+  /** Aliases per environment. Default: `production: [prod]` when there is a production stage. */
+  aliases?: Record<string, string[]>;
+  /** Extra agents besides `my-agent` (name → yaml object text, e.g. `{ wasm: x.wasm }`). */
+  extraAgents?: Record<string, string>;
+  /** Folder name inside the sandbox home. Default `project`. */
+  name?: string;
+  /** Extra environments whose network is this URL (e.g. a closed port for "unreachable"), not in the pipeline. */
+  extraEnvironments?: Record<string, string>;
+}
+
+export interface AgentActor {
+  remember(text: string): Promise<bigint>;
+  recall(): Promise<string[]>;
+  version(): Promise<string>;
+  stats(): Promise<{ calls: bigint; upgrades: bigint }>;
+}
+
+export interface TestProject {
+  dir: string;
+  configPath: string;
+  sandbox: CliSandbox;
+  /** The devnet behind each pipeline stage. */
+  devnets: Record<string, Devnet>;
+  /** Runs the binary in the project folder. */
+  run(args: string[], options?: { env?: NodeJS.ProcessEnv; input?: string }): Promise<CliResult>;
+  /** Runs with --json and parses stdout (fails loudly when stdout is not one JSON document). */
+  json(args: string[], options?: { env?: NodeJS.ProcessEnv; input?: string }): Promise<CliResult & { json: any }>;
+  /** `deploy <agent> -e <env> [-w wasm] --yes --json`; asserts success, returns the result. */
+  deploy(agent: string, environment: string, wasm?: string): Promise<any>;
+  /** The sample agent in an environment, called like a user would (root key fetched, verification on). */
+  agent(environment: string, canisterId: string): Promise<AgentActor>;
+  /** A management client of an environment's devnet with the sandbox's selected identity (outside soulrecall). */
+  client(environment: string): Promise<CanisterClient>;
+  /** Opens the sandbox's history store; close it after use. */
+  store(): HistoryStore;
+  /** Same, closed after `read`. */
+  withStore<T>(read: (store: HistoryStore) => T): T;
+}
+
+export async function createProject(sandbox: CliSandbox, pool: DevnetPool, options: ProjectOptions = {}): Promise<TestProject> {
+  const stages = options.stages ?? ['local', 'staging', 'production'];
+  const protectedStages = options.protectedStages ?? [stages[stages.length - 1]!];
+  const aliases = options.aliases ?? (stages.includes('production') ? { production: ['prod'] } : {});
+  const devnets: Record<string, Devnet> = {};
+  for (const stage of stages) devnets[stage] = await pool.start();
+
+  const dir = join(sandbox.home, options.name ?? 'project');
+  mkdirSync(dir, { recursive: true });
+  const configPath = join(dir, 'soulrecall.yaml');
+  const environmentLines = stages.map((stage) => {
+    const parts = [`network: "${devnets[stage]!.url}"`];
+    if (aliases[stage]?.length) parts.push(`aliases: [${aliases[stage]!.join(', ')}]`);
+    if (protectedStages.includes(stage)) parts.push('protected: true');
+    return `  ${stage}: { ${parts.join(', ')} }`;
+  });
+  for (const [name, url] of Object.entries(options.extraEnvironments ?? {})) environmentLines.push(`  ${name}: { network: "${url}" }`);
+  const agentLines = [`  my-agent: { wasm: ${JSON.stringify(agentWasm.v1)}, health: { method: health } }`];
+  for (const [name, yaml] of Object.entries(options.extraAgents ?? {})) agentLines.push(`  ${name}: ${yaml}`);
+  writeFileSync(configPath, [`pipeline: [${stages.join(', ')}]`, 'environments:', ...environmentLines, 'agents:', ...agentLines, ''].join('\n'));
+
+  const run: TestProject['run'] = (args, runOptions = {}) => sandbox.run(args, { cwd: dir, ...runOptions });
+  const json: TestProject['json'] = async (args, runOptions = {}) => {
+    const result = await run([...args, '--json'], runOptions);
+    try {
+      return { ...result, json: JSON.parse(result.stdout) };
+    } catch {
+      throw new Error(`stdout is not one JSON document for \`${args.join(' ')}\` (exit ${result.exitCode}):\n${result.stdout}\n--- stderr:\n${result.stderr}`);
+    }
+  };
+  const store = () => openHistoryStore({ dataDir: sandbox.home });
+  return {
+    dir,
+    configPath,
+    sandbox,
+    devnets,
+    run,
+    json,
+    async deploy(agent, environment, wasm) {
+      const result = await json(['deploy', agent, '-e', environment, ...(wasm ? ['-w', wasm] : []), '--yes']);
+      if (result.exitCode !== 0) throw new Error(`deploy ${agent} to ${environment} failed (exit ${result.exitCode}): ${result.stderr}${result.stdout}`);
+      return result.json;
+    },
+    async agent(environment, canisterId) {
+      const agent = await HttpAgent.create({ host: devnets[environment]!.url, shouldFetchRootKey: true });
+      return Actor.createActor<AgentActor>(agentIdl, { agent, canisterId });
+    },
+    async client(environment) {
+      const identity = new IdentityStore({ dataDir: sandbox.home }).resolve();
+      return CanisterClient.connect({ name: environment, url: devnets[environment]!.url, kind: 'url' }, identity);
+    },
+    store,
+    withStore(read) {
+      const opened = store();
+      try {
+        return read(opened);
+      } finally {
+        opened.close();
+      }
+    },
+  };
+}
+
+/** A URL where nothing listens (a port that was free a moment ago): an unreachable network. */
+export async function closedPortUrl(): Promise<string> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return `http://127.0.0.1:${port}`;
+}
+
+/** Upgrades a canister directly with canister-client, outside soulrecall (creates drift). */
+export async function upgradeOutsideSoulrecall(client: CanisterClient, canisterId: string, wasmPath: string): Promise<string> {
+  const module = await readWasmArtifact(wasmPath);
+  const result = await client.install({ canisterId, module, mode: 'upgrade', stopBeforeUpgrade: true });
+  return result.moduleHash;
+}
+
+const agentIdl: IDL.InterfaceFactory = ({ IDL: I }) =>
+  I.Service({
+    remember: I.Func([I.Text], [I.Nat], []),
+    recall: I.Func([], [I.Vec(I.Text)], ['query']),
+    version: I.Func([], [I.Text], ['query']),
+    stats: I.Func([], [I.Record({ calls: I.Nat, upgrades: I.Nat })], ['query']),
+  });
