@@ -114,6 +114,7 @@ export class PromotionEngine {
     }
     // Checked before anything is written, so an unreachable network or a canister we do not
     // control leaves no promotion behind; the facts are journaled as the preflight step.
+    this.deps.onPlan?.(steps.map((step) => step.name));
     const preflightFacts = await this.deps.preflight(route.to, targetCanisterId);
     const { promotion, lease } = this.createLocked(route, {
       agent: route.agent.name,
@@ -157,6 +158,7 @@ export class PromotionEngine {
     }
     const { strategy, context, base } = this.rebuild(promotion);
     this.deps.progress(`Resuming promotion ${promotion.id} from its journal`);
+    this.deps.onPlan?.([...new Set(promotion.steps.map((step) => step.name))]);
     return this.drive(strategy, context, base, [`Resumed ${promotion.id}.`]);
   }
 

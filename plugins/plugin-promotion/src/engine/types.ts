@@ -48,6 +48,8 @@ export interface EngineDependencies {
   preflight(environment: EnvironmentConfig, targetCanisterId: string | null): Promise<JsonObject>;
   progress(message: string): void;
   onStep?(event: StepEvent): void;
+  /** The step names about to run, in order (the progress display draws them). */
+  onPlan?(stepNames: string[]): void;
   /** Awaited after each journaled step completes; see SOULRECALL_PAUSE_AFTER_STEP in wiring. */
   afterStep?(name: string): Promise<void>;
   /** oclif hooks `promote:before` / `promote:after`. */

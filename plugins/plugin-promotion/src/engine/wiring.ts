@@ -8,7 +8,7 @@ import { collectStrategies } from './strategies.js';
  * The engine wired to the real world: strategies from every installed plugin's
  * `promote:strategies` hook, verified network connections, oclif hook events.
  */
-export async function createPromotionEngine(config: Config, session: Session, io: { progress(message: string): void; onStep(event: StepEvent): void }): Promise<PromotionEngine> {
+export async function createPromotionEngine(config: Config, session: Session, io: { progress(message: string): void; onStep(event: StepEvent): void; onPlan?(stepNames: string[]): void }): Promise<PromotionEngine> {
   const answered = await config.runHook('promote:strategies', {});
   return new PromotionEngine({
     session,
@@ -33,6 +33,7 @@ export async function createPromotionEngine(config: Config, session: Session, io
     },
     progress: io.progress,
     onStep: io.onStep,
+    onPlan: io.onPlan,
     afterStep: pauseAfterStep(process.env.SOULRECALL_PAUSE_AFTER_STEP),
     emit: async (event, payload) => {
       // Notification plugins must not be able to break a promotion: failures land in `failures`.

@@ -12,11 +12,11 @@ export class StepProgress {
   private readonly started = new Map<string, number>();
   private listrRun?: Promise<unknown>;
 
-  constructor(
-    private readonly mode: 'tty' | 'plain' | 'silent',
-    stepNames: string[],
-  ) {
-    if (mode !== 'tty') return;
+  constructor(private readonly mode: 'tty' | 'plain' | 'silent') {}
+
+  /** Draws the steps the engine is about to run (each strategy has its own). */
+  readonly onPlan = (stepNames: string[]): void => {
+    if (this.mode !== 'tty' || this.listrRun) return;
     const unique = [...new Set(stepNames)];
     for (const name of unique) this.outcome(name);
     const listr = new Listr(
@@ -32,7 +32,7 @@ export class StepProgress {
     );
     // Errors are reported by the command; listr only draws them.
     this.listrRun = listr.run().catch(() => undefined);
-  }
+  };
 
   static modeFor(json: boolean): 'tty' | 'plain' | 'silent' {
     if (json) return 'silent';
@@ -50,7 +50,7 @@ export class StepProgress {
       }
       return;
     }
-    if (this.mode === 'tty' && event.phase !== 'started') this.outcome(event.name).resolve(event.phase === 'failed' ? { phase: 'failed', error: event.error } : { phase: event.phase });
+    if (this.mode === 'tty' && this.listrRun && event.phase !== 'started') this.outcome(event.name).resolve(event.phase === 'failed' ? { phase: 'failed', error: event.error } : { phase: event.phase });
   };
 
   /** Ends the display: steps that never ran are shown as skipped. */

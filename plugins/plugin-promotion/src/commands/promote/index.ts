@@ -68,8 +68,8 @@ Strategies: in-place (default) upgrades the target's live canister, keeping its 
       decommission: flags.decommission,
       keepFailed: flags['keep-failed'],
     };
-    const progress = new StepProgress(StepProgress.modeFor(this.jsonEnabled()), ['lock', 'preflight', 'create', 'backup', 'install', 'verify', 'record', 'release']);
-    const engine = await createPromotionEngine(this.config, session, { progress: (message) => this.verbose(message), onStep: progress.onStep });
+    const progress = new StepProgress(StepProgress.modeFor(this.jsonEnabled()));
+    const engine = await createPromotionEngine(this.config, session, { progress: (message) => this.verbose(message), onStep: progress.onStep, onPlan: progress.onPlan });
     const stopOnSignal = (signal: NodeJS.Signals) => {
       const id = engine.interrupt(signal);
       process.stderr.write(`\nInterrupted.${id ? ` Promotion ${id} stopped where the journal says: \`soulrecall promote resume ${id}\` continues, \`soulrecall promote abort ${id}\` undoes.` : ''}\n`);

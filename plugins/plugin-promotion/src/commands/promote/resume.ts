@@ -13,8 +13,8 @@ export default class PromoteResume extends SoulrecallCommand<PromoteResult> {
 
   public async run(): Promise<PromoteResult> {
     const { args } = await this.parse(PromoteResume);
-    const progress = new StepProgress(StepProgress.modeFor(this.jsonEnabled()), ['lock', 'preflight', 'create', 'backup', 'install', 'verify', 'record', 'release']);
-    const engine = await createPromotionEngine(this.config, this.session(), { progress: (message) => this.verbose(message), onStep: progress.onStep });
+    const progress = new StepProgress(StepProgress.modeFor(this.jsonEnabled()));
+    const engine = await createPromotionEngine(this.config, this.session(), { progress: (message) => this.verbose(message), onStep: progress.onStep, onPlan: progress.onPlan });
     try {
       const result = await engine.resume(args['promotion-id']);
       await progress.finish();
