@@ -102,6 +102,11 @@ export function exitCodeForErrorCode(code: string): number | undefined {
   return prefixed?.[1];
 }
 
+/** Whether an error from any soulrecall package carries this code (works across package copies, unlike instanceof). */
+export function hasErrorCode(error: unknown, code: string): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === code;
+}
+
 interface CodedError extends Error {
   code?: unknown;
   hint?: unknown;

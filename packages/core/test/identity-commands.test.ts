@@ -18,36 +18,36 @@ describe('identity commands service', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('creates, selects, lists and exports principals without touching the history store', () => {
-    const deployer = createIdentity(session, 'deployer');
-    const ci = createIdentity(session, 'ci', 'secp256k1');
+  it('creates, selects, lists and exports principals without touching the history store', async () => {
+    const deployer = await createIdentity(session, 'deployer');
+    const ci = await createIdentity(session, 'ci', 'secp256k1');
     expect(ci.keyType).to.equal('secp256k1');
-    expect(identityPrincipal(session).name).to.equal('default');
-    expect(useIdentity(session, 'deployer')).to.deep.include({ name: 'deployer', selected: true, principal: deployer.principal });
-    expect(identityPrincipal(session)).to.deep.equal({ name: 'deployer', principal: deployer.principal });
-    expect(identityPrincipal(session, 'ci').principal).to.equal(ci.principal);
-    expect(listIdentities(session).map((i) => [i.name, i.selected])).to.deep.include.members([['deployer', true], ['ci', false]]);
+    expect((await identityPrincipal(session)).name).to.equal('default');
+    expect(await useIdentity(session, 'deployer')).to.deep.include({ name: 'deployer', selected: true, principal: deployer.principal });
+    expect(await identityPrincipal(session)).to.deep.equal({ name: 'deployer', principal: deployer.principal });
+    expect((await identityPrincipal(session, 'ci')).principal).to.equal(ci.principal);
+    expect((await listIdentities(session)).map((i) => [i.name, i.selected])).to.deep.include.members([['deployer', true], ['ci', false]]);
     expect(readdirSync(dataDir)).to.not.include('history.db');
   });
 
-  it('imports a PEM file and keeps its principal', () => {
-    const source = createIdentity(session, 'original');
-    const imported = importIdentity(session, 'copy', join(dataDir, 'identities', 'original.pem'));
+  it('imports a PEM file and keeps its principal', async () => {
+    const source = await createIdentity(session, 'original');
+    const imported = await importIdentity(session, 'copy', join(dataDir, 'identities', 'original.pem'));
     expect(imported.principal).to.equal(source.principal);
   });
 
-  it('maps identity errors onto the documented exit codes', () => {
-    createIdentity(session, 'taken');
-    const exit = (run: () => unknown) => {
+  it('maps identity errors onto the documented exit codes', async () => {
+    await createIdentity(session, 'taken');
+    const exit = async (run: () => Promise<unknown>) => {
       try {
-        run();
+        await run();
       } catch (error) {
         return toSoulrecallError(error).exitCode;
       }
       return 0;
     };
-    expect(exit(() => useIdentity(session, 'missing'))).to.equal(4);
-    expect(exit(() => createIdentity(session, 'taken'))).to.equal(9);
-    expect(exit(() => importIdentity(session, 'x', join(dataDir, 'nope.pem')))).to.be.oneOf([4, 5]);
+    expect(await exit(() => useIdentity(session, 'missing'))).to.equal(4);
+    expect(await exit(() => createIdentity(session, 'taken'))).to.equal(9);
+    expect(await exit(() => importIdentity(session, 'x', join(dataDir, 'nope.pem')))).to.be.oneOf([4, 5]);
   });
 });

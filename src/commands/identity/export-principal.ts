@@ -14,7 +14,7 @@ export default class IdentityExportPrincipal extends SoulrecallCommand<IdentityP
 
   public async run(): Promise<IdentityPrincipalResult> {
     const { args } = await this.parse(IdentityExportPrincipal);
-    const result = identityPrincipal(this.session({ requireConfig: false }), args.name);
+    const result = await identityPrincipal(this.session({ requireConfig: false }), args.name);
     this.log(result.principal);
     return result;
   }

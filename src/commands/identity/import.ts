@@ -13,7 +13,7 @@ export default class IdentityImport extends SoulrecallCommand<IdentityResult> {
 
   public async run(): Promise<IdentityResult> {
     const { args } = await this.parse(IdentityImport);
-    const info = importIdentity(this.session({ requireConfig: false }), args.name, args.from);
+    const info = await importIdentity(this.session({ requireConfig: false }), args.name, args.from);
     this.log(`Imported identity ${info.name}: ${info.principal}`);
     return info;
   }

@@ -11,7 +11,7 @@ export default class IdentityList extends SoulrecallCommand<IdentityListResult> 
 
   public async run(): Promise<IdentityListResult> {
     await this.parse(IdentityList);
-    const identities = listIdentities(this.session({ requireConfig: false }));
+    const identities = await listIdentities(this.session({ requireConfig: false }));
     this.log(
       renderTable(identities, [
         { header: ' ', get: (i) => (i.selected ? '*' : ' ') },

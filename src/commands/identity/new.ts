@@ -19,7 +19,7 @@ export default class IdentityNew extends SoulrecallCommand<IdentityResult> {
 
   public async run(): Promise<IdentityResult> {
     const { args, flags } = await this.parse(IdentityNew);
-    const info = createIdentity(this.session({ requireConfig: false }), args.name, flags['key-type'] as 'ed25519' | 'secp256k1');
+    const info = await createIdentity(this.session({ requireConfig: false }), args.name, flags['key-type'] as 'ed25519' | 'secp256k1');
     this.log(`Created identity ${info.name}: ${info.principal}`);
     return info;
   }

@@ -9,7 +9,7 @@ export default class IdentityUse extends SoulrecallCommand<IdentityResult> {
 
   public async run(): Promise<IdentityResult> {
     const { args } = await this.parse(IdentityUse);
-    const info = useIdentity(this.session({ requireConfig: false }), args.name);
+    const info = await useIdentity(this.session({ requireConfig: false }), args.name);
     this.log(`Using identity ${info.name}: ${info.principal}`);
     return info;
   }

@@ -1,4 +1,4 @@
-import { CanisterClientError, toPrincipal } from '@soulrecall/canister-client';
+import { Principal } from '@dfinity/principal';
 import type { Canister } from '@soulrecall/history-store';
 import { resolveEnvironment } from '../config/environments.js';
 import type { EnvironmentConfig } from '../config/types.js';
@@ -15,9 +15,9 @@ export interface LocatedCanister {
 /** Checks that text is a principal, with the user-facing error when it is not. */
 export function parseCanisterId(text: string): string {
   try {
-    return toPrincipal(text).toText();
+    return Principal.fromText(text).toText();
   } catch (error) {
-    if (error instanceof CanisterClientError || error instanceof Error) {
+    if (error instanceof Error) {
       throw new SoulrecallError(`"${text}" is not a canister id (a principal such as rrkah-fqaaa-aaaaa-aaaaq-cai).`, {
         code: 'INVALID_CANISTER_ID',
         exitCode: ExitCode.InvalidInput,

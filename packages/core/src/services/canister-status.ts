@@ -1,8 +1,8 @@
-import { isCanisterClientError, type CanisterClient, type HealthVerdict } from '@soulrecall/canister-client';
+import type { CanisterClient, HealthVerdict } from '@soulrecall/canister-client';
 import type { Canister } from '@soulrecall/history-store';
 import { resolveEnvironment } from '../config/environments.js';
 import type { EnvironmentConfig } from '../config/types.js';
-import { ExitCode, SoulrecallError, toSoulrecallError } from '../errors.js';
+import { ExitCode, SoulrecallError, toSoulrecallError, hasErrorCode } from '../errors.js';
 import { locateCanister } from './canister-lookup.js';
 import type { Session } from './session.js';
 
@@ -136,7 +136,7 @@ async function statusOnChain(session: Session, client: CanisterClient, environme
     };
   } catch (error) {
     // Anyone may read the certified module hash and controllers; canister_status is for controllers.
-    if (!isCanisterClientError(error, 'NOT_A_CONTROLLER')) throw error;
+    if (!hasErrorCode(error, 'NOT_A_CONTROLLER')) throw error;
     const info = await client.info(canisterId);
     report = { status: 'unknown', statusSource: 'read_state', moduleHash: info.moduleHash, controllers: info.controllers, cycles: null, memorySize: null };
   }

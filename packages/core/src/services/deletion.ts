@@ -1,6 +1,5 @@
-import { isCanisterClientError } from '@soulrecall/canister-client';
 import { confirmOrRefuse } from '../confirm.js';
-import { ExitCode, SoulrecallError } from '../errors.js';
+import { ExitCode, SoulrecallError, hasErrorCode } from '../errors.js';
 import { locateCanister } from './canister-lookup.js';
 import type { Session } from './session.js';
 
@@ -51,7 +50,7 @@ export async function deleteCanister(session: Session, canisterIdText: string, o
     await client.delete(located.canisterId);
   } catch (error) {
     // Gone already (deleted by hand): the record just catches up.
-    if (!isCanisterClientError(error, 'CANISTER_NOT_FOUND')) throw error;
+    if (!hasErrorCode(error, 'CANISTER_NOT_FOUND')) throw error;
     deletedOnNetwork = false;
   }
   const decommissioned = session.store.canisters.decommission({

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { readWasmArtifact, type CanisterClient, type InstallResult, type WasmArtifact } from '@soulrecall/canister-client';
+import type { CanisterClient, InstallResult, WasmArtifact } from '@soulrecall/canister-client';
 import type { Backup, Canister, Deployment, InstallMode } from '@soulrecall/history-store';
 import { agentWasmPath, findAgent, resolveEnvironment } from '../config/environments.js';
 import type { AgentConfig, EnvironmentConfig, ProjectConfig } from '../config/types.js';
@@ -67,6 +67,7 @@ export async function planDeploy(config: ProjectConfig, request: DeployRequest):
   }
   const canisterId = request.canisterId === undefined ? null : parseCanisterId(request.canisterId);
   const modulePath = request.wasmPath === undefined ? agentWasmPath(config, agent) : resolve(request.wasmPath);
+  const { readWasmArtifact } = await import('@soulrecall/canister-client');
   const module = await readWasmArtifact(modulePath);
   return { agent, environment, module, modulePath, mode, canisterId };
 }

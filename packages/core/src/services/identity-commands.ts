@@ -2,24 +2,26 @@ import type { IdentityInfo, KeyType } from '@soulrecall/canister-client';
 import type { Session } from './session.js';
 
 /** The `identity` commands: thin wrappers around canister-client's IdentityStore (keys are never printed). */
-export function createIdentity(session: Session, name: string, keyType: KeyType = 'ed25519'): IdentityInfo {
-  return session.identities.create(name, keyType);
+export async function createIdentity(session: Session, name: string, keyType: KeyType = 'ed25519'): Promise<IdentityInfo> {
+  return (await session.identities()).create(name, keyType);
 }
 
-export function importIdentity(session: Session, name: string, from: string): IdentityInfo {
-  return session.identities.import(name, from);
+export async function importIdentity(session: Session, name: string, from: string): Promise<IdentityInfo> {
+  return (await session.identities()).import(name, from);
 }
 
-export function useIdentity(session: Session, name: string): IdentityInfo {
-  session.identities.use(name);
-  return session.identities.list().find((identity) => identity.name === name)!;
+export async function useIdentity(session: Session, name: string): Promise<IdentityInfo> {
+  const identities = await session.identities();
+  identities.use(name);
+  return identities.list().find((identity) => identity.name === name)!;
 }
 
-export function listIdentities(session: Session): IdentityInfo[] {
-  return session.identities.list();
+export async function listIdentities(session: Session): Promise<IdentityInfo[]> {
+  return (await session.identities()).list();
 }
 
-export function identityPrincipal(session: Session, name?: string): { name: string; principal: string } {
-  const resolved = name ?? session.identities.selected();
-  return { name: resolved, principal: session.identities.exportPrincipal(resolved) };
+export async function identityPrincipal(session: Session, name?: string): Promise<{ name: string; principal: string }> {
+  const identities = await session.identities();
+  const resolved = name ?? identities.selected();
+  return { name: resolved, principal: identities.exportPrincipal(resolved) };
 }

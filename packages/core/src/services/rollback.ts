@@ -1,4 +1,4 @@
-import { wasmArtifactFromBytes, type CanisterClient } from '@soulrecall/canister-client';
+import type { CanisterClient } from '@soulrecall/canister-client';
 import type { Backup, Deployment, RouteChange } from '@soulrecall/history-store';
 import type { EnvironmentConfig } from '../config/types.js';
 import { ExitCode, SoulrecallError } from '../errors.js';
@@ -165,6 +165,7 @@ export async function rollback(session: Session, request: RollbackRequest, hooks
       if (!health.healthy) throw unhealthyAfter(`restoring ${backup.id}`, plan.canisterId, health, result);
       return result;
     }
+    const { wasmArtifactFromBytes } = await import('@soulrecall/canister-client');
     const module = wasmArtifactFromBytes(session.store.artifacts.get(plan.toModuleSha256), `module of version ${plan.toVersion}`);
     const agent = agentConfig ?? { name: plan.agent };
     const deployment = await runDeployment(session, client, { agent, environment: located.environment, canister: record, created: false, module, mode: 'upgrade' }, hooks);

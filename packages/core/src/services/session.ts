@@ -1,4 +1,4 @@
-import { CanisterClient, IdentityStore, type LoadedIdentity, type NetworkDescription } from '@soulrecall/canister-client';
+import type { CanisterClient, IdentityStore, LoadedIdentity, NetworkDescription } from '@soulrecall/canister-client';
 import { openHistoryStore, type HistoryStore } from '@soulrecall/history-store';
 import type { EnvironmentConfig, ProjectConfig } from '../config/types.js';
 import { dataDir as defaultDataDir } from '../data-dir.js';
@@ -20,7 +20,7 @@ export class Session {
   readonly config?: ProjectConfig;
   readonly dataDir: string;
   private storeInstance?: HistoryStore;
-  private identityStore?: IdentityStore;
+  private identityStore?: Promise<IdentityStore>;
   private readonly clients = new Map<string, Promise<CanisterClient>>();
   private readonly requestTimeoutMs?: number;
 
@@ -36,22 +36,27 @@ export class Session {
     return this.storeInstance;
   }
 
-  get identities(): IdentityStore {
-    this.identityStore ??= new IdentityStore({ dataDir: this.dataDir });
+  /**
+   * soulrecall's identities. canister-client (and with it @dfinity/agent's BLS set-up) is loaded
+   * only here and in `client()`, so commands that never sign or call start faster.
+   */
+  identities(): Promise<IdentityStore> {
+    this.identityStore ??= import('@soulrecall/canister-client').then(({ IdentityStore }) => new IdentityStore({ dataDir: this.dataDir }));
     return this.identityStore;
   }
 
   /** The identity an environment deploys with (its `identity:` or the selected soulrecall identity). */
-  identityFor(environment: EnvironmentConfig): LoadedIdentity {
-    return this.identities.resolve(environment.identity);
+  async identityFor(environment: EnvironmentConfig): Promise<LoadedIdentity> {
+    return (await this.identities()).resolve(environment.identity);
   }
 
   /** A verified connection to the environment's network, signed by its identity; one per environment. */
   client(environment: EnvironmentConfig): Promise<CanisterClient> {
     let client = this.clients.get(environment.name);
     if (!client) {
-      const identity = this.identityFor(environment);
-      client = CanisterClient.connect(networkOf(environment), identity, { requestTimeoutMs: this.requestTimeoutMs });
+      client = Promise.all([import('@soulrecall/canister-client'), this.identityFor(environment)]).then(([{ CanisterClient: Client }, identity]) =>
+        Client.connect(networkOf(environment), identity, { requestTimeoutMs: this.requestTimeoutMs }),
+      );
       // A failed connection is not cached: the next caller gets a fresh attempt and its own error.
       client.catch(() => this.clients.delete(environment.name));
       this.clients.set(environment.name, client);
