@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The baseline of bench/promote: the remote calls of one in-place promotion (status, stop,
-// snapshot, upgrade with Wasm memory kept, start, status, health query) made straight through
+// list snapshots + snapshot, upgrade with Wasm memory kept, start, status, health query) made straight through
 // @dfinity/agent, as a hand-written deploy script would.
 // As a script: node direct.mjs <host> <soulrecall-home> <canister-id> <module.wasm>
 import { readFileSync } from 'node:fs';
@@ -18,7 +18,10 @@ export async function directUpgrade(host, identity, canisterId, wasm) {
   const target = { canister_id: canisterId };
   await management.canister_status(target);
   await management.stop_canister(target);
-  await management.take_canister_snapshot({ ...target, replace_snapshot: [] });
+  // A canister keeps at most 10 snapshots: like soulrecall, replace the oldest when full.
+  const snapshots = await management.list_canister_snapshots(target);
+  const oldest = snapshots.length >= 10 ? [snapshots.reduce((a, b) => (a.taken_at_timestamp <= b.taken_at_timestamp ? a : b)).id] : [];
+  await management.take_canister_snapshot({ ...target, replace_snapshot: oldest });
   await management.install_code({ mode: { upgrade: [{ skip_pre_upgrade: [], wasm_memory_persistence: [{ keep: null }] }] }, canister_id: canisterId, wasm_module: wasm, arg: IDL.encode([], []), sender_canister_version: [] });
   await management.start_canister(target);
   await management.canister_status(target);
