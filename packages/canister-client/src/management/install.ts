@@ -40,6 +40,11 @@ export interface InstallOptions {
   /** Chunk size, at most 1 MiB (the default). */
   chunkBytes?: number;
   onProgress?: (event: InstallProgress) => void;
+  /**
+   * The module hash the caller just read from the canister (hex, or null for empty), to save
+   * the certified read `auto` mode would otherwise make. Leave it out when unsure.
+   */
+  currentModuleHash?: string | null;
 }
 
 export type InstallProgress =
@@ -82,7 +87,7 @@ export async function installModule(management: ManagementCanister, reader: Cani
   const canisterId: Principal = toPrincipal(options.canisterId);
   const module = options.module;
   const progress = options.onProgress ?? (() => undefined);
-  const previousModuleHash = await reader.moduleHash(canisterId);
+  const previousModuleHash = options.currentModuleHash !== undefined ? options.currentModuleHash : await reader.moduleHash(canisterId);
   const requested = options.mode ?? 'auto';
   const mode: ResolvedInstallMode = requested === 'auto' ? (previousModuleHash === null ? 'install' : 'upgrade') : requested;
   progress({ step: 'mode', mode });

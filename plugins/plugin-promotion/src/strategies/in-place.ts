@@ -76,10 +76,16 @@ export class InPlaceStrategy implements PromotionStrategy {
     });
     const deploymentId = Number(backup.deploymentId);
 
+    const previousInstall = journal.current('install');
+    const interruptedInstall = previousInstall?.status === 'running' || previousInstall?.status === 'failed';
     const installed = await journal.step('install', async () => {
       context.progress(`Installing module ${short(context.module.sha256)} on ${target}…`);
       const module = wasmArtifactFromBytes(context.module.bytes, `module ${context.module.sha256}`);
-      const result = await client.install({ canisterId: target, module, mode: 'auto', stopBeforeUpgrade: true });
+      // The backup step read the module hash a moment ago, under the promotion lock: no second
+      // certified read. Not on a resumed install, which may have changed it before the crash.
+      const firstAttempt = !interruptedInstall && (typeof backup.previousModuleHash === 'string' || backup.previousModuleHash === null);
+      const currentModuleHash = firstAttempt ? (backup.previousModuleHash as string | null) : undefined;
+      const result = await client.install({ canisterId: target, module, mode: 'auto', stopBeforeUpgrade: true, currentModuleHash });
       return { mode: result.mode, moduleHash: result.moduleHash, previousModuleHash: result.previousModuleHash, chunked: result.chunked };
     });
 
