@@ -255,6 +255,11 @@ describe('soulrecall binary: deploy, rollback, backup', function () {
       expect(done.json.restore.by.principal).to.be.a('string');
       expect(done.json.health).to.include({ healthy: true, status: 'running' });
       expect(await actor.recall()).to.deep.equal(['after reinstall']);
+      // What the canister held just before was kept: the restore itself can be undone.
+      expect(done.json.safetyBackupId).to.match(/^bak-/);
+      const undone = await runJson(sandbox, project, ['backup', 'restore', done.json.safetyBackupId, '--yes']);
+      expect(undone.exitCode, undone.stderr).to.equal(0);
+      expect(await actor.recall()).to.deep.equal(['after reinstall', 'forget me']);
     });
 
     it('restore of an unknown backup id: exit 4', async () => {

@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CliSandbox, repoRoot, STACK_TRACE, type CliResult } from '../helpers/cli.js';
+import { CHILD_TIMEOUT_MS, CliSandbox, repoRoot, STACK_TRACE, type CliResult } from '../helpers/cli.js';
 
 const HISTORY_PLUGIN = '@soulrecall/plugin-history';
 
@@ -31,7 +31,7 @@ class CliWithoutHistoryPlugin {
 
   run(args: string[]): Promise<CliResult> {
     return new Promise((resolvePromise, reject) => {
-      const child = spawn(process.execPath, [join(this.root, 'bin', 'run.js'), ...args], { cwd: this.sandbox.home, env: this.sandbox.env(), stdio: 'pipe' });
+      const child = spawn(process.execPath, [join(this.root, 'bin', 'run.js'), ...args], { cwd: this.sandbox.home, env: this.sandbox.env(), stdio: 'pipe', timeout: CHILD_TIMEOUT_MS, killSignal: 'SIGKILL' });
       let stdout = '';
       let stderr = '';
       child.stdout.on('data', (chunk) => (stdout += chunk));

@@ -7,6 +7,9 @@ import { fileURLToPath } from 'node:url';
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const binPath = join(repoRoot, 'bin', 'run.js');
 
+/** A CLI run that hangs is killed (and its test fails) instead of holding the suite open. */
+export const CHILD_TIMEOUT_MS = 240_000;
+
 export interface CliResult {
   stdout: string;
   stderr: string;
@@ -33,7 +36,7 @@ export class CliSandbox {
   /** Runs the built binary as a child process, as a user would. */
   run(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string } = {}): Promise<CliResult> {
     return new Promise((resolvePromise, reject) => {
-      const child = spawn(process.execPath, [binPath, ...args], { cwd: options.cwd ?? this.home, env: this.env(options.env), stdio: 'pipe' });
+      const child = spawn(process.execPath, [binPath, ...args], { cwd: options.cwd ?? this.home, env: this.env(options.env), stdio: 'pipe', timeout: CHILD_TIMEOUT_MS, killSignal: 'SIGKILL' });
       let stdout = '';
       let stderr = '';
       child.stdout.on('data', (chunk) => (stdout += chunk));

@@ -72,6 +72,14 @@ export class SoulrecallError extends Error {
 /** Exit codes of error codes thrown by the packages below core; matched by exact code, then by prefix. */
 const exitCodeByErrorCode: ReadonlyArray<[string, number]> = [
   ['LOCK_HELD', ExitCode.Conflict],
+  ['LOCK_LOST', ExitCode.Conflict],
+  ['CONFLICT', ExitCode.Conflict],
+  ['INVALID_TRANSITION', ExitCode.Conflict],
+  ['ARTIFACT_CORRUPT', ExitCode.Store],
+  ['TRUST_ERROR', ExitCode.Unreachable],
+  ['UNEXPECTED_REPLY', ExitCode.Unreachable],
+  ['INSUFFICIENT_CYCLES', ExitCode.Rejected],
+  ['CYCLES_LEDGER_ERROR', ExitCode.Rejected],
   ['DRIFT', ExitCode.Conflict],
   ['NETWORK_UNREACHABLE', ExitCode.Unreachable],
   ['HTTP_ERROR', ExitCode.Unreachable],
@@ -140,9 +148,9 @@ export function toSoulrecallError(thrown: unknown): SoulrecallError {
     return new SoulrecallError(error.message, { code: `FS_${error.code}`, exitCode: ExitCode.Internal, hint: 'Check the permissions and free space of the folder named above.', cause: error });
   }
   return new SoulrecallError(`Unexpected failure: ${error.message}`, {
-    code: 'INTERNAL',
+    code: typeof error.code === 'string' ? error.code : 'INTERNAL',
     exitCode: ExitCode.Internal,
-    hint: 'Run again with --verbose to see the stack trace, and report it if it persists.',
+    hint: hint ?? 'Run again with --verbose to see the stack trace, and report it if it persists.',
     cause: error,
   });
 }

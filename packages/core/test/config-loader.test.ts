@@ -31,6 +31,11 @@ describe('soulrecall.yaml loader', () => {
     expect(config.agents).to.deep.equal([{ name: 'my-agent', wasm: 'dist/agent.wasm', wasmLine: 9, health: { method: 'health' } }]);
   });
 
+  it('treats mainnet written as a URL as mainnet: built-in root key, never fetched', () => {
+    const config = parseProjectConfig('environments:\n  a: { network: "https://icp-api.io" }\n  b: { network: "https://ic0.app/" }\n  c: { network: "https://example.org" }\n', '/p/soulrecall.yaml');
+    expect(config.environments.map((e) => [e.networkKind, e.rootKey])).to.deep.equal([['ic', 'builtin-mainnet'], ['ic', 'builtin-mainnet'], ['url', 'fetched']]);
+  });
+
   it('defaults the pipeline to the order environments are declared in', () => {
     const config = parseProjectConfig('environments:\n  dev: { network: local }\n  qa: { network: "https://qa.example.org/" }\n', '/p/soulrecall.yaml');
     expect(config.pipeline).to.deep.equal(['dev', 'qa']);

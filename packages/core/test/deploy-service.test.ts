@@ -8,7 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { parseProjectConfig } from '../src/config/loader.js';
 import { SoulrecallError } from '../src/errors.js';
 import { createBackup, listBackups, restoreBackup, restoreSnapshot } from '../src/services/backups.js';
-import { deploy, ensureCanister, installAndVerify, MAX_SNAPSHOTS_PER_CANISTER, planDeploy, snapshotBeforeUpgrade } from '../src/services/deploy.js';
+import { deploy, ensureCanister, installAndVerify, planDeploy, snapshotBeforeUpgrade } from '../src/services/deploy.js';
+import { MAX_SNAPSHOTS_PER_CANISTER } from '../src/services/backups.js';
 import { checkAgentHealth } from '../src/services/health-check.js';
 import { rollback } from '../src/services/rollback.js';
 import { Session } from '../src/services/session.js';
@@ -137,19 +138,39 @@ agents:
     expect(result.health).to.include({ healthy: true, moduleHash: result.moduleSha256 });
   });
 
-  it('at the snapshot limit, the snapshot before an upgrade replaces the oldest and its backup is marked deleted', async () => {
+  it('at the snapshot limit, the snapshot before an upgrade replaces the oldest automatic one, never a manual backup', async () => {
     const canisterId = session.store.routes.get('bare', 'local')!.canisterId;
     const client = await session.client(session.config!.environments[0]!);
     while ((await client.listSnapshots(canisterId)).length < MAX_SNAPSHOTS_PER_CANISTER) await createBackup(session, { canisterId, reason: 'fill' });
-    const oldest = (await client.listSnapshots(canisterId)).sort((a, b) => (a.takenAtNanos < b.takenAtNanos ? -1 : 1))[0]!;
+    const recorded = () => session.store.backups.list({ canisterId, includeDeleted: true, limit: 1000 });
+    const automatic = recorded().filter((backup) => backup.deploymentId !== null);
+    expect(automatic, 'earlier deploys left automatic snapshots').to.not.have.length(0);
+    const bySnapshot = new Map(recorded().map((backup) => [backup.snapshotId, backup]));
+    const oldestAutomatic = (await client.listSnapshots(canisterId))
+      .sort((a, b) => (a.takenAtNanos < b.takenAtNanos ? -1 : 1))
+      .find((snapshot) => bySnapshot.get(snapshot.id)?.deploymentId !== null && bySnapshot.has(snapshot.id))!;
+    const manual = recorded().filter((backup) => backup.reason === 'fill').map((backup) => backup.snapshotId);
     const result = await deploy(session, { agent: 'bare', environment: 'local', wasmPath: v2 });
     expect(result.snapshot).to.not.equal(null);
-    const after = await client.listSnapshots(canisterId);
+    const after = (await client.listSnapshots(canisterId)).map((snapshot) => snapshot.id);
     expect(after).to.have.length(MAX_SNAPSHOTS_PER_CANISTER);
-    expect(after.map((snapshot) => snapshot.id)).to.include(result.snapshot!.snapshotId);
-    const replaced = session.store.backups.list({ canisterId, includeDeleted: true, limit: 1000 }).find((backup) => backup.snapshotId === oldest.id);
-    expect(replaced, 'the oldest snapshot was a recorded backup').to.not.equal(undefined);
-    expect(replaced!.deletedAt).to.be.a('string');
+    expect(after).to.include(result.snapshot!.snapshotId);
+    expect(after).to.include.members(manual);
+    expect(after).to.not.include(oldestAutomatic.id);
+    expect(recorded().find((backup) => backup.snapshotId === oldestAutomatic.id)!.deletedAt).to.be.a('string');
+  });
+
+  it('refuses to take a snapshot when only manual backups fill the canister, rather than lose one', async () => {
+    const canisterId = session.store.routes.get('bare', 'local')!.canisterId;
+    const client = await session.client(session.config!.environments[0]!);
+    for (const backup of session.store.backups.list({ canisterId, limit: 1000 }).filter((b) => b.deploymentId !== null)) {
+      await client.deleteSnapshot(canisterId, backup.snapshotId);
+      session.store.backups.markDeleted(backup.id, 'test: only manual backups left');
+    }
+    while ((await client.listSnapshots(canisterId)).length < MAX_SNAPSHOTS_PER_CANISTER) await createBackup(session, { canisterId, reason: 'fill' });
+    const error = await createBackup(session, { canisterId, reason: 'one more' }).catch((e: unknown) => e);
+    expect(error).to.be.instanceOf(SoulrecallError).with.property('code', 'SNAPSHOT_LIMIT');
+    expect((await client.listSnapshots(canisterId)).length).to.equal(MAX_SNAPSHOTS_PER_CANISTER);
   });
 
   it('a protected environment and a reinstall go through confirm', async () => {

@@ -10,6 +10,11 @@ describe('errors and exit codes', () => {
     expect(exitCodeForErrorCode('LOCK_HELD')).to.equal(ExitCode.Conflict);
     expect(exitCodeForErrorCode('WASM_INVALID')).to.equal(ExitCode.InvalidInput);
     expect(exitCodeForErrorCode('WASM_NOT_FOUND')).to.equal(ExitCode.NotFound);
+    expect(exitCodeForErrorCode('CONFLICT')).to.equal(ExitCode.Conflict);
+    expect(exitCodeForErrorCode('LOCK_LOST')).to.equal(ExitCode.Conflict);
+    expect(exitCodeForErrorCode('ARTIFACT_CORRUPT')).to.equal(ExitCode.Store);
+    expect(exitCodeForErrorCode('TRUST_ERROR')).to.equal(ExitCode.Unreachable);
+    expect(exitCodeForErrorCode('INSUFFICIENT_CYCLES')).to.equal(ExitCode.Rejected);
     expect(exitCodeForErrorCode('SOMETHING_ELSE')).to.equal(undefined);
   });
 
@@ -17,6 +22,11 @@ describe('errors and exit codes', () => {
     const thrown = Object.assign(new Error('Cannot reach http://127.0.0.1:4943.'), { code: 'NETWORK_UNREACHABLE', hint: 'Run soulrecall network start.' });
     const error = toSoulrecallError(thrown);
     expect(error).to.include({ code: 'NETWORK_UNREACHABLE', exitCode: ExitCode.Unreachable, message: 'Cannot reach http://127.0.0.1:4943.', hint: 'Run soulrecall network start.' });
+  });
+
+  it('keeps the code and hint of an error whose code it does not know', () => {
+    const error = toSoulrecallError(Object.assign(new Error('odd'), { code: 'SOMETHING_ELSE', hint: 'Do this.' }));
+    expect(error).to.include({ code: 'SOMETHING_ELSE', exitCode: ExitCode.Internal, hint: 'Do this.' });
   });
 
   it('treats unknown errors as internal, without losing the message', () => {

@@ -6,6 +6,7 @@ import { expect } from 'chai';
 import NetworkStart from '../src/commands/network/start.js';
 import NetworkStatusCommand from '../src/commands/network/status.js';
 import NetworkStop from '../src/commands/network/stop.js';
+import { stopNetwork } from '@soulrecall/devnet';
 
 const pluginRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -15,7 +16,10 @@ async function runJson(command: { run(argv: string[], root: string): Promise<unk
   const write = process.stdout.write.bind(process.stdout);
   process.stdout.write = ((chunk: string | Uint8Array) => (chunks.push(String(chunk)), true)) as typeof process.stdout.write;
   try {
-    await command.run([...argv, '--json'], pluginRoot).catch(() => undefined);
+    // With --json a command reports its errors on stdout; anything thrown past that is a bug.
+    await command.run([...argv, '--json'], pluginRoot).catch((error: unknown) => {
+      if (chunks.length === 0) throw error;
+    });
   } finally {
     process.stdout.write = write;
   }
@@ -35,7 +39,9 @@ describe('network plugin commands', function () {
     previousExitCode = process.exitCode;
   });
 
-  afterEach(() => {
+  afterEach(async () => {
+    // A failed assertion must not leave a background network running on a deleted state dir.
+    await stopNetwork(path.join(home, 'networks', '0')).catch(() => undefined);
     if (previousHome === undefined) delete process.env.SOULRECALL_HOME;
     else process.env.SOULRECALL_HOME = previousHome;
     process.exitCode = previousExitCode;

@@ -11,6 +11,8 @@ const ENVIRONMENT_KEYS = ['network', 'aliases', 'protected', 'identity'];
 const AGENT_KEYS = ['wasm', 'health'];
 const HEALTH_KEYS = ['method'];
 const NAME_PATTERN = /^[A-Za-z][A-Za-z0-9_-]*$/;
+/** Hosts of the IC mainnet API boundary nodes. */
+const MAINNET_HOSTS = ['icp-api.io', 'ic0.app', 'icp0.io'];
 
 /** The nearest soulrecall.yaml in `cwd` or a parent folder, or undefined. */
 export function findConfigFile(cwd: string): string | undefined {
@@ -179,6 +181,15 @@ export function parseProjectConfig(text: string, file: string): ProjectConfig {
   return { file, root: dirname(file), pipeline, environments, agents };
 }
 
+/** Whether a network URL is the IC mainnet (whose root key is built in). */
+export function isMainnetUrl(networkUrl: string): boolean {
+  try {
+    return MAINNET_HOSTS.includes(new URL(networkUrl).hostname);
+  } catch {
+    return false;
+  }
+}
+
 type Fail = (code: string, node: Node | null | undefined, message: string, hint: string) => never;
 
 function checkKeys(map: YAMLMap, allowed: string[], prefix: string, fail: Fail): void {
@@ -208,5 +219,8 @@ function resolveNetwork(network: string, invalid: () => never): Pick<Environment
   }
   if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.hostname === '') invalid();
   const networkUrl = url.toString().replace(/\/$/, '');
-  return { networkKind: 'url', networkUrl, rootKey: networkUrl === MAINNET_URL ? 'builtin-mainnet' : 'fetched' };
+  // Mainnet written as a URL is still mainnet: its root key must be the built-in one, never one
+  // fetched from whoever answers at that address.
+  if (isMainnetUrl(networkUrl)) return { networkKind: 'ic', networkUrl, rootKey: 'builtin-mainnet' };
+  return { networkKind: 'url', networkUrl, rootKey: 'fetched' };
 }

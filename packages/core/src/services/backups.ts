@@ -22,6 +22,68 @@ export async function restoreSnapshot(session: Session, client: CanisterClient, 
   return session.store.backups.recordRestore(backup.id, { reason, by: { principal: client.principal } });
 }
 
+/** Snapshots a canister may hold at once (the IC's limit). */
+export const MAX_SNAPSHOTS_PER_CANISTER = 10;
+
+export interface SnapshotInput {
+  environment: string;
+  canisterId: string;
+  reason: string;
+  /** The deployment whose state the snapshot holds; snapshots with one are soulrecall's own. */
+  deploymentId?: number;
+  /** Taken just before that deployment changed the canister. */
+  beforeDeployment?: boolean;
+}
+
+/**
+ * Takes a snapshot and records it. At the IC's limit, the oldest snapshot soulrecall took by
+ * itself (before a deployment or a restore) makes room; a manual backup is never replaced,
+ * and when only manual ones are left soulrecall refuses rather than lose one.
+ */
+export async function takeRecordedSnapshot(session: Session, client: CanisterClient, input: SnapshotInput): Promise<Backup> {
+  const by = { principal: client.principal };
+  const existing = await client.listSnapshots(input.canisterId);
+  let replaced: Backup | undefined;
+  if (existing.length >= MAX_SNAPSHOTS_PER_CANISTER) {
+    const recorded = session.store.backups.list({ canisterId: input.canisterId, environment: input.environment, limit: 1000 });
+    const automatic = new Map(recorded.filter((backup) => backup.deploymentId !== null).map((backup) => [backup.snapshotId, backup]));
+    const oldest = [...existing].sort((a, b) => (a.takenAtNanos < b.takenAtNanos ? -1 : 1)).find((snapshot) => automatic.has(snapshot.id));
+    if (!oldest) {
+      throw new SoulrecallError(`Canister ${input.canisterId} holds ${existing.length} snapshots, the most the network allows, and none of them was taken automatically by soulrecall.`, {
+        code: 'SNAPSHOT_LIMIT',
+        exitCode: ExitCode.Conflict,
+        hint: `soulrecall never replaces a manual backup; restore or delete one of them first (\`soulrecall backup list ${input.canisterId}\`).`,
+      });
+    }
+    replaced = automatic.get(oldest.id);
+  }
+  const snapshot = await client.takeSnapshot(input.canisterId, replaced?.snapshotId);
+  if (replaced) session.store.backups.markDeleted(replaced.id, `replaced by a new snapshot (${input.reason})`, by);
+  return session.store.backups.record({
+    environment: input.environment,
+    canisterId: input.canisterId,
+    snapshotId: snapshot.id,
+    deploymentId: input.deploymentId,
+    beforeDeployment: input.beforeDeployment,
+    reason: input.reason,
+    by,
+  });
+}
+
+/**
+ * Before loading an old snapshot over a canister, keeps what it holds now: a restore is then
+ * itself reversible (`backup restore <safety backup>`), and nothing remembered since is lost.
+ */
+export async function safetySnapshotBeforeRestore(session: Session, client: CanisterClient, backup: Backup): Promise<Backup> {
+  const current = session.store.deployments.latest({ environment: backup.environment, canisterId: backup.canisterId, status: 'succeeded' });
+  return takeRecordedSnapshot(session, client, {
+    environment: backup.environment,
+    canisterId: backup.canisterId,
+    reason: `safety snapshot before restoring ${backup.id}`,
+    deploymentId: current?.id,
+  });
+}
+
 export interface CreateBackupRequest {
   canisterId: string;
   /** `--network <env>` when the canister is recorded in several environments. */
@@ -36,14 +98,7 @@ export async function createBackup(session: Session, request: CreateBackupReques
   const client = await session.client(located.environment);
   return holdLease(session, client, { agent: record.agent, environment: record.environment, operation: 'backup' }, async () => {
     hooks.progress?.(`Taking a snapshot of ${located.canisterId} in ${record.environment}…`);
-    const snapshot = await client.takeSnapshot(located.canisterId);
-    return session.store.backups.record({
-      environment: record.environment,
-      canisterId: located.canisterId,
-      snapshotId: snapshot.id,
-      reason: request.reason ?? 'manual backup',
-      by: { principal: client.principal },
-    });
+    return takeRecordedSnapshot(session, client, { environment: record.environment, canisterId: located.canisterId, reason: request.reason ?? 'manual backup' });
   });
 }
 
@@ -69,6 +124,8 @@ function locateEnvironmentName(session: Session, network: string): string {
 export interface RestoreBackupResult {
   backup: Backup;
   restore: BackupRestore;
+  /** What the canister held just before the restore, kept so the restore can be undone. */
+  safetyBackupId: string;
   health: Record<string, unknown>;
 }
 
@@ -97,10 +154,11 @@ export async function restoreBackup(session: Session, request: { backupId: strin
   await hooks.confirm?.(`Restore backup ${backup.id} onto canister ${backup.canisterId} (${backup.agent} in ${backup.environment})? Its current code and memory are replaced`);
   const client = await session.client(environment);
   return holdLease(session, client, { agent: backup.agent, environment: backup.environment, operation: 'backup-restore' }, async () => {
-    hooks.progress?.(`Restoring ${backup.id} onto ${backup.canisterId}: stop, load snapshot, start…`);
+    const safety = await safetySnapshotBeforeRestore(session, client, backup);
+    hooks.progress?.(`Restoring ${backup.id} onto ${backup.canisterId} (current state kept as ${safety.id}): stop, load snapshot, start…`);
     const restore = await restoreSnapshot(session, client, backup, `backup restore ${backup.id}`);
     const health = await checkAgentHealth(client, backup.canisterId, agent);
-    const result = { backup: session.store.backups.require(backup.id), restore, health: healthToJson(health) };
+    const result = { backup: session.store.backups.require(backup.id), restore, safetyBackupId: safety.id, health: healthToJson(health) };
     if (!health.healthy) throw unhealthyAfter(`restoring ${backup.id}`, backup.canisterId, health, result);
     return result;
   });

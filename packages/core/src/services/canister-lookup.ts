@@ -1,6 +1,7 @@
 import { Principal } from '@dfinity/principal';
 import type { Canister } from '@soulrecall/history-store';
 import { resolveEnvironment } from '../config/environments.js';
+import { isMainnetUrl } from '../config/loader.js';
 import type { EnvironmentConfig } from '../config/types.js';
 import { ExitCode, SoulrecallError } from '../errors.js';
 import type { Session } from './session.js';
@@ -56,18 +57,24 @@ export function locateCanister(session: Session, canisterIdText: string, options
   return { canisterId, environment: environmentOfRecord(session, record), record };
 }
 
-/** The configured environment of a recorded canister, or one rebuilt from its network URL. */
+/**
+ * The configured environment of a recorded canister, or one rebuilt from its network URL when
+ * the command runs outside the project. The store does not know whether that environment is
+ * protected, so it is treated as protected: destructive commands ask (or need --yes) rather
+ * than assume it is safe.
+ */
 export function environmentOfRecord(session: Session, record: Canister): EnvironmentConfig {
   const configured = session.config?.environments.find((environment) => environment.name === record.environment);
   if (configured) return configured;
+  const mainnet = isMainnetUrl(record.networkUrl);
   return {
     name: record.environment,
     network: record.networkUrl,
-    networkKind: record.networkUrl === 'https://icp-api.io' ? 'ic' : 'url',
+    networkKind: mainnet ? 'ic' : 'url',
     networkUrl: record.networkUrl,
-    rootKey: record.networkUrl === 'https://icp-api.io' ? 'builtin-mainnet' : 'fetched',
+    rootKey: mainnet ? 'builtin-mainnet' : 'fetched',
     aliases: [],
-    protected: false,
+    protected: true,
   };
 }
 

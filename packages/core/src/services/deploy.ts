@@ -4,7 +4,7 @@ import type { Backup, Canister, Deployment, InstallMode } from '@soulrecall/hist
 import { agentWasmPath, findAgent, resolveEnvironment } from '../config/environments.js';
 import type { AgentConfig, EnvironmentConfig, ProjectConfig } from '../config/types.js';
 import { ExitCode, SoulrecallError } from '../errors.js';
-import { restoreSnapshot } from './backups.js';
+import { restoreSnapshot, takeRecordedSnapshot } from './backups.js';
 import { parseCanisterId } from './canister-lookup.js';
 import { holdLease, type OperationHooks } from './deploy-operation.js';
 import { checkAgentHealth, healthToJson, type AgentHealth } from './health-check.js';
@@ -112,30 +112,14 @@ function usable(canister: Canister, agent: string): Canister {
   return canister;
 }
 
-/** Snapshots a canister may hold at once (the IC's limit); the oldest is replaced beyond it. */
-export const MAX_SNAPSHOTS_PER_CANISTER = 10;
-
-/**
- * Snapshot (code, heap, stable memory) taken just before a deployment changes a canister, linked
- * to it. When the canister already holds the maximum number of snapshots, the oldest one is
- * replaced and its backup marked deleted, so long-lived canisters keep deploying.
- */
+/** Snapshot (code, heap, stable memory) taken just before a deployment changes a canister, linked to it. */
 export async function snapshotBeforeUpgrade(session: Session, client: CanisterClient, deployment: Deployment): Promise<Backup> {
-  const existing = await client.listSnapshots(deployment.canisterId);
-  const oldest = existing.length >= MAX_SNAPSHOTS_PER_CANISTER ? [...existing].sort((a, b) => (a.takenAtNanos < b.takenAtNanos ? -1 : 1))[0] : undefined;
-  const snapshot = await client.takeSnapshot(deployment.canisterId, oldest?.id);
-  if (oldest) {
-    const replaced = session.store.backups.list({ canisterId: deployment.canisterId, environment: deployment.environment, limit: 1000 }).find((backup) => backup.snapshotId === oldest.id);
-    if (replaced) session.store.backups.markDeleted(replaced.id, `replaced by the snapshot before version ${deployment.version}`, { principal: client.principal });
-  }
-  return session.store.backups.record({
+  return takeRecordedSnapshot(session, client, {
     environment: deployment.environment,
     canisterId: deployment.canisterId,
-    snapshotId: snapshot.id,
+    reason: `before version ${deployment.version}`,
     deploymentId: deployment.id,
     beforeDeployment: true,
-    reason: `before version ${deployment.version}`,
-    by: { principal: client.principal },
   });
 }
 

@@ -2,7 +2,7 @@ import type { CanisterClient } from '@soulrecall/canister-client';
 import type { Backup, Deployment, RouteChange } from '@soulrecall/history-store';
 import type { EnvironmentConfig } from '../config/types.js';
 import { ExitCode, SoulrecallError } from '../errors.js';
-import { agentConfigOf, restoreSnapshot, unhealthyAfter } from './backups.js';
+import { agentConfigOf, restoreSnapshot, safetySnapshotBeforeRestore, unhealthyAfter } from './backups.js';
 import { locateCanister } from './canister-lookup.js';
 import { runDeployment, type DeployResult } from './deploy.js';
 import { holdLease, type OperationHooks } from './deploy-operation.js';
@@ -44,6 +44,8 @@ export interface RollbackResult {
   /** What was done (null for a dry run). */
   route: RouteSwitchResult | null;
   restoredBackupId: string | null;
+  /** With restore-snapshot: what the canister held just before, kept so the rollback can be undone. */
+  safetyBackupId: string | null;
   /** reinstall-artifact: the new deployment that put the old module back. */
   deployment: DeployResult | null;
   /** The deployment recorded as rolled back, if any. */
@@ -144,7 +146,7 @@ export async function rollback(session: Session, request: RollbackRequest, hooks
   if (request.toVersion !== undefined) targetDeployment(session, current, request.toVersion);
   const client = await session.client(located.environment);
   const plan = await planRollback(session, client, request, located.environment, located.canisterId, record.agent);
-  const empty = { route: null, restoredBackupId: null, deployment: null, rolledBack: null, health: null };
+  const empty = { route: null, restoredBackupId: null, safetyBackupId: null, deployment: null, rolledBack: null, health: null };
   if (request.dryRun) return { dryRun: true, plan, ...empty };
   if (located.environment.protected) await hooks.confirm?.(`Roll back ${plan.agent} in the protected environment ${plan.environment}: ${plan.description}?`);
   const by = { principal: client.principal };
@@ -158,10 +160,11 @@ export async function rollback(session: Session, request: RollbackRequest, hooks
     }
     if (plan.strategy === 'restore-snapshot') {
       const backup = session.store.backups.require(plan.backupId!);
+      const safety = await safetySnapshotBeforeRestore(session, client, backup);
       await restoreSnapshot(session, client, backup, reason);
       const rolledBack = session.store.deployments.markRolledBack(current.id, reason, by);
       const health = await checkAgentHealth(client, plan.canisterId, agentConfig, plan.toModuleSha256);
-      const result = { dryRun: false, plan, ...empty, restoredBackupId: backup.id, rolledBack, health: healthToJson(health) };
+      const result = { dryRun: false, plan, ...empty, restoredBackupId: backup.id, safetyBackupId: safety.id, rolledBack, health: healthToJson(health) };
       if (!health.healthy) throw unhealthyAfter(`restoring ${backup.id}`, plan.canisterId, health, result);
       return result;
     }

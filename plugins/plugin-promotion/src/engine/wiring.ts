@@ -36,8 +36,12 @@ export async function createPromotionEngine(config: Config, session: Session, io
     onPlan: io.onPlan,
     afterStep: pauseAfterStep(process.env.SOULRECALL_PAUSE_AFTER_STEP),
     emit: async (event, payload) => {
-      // Notification plugins must not be able to break a promotion: failures land in `failures`.
-      await config.runHook(event, payload);
+      // Notification plugins must not be able to break a promotion, even through this.error()
+      // (captureErrors): a failure is reported as one warning line and the promotion goes on.
+      const { failures } = await config.runHook(event, payload, undefined, true);
+      for (const { plugin, error } of failures) {
+        process.stderr.write(`Warning: the ${event} hook of ${plugin.name} failed: ${error instanceof Error ? error.message : String(error)}\n`);
+      }
     },
   });
 }
