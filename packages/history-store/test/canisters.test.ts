@@ -74,6 +74,15 @@ describe('canisters and catalog', () => {
     expect(() => store.canisters.decommission({ canisterId: 'nope', environment: 'production' })).to.throw(HistoryStoreError).with.property('code', 'NOT_FOUND');
   });
 
+  it('decommissioning a canister marks its backups deleted (its snapshots went with it)', () => {
+    seedCanister(store, 'green-1', 'production', 'bot', 'green');
+    const backup = store.backups.record({ environment: 'production', canisterId: 'green-1', snapshotId: '0a0b', reason: 'manual backup' });
+    expect(store.backups.list({ canisterId: 'green-1' }).map((b) => b.id)).to.deep.equal([backup.id]);
+    store.canisters.decommission({ canisterId: 'green-1', environment: 'production' });
+    expect(store.backups.list({ canisterId: 'green-1' })).to.deep.equal([]);
+    expect(store.backups.require(backup.id).deletedAt).to.be.a('string');
+  });
+
   it('revives a decommissioned id recorded again (local networks reuse ids after a reset)', () => {
     seedCanister(store, 'aaaaa-aa', 'local', 'bot');
     store.canisters.decommission({ canisterId: 'aaaaa-aa', environment: 'local' });

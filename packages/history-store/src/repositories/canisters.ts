@@ -161,7 +161,10 @@ export class CanisterRepository {
           hint: 'route traffic to another canister first (soulrecall config set --routing <canister-id>)',
         });
       }
-      this.ctx.stmt('UPDATE canisters SET decommissioned_at = ? WHERE environment = ? AND canister_id = ?').run(this.ctx.nowIso(), input.environment, input.canisterId);
+      const now = this.ctx.nowIso();
+      this.ctx.stmt('UPDATE canisters SET decommissioned_at = ? WHERE environment = ? AND canister_id = ?').run(now, input.environment, input.canisterId);
+      // Deleting a canister deletes its snapshots: its backups are no longer restore points.
+      const backups = this.ctx.stmt('UPDATE backups SET deleted_at = ? WHERE environment = ? AND canister_id = ? AND deleted_at IS NULL').run(now, input.environment, input.canisterId);
       appendAudit(this.ctx, {
         action: 'canister.decommission',
         kind: 'deletion',
@@ -170,7 +173,7 @@ export class CanisterRepository {
         subject: input.canisterId,
         summary: `deleted ${canister.role} canister ${input.canisterId} of ${canister.agent} in ${input.environment}${input.reason ? `: ${input.reason}` : ''}`,
         by,
-        detail: { reason: input.reason ?? null },
+        detail: { reason: input.reason ?? null, backupsDeleted: backups.changes },
       });
       return requireCanister(this.ctx, input.environment, input.canisterId);
     });

@@ -41,6 +41,7 @@ export function requirePromotion(store: HistoryStore, promotionId: string): Prom
  * from the journal and `abort` undoes it.
  */
 export class PromotionEngine {
+  private lockLost?: Error;
   private active?: { promotionId: string; lease?: Lease };
 
   constructor(private readonly deps: EngineDependencies) {}
@@ -199,6 +200,12 @@ export class PromotionEngine {
     return promotionId;
   }
 
+  /** Between steps: stop if the lock was lost, then the fault-injection point if any. */
+  private async afterStep(name: string): Promise<void> {
+    if (this.lockLost) throw this.lockLost;
+    await this.deps.afterStep?.(name);
+  }
+
   /** `fresh`: a new promotion whose lock is already held and whose preflight already ran. */
   private async drive(strategy: PromotionStrategy, context: PromotionContext, base: ResultBase, notes: string[], fresh?: { lease: Lease; preflightFacts: JsonObject }): Promise<PromoteResult> {
     const promotionId = context.promotion.id;
@@ -206,11 +213,14 @@ export class PromotionEngine {
     // very promotion, or another one, and their records are not ours to mark failed.
     let lease: Lease | undefined = fresh?.lease ?? this.acquire(context, 'lock');
     this.active = { promotionId, lease };
+    this.lockLost = undefined;
     const renew = setInterval(() => {
       try {
         if (lease) lease = this.store.locks.renew(lease, LOCK_TTL_MS);
-      } catch {
-        // Lost or unwritable: the next journal write or the release reports it.
+      } catch (error) {
+        // Lost (taken over) or unwritable: the strategy stops after its current step rather
+        // than keep changing the canister beside whoever holds the lock now.
+        this.lockLost = error instanceof Error ? error : new Error(String(error));
       }
     }, LOCK_TTL_MS / 3);
     renew.unref();
@@ -371,7 +381,7 @@ export class PromotionEngine {
       module,
       targetCanisterId,
       options,
-      journal: new StepJournal(this.store, placeholder.id, this.deps.onStep, this.deps.afterStep),
+      journal: new StepJournal(this.store, placeholder.id, this.deps.onStep, (name) => this.afterStep(name)),
       progress: (message) => this.deps.progress(message),
     };
   }

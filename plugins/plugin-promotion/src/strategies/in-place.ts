@@ -65,10 +65,14 @@ export class InPlaceStrategy implements PromotionStrategy {
 
     const backup = await journal.step('backup', async () => {
       const previousModuleHash = (await client.status(target)).moduleHash;
-      const deployment = store.deployments.begin({
-        agent: agent.name, environment: to.name, canisterId: target, moduleSha256: context.module.sha256,
-        installMode: previousModuleHash === null ? 'install' : 'upgrade', promotionId: context.promotion.id, by: { principal: client.principal },
-      });
+      // A backup step interrupted after this point already began the deployment: reuse it
+      // rather than leave a second version pending forever.
+      const deployment =
+        store.deployments.list({ agent: agent.name, environment: to.name, canisterId: target, status: 'pending', limit: 10 }).find((pending) => pending.promotionId === context.promotion.id) ??
+        store.deployments.begin({
+          agent: agent.name, environment: to.name, canisterId: target, moduleSha256: context.module.sha256,
+          installMode: previousModuleHash === null ? 'install' : 'upgrade', promotionId: context.promotion.id, by: { principal: client.principal },
+        });
       if (previousModuleHash === null) return { deploymentId: deployment.id, version: deployment.version, previousModuleHash, backupId: null, snapshotId: null };
       context.progress(`Snapshot of ${target} before version ${deployment.version}…`);
       const taken = await snapshotBeforeUpgrade(session, client, deployment);
