@@ -235,8 +235,12 @@ describe('soulrecall binary: deploy, rollback, backup', function () {
       expect(all.json.backups.map((b: { id: string }) => b.id)).to.include(backupId);
       const one = await runJson(sandbox, project, ['backup', 'list', canisterId, '--network', 'local']);
       expect(one.json.backups[0].id).to.equal(backupId);
+      expect(one.json.backups).to.not.be.empty;
       expect(one.json.backups.every((b: { canisterId: string }) => b.canisterId === canisterId)).to.equal(true);
       const staged = await runJson(sandbox, project, ['backup', 'list', '-e', 'staging']);
+      expect(staged.exitCode, staged.stderr).to.equal(0);
+      // local has backups (above): the filter must leave every one of them out.
+      expect(staged.json.backups.map((b: { environment: string }) => b.environment)).to.not.include('local');
       expect(staged.json.backups.every((b: { environment: string }) => b.environment === 'staging')).to.equal(true);
       const table = await sandbox.run(['backup', 'list'], { cwd: project });
       expect(table.stdout).to.match(/^ID\s+ENV\s+CANISTER/);

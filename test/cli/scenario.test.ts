@@ -62,18 +62,18 @@ describe('scenario: deploy → upgrade → observe → failed upgrade rolled bac
 
     const list = await run(['list']);
     expect(list.exitCode, list.stdout).to.equal(0);
-    const entries: Array<Record<string, unknown>> = Array.isArray(list.json) ? list.json : list.json.canisters;
+    const entries: Array<Record<string, unknown>> = list.json.canisters;
     const entry = entries.find((candidate) => candidate.canisterId === canisterId);
     expect(entry).to.include({ agent: 'my-agent', environment: 'local', live: true, deployedVersion: 2, moduleSha256: v2Sha });
 
-    // The sample agent prints nothing: the logs are read (a real fetch_canister_logs) and empty.
+    // The agent logs each memory it stores; the log survived the upgrade to v2.
     const logs = await run(['logs', canisterId]);
     expect(logs.exitCode, logs.stdout).to.equal(0);
-    expect(logs.json.lines).to.be.an('array');
-    for (const line of logs.json.lines) expect(line.canisterId).to.equal(canisterId);
+    const texts = logs.json.lines.map((line: { canisterId: string; text: string }) => (expect(line.canisterId).to.equal(canisterId), line.text));
+    expect(texts).to.include('agent 1.0.0 remembered memory #1');
     const networkLogs = await run(['logs', '--network', 'local']);
     expect(networkLogs.exitCode, networkLogs.stdout).to.equal(0);
-    expect(networkLogs.json.lines).to.be.an('array');
+    expect(networkLogs.json.lines.map((line: { text: string }) => line.text)).to.include('agent 1.0.0 remembered memory #1');
   });
 
   it('rolls back a deploy whose health check fails, with the memories intact', async () => {
@@ -87,7 +87,7 @@ describe('scenario: deploy → upgrade → observe → failed upgrade rolled bac
     const health = await run(['health', canisterId]);
     expect(health.exitCode).to.equal(0);
     const list = await run(['list', '--agent', 'my-agent']);
-    const entries: Array<Record<string, unknown>> = Array.isArray(list.json) ? list.json : list.json.canisters;
+    const entries: Array<Record<string, unknown>> = list.json.canisters;
     expect(entries.find((candidate) => candidate.canisterId === canisterId)).to.include({ deployedVersion: 2, lastStatus: 'rolled-back' });
   });
 
@@ -126,7 +126,7 @@ describe('scenario: deploy → upgrade → observe → failed upgrade rolled bac
     expect(await actor.recall()).to.deep.equal(['the user is called Ada']);
 
     const list = await run(['list']);
-    const entries: Array<Record<string, unknown>> = Array.isArray(list.json) ? list.json : list.json.canisters;
+    const entries: Array<Record<string, unknown>> = list.json.canisters;
     expect(entries.find((candidate) => candidate.canisterId === canisterId)).to.include({ deployedVersion: 1, live: true });
   });
 
@@ -147,7 +147,7 @@ describe('scenario: deploy → upgrade → observe → failed upgrade rolled bac
     expect(deleted.json).to.include({ canisterId: spareId });
 
     const list = await run(['list', '--all']);
-    const entries: Array<Record<string, unknown>> = Array.isArray(list.json) ? list.json : list.json.canisters;
+    const entries: Array<Record<string, unknown>> = list.json.canisters;
     expect(entries.find((candidate) => candidate.canisterId === spareId)).to.include({ lastStatus: 'decommissioned' });
     expect(entries.find((candidate) => candidate.canisterId === canisterId)).to.include({ live: true });
   });

@@ -2,6 +2,7 @@
 // The build substitutes the {{...}} constants to produce v1, v2 and a deliberately broken build
 // from this one source (see build.mjs).
 import Array "mo:core/Array";
+import Debug "mo:core/Debug";
 import List "mo:core/List";
 import Nat "mo:core/Nat";
 
@@ -24,6 +25,8 @@ persistent actor Agent {
   public func remember(memory : Text) : async Nat {
     updateCalls += 1;
     List.add(memories, memory);
+    // A line in the canister log, so operators see the agent at work (`soulrecall logs`).
+    Debug.print("agent " # agentVersion # " remembered memory #" # Nat.toText(List.size(memories)));
     List.size(memories);
   };
 

@@ -121,11 +121,15 @@ describe('plugin-history services', () => {
       for (const kind of ['deployment', 'promotion', 'route', 'rollback', 'backup']) expect(kinds, kind).to.include(kind);
       const prod = historyTimeline({ store, config }, { agent: 'my-agent', environment: 'prod' });
       expect(prod.environment).to.equal('production');
+      expect(prod.events).to.not.be.empty;
       expect(prod.events.every((e) => e.environment === 'production' && e.agent === 'my-agent')).to.equal(true);
-      expect(historyTimeline({ store }, { kinds: ['rollback'] }).events.every((e) => e.kind === 'rollback')).to.equal(true);
+      const rollbacks = historyTimeline({ store }, { kinds: ['rollback'] }).events;
+      expect(rollbacks).to.not.be.empty;
+      expect(rollbacks.every((e) => e.kind === 'rollback')).to.equal(true);
       const cut = all.events[2]!.at;
       const recent = historyTimeline({ store }, { since: cut });
       expect(recent.since).to.equal(cut);
+      expect(recent.events).to.not.be.empty;
       expect(recent.events.every((e) => e.at >= cut)).to.equal(true);
       expect(historyTimeline({ store }, { limit: 3 }).events).to.have.length(3);
     });
