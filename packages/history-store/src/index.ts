@@ -4,7 +4,7 @@ export { MIGRATIONS, LATEST_SCHEMA_VERSION, APPLICATION_ID, type Migration } fro
 export { migrate, type MigrationResult } from './schema/migrate.js';
 export { SHORT_ID_ALPHABET } from './ids.js';
 export { sha256Hex, ArtifactRepository } from './repositories/artifacts.js';
-export { AuditRepository, type AuditQuery, type TimelineQuery } from './repositories/audit.js';
+export { AuditRepository, type AuditQuery, type IntentInput, type TimelineQuery } from './repositories/audit.js';
 export { BackupRepository, type BackupQuery, type RecordBackupInput } from './repositories/backups.js';
 export { CanisterRepository, type CanisterQuery, type DecommissionInput, type RecordCanisterInput } from './repositories/canisters.js';
 export { CatalogRepository } from './repositories/catalog.js';

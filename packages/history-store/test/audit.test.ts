@@ -108,4 +108,13 @@ describe('audit log and timeline', () => {
     expect(store.catalog.agents().map((a) => a.name)).to.deep.equal(['bot', 'other']);
     expect(store.catalog.environments().map((e) => e.name)).to.deep.equal(['production', 'staging']);
   });
+
+  it('journals the intent of a remote mutation before it is made, off the timeline', () => {
+    const before = store.timeline().length;
+    const id = store.audit.noteIntent({ action: 'canister.delete-requested', agent: 'bot', environment: 'production', subject: 'green-1', summary: 'asking to delete green-1' });
+    const [latest] = store.audit.list({ limit: 1 });
+    expect(latest).to.include({ id, action: 'canister.delete-requested', agent: 'bot', environment: 'production', subject: 'green-1', summary: 'asking to delete green-1' });
+    expect(latest!.by.principal).to.equal('me');
+    expect(store.timeline()).to.have.length(before);
+  });
 });

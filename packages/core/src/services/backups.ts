@@ -13,6 +13,14 @@ import type { Session } from './session.js';
  * when the load fails, so a failed restore does not leave the agent down. Records the restore.
  */
 export async function restoreSnapshot(session: Session, client: CanisterClient, backup: Backup, reason: string): Promise<BackupRestore> {
+  session.store.audit.noteIntent({
+    action: 'backup.restore-requested',
+    agent: backup.agent,
+    environment: backup.environment,
+    subject: backup.id,
+    summary: `asking the network to load snapshot ${backup.snapshotId} into ${backup.canisterId} (${reason})`,
+    by: { principal: client.principal },
+  });
   await client.stop(backup.canisterId);
   try {
     await client.loadSnapshot(backup.canisterId, backup.snapshotId);
@@ -57,6 +65,13 @@ export async function takeRecordedSnapshot(session: Session, client: CanisterCli
     }
     replaced = automatic.get(oldest.id);
   }
+  session.store.audit.noteIntent({
+    action: 'backup.snapshot-requested',
+    environment: input.environment,
+    subject: input.canisterId,
+    summary: `asking the network for a snapshot of ${input.canisterId} (${input.reason})${replaced ? `, replacing ${replaced.id}` : ''}`,
+    by,
+  });
   const snapshot = await client.takeSnapshot(input.canisterId, replaced?.snapshotId);
   if (replaced) session.store.backups.markDeleted(replaced.id, `replaced by a new snapshot (${input.reason})`, by);
   return session.store.backups.record({

@@ -1,6 +1,8 @@
 import { confirmOrRefuse } from '../confirm.js';
 import { ExitCode, SoulrecallError, hasErrorCode } from '../errors.js';
 import { locateCanister } from './canister-lookup.js';
+import type { CanisterClient } from '@soulrecall/canister-client';
+import type { Canister } from '@soulrecall/history-store';
 import type { Session } from './session.js';
 
 export interface DeletionResult {
@@ -45,19 +47,10 @@ export async function deleteCanister(session: Session, canisterIdText: string, o
     await confirmOrRefuse({ yes: options.yes ?? false, question: `Delete canister ${located.canisterId} of ${record.agent} in protected environment ${record.environment}?` });
   }
   const client = await session.client(located.environment);
-  let deletedOnNetwork = true;
-  try {
-    await client.delete(located.canisterId);
-  } catch (error) {
-    // Gone already (deleted by hand): the record just catches up.
-    if (!hasErrorCode(error, 'CANISTER_NOT_FOUND')) throw error;
-    deletedOnNetwork = false;
-  }
-  const decommissioned = session.store.canisters.decommission({
-    canisterId: located.canisterId,
+  const { deletedOnNetwork, canister: decommissioned } = await deleteAndDecommission(session, client, {
     environment: record.environment,
-    reason: options.reason ?? (deletedOnNetwork ? 'deleted with soulrecall delete' : 'not found on the network'),
-    by: { principal: client.principal },
+    canisterId: located.canisterId,
+    reason: options.reason ?? 'deleted with soulrecall delete',
   });
   return {
     canisterId: located.canisterId,
@@ -66,4 +59,41 @@ export async function deleteCanister(session: Session, canisterIdText: string, o
     deletedOnNetwork,
     decommissionedAt: decommissioned.decommissionedAt!,
   };
+}
+
+/**
+ * Stops and deletes a canister on its network, journaled before (intent) and after (decommission).
+ * A canister already gone from the network is only marked. The store refuses to decommission
+ * the live canister of a route, so callers check the route first.
+ */
+export async function deleteAndDecommission(
+  session: Session,
+  client: CanisterClient,
+  input: { environment: string; canisterId: string; reason: string },
+): Promise<{ deletedOnNetwork: boolean; canister: Canister }> {
+  const by = { principal: client.principal };
+  const record = session.store.canisters.get(input.environment, input.canisterId);
+  session.store.audit.noteIntent({
+    action: 'canister.delete-requested',
+    agent: record?.agent,
+    environment: input.environment,
+    subject: input.canisterId,
+    summary: `asking the network to stop and delete canister ${input.canisterId} (${input.reason})`,
+    by,
+  });
+  let deletedOnNetwork = true;
+  try {
+    await client.delete(input.canisterId, { stopFirst: true });
+  } catch (error) {
+    // Gone already (deleted by hand): the record just catches up.
+    if (!hasErrorCode(error, 'CANISTER_NOT_FOUND')) throw error;
+    deletedOnNetwork = false;
+  }
+  const canister = session.store.canisters.decommission({
+    canisterId: input.canisterId,
+    environment: input.environment,
+    reason: deletedOnNetwork ? input.reason : `${input.reason} (it was no longer on the network)`,
+    by,
+  });
+  return { deletedOnNetwork, canister };
 }

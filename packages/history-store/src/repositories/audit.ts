@@ -1,5 +1,5 @@
 import { actorFromRow, invalidArgument, type ActorColumns, type StoreContext } from '../context.js';
-import { TIMELINE_KINDS, type Actor, type AuditEntry, type JsonObject, type TimelineEvent, type TimelineKind } from '../types.js';
+import { TIMELINE_KINDS, type Actor, type ActorInput, type AuditEntry, type JsonObject, type TimelineEvent, type TimelineKind } from '../types.js';
 
 export interface AuditRecord {
   action: string;
@@ -100,8 +100,32 @@ function limitOf(limit: number | undefined): number {
   return limit;
 }
 
+export interface IntentInput {
+  /** Dotted verb of what is about to be asked of a network, e.g. `canister.delete-requested`. */
+  action: string;
+  agent?: string;
+  environment?: string;
+  subject?: string;
+  summary: string;
+  detail?: JsonObject;
+  by?: ActorInput;
+}
+
 export class AuditRepository {
   constructor(private readonly ctx: StoreContext) {}
+
+  /**
+   * Journals a remote mutation before it is made (the record of its outcome follows it), so
+   * after a crash the audit log shows a request whose result never arrived. Not on the
+   * timeline: the outcome is. Returns the entry's id.
+   */
+  noteIntent(input: IntentInput): number {
+    const by = this.ctx.resolveActor(input.by);
+    return this.ctx.write(() => {
+      appendAudit(this.ctx, { action: input.action, agent: input.agent, environment: input.environment, subject: input.subject ?? null, summary: input.summary, by, detail: input.detail });
+      return (this.ctx.stmt('SELECT max(id) AS id FROM audit_log').get() as { id: number }).id;
+    });
+  }
 
   /** Audit entries, newest first. */
   list(query: AuditQuery = {}): AuditEntry[] {

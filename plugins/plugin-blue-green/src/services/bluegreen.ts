@@ -1,8 +1,7 @@
 import type { CanisterClient } from '@soulrecall/canister-client';
-import { checkAgentHealth, confirmOrRefuse, ExitCode, holdLease, SoulrecallError, switchRoute, type AgentHealth, type Session } from '@soulrecall/core';
+import { checkAgentHealth, confirmOrRefuse, deleteAndDecommission, ExitCode, holdLease, SoulrecallError, switchRoute, type AgentHealth, type Session } from '@soulrecall/core';
 import type { CanisterOverview } from '@soulrecall/history-store';
 import { colourOf, noGreen, readPair, requireBothColours, type Colour, type ColourPair } from './pair.js';
-import { deleteAndDecommission } from './retire.js';
 
 export interface HealthSummary {
   healthy: boolean;

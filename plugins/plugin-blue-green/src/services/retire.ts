@@ -1,23 +1,5 @@
-import { isCanisterClientError, type CanisterClient, type CanisterSettings, type CanisterSettingsInput } from '@soulrecall/canister-client';
-import type { Session } from '@soulrecall/core';
+import type { CanisterSettings, CanisterSettingsInput } from '@soulrecall/canister-client';
 import type { JsonObject } from '@soulrecall/history-store';
-
-/**
- * Stops and deletes a canister on its network, then marks it decommissioned in the store. A
- * canister already gone from the network is only marked. The store refuses to decommission the
- * live canister, so callers check the route first and this can never delete what serves traffic.
- */
-export async function deleteAndDecommission(session: Session, client: CanisterClient, input: { environment: string; canisterId: string; reason: string }): Promise<{ deletedOnNetwork: boolean }> {
-  let deletedOnNetwork = true;
-  try {
-    await client.delete(input.canisterId, { stopFirst: true });
-  } catch (error) {
-    if (!isCanisterClientError(error, 'CANISTER_NOT_FOUND')) throw error;
-    deletedOnNetwork = false;
-  }
-  session.store.canisters.decommission({ canisterId: input.canisterId, environment: input.environment, reason: input.reason, by: { principal: client.principal } });
-  return { deletedOnNetwork };
-}
 
 /** Blue's settings as input for creating green, so both run under the same controllers and limits. */
 export function settingsForGreen(settings: CanisterSettings): CanisterSettingsInput {

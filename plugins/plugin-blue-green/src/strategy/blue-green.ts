@@ -1,6 +1,7 @@
 import { wasmArtifactFromBytes, type CanisterClient } from '@soulrecall/canister-client';
 import {
   checkAgentHealth,
+  deleteAndDecommission,
   ensureCanister,
   healthToJson,
   PromotionFailure,
@@ -13,7 +14,7 @@ import {
   type StrategyOutcome,
 } from '@soulrecall/core';
 import type { JsonObject } from '@soulrecall/history-store';
-import { deleteAndDecommission, settingsForGreen, settingsToJson } from '../services/retire.js';
+import { settingsForGreen, settingsToJson } from '../services/retire.js';
 import { nextCommands } from './next-commands.js';
 import { parseBlueGreenOptions, requireFreshState, type BlueGreenOptions } from './options.js';
 import { describeVerifyFailure, runVerifyCommand } from './verify-command.js';
@@ -126,11 +127,11 @@ export class BlueGreenStrategy implements PromotionStrategy {
       return { from: blue, to: green, changeId: switched.changeId, canisterIdsFile: switched.canisterIdsFile };
     });
 
-    const retired = await journal.step('retire-blue', async () => {
+    const retired = await journal.step('retire-blue', async (): Promise<JsonObject> => {
       if (options.decommission) {
         context.progress(`Deleting blue ${blue} (--decommission)…`);
         const deleted = await deleteAndDecommission(session, client, { environment: to.name, canisterId: blue, reason: `--decommission after blue-green promotion ${context.promotion.id}` });
-        return { canisterId: blue, action: 'deleted', ...deleted };
+        return { canisterId: blue, action: 'deleted', deletedOnNetwork: deleted.deletedOnNetwork };
       }
       if (options.stopBlue) {
         await client.stop(blue);

@@ -1,6 +1,7 @@
 import { wasmArtifactFromBytes, type CanisterClient } from '@soulrecall/canister-client';
 import {
   checkAgentHealth,
+  deleteAndDecommission,
   ensureCanister,
   healthToJson,
   PromotionFailure,
@@ -154,8 +155,7 @@ export class InPlaceStrategy implements PromotionStrategy {
     }
     const created = journal.completed('create');
     if (created && typeof created.canisterId === 'string') {
-      await client.delete(created.canisterId, { stopFirst: true });
-      store.canisters.decommission({ canisterId: created.canisterId, environment: to.name, reason: `created by aborted promotion ${context.promotion.id}` });
+      await deleteAndDecommission(session, client, { environment: to.name, canisterId: created.canisterId, reason: `created by aborted promotion ${context.promotion.id}` });
       journal.undone('create', { deleted: true });
       undone.push(`deleted canister ${created.canisterId} it had created`);
     }
