@@ -245,10 +245,21 @@ export async function deploy(session: Session, request: DeployRequest, hooks: Op
   const plan = await planDeploy(session.config, request);
   if (plan.environment.protected) await hooks.confirm?.(`Deploy ${plan.agent.name} to the protected environment ${plan.environment.name}?`);
   const client = await session.client(plan.environment);
-  // A named canister soulrecall does not know must exist and be ours before anything is written.
-  if (plan.canisterId && !session.store.canisters.get(plan.environment.name, plan.canisterId)) await client.status(plan.canisterId);
+  // Everything that can refuse is settled before anything is written (adoption, lock, records):
+  // a named canister must exist and be ours, the mode must fit what it holds, a reinstall that
+  // erases memory must be confirmed.
+  const existing = plan.canisterId ?? session.store.routes.get(plan.agent.name, plan.environment.name)?.canisterId;
+  let mode: DeployMode = plan.mode;
+  if (existing) {
+    const current = (await client.status(existing)).moduleHash;
+    mode = resolveMode(plan.mode, current, existing);
+    if (mode === 'reinstall' && current !== null) {
+      await hooks.confirm?.(`Reinstall ${plan.agent.name} on ${existing} in ${plan.environment.name}? This erases the agent's memory (a snapshot is taken first)`);
+    }
+  }
+  const confirmed: OperationHooks = { ...hooks, confirm: existing ? async () => {} : hooks.confirm };
   return holdLease(session, client, { agent: plan.agent.name, environment: plan.environment.name, operation: 'deploy' }, async () => {
     const { canister, created } = await ensureCanister(session, client, { agent: plan.agent.name, environment: plan.environment, canisterId: plan.canisterId }, hooks);
-    return runDeployment(session, client, { agent: plan.agent, environment: plan.environment, canister, created, module: plan.module, mode: plan.mode }, hooks);
+    return runDeployment(session, client, { agent: plan.agent, environment: plan.environment, canister, created, module: plan.module, mode }, confirmed);
   });
 }
