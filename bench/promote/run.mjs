@@ -82,7 +82,7 @@ try {
     timings.version.push(soulrecall('--version').ms);
   }
 } finally {
-  for (const port of [sourcePort, targetPort]) spawnSync(process.execPath, [bin, 'network', 'stop', '--port', String(port)], { cwd: project, env });
+  for (const port of [sourcePort, targetPort]) spawnSync(process.execPath, [bin, 'network', 'stop', '--port', String(port), '--state-dir', join(work, `net-${port}`)], { cwd: project, env });
   rmSync(work, { recursive: true, force: true });
 }
 const cli = median(timings.cli);
