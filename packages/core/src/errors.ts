@@ -101,6 +101,15 @@ const exitCodeByErrorCode: ReadonlyArray<[string, number]> = [
   ['STORE_', ExitCode.Store],
   ['CONFIG_', ExitCode.Config],
   ['NETWORK_', ExitCode.Unreachable],
+  // @soulrecall/devnet's network control (`network start|stop|status`).
+  ['PORT_IN_USE', ExitCode.Conflict],
+  ['ALREADY_RUNNING', ExitCode.Conflict],
+  ['STATE_DIR_UNWRITABLE', ExitCode.InvalidInput],
+  ['NOT_RUNNING', ExitCode.NotFound],
+  ['STALE_PID_FILE', ExitCode.NotFound],
+  ['USAGE', ExitCode.Usage],
+  ['START_FAILED', ExitCode.Internal],
+  ['LISTEN_FAILED', ExitCode.Internal],
 ];
 
 export function exitCodeForErrorCode(code: string): number | undefined {

@@ -1,7 +1,6 @@
 import { Flags } from '@oclif/core';
 import { SoulrecallCommand } from '@soulrecall/core';
 import { runNetwork, startNetworkInBackground } from '@soulrecall/devnet';
-import { toNetworkError } from '../../network-errors.js';
 import { networkFlags, stateDirFor } from '../../network-flags.js';
 
 export interface NetworkStartResult {
@@ -35,25 +34,21 @@ export default class NetworkStart extends SoulrecallCommand<NetworkStartResult> 
     const { flags } = await this.parse(NetworkStart);
     const stateDir = stateDirFor(flags.port, flags['state-dir']);
     const options = { port: flags.port, stateDir, clean: flags.clean };
-    try {
-      if (flags.background) {
-        const info = await startNetworkInBackground(options);
-        this.progress(`Network running in the background at ${info.url} (pid ${info.pid}, state in ${stateDir}).`);
-        this.progress(`Stop it with: ${this.config.bin} network stop --port ${flags.port}${flags['state-dir'] ? ` --state-dir ${stateDir}` : ''}`);
-        return { url: info.url, port: info.port, pid: info.pid, stateDir, background: true };
-      }
-      const network = await runNetwork(options);
-      const result = { url: network.devnet.url, port: network.devnet.port, pid: process.pid, stateDir, background: false };
-      this.progress(`Network listening at ${result.url} (state in ${stateDir}). Press Ctrl-C to stop.`);
-      await new Promise<void>((resolve) => {
-        process.once('SIGINT', resolve);
-        process.once('SIGTERM', resolve);
-      });
-      this.progress('Stopping the network…');
-      await network.stop();
-      return result;
-    } catch (error) {
-      throw toNetworkError(error);
+    if (flags.background) {
+      const info = await startNetworkInBackground(options);
+      this.progress(`Network running in the background at ${info.url} (pid ${info.pid}, state in ${stateDir}).`);
+      this.progress(`Stop it with: ${this.config.bin} network stop --port ${flags.port}${flags['state-dir'] ? ` --state-dir ${stateDir}` : ''}`);
+      return { url: info.url, port: info.port, pid: info.pid, stateDir, background: true };
     }
+    const network = await runNetwork(options);
+    const result = { url: network.devnet.url, port: network.devnet.port, pid: process.pid, stateDir, background: false };
+    this.progress(`Network listening at ${result.url} (state in ${stateDir}). Press Ctrl-C to stop.`);
+    await new Promise<void>((resolve) => {
+      process.once('SIGINT', resolve);
+      process.once('SIGTERM', resolve);
+    });
+    this.progress('Stopping the network…');
+    await network.stop();
+    return result;
   }
 }

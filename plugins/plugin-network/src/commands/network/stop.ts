@@ -1,6 +1,5 @@
 import { SoulrecallCommand } from '@soulrecall/core';
 import { stopNetwork } from '@soulrecall/devnet';
-import { toNetworkError } from '../../network-errors.js';
 import { networkFlags, stateDirFor } from '../../network-flags.js';
 
 export interface NetworkStopResult {
@@ -21,12 +20,8 @@ export default class NetworkStop extends SoulrecallCommand<NetworkStopResult> {
   public async run(): Promise<NetworkStopResult> {
     const { flags } = await this.parse(NetworkStop);
     const stateDir = stateDirFor(flags.port, flags['state-dir']);
-    try {
-      const info = await stopNetwork(stateDir);
-      this.progress(`Stopped the network on port ${info.port || flags.port} (pid ${info.pid}).`);
-      return { stopped: true, pid: info.pid, port: info.port || flags.port, stateDir };
-    } catch (error) {
-      throw toNetworkError(error);
-    }
+    const info = await stopNetwork(stateDir);
+    this.progress(`Stopped the network on port ${info.port || flags.port} (pid ${info.pid}).`);
+    return { stopped: true, pid: info.pid, port: info.port || flags.port, stateDir };
   }
 }
