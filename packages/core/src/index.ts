@@ -5,6 +5,7 @@ export * from './config/index.js';
 export * from './output/table.js';
 export * from './services/session.js';
 export * from './confirm.js';
+export * from './since.js';
 export * from './services/routing.js';
 export * from './services/canister-lookup.js';
 export * from './promotion/index.js';

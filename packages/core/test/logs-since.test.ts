@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { ExitCode, SoulrecallError } from '../src/errors.js';
-import { formatLogLine, parseSince } from '../src/services/logs.js';
+import { formatLogLine } from '../src/services/logs.js';
+import { parseSince } from '../src/since.js';
 
 describe('logs: --since and line format', () => {
   const now = new Date('2026-11-26T12:00:00.000Z');

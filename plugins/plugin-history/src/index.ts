@@ -6,4 +6,3 @@ export type { HistorySource } from './services/history-source.js';
 export { listPromotions, DEFAULT_PROMOTION_LIMIT, type PromotionListQuery } from './services/promotion-list.js';
 export { showPromotion } from './services/promotion-detail.js';
 export { historyTimeline, DEFAULT_HISTORY_LIMIT, type HistoryQuery } from './services/timeline.js';
-export { parseSince } from './services/filters.js';

@@ -3,7 +3,7 @@ import { parseProjectConfig, SoulrecallError } from '@soulrecall/core';
 import { historyTimeline } from '../src/services/timeline.js';
 import { listPromotions } from '../src/services/promotion-list.js';
 import { showPromotion } from '../src/services/promotion-detail.js';
-import { parseSince } from '../src/services/filters.js';
+import { parseSince } from '@soulrecall/core';
 import { CANISTER, historyFixture, PRINCIPAL, SHA_V1, SHA_V2 } from './fixture.js';
 
 const config = parseProjectConfig(

@@ -29,23 +29,6 @@ export interface LogTarget {
   environment: EnvironmentConfig;
 }
 
-const UNITS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
-
-/** `--since`: a duration back from now (`90s`, `15m`, `2h`, `1d`) or an ISO-8601 date/time. */
-export function parseSince(text: string, now: Date = new Date()): Date {
-  const relative = /^(\d+)\s*([smhdw])$/.exec(text.trim());
-  if (relative) return new Date(now.getTime() - Number(relative[1]) * UNITS[relative[2]!]!);
-  if (/^\d{4}-\d{2}-\d{2}/.test(text.trim())) {
-    const date = new Date(text.trim());
-    if (!Number.isNaN(date.getTime())) return date;
-  }
-  throw new SoulrecallError(`--since "${text}" is neither a duration nor a date.`, {
-    code: 'INVALID_SINCE',
-    exitCode: ExitCode.Usage,
-    hint: 'Use a duration such as 30s, 15m, 2h or 1d, or an ISO date such as 2026-11-26T10:00:00Z.',
-  });
-}
-
 /** Which canisters to read: the one named, or every recorded canister of `--network <env>`. */
 export function logTargets(session: Session, query: LogsQuery): LogTarget[] {
   if (query.canisterId !== undefined) {

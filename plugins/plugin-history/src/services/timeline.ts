@@ -1,6 +1,7 @@
 import type { TimelineKind } from '@soulrecall/history-store';
 import type { HistoryResult } from '../results.js';
-import { parseSince, requireKnownAgent, resolveEnvironmentFilter } from './filters.js';
+import { parseSince } from '@soulrecall/core';
+import { requireKnownAgent, resolveEnvironmentFilter } from './filters.js';
 import type { HistorySource } from './history-source.js';
 
 export interface HistoryQuery {
