@@ -9,11 +9,11 @@ import {
   type PromotionContext,
   type PromotionStrategy,
   type StrategyOutcome,
+  type PromotedModule,
 } from '@soulrecall/core';
-import { wasmArtifactFromBytes } from '@soulrecall/canister-client';
-import type { HistoryStore, JsonObject, Lease, Promotion } from '@soulrecall/history-store';
+import type { Deployment, HistoryStore, JsonObject, Lease, Promotion } from '@soulrecall/history-store';
 import { resolvePromotionRoute } from './request.js';
-import { resolvePromotionSource, short } from './source.js';
+import { resolvePromotionSource, short, storedModule } from './source.js';
 import { selectStrategy } from './strategies.js';
 
 export type { EngineDependencies, PromoteRequest, PromoteResult, PromoteStatus } from './types.js';
@@ -61,14 +61,7 @@ export class PromotionEngine {
     if (source.forcedDrift) notes.push(`--force: promoting recorded module ${short(source.forcedDrift.recorded)} although ${route.from.name} runs ${source.forcedDrift.onChain ? short(source.forcedDrift.onChain) : 'nothing'}.`);
     if (source.fileOverride) notes.push(`-w: promoting ${request.wasmPath} (${short(source.fileOverride.fileSha256)})${source.fileOverride.sourceSha256 ? `, not ${route.from.name}'s ${short(source.fileOverride.sourceSha256)}` : ''}.`);
 
-    const base = {
-      agent: route.agent.name,
-      from: route.from.name,
-      to: route.to.name,
-      strategy: strategy?.name ?? 'skip-deploy',
-      module: { sha256: source.module.sha256, size: source.module.size, origin: source.module.origin, path: source.module.path ?? null },
-      sourceDeployment: source.deployment ? { id: source.deployment.id, version: source.deployment.version, canisterId: source.deployment.canisterId } : null,
-    };
+    const base = resultBase(route, strategy?.name ?? 'skip-deploy', source.module, source.deployment);
 
     const targetLatest = targetCanisterId ? this.store.deployments.latest({ agent: route.agent.name, environment: route.to.name, canisterId: targetCanisterId }) : null;
     if (targetLatest?.status === 'succeeded' && targetLatest.moduleSha256 === source.module.sha256 && !request.force) {
@@ -139,13 +132,10 @@ export class PromotionEngine {
   private createLocked(route: ReturnType<typeof resolvePromotionRoute>, input: Parameters<HistoryStore['promotions']['create']>[0]): { promotion: Promotion; lease: Lease } {
     const taken = this.store.transaction(() => {
       const promotion = this.store.promotions.create(input);
-      const begun = this.store.promotions.beginStep(promotion.id, 'lock');
       const lease = this.store.locks.acquire({ agent: route.agent.name, environment: route.to.name, operation: 'promotion', operationId: promotion.id, ttlMs: LOCK_TTL_MS });
-      this.store.promotions.endStep(promotion.id, begun.index, { status: 'succeeded', detail: { pid: lease.pid, host: lease.host, expiresAt: lease.expiresAt } });
+      this.journalLock(promotion.id, lease);
       return { promotion, lease };
     });
-    this.deps.onStep?.({ name: 'lock', phase: 'started' });
-    this.deps.onStep?.({ name: 'lock', phase: 'succeeded' });
     return taken;
   }
 
@@ -295,13 +285,16 @@ export class PromotionEngine {
     // Journaled like any step, but taken again on every resume (the old holder is gone), and
     // only once held: a refused attempt must not write into a journal another process drives.
     const lease = take();
-    this.store.transaction(() => {
-      const begun = this.store.promotions.beginStep(context.promotion.id, 'lock');
-      this.store.promotions.endStep(context.promotion.id, begun.index, { status: 'succeeded', detail: { pid: lease.pid, host: lease.host, expiresAt: lease.expiresAt } });
-    });
+    this.store.transaction(() => this.journalLock(context.promotion.id, lease));
+    return lease;
+  }
+
+  /** The lock step of the journal: who holds it and until when. */
+  private journalLock(promotionId: string, lease: Lease): void {
+    const begun = this.store.promotions.beginStep(promotionId, 'lock');
+    this.store.promotions.endStep(promotionId, begun.index, { status: 'succeeded', detail: { pid: lease.pid, host: lease.host, expiresAt: lease.expiresAt } });
     this.deps.onStep?.({ name: 'lock', phase: 'started' });
     this.deps.onStep?.({ name: 'lock', phase: 'succeeded' });
-    return lease;
   }
 
   /** --skip-deploy: the deploy was done by another tool; record the promotion and the target deployment only. */
@@ -325,13 +318,13 @@ export class PromotionEngine {
     let detail: JsonObject;
     try {
       detail = await journal.step('record', async () => {
-      if (!store.canisters.get(route.to.name, targetCanisterId)) {
-        store.canisters.record({ canisterId: targetCanisterId, networkUrl: route.to.networkUrl, environment: route.to.name, agent: route.agent.name, role: 'primary' });
-      }
-      const deployment = store.deployments.begin({ agent: route.agent.name, environment: route.to.name, canisterId: targetCanisterId, moduleSha256: base.module.sha256, installMode: 'upgrade', promotionId: promotion.id });
-      store.deployments.finish(deployment.id, { status: 'succeeded' });
-      if (routeBefore === null) store.routes.set({ agent: route.agent.name, environment: route.to.name, canisterId: targetCanisterId, cause: 'promotion', reason: 'first deployment (recorded with --skip-deploy)', promotionId: promotion.id });
-      return { skipDeploy: true, deploymentId: deployment.id, version: deployment.version, networkTouched: false };
+        if (!store.canisters.get(route.to.name, targetCanisterId)) {
+          store.canisters.record({ canisterId: targetCanisterId, networkUrl: route.to.networkUrl, environment: route.to.name, agent: route.agent.name, role: 'primary' });
+        }
+        const deployment = store.deployments.begin({ agent: route.agent.name, environment: route.to.name, canisterId: targetCanisterId, moduleSha256: base.module.sha256, installMode: 'upgrade', promotionId: promotion.id });
+        store.deployments.finish(deployment.id, { status: 'succeeded' });
+        if (routeBefore === null) store.routes.set({ agent: route.agent.name, environment: route.to.name, canisterId: targetCanisterId, cause: 'promotion', reason: 'first deployment (recorded with --skip-deploy)', promotionId: promotion.id });
+        return { skipDeploy: true, deploymentId: deployment.id, version: deployment.version, networkTouched: false };
       });
     } catch (error) {
       await release();
@@ -354,18 +347,11 @@ export class PromotionEngine {
     const route = resolvePromotionRoute(config, promotion.agent, promotion.fromEnvironment, promotion.toEnvironment);
     const strategy = selectStrategy(this.deps.strategies, promotion.strategy);
     const options = promotion.options;
-    const sha256 = String(options.moduleSha256);
-    const artifact = wasmArtifactFromBytes(this.store.artifacts.get(sha256), `artifact ${sha256}`);
     const sourceDeployment = promotion.sourceDeploymentId !== null ? this.store.deployments.require(promotion.sourceDeploymentId) : null;
-    const module = { sha256, bytes: artifact.bytes, size: artifact.size, enhancedOrthogonalPersistence: artifact.enhancedOrthogonalPersistence, origin: options.moduleOrigin === 'file' ? ('file' as const) : ('source-deployment' as const), path: typeof options.wasmPath === 'string' ? options.wasmPath : undefined };
+    const module = storedModule(this.store, String(options.moduleSha256), options.moduleOrigin === 'file' ? 'file' : 'source-deployment', typeof options.wasmPath === 'string' ? options.wasmPath : undefined);
     const strategyOptions = (typeof options.strategyOptions === 'object' && options.strategyOptions !== null && !Array.isArray(options.strategyOptions) ? options.strategyOptions : {}) as JsonObject;
     const context = this.context(strategy, promotion, route, sourceDeployment, module, promotion.targetCanisterId, strategyOptions);
-    const base = {
-      agent: route.agent.name, from: route.from.name, to: route.to.name, strategy: strategy.name,
-      module: { sha256, size: module.size, origin: module.origin, path: module.path ?? null },
-      sourceDeployment: sourceDeployment ? { id: sourceDeployment.id, version: sourceDeployment.version, canisterId: sourceDeployment.canisterId } : null,
-    };
-    return { strategy, context, base };
+    return { strategy, context, base: resultBase(route, strategy.name, module, sourceDeployment) };
   }
 
   private context(strategy: PromotionStrategy, promotion: Promotion | undefined, route: ReturnType<typeof resolvePromotionRoute>, sourceDeployment: PromotionContext['sourceDeployment'], module: PromotionContext['module'], targetCanisterId: string | null, options: JsonObject): PromotionContext {
@@ -392,4 +378,16 @@ export class PromotionEngine {
       steps: promotion.steps.map((step) => ({ name: step.name, status: step.status, detail: step.detail })), notes, detail,
     };
   }
+}
+
+/** What a result says about the hop, the strategy, the module and where it came from. */
+function resultBase(route: ReturnType<typeof resolvePromotionRoute>, strategy: string, module: PromotedModule, sourceDeployment: Deployment | null): ResultBase {
+  return {
+    agent: route.agent.name,
+    from: route.from.name,
+    to: route.to.name,
+    strategy,
+    module: { sha256: module.sha256, size: module.size, origin: module.origin, path: module.path ?? null },
+    sourceDeployment: sourceDeployment ? { id: sourceDeployment.id, version: sourceDeployment.version, canisterId: sourceDeployment.canisterId } : null,
+  };
 }

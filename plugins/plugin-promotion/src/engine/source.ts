@@ -1,6 +1,6 @@
-import { readWasmArtifact, wasmArtifactFromBytes } from '@soulrecall/canister-client';
+import { readWasmArtifact, wasmArtifactFromBytes, type WasmArtifact } from '@soulrecall/canister-client';
 import { ExitCode, SoulrecallError, type EnvironmentConfig, type PromotedModule, type Session } from '@soulrecall/core';
-import type { Deployment } from '@soulrecall/history-store';
+import type { Deployment, HistoryStore } from '@soulrecall/history-store';
 import type { PromotionRoute } from './request.js';
 
 /** Reads the module hash a canister runs (read_state, certified). Injected so the engine is testable without a network. */
@@ -57,7 +57,7 @@ export async function resolvePromotionSource(session: Session, route: PromotionR
     store.artifacts.put(artifact.bytes);
     return {
       deployment: deployment?.status === 'succeeded' ? deployment : null,
-      module: { sha256: artifact.sha256, bytes: artifact.bytes, size: artifact.size, enhancedOrthogonalPersistence: artifact.enhancedOrthogonalPersistence, origin: 'file', path: options.wasmPath },
+      module: promotedModule(artifact, 'file', options.wasmPath),
       forcedDrift: null,
       fileOverride: sourceSha256 === artifact.sha256 ? null : { sourceSha256, fileSha256: artifact.sha256 },
     };
@@ -88,14 +88,22 @@ export async function resolvePromotionSource(session: Session, route: PromotionR
     }
     forcedDrift = { recorded: deployment.moduleSha256, onChain };
   }
-  const bytes = store.artifacts.get(deployment.moduleSha256);
-  const artifact = wasmArtifactFromBytes(bytes, `artifact ${deployment.moduleSha256}`);
   return {
     deployment,
-    module: { sha256: artifact.sha256, bytes: artifact.bytes, size: artifact.size, enhancedOrthogonalPersistence: artifact.enhancedOrthogonalPersistence, origin: 'source-deployment' },
+    module: storedModule(store, deployment.moduleSha256, 'source-deployment'),
     forcedDrift,
     fileOverride: null,
   };
+}
+
+/** What a promotion moves, from a validated module. */
+function promotedModule(artifact: WasmArtifact, origin: PromotedModule['origin'], path?: string): PromotedModule {
+  return { sha256: artifact.sha256, bytes: artifact.bytes, size: artifact.size, enhancedOrthogonalPersistence: artifact.enhancedOrthogonalPersistence, origin, path };
+}
+
+/** A module read back from the artifact store by hash (the read verifies the hash). */
+export function storedModule(store: HistoryStore, sha256: string, origin: PromotedModule['origin'], path?: string): PromotedModule {
+  return promotedModule(wasmArtifactFromBytes(store.artifacts.get(sha256), `artifact ${sha256}`), origin, path);
 }
 
 export function short(sha256: string): string {
