@@ -32,9 +32,13 @@ export interface IdentityStoreOptions {
 }
 
 function readPemFile(file: string, source: string): LoadedIdentity {
-  let pem: string;
+  return identityOfPem(readPemText(file, source), file, source);
+}
+
+/** The text of a key file, with the identity errors a user can act on. Never printed. */
+function readPemText(file: string, source: string): string {
   try {
-    pem = fs.readFileSync(file, 'utf8');
+    return fs.readFileSync(file, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') {
@@ -48,6 +52,9 @@ function readPemFile(file: string, source: string): LoadedIdentity {
       details: { source, file },
     });
   }
+}
+
+function identityOfPem(pem: string, file: string, source: string): LoadedIdentity {
   const { identity, keyType } = identityFromPem(pem, file);
   return { identity, keyType, principal: identity.getPrincipal().toText(), source };
 }
@@ -125,8 +132,10 @@ export class IdentityStore {
   import(name: string, from: string): IdentityInfo {
     this.checkName(name);
     const file = from.startsWith('dfx:') ? this.dfxPemPath(from.slice(4)) : from;
-    const loaded = readPemFile(file, from);
-    this.writeKey(name, fs.readFileSync(file, 'utf8'));
+    // The text that was checked is the text stored: no second read that could differ.
+    const pem = readPemText(file, from);
+    const loaded = identityOfPem(pem, file, from);
+    this.writeKey(name, pem);
     return { name, principal: loaded.principal, keyType: loaded.keyType, selected: this.selected() === name };
   }
 

@@ -16,8 +16,8 @@ export interface AuditRecord {
  * Appends one audit entry. Repositories call this inside the transaction of the mutation it
  * describes, so the log and the data can never disagree.
  */
-export function appendAudit(ctx: StoreContext, entry: AuditRecord): void {
-  ctx
+export function appendAudit(ctx: StoreContext, entry: AuditRecord): number {
+  const { lastInsertRowid } = ctx
     .stmt(
       `INSERT INTO audit_log (at, action, kind, agent, environment, subject, summary, by_principal, by_os_user, by_host, detail)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -35,6 +35,7 @@ export function appendAudit(ctx: StoreContext, entry: AuditRecord): void {
       entry.by.host,
       JSON.stringify(entry.detail ?? {}),
     );
+  return Number(lastInsertRowid);
 }
 
 interface AuditRow extends ActorColumns {
@@ -122,8 +123,7 @@ export class AuditRepository {
   noteIntent(input: IntentInput): number {
     const by = this.ctx.resolveActor(input.by);
     return this.ctx.write(() => {
-      appendAudit(this.ctx, { action: input.action, agent: input.agent, environment: input.environment, subject: input.subject ?? null, summary: input.summary, by, detail: input.detail });
-      return (this.ctx.stmt('SELECT max(id) AS id FROM audit_log').get() as { id: number }).id;
+      return appendAudit(this.ctx, { action: input.action, agent: input.agent, environment: input.environment, subject: input.subject ?? null, summary: input.summary, by, detail: input.detail });
     });
   }
 

@@ -136,7 +136,7 @@ export class CanisterRepository {
     return this.ctx.write(() => {
       touchAgent(this.ctx, input.agent);
       touchEnvironment(this.ctx, input.environment, input.networkUrl);
-      appendAudit(this.ctx, {
+      return appendAudit(this.ctx, {
         action: 'canister.create-requested',
         agent: input.agent,
         environment: input.environment,
@@ -145,7 +145,6 @@ export class CanisterRepository {
         by,
         detail: { networkUrl: input.networkUrl, operationId: input.operationId ?? null },
       });
-      return (this.ctx.stmt('SELECT max(id) AS id FROM audit_log').get() as { id: number }).id;
     });
   }
 
