@@ -1,4 +1,4 @@
-import { sha256 } from '@noble/hashes/sha2';
+import { createHash } from 'node:crypto';
 
 /** Small byte helpers shared by the protocol modules. */
 
@@ -50,6 +50,11 @@ export function leb128(value: bigint | number): Uint8Array {
 
 /** A domain separator: its length byte followed by its bytes. */
 export const domainSeparator = (name: string): Uint8Array => concatBytes(new Uint8Array([name.length]), utf8(name));
+
+/** SHA-256 with Node's native hash: modules and chunks are megabytes, where it is ~8× faster than JS. */
+export const sha256 = (bytes: Uint8Array): Uint8Array => new Uint8Array(createHash('sha256').update(bytes).digest());
+
+export const sha256Hex = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 
 export const sha256Of = (...parts: Uint8Array[]): Uint8Array => sha256(concatBytes(...parts));
 

@@ -100,7 +100,9 @@ export class Subnet {
         ? await this.engine.update(bytes, message.methodName, message.arg, context)
         : await this.engine.query(bytes, message.methodName, message.arg, context);
       appendLogs(record, outcome.logs);
-      this.store.changed();
+      // Logs live in the registry; otherwise only the engine's Wasm state changed.
+      if (outcome.logs.length > 0) this.store.changed();
+      else this.store.scheduleFlush();
     } else {
       if (!isQuery && !isComposite) {
         throw new RejectError(ErrorCodes.CanisterMethodNotFound, `Error from Canister ${idText}: Canister has no query method '${message.methodName}'.`);

@@ -3,7 +3,7 @@
  * Wasm state on the main thread (so the worker can be replaced at any time), runs messages in
  * the execution worker and persists state to stateDir.
  */
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../bytes.js';
 import * as fs from 'node:fs';
 import type { CommittedWasmState } from './canister-runtime.js';
 import { ExecutionError, rejectFor, trapLogLine, type Failure } from './errors.js';
@@ -51,10 +51,6 @@ function keyOf(canisterId: PrincipalBytes): string {
   return Buffer.from(canisterId).toString('hex');
 }
 
-function sha256Hex(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
-}
-
 /**
  * A copy that owns its buffer: posting a view (e.g. a Buffer slice of an HTTP body) to the
  * worker would clone the whole underlying ArrayBuffer.
@@ -97,7 +93,8 @@ class Engine implements ExecutionEngine {
       record = { key, canisterId: new Uint8Array(canisterId), loadedGeneration: -1, dirty: false };
       const stored = this.store.load(key);
       if (stored && stored.module.length > 0) {
-        record.module = { original: stored.module, sha256: stored.moduleSha256, summary: readWasmSummary(stored.module) };
+        // A tight copy: `stored.module` is a view into the whole state file (heap and stable memory too).
+        record.module = { original: new Uint8Array(stored.module), sha256: stored.moduleSha256, summary: readWasmSummary(stored.module) };
         record.committed = {
           heap: sharedCopy(stored.heap),
           stable: sharedCopy(stored.stable),

@@ -5,7 +5,7 @@
  *   `wasm_memory_persistence = keep` instantiates the new module over the old heap, and a
  *   rollback can hand a fresh instance the committed heap;
  * - every mutable global is exported, so globals can be saved and restored.
- * Runs in the execution worker (binaryen is heavy and synchronous).
+ * Runs on the main thread, once per module (cached by sha256): binaryen is heavy and synchronous.
  */
 import type { WasmModuleSummary } from './wasm-binary.js';
 import { readWasmSummary } from './wasm-binary.js';

@@ -4,6 +4,7 @@
  * lowering keeps the i64 signatures), so every parameter is accepted as number or BigInt and
  * every result is converted to the type the module declared.
  */
+import { concatBytes } from '../bytes.js';
 import type { Failure } from './errors.js';
 import type { CanisterLogLine, MessageContext } from './types.js';
 import type { WasmModuleSummary, WasmValueType } from './wasm-binary.js';
@@ -96,17 +97,6 @@ function unsupported(name: string): never {
 
 function utf8Lossy(bytes: Uint8Array): string {
   return new TextDecoder('utf-8', { fatal: false }).decode(bytes);
-}
-
-/** A tight copy (not a view into Node's Buffer pool, which would travel whole to the main thread). */
-function concatenate(chunks: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return out;
 }
 
 function u128(value: bigint): Uint8Array {
@@ -221,7 +211,7 @@ export class SystemApi {
       },
       msg_reply: () => {
         const frame = this.respond('msg_reply');
-        frame.response = { kind: 'reply', data: concatenate(frame.replyChunks) };
+        frame.response = { kind: 'reply', data: concatBytes(...frame.replyChunks) };
       },
       msg_reject: (src, size) => {
         const frame = this.respond('msg_reject');

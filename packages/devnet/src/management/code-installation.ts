@@ -1,6 +1,6 @@
 import zlib from 'node:zlib';
 import { Principal } from '@dfinity/principal';
-import { sha256 } from '@noble/hashes/sha2';
+import { sha256 } from '../bytes.js';
 import { appendLogs } from '../canister-logs.js';
 import { bytesEqual, toHex } from '../bytes.js';
 import type { InstallMode } from '../execution/types.js';

@@ -34,6 +34,8 @@ export class CanisterStore {
   private nextCanisterIndex = 0n;
   private flushTimer: NodeJS.Timeout | undefined;
   private closed = false;
+  /** canisters.json must be rewritten at the next flush. */
+  private registryDirty = false;
 
   constructor(
     private readonly stateDir: string,
@@ -130,8 +132,17 @@ export class CanisterStore {
 
   // --- persistence -------------------------------------------------------------------------
 
-  /** Schedules a flush; several mutations in a burst are written once. */
+  /** The registry (canisters.json) changed: it is rewritten at the next flush. */
   changed(): void {
+    this.registryDirty = true;
+    this.scheduleFlush();
+  }
+
+  /**
+   * Schedules a flush without marking the registry changed: for an update call, whose Wasm state
+   * the engine saves (afterFlush) while canisters.json stays as it is. A burst is written once.
+   */
+  scheduleFlush(): void {
     if (this.closed || this.flushTimer) return;
     this.flushTimer = setTimeout(() => {
       this.flushTimer = undefined;
@@ -141,14 +152,18 @@ export class CanisterStore {
   }
 
   async flush(): Promise<void> {
-    const stored: StoredRegistry = { nextCanisterIndex: this.nextCanisterIndex, canisters: this.list() };
-    writeFileAtomic(path.join(this.stateDir, REGISTRY_FILE), encodeStateJson(stored));
+    if (this.registryDirty) {
+      this.registryDirty = false;
+      const stored: StoredRegistry = { nextCanisterIndex: this.nextCanisterIndex, canisters: this.list() };
+      writeFileAtomic(path.join(this.stateDir, REGISTRY_FILE), encodeStateJson(stored));
+    }
     await this.afterFlush();
   }
 
   async close(): Promise<void> {
     if (this.flushTimer) clearTimeout(this.flushTimer);
     this.flushTimer = undefined;
+    this.registryDirty = true;
     await this.flush();
     this.closed = true;
   }
