@@ -1,9 +1,9 @@
 import type { CanisterClient } from '@soulrecall/canister-client';
 import type { Backup, BackupRestore } from '@soulrecall/history-store';
-import type { AgentConfig, EnvironmentConfig } from '../config/types.js';
+import type { EnvironmentConfig } from '../config/types.js';
 import { ExitCode, SoulrecallError } from '../errors.js';
 import { resolveEnvironment } from '../config/environments.js';
-import { environmentOfRecord, locateCanister } from './canister-lookup.js';
+import { agentConfigOf, environmentOfRecord, locateCanister } from './canister-lookup.js';
 import { checkAgentHealth, healthToJson, type AgentHealth } from './health-check.js';
 import { holdLease, type OperationHooks } from './deploy-operation.js';
 import type { Session } from './session.js';
@@ -185,10 +185,6 @@ function environmentByName(session: Session, name: string): EnvironmentConfig {
   return environment;
 }
 
-/** The agent's configuration when the project declares it (health method), else undefined. */
-export function agentConfigOf(session: Session, agentName: string): AgentConfig | undefined {
-  return session.config?.agents.find((agent) => agent.name === agentName);
-}
 
 export function unhealthyAfter(what: string, canisterId: string, health: AgentHealth, details: object): SoulrecallError {
   return new SoulrecallError(`Canister ${canisterId} is unhealthy after ${what}: ${health.problems.join('; ') || 'the health check failed'}.`, {

@@ -2,7 +2,7 @@ import { Principal } from '@dfinity/principal';
 import type { Canister } from '@soulrecall/history-store';
 import { resolveEnvironment } from '../config/environments.js';
 import { isMainnetUrl } from '../config/loader.js';
-import type { EnvironmentConfig } from '../config/types.js';
+import type { AgentConfig, EnvironmentConfig } from '../config/types.js';
 import { ExitCode, SoulrecallError } from '../errors.js';
 import type { Session } from './session.js';
 
@@ -36,8 +36,7 @@ export function parseCanisterId(text: string): string {
 export function locateCanister(session: Session, canisterIdText: string, options: { network?: string; allowUnrecorded?: boolean } = {}): LocatedCanister {
   const canisterId = parseCanisterId(canisterIdText);
   if (options.network !== undefined) {
-    if (!session.config) throw new SoulrecallError('--network needs a soulrecall.yaml to resolve the environment.', { code: 'CONFIG_NOT_FOUND', exitCode: ExitCode.Config, hint: 'Run the command in your project folder or pass --config.' });
-    const environment = resolveEnvironment(session.config, options.network);
+    const environment = requireEnvironment(session, options.network);
     const record = session.store.canisters.get(environment.name, canisterId);
     if (!record && !options.allowUnrecorded) throw unknownCanister(canisterId, `in environment ${environment.name}`);
     return { canisterId, environment, record };
@@ -55,6 +54,23 @@ export function locateCanister(session: Session, canisterIdText: string, options
   }
   const record = candidates[0]!;
   return { canisterId, environment: environmentOfRecord(session, record), record };
+}
+
+/** An environment named on the command line (`--network`, `-e`): needs soulrecall.yaml to resolve it. */
+export function requireEnvironment(session: Session, name: string): EnvironmentConfig {
+  if (!session.config) {
+    throw new SoulrecallError('--network needs a soulrecall.yaml to resolve the environment.', {
+      code: 'CONFIG_NOT_FOUND',
+      exitCode: ExitCode.Config,
+      hint: 'Run the command in your project folder or pass --config.',
+    });
+  }
+  return resolveEnvironment(session.config, name);
+}
+
+/** The agent's configuration when the project declares it (health method), else undefined. */
+export function agentConfigOf(session: Session, agentName: string): AgentConfig | undefined {
+  return session.config?.agents.find((agent) => agent.name === agentName);
 }
 
 /**

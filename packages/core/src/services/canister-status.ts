@@ -1,9 +1,8 @@
 import type { CanisterClient, HealthVerdict } from '@soulrecall/canister-client';
 import type { Canister } from '@soulrecall/history-store';
-import { resolveEnvironment } from '../config/environments.js';
 import type { EnvironmentConfig } from '../config/types.js';
 import { ExitCode, SoulrecallError, toSoulrecallError, hasErrorCode } from '../errors.js';
-import { locateCanister } from './canister-lookup.js';
+import { agentConfigOf, locateCanister, requireEnvironment } from './canister-lookup.js';
 import type { Session } from './session.js';
 
 /** What the network says about a canister next to what the store recorded (`status <id>`). */
@@ -107,19 +106,7 @@ export function assertCanisterExists(verdict: HealthVerdict, environment: Enviro
 
 /** The configured health query of a recorded canister's agent, if any. */
 export function healthMethodOf(session: Session, record: Canister | null): string | undefined {
-  if (!record) return undefined;
-  return session.config?.agents.find((agent) => agent.name === record.agent)?.health?.method;
-}
-
-export function requireEnvironment(session: Session, name: string): EnvironmentConfig {
-  if (!session.config) {
-    throw new SoulrecallError('--network needs a soulrecall.yaml to resolve the environment.', {
-      code: 'CONFIG_NOT_FOUND',
-      exitCode: ExitCode.Config,
-      hint: 'Run the command in your project folder or pass --config.',
-    });
-  }
-  return resolveEnvironment(session.config, name);
+  return record ? agentConfigOf(session, record.agent)?.health?.method : undefined;
 }
 
 async function statusOnChain(session: Session, client: CanisterClient, environment: EnvironmentConfig, canisterId: string, record: Canister | null): Promise<CanisterStatusReport> {

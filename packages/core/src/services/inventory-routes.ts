@@ -1,7 +1,7 @@
 import type { Route } from '@soulrecall/history-store';
 import { ExitCode, SoulrecallError } from '../errors.js';
-import { assertCanisterExists, healthMethodOf, requireEnvironment } from './canister-status.js';
-import { locateCanister } from './canister-lookup.js';
+import { assertCanisterExists, healthMethodOf } from './canister-status.js';
+import { locateCanister, requireEnvironment } from './canister-lookup.js';
 import { switchRoute, type RouteSwitchResult } from './routing.js';
 import type { Session } from './session.js';
 

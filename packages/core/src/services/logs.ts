@@ -1,8 +1,7 @@
 import type { CanisterClient } from '@soulrecall/canister-client';
 import type { EnvironmentConfig } from '../config/types.js';
 import { ExitCode, SoulrecallError } from '../errors.js';
-import { requireEnvironment } from './canister-status.js';
-import { locateCanister } from './canister-lookup.js';
+import { locateCanister, requireEnvironment } from './canister-lookup.js';
 import type { Session } from './session.js';
 
 export interface LogLine {
