@@ -21,6 +21,8 @@ export interface CallSite {
   canisterId?: string;
   method?: string;
   timeoutMs?: number;
+  /** An update call: when it times out, the request may still have reached the replica. */
+  update?: boolean;
 }
 
 /** Walks `cause` / `error` / `errors` links (fetch, undici and the agent nest errors differently). */
@@ -88,7 +90,16 @@ export function classifyAgentError(error: unknown, site: CallSite): CanisterClie
   }
   const sys = systemCode(error);
   if (isTimeout(error)) {
-    return new CanisterClientError('NETWORK_UNREACHABLE', `${network.url} did not answer within ${site.timeoutMs ?? '?'} ms`, {
+    const message = `${network.url} did not answer within ${site.timeoutMs ?? '?'} ms`;
+    if (site.update) {
+      // Unlike a refused connection, a timed-out update may have been executed: its outcome is unknown.
+      return new CanisterClientError('NETWORK_UNREACHABLE', `${message}; ${site.method} may still have been executed`, {
+        hint: `Check the canister's state (e.g. \`soulrecall status\`) before retrying ${site.method}; raise the request timeout for slow networks.`,
+        details: { url: network.url, timedOut: true, outcomeUnknown: true },
+        cause: error,
+      });
+    }
+    return new CanisterClientError('NETWORK_UNREACHABLE', message, {
       hint: unreachableHint(network),
       details: { url: network.url, timedOut: true },
       cause: error,

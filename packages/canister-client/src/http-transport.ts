@@ -99,7 +99,7 @@ export class HttpAgentTransport implements IcTransport {
             rejectCode: rejectCode ? rejectCode[0] : 0,
             rejectMessage: message ? text.decode(message) : '',
             errorCode: errorCode ? text.decode(errorCode) : undefined,
-            canisterId: (request.effectiveCanisterId ?? request.canisterId).toText(),
+            canisterId: ecid.toText(),
             method: request.method,
           });
         }
@@ -109,7 +109,7 @@ export class HttpAgentTransport implements IcTransport {
           rejectCode: Number(body.reject_code),
           rejectMessage: body.reject_message,
           errorCode: body.error_code,
-          canisterId: (request.effectiveCanisterId ?? request.canisterId).toText(),
+          canisterId: ecid.toText(),
           method: request.method,
         });
       }
@@ -117,14 +117,7 @@ export class HttpAgentTransport implements IcTransport {
       const { reply } = await pollForResponse(this.agent, ecid, requestId);
       return reply;
     } catch (error) {
-      const classified = classifyAgentError(error, this.site(request));
-      if (classified.code !== 'NETWORK_UNREACHABLE' || !classified.details.timedOut) throw classified;
-      // The request may have reached the replica: unlike a refused connection, its outcome is unknown.
-      throw new CanisterClientError(classified.code, `${classified.message}; ${request.method} may still have been executed`, {
-        hint: `Check the canister's state (e.g. \`soulrecall status\`) before retrying ${request.method}; raise the request timeout for slow networks.`,
-        details: { ...classified.details, outcomeUnknown: true },
-        cause: error,
-      });
+      throw classifyAgentError(error, { ...this.site(request), update: true });
     }
   }
 
