@@ -31,17 +31,15 @@ export interface Devnet {
 
 export type EngineFactory = (options: ExecutionEngineOptions) => Promise<ExecutionEngine>;
 
-function prepareStateDir(stateDir: string): void {
+/** Creates the state directory and proves it writable (a probe file: root ignores permission bits). */
+export function prepareStateDir(stateDir: string): void {
   try {
     fs.mkdirSync(stateDir, { recursive: true });
     const probe = path.join(stateDir, `.write-probe-${process.pid}`);
     fs.writeFileSync(probe, '');
     fs.rmSync(probe);
   } catch (error) {
-    throw new DevnetError('STATE_DIR_UNWRITABLE', `The state directory ${stateDir} is not writable: ${(error as Error).message}`, {
-      hint: 'Choose another directory with --state-dir, or fix its permissions.',
-      cause: error,
-    });
+    throw new DevnetError('STATE_DIR_UNWRITABLE', `The state directory ${stateDir} is not writable: ${(error as Error).message}`, { cause: error });
   }
 }
 
@@ -63,10 +61,7 @@ export async function startDevnetWithEngine(options: DevnetOptions, createEngine
     await engine.close();
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE') {
-      throw new DevnetError('PORT_IN_USE', `Port ${options.port} on ${host} is already in use.`, {
-        hint: 'Stop whatever listens there (`soulrecall network stop`), or choose another port with --port.',
-        cause: error,
-      });
+      throw new DevnetError('PORT_IN_USE', `Port ${options.port} on ${host} is already in use.`, { cause: error });
     }
     throw new DevnetError('LISTEN_FAILED', `Could not listen on ${host}:${options.port}: ${(error as Error).message}`, { cause: error });
   }

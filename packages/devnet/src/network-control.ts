@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startDevnetWithEngine, type Devnet, type EngineFactory } from './devnet.js';
+import { prepareStateDir, startDevnetWithEngine, type Devnet, type EngineFactory } from './devnet.js';
 import { DevnetError } from './errors.js';
 import { createExecutionEngine } from './execution/index.js';
 import { writeFileAtomic } from './state/atomic-file.js';
@@ -89,7 +89,7 @@ export async function assertPortFree(port: number, host = '127.0.0.1'): Promise<
     probe.once('error', (error: NodeJS.ErrnoException) =>
       reject(
         error.code === 'EADDRINUSE'
-          ? new DevnetError('PORT_IN_USE', `Port ${port} on ${host} is already in use.`, { hint: 'Stop what listens there (`soulrecall network stop --port ' + port + '`) or choose another port with --port.' })
+          ? new DevnetError('PORT_IN_USE', `Port ${port} on ${host} is already in use.`)
           : error,
       ),
     );
@@ -149,15 +149,7 @@ function serverMainCommand(): { command: string; args: string[] } {
 export async function startNetworkInBackground(options: StartNetworkOptions): Promise<NetworkRuntimeInfo> {
   claimStateDir(options);
   await assertPortFree(options.port, options.host);
-  try {
-    fs.mkdirSync(options.stateDir, { recursive: true });
-    fs.accessSync(options.stateDir, fs.constants.W_OK);
-  } catch (error) {
-    throw new DevnetError('STATE_DIR_UNWRITABLE', `The state directory ${options.stateDir} is not writable: ${(error as Error).message}`, {
-      hint: 'Choose another directory with --state-dir, or fix its permissions.',
-      cause: error,
-    });
-  }
+  prepareStateDir(options.stateDir);
   const logFile = path.join(options.stateDir, LOG_FILE);
   const log = fs.openSync(logFile, 'w');
   const { command, args } = serverMainCommand();
@@ -185,14 +177,8 @@ export async function startNetworkInBackground(options: StartNetworkOptions): Pr
 function startFailure(logFile: string, what: string): DevnetError {
   const log = fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8') : '';
   const reported = /^error ([A-Z_]+): (.*)$/m.exec(log);
-  if (reported) return new DevnetError(reported[1]!, reported[2]!, { hint: hintFor(reported[1]!) });
+  if (reported) return new DevnetError(reported[1]!, reported[2]!);
   return new DevnetError('START_FAILED', `The network process ${what}.`, { hint: `See its log: ${logFile}` });
-}
-
-function hintFor(code: string): string | undefined {
-  if (code === 'PORT_IN_USE') return 'Stop what listens there (`soulrecall network stop`) or choose another port with --port.';
-  if (code === 'STATE_DIR_UNWRITABLE') return 'Choose another directory with --state-dir, or fix its permissions.';
-  return undefined;
 }
 
 /** Stops the network running from `stateDir` (SIGTERM, then waits for it to exit). */
