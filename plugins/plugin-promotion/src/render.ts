@@ -1,6 +1,5 @@
+import { shortHash } from '@soulrecall/core';
 import type { PromoteResult } from './engine/engine.js';
-
-const short = (sha256: string) => sha256.slice(0, 12);
 
 /** The human summary of a promote / resume / abort result (stdout; --json prints the result itself). */
 export function renderPromoteResult(result: PromoteResult): string {
@@ -8,14 +7,14 @@ export function renderPromoteResult(result: PromoteResult): string {
   const hop = `${result.agent} ${result.from} → ${result.to}`;
   switch (result.status) {
     case 'succeeded':
-      lines.push(`Promoted ${hop} (${result.strategy}) as ${result.promotionId}: module ${short(result.module.sha256)} on ${result.targetCanisterId}${result.targetDeployment ? `, version ${result.targetDeployment.version}` : ''}.`);
+      lines.push(`Promoted ${hop} (${result.strategy}) as ${result.promotionId}: module ${shortHash(result.module.sha256)} on ${result.targetCanisterId}${result.targetDeployment ? `, version ${result.targetDeployment.version}` : ''}.`);
       if (result.routeBefore !== result.routeAfter) lines.push(`Live canister: ${result.routeBefore ?? 'none'} → ${result.routeAfter}.`);
       break;
     case 'unchanged':
       lines.push(`Nothing to promote: ${hop}.`);
       break;
     case 'dry-run':
-      lines.push(`Plan for ${hop} (${result.strategy}), module ${short(result.module.sha256)} (${result.module.size} bytes):`);
+      lines.push(`Plan for ${hop} (${result.strategy}), module ${shortHash(result.module.sha256)} (${result.module.size} bytes):`);
       result.steps.forEach((step, index) => lines.push(`  ${index + 1}. ${step.name}: ${step.description ?? ''}`));
       break;
     case 'recorded':

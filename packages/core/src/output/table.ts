@@ -27,3 +27,8 @@ export function renderTable<Row>(rows: Row[], columns: Column<Row>[], width = pr
   const line = (values: string[]) => values.map((value, index) => fit(value, widths[index]!)).join(' '.repeat(gap)).trimEnd();
   return [line(columns.map((column) => column.header.toUpperCase())), ...cells.map(line)].join('\n');
 }
+
+/** A module hash as people read it in tables and messages: its first 12 hex digits. */
+export function shortHash(sha256: string): string {
+  return sha256.slice(0, 12);
+}

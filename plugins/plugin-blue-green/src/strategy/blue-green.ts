@@ -1,6 +1,7 @@
 import { wasmArtifactFromBytes, type CanisterClient } from '@soulrecall/canister-client';
 import {
   checkAgentHealth,
+  shortHash,
   deleteAndDecommission,
   ensureCanister,
   healthToJson,
@@ -19,8 +20,6 @@ import { nextCommands } from './next-commands.js';
 import { parseBlueGreenOptions, requireFreshState, type BlueGreenOptions } from './options.js';
 import { describeVerifyFailure, runVerifyCommand } from './verify-command.js';
 
-const short = (sha256: string) => sha256.slice(0, 12);
-
 /**
  * `blue-green`: never touches the live ("blue") canister. Builds a "green" canister beside it
  * with the same controllers and settings, installs the promoted module, proves it healthy (and
@@ -37,7 +36,7 @@ export class BlueGreenStrategy implements PromotionStrategy {
   async plan(context: PromotionContext): Promise<PlannedStep[]> {
     const options = parseBlueGreenOptions(context.options);
     const blue = context.targetCanisterId;
-    const module = `${short(context.module.sha256)} (${context.module.size} bytes)`;
+    const module = `${shortHash(context.module.sha256)} (${context.module.size} bytes)`;
     if (!blue) {
       return [
         { name: 'create', description: `${context.to.name} has no live canister yet, so there is no blue: create the first canister of ${context.agent.name} there` },
@@ -50,7 +49,7 @@ export class BlueGreenStrategy implements PromotionStrategy {
     return [
       { name: 'create-green', description: `create green beside blue ${blue} in ${context.to.name}, with blue's controllers and settings`, detail: { blueCanisterId: blue } },
       { name: 'install-green', description: `install module ${module} into green, starting with empty memories (--state fresh)`, detail: { moduleSha256: context.module.sha256, state: 'fresh' } },
-      { name: 'verify-green', description: `green running with module ${short(context.module.sha256)}, ${health}${options.verifyCmd ? `, and \`${options.verifyCmd}\` exits 0` : ''}` },
+      { name: 'verify-green', description: `green running with module ${shortHash(context.module.sha256)}, ${health}${options.verifyCmd ? `, and \`${options.verifyCmd}\` exits 0` : ''}` },
       { name: 'switch', description: options.noSwitch ? 'skipped (--no-switch): blue stays live; the next commands are printed' : `route ${context.agent.name} in ${context.to.name} from blue ${blue} to green (canister_ids.json too)` },
       { name: 'retire-blue', description: options.noSwitch ? 'skipped (--no-switch)' : options.decommission ? `delete blue ${blue} (--decommission)` : options.stopBlue ? `stop blue ${blue}, kept for rollback (--stop-blue)` : `keep blue ${blue} running for instant rollback` },
     ];
@@ -86,7 +85,7 @@ export class BlueGreenStrategy implements PromotionStrategy {
       // A resumed promotion may find green half-installed: reinstalling keeps it fresh.
       const mode = (await client.status(green)).moduleHash === null ? 'install' : 'reinstall';
       const deployment = store.deployments.begin({ agent: agent.name, environment: to.name, canisterId: green, moduleSha256: context.module.sha256, installMode: mode, promotionId: context.promotion.id, by });
-      context.progress(`Installing module ${short(context.module.sha256)} into green ${green} (fresh state)…`);
+      context.progress(`Installing module ${shortHash(context.module.sha256)} into green ${green} (fresh state)…`);
       try {
         const module = wasmArtifactFromBytes(context.module.bytes, `module ${context.module.sha256}`);
         const result = await client.install({ canisterId: green, module, mode });

@@ -3,6 +3,7 @@ import {
   ExitCode,
   parseCanisterId,
   PromotionFailure,
+  shortHash,
   SoulrecallError,
   StepJournal,
   type PlannedStep,
@@ -13,7 +14,7 @@ import {
 } from '@soulrecall/core';
 import type { Deployment, HistoryStore, JsonObject, Lease, Promotion } from '@soulrecall/history-store';
 import { resolvePromotionRoute } from './request.js';
-import { resolvePromotionSource, short, storedModule } from './source.js';
+import { resolvePromotionSource, storedModule } from './source.js';
 import { selectStrategy } from './strategies.js';
 
 export type { EngineDependencies, PromoteRequest, PromoteResult, PromoteStatus } from './types.js';
@@ -58,8 +59,8 @@ export class PromotionEngine {
     const targetCanisterId = request.targetCanister !== undefined ? parseCanisterId(request.targetCanister) : (this.store.routes.get(route.agent.name, route.to.name)?.canisterId ?? null);
     const source = await resolvePromotionSource(this.deps.session, route, { wasmPath: request.wasmPath, force: request.force, yes: request.yes, skipDriftCheck: request.skipDeploy }, this.deps.probeModuleHash);
     const notes: string[] = [];
-    if (source.forcedDrift) notes.push(`--force: promoting recorded module ${short(source.forcedDrift.recorded)} although ${route.from.name} runs ${source.forcedDrift.onChain ? short(source.forcedDrift.onChain) : 'nothing'}.`);
-    if (source.fileOverride) notes.push(`-w: promoting ${request.wasmPath} (${short(source.fileOverride.fileSha256)})${source.fileOverride.sourceSha256 ? `, not ${route.from.name}'s ${short(source.fileOverride.sourceSha256)}` : ''}.`);
+    if (source.forcedDrift) notes.push(`--force: promoting recorded module ${shortHash(source.forcedDrift.recorded)} although ${route.from.name} runs ${source.forcedDrift.onChain ? shortHash(source.forcedDrift.onChain) : 'nothing'}.`);
+    if (source.fileOverride) notes.push(`-w: promoting ${request.wasmPath} (${shortHash(source.fileOverride.fileSha256)})${source.fileOverride.sourceSha256 ? `, not ${route.from.name}'s ${shortHash(source.fileOverride.sourceSha256)}` : ''}.`);
 
     const base = resultBase(route, strategy?.name ?? 'skip-deploy', source.module, source.deployment);
 
@@ -68,7 +69,7 @@ export class PromotionEngine {
       return {
         ...base, status: 'unchanged', promotionId: null, targetCanisterId, targetDeployment: { id: targetLatest.id, version: targetLatest.version },
         routeBefore: targetCanisterId, routeAfter: targetCanisterId, steps: [],
-        notes: [...notes, `${route.to.name} already runs module ${short(source.module.sha256)} (version ${targetLatest.version}); nothing to do. Pass --force to promote again.`],
+        notes: [...notes, `${route.to.name} already runs module ${shortHash(source.module.sha256)} (version ${targetLatest.version}); nothing to do. Pass --force to promote again.`],
         detail: {},
       };
     }
@@ -120,7 +121,7 @@ export class PromotionEngine {
       steps: steps.map((step) => step.name),
       options,
     });
-    this.deps.progress(`Promotion ${promotion.id}: ${route.agent.name} ${route.from.name} → ${route.to.name} (${strategy.name}), module ${short(source.module.sha256)}`);
+    this.deps.progress(`Promotion ${promotion.id}: ${route.agent.name} ${route.from.name} → ${route.to.name} (${strategy.name}), module ${shortHash(source.module.sha256)}`);
     const context = this.context(strategy, promotion, route, source.deployment, source.module, targetCanisterId, request.strategyOptions);
     return this.drive(strategy, context, base, notes, { lease, preflightFacts });
   }

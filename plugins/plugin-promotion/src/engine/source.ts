@@ -1,5 +1,5 @@
 import { readWasmArtifact, wasmArtifactFromBytes, type WasmArtifact } from '@soulrecall/canister-client';
-import { ExitCode, SoulrecallError, type EnvironmentConfig, type PromotedModule, type Session } from '@soulrecall/core';
+import { ExitCode, shortHash, SoulrecallError, type EnvironmentConfig, type PromotedModule, type Session } from '@soulrecall/core';
 import type { Deployment, HistoryStore } from '@soulrecall/history-store';
 import type { PromotionRoute } from './request.js';
 
@@ -50,7 +50,7 @@ export async function resolvePromotionSource(session: Session, route: PromotionR
     const sourceSha256 = deployment?.status === 'succeeded' ? deployment.moduleSha256 : null;
     if (sourceSha256 !== null && sourceSha256 !== artifact.sha256 && !options.yes) {
       throw new SoulrecallError(
-        `${options.wasmPath} (sha256 ${short(artifact.sha256)}) is not what runs in ${from.name} (sha256 ${short(sourceSha256)}): it was not tested there.`,
+        `${options.wasmPath} (sha256 ${shortHash(artifact.sha256)}) is not what runs in ${from.name} (sha256 ${shortHash(sourceSha256)}): it was not tested there.`,
         { code: 'MODULE_NOT_FROM_SOURCE', exitCode: ExitCode.NotConfirmed, hint: 'Pass --yes to promote this file anyway (both hashes are recorded), or deploy it to the source first.' },
       );
     }
@@ -106,6 +106,3 @@ export function storedModule(store: HistoryStore, sha256: string, origin: Promot
   return promotedModule(wasmArtifactFromBytes(store.artifacts.get(sha256), `artifact ${sha256}`), origin, path);
 }
 
-export function short(sha256: string): string {
-  return sha256.slice(0, 12);
-}

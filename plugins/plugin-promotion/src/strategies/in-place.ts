@@ -1,6 +1,7 @@
 import { wasmArtifactFromBytes, type CanisterClient } from '@soulrecall/canister-client';
 import {
   checkAgentHealth,
+  shortHash,
   deleteAndDecommission,
   ensureCanister,
   healthToJson,
@@ -14,8 +15,6 @@ import {
   type StrategyOutcome,
 } from '@soulrecall/core';
 import type { JsonObject } from '@soulrecall/history-store';
-
-const short = (sha256: string) => sha256.slice(0, 12);
 
 /**
  * `in-place`: upgrade the target's live canister where it stands, so the agent keeps its
@@ -32,7 +31,7 @@ export class InPlaceStrategy implements PromotionStrategy {
 
   async plan(context: PromotionContext): Promise<PlannedStep[]> {
     const target = context.targetCanisterId;
-    const module = short(context.module.sha256);
+    const module = shortHash(context.module.sha256);
     const health = context.agent.health ? `query ${context.agent.health.method} must report healthy` : 'running with the promoted module hash';
     const steps: PlannedStep[] = [];
     if (!target) steps.push({ name: 'create', description: `create a canister for ${context.agent.name} in ${context.to.name}` });
@@ -84,7 +83,7 @@ export class InPlaceStrategy implements PromotionStrategy {
     const previousInstall = journal.current('install');
     const interruptedInstall = previousInstall?.status === 'running' || previousInstall?.status === 'failed';
     const installed = await journal.step('install', async () => {
-      context.progress(`Installing module ${short(context.module.sha256)} on ${target}…`);
+      context.progress(`Installing module ${shortHash(context.module.sha256)} on ${target}…`);
       const module = wasmArtifactFromBytes(context.module.bytes, `module ${context.module.sha256}`);
       // The backup step read the module hash a moment ago, under the promotion lock: no second
       // certified read. Not on a resumed install, which may have changed it before the crash.
