@@ -8,7 +8,8 @@ import type { LoadedIdentity } from './identity/store.js';
 import type { ChunkUploadStats } from './management/chunked-upload.js';
 import { type InstallOptions, type InstallResult, installModule } from './management/install.js';
 import { ManagementCanister } from './management/management-canister.js';
-import type { CanisterLogRecord, CanisterSettingsInput, CanisterStatus, SnapshotInfo } from './management/types.js';
+import type { CanisterLogRecord, CanisterSettingsInput, CanisterStatus, SnapshotInfo, SnapshotMetadata } from './management/types.js';
+import { downloadSnapshot, uploadSnapshot, type SnapshotContent, type TransferOptions, type TransferStats, type UploadOptions, type UploadResult } from './snapshots/transfer.js';
 import { type NetworkDescription, isDevelopmentNetwork } from './network.js';
 import { type PrincipalLike, toPrincipal } from './principal.js';
 import { type CanisterInfo, CanisterStateReader } from './read-state.js';
@@ -134,6 +135,20 @@ export class CanisterClient {
 
   deleteSnapshot(canisterId: PrincipalLike, snapshotId: string): Promise<void> {
     return this.management.deleteSnapshot(canisterId, snapshotId);
+  }
+
+  readSnapshotMetadata(canisterId: PrincipalLike, snapshotId: string): Promise<SnapshotMetadata> {
+    return this.management.readSnapshotMetadata(canisterId, snapshotId);
+  }
+
+  /** Reads a whole snapshot out of the canister (sliced, in parallel; chunk hashes checked). */
+  downloadSnapshot(canisterId: PrincipalLike, snapshotId: string, options: TransferOptions = {}): Promise<SnapshotContent & { stats: TransferStats }> {
+    return downloadSnapshot(this.management, toPrincipal(canisterId), snapshotId, options);
+  }
+
+  /** Uploads a snapshot into the canister as a new (loadable) snapshot; resumable with `options.resume`. */
+  uploadSnapshot(canisterId: PrincipalLike, content: SnapshotContent, options: UploadOptions = {}): Promise<UploadResult> {
+    return uploadSnapshot(this.management, toPrincipal(canisterId), content, options);
   }
 
   logs(canisterId: PrincipalLike): Promise<CanisterLogRecord[]> {

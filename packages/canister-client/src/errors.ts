@@ -16,6 +16,7 @@ export type CanisterClientErrorCode =
   | 'METHOD_NOT_FOUND'
   | 'INVALID_ARGUMENT'
   | 'INSUFFICIENT_CYCLES'
+  | 'SNAPSHOT_NOT_FOUND'
   // identities
   | 'IDENTITY_NOT_FOUND'
   | 'IDENTITY_INVALID'
@@ -26,8 +27,11 @@ export type CanisterClientErrorCode =
   | 'WASM_EMPTY'
   | 'WASM_INVALID'
   | 'WASM_TOO_LARGE'
+  // snapshot files (off-chain snapshots)
+  | 'SNAPSHOT_ARCHIVE_INVALID'
   // replies we could not make sense of
   | 'UNEXPECTED_REPLY'
+  | 'SNAPSHOT_CORRUPT'
   // mainnet canister creation through the cycles ledger
   | 'CYCLES_LEDGER_ERROR';
 

@@ -14,8 +14,23 @@ export { managementIdlFactory } from './management/idl.js';
 export { EMPTY_CANDID_ARGS, type InstallOptions, type InstallResult, type InstallProgress, type WasmMemoryPersistence } from './management/install.js';
 export { CHUNKED_INSTALL_THRESHOLD, MAX_CHUNK_BYTES, type ChunkUploadStats } from './management/chunked-upload.js';
 export type * from './management/types.js';
+export { SNAPSHOT_SECTIONS } from './management/types.js';
 export { CanisterStateReader, type CanisterInfo } from './read-state.js';
 export { type HealthVerdict, type HealthProbeOptions, type HealthMethodResult } from './health/probe.js';
 export { judgeHealthReply, type ReplyVerdict } from './health/verdict.js';
 export { decodeCandidUntyped, candidToPlain, type CandidValue } from './candid/generic-decode.js';
 export { CyclesLedger, CYCLES_LEDGER_ID, DEFAULT_CREATION_CYCLES, cyclesLedgerIdlFactory, type LedgerCreateOptions, type LedgerCreateResult } from './cycles-ledger.js';
+export {
+  SNAPSHOT_SLICE_BYTES,
+  DEFAULT_SNAPSHOT_CONCURRENCY,
+  planSlices,
+  type SnapshotContent,
+  type SnapshotSlice,
+  type TransferOptions,
+  type TransferProgress,
+  type TransferStats,
+  type UploadCheckpoint,
+  type UploadOptions,
+  type UploadResult,
+} from './snapshots/transfer.js';
+export { encodeSnapshotArchive, decodeSnapshotArchive, SNAPSHOT_ARCHIVE_FORMAT, type ArchiveManifest, type DecodedSnapshotArchive } from './snapshots/archive.js';

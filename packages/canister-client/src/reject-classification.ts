@@ -6,6 +6,7 @@ import { CanisterClientError, type CanisterClientErrorCode, type ReplicaRejectDe
  */
 const BY_ERROR_CODE: Record<string, CanisterClientErrorCode> = {
   IC0301: 'CANISTER_NOT_FOUND',
+  IC0305: 'SNAPSHOT_NOT_FOUND',
   IC0512: 'NOT_A_CONTROLLER',
   IC0508: 'CANISTER_STOPPED',
   IC0509: 'CANISTER_STOPPED', // stopping: new calls are rejected the same way
@@ -32,6 +33,7 @@ const BY_MESSAGE: Array<[RegExp, CanisterClientErrorCode]> = [
 ];
 
 const HINTS: Partial<Record<CanisterClientErrorCode, string>> = {
+  SNAPSHOT_NOT_FOUND: 'The canister has no snapshot with that id (deleting a canister deletes its snapshots); list them with `list_canister_snapshots`.',
   CANISTER_NOT_FOUND: 'Check the canister id and the network: the canister does not exist there (it may have been deleted).',
   NOT_A_CONTROLLER:
     'The identity in use is not a controller of this canister. Use a controller identity (`--identity`, or the environment\'s `identity`) or ask a controller to add it.',

@@ -55,6 +55,12 @@ export const managementIdlFactory: IDL.InterfaceFactory = ({ IDL }) => {
     version: IDL.Opt(IDL.Nat64),
   });
   const senderVersion = IDL.Opt(IDL.Nat64);
+  const snapshotGlobal = IDL.Variant({ i32: IDL.Int32, i64: IDL.Int64, f32: IDL.Float32, f64: IDL.Float64, v128: IDL.Nat });
+  const globalTimer = IDL.Opt(IDL.Variant({ inactive: IDL.Null, active: IDL.Nat64 }));
+  const lowMemoryHookStatus = IDL.Opt(IDL.Variant({ condition_not_satisfied: IDL.Null, ready: IDL.Null, executed: IDL.Null }));
+  const snapshotRef = { canister_id: canisterId, snapshot_id: IDL.Vec(IDL.Nat8) };
+  const slice = IDL.Record({ offset: IDL.Nat64, size: IDL.Nat64 });
+  const offset = IDL.Record({ offset: IDL.Nat64 });
   return IDL.Service({
     provisional_create_canister_with_cycles: IDL.Func(
       [IDL.Record({ amount: IDL.Opt(IDL.Nat), settings: IDL.Opt(canisterSettings), specified_id: IDL.Opt(IDL.Principal), sender_canister_version: senderVersion })],
@@ -102,6 +108,63 @@ export const managementIdlFactory: IDL.InterfaceFactory = ({ IDL }) => {
     ),
     list_canister_snapshots: IDL.Func([canisterIdRecord], [IDL.Vec(snapshot)], []),
     delete_canister_snapshot: IDL.Func([IDL.Record({ canister_id: canisterId, snapshot_id: IDL.Vec(IDL.Nat8) })], [], []),
+    read_canister_snapshot_metadata: IDL.Func(
+      [IDL.Record(snapshotRef)],
+      [
+        IDL.Record({
+          source: IDL.Variant({ taken_from_canister: IDL.Reserved, metadata_upload: IDL.Reserved }),
+          taken_at_timestamp: IDL.Nat64,
+          wasm_module_size: IDL.Nat64,
+          globals: IDL.Vec(snapshotGlobal),
+          wasm_memory_size: IDL.Nat64,
+          stable_memory_size: IDL.Nat64,
+          wasm_chunk_store: IDL.Vec(chunkHash),
+          canister_version: IDL.Nat64,
+          certified_data: IDL.Vec(IDL.Nat8),
+          global_timer: globalTimer,
+          on_low_wasm_memory_hook_status: lowMemoryHookStatus,
+        }),
+      ],
+      [],
+    ),
+    read_canister_snapshot_data: IDL.Func(
+      [
+        IDL.Record({
+          ...snapshotRef,
+          kind: IDL.Variant({ wasm_module: slice, wasm_memory: slice, stable_memory: slice, wasm_chunk: chunkHash }),
+        }),
+      ],
+      [IDL.Record({ chunk: IDL.Vec(IDL.Nat8) })],
+      [],
+    ),
+    upload_canister_snapshot_metadata: IDL.Func(
+      [
+        IDL.Record({
+          canister_id: canisterId,
+          replace_snapshot: IDL.Opt(IDL.Vec(IDL.Nat8)),
+          wasm_module_size: IDL.Nat64,
+          globals: IDL.Vec(snapshotGlobal),
+          wasm_memory_size: IDL.Nat64,
+          stable_memory_size: IDL.Nat64,
+          certified_data: IDL.Vec(IDL.Nat8),
+          global_timer: globalTimer,
+          on_low_wasm_memory_hook_status: lowMemoryHookStatus,
+        }),
+      ],
+      [IDL.Record({ snapshot_id: IDL.Vec(IDL.Nat8) })],
+      [],
+    ),
+    upload_canister_snapshot_data: IDL.Func(
+      [
+        IDL.Record({
+          ...snapshotRef,
+          kind: IDL.Variant({ wasm_module: offset, wasm_memory: offset, stable_memory: offset, wasm_chunk: IDL.Null }),
+          chunk: IDL.Vec(IDL.Nat8),
+        }),
+      ],
+      [],
+      [],
+    ),
     fetch_canister_logs: IDL.Func(
       [canisterIdRecord],
       [IDL.Record({ canister_log_records: IDL.Vec(IDL.Record({ idx: IDL.Nat64, timestamp_nanos: IDL.Nat64, content: IDL.Vec(IDL.Nat8) })) })],

@@ -3,7 +3,19 @@ import { CandidService, fromHex, fromOpt, toHex, toOpt } from '../candid/service
 import { MANAGEMENT_CANISTER_ID, type PrincipalLike, toPrincipal } from '../principal.js';
 import type { IcTransport } from '../transport.js';
 import { managementIdlFactory } from './idl.js';
-import type { CanisterLogRecord, CanisterSettings, CanisterSettingsInput, CanisterStatus, LogVisibility, SnapshotInfo } from './types.js';
+import { decodeSnapshotMetadata, encodeDataRequest, encodeDataTarget, encodeMetadataUpload, type RawSnapshotMetadata } from './snapshot-candid.js';
+import type {
+  CanisterLogRecord,
+  CanisterSettings,
+  CanisterSettingsInput,
+  CanisterStatus,
+  LogVisibility,
+  SnapshotDataRequest,
+  SnapshotDataTarget,
+  SnapshotInfo,
+  SnapshotMetadata,
+  SnapshotMetadataUpload,
+} from './types.js';
 
 const management = new CandidService(managementIdlFactory);
 /** Canister id 0 (`rwlgt-iiaaa-aaaaa-aaaaa-cai`). */
@@ -202,6 +214,37 @@ export class ManagementCanister {
   async deleteSnapshot(canisterId: PrincipalLike, snapshotId: string): Promise<void> {
     const id = toPrincipal(canisterId);
     await this.invoke('delete_canister_snapshot', id, { canister_id: id, snapshot_id: fromHex(snapshotId) });
+  }
+
+  /** What a snapshot holds: sizes, globals, chunk-store hashes, certified data, timer (controllers only). */
+  async readSnapshotMetadata(canisterId: PrincipalLike, snapshotId: string): Promise<SnapshotMetadata> {
+    const id = toPrincipal(canisterId);
+    const raw = await this.invoke<RawSnapshotMetadata>('read_canister_snapshot_metadata', id, { canister_id: id, snapshot_id: fromHex(snapshotId) });
+    return decodeSnapshotMetadata(raw);
+  }
+
+  /** A slice of a snapshot's module, heap or stable memory (at most 2,000,000 bytes), or one chunk-store chunk. */
+  async readSnapshotData(canisterId: PrincipalLike, snapshotId: string, request: SnapshotDataRequest): Promise<Uint8Array> {
+    const id = toPrincipal(canisterId);
+    const raw = await this.invoke<{ chunk: Bytes }>('read_canister_snapshot_data', id, { canister_id: id, snapshot_id: fromHex(snapshotId), kind: encodeDataRequest(request) });
+    return Uint8Array.from(raw.chunk);
+  }
+
+  /** Creates an all-zero snapshot of the given shape, to be filled with `uploadSnapshotData`; resolves to its id (hex). */
+  async uploadSnapshotMetadata(canisterId: PrincipalLike, metadata: SnapshotMetadataUpload, replaceSnapshotId?: string): Promise<string> {
+    const id = toPrincipal(canisterId);
+    const raw = await this.invoke<{ snapshot_id: Bytes }>('upload_canister_snapshot_metadata', id, {
+      canister_id: id,
+      replace_snapshot: toOpt(replaceSnapshotId === undefined ? undefined : fromHex(replaceSnapshotId)),
+      ...encodeMetadataUpload(metadata),
+    });
+    return toHex(raw.snapshot_id);
+  }
+
+  /** Writes bytes into an uploaded snapshot: at an offset of a section, or as a chunk-store chunk. */
+  async uploadSnapshotData(canisterId: PrincipalLike, snapshotId: string, target: SnapshotDataTarget, chunk: Uint8Array): Promise<void> {
+    const id = toPrincipal(canisterId);
+    await this.invoke('upload_canister_snapshot_data', id, { canister_id: id, snapshot_id: fromHex(snapshotId), kind: encodeDataTarget(target), chunk });
   }
 
   /** `fetch_canister_logs`, as a query (who may read depends on the canister's log_visibility). */

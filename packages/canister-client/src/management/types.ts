@@ -57,3 +57,41 @@ export interface CanisterLogRecord {
   text: string;
   content: Uint8Array;
 }
+
+/** A Wasm global's value as a snapshot carries it (ic.did `globals`). */
+export type SnapshotGlobal = { type: 'i32' | 'f32' | 'f64'; value: number } | { type: 'i64' | 'v128'; value: bigint };
+
+/** The three byte sections of a snapshot (besides the chunk store), named as in ic.did. */
+export type SnapshotSection = 'wasm_module' | 'wasm_memory' | 'stable_memory';
+export const SNAPSHOT_SECTIONS: readonly SnapshotSection[] = ['wasm_module', 'wasm_memory', 'stable_memory'];
+
+export type LowWasmMemoryHookStatus = 'condition_not_satisfied' | 'ready' | 'executed';
+
+/** `read_canister_snapshot_metadata`, decoded. Sizes in bytes. */
+export interface SnapshotMetadata {
+  /** Taken with take_canister_snapshot, or created by a metadata upload. */
+  source: 'taken_from_canister' | 'metadata_upload';
+  takenAtNanos: bigint;
+  wasmModuleSize: number;
+  /** The module's exported or mutable Wasm globals, in order. */
+  globals: SnapshotGlobal[];
+  wasmMemorySize: number;
+  stableMemorySize: number;
+  /** Hashes (hex) of the chunks in the snapshot's Wasm chunk store. */
+  wasmChunkStore: string[];
+  /** The canister's version when the snapshot was taken or uploaded. */
+  canisterVersion: bigint;
+  certifiedData: Uint8Array;
+  /** `inactive`, the deadline in nanoseconds, or null when the snapshot does not say. */
+  globalTimer: 'inactive' | bigint | null;
+  onLowWasmMemoryHookStatus: LowWasmMemoryHookStatus | null;
+}
+
+/** What `upload_canister_snapshot_metadata` takes: the shape of the snapshot to be uploaded. */
+export type SnapshotMetadataUpload = Pick<SnapshotMetadata, 'wasmModuleSize' | 'globals' | 'wasmMemorySize' | 'stableMemorySize' | 'certifiedData' | 'globalTimer' | 'onLowWasmMemoryHookStatus'>;
+
+/** Which data `read_canister_snapshot_data` returns: a slice of a section, or a chunk-store chunk by hash (hex). */
+export type SnapshotDataRequest = { section: SnapshotSection; offset: number; size: number } | { chunkHash: string };
+
+/** Where `upload_canister_snapshot_data` writes: at an offset of a section, or into the chunk store. */
+export type SnapshotDataTarget = { section: SnapshotSection; offset: number } | { chunk: true };
