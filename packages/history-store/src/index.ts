@@ -1,4 +1,4 @@
-export { openHistoryStore, HistoryStore, DB_FILE_NAME, ARTIFACTS_DIR_NAME, type OpenHistoryStoreOptions } from './store.js';
+export { openHistoryStore, HistoryStore, DB_FILE_NAME, ARTIFACTS_DIR_NAME, SNAPSHOT_FILES_DIR_NAME, type OpenHistoryStoreOptions } from './store.js';
 export { HistoryStoreError, isHistoryStoreError, type HistoryStoreErrorCode, type HistoryStoreErrorOptions } from './errors.js';
 export { MIGRATIONS, LATEST_SCHEMA_VERSION, APPLICATION_ID, type Migration } from './schema/migrations.js';
 export { migrate, type MigrationResult } from './schema/migrate.js';
@@ -17,5 +17,6 @@ export {
   type PromotionQuery,
   type UpdatePromotionInput,
 } from './repositories/promotions.js';
+export { SnapshotFileRepository, type StoredSnapshotFile } from './repositories/snapshot-files.js';
 export { RouteRepository, type RouteHistoryQuery, type SetRouteInput } from './repositories/routes.js';
 export * from './types.js';

@@ -14,6 +14,7 @@ import { DeploymentRepository } from './repositories/deployments.js';
 import { LockRepository } from './repositories/locks.js';
 import { PromotionRepository } from './repositories/promotions.js';
 import { RouteRepository } from './repositories/routes.js';
+import { SnapshotFileRepository } from './repositories/snapshot-files.js';
 import type { Actor, TimelineEvent } from './types.js';
 
 export interface OpenHistoryStoreOptions {
@@ -33,6 +34,7 @@ export interface OpenHistoryStoreOptions {
 
 export const DB_FILE_NAME = 'history.db';
 export const ARTIFACTS_DIR_NAME = 'artifacts';
+export const SNAPSHOT_FILES_DIR_NAME = 'backups';
 const DEFAULT_BUSY_TIMEOUT_MS = 10_000;
 
 function prepareDirectory(dir: string): void {
@@ -54,6 +56,8 @@ export class HistoryStore {
   readonly routes: RouteRepository;
   readonly artifacts: ArtifactRepository;
   readonly backups: BackupRepository;
+  /** Off-chain snapshots: `<data dir>/backups/<sha256>.snapshot`. */
+  readonly snapshotFiles: SnapshotFileRepository;
   readonly locks: LockRepository;
   readonly audit: AuditRepository;
 
@@ -69,7 +73,8 @@ export class HistoryStore {
     this.promotions = new PromotionRepository(ctx);
     this.routes = new RouteRepository(ctx);
     this.artifacts = new ArtifactRepository(ctx, artifactsDir);
-    this.backups = new BackupRepository(ctx);
+    this.snapshotFiles = new SnapshotFileRepository(join(ctx.dataDir, SNAPSHOT_FILES_DIR_NAME));
+    this.backups = new BackupRepository(ctx, (sha256) => this.snapshotFiles.pathOf(sha256));
     this.locks = new LockRepository(ctx);
     this.audit = new AuditRepository(ctx);
   }
@@ -126,6 +131,7 @@ export function openHistoryStore(options: OpenHistoryStoreOptions): HistoryStore
   const artifactsDir = join(dataDir, ARTIFACTS_DIR_NAME);
   prepareDirectory(dataDir);
   prepareDirectory(artifactsDir);
+  prepareDirectory(join(dataDir, SNAPSHOT_FILES_DIR_NAME));
 
   let db: Database.Database | undefined;
   try {

@@ -113,6 +113,8 @@ export interface PromotionSummary {
   startedAt: string | null;
   finishedAt: string | null;
   updatedAt: string;
+  /** Blue-green with state copy: how long writes were paused at the cut-over (blue stopped until green live). */
+  writePauseMs: number | null;
 }
 
 export interface Promotion extends PromotionSummary {
@@ -152,6 +154,14 @@ export interface Artifact {
   path: string;
 }
 
+/** A backup's copy on disk: a snapshot file under `<data dir>/backups/<sha256>.snapshot`. */
+export interface BackupArchive {
+  sha256: string;
+  size: number;
+  path: string;
+  archivedAt: string;
+}
+
 export interface Backup {
   /** Short id such as `bak-7hq2mz`. */
   id: string;
@@ -160,11 +170,18 @@ export interface Backup {
   canisterId: string;
   /** The IC snapshot id, hex encoded. */
   snapshotId: string;
+  /** `taken` from the canister, or `uploaded` into it from a snapshot file. */
+  source: 'taken' | 'uploaded';
+  /** The module (sha256 hex) the snapshot holds, when known. */
+  moduleSha256: string | null;
   reason: string | null;
   deploymentId: number | null;
   by: Actor;
   createdAt: string;
+  /** When the snapshot stopped existing on the network (deleted, replaced, or its canister deleted). */
   deletedAt: string | null;
+  /** The off-chain copy, if the backup was downloaded (or uploaded from a file). */
+  archive: BackupArchive | null;
   restoreCount: number;
   lastRestoredAt: string | null;
 }

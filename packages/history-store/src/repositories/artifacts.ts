@@ -1,6 +1,7 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeFileAtomically } from '../content-files.js';
 import { HistoryStoreError, translateError } from '../errors.js';
 import { invalidArgument, notFound, type StoreContext } from '../context.js';
 import type { ActorInput, Artifact } from '../types.js';
@@ -16,35 +17,6 @@ interface ArtifactRow {
   sha256: string;
   size: number;
   first_seen_at: string;
-}
-
-/** Writes bytes so that `path` either does not exist or holds all of them: temp file, fsync, rename, fsync dir. */
-function writeFileAtomically(dir: string, path: string, bytes: Uint8Array): void {
-  const temp = join(dir, `.${randomBytes(6).toString('hex')}.tmp`);
-  let fd: number | undefined;
-  try {
-    fd = openSync(temp, 'wx', 0o644);
-    let written = 0;
-    while (written < bytes.length) written += writeSync(fd, bytes, written, bytes.length - written);
-    fsyncSync(fd);
-    closeSync(fd);
-    fd = undefined;
-    renameSync(temp, path);
-    const dirFd = openSync(dir, 'r');
-    try {
-      fsyncSync(dirFd);
-    } finally {
-      closeSync(dirFd);
-    }
-  } catch (error) {
-    if (fd !== undefined) closeSync(fd);
-    try {
-      unlinkSync(temp);
-    } catch {
-      // Already renamed or never created.
-    }
-    throw translateError(error, dir);
-  }
 }
 
 /**

@@ -1,7 +1,7 @@
 import { HistoryStoreError } from '../errors.js';
 import { uniqueShortId } from '../ids.js';
 import { actorFromRow, invalidArgument, notFound, type ActorColumns, type StoreContext } from '../context.js';
-import type { ActorInput, Backup, BackupRestore } from '../types.js';
+import type { ActorInput, Backup, BackupArchive, BackupRestore } from '../types.js';
 import { appendAudit, queryHelpers } from './audit.js';
 import { requireCanister } from './canisters.js';
 
@@ -15,6 +15,12 @@ export interface RecordBackupInput {
   deploymentId?: number;
   /** The snapshot was taken just before that deployment: link it as its pre-deploy snapshot. */
   beforeDeployment?: boolean;
+  /** The module (sha256 hex) the snapshot holds. */
+  moduleSha256?: string;
+  /** Default `taken`; `uploaded` for a snapshot created from a snapshot file. */
+  source?: Backup['source'];
+  /** Its snapshot file, when there is one already (an upload from a file). */
+  archive?: { sha256: string; size: number };
   by?: ActorInput;
 }
 
@@ -22,6 +28,7 @@ export interface BackupQuery {
   agent?: string;
   environment?: string;
   canisterId?: string;
+  /** Also backups that exist nowhere any more (snapshot gone and no file). */
   includeDeleted?: boolean;
   limit?: number;
 }
@@ -36,6 +43,11 @@ interface BackupRow extends ActorColumns {
   deployment_id: number | null;
   created_at: string;
   deleted_at: string | null;
+  module_sha256: string | null;
+  source: Backup['source'];
+  archive_sha256: string | null;
+  archive_size: number | null;
+  archived_at: string | null;
   restore_count: number;
   last_restored_at: string | null;
 }
@@ -51,19 +63,25 @@ const SELECT = `SELECT b.*, (SELECT count(*) FROM backup_restores r WHERE r.back
   (SELECT max(at) FROM backup_restores r WHERE r.backup_id = b.id) AS last_restored_at FROM backups b`;
 
 const HEX = /^(?:[0-9a-f]{2})+$/;
+const SHA256 = /^[0-9a-f]{64}$/;
 
-function toBackup(row: BackupRow): Backup {
+function toBackup(row: BackupRow, archivePath: (sha256: string) => string): Backup {
+  const archive: BackupArchive | null =
+    row.archive_sha256 === null ? null : { sha256: row.archive_sha256, size: row.archive_size ?? 0, path: archivePath(row.archive_sha256), archivedAt: row.archived_at ?? row.created_at };
   return {
     id: row.id,
     agent: row.agent,
     environment: row.environment,
     canisterId: row.canister_id,
     snapshotId: row.snapshot_id,
+    source: row.source,
+    moduleSha256: row.module_sha256,
     reason: row.reason,
     deploymentId: row.deployment_id,
     by: actorFromRow(row),
     createdAt: row.created_at,
     deletedAt: row.deleted_at,
+    archive,
     restoreCount: row.restore_count,
     lastRestoredAt: row.last_restored_at,
   };
@@ -73,14 +91,23 @@ function toRestore(row: RestoreRow): BackupRestore {
   return { id: row.id, backupId: row.backup_id, reason: row.reason, by: actorFromRow(row), at: row.at };
 }
 
-/** Canister snapshots (code + memory) taken by `backup create` or before deployments. */
+/**
+ * Canister snapshots (code + memory) taken by `backup create` or before deployments, and their
+ * off-chain copies (snapshot files). A backup lives on the network while its snapshot exists,
+ * and on disk once it has a snapshot file.
+ */
 export class BackupRepository {
-  constructor(private readonly ctx: StoreContext) {}
+  constructor(
+    private readonly ctx: StoreContext,
+    private readonly archivePath: (sha256: string) => string,
+  ) {}
 
   record(input: RecordBackupInput): Backup {
     const snapshotId = input.snapshotId.toLowerCase();
     if (!HEX.test(snapshotId)) throw invalidArgument(`snapshotId must be hex, got "${input.snapshotId}"`);
     if (input.beforeDeployment && input.deploymentId === undefined) throw invalidArgument('beforeDeployment needs a deploymentId');
+    if (input.moduleSha256 !== undefined && !SHA256.test(input.moduleSha256)) throw invalidArgument(`moduleSha256 must be a sha256, got "${input.moduleSha256}"`);
+    if (input.archive && !SHA256.test(input.archive.sha256)) throw invalidArgument(`archive.sha256 must be a sha256, got "${input.archive.sha256}"`);
     const by = this.ctx.resolveActor(input.by);
     return this.ctx.write(() => {
       const canister = requireCanister(this.ctx, input.environment, input.canisterId);
@@ -96,10 +123,12 @@ export class BackupRepository {
       const id = uniqueShortId('bak', (candidate) => this.ctx.stmt('SELECT 1 FROM backups WHERE id = ?').get(candidate) !== undefined);
       this.ctx
         .stmt(
-          `INSERT INTO backups (id, agent, environment, canister_id, snapshot_id, reason, deployment_id, by_principal, by_os_user, by_host, created_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          `INSERT INTO backups (id, agent, environment, canister_id, snapshot_id, reason, deployment_id, module_sha256, source, archive_sha256, archive_size, archived_at,
+             by_principal, by_os_user, by_host, created_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
-        .run(id, canister.agent, input.environment, input.canisterId, snapshotId, input.reason ?? null, input.deploymentId ?? null, by.principal, by.osUser, by.host, this.ctx.nowIso());
+        .run(id, canister.agent, input.environment, input.canisterId, snapshotId, input.reason ?? null, input.deploymentId ?? null, input.moduleSha256 ?? null,
+          input.source ?? 'taken', input.archive?.sha256 ?? null, input.archive?.size ?? null, input.archive ? this.ctx.nowIso() : null, by.principal, by.osUser, by.host, this.ctx.nowIso());
       if (input.beforeDeployment) this.ctx.stmt('UPDATE deployments SET snapshot_backup_id = ? WHERE id = ?').run(id, input.deploymentId);
       appendAudit(this.ctx, {
         action: 'backup.create',
@@ -107,9 +136,16 @@ export class BackupRepository {
         agent: canister.agent,
         environment: input.environment,
         subject: id,
-        summary: `backup ${id}: snapshot ${snapshotId} of ${input.canisterId}${input.reason ? ` (${input.reason})` : ''}`,
+        summary: `backup ${id}: ${input.source === 'uploaded' ? 'uploaded snapshot' : 'snapshot'} ${snapshotId} of ${input.canisterId}${input.reason ? ` (${input.reason})` : ''}`,
         by,
-        detail: { canisterId: input.canisterId, snapshotId, deploymentId: input.deploymentId ?? null, beforeDeployment: input.beforeDeployment ?? false },
+        detail: {
+          canisterId: input.canisterId,
+          snapshotId,
+          deploymentId: input.deploymentId ?? null,
+          beforeDeployment: input.beforeDeployment ?? false,
+          source: input.source ?? 'taken',
+          archiveSha256: input.archive?.sha256 ?? null,
+        },
       });
       return this.require(id);
     });
@@ -118,7 +154,7 @@ export class BackupRepository {
   get(id: string): Backup | null {
     return this.ctx.read(() => {
       const row = this.ctx.stmt(`${SELECT} WHERE b.id = ?`).get(id) as BackupRow | undefined;
-      return row ? toBackup(row) : null;
+      return row ? toBackup(row, this.archivePath) : null;
     });
   }
 
@@ -135,9 +171,36 @@ export class BackupRepository {
     if (query.agent !== undefined) (where.push('b.agent = ?'), params.push(query.agent));
     if (query.environment !== undefined) (where.push('b.environment = ?'), params.push(query.environment));
     if (query.canisterId !== undefined) (where.push('b.canister_id = ?'), params.push(query.canisterId));
-    if (!query.includeDeleted) where.push('b.deleted_at IS NULL');
+    if (!query.includeDeleted) where.push('(b.deleted_at IS NULL OR b.archive_sha256 IS NOT NULL)');
     const sql = `${SELECT} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY b.rowid DESC LIMIT ?`;
-    return this.ctx.read(() => (this.ctx.stmt(sql).all(...params, queryHelpers.limitOf(query.limit)) as BackupRow[]).map(toBackup));
+    return this.ctx.read(() => (this.ctx.stmt(sql).all(...params, queryHelpers.limitOf(query.limit)) as BackupRow[]).map((row) => toBackup(row, this.archivePath)));
+  }
+
+  /** Records the backup's snapshot file (after it was written to disk). */
+  attachArchive(id: string, archive: { sha256: string; size: number }, by?: ActorInput): Backup {
+    if (!SHA256.test(archive.sha256)) throw invalidArgument(`archive.sha256 must be a sha256, got "${archive.sha256}"`);
+    const actor = this.ctx.resolveActor(by);
+    return this.ctx.write(() => {
+      const backup = this.require(id);
+      if (backup.archive?.sha256 === archive.sha256) return backup;
+      this.ctx.stmt('UPDATE backups SET archive_sha256 = ?, archive_size = ?, archived_at = ? WHERE id = ?').run(archive.sha256, archive.size, this.ctx.nowIso(), id);
+      appendAudit(this.ctx, {
+        action: 'backup.download',
+        kind: 'backup',
+        agent: backup.agent,
+        environment: backup.environment,
+        subject: id,
+        summary: `downloaded backup ${id} (snapshot ${backup.snapshotId} of ${backup.canisterId}) to snapshot file ${archive.sha256.slice(0, 12)} (${archive.size} bytes)`,
+        by: actor,
+        detail: { sha256: archive.sha256, size: archive.size, previous: backup.archive?.sha256 ?? null },
+      });
+      return this.require(id);
+    });
+  }
+
+  /** Backups whose snapshot file is this one (newest first). */
+  withArchive(sha256: string): Backup[] {
+    return this.ctx.read(() => (this.ctx.stmt(`${SELECT} WHERE b.archive_sha256 = ? ORDER BY b.rowid DESC`).all(sha256) as BackupRow[]).map((row) => toBackup(row, this.archivePath)));
   }
 
   /** Journals a restore of the backup onto its canister (call after the restore succeeded). */
@@ -145,7 +208,7 @@ export class BackupRepository {
     const by = this.ctx.resolveActor(input.by);
     return this.ctx.write(() => {
       const backup = this.require(id);
-      if (backup.deletedAt !== null) throw new HistoryStoreError('CONFLICT', `backup ${id} was deleted at ${backup.deletedAt}; it cannot be restored`);
+      if (backup.deletedAt !== null) throw new HistoryStoreError('CONFLICT', `backup ${id}'s snapshot was deleted at ${backup.deletedAt}; it cannot be restored`);
       const { lastInsertRowid } = this.ctx
         .stmt('INSERT INTO backup_restores (backup_id, reason, by_principal, by_os_user, by_host, at) VALUES (?, ?, ?, ?, ?, ?)')
         .run(id, input.reason ?? null, by.principal, by.osUser, by.host, this.ctx.nowIso());

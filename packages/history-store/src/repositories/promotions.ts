@@ -35,6 +35,7 @@ export interface UpdatePromotionInput {
   targetCanisterId?: string;
   /** Merged into the stored options (top-level keys replaced). */
   options?: JsonObject;
+  writePauseMs?: number;
 }
 
 export interface PromotionQuery {
@@ -90,6 +91,7 @@ interface PromotionRow extends ActorColumns {
   started_at: string | null;
   finished_at: string | null;
   updated_at: string;
+  write_pause_ms: number | null;
 }
 
 interface StepRow {
@@ -120,6 +122,7 @@ function toSummary(row: PromotionRow): PromotionSummary {
     startedAt: row.started_at,
     finishedAt: row.finished_at,
     updatedAt: row.updated_at,
+    writePauseMs: row.write_pause_ms,
   };
 }
 
@@ -198,6 +201,7 @@ export class PromotionRepository {
         startedAt: null,
         finishedAt: null,
         updatedAt: now,
+        writePauseMs: null,
         steps,
       };
     });
@@ -233,6 +237,7 @@ export class PromotionRepository {
 
   /** Sets the deployments and target canister once the engine knows them. */
   update(id: string, input: UpdatePromotionInput, by?: ActorInput): Promotion {
+    if (input.writePauseMs !== undefined && (!Number.isInteger(input.writePauseMs) || input.writePauseMs < 0)) throw invalidArgument(`writePauseMs must be a whole number of milliseconds, got ${input.writePauseMs}`);
     const actor = this.ctx.resolveActor(by);
     return this.ctx.write(() => {
       const current = this.require(id);
@@ -241,10 +246,10 @@ export class PromotionRepository {
       const options = input.options ? { ...current.options, ...input.options } : current.options;
       this.ctx
         .stmt(
-          `UPDATE promotions SET source_deployment_id = ?, target_deployment_id = ?, target_canister_id = ?, options = ?, updated_at = ? WHERE id = ?`,
+          `UPDATE promotions SET source_deployment_id = ?, target_deployment_id = ?, target_canister_id = ?, options = ?, write_pause_ms = ?, updated_at = ? WHERE id = ?`,
         )
         .run(input.sourceDeploymentId ?? current.sourceDeploymentId, input.targetDeploymentId ?? current.targetDeploymentId,
-          input.targetCanisterId ?? current.targetCanisterId, JSON.stringify(options), this.ctx.nowIso(), id);
+          input.targetCanisterId ?? current.targetCanisterId, JSON.stringify(options), input.writePauseMs ?? current.writePauseMs, this.ctx.nowIso(), id);
       appendAudit(this.ctx, { action: 'promotion.update', agent: current.agent, environment: current.toEnvironment, subject: id,
         summary: `updated promotion ${id}`, by: actor, detail: { ...input } as JsonObject });
       return this.require(id);

@@ -190,10 +190,26 @@ CREATE INDEX audit_log_by_environment ON audit_log(environment, id);
 // about as much as the row. The unfiltered timeline walks the log newest-first by id; there
 // is no index on subject (random ids make the costliest index of all).
 
+/**
+ * Off-chain backups and the blue-green write pause: a backup may also live in a snapshot file
+ * on disk (`archive_*`, content-addressed by its sha256), knows which module its snapshot holds
+ * and whether it was taken from the canister or uploaded from a file; a promotion records how
+ * long writes were paused at its cut-over.
+ */
+const v3OffChainBackups = `
+ALTER TABLE backups ADD COLUMN module_sha256 TEXT CHECK (module_sha256 IS NULL OR length(module_sha256) = 64);
+ALTER TABLE backups ADD COLUMN source TEXT NOT NULL DEFAULT 'taken' CHECK (source IN ('taken', 'uploaded'));
+ALTER TABLE backups ADD COLUMN archive_sha256 TEXT CHECK (archive_sha256 IS NULL OR length(archive_sha256) = 64);
+ALTER TABLE backups ADD COLUMN archive_size INTEGER;
+ALTER TABLE backups ADD COLUMN archived_at TEXT;
+CREATE INDEX backups_by_archive ON backups(archive_sha256) WHERE archive_sha256 IS NOT NULL;
+ALTER TABLE promotions ADD COLUMN write_pause_ms INTEGER;
+`;
 
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, description: 'records: agents, environments, canisters, deployments, promotions, routes, artifacts, backups, locks, audit log', up: (db) => db.exec(v1Tables) },
   { version: 2, description: 'indexes for list, history, rollback and backup queries', up: (db) => db.exec(v2Indexes) },
+  { version: 3, description: 'off-chain backups (snapshot files) and the write pause of blue-green promotions', up: (db) => db.exec(v3OffChainBackups) },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
