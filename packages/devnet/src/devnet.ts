@@ -50,7 +50,7 @@ export async function startDevnetWithEngine(options: DevnetOptions, createEngine
   prepareStateDir(stateDir);
   const keys = loadOrCreateNetworkKeys(stateDir);
   const engine = await createEngine({ stateDir: path.join(stateDir, 'wasm'), messageTimeLimitMs: options.messageTimeLimitMs ?? 5000 });
-  const store = new CanisterStore(stateDir, () => engine.flush());
+  const store = new CanisterStore(stateDir, (scope) => engine.flush(scope?.map((id) => id.toUint8Array())));
   const certifier = new Certifier(keys);
   const subnet = new Subnet(store, engine, certifier, keys);
   const server = new DevnetHttpServer(new ProtocolHandlers(keys, certifier, subnet));

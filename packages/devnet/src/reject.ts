@@ -7,12 +7,14 @@ export interface Reject {
 
 /** Error codes of the replica used by the devnet (their first digit is the reject code). */
 export const ErrorCodes = {
+  SubnetOversubscribed: 101,
   CanisterIdAlreadyExists: 205,
   CanisterNotFound: 301,
   CanisterSnapshotNotFound: 305,
   CanisterRejectedMessage: 406,
   UnknownManagementMessage: 407,
   InvalidManagementPayload: 408,
+  CanisterSnapshotImmutable: 409,
   CanisterCalledTrap: 503,
   CanisterContractViolation: 504,
   CanisterInvalidWasm: 505,

@@ -4,6 +4,7 @@ import { Actor, CanisterStatus, HttpAgent, type ActorSubclass, type SignIdentity
 import { IDL } from '@dfinity/candid';
 import { Principal } from '@dfinity/principal';
 import { startDevnetWithEngine, type Devnet } from '../src/devnet.js';
+import { CANISTER_RANGE_SIZE, canisterIdAt, canisterIndexOf } from '../src/state/canister-ids.js';
 import { createEchoEngine } from './support/echo-engine.js';
 import { createCanister, installCode, makeAgent, makeTempDir, management, newIdentity, removeDir } from './support/fixtures.js';
 import { callContent, envelope, inMinutes, post } from './support/raw-requests.js';
@@ -37,9 +38,11 @@ describe('devnet protocol layer (echo engine)', () => {
     expect(devnet.rootKey.length).to.equal(133);
   });
 
-  it('allocates canister ids in sequence like a replica', async () => {
-    expect(canisterId.toText()).to.equal('rwlgt-iiaaa-aaaaa-aaaaa-cai');
-    expect((await createCanister(agent)).toText()).to.equal('rrkah-fqaaa-aaaaa-aaaaq-cai');
+  it('allocates canister ids in sequence from the start of its own range, far above the system ranges', async () => {
+    const first = canisterIndexOf(canisterId)!;
+    expect(first % CANISTER_RANGE_SIZE).to.equal(0n);
+    expect(first >= 1n << 44n).to.equal(true);
+    expect((await createCanister(agent)).toText()).to.equal(canisterIdAt(first + 1n).toText());
   });
 
   it('honours specified_id and refuses an id that is taken', async () => {

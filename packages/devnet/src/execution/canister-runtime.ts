@@ -19,6 +19,11 @@ export interface CommittedWasmState {
   globalTimerNanos: bigint;
 }
 
+/** Decimal text of a global's value; `-0` keeps its sign (String(-0) is "0"). */
+function globalText(value: number | bigint): string {
+  return Object.is(value, -0) ? '-0' : String(value);
+}
+
 export interface LoadedModule {
   sha256: string;
   prepared: PreparedModule;
@@ -146,7 +151,7 @@ export class CanisterRuntime {
     this.committed = {
       heap: committedHeap,
       stable: this.state.stable.committed,
-      globals: this.globalExports().map((g) => String(g.value)),
+      globals: this.globalExports().map((g) => globalText(g.value)),
       certifiedData: this.state.certifiedData,
       globalTimerNanos: this.state.globalTimerNanos,
     };

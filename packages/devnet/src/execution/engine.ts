@@ -6,23 +6,27 @@
 import { sha256Hex } from '../bytes.js';
 import * as fs from 'node:fs';
 import type { CommittedWasmState } from './canister-runtime.js';
-import { ExecutionError, rejectFor, trapLogLine, type Failure } from './errors.js';
+import { ExecutionError, isFailure, rejectFor, trapLogLine, type Failure } from './errors.js';
 import { prepareModule } from './module-preparation.js';
 import { checkUpgradeOptions, metadataOf, methodsOf } from './module-rules.js';
 import { sharedCopy } from './stable-memory.js';
-import { WasmStateStore } from './state-store.js';
+import { emptyCommitted, globalsMatch, sizeFailure, typedGlobals } from './state-transfer.js';
+import { storedCopy, WasmStateStore } from './state-store.js';
 import { unsupportedImports } from './system-api.js';
 import type {
   CanisterLogLine,
   ExecutionEngine,
   ExecutionEngineOptions,
+  ImportOutcome,
   InstallOutcome,
   InstallRequest,
   MessageContext,
   MessageOutcome,
   PrincipalBytes,
+  WasmGlobalType,
   WasmStateExport,
 } from './types.js';
+import { Wasm } from './wasm-api.js';
 import { readWasmSummary, type WasmModuleSummary } from './wasm-binary.js';
 import { ExecutionWorkerHost, type WorkerRequestBody } from './worker-host.js';
 import type { CanisterSnapshotWire, PreparedModuleWire, WorkerResponse } from './worker-protocol.js';
@@ -59,10 +63,6 @@ function tight(bytes: Uint8Array): Uint8Array {
   return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : new Uint8Array(bytes);
 }
 
-function emptyCommitted(): CommittedWasmState {
-  return { heap: new Uint8Array(0), stable: new Uint8Array(0), globals: [], certifiedData: new Uint8Array(0), globalTimerNanos: 0n };
-}
-
 /** Prepared modules by sha256 of the original; content-addressed, so shared by every engine in the process. */
 const preparedModules = new Map<string, PreparedModuleWire>();
 
@@ -71,7 +71,8 @@ class Engine implements ExecutionEngine {
   private readonly store: WasmStateStore;
   private readonly worker = new ExecutionWorkerHost();
   private queue: Promise<unknown> = Promise.resolve();
-  private diskWrites: Promise<void> = Promise.resolve();
+  /** One chain of disk writes per canister, so a durable flush of one never waits for another's. */
+  private readonly diskWrites = new Map<string, Promise<void>>();
   private closed = false;
 
   constructor(private readonly options: ExecutionEngineOptions) {
@@ -119,10 +120,29 @@ class Engine implements ExecutionEngine {
       // On the main thread: binaryen is loaded once per process (it is big), and preparing
       // takes ~100 ms for a Motoko module, once per module thanks to the caches.
       wire = { sha256: module.sha256, ...(await prepareModule(module.original)) };
-      await this.store.savePrepared(module.sha256, wire.bytes, wire.globalExports);
+      await this.store.savePrepared(module.sha256, wire.bytes, wire);
     }
     preparedModules.set(module.sha256, wire);
     return wire;
+  }
+
+  /**
+   * A module the engine can run, prepared, or the invalid-module failure an install or a snapshot
+   * load rejects with (the replica's IC0505).
+   */
+  private async checkedModule(wasm: Uint8Array): Promise<{ module: InstalledModule; prepared: PreparedModuleWire } | Failure> {
+    try {
+      const summary = readWasmSummary(wasm);
+      const badImports = unsupportedImports(summary);
+      if (badImports.length > 0) return { kind: 'invalid-module', message: `Wasm module has an invalid import section. ${badImports[0]}` };
+      const module: InstalledModule = { original: new Uint8Array(wasm), sha256: sha256Hex(wasm), summary };
+      const prepared = await this.preparedModule(module);
+      // The worker compiles lazily; a snapshot load must not accept a module that would never run.
+      if (!Wasm.validate(prepared.bytes)) return { kind: 'invalid-module', message: 'Wasm module failed validation.' };
+      return { module, prepared };
+    } catch (error) {
+      return { kind: 'invalid-module', message: (error as Error).message };
+    }
   }
 
   /** The snapshot to send when the current worker does not hold this canister (null: no code). */
@@ -169,26 +189,13 @@ class Engine implements ExecutionEngine {
         logs: this.failureLogs(logs, failure, request.context),
       });
 
-      let summary: WasmModuleSummary;
-      try {
-        summary = readWasmSummary(request.wasm);
-      } catch (error) {
-        return reject({ kind: 'invalid-module', message: (error as Error).message });
-      }
-      const badImports = unsupportedImports(summary);
-      if (badImports.length > 0) return reject({ kind: 'invalid-module', message: `Wasm module has an invalid import section. ${badImports[0]}` });
+      const checked = await this.checkedModule(request.wasm);
+      if (isFailure(checked)) return reject(checked);
+      const { module, prepared } = checked;
       if (request.mode === 'upgrade') {
         if (!record.module) return reject({ kind: 'no-code' });
-        const violation = checkUpgradeOptions(record.module.summary, summary, request.wasmMemoryPersistence);
+        const violation = checkUpgradeOptions(record.module.summary, module.summary, request.wasmMemoryPersistence);
         if (violation) return reject(violation);
-      }
-
-      const module: InstalledModule = { original: new Uint8Array(request.wasm), sha256: sha256Hex(request.wasm), summary };
-      let prepared: PreparedModuleWire;
-      try {
-        prepared = await this.preparedModule(module);
-      } catch (error) {
-        return reject({ kind: 'invalid-module', message: (error as Error).message });
       }
       const done = await this.run(record, {
         op: 'install',
@@ -206,7 +213,7 @@ class Engine implements ExecutionEngine {
       record.module = module;
       record.committed = done.committed;
       record.dirty = true;
-      return { kind: 'installed', metadata: metadataOf(summary), logs: done.logs };
+      return { kind: 'installed', metadata: metadataOf(module.summary), logs: done.logs };
     });
   }
 
@@ -298,37 +305,53 @@ class Engine implements ExecutionEngine {
     return this.serial(async () => {
       const record = this.record(canisterId);
       const committed = record.committed ?? emptyCommitted();
+      const types = record.module ? (await this.preparedModule(record.module)).globalTypes : [];
       return {
         module: new Uint8Array(record.module?.original ?? new Uint8Array(0)),
         heap: new Uint8Array(committed.heap),
         stableMemory: new Uint8Array(committed.stable),
-        globals: [...committed.globals],
+        globals: typedGlobals(types, committed.globals),
         certifiedData: new Uint8Array(committed.certifiedData),
         globalTimerNanos: committed.globalTimerNanos.toString(),
       };
     });
   }
 
-  importState(canisterId: PrincipalBytes, state: WasmStateExport): Promise<void> {
-    return this.serial(async () => {
+  importState(canisterId: PrincipalBytes, state: WasmStateExport): Promise<ImportOutcome> {
+    return this.serial(async (): Promise<ImportOutcome> => {
       const record = this.record(canisterId);
-      await this.evict(record);
-      record.dirty = true;
       if (state.module.length === 0) {
+        await this.evict(record);
         record.module = undefined;
         record.committed = undefined;
-        return;
+        record.dirty = true;
+        return { kind: 'imported', metadata: [] };
       }
-      const original = new Uint8Array(state.module);
-      record.module = { original, sha256: sha256Hex(original), summary: readWasmSummary(original) };
+      const reject = (failure: Failure): ImportOutcome => ({ kind: 'reject', ...rejectFor(canisterId, failure) });
+      const checked = await this.checkedModule(state.module);
+      if (isFailure(checked)) return reject(checked);
+      if (!globalsMatch(checked.prepared.globalTypes, state.globals)) return reject({ kind: 'globals-mismatch' });
+      const tooLarge = sizeFailure(state.heap.length, state.stableMemory.length);
+      if (tooLarge) return reject(tooLarge);
+      await this.evict(record);
+      const timer = state.globalTimerNanos === undefined ? (record.committed?.globalTimerNanos ?? 0n) : BigInt(state.globalTimerNanos);
+      record.module = checked.module;
       record.committed = {
         heap: sharedCopy(state.heap),
         stable: sharedCopy(state.stableMemory),
-        globals: [...state.globals],
+        globals: state.globals.map((global) => global.value),
         certifiedData: new Uint8Array(state.certifiedData),
-        globalTimerNanos: BigInt(state.globalTimerNanos),
+        globalTimerNanos: timer,
       };
+      record.dirty = true;
+      return { kind: 'imported', metadata: metadataOf(checked.module.summary) };
     });
+  }
+
+  async mutableGlobalTypes(wasm: Uint8Array): Promise<WasmGlobalType[]> {
+    const checked = await this.checkedModule(wasm);
+    if (isFailure(checked)) throw new ExecutionError('INVALID_WASM', checked.kind === 'invalid-module' ? checked.message : 'Invalid Wasm module.');
+    return checked.prepared.globalTypes;
   }
 
   remove(canisterId: PrincipalBytes): Promise<void> {
@@ -336,54 +359,51 @@ class Engine implements ExecutionEngine {
       const record = this.record(canisterId);
       await this.evict(record);
       this.records.delete(record.key);
-      await this.writeToDisk(() => this.store.remove(record.key));
+      await this.writeToDisk(record.key, () => this.store.remove(record.key));
     });
   }
 
-  /** Disk writes run in order on their own chain, so messages need not wait for fsync. */
-  private writeToDisk(task: () => Promise<void>): Promise<void> {
-    const run = this.diskWrites.then(task);
-    this.diskWrites = run.catch(() => undefined);
+  /** A canister's disk writes run in order on their own chain, so messages need not wait for fsync. */
+  private writeToDisk(key: string, task: () => Promise<void>): Promise<void> {
+    const run = (this.diskWrites.get(key) ?? Promise.resolve()).then(task);
+    const settled = run.catch(() => undefined);
+    this.diskWrites.set(key, settled);
+    void settled.then(() => {
+      if (this.diskWrites.get(key) === settled) this.diskWrites.delete(key);
+    });
     return run;
   }
 
-  /** Copies what changed (inside the queue, so it is consistent), then writes it (outside). */
-  private async flushNow(): Promise<void> {
+  /**
+   * Copies what changed (inside the queue, so it is consistent), then writes it (outside),
+   * durably. With `canisterIds`, only those canisters: a management call persists what it
+   * changed without waiting for the writes of busy canisters it did not touch.
+   */
+  async flush(canisterIds?: PrincipalBytes[]): Promise<void> {
+    const only = canisterIds ? new Set(canisterIds.map(keyOf)) : undefined;
     const writes = await this.serial(async () => {
-      const pending: (() => Promise<void>)[] = [];
+      const pending: Array<{ key: string; write: () => Promise<void> }> = [];
       for (const record of this.records.values()) {
-        if (!record.dirty) continue;
+        if (!record.dirty || (only && !only.has(record.key))) continue;
         record.dirty = false;
         const { key, module, committed } = record;
         if (!module || !committed) {
-          pending.push(() => this.store.clear(key));
+          pending.push({ key, write: () => this.store.clear(key) });
           continue;
         }
-        const copy = {
-          module: module.original,
-          moduleSha256: module.sha256,
-          heap: new Uint8Array(committed.heap),
-          stable: new Uint8Array(committed.stable),
-          globals: [...committed.globals],
-          certifiedData: committed.certifiedData,
-          globalTimerNanos: committed.globalTimerNanos,
-        };
-        pending.push(() => this.store.save(key, copy));
+        const copy = storedCopy(module, committed);
+        pending.push({ key, write: () => this.store.save(key, copy) });
       }
       return pending;
     });
-    await this.writeToDisk(async () => {
-      for (const write of writes) await write();
-    });
-  }
-
-  flush(): Promise<void> {
-    return this.flushNow();
+    await Promise.all(writes.map(({ key, write }) => this.writeToDisk(key, write)));
+    // Writes queued earlier (by a background flush) are done too: for these canisters, or all.
+    await Promise.all(only ? [...only].map((key) => this.diskWrites.get(key)) : [...this.diskWrites.values()]);
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
-    await this.flushNow();
+    await this.flush();
     this.closed = true;
     await this.worker.terminate();
   }

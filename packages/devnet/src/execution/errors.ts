@@ -33,7 +33,12 @@ export type Failure =
   | { kind: 'invalid-module'; message: string }
   | { kind: 'no-code' }
   | { kind: 'contract'; message: string }
-  | { kind: 'unsupported-install'; message: string };
+  | { kind: 'unsupported-install'; message: string }
+  | { kind: 'globals-mismatch' };
+
+export function isFailure<T extends object>(value: T | Failure): value is Failure {
+  return 'kind' in value && typeof (value as Failure).kind === 'string';
+}
 
 export interface RejectFields {
   rejectCode: number;
@@ -98,6 +103,9 @@ export function rejectFor(canisterId: Uint8Array, failure: Failure): RejectField
       return { rejectCode: CANISTER_ERROR, errorCode: 'IC0504', rejectMessage: `${prefix}${failure.message}` };
     case 'unsupported-install':
       return { rejectCode: CANISTER_ERROR, errorCode: 'IC0505', rejectMessage: `${prefix}${failure.message}` };
+    case 'globals-mismatch':
+      // The replica's CanisterSnapshotInconsistent: an invalid payload (reject code 4), no canister prefix.
+      return { rejectCode: 4, errorCode: 'IC0408', rejectMessage: 'Wasm exported globals of canister module and snapshot metadata do not match.' };
   }
 }
 

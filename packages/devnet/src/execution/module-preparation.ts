@@ -4,9 +4,12 @@
  * - the memory becomes an import (`env.memory`), so the engine owns it: an upgrade with
  *   `wasm_memory_persistence = keep` instantiates the new module over the old heap, and a
  *   rollback can hand a fresh instance the committed heap;
- * - every mutable global is exported, so globals can be saved and restored.
+ * - every mutable global is exported, so globals can be saved and restored (with its type, which
+ *   snapshots report and an uploaded snapshot must match). v128 globals are left out: the
+ *   JavaScript API can neither read nor write them, so they keep their initial value.
  * Runs on the main thread, once per module (cached by sha256): binaryen is heavy and synchronous.
  */
+import type { WasmGlobalType } from './types.js';
 import type { WasmModuleSummary } from './wasm-binary.js';
 import { readWasmSummary } from './wasm-binary.js';
 
@@ -19,6 +22,8 @@ export interface PreparedModule {
   bytes: Uint8Array;
   /** Names under which the mutable globals are exported, in declaration order. */
   globalExports: string[];
+  /** Wasm type of each exported global (same order as globalExports). */
+  globalTypes: WasmGlobalType[];
   /** Summary of the prepared bytes (imports with their types, memory limits, exports). */
   summary: WasmModuleSummary;
 }
@@ -34,6 +39,15 @@ function loadBinaryen(): Promise<Binaryen> {
 /** binaryen 132 knows the compact-imports encoding, which V8 in Node 20 cannot read; its typings lag behind. */
 function compactImports(binaryen: Binaryen): number {
   return (binaryen.Features as unknown as Record<string, number>)['CompactImports'] ?? 0;
+}
+
+/** The snapshot type of a global, or undefined for one the engine cannot save (v128, references). */
+function globalTypeOf(binaryen: Binaryen, type: number): Exclude<WasmGlobalType, 'v128'> | undefined {
+  if (type === binaryen.i32) return 'i32';
+  if (type === binaryen.i64) return 'i64';
+  if (type === binaryen.f32) return 'f32';
+  if (type === binaryen.f64) return 'f64';
+  return undefined;
 }
 
 export async function prepareModule(original: Uint8Array): Promise<PreparedModule> {
@@ -60,17 +74,20 @@ export async function prepareModule(original: Uint8Array): Promise<PreparedModul
       if (!info.module) module.addMemoryImport(memoryExport?.value ?? '0', MEMORY_IMPORT_MODULE, MEMORY_IMPORT_NAME);
     }
 
+    const globalTypes: WasmGlobalType[] = [];
     const globalExports: string[] = [];
     for (let i = 0; i < module.getNumGlobals(); i++) {
       const info = binaryen.getGlobalInfo(module.getGlobalByIndex(i));
-      if (!info.mutable || info.module) continue;
+      const type = globalTypeOf(binaryen, info.type);
+      if (!info.mutable || info.module || !type) continue;
       const exportName = `${GLOBAL_EXPORT_PREFIX}${i}`;
       module.addGlobalExport(info.name, exportName);
       globalExports.push(exportName);
+      globalTypes.push(type);
     }
 
     const bytes = module.emitBinary();
-    return { bytes, globalExports, summary: readWasmSummary(bytes) };
+    return { bytes, globalExports, globalTypes, summary: readWasmSummary(bytes) };
   } finally {
     module.dispose();
   }

@@ -8,13 +8,24 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { CommittedWasmState } from './canister-runtime.js';
 import { ExecutionError } from './errors.js';
+import type { WasmGlobalType } from './types.js';
 
 const MAGIC = Buffer.from('SRDVNWS1');
 const STATE_FILE = 'wasm-state.bin';
 const PREPARED_DIR = '.prepared';
-/** Bump when module preparation changes, so stale prepared modules are not reused. */
-const PREPARATION_VERSION = 'p1';
+/**
+ * Bump when module preparation or its cache files change, so stale prepared modules are not
+ * reused. p2: the JSON file holds `{globalExports, globalTypes}` (p1 held the export names only).
+ */
+const PREPARATION_VERSION = 'p2';
+
+/** What the prepared-module cache keeps beside the bytes. */
+export interface PreparedGlobals {
+  globalExports: string[];
+  globalTypes: WasmGlobalType[];
+}
 
 export interface StoredWasmState {
   module: Uint8Array;
@@ -24,6 +35,19 @@ export interface StoredWasmState {
   globals: string[];
   certifiedData: Uint8Array;
   globalTimerNanos: bigint;
+}
+
+/** A copy of a canister's committed state to write while execution goes on (the heap and stable memory are shared buffers). */
+export function storedCopy(module: { original: Uint8Array; sha256: string }, committed: CommittedWasmState): StoredWasmState {
+  return {
+    module: module.original,
+    moduleSha256: module.sha256,
+    heap: new Uint8Array(committed.heap),
+    stable: new Uint8Array(committed.stable),
+    globals: [...committed.globals],
+    certifiedData: committed.certifiedData,
+    globalTimerNanos: committed.globalTimerNanos,
+  };
 }
 
 interface Header {
@@ -36,6 +60,7 @@ interface Header {
   globalTimerNanos: string;
 }
 
+/** Temporary file, fsync, rename, fsync of the directory: after it returns, a crash keeps the new content. */
 async function writeAtomically(file: string, chunks: Uint8Array[]): Promise<void> {
   await fs.promises.mkdir(path.dirname(file), { recursive: true });
   const temporary = `${file}.${randomBytes(6).toString('hex')}.tmp`;
@@ -47,6 +72,12 @@ async function writeAtomically(file: string, chunks: Uint8Array[]): Promise<void
     await handle.close();
   }
   await fs.promises.rename(temporary, file);
+  const directory = await fs.promises.open(path.dirname(file), 'r');
+  try {
+    await directory.sync();
+  } finally {
+    await directory.close();
+  }
 }
 
 export class WasmStateStore {
@@ -113,19 +144,19 @@ export class WasmStateStore {
     await fs.promises.rm(this.canisterDir(key), { recursive: true, force: true });
   }
 
-  loadPrepared(sha256: string): { bytes: Uint8Array; globalExports: string[] } | undefined {
+  loadPrepared(sha256: string): PreparedGlobals & { bytes: Uint8Array } | undefined {
     const base = path.join(this.stateDir, PREPARED_DIR, `${PREPARATION_VERSION}-${sha256}`);
     try {
-      const globalExports = JSON.parse(fs.readFileSync(`${base}.json`, 'utf8')) as string[];
-      return { bytes: fs.readFileSync(`${base}.wasm`), globalExports };
+      const { globalExports, globalTypes } = JSON.parse(fs.readFileSync(`${base}.json`, 'utf8')) as PreparedGlobals;
+      return { bytes: fs.readFileSync(`${base}.wasm`), globalExports, globalTypes };
     } catch {
       return undefined;
     }
   }
 
-  async savePrepared(sha256: string, bytes: Uint8Array, globalExports: string[]): Promise<void> {
+  async savePrepared(sha256: string, bytes: Uint8Array, globals: PreparedGlobals): Promise<void> {
     const base = path.join(this.stateDir, PREPARED_DIR, `${PREPARATION_VERSION}-${sha256}`);
     await writeAtomically(`${base}.wasm`, [bytes]);
-    await writeAtomically(`${base}.json`, [Buffer.from(JSON.stringify(globalExports))]);
+    await writeAtomically(`${base}.json`, [Buffer.from(JSON.stringify({ globalExports: globals.globalExports, globalTypes: globals.globalTypes }))]);
   }
 }

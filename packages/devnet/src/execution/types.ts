@@ -69,17 +69,42 @@ export type InstallOutcome =
   | { kind: 'installed'; metadata: CustomSectionMetadata[]; logs: CanisterLogLine[] }
   | { kind: 'reject'; rejectCode: number; rejectMessage: string; errorCode: string; logs: CanisterLogLine[] };
 
-/** Opaque, serialisable Wasm state of a canister: what a snapshot holds besides the chunk store. */
+/** Wasm value types a mutable global may have (the snapshot interface's `globals` variants). */
+export type WasmGlobalType = 'i32' | 'i64' | 'f32' | 'f64' | 'v128';
+
+/**
+ * One mutable global of a snapshot. `value` is decimal text, so every type round-trips through
+ * JSON: i32/i64 signed, f32/f64 as JavaScript prints the number (`-0`, `NaN`, `Infinity` included),
+ * v128 unsigned.
+ */
+export interface WasmGlobalValue {
+  type: WasmGlobalType;
+  value: string;
+}
+
+/** Serialisable Wasm state of a canister: what a snapshot holds besides the chunk store. */
 export interface WasmStateExport {
   /** The raw (un-gzipped, un-lowered) module bytes; empty for a canister without code. */
   module: Uint8Array;
   heap: Uint8Array;
   stableMemory: Uint8Array;
-  /** Values of the module's mutable globals, in declaration order (i64 as decimal strings). */
-  globals: string[];
+  /** The module's mutable globals with their types, in declaration order. */
+  globals: WasmGlobalValue[];
   certifiedData: Uint8Array;
-  globalTimerNanos: string;
+  /**
+   * Deadline of the global timer in nanoseconds (0 = inactive). Always set by exportState; absent
+   * in importState, the canister keeps its current timer (a snapshot upload that gave none).
+   */
+  globalTimerNanos?: string;
 }
+
+/**
+ * Outcome of importState. A reject leaves the canister as it was: the module is not one the
+ * engine runs (IC0505), or the globals do not match its mutable globals in number and type (IC0408).
+ */
+export type ImportOutcome =
+  | { kind: 'imported'; metadata: CustomSectionMetadata[] }
+  | { kind: 'reject'; rejectCode: number; rejectMessage: string; errorCode: string };
 
 export interface ExecutionEngineOptions {
   /** Where the engine persists each canister's Wasm state (survives stop/start). */
@@ -103,10 +128,13 @@ export interface ExecutionEngine {
   memorySize(canisterId: PrincipalBytes): bigint;
   certifiedData(canisterId: PrincipalBytes): Uint8Array;
   exportState(canisterId: PrincipalBytes): Promise<WasmStateExport>;
-  importState(canisterId: PrincipalBytes, state: WasmStateExport): Promise<void>;
+  /** Replaces the canister's code and Wasm state (load_canister_snapshot); validated like an install. */
+  importState(canisterId: PrincipalBytes, state: WasmStateExport): Promise<ImportOutcome>;
+  /** Types of the mutable globals a snapshot of this (raw) module holds, in order; throws ExecutionError INVALID_WASM. */
+  mutableGlobalTypes(wasm: Uint8Array): Promise<WasmGlobalType[]>;
   /** Forgets a deleted canister, including what is persisted for it. */
   remove(canisterId: PrincipalBytes): Promise<void>;
   /** Writes every changed canister to stateDir. */
-  flush(): Promise<void>;
+  flush(canisterIds?: PrincipalBytes[]): Promise<void>;
   close(): Promise<void>;
 }

@@ -29,6 +29,7 @@ interface WasmErrorConstructor {
 
 interface WebAssemblyApi {
   Module: new (bytes: Uint8Array) => WasmModule;
+  validate(bytes: Uint8Array): boolean;
   Instance: new (module: WasmModule, imports: WasmImports) => WasmInstance;
   Memory: new (descriptor: { initial: number; maximum?: number }) => WasmMemory;
   RuntimeError: WasmErrorConstructor;

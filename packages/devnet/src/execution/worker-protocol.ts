@@ -6,7 +6,7 @@
 import type { CommittedWasmState } from './canister-runtime.js';
 import type { Failure } from './errors.js';
 import type { CallFrame } from './system-api.js';
-import type { CanisterLogLine, MessageContext } from './types.js';
+import type { CanisterLogLine, MessageContext, WasmGlobalType } from './types.js';
 import type { WasmModuleSummary } from './wasm-binary.js';
 
 /** Values of the control word the worker and the main thread share (Int32Array index 0). */
@@ -20,6 +20,7 @@ export interface PreparedModuleWire {
   sha256: string;
   bytes: Uint8Array;
   globalExports: string[];
+  globalTypes: WasmGlobalType[];
   summary: WasmModuleSummary;
 }
 

@@ -5,7 +5,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { CanisterRuntime, type CommittedWasmState, type LoadedModule } from './canister-runtime.js';
-import { ExecutionError, type Failure, trapLogLine } from './errors.js';
+import { ExecutionError, isFailure, type Failure, trapLogLine } from './errors.js';
 import { StableMemory } from './stable-memory.js';
 import type { CanisterLogLine, MessageContext } from './types.js';
 import { Wasm, type WasmMemory, type WasmModule } from './wasm-api.js';
@@ -39,11 +39,7 @@ function loadModule(wire: PreparedModuleWire): LoadedModule | Failure {
     }
     compiledModules.set(wire.sha256, compiled);
   }
-  return { sha256: wire.sha256, compiled, prepared: { bytes: wire.bytes, globalExports: wire.globalExports, summary: wire.summary } };
-}
-
-function isFailure<T extends object>(value: T | Failure): value is Failure {
-  return 'kind' in value && typeof (value as Failure).kind === 'string';
+  return { sha256: wire.sha256, compiled, prepared: { bytes: wire.bytes, globalExports: wire.globalExports, globalTypes: wire.globalTypes, summary: wire.summary } };
 }
 
 function adoptSnapshot(canisterId: Uint8Array, key: string, snapshot: CanisterSnapshotWire | null | undefined, context: MessageContext): Failure | undefined {

@@ -19,7 +19,12 @@ export interface ReadStateSources {
   requestStatus: RequestStatusStore;
 }
 
-/** The subnet's canister range: every id of the form <8 bytes>·0x01·0x01, as a replica's first range. */
+/**
+ * The subnet's canister ranges: every id of the form <8 bytes>·0x01·0x01. Wider than the block the
+ * network allocates from (state/canister-ids.ts) on purpose: the network also routes ids taken
+ * through `specified_id` and those of state directories from before ranges, and @dfinity/agent
+ * checks that the effective canister id lies in these ranges when it verifies query signatures.
+ */
 const CANISTER_RANGES = cbor.encodeWithSelfDescribedTag([
   [new Uint8Array([0, 0, 0, 0, 0, 0, 0, 0, 1, 1]), new Uint8Array([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 1, 1])],
 ]);

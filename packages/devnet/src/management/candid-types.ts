@@ -75,6 +75,28 @@ const CanisterStatusResult = IDL.Record({
 
 const SenderVersion = { sender_canister_version: IDL.Opt(IDL.Nat64) };
 
+// The snapshot data interface (download and upload of snapshots).
+const SnapshotGlobal = IDL.Variant({ i32: IDL.Int32, i64: IDL.Int64, f32: IDL.Float32, f64: IDL.Float64, v128: IDL.Nat });
+const GlobalTimer = IDL.Opt(IDL.Variant({ inactive: IDL.Null, active: IDL.Nat64 }));
+const LowWasmMemoryHookStatus = IDL.Opt(IDL.Variant({ condition_not_satisfied: IDL.Null, ready: IDL.Null, executed: IDL.Null }));
+const SnapshotRef = { canister_id: IDL.Principal, snapshot_id: IDL.Vec(IDL.Nat8) };
+const SnapshotSlice = IDL.Record({ offset: IDL.Nat64, size: IDL.Nat64 });
+const SnapshotOffset = IDL.Record({ offset: IDL.Nat64 });
+
+const SnapshotMetadataResult = IDL.Record({
+  source: IDL.Variant({ taken_from_canister: IDL.Reserved, metadata_upload: IDL.Reserved }),
+  taken_at_timestamp: IDL.Nat64,
+  wasm_module_size: IDL.Nat64,
+  globals: IDL.Vec(SnapshotGlobal),
+  wasm_memory_size: IDL.Nat64,
+  stable_memory_size: IDL.Nat64,
+  wasm_chunk_store: IDL.Vec(ChunkHash),
+  canister_version: IDL.Nat64,
+  certified_data: IDL.Vec(IDL.Nat8),
+  global_timer: GlobalTimer,
+  on_low_wasm_memory_hook_status: LowWasmMemoryHookStatus,
+});
+
 /** Argument and result types of each management method the devnet implements. */
 export const ManagementMethods = {
   create_canister: { arg: IDL.Record({ settings: IDL.Opt(CanisterSettings), ...SenderVersion }), ret: [CreateResult] },
@@ -112,6 +134,36 @@ export const ManagementMethods = {
   load_canister_snapshot: { arg: IDL.Record({ canister_id: IDL.Principal, snapshot_id: IDL.Vec(IDL.Nat8), ...SenderVersion }), ret: [] },
   list_canister_snapshots: { arg: CanisterIdArg, ret: [IDL.Vec(Snapshot)] },
   delete_canister_snapshot: { arg: IDL.Record({ canister_id: IDL.Principal, snapshot_id: IDL.Vec(IDL.Nat8) }), ret: [] },
+  read_canister_snapshot_metadata: { arg: IDL.Record(SnapshotRef), ret: [SnapshotMetadataResult] },
+  read_canister_snapshot_data: {
+    arg: IDL.Record({
+      ...SnapshotRef,
+      kind: IDL.Variant({ wasm_module: SnapshotSlice, wasm_memory: SnapshotSlice, stable_memory: SnapshotSlice, wasm_chunk: ChunkHash }),
+    }),
+    ret: [IDL.Record({ chunk: IDL.Vec(IDL.Nat8) })],
+  },
+  upload_canister_snapshot_metadata: {
+    arg: IDL.Record({
+      canister_id: IDL.Principal,
+      replace_snapshot: IDL.Opt(IDL.Vec(IDL.Nat8)),
+      wasm_module_size: IDL.Nat64,
+      globals: IDL.Vec(SnapshotGlobal),
+      wasm_memory_size: IDL.Nat64,
+      stable_memory_size: IDL.Nat64,
+      certified_data: IDL.Vec(IDL.Nat8),
+      global_timer: GlobalTimer,
+      on_low_wasm_memory_hook_status: LowWasmMemoryHookStatus,
+    }),
+    ret: [IDL.Record({ snapshot_id: IDL.Vec(IDL.Nat8) })],
+  },
+  upload_canister_snapshot_data: {
+    arg: IDL.Record({
+      ...SnapshotRef,
+      kind: IDL.Variant({ wasm_module: SnapshotOffset, wasm_memory: SnapshotOffset, stable_memory: SnapshotOffset, wasm_chunk: IDL.Null }),
+      chunk: IDL.Vec(IDL.Nat8),
+    }),
+    ret: [],
+  },
   fetch_canister_logs: {
     arg: CanisterIdArg,
     ret: [IDL.Record({ canister_log_records: IDL.Vec(IDL.Record({ idx: IDL.Nat64, timestamp_nanos: IDL.Nat64, content: IDL.Vec(IDL.Nat8) })) })],
@@ -120,6 +172,17 @@ export const ManagementMethods = {
 } as const;
 
 export type ManagementMethodName = keyof typeof ManagementMethods;
+
+/** Methods that change nothing: every other one persists what it changed before its reply is sent. */
+export const READ_ONLY_METHODS: ReadonlySet<string> = new Set([
+  'canister_status',
+  'stored_chunks',
+  'list_canister_snapshots',
+  'read_canister_snapshot_metadata',
+  'read_canister_snapshot_data',
+  'fetch_canister_logs',
+  'raw_rand',
+]);
 
 /** Methods only canisters may call; an ingress message to them is refused like a replica does. */
 export const CANISTER_ONLY_METHODS: ReadonlySet<string> = new Set(['create_canister', 'raw_rand']);

@@ -107,9 +107,10 @@ export async function uninstallCode(ctx: ManagementContext, canisterId: Principa
   record.metadata = [];
   record.logs = [];
   record.chunkHashes = [];
-  ctx.store.clearChunks(record.id);
   record.version++;
   ctx.store.changed();
+  await ctx.store.flush([record.id]);
+  ctx.store.collectChunks(record);
 }
 
 export function uploadChunk(ctx: ManagementContext, canisterId: Principal, chunk: Uint8Array): { hash: Uint8Array } {
@@ -131,10 +132,11 @@ export function storedChunks(ctx: ManagementContext, canisterId: Principal): { h
   return record.chunkHashes.map((hash) => ({ hash }));
 }
 
-export function clearChunkStore(ctx: ManagementContext, canisterId: Principal): void {
+export async function clearChunkStore(ctx: ManagementContext, canisterId: Principal): Promise<void> {
   const record = ctx.store.require(canisterId);
   requireControllerOrSelf(ctx, record);
   record.chunkHashes = [];
-  ctx.store.clearChunks(record.id);
   ctx.store.changed();
+  await ctx.store.flush([record.id]);
+  ctx.store.collectChunks(record);
 }

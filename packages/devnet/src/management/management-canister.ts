@@ -3,10 +3,11 @@ import { Principal } from '@dfinity/principal';
 import { randomBytes } from 'node:crypto';
 import { ErrorCodes, RejectError } from '../reject.js';
 import { DEFAULT_SETTINGS, isController, type CanisterRecord } from '../state/canister-record.js';
-import { CANISTER_ONLY_METHODS, ManagementMethods, METHODS_WITHOUT_TARGET, type ManagementMethodName } from './candid-types.js';
+import { CANISTER_ONLY_METHODS, ManagementMethods, METHODS_WITHOUT_TARGET, READ_ONLY_METHODS, type ManagementMethodName } from './candid-types.js';
 import { clearChunkStore, installChunkedCode, installCode, storedChunks, uninstallCode, uploadChunk } from './code-installation.js';
 import { requireController, requireControllerOrSelf, type ManagementContext } from './management-context.js';
 import { applySettings, toDefiniteSettings } from './settings.js';
+import { readSnapshotData, readSnapshotMetadata, uploadSnapshotData, uploadSnapshotMetadata, type UploadMetadataArgs } from './snapshot-transfer.js';
 import { deleteSnapshot, listSnapshots, loadSnapshot, takeSnapshot } from './snapshots.js';
 
 /** Cycles a canister gets from provisional creation when no amount is given (as dfx's local replica). */
@@ -49,7 +50,17 @@ export async function callManagement(ctx: ManagementContext, method: string, arg
   if (method !== 'fetch_canister_logs' && mode === 'query') {
     throw new RejectError(ErrorCodes.CanisterRejectedMessage, `ic00 method ${method} can only be called as an update.`);
   }
-  const result = await dispatch(ctx, method, args);
+  let result: unknown;
+  try {
+    result = await dispatch(ctx, method, args);
+  } finally {
+    // Durable acknowledgements: what a method changed is on disk (fsynced) before its reply, or
+    // its reject, leaves; a rejected install may still have changed the logs.
+    if (!READ_ONLY_METHODS.has(method)) {
+      const target = managementTarget(method, args);
+      await ctx.store.flush(target ? [target] : []);
+    }
+  }
   return new Uint8Array(IDL.encode([...ManagementMethods[method].ret], result === undefined ? [] : [result]));
 }
 
@@ -107,6 +118,14 @@ async function dispatch(ctx: ManagementContext, method: ManagementMethodName, ar
       return listSnapshots(ctx, id);
     case 'delete_canister_snapshot':
       return deleteSnapshot(ctx, id, args.snapshot_id);
+    case 'read_canister_snapshot_metadata':
+      return readSnapshotMetadata(ctx, id, args.snapshot_id);
+    case 'read_canister_snapshot_data':
+      return readSnapshotData(ctx, id, args.snapshot_id, args.kind);
+    case 'upload_canister_snapshot_metadata':
+      return uploadSnapshotMetadata(ctx, args as UploadMetadataArgs);
+    case 'upload_canister_snapshot_data':
+      return uploadSnapshotData(ctx, id, args.snapshot_id, args.kind, args.chunk);
     case 'fetch_canister_logs':
       return fetchLogs(ctx, id);
   }
@@ -156,7 +175,7 @@ function canisterStatus(ctx: ManagementContext, id: Principal) {
       custom_sections_size: 0n,
       canister_history_size: 0n,
       wasm_chunk_store_size: 0n,
-      snapshots_size: 0n,
+      snapshots_size: record.snapshots.reduce((sum, snapshot) => sum + snapshot.totalSize, 0n),
     },
     cycles: record.cycles,
     reserved_cycles: 0n,
@@ -182,8 +201,12 @@ async function deleteCanister(ctx: ManagementContext, id: Principal): Promise<un
   if (record.status !== 'stopped') {
     throw new RejectError(ErrorCodes.CanisterNotStopped, `Canister ${id.toText()} must be stopped before it is deleted.`);
   }
+  // Wasm state first, then the registry (persisted), then the files only that record referred to:
+  // a crash in between leaves a stopped canister without code, never a record without its files.
   await ctx.engine.remove(id.toUint8Array());
   ctx.store.remove(id);
+  await ctx.store.flush([id]);
+  ctx.store.removeFiles(id);
   return undefined;
 }
 

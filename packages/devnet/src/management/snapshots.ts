@@ -1,20 +1,13 @@
 import type { Principal } from '@dfinity/principal';
-import { bytesEqual, toHex } from '../bytes.js';
-import type { CustomSectionMetadata, WasmStateExport } from '../execution/types.js';
+import { bytesEqual, sha256, toHex } from '../bytes.js';
+import type { CustomSectionMetadata } from '../execution/types.js';
 import { ErrorCodes, RejectError } from '../reject.js';
-import type { CanisterRecord } from '../state/canister-record.js';
+import type { CanisterRecord, SnapshotInfo } from '../state/canister-record.js';
+import type { SnapshotMeta } from '../state/snapshot-files.js';
 import { requireController, type ManagementContext } from './management-context.js';
 
 /** A replica keeps at most this many snapshots per canister. */
 const MAX_SNAPSHOTS_PER_CANISTER = 10;
-
-/** What a snapshot file holds: the engine's Wasm state plus what the management canister knows of the code. */
-interface SnapshotContent {
-  wasm: WasmStateExport;
-  chunks: { hash: Uint8Array; data: Uint8Array }[];
-  moduleHash?: Uint8Array;
-  metadata: CustomSectionMetadata[];
-}
 
 export interface CandidSnapshot {
   id: Uint8Array;
@@ -22,57 +15,114 @@ export interface CandidSnapshot {
   total_size: bigint;
 }
 
-const toCandid = (info: CanisterRecord['snapshots'][number]): CandidSnapshot => ({ id: info.id, taken_at_timestamp: info.takenAtNanos, total_size: info.totalSize });
+const toCandid = (info: SnapshotInfo): CandidSnapshot => ({ id: info.id, taken_at_timestamp: info.takenAtNanos, total_size: info.totalSize });
 
-function findSnapshot(record: CanisterRecord, snapshotId: Uint8Array) {
+/** The canister's snapshot of that id, or the replica's reject: IC0406 when another canister owns it, else IC0305. */
+export function findSnapshot(ctx: ManagementContext, record: CanisterRecord, snapshotId: Uint8Array): SnapshotInfo {
   const info = record.snapshots.find((snapshot) => bytesEqual(snapshot.id, snapshotId));
-  if (!info) {
-    throw new RejectError(ErrorCodes.CanisterSnapshotNotFound, `Could not find the snapshot ID ${toHex(snapshotId)} for canister ${record.id.toText()}.`);
+  if (info) return info;
+  if (ctx.store.snapshotOwner(snapshotId)) {
+    throw new RejectError(ErrorCodes.CanisterRejectedMessage, `The snapshot ${toHex(snapshotId)} does not belong to canister ${record.id.toText()}.`);
   }
-  return info;
+  throw new RejectError(ErrorCodes.CanisterSnapshotNotFound, `Could not find the snapshot ID ${toHex(snapshotId)} for canister ${record.id.toText()}.`);
+}
+
+/**
+ * Room for one more snapshot: the one it replaces must be the canister's, or the canister must
+ * be below the limit. Returns the snapshot to replace.
+ */
+export function reserveSnapshotSlot(ctx: ManagementContext, record: CanisterRecord, replace: Uint8Array | undefined): SnapshotInfo | undefined {
+  if (replace) return findSnapshot(ctx, record, replace);
+  if (record.snapshots.length >= MAX_SNAPSHOTS_PER_CANISTER) {
+    throw new RejectError(
+      ErrorCodes.CanisterRejectedMessage,
+      `Canister ${record.id.toText()} has reached the maximum number of snapshots allowed: ${MAX_SNAPSHOTS_PER_CANISTER}.`,
+    );
+  }
+  return undefined;
+}
+
+/**
+ * Lists a snapshot whose files are written, persists that, and only then deletes the one it
+ * replaces: a crash in between leaves the old snapshot or both, never neither.
+ */
+export async function addSnapshot(ctx: ManagementContext, record: CanisterRecord, info: SnapshotInfo, replaced: SnapshotInfo | undefined): Promise<void> {
+  record.snapshots = record.snapshots.filter((snapshot) => snapshot !== replaced);
+  record.snapshots.push(info);
+  ctx.store.changed();
+  await ctx.store.flush([record.id]);
+  if (replaced) ctx.store.snapshots.remove(record.id, replaced.id);
+}
+
+/** The stored metadata of a snapshot, converting a snapshot file of an earlier version first. */
+export async function snapshotMeta(ctx: ManagementContext, record: CanisterRecord, info: SnapshotInfo): Promise<SnapshotMeta> {
+  await convertLegacySnapshot(ctx, record.id, info);
+  return ctx.store.snapshots.readMeta(record.id, info.id);
 }
 
 export async function takeSnapshot(ctx: ManagementContext, canisterId: Principal, replace: Uint8Array | undefined): Promise<CandidSnapshot> {
   const record = ctx.store.require(canisterId);
   requireController(ctx, record);
-  if (replace) findSnapshot(record, replace);
-  else if (record.snapshots.length >= MAX_SNAPSHOTS_PER_CANISTER) {
-    throw new RejectError(
-      ErrorCodes.CanisterRejectedMessage,
-      `Canister ${canisterId.toText()} has reached the maximum number of snapshots allowed: ${MAX_SNAPSHOTS_PER_CANISTER}.`,
-    );
+  const replaced = reserveSnapshotSlot(ctx, record, replace);
+  if (!ctx.engine.hasCode(record.id.toUint8Array())) {
+    // The replica's wording, colon included.
+    throw new RejectError(ErrorCodes.CanisterRejectedMessage, `Failed to create snapshot for empty canister ${canisterId.toText()}:`);
   }
   const wasm = await ctx.engine.exportState(record.id.toUint8Array());
   const chunks = record.chunkHashes.map((hash) => ({ hash, data: ctx.store.readChunk(record.id, hash) ?? new Uint8Array() }));
-  const content: SnapshotContent = { wasm, chunks, moduleHash: record.moduleHash, metadata: record.metadata };
-  const totalSize = BigInt(
-    wasm.module.length + wasm.heap.length + wasm.stableMemory.length + wasm.certifiedData.length + chunks.reduce((sum, c) => sum + c.data.length, 0),
-  );
+  const meta: SnapshotMeta = {
+    source: 'taken_from_canister',
+    takenAtNanos: ctx.timeNanos,
+    canisterVersion: record.version,
+    sizes: { wasm_module: BigInt(wasm.module.length), wasm_memory: BigInt(wasm.heap.length), stable_memory: BigInt(wasm.stableMemory.length) },
+    globals: wasm.globals,
+    certifiedData: wasm.certifiedData,
+    globalTimerNanos: BigInt(wasm.globalTimerNanos ?? '0'),
+    // The devnet has no low-memory hook, so its condition is never satisfied.
+    onLowWasmMemoryHookStatus: 'condition_not_satisfied',
+    chunkHashes: chunks.map((chunk) => chunk.hash),
+    moduleHash: record.moduleHash,
+  };
   const id = ctx.store.nextSnapshotId(record);
-  ctx.store.writeSnapshot(record.id, id, content);
-  if (replace) {
-    ctx.store.deleteSnapshot(record.id, replace);
-    record.snapshots = record.snapshots.filter((snapshot) => !bytesEqual(snapshot.id, replace));
-  }
-  const info = { id, takenAtNanos: ctx.timeNanos, totalSize };
-  record.snapshots.push(info);
-  ctx.store.changed();
+  ctx.store.snapshots.create(record.id, id, meta, { wasm_module: wasm.module, wasm_memory: wasm.heap, stable_memory: wasm.stableMemory }, chunks);
+  const info: SnapshotInfo = { id, takenAtNanos: ctx.timeNanos, totalSize: snapshotSize(meta, chunks.reduce((sum, chunk) => sum + chunk.data.length, 0)) };
+  await addSnapshot(ctx, record, info, replaced);
   return toCandid(info);
 }
 
+/** What a snapshot counts for (snapshots_size, total_size): its sections, certified data and chunks. */
+export function snapshotSize(meta: SnapshotMeta, chunkBytes: number): bigint {
+  return meta.sizes.wasm_module + meta.sizes.wasm_memory + meta.sizes.stable_memory + BigInt(meta.certifiedData.length + chunkBytes);
+}
+
+/**
+ * Replaces code, memories, globals, certified data and chunk store with the snapshot's. As on a
+ * replica, the global timer is restored only from an uploaded snapshot that gave one.
+ */
 export async function loadSnapshot(ctx: ManagementContext, canisterId: Principal, snapshotId: Uint8Array): Promise<void> {
   const record = ctx.store.require(canisterId);
   requireController(ctx, record);
-  findSnapshot(record, snapshotId);
-  const content = ctx.store.readSnapshot<SnapshotContent>(record.id, snapshotId);
-  await ctx.engine.importState(record.id.toUint8Array(), content.wasm);
-  ctx.store.clearChunks(record.id);
-  for (const chunk of content.chunks) ctx.store.writeChunk(record.id, chunk.hash, chunk.data);
-  record.chunkHashes = content.chunks.map((chunk) => chunk.hash);
-  record.moduleHash = content.moduleHash;
-  record.metadata = content.metadata;
+  const info = findSnapshot(ctx, record, snapshotId);
+  const meta = await snapshotMeta(ctx, record, info);
+  const files = ctx.store.snapshots;
+  const module = files.readSection(record.id, info.id, 'wasm_module');
+  const outcome = await ctx.engine.importState(record.id.toUint8Array(), {
+    module,
+    heap: files.readSection(record.id, info.id, 'wasm_memory'),
+    stableMemory: files.readSection(record.id, info.id, 'stable_memory'),
+    globals: meta.globals,
+    certifiedData: meta.certifiedData,
+    globalTimerNanos: meta.source === 'metadata_upload' ? meta.globalTimerNanos?.toString() : undefined,
+  });
+  if (outcome.kind === 'reject') throw RejectError.from(outcome);
+  for (const hash of meta.chunkHashes) ctx.store.writeChunk(record.id, hash, files.readChunk(record.id, info.id, hash) ?? new Uint8Array());
+  record.chunkHashes = [...meta.chunkHashes];
+  record.moduleHash = module.length === 0 ? undefined : (meta.moduleHash ?? sha256(module));
+  record.metadata = outcome.metadata;
   record.version++;
   ctx.store.changed();
+  await ctx.store.flush([record.id]);
+  ctx.store.collectChunks(record);
 }
 
 export function listSnapshots(ctx: ManagementContext, canisterId: Principal): CandidSnapshot[] {
@@ -81,11 +131,45 @@ export function listSnapshots(ctx: ManagementContext, canisterId: Principal): Ca
   return record.snapshots.map(toCandid);
 }
 
-export function deleteSnapshot(ctx: ManagementContext, canisterId: Principal, snapshotId: Uint8Array): void {
+export async function deleteSnapshot(ctx: ManagementContext, canisterId: Principal, snapshotId: Uint8Array): Promise<void> {
   const record = ctx.store.require(canisterId);
   requireController(ctx, record);
-  findSnapshot(record, snapshotId);
-  ctx.store.deleteSnapshot(record.id, snapshotId);
-  record.snapshots = record.snapshots.filter((snapshot) => !bytesEqual(snapshot.id, snapshotId));
+  const info = findSnapshot(ctx, record, snapshotId);
+  record.snapshots = record.snapshots.filter((snapshot) => snapshot !== info);
   ctx.store.changed();
+  await ctx.store.flush([record.id]);
+  ctx.store.snapshots.remove(record.id, info.id);
+}
+
+/** A snapshot as earlier versions stored it: one JSON file, the engine's export with untyped globals. */
+interface LegacySnapshotContent {
+  wasm: { module: Uint8Array; heap: Uint8Array; stableMemory: Uint8Array; globals: string[]; certifiedData: Uint8Array; globalTimerNanos: string };
+  chunks: { hash: Uint8Array; data: Uint8Array }[];
+  moduleHash?: Uint8Array;
+  metadata: CustomSectionMetadata[];
+}
+
+/** Rewrites a snapshot file of an earlier version as a snapshot directory (once, on first use). */
+async function convertLegacySnapshot(ctx: ManagementContext, canisterId: Principal, info: SnapshotInfo): Promise<void> {
+  const files = ctx.store.snapshots;
+  const legacy = files.readLegacy<LegacySnapshotContent>(canisterId, info.id);
+  if (!legacy) return;
+  if (!files.exists(canisterId, info.id)) {
+    const { wasm } = legacy;
+    const types = wasm.module.length > 0 ? await ctx.engine.mutableGlobalTypes(wasm.module).catch(() => []) : [];
+    const meta: SnapshotMeta = {
+      source: 'taken_from_canister',
+      takenAtNanos: info.takenAtNanos,
+      canisterVersion: 0n, // not recorded by earlier versions
+      sizes: { wasm_module: BigInt(wasm.module.length), wasm_memory: BigInt(wasm.heap.length), stable_memory: BigInt(wasm.stableMemory.length) },
+      globals: wasm.globals.map((value, i) => ({ type: types[i] ?? 'i64', value })),
+      certifiedData: wasm.certifiedData,
+      globalTimerNanos: BigInt(wasm.globalTimerNanos),
+      onLowWasmMemoryHookStatus: 'condition_not_satisfied',
+      chunkHashes: legacy.chunks.map((chunk) => chunk.hash),
+      moduleHash: legacy.moduleHash,
+    };
+    files.create(canisterId, info.id, meta, { wasm_module: wasm.module, wasm_memory: wasm.heap, stable_memory: wasm.stableMemory }, legacy.chunks);
+  }
+  files.removeLegacy(canisterId, info.id);
 }

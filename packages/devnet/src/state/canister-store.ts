@@ -1,52 +1,63 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { Principal } from '@dfinity/principal';
-import { concatBytes, toHex } from '../bytes.js';
+import type { Principal } from '@dfinity/principal';
+import { bytesEqual, concatBytes, toHex } from '../bytes.js';
 import { ErrorCodes, RejectError } from '../reject.js';
 import { writeFileAtomic } from './atomic-file.js';
-import { decodeStateJson, encodeStateJson } from './json-codec.js';
+import { canisterIdAt, chooseCanisterRange, isSystemCanisterId, type CanisterRange } from './canister-ids.js';
 import type { CanisterRecord } from './canister-record.js';
+import { decodeStateJson, encodeStateJson } from './json-codec.js';
+import { SnapshotFiles } from './snapshot-files.js';
+
+export { canisterIdAt } from './canister-ids.js';
 
 const REGISTRY_FILE = 'canisters.json';
 const FLUSH_DELAY_MS = 150;
 
 interface StoredRegistry {
+  /** Next index to try inside `canisterRange`. */
   nextCanisterIndex: bigint;
+  /** Absent in state directories written before networks had their own range. */
+  canisterRange?: CanisterRange;
   canisters: CanisterRecord[];
-}
-
-/** Canister ids like a replica's first subnet range: an 8-byte big-endian index followed by 0x01 0x01. */
-export function canisterIdAt(index: bigint): Principal {
-  const bytes = new Uint8Array(10);
-  new DataView(bytes.buffer).setBigUint64(0, index);
-  bytes[8] = 1;
-  bytes[9] = 1;
-  return Principal.fromUint8Array(bytes);
 }
 
 /**
  * The canister bookkeeping of the network and its files in the state directory: `canisters.json`
- * (records), `chunks/<canister>/<hash>` (chunk stores) and `snapshots/<canister>/<id>.json`.
- * Changes are flushed (debounced) after each mutation and on close.
+ * (records and the network's canister id range), `chunks/<canister>/<hash>` (chunk stores) and
+ * `snapshots/` (see SnapshotFiles). Changes are flushed (debounced) after each mutation, on
+ * `flush()` (which the management canister awaits before it replies) and on close.
  */
 export class CanisterStore {
+  readonly snapshots: SnapshotFiles;
   private readonly canisters = new Map<string, CanisterRecord>();
-  private nextCanisterIndex = 0n;
+  private readonly canisterRange: CanisterRange;
+  private nextCanisterIndex: bigint;
   private flushTimer: NodeJS.Timeout | undefined;
+  private backgroundFlush: Promise<void> | undefined;
+  private flushAgain = false;
   private closed = false;
   /** canisters.json must be rewritten at the next flush. */
   private registryDirty = false;
 
   constructor(
     private readonly stateDir: string,
-    private readonly afterFlush: () => Promise<void>,
+    private readonly afterFlush: (scope?: Principal[]) => Promise<void>,
   ) {
+    this.snapshots = new SnapshotFiles(stateDir);
     const file = path.join(stateDir, REGISTRY_FILE);
-    if (fs.existsSync(file)) {
-      const stored = decodeStateJson<StoredRegistry>(fs.readFileSync(file, 'utf8'));
+    const stored = fs.existsSync(file) ? decodeStateJson<StoredRegistry>(fs.readFileSync(file, 'utf8')) : undefined;
+    for (const record of stored?.canisters ?? []) this.canisters.set(record.id.toText(), record);
+    if (stored?.canisterRange) {
+      this.canisterRange = stored.canisterRange;
       this.nextCanisterIndex = stored.nextCanisterIndex;
-      for (const record of stored.canisters) this.canisters.set(record.id.toText(), record);
+    } else {
+      // A new state directory, or one whose canisters were numbered from 0: they stay, new ones come from a range of its own.
+      this.canisterRange = chooseCanisterRange();
+      this.nextCanisterIndex = this.canisterRange.start;
+      this.writeRegistry();
     }
+    this.removeUnknownFiles();
   }
 
   get(id: Principal): CanisterRecord | undefined {
@@ -64,11 +75,15 @@ export class CanisterStore {
     return [...this.canisters.values()];
   }
 
-  /** The next free id in sequence (ids taken through `specified_id` are skipped). */
+  /** The next free id of the network's range (ids taken through `specified_id` and system ids are skipped). */
   allocateId(): Principal {
+    const end = this.canisterRange.start + this.canisterRange.size;
     for (;;) {
+      if (this.nextCanisterIndex >= end) {
+        throw new RejectError(ErrorCodes.SubnetOversubscribed, 'Could not create canister. Subnet has surpassed its canister ID allocation.');
+      }
       const id = canisterIdAt(this.nextCanisterIndex++);
-      if (!this.canisters.has(id.toText())) return id;
+      if (!this.canisters.has(id.toText()) && !isSystemCanisterId(id)) return id;
     }
   }
 
@@ -77,11 +92,15 @@ export class CanisterStore {
     this.changed();
   }
 
+  /** Forgets a deleted canister; its files go with `removeFiles` once that is persisted. */
   remove(id: Principal): void {
     this.canisters.delete(id.toText());
-    fs.rmSync(this.chunkDir(id), { recursive: true, force: true });
-    fs.rmSync(this.snapshotDir(id), { recursive: true, force: true });
     this.changed();
+  }
+
+  removeFiles(id: Principal): void {
+    fs.rmSync(this.chunkDir(id), { recursive: true, force: true });
+    this.snapshots.removeCanister(id);
   }
 
   // --- chunk store -------------------------------------------------------------------------
@@ -100,15 +119,18 @@ export class CanisterStore {
     return fs.existsSync(file) ? new Uint8Array(fs.readFileSync(file)) : undefined;
   }
 
-  clearChunks(id: Principal): void {
-    fs.rmSync(this.chunkDir(id), { recursive: true, force: true });
+  /**
+   * Removes chunk files the record no longer lists. Chunk files are content-addressed, so a change
+   * of the chunk store writes the new files, persists the record, and only then drops the old ones.
+   */
+  collectChunks(record: CanisterRecord): void {
+    const dir = this.chunkDir(record.id);
+    if (!fs.existsSync(dir)) return;
+    const listed = new Set(record.chunkHashes.map(toHex));
+    for (const file of fs.readdirSync(dir)) if (!listed.has(file)) fs.rmSync(path.join(dir, file), { force: true });
   }
 
   // --- snapshots ---------------------------------------------------------------------------
-
-  private snapshotDir(id: Principal): string {
-    return path.join(this.stateDir, 'snapshots', id.toText());
-  }
 
   /** Snapshot ids like a replica's: the canister id followed by a big-endian sequence number. */
   nextSnapshotId(record: CanisterRecord): Uint8Array {
@@ -117,17 +139,11 @@ export class CanisterStore {
     return concatBytes(record.id.toUint8Array(), seq);
   }
 
-  writeSnapshot(id: Principal, snapshotId: Uint8Array, content: unknown): void {
-    fs.mkdirSync(this.snapshotDir(id), { recursive: true });
-    writeFileAtomic(path.join(this.snapshotDir(id), `${toHex(snapshotId)}.json`), encodeStateJson(content));
-  }
-
-  readSnapshot<T>(id: Principal, snapshotId: Uint8Array): T {
-    return decodeStateJson<T>(fs.readFileSync(path.join(this.snapshotDir(id), `${toHex(snapshotId)}.json`), 'utf8'));
-  }
-
-  deleteSnapshot(id: Principal, snapshotId: Uint8Array): void {
-    fs.rmSync(path.join(this.snapshotDir(id), `${toHex(snapshotId)}.json`), { force: true });
+  /** The canister a snapshot id was issued for (its prefix), if it is one of this network's. */
+  snapshotOwner(snapshotId: Uint8Array): CanisterRecord | undefined {
+    if (snapshotId.length <= 8) return undefined;
+    const owner = this.list().find((record) => bytesEqual(record.id.toUint8Array(), snapshotId.subarray(0, snapshotId.length - 8)));
+    return owner?.snapshots.some((info) => bytesEqual(info.id, snapshotId)) ? owner : undefined;
   }
 
   // --- persistence -------------------------------------------------------------------------
@@ -140,24 +156,55 @@ export class CanisterStore {
 
   /**
    * Schedules a flush without marking the registry changed: for an update call, whose Wasm state
-   * the engine saves (afterFlush) while canisters.json stays as it is. A burst is written once.
+   * the engine saves (afterFlush) while canisters.json stays as it is. A burst is written once,
+   * and a busy canister at most once per write: the next background flush waits for the last.
    */
   scheduleFlush(): void {
     if (this.closed || this.flushTimer) return;
     this.flushTimer = setTimeout(() => {
       this.flushTimer = undefined;
-      this.flush().catch((error: unknown) => console.error('devnet: could not write its state:', error));
+      if (this.backgroundFlush) {
+        this.flushAgain = true;
+        return;
+      }
+      this.backgroundFlush = this.flush()
+        .catch((error: unknown) => console.error('devnet: could not write its state:', error))
+        .finally(() => {
+          this.backgroundFlush = undefined;
+          if (this.flushAgain) {
+            this.flushAgain = false;
+            this.scheduleFlush();
+          }
+        });
     }, FLUSH_DELAY_MS);
     this.flushTimer.unref();
   }
 
-  async flush(): Promise<void> {
+  /**
+   * Writes the registry if it changed and the engine's changed Wasm state, durably (fsync).
+   * `scope`: only these canisters' Wasm state (what a management call changed).
+   */
+  async flush(scope?: Principal[]): Promise<void> {
     if (this.registryDirty) {
       this.registryDirty = false;
-      const stored: StoredRegistry = { nextCanisterIndex: this.nextCanisterIndex, canisters: this.list() };
-      writeFileAtomic(path.join(this.stateDir, REGISTRY_FILE), encodeStateJson(stored));
+      this.writeRegistry();
     }
-    await this.afterFlush();
+    await this.afterFlush(scope);
+  }
+
+  private writeRegistry(): void {
+    const stored: StoredRegistry = { nextCanisterIndex: this.nextCanisterIndex, canisterRange: this.canisterRange, canisters: this.list() };
+    writeFileAtomic(path.join(this.stateDir, REGISTRY_FILE), encodeStateJson(stored));
+  }
+
+  /** Chunk and snapshot files the registry does not list (a crash came between the two). */
+  private removeUnknownFiles(): void {
+    const chunksRoot = path.join(this.stateDir, 'chunks');
+    if (fs.existsSync(chunksRoot)) {
+      for (const dir of fs.readdirSync(chunksRoot)) if (!this.canisters.has(dir)) fs.rmSync(path.join(chunksRoot, dir), { recursive: true, force: true });
+    }
+    for (const record of this.canisters.values()) this.collectChunks(record);
+    this.snapshots.removeUnknown(new Map(this.list().map((record) => [record.id.toText(), new Set(record.snapshots.map((info) => toHex(info.id)))])));
   }
 
   async close(): Promise<void> {

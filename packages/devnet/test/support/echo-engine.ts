@@ -44,8 +44,12 @@ export async function createEchoEngine(): Promise<ExecutionEngine> {
       return installed.get(key(id)) ?? { module: new Uint8Array(), heap: new Uint8Array(), stableMemory: new Uint8Array(), globals: [], certifiedData: new Uint8Array(), globalTimerNanos: '0' };
     },
     async importState(id, state) {
-      if (state.module.length) installed.set(key(id), state);
+      if (state.module.length) installed.set(key(id), { ...state, globalTimerNanos: state.globalTimerNanos ?? '0' });
       else installed.delete(key(id));
+      return { kind: 'imported', metadata: [] };
+    },
+    async mutableGlobalTypes() {
+      return [];
     },
     async remove(id) {
       installed.delete(key(id));

@@ -7,7 +7,11 @@ import type { IDL } from '@dfinity/candid';
  * - `inc` / `get`: a counter in the Wasm heap (lost on upgrade, like any heap state);
  * - `stable_inc` / `stable_get`: a counter in stable memory (kept on upgrade);
  * - `inc_then_trap`: bumps the heap counter, then traps (must change nothing);
- * - `log`: debug_print "hello log"; `spin`: loops forever.
+ * - `log`: debug_print "hello log"; `spin`: loops forever;
+ * - `bump_globals` / `get_total`: mutable globals $calls (i32, +1), $total (i64, +10) and
+ *   $ratio (f64, ×2), so snapshots have globals of three types; replies $total;
+ * - `certify`: sets the certified data to the 8 heap-counter bytes;
+ * - `set_timer(nat64)`: sets the global timer, replies the previous deadline.
  */
 const COUNTER_WAT = String.raw`
 (module
@@ -19,7 +23,13 @@ const COUNTER_WAT = String.raw`
   (import "ic0" "stable64_size" (func $ssize (result i64)))
   (import "ic0" "stable64_write" (func $swrite (param i64 i64 i64)))
   (import "ic0" "stable64_read" (func $sread (param i64 i64 i64)))
+  (import "ic0" "msg_arg_data_copy" (func $arg_copy (param i32 i32 i32)))
+  (import "ic0" "certified_data_set" (func $certify (param i32 i32)))
+  (import "ic0" "global_timer_set" (func $timer_set (param i64) (result i64)))
   (memory $mem 1)
+  (global $calls (mut i32) (i32.const 0))
+  (global $total (mut i64) (i64.const 0))
+  (global $ratio (mut f64) (f64.const 0.5))
   (export "memory" (memory $mem))
   (data (i32.const 16) "DIDL\00\01\78")
   (data (i32.const 64) "DIDL\00\00")
@@ -59,6 +69,19 @@ const COUNTER_WAT = String.raw`
     (call $print (i32.const 96) (i32.const 9))
     (call $reply_empty))
   (func (export "canister_update spin") (loop $forever (br $forever)))
+  (func (export "canister_update bump_globals")
+    (global.set $calls (i32.add (global.get $calls) (i32.const 1)))
+    (global.set $total (i64.add (global.get $total) (i64.const 10)))
+    (global.set $ratio (f64.mul (global.get $ratio) (f64.const 2)))
+    (call $reply_nat64 (global.get $total)))
+  (func (export "canister_query get_total") (call $reply_nat64 (global.get $total)))
+  (func (export "canister_update certify")
+    (call $certify (i32.const 0) (i32.const 8))
+    (call $reply_empty))
+  ;; The argument is DIDL 00 01 78 followed by the nat64: its value starts at byte 7.
+  (func (export "canister_update set_timer")
+    (call $arg_copy (i32.const 300) (i32.const 7) (i32.const 8))
+    (call $reply_nat64 (call $timer_set (i64.load (i32.const 300)))))
 )`;
 
 export interface CounterModuleOptions {
@@ -92,6 +115,10 @@ export const counterIdl: IDL.InterfaceFactory = ({ IDL }) =>
     log: IDL.Func([], [], []),
     spin: IDL.Func([], [], []),
     missing: IDL.Func([], [], []),
+    bump_globals: IDL.Func([], [IDL.Nat64], []),
+    get_total: IDL.Func([], [IDL.Nat64], ['query']),
+    certify: IDL.Func([], [], []),
+    set_timer: IDL.Func([IDL.Nat64], [IDL.Nat64], []),
   });
 
 export type CounterActor = {
@@ -103,4 +130,8 @@ export type CounterActor = {
   log(): Promise<void>;
   spin(): Promise<void>;
   missing(): Promise<void>;
+  bump_globals(): Promise<bigint>;
+  get_total(): Promise<bigint>;
+  certify(): Promise<void>;
+  set_timer(deadline: bigint): Promise<bigint>;
 };
