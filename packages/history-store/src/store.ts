@@ -83,6 +83,11 @@ export class HistoryStore {
     return this.ctx.dataDir;
   }
 
+  /** Who this store records as the actor when a call names none (OS user, host, principal). */
+  get defaultActor(): Actor {
+    return { ...this.ctx.actor };
+  }
+
   get dbPath(): string {
     return this.ctx.dbPath;
   }

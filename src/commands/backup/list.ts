@@ -1,14 +1,14 @@
 import { Args, Flags } from '@oclif/core';
 import { listBackups, renderTable, SoulrecallCommand } from '@soulrecall/core';
-import type { BackupRecord as Backup } from '@soulrecall/core';
+import type { BackupEntry } from '@soulrecall/core';
 
 export interface BackupListResult {
-  backups: Backup[];
+  backups: BackupEntry[];
 }
 
 export default class BackupList extends SoulrecallCommand<BackupListResult> {
   static override summary = 'List recorded backups, newest first.';
-  static override description = 'Every backup soulrecall recorded (manual ones and the snapshots taken before each upgrade), or those of one canister.';
+  static override description = 'Every backup soulrecall recorded (manual ones and the snapshots taken before each upgrade), or those of one canister, with where each lives: `network` (its snapshot, with the canister), `disk` (a snapshot file in the data directory: `backup upload` puts it into a canister), or `both`.';
   static override examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> rrkah-fqaaa-aaaaa-aaaaq-cai --json'];
   static override args = {
     canisterId: Args.string({ description: 'Only the backups of this canister.' }),
@@ -28,6 +28,7 @@ export default class BackupList extends SoulrecallCommand<BackupListResult> {
           { header: 'env', get: (b) => b.environment, shrinkable: true },
           { header: 'canister', get: (b) => b.canisterId, shrinkable: true },
           { header: 'created', get: (b) => b.createdAt.slice(0, 19).replace('T', ' ') },
+          { header: 'lives', get: (b) => b.location },
           { header: 'reason', get: (b) => b.reason ?? '-', shrinkable: true },
         ]),
       );

@@ -2,8 +2,7 @@ import type { CanisterClient } from '@soulrecall/canister-client';
 import type { Backup, BackupRestore } from '@soulrecall/history-store';
 import type { EnvironmentConfig } from '../config/types.js';
 import { ExitCode, SoulrecallError } from '../errors.js';
-import { resolveEnvironment } from '../config/environments.js';
-import { agentConfigOf, environmentOfRecord, locateCanister } from './canister-lookup.js';
+import { agentConfigOf, environmentOfRecord } from './canister-lookup.js';
 import { checkAgentHealth, healthToJson, type AgentHealth } from './health-check.js';
 import { holdLease, type OperationHooks } from './deploy-operation.js';
 import type { Session } from './session.js';
@@ -41,30 +40,36 @@ export interface SnapshotInput {
   deploymentId?: number;
   /** Taken just before that deployment changed the canister. */
   beforeDeployment?: boolean;
+  /** The module the canister runs (sha256 hex), when the caller knows it. */
+  moduleSha256?: string | null;
 }
 
 /**
- * Takes a snapshot and records it. At the IC's limit, the oldest snapshot soulrecall took by
- * itself (before a deployment or a restore) makes room; a manual backup is never replaced,
- * and when only manual ones are left soulrecall refuses rather than lose one.
+ * Makes room for one more snapshot on a canister: at the IC's limit, the oldest snapshot
+ * soulrecall took by itself (before a deployment or a restore) is named for replacement; a
+ * manual backup is never replaced, and when only manual ones are left soulrecall refuses
+ * rather than lose one. Returns the backup to replace, if any.
  */
+export async function backupToReplace(session: Session, client: CanisterClient, environment: string, canisterId: string): Promise<Backup | undefined> {
+  const existing = await client.listSnapshots(canisterId);
+  if (existing.length < MAX_SNAPSHOTS_PER_CANISTER) return undefined;
+  const recorded = session.store.backups.list({ canisterId, environment, limit: 1000 });
+  const automatic = new Map(recorded.filter((backup) => backup.deploymentId !== null && backup.deletedAt === null).map((backup) => [backup.snapshotId, backup]));
+  const oldest = [...existing].sort((a, b) => (a.takenAtNanos < b.takenAtNanos ? -1 : 1)).find((snapshot) => automatic.has(snapshot.id));
+  if (!oldest) {
+    throw new SoulrecallError(`Canister ${canisterId} holds ${existing.length} snapshots, the most the network allows, and none of them was taken automatically by soulrecall.`, {
+      code: 'SNAPSHOT_LIMIT',
+      exitCode: ExitCode.Conflict,
+      hint: `soulrecall never replaces a manual backup; restore or delete one of them first (\`soulrecall backup list ${canisterId}\`).`,
+    });
+  }
+  return automatic.get(oldest.id);
+}
+
+/** Takes a snapshot and records it, making room at the IC's limit (see backupToReplace). */
 export async function takeRecordedSnapshot(session: Session, client: CanisterClient, input: SnapshotInput): Promise<Backup> {
   const by = { principal: client.principal };
-  const existing = await client.listSnapshots(input.canisterId);
-  let replaced: Backup | undefined;
-  if (existing.length >= MAX_SNAPSHOTS_PER_CANISTER) {
-    const recorded = session.store.backups.list({ canisterId: input.canisterId, environment: input.environment, limit: 1000 });
-    const automatic = new Map(recorded.filter((backup) => backup.deploymentId !== null).map((backup) => [backup.snapshotId, backup]));
-    const oldest = [...existing].sort((a, b) => (a.takenAtNanos < b.takenAtNanos ? -1 : 1)).find((snapshot) => automatic.has(snapshot.id));
-    if (!oldest) {
-      throw new SoulrecallError(`Canister ${input.canisterId} holds ${existing.length} snapshots, the most the network allows, and none of them was taken automatically by soulrecall.`, {
-        code: 'SNAPSHOT_LIMIT',
-        exitCode: ExitCode.Conflict,
-        hint: `soulrecall never replaces a manual backup; restore or delete one of them first (\`soulrecall backup list ${input.canisterId}\`).`,
-      });
-    }
-    replaced = automatic.get(oldest.id);
-  }
+  const replaced = await backupToReplace(session, client, input.environment, input.canisterId);
   session.store.audit.noteIntent({
     action: 'backup.snapshot-requested',
     environment: input.environment,
@@ -80,6 +85,7 @@ export async function takeRecordedSnapshot(session: Session, client: CanisterCli
     snapshotId: snapshot.id,
     deploymentId: input.deploymentId,
     beforeDeployment: input.beforeDeployment,
+    moduleSha256: input.moduleSha256 ?? undefined,
     reason: input.reason,
     by,
   });
@@ -88,59 +94,26 @@ export async function takeRecordedSnapshot(session: Session, client: CanisterCli
 /**
  * Before loading an old snapshot over a canister, keeps what it holds now: a restore is then
  * itself reversible (`backup restore <safety backup>`), and nothing remembered since is lost.
+ * An empty canister (say, a new one an off-chain backup was uploaded into) has nothing to keep.
  */
-export async function safetySnapshotBeforeRestore(session: Session, client: CanisterClient, backup: Backup): Promise<Backup> {
+export async function safetySnapshotBeforeRestore(session: Session, client: CanisterClient, backup: Backup): Promise<Backup | null> {
+  const status = await client.status(backup.canisterId);
+  if (status.moduleHash === null) return null;
   const current = session.store.deployments.latest({ environment: backup.environment, canisterId: backup.canisterId, status: 'succeeded' });
   return takeRecordedSnapshot(session, client, {
     environment: backup.environment,
     canisterId: backup.canisterId,
     reason: `safety snapshot before restoring ${backup.id}`,
     deploymentId: current?.id,
+    moduleSha256: status.moduleHash,
   });
-}
-
-export interface CreateBackupRequest {
-  canisterId: string;
-  /** `--network <env>` when the canister is recorded in several environments. */
-  network?: string;
-  reason?: string;
-}
-
-/** Takes a canister snapshot (code, heap, stable memory) and records it with who and when. */
-export async function createBackup(session: Session, request: CreateBackupRequest, hooks: OperationHooks = {}): Promise<Backup> {
-  const located = locateCanister(session, request.canisterId, { network: request.network });
-  const record = located.record!;
-  const client = await session.client(located.environment);
-  return holdLease(session, client, { agent: record.agent, environment: record.environment, operation: 'backup' }, async () => {
-    hooks.progress?.(`Taking a snapshot of ${located.canisterId} in ${record.environment}…`);
-    return takeRecordedSnapshot(session, client, { environment: record.environment, canisterId: located.canisterId, reason: request.reason ?? 'manual backup' });
-  });
-}
-
-export interface ListBackupsRequest {
-  canisterId?: string;
-  network?: string;
-}
-
-/** Backups recorded in the store, newest first; of one canister when given. */
-export function listBackups(session: Session, request: ListBackupsRequest = {}): Backup[] {
-  if (request.canisterId === undefined) return session.store.backups.list({ environment: request.network ? locateEnvironmentName(session, request.network) : undefined });
-  const located = locateCanister(session, request.canisterId, { network: request.network });
-  return session.store.backups.list({ canisterId: located.canisterId, environment: located.environment.name });
-}
-
-/** The environment a filter names: resolved through soulrecall.yaml, else one the store has seen. */
-function locateEnvironmentName(session: Session, network: string): string {
-  if (session.config) return resolveEnvironment(session.config, network).name;
-  if (session.store.catalog.environments().some((environment) => environment.name === network)) return network;
-  throw new SoulrecallError(`Unknown environment "${network}".`, { code: 'ENVIRONMENT_NOT_FOUND', exitCode: ExitCode.NotFound, hint: 'Run the command in your project folder, or name an environment soulrecall has recorded (`soulrecall list`).' });
 }
 
 export interface RestoreBackupResult {
   backup: Backup;
   restore: BackupRestore;
-  /** What the canister held just before the restore, kept so the restore can be undone. */
-  safetyBackupId: string;
+  /** What the canister held just before the restore, kept so the restore can be undone (null: it was empty). */
+  safetyBackupId: string | null;
   health: Record<string, unknown>;
 }
 
@@ -150,8 +123,21 @@ export function requireBackup(session: Session, backupId: string): Backup {
   if (!backup) {
     throw new SoulrecallError(`Backup ${backupId} does not exist.`, { code: 'BACKUP_NOT_FOUND', exitCode: ExitCode.NotFound, hint: '`soulrecall backup list` shows the recorded backups.' });
   }
+  return backup;
+}
+
+/** A recorded backup whose snapshot is still on the network (restore, download). */
+export function requireBackupOnNetwork(session: Session, backupId: string): Backup {
+  const backup = requireBackup(session, backupId);
   if (backup.deletedAt !== null) {
-    throw new SoulrecallError(`Backup ${backupId} was deleted at ${backup.deletedAt}.`, { code: 'BACKUP_DELETED', exitCode: ExitCode.NotFound, hint: 'Pick another one from `soulrecall backup list`.' });
+    const onDisk = backup.archive && session.store.snapshotFiles.has(backup.archive.sha256);
+    throw new SoulrecallError(`Backup ${backupId}'s snapshot is no longer on the network (gone since ${backup.deletedAt}).`, {
+      code: 'BACKUP_DELETED',
+      exitCode: ExitCode.NotFound,
+      hint: onDisk
+        ? `It lives on disk: upload it into a canister with \`soulrecall backup upload ${backup.archive!.path} --canister <canister-id>\`, then restore the backup that prints.`
+        : 'Pick another one from `soulrecall backup list`.',
+    });
   }
   return backup;
 }
@@ -162,7 +148,7 @@ export function requireBackup(session: Session, backupId: string): Backup {
  * is unhealthy afterwards; then the error says so (exit code 8).
  */
 export async function restoreBackup(session: Session, request: { backupId: string }, hooks: OperationHooks): Promise<RestoreBackupResult> {
-  const backup = requireBackup(session, request.backupId);
+  const backup = requireBackupOnNetwork(session, request.backupId);
   const record = session.store.canisters.get(backup.environment, backup.canisterId);
   const environment: EnvironmentConfig = record ? environmentOfRecord(session, record) : environmentByName(session, backup.environment);
   const agent = agentConfigOf(session, backup.agent);
@@ -170,10 +156,10 @@ export async function restoreBackup(session: Session, request: { backupId: strin
   const client = await session.client(environment);
   return holdLease(session, client, { agent: backup.agent, environment: backup.environment, operation: 'backup-restore' }, async () => {
     const safety = await safetySnapshotBeforeRestore(session, client, backup);
-    hooks.progress?.(`Restoring ${backup.id} onto ${backup.canisterId} (current state kept as ${safety.id}): stop, load snapshot, start…`);
+    hooks.progress?.(`Restoring ${backup.id} onto ${backup.canisterId}${safety ? ` (current state kept as ${safety.id})` : ''}: stop, load snapshot, start…`);
     const restore = await restoreSnapshot(session, client, backup, `backup restore ${backup.id}`);
     const health = await checkAgentHealth(client, backup.canisterId, agent);
-    const result = { backup: session.store.backups.require(backup.id), restore, safetyBackupId: safety.id, health: healthToJson(health) };
+    const result = { backup: session.store.backups.require(backup.id), restore, safetyBackupId: safety?.id ?? null, health: healthToJson(health) };
     if (!health.healthy) throw unhealthyAfter(`restoring ${backup.id}`, backup.canisterId, health, result);
     return result;
   });

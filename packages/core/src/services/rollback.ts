@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { CanisterClient } from '@soulrecall/canister-client';
 import type { Backup, Deployment, RouteChange } from '@soulrecall/history-store';
 import type { EnvironmentConfig } from '../config/types.js';
@@ -7,8 +8,9 @@ import { agentConfigOf, locateCanister } from './canister-lookup.js';
 import { runDeployment, type DeployResult } from './deploy.js';
 import { holdLease, type OperationHooks } from './deploy-operation.js';
 import { checkAgentHealth, healthToJson } from './health-check.js';
-import { switchRoute, type RouteSwitchResult } from './routing.js';
+import { CANISTER_IDS_FILE, switchRoute, type RouteSwitchResult } from './routing.js';
 import type { Session } from './session.js';
+import { cutOverInto, discardOf, statefulPair, switchBackDiscarding, type StateDiscard, type StatefulPair } from './stateful-switch.js';
 
 export type RollbackStrategy = 'route-switch' | 'restore-snapshot' | 'reinstall-artifact';
 
@@ -19,6 +21,19 @@ export interface RollbackRequest {
   /** `--network <env>` when the canister is recorded in several environments. */
   network?: string;
   dryRun?: boolean;
+  /**
+   * Back from a blue-green green that took writes: carry its current state into blue first
+   * (works where blue's older module can read it) instead of discarding it.
+   */
+  carryState?: boolean;
+}
+
+export interface RollbackHooks extends OperationHooks {
+  /**
+   * Going back discards what the live canister learned since it became live: the command asks
+   * (carry it over, or discard it) and resolves to the choice, or throws when refused.
+   */
+  decideState?: (discard: StateDiscard) => Promise<'carry' | 'discard'>;
 }
 
 export interface RollbackPlan {
@@ -36,6 +51,10 @@ export interface RollbackPlan {
   backupId: string | null;
   /** One sentence: what the rollback does. */
   description: string;
+  /** route-switch from a blue-green green that copied state: what going back discards (unless carried). */
+  discards: StateDiscard | null;
+  /** The choice made (null until made, or when nothing would be discarded). */
+  state: 'carry' | 'discard' | null;
 }
 
 export interface RollbackResult {
@@ -48,6 +67,8 @@ export interface RollbackResult {
   safetyBackupId: string | null;
   /** reinstall-artifact: the new deployment that put the old module back. */
   deployment: DeployResult | null;
+  /** route-switch carrying state: the cut-over into the old canister. */
+  cutOver: { writePauseMs: number; finalBackupId: string; bytesCopied: number } | null;
   /** The deployment recorded as rolled back, if any. */
   rolledBack: Deployment | null;
   health: Record<string, unknown> | null;
@@ -84,8 +105,12 @@ function targetDeployment(session: Session, current: Deployment, toVersion: numb
   return target;
 }
 
-/** The route came to this canister from another one that still exists and is healthy: switch back. */
-async function routeBackCandidate(session: Session, client: CanisterClient, current: Deployment): Promise<{ change: RouteChange; target: Deployment } | null> {
+/**
+ * The route came to this canister from another one that still exists: switch back when that
+ * one is healthy, or, for the blue of a blue-green promotion that copied state (kept stopped
+ * with the state of the cut-over), when it still runs its module (it is started on the way).
+ */
+async function routeBackCandidate(session: Session, client: CanisterClient, current: Deployment): Promise<{ change: RouteChange; target: Deployment; pair: StatefulPair | null } | null> {
   const { store } = session;
   const route = store.routes.get(current.agent, current.environment);
   if (route?.canisterId !== current.canisterId) return null;
@@ -96,8 +121,13 @@ async function routeBackCandidate(session: Session, client: CanisterClient, curr
   if (!record || record.decommissionedAt !== null) return null;
   const target = store.deployments.latest({ agent: current.agent, environment: current.environment, canisterId: from, status: 'succeeded' });
   if (!target) return null;
+  const pair = statefulPair(session, current.agent, current.environment, current.canisterId, from);
+  if (pair) {
+    const status = await client.status(from).catch(() => null);
+    return status?.moduleHash === target.moduleSha256 ? { change, target, pair } : null;
+  }
   const health = await checkAgentHealth(client, from, agentConfigOf(session, current.agent), target.moduleSha256).catch(() => null);
-  return health?.healthy ? { change, target } : null;
+  return health?.healthy ? { change, target, pair: null } : null;
 }
 
 function snapshotBefore(session: Session, current: Deployment, target: Deployment): Backup | null {
@@ -116,18 +146,23 @@ export async function planRollback(session: Session, client: CanisterClient, req
     const back = await routeBackCandidate(session, client, current);
     if (back) {
       const from = back.change.fromCanisterId!;
-      return { ...base, strategy: 'route-switch', toVersion: back.target.version, toModuleSha256: back.target.moduleSha256, routeBackTo: from, backupId: null, description: `switch the live route of ${agent} in ${environment.name} back from ${canisterId} to ${from} (version ${back.target.version})` };
+      const discards = back.pair ? discardOf(session, agent, environment.name, canisterId, from) : null;
+      const carry = discards && request.carryState ? `, carrying the memories of ${canisterId} into it first` : '';
+      return {
+        ...base, strategy: 'route-switch', toVersion: back.target.version, toModuleSha256: back.target.moduleSha256, routeBackTo: from, backupId: null, discards, state: discards && request.carryState ? 'carry' : null,
+        description: `switch the live route of ${agent} in ${environment.name} back from ${canisterId} to ${from} (version ${back.target.version})${carry}`,
+      };
     }
   }
   const target = targetDeployment(session, current, request.toVersion);
   const backup = snapshotBefore(session, current, target);
   if (backup) {
-    return { ...base, strategy: 'restore-snapshot', toVersion: target.version, toModuleSha256: target.moduleSha256, routeBackTo: null, backupId: backup.id, description: `restore snapshot ${backup.id} of ${canisterId}, taken before version ${current.version} (code and memory as they were then, running version ${target.version})` };
+    return { ...base, discards: null, state: null, strategy: 'restore-snapshot', toVersion: target.version, toModuleSha256: target.moduleSha256, routeBackTo: null, backupId: backup.id, description: `restore snapshot ${backup.id} of ${canisterId}, taken before version ${current.version} (code and memory as they were then, running version ${target.version})` };
   }
   if (!session.store.artifacts.has(target.moduleSha256)) {
     throw new SoulrecallError(`The module of version ${target.version} (${target.moduleSha256.slice(0, 12)}) is not in the artifact store.`, { code: 'ARTIFACT_MISSING', exitCode: ExitCode.NotFound, hint: `Deploy it again with \`soulrecall deploy ${agent} -e ${environment.name} -w <file>\`.` });
   }
-  return { ...base, strategy: 'reinstall-artifact', toVersion: target.version, toModuleSha256: target.moduleSha256, routeBackTo: null, backupId: null, description: `upgrade ${canisterId} to the module of version ${target.version} (${target.moduleSha256.slice(0, 12)}), keeping its memory` };
+  return { ...base, discards: null, state: null, strategy: 'reinstall-artifact', toVersion: target.version, toModuleSha256: target.moduleSha256, routeBackTo: null, backupId: null, description: `upgrade ${canisterId} to the module of version ${target.version} (${target.moduleSha256.slice(0, 12)}), keeping its memory` };
 }
 
 /**
@@ -135,7 +170,7 @@ export async function planRollback(session: Session, client: CanisterClient, req
  * environment (or `toVersion`): route back when it came from a healthy canister, else restore the
  * snapshot taken before the current version, else upgrade to the old module. Recorded.
  */
-export async function rollback(session: Session, request: RollbackRequest, hooks: OperationHooks = {}): Promise<RollbackResult> {
+export async function rollback(session: Session, request: RollbackRequest, hooks: RollbackHooks = {}): Promise<RollbackResult> {
   if (request.toVersion !== undefined && (!Number.isInteger(request.toVersion) || request.toVersion < 1)) {
     throw new SoulrecallError(`--to-version must be a positive whole number, not ${request.toVersion}.`, { code: 'INVALID_VERSION', exitCode: ExitCode.Usage, hint: 'Versions are numbered 1, 2, 3… per agent and environment.' });
   }
@@ -146,15 +181,26 @@ export async function rollback(session: Session, request: RollbackRequest, hooks
   if (request.toVersion !== undefined) targetDeployment(session, current, request.toVersion);
   const client = await session.client(located.environment);
   const plan = await planRollback(session, client, request, located.environment, located.canisterId, record.agent);
-  const empty = { route: null, restoredBackupId: null, safetyBackupId: null, deployment: null, rolledBack: null, health: null };
+  const empty = { route: null, restoredBackupId: null, safetyBackupId: null, deployment: null, rolledBack: null, health: null, cutOver: null };
   if (request.dryRun) return { dryRun: true, plan, ...empty };
   if (located.environment.protected) await hooks.confirm?.(`Roll back ${plan.agent} in the protected environment ${plan.environment}: ${plan.description}?`);
+  if (plan.discards && plan.state === null) {
+    if (!hooks.decideState) throw discardNotConfirmed(plan.discards);
+    plan.state = await hooks.decideState(plan.discards);
+  }
   const by = { principal: client.principal };
   const agentConfig = agentConfigOf(session, plan.agent);
   return holdLease(session, client, { agent: plan.agent, environment: plan.environment, operation: 'rollback' }, async (): Promise<RollbackResult> => {
     hooks.progress?.(`Rollback: ${plan.description}…`);
     const reason = `rollback from version ${plan.fromVersion} to version ${plan.toVersion}`;
     if (plan.strategy === 'route-switch') {
+      const agent = agentConfig ?? { name: plan.agent };
+      const stateful = { agent, environment: located.environment, from: plan.canisterId, to: plan.routeBackTo!, cause: 'rollback' as const, reason };
+      if (plan.state === 'carry') {
+        const cut = await cutOverInto(session, client, { ...stateful, reason: `${reason}, carrying the memories of ${plan.canisterId}`, preserveTarget: true }, hooks);
+        return { dryRun: false, plan, ...empty, route: routeOf(session, plan), cutOver: { writePauseMs: cut.writePauseMs, finalBackupId: cut.finalBackupId, bytesCopied: cut.bytesCopied } };
+      }
+      if (plan.state === 'discard') return { dryRun: false, plan, ...empty, route: await switchBackDiscarding(session, client, { ...stateful, reason: `${reason}, discarding what ${plan.canisterId} learned` }, hooks) };
       const route = switchRoute(session, { agent: plan.agent, environment: plan.environment, canisterId: plan.routeBackTo!, cause: 'rollback', reason, expectedCanisterId: plan.canisterId, principal: client.principal });
       return { dryRun: false, plan, ...empty, route };
     }
@@ -164,7 +210,7 @@ export async function rollback(session: Session, request: RollbackRequest, hooks
       await restoreSnapshot(session, client, backup, reason);
       const rolledBack = session.store.deployments.markRolledBack(current.id, reason, by);
       const health = await checkAgentHealth(client, plan.canisterId, agentConfig, plan.toModuleSha256);
-      const result = { dryRun: false, plan, ...empty, restoredBackupId: backup.id, safetyBackupId: safety.id, rolledBack, health: healthToJson(health) };
+      const result = { dryRun: false, plan, ...empty, restoredBackupId: backup.id, safetyBackupId: safety?.id ?? null, rolledBack, health: healthToJson(health) };
       if (!health.healthy) throw unhealthyAfter(`restoring ${backup.id}`, plan.canisterId, health, result);
       return result;
     }
@@ -175,4 +221,20 @@ export async function rollback(session: Session, request: RollbackRequest, hooks
     const rolledBack = session.store.deployments.markRolledBack(current.id, `${reason} (reinstalled as version ${deployment.version})`, by);
     return { dryRun: false, plan, ...empty, deployment, rolledBack, health: deployment.health };
   });
+}
+
+/** Off a terminal, with neither --carry-state nor --yes: refuse rather than discard memories. */
+function discardNotConfirmed(discard: StateDiscard): SoulrecallError {
+  return new SoulrecallError(`Rolling back discards memories: ${discard.summary}.`, {
+    code: 'NOT_CONFIRMED',
+    exitCode: ExitCode.NotConfirmed,
+    hint: `Pass --carry-state to carry them into ${discard.backTo} first (its module must read them), or --yes to discard them.`,
+    details: { discards: discard },
+  });
+}
+
+/** The route as it is after a rollback's cut-over. */
+function routeOf(session: Session, plan: RollbackPlan): RouteSwitchResult {
+  const route = session.store.routes.get(plan.agent, plan.environment)!;
+  return { agent: plan.agent, environment: plan.environment, fromCanisterId: plan.canisterId, toCanisterId: route.canisterId, changeId: route.changeId, at: route.since, canisterIdsFile: session.config ? join(session.config.root, CANISTER_IDS_FILE) : null };
 }

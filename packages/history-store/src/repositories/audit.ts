@@ -121,9 +121,17 @@ export class AuditRepository {
    * timeline: the outcome is. Returns the entry's id.
    */
   noteIntent(input: IntentInput): number {
+    return this.note(input);
+  }
+
+  /**
+   * Journals what a remote operation that has no record of its own did (e.g. a state copy
+   * between canisters), after it happened; on the `history` timeline when `kind` is given.
+   */
+  note(input: IntentInput & { kind?: TimelineKind }): number {
     const by = this.ctx.resolveActor(input.by);
     return this.ctx.write(() => {
-      return appendAudit(this.ctx, { action: input.action, agent: input.agent, environment: input.environment, subject: input.subject ?? null, summary: input.summary, by, detail: input.detail });
+      return appendAudit(this.ctx, { action: input.action, kind: input.kind ?? null, agent: input.agent, environment: input.environment, subject: input.subject ?? null, summary: input.summary, by, detail: input.detail });
     });
   }
 

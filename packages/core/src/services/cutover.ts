@@ -1,0 +1,198 @@
+import type { CanisterClient, SnapshotContent, WasmArtifact } from '@soulrecall/canister-client';
+import type { Backup, JsonObject, RouteCause } from '@soulrecall/history-store';
+import type { AgentConfig, EnvironmentConfig } from '../config/types.js';
+import { ExitCode, SoulrecallError } from '../errors.js';
+import { restoreSnapshot, takeRecordedSnapshot } from './backups.js';
+import type { OperationHooks } from './deploy-operation.js';
+import { checkAgentHealth } from './health-check.js';
+import { switchRoute } from './routing.js';
+import type { Session } from './session.js';
+import { copyStateInto } from './state-copy.js';
+
+/**
+ * The cut-over of a stateful switch between two canisters of one agent: stop the live one
+ * (writes pause), snapshot it, copy that state into the other, upgrade the other to the module
+ * it must run (its post_upgrade migrates the state as a real upgrade would), check it, switch
+ * the route. The pause lasts from the stop until the route points at the new canister.
+ *
+ * Each phase runs through a `PhaseRunner`: a promotion passes its step journal (so a resumed
+ * promotion skips finished phases), other callers journal each phase in the audit log. Every
+ * phase is safe to run again after a crash.
+ */
+
+export type PhaseRunner = <T extends JsonObject>(name: string, run: () => Promise<T>, startDetail?: JsonObject) => Promise<T>;
+
+export const CUTOVER_PHASES = ['stop-blue', 'final-copy', 'final-upgrade', 'final-verify', 'switch'] as const;
+
+export interface CutOverInput {
+  agent: AgentConfig;
+  environment: EnvironmentConfig;
+  /** The live canister now: stopped for the copy, then kept stopped (for rollback). */
+  fromCanisterId: string;
+  /** The canister that takes over with the state of `fromCanisterId`. */
+  toCanisterId: string;
+  /** The module `toCanisterId` must end up running. */
+  module: WasmArtifact;
+  /** Why, for the journal, and how this cut-over finds what an interrupted run of it did. */
+  reason: string;
+  cause: RouteCause;
+  promotionId?: string;
+  /**
+   * `toCanisterId` holds state that must survive a failed cut-over (a rollback that carries
+   * state back into blue): it is snapshotted first and loaded back if anything fails.
+   */
+  preserveTarget?: boolean;
+}
+
+export interface CutOverResult {
+  pauseStartedAt: string;
+  liveAt: string;
+  /** From stopping the live canister until the route pointed at the new one. */
+  writePauseMs: number;
+  /** The recorded snapshot of the old live canister at the cut-over (its state, kept). */
+  finalBackupId: string;
+  bytesCopied: number;
+  /** What was copied, when it was copied by this process (a resumed run may have skipped it). */
+  content?: SnapshotContent;
+  alreadySwitched: boolean;
+}
+
+/** A cut-over that failed before the switch; `restored` says the old live canister runs again. */
+export class CutOverFailure extends Error {
+  constructor(
+    message: string,
+    readonly restored: boolean,
+    override readonly cause?: unknown,
+  ) {
+    super(message);
+    this.name = 'CutOverFailure';
+  }
+}
+
+/** Journals each phase in the audit log (for cut-overs outside a promotion, e.g. `config set --routing`). */
+export function auditedPhases(session: Session, context: { agent: string; environment: string; subject: string; principal: string }): PhaseRunner {
+  return async (name, run) => {
+    const by = { principal: context.principal };
+    session.store.audit.noteIntent({ action: `cutover.${name}-requested`, agent: context.agent, environment: context.environment, subject: context.subject, summary: `cut-over of ${context.agent} in ${context.environment}: ${name}`, by });
+    const detail = await run();
+    session.store.audit.note({ action: `cutover.${name}`, agent: context.agent, environment: context.environment, subject: context.subject, summary: `cut-over of ${context.agent} in ${context.environment}: ${name} done`, detail, by });
+    return detail;
+  };
+}
+
+/**
+ * Upgrades a canister that holds copied state to the module it must run, and leaves it running.
+ * Already running that module (a rerun after the upgrade landed): only started.
+ */
+export async function upgradeCopiedState(client: CanisterClient, canisterId: string, module: WasmArtifact): Promise<JsonObject> {
+  const current = (await client.status(canisterId)).moduleHash;
+  if (current === module.sha256) {
+    await client.start(canisterId);
+    return { upgraded: false, moduleHash: current };
+  }
+  const result = await client.install({ canisterId, module, mode: 'upgrade', stopBeforeUpgrade: true, currentModuleHash: current });
+  return { upgraded: true, fromModuleHash: current, moduleHash: result.moduleHash, wasmMemoryPersistence: result.wasmMemoryPersistence ?? null };
+}
+
+/** A snapshot this cut-over already took (an interrupted run), if it still exists: the canister has been stopped since. */
+function earlierSnapshot(session: Session, environment: string, canisterId: string, reason: string): Backup | undefined {
+  return session.store.backups.list({ environment, canisterId, limit: 50 }).find((backup) => backup.reason === reason && backup.deletedAt === null);
+}
+
+export async function cutOver(session: Session, client: CanisterClient, input: CutOverInput, phase: PhaseRunner, hooks: OperationHooks = {}): Promise<CutOverResult> {
+  const { agent, environment } = input;
+  const from = input.fromCanisterId;
+  const to = input.toCanisterId;
+  const startedAt = new Date().toISOString();
+  const stopped = await phase(
+    'stop-blue',
+    async () => {
+      hooks.progress?.(`Cut-over: stopping ${from}; writes pause until ${to} is live…`);
+      await client.stop(from);
+      return { canisterId: from, pauseStartedAt: startedAt };
+    },
+    { canisterId: from, pauseStartedAt: startedAt },
+  );
+  const pauseStartedAt = String(stopped.pauseStartedAt);
+
+  let content: SnapshotContent | undefined;
+  let targetSafety: Backup | undefined;
+  /** Any failure before the switch: the old live canister runs again and the target is as it was. */
+  const guarded = async <T>(work: () => Promise<T>): Promise<T> => {
+    try {
+      return await work();
+    } catch (error) {
+      throw await recover(error instanceof Error ? error.message : String(error), error);
+    }
+  };
+  const recover = async (why: string, cause?: unknown): Promise<Error> => {
+    try {
+      if (targetSafety) await restoreSnapshot(session, client, targetSafety, `failed cut-over (${input.reason}): ${why}`);
+      if (input.preserveTarget) await client.stop(to);
+      await client.start(from);
+    } catch (recoveryError) {
+      // The network cannot be reached to undo: the journal stays open, to resume or abort.
+      const message = recoveryError instanceof Error ? recoveryError.message : String(recoveryError);
+      return new SoulrecallError(`The cut-over of ${agent.name} in ${environment.name} failed (${why}) and ${from} could not be started again (${message}).`, {
+        code: 'CUTOVER_INTERRUPTED',
+        exitCode: ExitCode.Unreachable,
+        hint: `Writes are paused: start it with \`soulrecall config set --routing ${from}\` as soon as the network answers.`,
+        cause,
+      });
+    }
+    return new CutOverFailure(`${why}; ${from} was started again and stays live`, true, cause);
+  };
+
+  const copied = await guarded(() =>
+    phase('final-copy', async () => {
+      const reason = `state at the cut-over (${input.reason})`;
+      if (input.preserveTarget) {
+        const safetyReason = `before carrying the state of ${from} into it (${input.reason})`;
+        targetSafety = earlierSnapshot(session, environment.name, to, safetyReason) ?? (await takeRecordedSnapshot(session, client, { environment: environment.name, canisterId: to, reason: safetyReason }));
+      }
+      const live = session.store.deployments.latest({ environment: environment.name, canisterId: from, status: 'succeeded' });
+      const backup =
+        earlierSnapshot(session, environment.name, from, reason) ??
+        (await takeRecordedSnapshot(session, client, { environment: environment.name, canisterId: from, reason, deploymentId: live?.id, moduleSha256: live?.moduleSha256 }));
+      hooks.progress?.(`Cut-over: copying the state of ${from} (snapshot ${backup.snapshotId}) into ${to}…`);
+      const result = await copyStateInto(session, client, { agent: agent.name, environment: environment.name, source: { canisterId: from, snapshotId: backup.snapshotId }, targetCanisterId: to, reason: `cut-over (${input.reason})`, targetIsOurs: !input.preserveTarget }, hooks);
+      content = result.content;
+      return { finalBackupId: backup.id, targetSafetyBackupId: targetSafety?.id ?? null, bytes: result.bytes, downloadMs: result.downloadMs, uploadMs: result.uploadMs, loadMs: result.loadMs, resumedUpload: result.resumedUpload };
+    }),
+  );
+  if (input.preserveTarget && typeof copied.targetSafetyBackupId === 'string') targetSafety = session.store.backups.get(copied.targetSafetyBackupId) ?? undefined;
+
+  await guarded(() =>
+    phase('final-upgrade', async () => {
+      hooks.progress?.(`Cut-over: upgrading ${to} to module ${input.module.sha256.slice(0, 12)} over the copied state…`);
+      return upgradeCopiedState(client, to, input.module);
+    }),
+  );
+  await guarded(() =>
+    phase('final-verify', async () => {
+      const health = await checkAgentHealth(client, to, agent, input.module.sha256);
+      if (!health.healthy) throw new Error(`${to} is unhealthy after the cut-over: ${health.problems.join('; ') || 'the health check failed'}`);
+      return { healthy: true, canisterId: to };
+    }),
+  );
+
+  const switched = await phase('switch', async (): Promise<JsonObject> => {
+    const liveAt = () => new Date().toISOString();
+    if (session.store.routes.get(agent.name, environment.name)?.canisterId === to) {
+      const at = liveAt();
+      return { from, to, alreadySwitched: true, liveAt: at, writePauseMs: Date.parse(at) - Date.parse(pauseStartedAt) };
+    }
+    const route = switchRoute(session, { agent: agent.name, environment: environment.name, canisterId: to, cause: input.cause, reason: input.reason, promotionId: input.promotionId, expectedCanisterId: from, principal: client.principal });
+    const at = liveAt();
+    return { from, to, changeId: route.changeId, canisterIdsFile: route.canisterIdsFile, liveAt: at, writePauseMs: Date.parse(at) - Date.parse(pauseStartedAt) };
+  });
+  return {
+    pauseStartedAt,
+    liveAt: String(switched.liveAt),
+    writePauseMs: Number(switched.writePauseMs),
+    finalBackupId: String(copied.finalBackupId),
+    bytesCopied: Number(copied.bytes),
+    content,
+    alreadySwitched: switched.alreadySwitched === true,
+  };
+}
