@@ -2,7 +2,7 @@
 export const PLUGIN_NAME = '@soulrecall/plugin-blue-green';
 
 export { BlueGreenStrategy } from './strategy/blue-green.js';
-export { parseBlueGreenOptions, requireFreshState, type BlueGreenOptions } from './strategy/options.js';
+export { parseBlueGreenOptions, STATE_MODES, type BlueGreenOptions, type StateMode } from './strategy/options.js';
 export { nextCommands } from './strategy/next-commands.js';
 export { runVerifyCommand, describeVerifyFailure, type VerifyCommandInput, type VerifyCommandOutcome } from './strategy/verify-command.js';
 export { readPair, type ColourPair, type Colour } from './services/pair.js';

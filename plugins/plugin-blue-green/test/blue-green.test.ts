@@ -83,11 +83,19 @@ describe('plugin-blue-green', () => {
         module: { sha256: 'ab'.repeat(32), size: 8 },
       }) as unknown as PromotionContext;
 
-    it('refuses a live blue without --state fresh, naming empty memories and in-place', async () => {
-      const error = await new BlueGreenStrategy().plan(context(BLUE, { state: null })).then(() => null, (caught: unknown) => caught);
-      expect(error).to.be.instanceOf(SoulrecallError).and.include({ code: 'STATE_NOT_COPIED', exitCode: 2 });
-      expect((error as SoulrecallError).message).to.include('empty memories');
-      expect((error as SoulrecallError).hint).to.include('in-place');
+    it('copies the memories by default: rehearsal while blue serves, then the cut-over', async () => {
+      const steps = await new BlueGreenStrategy().plan(context(BLUE, { state: null }));
+      expect(steps.map((step) => step.name)).to.deep.equal(['create-green', 'rehearse-copy', 'rehearse-upgrade', 'verify-green', 'stop-blue', 'final-copy', 'final-upgrade', 'final-verify', 'switch', 'retire-blue']);
+      expect(steps[1]!.description).to.include('while blue serves');
+      expect(steps[4]!.description).to.include('writes pause');
+      expect(steps[9]!.description).to.include(`keep blue ${BLUE} stopped`);
+      const noSwitch = await new BlueGreenStrategy().plan(context(BLUE, { noSwitch: true }));
+      expect(noSwitch[4]!.description).to.match(/^skipped \(--no-switch\): `soulrecall config set --routing <green>` does the cut-over later/);
+    });
+
+    it('rejects a --state it does not know', () => {
+      expect(() => parseBlueGreenOptions({ state: 'empty' })).to.throw(SoulrecallError).with.property('code', 'INVALID_STATE_MODE');
+      expect(parseBlueGreenOptions({}).state).to.equal('copy');
     });
 
     it('plans create, install, verify, switch and retire steps with --state fresh', async () => {

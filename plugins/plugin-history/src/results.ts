@@ -25,6 +25,8 @@ export interface PromotionListEntry {
   finishedAt: string | null;
   /** finishedAt − startedAt in milliseconds; null while running or never started. */
   durationMs: number | null;
+  /** Blue-green with copied state: how long writes were paused at the cut-over. */
+  writePauseMs: number | null;
   error: string | null;
 }
 

@@ -9,6 +9,8 @@ export function renderPromoteResult(result: PromoteResult): string {
     case 'succeeded':
       lines.push(`Promoted ${hop} (${result.strategy}) as ${result.promotionId}: module ${shortHash(result.module.sha256)} on ${result.targetCanisterId}${result.targetDeployment ? `, version ${result.targetDeployment.version}` : ''}.`);
       if (result.routeBefore !== result.routeAfter) lines.push(`Live canister: ${result.routeBefore ?? 'none'} → ${result.routeAfter}.`);
+      if (typeof result.detail.writePauseMs === 'number') lines.push(`Memories copied into the new canister; writes were paused for ${result.detail.writePauseMs} ms at the cut-over.`);
+      if (typeof result.detail.note === 'string' && result.detail.cutOver === 'pending') lines.push(result.detail.note);
       break;
     case 'unchanged':
       lines.push(`Nothing to promote: ${hop}.`);

@@ -1,5 +1,5 @@
 import type { CanisterClient } from '@soulrecall/canister-client';
-import { checkAgentHealth, confirmOrRefuse, deleteAndDecommission, ExitCode, holdLease, SoulrecallError, switchRoute, type AgentHealth, type Session } from '@soulrecall/core';
+import { checkAgentHealth, confirmOrRefuse, deleteAndDecommission, ExitCode, holdLease, setRouting, SoulrecallError, statefulPair, switchRoute, type AgentHealth, type Session } from '@soulrecall/core';
 import type { CanisterOverview } from '@soulrecall/history-store';
 import { colourOf, noGreen, readPair, requireBothColours, type Colour, type ColourPair } from './pair.js';
 
@@ -39,6 +39,9 @@ export interface SwitchResult {
   toColour: Colour;
   health: HealthSummary;
   canisterIdsFile: string | null;
+  /** Colours with copied state: the write pause of the cut-over into green, or what going back to blue discarded. */
+  writePauseMs: number | null;
+  discarded: string | null;
 }
 
 export interface FinishResult {
@@ -92,6 +95,14 @@ export async function switchColour(session: Session, agentName: string, environm
   const target = pair.live?.canisterId === pair.blue.canisterId ? pair.green : pair.blue;
   const toColour = colourOf(pair, target.canisterId)!;
   await confirmIfProtected(pair, options, `Switch ${pair.agent.name} in the protected environment ${pair.environment.name} to ${toColour} ${target.canisterId}?`);
+  if (pair.live && statefulPair(session, pair.agent.name, pair.environment.name, pair.live.canisterId, target.canisterId)) {
+    // The colours share one agent's memories: the state moves with the route (core's stateful switch).
+    const routed = await setRouting(session, target.canisterId, { network: pair.environment.name, cause: 'switch', reason: `bluegreen switch to ${toColour}`, confirm: (question) => confirmOrRefuse({ yes: options.yes ?? false, question }), progress: options.progress });
+    return {
+      agent: pair.agent.name, environment: pair.environment.name, fromCanisterId: routed.fromCanisterId, toCanisterId: target.canisterId, toColour,
+      health: { ...routed.health, moduleHash: null }, canisterIdsFile: routed.canisterIdsFile, writePauseMs: routed.cutOver?.writePauseMs ?? null, discarded: routed.discarded?.summary ?? null,
+    };
+  }
   const client = await session.client(pair.environment);
   return holdLease(session, client, { agent: pair.agent.name, environment: pair.environment.name, operation: 'bluegreen-switch' }, async () => {
     // A blue kept stopped (--stop-blue) is started again: that is the instant rollback it was kept for.
@@ -118,7 +129,7 @@ export async function switchColour(session: Session, agentName: string, environm
       expectedCanisterId: pair.live?.canisterId ?? null,
       principal: client.principal,
     });
-    return { agent: pair.agent.name, environment: pair.environment.name, fromCanisterId: switched.fromCanisterId, toCanisterId: target.canisterId, toColour, health, canisterIdsFile: switched.canisterIdsFile };
+    return { agent: pair.agent.name, environment: pair.environment.name, fromCanisterId: switched.fromCanisterId, toCanisterId: target.canisterId, toColour, health, canisterIdsFile: switched.canisterIdsFile, writePauseMs: null, discarded: null };
   });
 }
 

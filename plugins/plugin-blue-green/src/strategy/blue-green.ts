@@ -1,6 +1,7 @@
 import { wasmArtifactFromBytes, type CanisterClient } from '@soulrecall/canister-client';
 import {
   checkAgentHealth,
+  CutOverFailure,
   shortHash,
   deleteAndDecommission,
   ensureCanister,
@@ -9,6 +10,7 @@ import {
   runDeployment,
   switchRoute,
   type AbortOutcome,
+  type CutOverResult,
   type PlannedStep,
   type PromotionContext,
   type PromotionStrategy,
@@ -17,14 +19,18 @@ import {
 import type { JsonObject } from '@soulrecall/history-store';
 import { settingsForGreen, settingsToJson } from '../services/retire.js';
 import { nextCommands } from './next-commands.js';
-import { parseBlueGreenOptions, requireFreshState, type BlueGreenOptions } from './options.js';
+import { parseBlueGreenOptions, type BlueGreenOptions } from './options.js';
+import { archiveFinalState, cutOverToGreen, dropRehearsalSnapshot, rehearseCopy, rehearseUpgrade } from './state-copy.js';
 import { describeVerifyFailure, runVerifyCommand } from './verify-command.js';
 
 /**
- * `blue-green`: never touches the live ("blue") canister. Builds a "green" canister beside it
- * with the same controllers and settings, installs the promoted module, proves it healthy (and
- * runs --verify-cmd), then switches the route; blue is kept for instant rollback. An
- * environment without a live canister simply gets its first canister deployed.
+ * `blue-green`: builds a "green" canister beside the live ("blue") one with the same controllers
+ * and settings. With `--state copy` (the default) green gets blue's memories: a rehearsal while
+ * blue serves (blue's state copied into green, green upgraded to the promoted module, verified),
+ * then the cut-over behind a short, measured write pause (blue stopped, its final state copied
+ * and upgraded again, checked, route switched); blue stays stopped, kept for rollback. With
+ * `--state fresh` green starts empty and blue is never touched. An environment without a live
+ * canister simply gets its first canister deployed.
  */
 export class BlueGreenStrategy implements PromotionStrategy {
   readonly name = 'blue-green';
@@ -43,15 +49,30 @@ export class BlueGreenStrategy implements PromotionStrategy {
         { name: 'deploy', description: `install module ${module}, check its health and make it live (a normal first deployment)` },
       ];
     }
-    // Refused here, before the promotion is recorded, so the refusal writes nothing.
-    requireFreshState(options, context);
     const health = context.agent.health ? `query ${context.agent.health.method} healthy` : 'no health method configured';
+    const verify = { name: 'verify-green', description: `green running with module ${shortHash(context.module.sha256)}, ${health}${options.verifyCmd ? `, and \`${options.verifyCmd}\` exits 0` : ''}` };
+    const create = { name: 'create-green', description: `create green beside blue ${blue} in ${context.to.name}, with blue's controllers and settings`, detail: { blueCanisterId: blue } };
+    if (options.state === 'fresh') {
+      return [
+        create,
+        { name: 'install-green', description: `install module ${module} into green, starting with empty memories (--state fresh)`, detail: { moduleSha256: context.module.sha256, state: 'fresh' } },
+        verify,
+        { name: 'switch', description: options.noSwitch ? 'skipped (--no-switch): blue stays live; the next commands are printed' : `route ${context.agent.name} in ${context.to.name} from blue ${blue} to green (canister_ids.json too)` },
+        { name: 'retire-blue', description: options.noSwitch ? 'skipped (--no-switch)' : options.decommission ? `delete blue ${blue} (--decommission)` : options.stopBlue ? `stop blue ${blue}, kept for rollback (--stop-blue)` : `keep blue ${blue} running for instant rollback` },
+      ];
+    }
+    const cutOver = (description: string) => (options.noSwitch ? 'skipped (--no-switch): `soulrecall config set --routing <green>` does the cut-over later' : description);
     return [
-      { name: 'create-green', description: `create green beside blue ${blue} in ${context.to.name}, with blue's controllers and settings`, detail: { blueCanisterId: blue } },
-      { name: 'install-green', description: `install module ${module} into green, starting with empty memories (--state fresh)`, detail: { moduleSha256: context.module.sha256, state: 'fresh' } },
-      { name: 'verify-green', description: `green running with module ${shortHash(context.module.sha256)}, ${health}${options.verifyCmd ? `, and \`${options.verifyCmd}\` exits 0` : ''}` },
-      { name: 'switch', description: options.noSwitch ? 'skipped (--no-switch): blue stays live; the next commands are printed' : `route ${context.agent.name} in ${context.to.name} from blue ${blue} to green (canister_ids.json too)` },
-      { name: 'retire-blue', description: options.noSwitch ? 'skipped (--no-switch)' : options.decommission ? `delete blue ${blue} (--decommission)` : options.stopBlue ? `stop blue ${blue}, kept for rollback (--stop-blue)` : `keep blue ${blue} running for instant rollback` },
+      create,
+      { name: 'rehearse-copy', description: `while blue serves: snapshot blue ${blue}, copy its state (memories) into green`, detail: { state: 'copy' } },
+      { name: 'rehearse-upgrade', description: `upgrade green to module ${module} over blue's state, as a real upgrade (its post_upgrade migrates the state)` },
+      verify,
+      { name: 'stop-blue', description: cutOver(`cut-over: stop blue ${blue}; writes pause from here`) },
+      { name: 'final-copy', description: cutOver("snapshot blue's final state (kept as a backup) and copy it into green") },
+      { name: 'final-upgrade', description: cutOver(`upgrade green to module ${shortHash(context.module.sha256)} over the final state`) },
+      { name: 'final-verify', description: cutOver(`green running with module ${shortHash(context.module.sha256)}, ${health}`) },
+      { name: 'switch', description: cutOver(`route ${context.agent.name} in ${context.to.name} to green; writes resume (the pause is measured and recorded)`) },
+      { name: 'retire-blue', description: cutOver(options.decommission ? `keep blue's final state on disk, then delete blue ${blue} (--decommission)` : `keep blue ${blue} stopped with its final state (on the network and on disk) for rollback`) },
     ];
   }
 
@@ -59,7 +80,6 @@ export class BlueGreenStrategy implements PromotionStrategy {
     const options = parseBlueGreenOptions(context.options);
     const blue = context.targetCanisterId;
     if (!blue) return this.firstDeployment(context);
-    requireFreshState(options, context);
     const { session, journal, agent, to } = context;
     const store = session.store;
     const client = await session.client(to);
@@ -80,77 +100,143 @@ export class BlueGreenStrategy implements PromotionStrategy {
       return { greenCanisterId: green, blueCanisterId: blue, blueModuleHash: blueStatus.moduleHash, settings: settingsToJson(settings) };
     }, { blueCanisterId: blue });
     const green = String(created.greenCanisterId);
+    const pair = { green, blue };
 
-    const installed = await journal.step('install-green', async () => {
-      // A resumed promotion may find green half-installed: reinstalling keeps it fresh.
-      const mode = (await client.status(green)).moduleHash === null ? 'install' : 'reinstall';
-      const deployment = store.deployments.begin({ agent: agent.name, environment: to.name, canisterId: green, moduleSha256: context.module.sha256, installMode: mode, promotionId: context.promotion.id, by });
-      context.progress(`Installing module ${shortHash(context.module.sha256)} into green ${green} (fresh state)…`);
-      try {
-        const module = wasmArtifactFromBytes(context.module.bytes, `module ${context.module.sha256}`);
-        const result = await client.install({ canisterId: green, module, mode });
-        return { deploymentId: deployment.id, version: deployment.version, moduleHash: result.moduleHash, chunked: result.chunked, state: 'fresh' };
-      } catch (error) {
-        store.deployments.finish(deployment.id, { status: 'failed', error: error instanceof Error ? error.message : String(error) }, by);
-        throw error;
-      }
-    });
+    const installed = options.state === 'copy' ? await this.rehearse(context, client, pair, options) : await this.installFresh(context, client, green);
     const deploymentId = Number(installed.deploymentId);
 
     const verified = await journal.step('verify-green', async (): Promise<JsonObject> => {
       const health = await checkAgentHealth(client, green, agent, context.module.sha256);
-      if (!health.healthy) return this.discardGreen(context, client, { green, blue, deploymentId, options, reason: `green ${green} is unhealthy: ${health.problems.join('; ') || 'the health check failed'}` });
+      if (!health.healthy) return this.discardGreen(context, client, { ...pair, deploymentId, options, reason: `green ${green} is unhealthy: ${health.problems.join('; ') || 'the health check failed'}` });
       let verifyCmd: JsonObject | null = null;
       if (options.verifyCmd) {
         context.progress(`Running --verify-cmd against green ${green}…`);
         const outcome = await runVerifyCommand({ command: options.verifyCmd, greenCanisterId: green, blueCanisterId: blue, networkUrl: to.networkUrl, cwd: context.config.root });
         verifyCmd = { command: options.verifyCmd, exitCode: outcome.exitCode, passed: outcome.passed, outputTail: outcome.outputTail };
-        if (!outcome.passed) return this.discardGreen(context, client, { green, blue, deploymentId, options, reason: describeVerifyFailure(options.verifyCmd, outcome) });
+        if (!outcome.passed) return this.discardGreen(context, client, { ...pair, deploymentId, options, reason: describeVerifyFailure(options.verifyCmd, outcome) });
       }
       store.deployments.finish(deploymentId, { status: 'succeeded' }, by);
       return { healthy: true, health: healthToJson(health) as JsonObject, verifyCmd };
     });
 
-    const base = { greenCanisterId: green, blueCanisterId: blue, state: 'fresh', verified: verified.healthy === true };
+    const base = { greenCanisterId: green, blueCanisterId: blue, state: options.state, verified: verified.healthy === true };
     if (options.noSwitch) {
-      journal.skip('switch', { reason: '--no-switch' });
-      journal.skip('retire-blue', { reason: '--no-switch' });
+      for (const step of ['stop-blue', 'final-copy', 'final-upgrade', 'final-verify', 'switch', 'retire-blue']) journal.skip(step, { reason: '--no-switch' });
       const commands = nextCommands(green, blue);
-      return { targetCanisterId: green, targetDeploymentId: deploymentId, routeBefore, routeAfter: routeBefore, detail: { ...base, switched: false, blue: 'live', nextCommands: commands } };
+      const cutOver: JsonObject = options.state === 'copy' ? { cutOver: 'pending', note: `\`soulrecall config set --routing ${green}\` stops blue, copies its latest state into green and switches (the cut-over).` } : {};
+      return { targetCanisterId: green, targetDeploymentId: deploymentId, routeBefore, routeAfter: routeBefore, detail: { ...base, switched: false, blue: 'live', nextCommands: commands, ...cutOver } };
     }
 
-    await journal.step('switch', async (): Promise<JsonObject> => {
-      // A resumed promotion whose switch landed before the crash finds the route already on green.
-      if (store.routes.get(agent.name, to.name)?.canisterId === green) return { from: blue, to: green, alreadySwitched: true };
-      const switched = switchRoute(session, { agent: agent.name, environment: to.name, canisterId: green, cause: 'promotion', reason: `blue-green promotion ${context.promotion.id}`, promotionId: context.promotion.id, expectedCanisterId: blue, principal: client.principal });
-      return { from: blue, to: green, changeId: switched.changeId, canisterIdsFile: switched.canisterIdsFile };
-    });
-
+    const cut = options.state === 'copy' ? await this.cutOver(context, client, pair, deploymentId, options) : await this.switchFresh(context, client, pair);
     const retired = await journal.step('retire-blue', async (): Promise<JsonObject> => {
+      let kept: JsonObject = {};
+      if (cut) {
+        // Blue's state at the cut-over also goes to disk: blue, and its snapshot with it, may be deleted later.
+        const archived = await archiveFinalState(context, client, cut);
+        kept = { finalBackupId: archived.id, archiveSha256: archived.archive?.sha256 ?? null };
+      }
       if (options.decommission) {
         context.progress(`Deleting blue ${blue} (--decommission)…`);
         const deleted = await deleteAndDecommission(session, client, { environment: to.name, canisterId: blue, reason: `--decommission after blue-green promotion ${context.promotion.id}` });
-        return { canisterId: blue, action: 'deleted', deletedOnNetwork: deleted.deletedOnNetwork };
+        return { canisterId: blue, action: 'deleted', deletedOnNetwork: deleted.deletedOnNetwork, ...kept };
       }
+      // With copied state, blue stays stopped: a client still calling it must not write where nobody reads.
+      if (cut) return { canisterId: blue, action: 'kept-stopped', ...kept };
       if (options.stopBlue) {
         await client.stop(blue);
         return { canisterId: blue, action: 'stopped' };
       }
       return { canisterId: blue, action: 'kept-running' };
     });
+    const pause: JsonObject = cut ? { writePauseMs: cut.writePauseMs, finalBackupId: cut.finalBackupId, bytesCopied: cut.bytesCopied } : {};
     return {
       targetCanisterId: green,
       targetDeploymentId: deploymentId,
       routeBefore,
       routeAfter: store.routes.get(agent.name, to.name)?.canisterId ?? null,
-      detail: { ...base, switched: true, blue: String(retired.action) },
+      detail: { ...base, switched: true, blue: String(retired.action), ...pause },
     };
+  }
+
+  /** `--state fresh`: the promoted module installed into an empty green. */
+  private async installFresh(context: PromotionContext, client: CanisterClient, green: string): Promise<JsonObject> {
+    const { session, agent, to } = context;
+    const by = { principal: client.principal };
+    return context.journal.step('install-green', async () => {
+      // A resumed promotion may find green half-installed: reinstalling keeps it fresh.
+      const mode = (await client.status(green)).moduleHash === null ? 'install' : 'reinstall';
+      const deployment = session.store.deployments.begin({ agent: agent.name, environment: to.name, canisterId: green, moduleSha256: context.module.sha256, installMode: mode, promotionId: context.promotion.id, by });
+      context.progress(`Installing module ${shortHash(context.module.sha256)} into green ${green} (fresh state)…`);
+      try {
+        const module = wasmArtifactFromBytes(context.module.bytes, `module ${context.module.sha256}`);
+        const result = await client.install({ canisterId: green, module, mode });
+        return { deploymentId: deployment.id, version: deployment.version, moduleHash: result.moduleHash, chunked: result.chunked, state: 'fresh' };
+      } catch (error) {
+        session.store.deployments.finish(deployment.id, { status: 'failed', error: error instanceof Error ? error.message : String(error) }, by);
+        throw error;
+      }
+    });
+  }
+
+  /**
+   * `--state copy`, while blue serves: blue's state into green, then green upgraded to the
+   * promoted module over it. A migration that traps is caught here, blue untouched.
+   */
+  private async rehearse(context: PromotionContext, client: CanisterClient, pair: { green: string; blue: string }, options: BlueGreenOptions): Promise<JsonObject> {
+    const { session, journal, agent, to } = context;
+    const by = { principal: client.principal };
+    await journal.step('rehearse-copy', () => rehearseCopy(context, client, pair.blue, pair.green));
+    return journal.step('rehearse-upgrade', async () => {
+      // A rerun after a crash finds the deployment this step began.
+      const deployment =
+        session.store.deployments.list({ agent: agent.name, environment: to.name, canisterId: pair.green, status: 'pending', limit: 10 }).find((pending) => pending.promotionId === context.promotion.id) ??
+        session.store.deployments.begin({ agent: agent.name, environment: to.name, canisterId: pair.green, moduleSha256: context.module.sha256, installMode: 'upgrade', promotionId: context.promotion.id, by });
+      try {
+        const upgraded = await rehearseUpgrade(context, client, pair.green);
+        return { deploymentId: deployment.id, version: deployment.version, state: 'copy', ...upgraded };
+      } catch (error) {
+        const why = error instanceof Error ? error.message : String(error);
+        return this.discardGreen(context, client, { ...pair, deploymentId: deployment.id, options, reason: `upgrading green to module ${shortHash(context.module.sha256)} over blue's state failed in the rehearsal (${why})` });
+      }
+    });
+  }
+
+  /** `--state copy`: the cut-over; a failure before the switch puts blue back in service. */
+  private async cutOver(context: PromotionContext, client: CanisterClient, pair: { green: string; blue: string }, deploymentId: number, options: BlueGreenOptions): Promise<CutOverResult> {
+    const { session, promotion } = context;
+    try {
+      const cut = await cutOverToGreen(context, client, pair.blue, pair.green);
+      session.store.promotions.update(promotion.id, { writePauseMs: Math.max(0, Math.round(cut.writePauseMs)) });
+      context.progress(`Cut-over done: writes were paused for ${cut.writePauseMs} ms.`);
+      return cut;
+    } catch (error) {
+      if (!(error instanceof CutOverFailure)) throw error;
+      session.store.deployments.markRolledBack(deploymentId, `cut-over failed: ${error.message}`, { principal: client.principal });
+      let fate = `green ${pair.green} was kept for inspection (--keep-failed)`;
+      if (!options.keepFailed) {
+        await deleteAndDecommission(session, client, { environment: context.to.name, canisterId: pair.green, reason: `failed cut-over in promotion ${promotion.id}` });
+        fate = `green ${pair.green} was deleted`;
+      }
+      throw new PromotionFailure(`the cut-over failed: ${error.message}. ${fate}; blue ${pair.blue} holds every write and serves again`, true, `Fix the module and promote again; \`soulrecall promote show ${promotion.id}\` shows each step.`);
+    }
+  }
+
+  /** `--state fresh`: route to green; blue keeps running untouched. */
+  private async switchFresh(context: PromotionContext, client: CanisterClient, pair: { green: string; blue: string }): Promise<null> {
+    const { session, journal, agent, to } = context;
+    await journal.step('switch', async (): Promise<JsonObject> => {
+      // A resumed promotion whose switch landed before the crash finds the route already on green.
+      if (session.store.routes.get(agent.name, to.name)?.canisterId === pair.green) return { from: pair.blue, to: pair.green, alreadySwitched: true };
+      const switched = switchRoute(session, { agent: agent.name, environment: to.name, canisterId: pair.green, cause: 'promotion', reason: `blue-green promotion ${context.promotion.id}`, promotionId: context.promotion.id, expectedCanisterId: pair.blue, principal: client.principal });
+      return { from: pair.blue, to: pair.green, changeId: switched.changeId, canisterIdsFile: switched.canisterIdsFile };
+    });
+    return null;
   }
 
   /** Verification failed: green is deleted (kept with --keep-failed); blue and the route are untouched. */
   private async discardGreen(context: PromotionContext, client: CanisterClient, input: { green: string; blue: string; deploymentId: number; options: BlueGreenOptions; reason: string }): Promise<never> {
     const { session, to } = context;
-    session.store.deployments.finish(input.deploymentId, { status: 'failed', error: `verification failed: ${input.reason}` }, { principal: client.principal });
+    session.store.deployments.finish(input.deploymentId, { status: 'failed', error: input.reason }, { principal: client.principal });
     let fate = `green ${input.green} was kept for inspection (--keep-failed)`;
     if (!input.options.keepFailed) {
       context.progress(`Verification failed; deleting green ${input.green}…`);
@@ -190,27 +276,44 @@ export class BlueGreenStrategy implements PromotionStrategy {
     };
   }
 
-  /** Deletes a green this promotion created, unless it is live; blue and the route are left as they are. */
+  /**
+   * Undoes what the journal says was done: a blue stopped for the cut-over is started again (it
+   * still holds every write), a green this promotion created is deleted, a leftover rehearsal
+   * snapshot removed. A green that is already live stays live: the cut-over had finished.
+   */
   async abort(context: PromotionContext): Promise<AbortOutcome> {
-    const { session, journal, agent, to } = context;
+    const { session, journal, agent, to, promotion } = context;
     const store = session.store;
     const undone: string[] = [];
-    const install = journal.completed('install-green') ?? journal.completed('deploy');
-    if (typeof install?.deploymentId === 'number') {
-      const deployment = store.deployments.get(install.deploymentId);
-      if (deployment && (deployment.status === 'pending' || deployment.status === 'succeeded') && store.routes.get(agent.name, to.name)?.canisterId !== deployment.canisterId) {
-        store.deployments.markRolledBack(deployment.id, `promotion ${context.promotion.id} aborted`);
+    const green = this.createdCanister(context);
+    const liveNow = store.routes.get(agent.name, to.name)?.canisterId ?? null;
+    if (green && liveNow === green) {
+      return { undone, detail: { keptLive: green, note: `${green} is live (the cut-over had finished), so it was not deleted; \`soulrecall rollback ${green}\` routes back.` } };
+    }
+    for (const deployment of store.deployments.list({ agent: agent.name, environment: to.name, limit: 50 })) {
+      if (deployment.promotionId === promotion.id && (deployment.status === 'pending' || deployment.status === 'succeeded') && deployment.canisterId !== liveNow) {
+        store.deployments.markRolledBack(deployment.id, `promotion ${promotion.id} aborted`);
       }
     }
-    const green = this.createdCanister(context);
+    const blue = typeof journal.completed('create-green')?.blueCanisterId === 'string' ? String(journal.completed('create-green')!.blueCanisterId) : context.targetCanisterId;
+    const stopStep = journal.current('stop-blue');
+    const needsClient = green !== null || (stopStep !== undefined && stopStep.status !== 'pending' && stopStep.status !== 'skipped') || journal.current('rehearse-copy') !== undefined;
+    if (!needsClient) return { undone };
+    const client = await session.client(to);
+    if (blue && stopStep && (stopStep.status === 'running' || stopStep.status === 'succeeded' || stopStep.status === 'failed')) {
+      // Blue was stopped for the cut-over (or may have been): it holds every write, so it serves again.
+      await client.start(blue);
+      journal.undone('stop-blue', { started: blue });
+      undone.push(`started blue ${blue} again`);
+    }
+    if (blue) {
+      const dropped = await dropRehearsalSnapshot(context, client, blue);
+      if (dropped) undone.push(`deleted the rehearsal snapshot ${dropped}`);
+    }
     if (!green) return { undone };
     const record = store.canisters.get(to.name, green);
     if (!record || record.decommissionedAt !== null) return { undone };
-    if (store.routes.get(agent.name, to.name)?.canisterId === green) {
-      return { undone, detail: { keptLive: green, note: `${green} is live, so it was not deleted; \`soulrecall rollback ${green}\` routes back.` } };
-    }
-    const client = await session.client(to);
-    await deleteAndDecommission(session, client, { environment: to.name, canisterId: green, reason: `created by aborted promotion ${context.promotion.id}` });
+    await deleteAndDecommission(session, client, { environment: to.name, canisterId: green, reason: `created by aborted promotion ${promotion.id}` });
     journal.undone(journal.current('create-green') ? 'create-green' : 'create', { deleted: true });
     undone.push(`deleted canister ${green} it had created`);
     return { undone, detail: { deletedCanisterId: green } };

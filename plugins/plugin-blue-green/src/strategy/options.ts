@@ -1,10 +1,13 @@
-import { ExitCode, SoulrecallError, type PromotionContext } from '@soulrecall/core';
+import { ExitCode, SoulrecallError } from '@soulrecall/core';
 import type { JsonObject } from '@soulrecall/history-store';
+
+/** What green starts with: blue's state (`copy`, the default) or nothing (`fresh`). */
+export type StateMode = 'copy' | 'fresh';
+export const STATE_MODES: readonly StateMode[] = ['copy', 'fresh'];
 
 /** The blue-green flags of `promote`, as plugin-promotion passes them in `context.options`. */
 export interface BlueGreenOptions {
-  /** `fresh`: green starts with empty memories (the only state mode this version has). */
-  state: 'fresh' | null;
+  state: StateMode;
   verifyCmd: string | null;
   noSwitch: boolean;
   stopBlue: boolean;
@@ -13,8 +16,12 @@ export interface BlueGreenOptions {
 }
 
 export function parseBlueGreenOptions(options: JsonObject): BlueGreenOptions {
+  const state = options.state === null || options.state === undefined ? 'copy' : options.state;
+  if (state !== 'copy' && state !== 'fresh') {
+    throw new SoulrecallError(`Unknown --state "${String(state)}".`, { code: 'INVALID_STATE_MODE', exitCode: ExitCode.Usage, hint: 'Use --state copy (the default: green gets blue\'s memories) or --state fresh (green starts empty).' });
+  }
   const parsed: BlueGreenOptions = {
-    state: options.state === 'fresh' ? 'fresh' : null,
+    state,
     verifyCmd: typeof options.verifyCmd === 'string' && options.verifyCmd.trim() !== '' ? options.verifyCmd : null,
     noSwitch: options.noSwitch === true,
     stopBlue: options.stopBlue === true,
@@ -29,20 +36,4 @@ export function parseBlueGreenOptions(options: JsonObject): BlueGreenOptions {
     });
   }
   return parsed;
-}
-
-/**
- * An agent's memories live in its canister and this version does not copy them into green, so
- * a blue-green promotion over a live canister needs the user to accept an empty green.
- */
-export function requireFreshState(options: BlueGreenOptions, context: Pick<PromotionContext, 'agent' | 'to' | 'targetCanisterId'>): void {
-  if (options.state === 'fresh') return;
-  throw new SoulrecallError(
-    `A blue-green promotion builds a new canister, and ${context.agent.name}'s memories live in its live canister ${context.targetCanisterId} in ${context.to.name}: they are not copied, so green would start with empty memories.`,
-    {
-      code: 'STATE_NOT_COPIED',
-      exitCode: ExitCode.Usage,
-      hint: 'Pass --state fresh to accept a green without memories, or promote without --blue-green: the in-place strategy upgrades the live canister and keeps them.',
-    },
-  );
 }

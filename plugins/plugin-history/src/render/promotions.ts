@@ -39,6 +39,7 @@ export function renderPromotionDetail(detail: PromotionDetail, width = outputWid
   field('source', describeEnd(detail.source));
   field('target', describeEnd(detail.target));
   field('started', `${formatTime(detail.startedAt ?? detail.createdAt)}${detail.finishedAt ? `, finished ${formatTime(detail.finishedAt)} (${formatDuration(detail.durationMs)})` : ''}`);
+  if (detail.writePauseMs !== null) field('pause', `${formatDuration(detail.writePauseMs)} (writes paused at the cut-over, from stopping blue until green was live)`);
   field('by', `${detail.by.osUser}@${detail.by.host}`);
   if (detail.by.principal) field('principal', detail.by.principal);
   for (const change of detail.routeChanges) field('route', `${change.environment}: ${change.fromCanisterId ?? 'none'} → ${change.toCanisterId} (${change.cause})`);

@@ -50,6 +50,7 @@ export function toListEntry(summary: PromotionSummary, sourceDeployment: Deploym
     startedAt: summary.startedAt,
     finishedAt: summary.finishedAt,
     durationMs: durationMs(summary.startedAt, summary.finishedAt),
+    writePauseMs: summary.writePauseMs,
     error: summary.error,
   };
 }

@@ -13,7 +13,7 @@ export default class Promote extends SoulrecallCommand<PromoteResult> {
   static override summary = 'Promote what runs in one environment to the next.';
   static override description = `Moves exactly the module that was tested in the source environment (its live deployment, read back from the artifact store by hash) into the target environment. Every step is journaled before and after it happens: if the terminal dies, \`promote resume <id>\` continues and \`promote abort <id>\` undoes.
 
-Strategies: in-place (default) upgrades the target's live canister, keeping its memories, with a snapshot taken first and restored automatically if the new version is unhealthy. --blue-green builds a new canister beside the live one and switches to it once healthy (plugin @soulrecall/plugin-blue-green).
+Strategies: in-place (default) upgrades the target's live canister, keeping its memories, with a snapshot taken first and restored automatically if the new version is unhealthy. --blue-green builds a new canister beside the live one and switches to it once healthy (plugin @soulrecall/plugin-blue-green): by default it copies the live canister's memories into the new one (a rehearsal while the old one serves, then a short measured write pause at the cut-over); --state fresh starts it empty.
 
 --to defaults to the stage after --from in the pipeline; with neither, the last hop (staging → production).`;
 
@@ -21,7 +21,8 @@ Strategies: in-place (default) upgrades the target's live canister, keeping its 
     '<%= config.bin %> <%= command.id %> my-agent --from local --to staging',
     '<%= config.bin %> <%= command.id %> my-agent -f staging -t prod --yes',
     '<%= config.bin %> <%= command.id %> my-agent -f staging -t prod -w ./dist/agent.wasm',
-    '<%= config.bin %> <%= command.id %> my-agent --from staging --to prod --blue-green --state fresh',
+    '<%= config.bin %> <%= command.id %> my-agent --from staging --to prod --blue-green',
+    '<%= config.bin %> <%= command.id %> my-agent --blue-green --no-switch',
     '<%= config.bin %> <%= command.id %> my-agent -f staging -t prod --dry-run',
   ];
 
@@ -40,10 +41,10 @@ Strategies: in-place (default) upgrades the target's live canister, keeping its 
     'dry-run': Flags.boolean({ summary: 'Print the plan (steps, canisters, module hashes, snapshot) and change nothing.' }),
     yes: Flags.boolean({ char: 'y', summary: 'Confirm without asking (protected environments, modules not from the source).' }),
     force: Flags.boolean({ summary: 'Promote despite drift in the source, or when the target already runs the module (recorded).' }),
-    state: Flags.string({ summary: 'Blue-green: what the new canister starts with.', options: ['fresh'], helpGroup: 'BLUE-GREEN' }),
+    state: Flags.string({ summary: "Blue-green: what the new canister starts with: the live canister's memories (copy, default) or nothing (fresh).", options: ['copy', 'fresh'], helpGroup: 'BLUE-GREEN' }),
     'verify-cmd': Flags.string({ summary: 'Blue-green: shell command that must exit 0 before the switch.', helpGroup: 'BLUE-GREEN' }),
     'no-switch': Flags.boolean({ summary: 'Blue-green: stop after verification and print the next commands.', helpGroup: 'BLUE-GREEN' }),
-    'stop-blue': Flags.boolean({ summary: 'Blue-green: stop the old canister after the switch (kept for rollback).', helpGroup: 'BLUE-GREEN' }),
+    'stop-blue': Flags.boolean({ summary: 'Blue-green with --state fresh: stop the old canister after the switch (with copy it always stays stopped).', helpGroup: 'BLUE-GREEN' }),
     decommission: Flags.boolean({ summary: 'Blue-green: delete the old canister right after a successful switch.', helpGroup: 'BLUE-GREEN' }),
     'keep-failed': Flags.boolean({ summary: 'Blue-green: keep a green canister that failed verification.', helpGroup: 'BLUE-GREEN' }),
   };
