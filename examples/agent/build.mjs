@@ -10,10 +10,14 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const sourceFile = path.join(here, 'src', 'agent.mo');
 const distDir = path.join(here, 'dist');
 
+const healthy = { REPORTS_HEALTHY: 'true', MIGRATION_TRAPS_ON_MEMORIES: 'false' };
 const VARIANTS = [
-  { file: 'agent-v1.wasm', constants: { VERSION: '1.0.0', RECALL_NEWEST_FIRST: 'false', REPORTS_HEALTHY: 'true' } },
-  { file: 'agent-v2.wasm', constants: { VERSION: '2.0.0', RECALL_NEWEST_FIRST: 'true', REPORTS_HEALTHY: 'true' } },
-  { file: 'agent-broken.wasm', constants: { VERSION: '2.1.0-broken', RECALL_NEWEST_FIRST: 'true', REPORTS_HEALTHY: 'false' } },
+  { file: 'agent-v1.wasm', constants: { VERSION: '1.0.0', RECALL_NEWEST_FIRST: 'false', ...healthy } },
+  { file: 'agent-v2.wasm', constants: { VERSION: '2.0.0', RECALL_NEWEST_FIRST: 'true', ...healthy } },
+  { file: 'agent-v3.wasm', constants: { VERSION: '3.0.0', RECALL_NEWEST_FIRST: 'true', ...healthy } },
+  { file: 'agent-broken.wasm', constants: { VERSION: '2.1.0-broken', RECALL_NEWEST_FIRST: 'true', REPORTS_HEALTHY: 'false', MIGRATION_TRAPS_ON_MEMORIES: 'false' } },
+  // Installs fine into an empty canister, but its postupgrade traps on an agent with memories.
+  { file: 'agent-migration-trap.wasm', constants: { VERSION: '2.2.0-trap', RECALL_NEWEST_FIRST: 'true', REPORTS_HEALTHY: 'true', MIGRATION_TRAPS_ON_MEMORIES: 'true' } },
 ];
 const CANDID_FILE = 'agent.did';
 

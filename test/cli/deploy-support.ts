@@ -3,13 +3,11 @@ import { IDL } from '@dfinity/candid';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Devnet } from '@soulrecall/devnet';
-import { CliSandbox, repoRoot, type CliResult } from '../helpers/cli.js';
+import { CliSandbox, type CliResult } from '../helpers/cli.js';
 
-export const wasm = {
-  v1: join(repoRoot, 'examples', 'agent', 'dist', 'agent-v1.wasm'),
-  v2: join(repoRoot, 'examples', 'agent', 'dist', 'agent-v2.wasm'),
-  broken: join(repoRoot, 'examples', 'agent', 'dist', 'agent-broken.wasm'),
-};
+import { agentWasm } from '../helpers/project.js';
+
+export const wasm = agentWasm;
 
 /** A project folder whose environments point at devnets; `staging` is protected. */
 export function writeProject(sandbox: CliSandbox, name: string, urls: { local: string; staging?: string }): string {

@@ -1,34 +1,8 @@
 import { expect } from 'chai';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { binPath, CliSandbox, STACK_TRACE } from '../helpers/cli.js';
+import { CliSandbox, STACK_TRACE } from '../helpers/cli.js';
 import { DevnetPool } from '../helpers/devnet.js';
+import { killHard, startPaused } from '../helpers/paused.js';
 import { agentWasm, createProject, type TestProject } from '../helpers/project.js';
-
-/** A `promote` left running in the background, stopped by SOULRECALL_PAUSE_AFTER_STEP at a known step. */
-interface PausedPromotion {
-  child: ChildProcess;
-  stderr: () => string;
-  exited: Promise<number | null>;
-}
-
-/** Starts the binary and resolves once `paused after <step>` is on its stderr. */
-function startPaused(project: TestProject, args: string[], step: string): Promise<PausedPromotion> {
-  const child = spawn(process.execPath, [binPath, ...args], { cwd: project.dir, env: project.sandbox.env({ SOULRECALL_PAUSE_AFTER_STEP: step }), stdio: ['ignore', 'pipe', 'pipe'] });
-  let stderr = '';
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return new Promise((resolve, reject) => {
-    child.stderr!.on('data', (chunk) => {
-      stderr += chunk;
-      if (stderr.includes(`paused after ${step}\n`)) resolve({ child, stderr: () => stderr, exited });
-    });
-    void exited.then((code) => reject(new Error(`promote exited (${code}) before pausing after ${step}:\n${stderr}`)));
-  });
-}
-
-async function killHard(paused: PausedPromotion): Promise<void> {
-  paused.child.kill('SIGKILL');
-  await paused.exited;
-}
 
 /**
  * A promotion killed with SIGKILL mid-way: its journal says where it stopped, `promote resume`

@@ -29,10 +29,13 @@ import { repoRoot, type CliResult, type CliSandbox } from './cli.js';
 import type { DevnetPool } from './devnet.js';
 
 /** The sample agent's modules (examples/agent/README.md). */
+const agentModule = (name: string) => join(repoRoot, 'examples', 'agent', 'dist', `agent-${name}.wasm`);
 export const agentWasm = {
-  v1: join(repoRoot, 'examples', 'agent', 'dist', 'agent-v1.wasm'),
-  v2: join(repoRoot, 'examples', 'agent', 'dist', 'agent-v2.wasm'),
-  broken: join(repoRoot, 'examples', 'agent', 'dist', 'agent-broken.wasm'),
+  v1: agentModule('v1'),
+  v2: agentModule('v2'),
+  v3: agentModule('v3'),
+  broken: agentModule('broken'),
+  migrationTrap: agentModule('migration-trap'),
 };
 
 export interface ProjectOptions {
@@ -52,6 +55,7 @@ export interface ProjectOptions {
 
 export interface AgentActor {
   remember(text: string): Promise<bigint>;
+  memoryCount(): Promise<bigint>;
   recall(): Promise<string[]>;
   version(): Promise<string>;
   stats(): Promise<{ calls: bigint; upgrades: bigint }>;
@@ -162,6 +166,7 @@ const agentIdl: IDL.InterfaceFactory = ({ IDL: I }) =>
   I.Service({
     remember: I.Func([I.Text], [I.Nat], []),
     recall: I.Func([], [I.Vec(I.Text)], ['query']),
+    memoryCount: I.Func([], [I.Nat], ['query']),
     version: I.Func([], [I.Text], ['query']),
     stats: I.Func([], [I.Record({ calls: I.Nat, upgrades: I.Nat })], ['query']),
   });

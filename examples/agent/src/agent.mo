@@ -5,12 +5,15 @@ import Array "mo:core/Array";
 import Debug "mo:core/Debug";
 import List "mo:core/List";
 import Nat "mo:core/Nat";
+import Runtime "mo:core/Runtime";
 
 persistent actor Agent {
   // Transient: each build's constants must win over the values of the build it upgrades from.
   transient let agentVersion : Text = "{{VERSION}}";
   transient let recallNewestFirst : Bool = {{RECALL_NEWEST_FIRST}};
   transient let reportsHealthy : Bool = {{REPORTS_HEALTHY}};
+  // A build whose state migration fails on an agent that already remembers something.
+  transient let migrationTrapsOnMemories : Bool = {{MIGRATION_TRAPS_ON_MEMORIES}};
 
   // Stable (enhanced orthogonal persistence): these survive upgrades.
   let memories = List.empty<Text>();
@@ -18,6 +21,9 @@ persistent actor Agent {
   var upgrades : Nat = 0;
 
   system func postupgrade() {
+    if (migrationTrapsOnMemories and List.size(memories) > 0) {
+      Runtime.trap("agent " # agentVersion # " cannot migrate " # Nat.toText(List.size(memories)) # " existing memories");
+    };
     upgrades += 1;
   };
 
