@@ -65,6 +65,15 @@ try {
   client('production', 'http://127.0.0.1:4945', 'version');
   client('production', 'http://127.0.0.1:4945', 'recall');
 
+  heading('Version 3, blue-green: a new canister gets the memories, then takes over after a short write pause');
+  client('production', 'http://127.0.0.1:4945', 'remember', 'the user is learning Japanese');
+  soulrecall('deploy', 'my-agent', '-e', 'local', '-w', 'agent/dist/agent-v3.wasm');
+  soulrecall('promote', 'my-agent', '--from', 'local');
+  soulrecall('promote', 'my-agent', '--from', 'staging', '--to', 'prod', '--blue-green', '--yes');
+  client('production', 'http://127.0.0.1:4945', 'version');
+  client('production', 'http://127.0.0.1:4945', 'recall');
+  soulrecall('bluegreen', 'status', 'my-agent', '-e', 'prod');
+
   heading('What ran where, and who put it there');
   soulrecall('list');
   soulrecall('promote', 'list', 'my-agent');

@@ -3,13 +3,13 @@
 // Run: node bench/chunked-install/run.mjs [repetitions=5]
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import binaryen from 'binaryen';
 import { Ed25519KeyIdentity } from '@dfinity/identity';
 import { CanisterClient, wasmArtifactFromBytes } from '@soulrecall/canister-client';
 import { startDevnet } from '@soulrecall/devnet';
+import { delayingProxy, median } from '../support.mjs';
 
 const SIZES_MIB = [2, 5, 10];
 const MODES = { sequential: 1, parallel: 4 };
@@ -32,35 +32,6 @@ function paddedModule(bytes) {
   module.dispose();
   return binary;
 }
-
-/**
- * Forwards HTTP to `target` after `delayMs`: a stand-in for a remote network, where round trips,
- * not the replica's CPU, dominate (the devnet runs in this very process on loopback).
- */
-async function delayingProxy(target, delayMs) {
-  const server = http.createServer((request, response) => {
-    const body = [];
-    request.on('data', (chunk) => body.push(chunk));
-    request.on('end', () => {
-      setTimeout(() => {
-        const upstream = http.request(new URL(request.url, target), { method: request.method, headers: request.headers }, (reply) => {
-          response.writeHead(reply.statusCode, reply.headers);
-          reply.pipe(response);
-        });
-        upstream.on('error', () => response.destroy());
-        upstream.end(Buffer.concat(body));
-      }, delayMs);
-    });
-  });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${server.address().port}`, close: () => new Promise((resolve) => server.close(resolve)) };
-}
-
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-};
 
 const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'soulrecall-'));
 const devnet = await startDevnet({ port: 0, stateDir });
