@@ -118,6 +118,12 @@ describe('plugin-blue-green', () => {
 
     it('prints the guide steps 2-4 with the real ids', () => {
       expect(nextCommands(GREEN, BLUE)).to.deep.equal([`soulrecall health ${GREEN}`, `soulrecall config set --routing ${GREEN}`, `soulrecall delete ${BLUE}`]);
+      // An id recorded in several environments is named with its environment, so it means one canister.
+      expect(nextCommands(GREEN, BLUE, { network: (id) => (id === BLUE ? 'prod' : undefined) })).to.deep.equal([
+        `soulrecall health ${GREEN}`,
+        `soulrecall config set --routing ${GREEN}`,
+        `soulrecall delete ${BLUE} --network prod`,
+      ]);
     });
   });
 

@@ -15,5 +15,5 @@ export default async function nextSteps(payload: PromoteAfterPayload): Promise<v
   const { greenCanisterId, blueCanisterId, nextCommands } = result.detail;
   if (!Array.isArray(nextCommands) || typeof greenCanisterId !== 'string' || typeof blueCanisterId !== 'string') return;
   if (process.argv.slice(2).includes('--json')) return;
-  process.stdout.write(`${renderNextCommands(greenCanisterId, blueCanisterId)}\n`);
+  process.stdout.write(`${renderNextCommands(greenCanisterId, blueCanisterId, nextCommands.map(String))}\n`);
 }

@@ -122,7 +122,9 @@ export class BlueGreenStrategy implements PromotionStrategy {
     const base = { greenCanisterId: green, blueCanisterId: blue, state: options.state, verified: verified.healthy === true };
     if (options.noSwitch) {
       for (const step of ['stop-blue', 'final-copy', 'final-upgrade', 'final-verify', 'switch', 'retire-blue']) journal.skip(step, { reason: '--no-switch' });
-      const commands = nextCommands(green, blue);
+      // An id recorded in several environments needs --network to mean one canister.
+      const ambiguous = (canisterId: string) => (store.canisters.find(canisterId).filter((record) => record.decommissionedAt === null).length > 1 ? to.name : undefined);
+      const commands = nextCommands(green, blue, { network: ambiguous });
       const cutOver: JsonObject = options.state === 'copy' ? { cutOver: 'pending', note: `\`soulrecall config set --routing ${green}\` stops blue, copies its latest state into green and switches (the cut-over).` } : {};
       return { targetCanisterId: green, targetDeploymentId: deploymentId, routeBefore, routeAfter: routeBefore, detail: { ...base, switched: false, blue: 'live', nextCommands: commands, ...cutOver } };
     }
