@@ -33,6 +33,8 @@ export class StepJournal {
       this.onStep({ name, phase: 'skipped' });
       return done as T;
     }
+    // Left `running` by a process that died during it: that attempt is over; this one follows it.
+    if (this.current(name)?.status === 'running') this.closeInterrupted('failed', name);
     const begun = this.store.promotions.beginStep(this.promotionId, name, startDetail);
     this.onStep({ name, phase: 'started' });
     try {
@@ -61,6 +63,19 @@ export class StepJournal {
     } catch (error) {
       this.store.promotions.endStep(this.promotionId, begun.index, { status: 'failed', error: error instanceof Error ? error.message : String(error) });
       throw error;
+    }
+  }
+
+  /**
+   * Closes steps a dead process left `running` (all of them, or the one named): `failed` when
+   * the step is about to be run again (resume), `undone` once an abort has dealt with its effect.
+   */
+  closeInterrupted(as: 'failed' | 'undone', name?: string): void {
+    const promotion = this.store.promotions.require(this.promotionId);
+    for (const step of promotion.steps) {
+      if (step.status !== 'running' || (name !== undefined && step.name !== name)) continue;
+      if (as === 'undone') this.store.promotions.markStepUndone(this.promotionId, step.index, { interrupted: true });
+      else this.store.promotions.endStep(this.promotionId, step.index, { status: 'failed', error: 'interrupted: the process stopped during this step; it was run again' });
     }
   }
 

@@ -66,6 +66,22 @@ export async function backupToReplace(session: Session, client: CanisterClient, 
   return automatic.get(oldest.id);
 }
 
+/**
+ * The snapshot an interrupted step of an operation already took (found by its reason), if it
+ * still exists on the network; recorded ones that are gone are marked so. Lets a rerun reuse
+ * a snapshot of a canister that has not changed since (stopped, or only needing a recent state).
+ */
+export async function earlierSnapshot(session: Session, client: CanisterClient, environment: string, canisterId: string, reason: string): Promise<Backup | undefined> {
+  const recorded = session.store.backups.list({ environment, canisterId, limit: 50 }).filter((backup) => backup.reason === reason && backup.deletedAt === null);
+  if (recorded.length === 0) return undefined;
+  const onNetwork = new Set((await client.listSnapshots(canisterId)).map((snapshot) => snapshot.id));
+  for (const backup of recorded) {
+    if (onNetwork.has(backup.snapshotId)) return backup;
+    session.store.backups.markDeleted(backup.id, 'no longer on the network (an interrupted step deleted it)', { principal: client.principal });
+  }
+  return undefined;
+}
+
 /** Takes a snapshot and records it, making room at the IC's limit (see backupToReplace). */
 export async function takeRecordedSnapshot(session: Session, client: CanisterClient, input: SnapshotInput): Promise<Backup> {
   const by = { principal: client.principal };

@@ -2,7 +2,7 @@ import type { CanisterClient, SnapshotContent, WasmArtifact } from '@soulrecall/
 import type { Backup, JsonObject, RouteCause } from '@soulrecall/history-store';
 import type { AgentConfig, EnvironmentConfig } from '../config/types.js';
 import { ExitCode, SoulrecallError } from '../errors.js';
-import { restoreSnapshot, takeRecordedSnapshot } from './backups.js';
+import { earlierSnapshot, restoreSnapshot, takeRecordedSnapshot } from './backups.js';
 import type { OperationHooks } from './deploy-operation.js';
 import { checkAgentHealth } from './health-check.js';
 import { switchRoute } from './routing.js';
@@ -94,11 +94,6 @@ export async function upgradeCopiedState(client: CanisterClient, canisterId: str
   return { upgraded: true, fromModuleHash: current, moduleHash: result.moduleHash, wasmMemoryPersistence: result.wasmMemoryPersistence ?? null };
 }
 
-/** A snapshot this cut-over already took (an interrupted run), if it still exists: the canister has been stopped since. */
-function earlierSnapshot(session: Session, environment: string, canisterId: string, reason: string): Backup | undefined {
-  return session.store.backups.list({ environment, canisterId, limit: 50 }).find((backup) => backup.reason === reason && backup.deletedAt === null);
-}
-
 export async function cutOver(session: Session, client: CanisterClient, input: CutOverInput, phase: PhaseRunner, hooks: OperationHooks = {}): Promise<CutOverResult> {
   const { agent, environment } = input;
   const from = input.fromCanisterId;
@@ -148,11 +143,11 @@ export async function cutOver(session: Session, client: CanisterClient, input: C
       const reason = `state at the cut-over (${input.reason})`;
       if (input.preserveTarget) {
         const safetyReason = `before carrying the state of ${from} into it (${input.reason})`;
-        targetSafety = earlierSnapshot(session, environment.name, to, safetyReason) ?? (await takeRecordedSnapshot(session, client, { environment: environment.name, canisterId: to, reason: safetyReason }));
+        targetSafety = (await earlierSnapshot(session, client, environment.name, to, safetyReason)) ?? (await takeRecordedSnapshot(session, client, { environment: environment.name, canisterId: to, reason: safetyReason }));
       }
       const live = session.store.deployments.latest({ environment: environment.name, canisterId: from, status: 'succeeded' });
       const backup =
-        earlierSnapshot(session, environment.name, from, reason) ??
+        (await earlierSnapshot(session, client, environment.name, from, reason)) ??
         (await takeRecordedSnapshot(session, client, { environment: environment.name, canisterId: from, reason, deploymentId: live?.id, moduleSha256: live?.moduleSha256 }));
       hooks.progress?.(`Cut-over: copying the state of ${from} (snapshot ${backup.snapshotId}) into ${to}…`);
       const result = await copyStateInto(session, client, { agent: agent.name, environment: environment.name, source: { canisterId: from, snapshotId: backup.snapshotId }, targetCanisterId: to, reason: `cut-over (${input.reason})`, targetIsOurs: !input.preserveTarget }, hooks);

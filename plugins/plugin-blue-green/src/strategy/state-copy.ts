@@ -1,5 +1,5 @@
 import type { CanisterClient } from '@soulrecall/canister-client';
-import { archiveBackup, copyStateInto, cutOver, takeRecordedSnapshot, upgradeCopiedState, type CutOverResult, type PromotionContext } from '@soulrecall/core';
+import { archiveBackup, copyStateInto, cutOver, earlierSnapshot, takeRecordedSnapshot, upgradeCopiedState, type CutOverResult, type PromotionContext } from '@soulrecall/core';
 import type { Backup, JsonObject } from '@soulrecall/history-store';
 
 /**
@@ -10,14 +10,9 @@ import type { Backup, JsonObject } from '@soulrecall/history-store';
 
 const rehearsalReason = (context: PromotionContext) => `rehearsal of promotion ${context.promotion.id}`;
 
-/** A backup of `canisterId` with this reason that still exists (left by an interrupted step). */
-function leftover(context: PromotionContext, canisterId: string, reason: string): Backup | undefined {
-  return context.session.store.backups.list({ environment: context.to.name, canisterId, limit: 50 }).find((backup) => backup.reason === reason && backup.deletedAt === null);
-}
-
 /** Deletes the rehearsal snapshot on blue: it only ever fed the rehearsal. */
 export async function dropRehearsalSnapshot(context: PromotionContext, client: CanisterClient, blue: string): Promise<string | null> {
-  const snapshot = leftover(context, blue, rehearsalReason(context));
+  const snapshot = await earlierSnapshot(context.session, client, context.to.name, blue, rehearsalReason(context));
   if (!snapshot) return null;
   context.session.store.audit.noteIntent({ action: 'backup.delete-requested', agent: context.agent.name, environment: context.to.name, subject: snapshot.id, summary: `deleting the rehearsal snapshot ${snapshot.snapshotId} of ${blue}`, by: { principal: client.principal } });
   await client.deleteSnapshot(blue, snapshot.snapshotId).catch((error: unknown) => {
@@ -35,7 +30,7 @@ export async function rehearseCopy(context: PromotionContext, client: CanisterCl
   const { session, to, agent } = context;
   const reason = rehearsalReason(context);
   const live = session.store.deployments.latest({ environment: to.name, canisterId: blue, status: 'succeeded' });
-  const snapshot = leftover(context, blue, reason) ?? (await takeRecordedSnapshot(session, client, { environment: to.name, canisterId: blue, reason, deploymentId: live?.id, moduleSha256: live?.moduleSha256 }));
+  const snapshot = (await earlierSnapshot(session, client, to.name, blue, reason)) ?? (await takeRecordedSnapshot(session, client, { environment: to.name, canisterId: blue, reason, deploymentId: live?.id, moduleSha256: live?.moduleSha256 }));
   context.progress(`Rehearsal: copying the state of blue ${blue} into green ${green} while blue serves…`);
   const copied = await copyStateInto(session, client, { agent: agent.name, environment: to.name, source: { canisterId: blue, snapshotId: snapshot.snapshotId }, targetCanisterId: green, reason, targetIsOurs: true }, { progress: context.progress });
   await dropRehearsalSnapshot(context, client, blue);

@@ -167,6 +167,9 @@ export class PromotionEngine {
     const lease = this.acquire(context, 'abort');
     try {
       const outcome = await strategy.abort(context);
+      // A step the dead process left `running` may or may not have had its effect; the strategy's
+      // abort has just dealt with either, so the journal records it as undone, not as running forever.
+      context.journal.closeInterrupted('undone');
       const aborted = this.store.promotions.abort(promotion.id, `aborted by user; undone: ${outcome.undone.join(', ') || 'nothing'}`);
       const result = this.result(base, 'aborted', aborted, context.targetCanisterId, null, [`Undone: ${outcome.undone.join('; ') || 'nothing needed undoing'}.`], outcome.detail ?? {});
       await this.deps.emit('promote:after', { promotion: aborted, result });
