@@ -158,6 +158,10 @@ describe('soulrecall binary: blue-green with the memories copied into green', fu
     expect(refused.exitCode).to.equal(10);
     expect(refused.stderr).to.match(/^Error: .*learned there since is not in .* and is discarded/m).and.match(/^Hint: Pass --carry-state .* or --yes/m).and.not.match(STACK_TRACE);
     expect(routed('rollback-agent'), 'nothing changed').to.equal(green);
+    const routedBack = await project.run(['config', 'set', '--routing', blue]);
+    expect(routedBack.exitCode, 'config set --routing back to blue asks too').to.equal(10);
+    expect(routedBack.stderr).to.match(/^Error: Route rollback-agent in production back to \S+\? .* is discarded/m).and.match(/^Hint: /m).and.not.match(STACK_TRACE);
+    expect(routed('rollback-agent')).to.equal(green);
 
     const carried = await project.json(['rollback', green, '--carry-state']);
     ok(carried);
