@@ -1,5 +1,4 @@
 import type { Principal } from '@dfinity/principal';
-import { appendLogs } from './canister-logs.js';
 import { nowNanos, toHex } from './bytes.js';
 import type { Certifier } from './crypto/certifier.js';
 import type { ExecutionEngine, MessageOutcome } from './execution/types.js';
@@ -99,10 +98,10 @@ export class Subnet {
       outcome = isUpdate
         ? await this.engine.update(bytes, message.methodName, message.arg, context)
         : await this.engine.query(bytes, message.methodName, message.arg, context);
-      appendLogs(record, outcome.logs);
-      // Logs live in the registry; otherwise only the engine's Wasm state changed.
-      if (outcome.logs.length > 0) this.store.changed();
-      else this.store.scheduleFlush();
+      // Durable before the reply, as a replica commits state before it certifies a reply: the
+      // message's log lines, then the pages of Wasm state it changed.
+      this.store.appendLogs(record, outcome.logs);
+      await this.store.flush([id]);
     } else {
       if (!isQuery && !isComposite) {
         throw new RejectError(ErrorCodes.CanisterMethodNotFound, `Error from Canister ${idText}: Canister has no query method '${message.methodName}'.`);

@@ -97,6 +97,29 @@ describe('devnet durability: acknowledged management calls survive a SIGKILL', f
     expect(hex(status.module_hash[0])).to.equal(hex(sha256(counterWasm())));
   });
 
+  it('keeps the effects of update calls acknowledged just before the kill: heap, stable memory, globals, certified data, logs', async () => {
+    await mgmt().start_canister({ canister_id: id });
+    const before = await counter().get();
+    // Many small messages, each killed-safe on its own: the last one is replied to right before the kill.
+    for (let i = 0; i < 5; i++) await counter().inc();
+    await counter().stable_inc();
+    await counter().bump_globals();
+    await counter().certify();
+    await counter().log();
+    await killAndRestart();
+    expect(await counter().get()).to.equal(before + 5n);
+    expect(await counter().stable_get()).to.be.greaterThan(0n);
+    const total = await counter().get_total();
+    expect(total).to.be.greaterThan(0n);
+    const logs = (await mgmt().fetch_canister_logs.withOptions({ effectiveCanisterId: id })({ canister_id: id })) as { canister_log_records: { content: Uint8Array }[] };
+    expect(logs.canister_log_records.map((r) => new TextDecoder().decode(r.content))).to.include('hello log');
+    // And again after more messages on the restored state (the log continues from the loaded base).
+    await counter().inc();
+    await killAndRestart();
+    expect(await counter().get()).to.equal(before + 6n);
+    expect(await counter().get_total()).to.equal(total);
+  });
+
   it('keeps a canister stopped just before the kill', async () => {
     await mgmt().stop_canister({ canister_id: id });
     await killAndRestart();

@@ -11,7 +11,8 @@ import { prepareModule } from './module-preparation.js';
 import { checkUpgradeOptions, metadataOf, methodsOf } from './module-rules.js';
 import { sharedCopy } from './stable-memory.js';
 import { emptyCommitted, globalsMatch, sizeFailure, typedGlobals } from './state-transfer.js';
-import { storedCopy, WasmStateStore } from './state-store.js';
+import { imageOf, type PersistedImage } from './state-log.js';
+import { WasmStateStore } from './state-store.js';
 import { unsupportedImports } from './system-api.js';
 import type {
   CanisterLogLine,
@@ -47,7 +48,11 @@ interface CanisterRecord {
   /** Worker generation holding this canister's current instance; anything else means "send the snapshot". */
   loadedGeneration: number;
   dirty: boolean;
+  /** What its files on disk hold (with every write queued for it), to persist only what changed. */
+  persisted?: PersistedImage;
 }
+
+
 
 type Done = Extract<WorkerResponse, { kind: 'done' }>;
 
@@ -103,6 +108,7 @@ class Engine implements ExecutionEngine {
           certifiedData: stored.certifiedData,
           globalTimerNanos: stored.globalTimerNanos,
         };
+        record.persisted = { ...imageOf(stored, stored.moduleSha256, stored.generation), logBytes: stored.logBytes };
       }
       this.records.set(key, record);
     }
@@ -375,9 +381,9 @@ class Engine implements ExecutionEngine {
   }
 
   /**
-   * Copies what changed (inside the queue, so it is consistent), then writes it (outside),
-   * durably. With `canisterIds`, only those canisters: a management call persists what it
-   * changed without waiting for the writes of busy canisters it did not touch.
+   * Writes what changed, durably: for every changed canister, or only `canisterIds` (a message
+   * or a management call persists what it changed before its reply, without waiting for the
+   * writes of other canisters).
    */
   async flush(canisterIds?: PrincipalBytes[]): Promise<void> {
     const only = canisterIds ? new Set(canisterIds.map(keyOf)) : undefined;
@@ -386,13 +392,9 @@ class Engine implements ExecutionEngine {
       for (const record of this.records.values()) {
         if (!record.dirty || (only && !only.has(record.key))) continue;
         record.dirty = false;
-        const { key, module, committed } = record;
-        if (!module || !committed) {
-          pending.push({ key, write: () => this.store.clear(key) });
-          continue;
-        }
-        const copy = storedCopy(module, committed);
-        pending.push({ key, write: () => this.store.save(key, copy) });
+        const plan = this.store.planWrite(record.key, record.module, record.committed, record.persisted);
+        record.persisted = plan.image;
+        if (plan.write) pending.push({ key: record.key, write: plan.write });
       }
       return pending;
     });

@@ -1,19 +1,25 @@
 /**
  * On-disk Wasm state: `<stateDir>/<canister-id-hex>/wasm-state.bin`, written atomically
- * (temporary file + rename), and a cache of prepared modules in `<stateDir>/.prepared/`.
+ * (temporary file + rename), the changes since in `wasm-state.log` (see state-log.ts), and a
+ * cache of prepared modules in `<stateDir>/.prepared/`.
  *
  * File layout: 8-byte magic, u32 LE header length, JSON header, then module, heap and stable
- * memory bytes back to back (lengths in the header).
+ * memory bytes back to back (lengths in the header). The log starts with 8-byte magic and the
+ * generation of the base it belongs to.
  */
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { CommittedWasmState } from './canister-runtime.js';
 import { ExecutionError } from './errors.js';
+import { applyDelta, decodeDeltas, diffState, encodeDelta, imageOf, type PersistedImage } from './state-log.js';
 import type { WasmGlobalType } from './types.js';
 
 const MAGIC = Buffer.from('SRDVNWS1');
 const STATE_FILE = 'wasm-state.bin';
+const LOG_FILE = 'wasm-state.log';
+const LOG_MAGIC = Buffer.from('SRDVNWL1');
+const GENERATION_BYTES = 8;
 const PREPARED_DIR = '.prepared';
 /**
  * Bump when module preparation or its cache files change, so stale prepared modules are not
@@ -37,6 +43,17 @@ export interface StoredWasmState {
   globalTimerNanos: bigint;
 }
 
+/** A state as loaded: the base with its log replayed, and what the persistence needs to continue. */
+export interface LoadedWasmState extends StoredWasmState {
+  generation: string;
+  logBytes: number;
+}
+
+export const newGeneration = (): string => randomBytes(GENERATION_BYTES).toString('hex');
+
+/** Past this many bytes of log (or the state's own size, if larger), the next write is a full base. */
+const LOG_LIMIT_BYTES = 16 * 1024 * 1024;
+
 /** A copy of a canister's committed state to write while execution goes on (the heap and stable memory are shared buffers). */
 export function storedCopy(module: { original: Uint8Array; sha256: string }, committed: CommittedWasmState): StoredWasmState {
   return {
@@ -51,6 +68,8 @@ export function storedCopy(module: { original: Uint8Array; sha256: string }, com
 }
 
 interface Header {
+  /** Absent in files written before the state log existed. */
+  generation?: string;
   moduleSha256: string;
   moduleLength: number;
   heapLength: number;
@@ -87,8 +106,8 @@ export class WasmStateStore {
     return path.join(this.stateDir, key);
   }
 
-  /** Reads a canister's state synchronously (the engine's accessors are synchronous); undefined when none. */
-  load(key: string): StoredWasmState | undefined {
+  /** Reads a canister's state synchronously (the engine's accessors are synchronous): the base, then its log; undefined when none. */
+  load(key: string): LoadedWasmState | undefined {
     let bytes: Buffer;
     try {
       bytes = fs.readFileSync(path.join(this.canisterDir(key), STATE_FILE));
@@ -108,19 +127,66 @@ export class WasmStateStore {
       offset += length;
       return out;
     };
-    return {
+    const base: LoadedWasmState = {
+      generation: header.generation ?? newGeneration(),
+      // A base from before the log existed carries no generation: rewrite it before logging to it.
+      logBytes: header.generation ? 0 : Number.POSITIVE_INFINITY,
       moduleSha256: header.moduleSha256,
       module: take(header.moduleLength),
-      heap: take(header.heapLength),
-      stable: take(header.stableLength),
+      heap: new Uint8Array(take(header.heapLength)),
+      stable: new Uint8Array(take(header.stableLength)),
       globals: header.globals,
       certifiedData: Buffer.from(header.certifiedData, 'hex'),
       globalTimerNanos: BigInt(header.globalTimerNanos),
     };
+    const log = this.readLog(key, header.generation);
+    if (log) {
+      for (const delta of decodeDeltas(log.subarray(LOG_MAGIC.length + GENERATION_BYTES))) applyDelta(base, delta);
+      base.logBytes = log.length;
+    }
+    return base;
   }
 
-  async save(key: string, state: StoredWasmState): Promise<void> {
+  /** The log of this base, if there is one (a log of another generation was left by a crash between writing a base and removing the log). */
+  private readLog(key: string, generation: string | undefined): Buffer | undefined {
+    if (!generation) return undefined;
+    let log: Buffer;
+    try {
+      log = fs.readFileSync(path.join(this.canisterDir(key), LOG_FILE));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    }
+    const magicOk = log.subarray(0, LOG_MAGIC.length).equals(LOG_MAGIC);
+    return magicOk && log.subarray(LOG_MAGIC.length, LOG_MAGIC.length + GENERATION_BYTES).toString('hex') === generation ? log : undefined;
+  }
+
+  /**
+   * Appends one encoded delta to the log of `generation` and syncs it: once this resolves, a
+   * crash keeps it. Resolves to the log's size.
+   */
+  async appendDelta(key: string, generation: string, record: Uint8Array): Promise<number> {
+    const file = path.join(this.canisterDir(key), LOG_FILE);
+    await fs.promises.mkdir(path.dirname(file), { recursive: true });
+    const handle = await fs.promises.open(file, 'a');
+    try {
+      let { size } = await handle.stat();
+      if (size === 0) {
+        await handle.write(Buffer.concat([LOG_MAGIC, Buffer.from(generation, 'hex')]));
+        size = LOG_MAGIC.length + GENERATION_BYTES;
+      }
+      await handle.write(record);
+      await handle.datasync();
+      return size + record.length;
+    } finally {
+      await handle.close();
+    }
+  }
+
+  /** Writes a full base of `generation` (atomically), then drops the log of the previous one. */
+  async save(key: string, state: StoredWasmState, generation: string): Promise<void> {
     const header: Header = {
+      generation,
       moduleSha256: state.moduleSha256,
       moduleLength: state.module.length,
       heapLength: state.heap.length,
@@ -133,11 +199,42 @@ export class WasmStateStore {
     const length = Buffer.alloc(4);
     length.writeUInt32LE(json.length);
     await writeAtomically(path.join(this.canisterDir(key), STATE_FILE), [MAGIC, length, json, state.module, state.heap, state.stable]);
+    // Stale now (and ignored, being of another generation, should this removal not happen).
+    await fs.promises.rm(path.join(this.canisterDir(key), LOG_FILE), { force: true });
+  }
+
+  /**
+   * What to write for a changed canister, decided while its state cannot change (inside the
+   * engine's queue): the pages that changed since the files were written, appended to its log;
+   * or, after a new module, a long log or at first, a full base. Returns the image of the files
+   * once the write is done, and the write to run (none when nothing changed).
+   */
+  planWrite(
+    key: string,
+    module: { original: Uint8Array; sha256: string } | undefined,
+    committed: CommittedWasmState | undefined,
+    image: PersistedImage | undefined,
+  ): { image: PersistedImage | undefined; write?: () => Promise<void> } {
+    if (!module || !committed) return { image: undefined, write: () => this.clear(key) };
+    const limit = Math.max(LOG_LIMIT_BYTES, committed.heap.length + committed.stable.length);
+    if (!image || image.moduleSha256 !== module.sha256 || image.logBytes > limit) {
+      const copy = storedCopy(module, committed);
+      const generation = newGeneration();
+      return { image: imageOf(copy, module.sha256, generation), write: () => this.save(key, copy, generation) };
+    }
+    const delta = diffState(image, committed);
+    if (!delta) return { image };
+    applyDelta(image, delta);
+    const encoded = encodeDelta(delta);
+    image.logBytes += encoded.length;
+    const { generation } = image;
+    return { image, write: async () => void (await this.appendDelta(key, generation, encoded)) };
   }
 
   /** A canister without code keeps no Wasm state on disk. */
   async clear(key: string): Promise<void> {
     await fs.promises.rm(path.join(this.canisterDir(key), STATE_FILE), { force: true });
+    await fs.promises.rm(path.join(this.canisterDir(key), LOG_FILE), { force: true });
   }
 
   async remove(key: string): Promise<void> {

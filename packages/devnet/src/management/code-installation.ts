@@ -1,7 +1,6 @@
 import zlib from 'node:zlib';
 import { Principal } from '@dfinity/principal';
 import { sha256 } from '../bytes.js';
-import { appendLogs } from '../canister-logs.js';
 import { bytesEqual, toHex } from '../bytes.js';
 import type { InstallMode } from '../execution/types.js';
 import { messageContext } from '../message-context.js';
@@ -77,12 +76,11 @@ async function install(ctx: ManagementContext, record: CanisterRecord, candidMod
     context: messageContext(ctx.network, record, ctx.caller, ctx.timeNanos),
   });
   if (outcome.kind === 'reject') {
-    appendLogs(record, outcome.logs);
-    ctx.store.changed();
+    ctx.store.appendLogs(record, outcome.logs);
     throw RejectError.from(outcome);
   }
-  if (mode === 'reinstall') record.logs = [];
-  appendLogs(record, outcome.logs);
+  if (mode === 'reinstall') ctx.store.clearLogs(record);
+  ctx.store.appendLogs(record, outcome.logs);
   record.moduleHash = moduleHash;
   record.metadata = outcome.metadata;
   record.version++;
@@ -105,7 +103,7 @@ export async function uninstallCode(ctx: ManagementContext, canisterId: Principa
   await ctx.engine.uninstall(record.id.toUint8Array());
   record.moduleHash = undefined;
   record.metadata = [];
-  record.logs = [];
+  ctx.store.clearLogs(record);
   record.chunkHashes = [];
   record.version++;
   ctx.store.changed();

@@ -8,6 +8,9 @@ import { canisterIdAt, chooseCanisterRange, isSystemCanisterId, type CanisterRan
 import type { CanisterRecord } from './canister-record.js';
 import { decodeStateJson, encodeStateJson } from './json-codec.js';
 import { SnapshotFiles } from './snapshot-files.js';
+import { CanisterLogFiles } from './log-files.js';
+import { appendLogs, boundLogs, MAX_LOG_BYTES } from '../canister-logs.js';
+import type { CanisterLogLine } from '../execution/types.js';
 
 export { canisterIdAt } from './canister-ids.js';
 
@@ -30,6 +33,7 @@ interface StoredRegistry {
  */
 export class CanisterStore {
   readonly snapshots: SnapshotFiles;
+  private readonly logFiles: CanisterLogFiles;
   private readonly canisters = new Map<string, CanisterRecord>();
   private readonly canisterRange: CanisterRange;
   private nextCanisterIndex: bigint;
@@ -45,9 +49,13 @@ export class CanisterStore {
     private readonly afterFlush: (scope?: Principal[]) => Promise<void>,
   ) {
     this.snapshots = new SnapshotFiles(stateDir);
+    this.logFiles = new CanisterLogFiles(stateDir);
     const file = path.join(stateDir, REGISTRY_FILE);
     const stored = fs.existsSync(file) ? decodeStateJson<StoredRegistry>(fs.readFileSync(file, 'utf8')) : undefined;
-    for (const record of stored?.canisters ?? []) this.canisters.set(record.id.toText(), record);
+    for (const record of stored?.canisters ?? []) {
+      this.loadLogs(record);
+      this.canisters.set(record.id.toText(), record);
+    }
     if (stored?.canisterRange) {
       this.canisterRange = stored.canisterRange;
       this.nextCanisterIndex = stored.nextCanisterIndex;
@@ -101,6 +109,33 @@ export class CanisterStore {
   removeFiles(id: Principal): void {
     fs.rmSync(this.chunkDir(id), { recursive: true, force: true });
     this.snapshots.removeCanister(id);
+    this.logFiles.remove(id);
+  }
+
+  // --- logs ----------------------------------------------------------------------------------
+
+  /** A canister's log from its file (or, in a state directory of an earlier version, from the registry, moved to a file). */
+  private loadLogs(record: CanisterRecord): void {
+    const onDisk = this.logFiles.read(record.id);
+    if (!onDisk) {
+      if (record.logs.length > 0) this.logFiles.replace(record.id, record.logs);
+      return;
+    }
+    record.logs = boundLogs(onDisk);
+    const last = onDisk[onDisk.length - 1];
+    if (last && last.idx >= record.nextLogIdx) record.nextLogIdx = last.idx + 1n;
+  }
+
+  /** Appends a message's log lines, durably (synced before the message's reply). */
+  appendLogs(record: CanisterRecord, lines: CanisterLogLine[]): void {
+    const added = appendLogs(record, lines);
+    this.logFiles.append(record.id, added, record.logs, 6 * MAX_LOG_BYTES);
+  }
+
+  /** Empties a canister's log (reinstall, uninstall). */
+  clearLogs(record: CanisterRecord): void {
+    record.logs = [];
+    this.logFiles.replace(record.id, []);
   }
 
   // --- chunk store -------------------------------------------------------------------------
@@ -193,7 +228,8 @@ export class CanisterStore {
   }
 
   private writeRegistry(): void {
-    const stored: StoredRegistry = { nextCanisterIndex: this.nextCanisterIndex, canisterRange: this.canisterRange, canisters: this.list() };
+    // Logs live in their own files (appended per message), not in the registry.
+    const stored: StoredRegistry = { nextCanisterIndex: this.nextCanisterIndex, canisterRange: this.canisterRange, canisters: this.list().map((record) => ({ ...record, logs: [] })) };
     writeFileAtomic(path.join(this.stateDir, REGISTRY_FILE), encodeStateJson(stored));
   }
 
@@ -205,6 +241,10 @@ export class CanisterStore {
     }
     for (const record of this.canisters.values()) this.collectChunks(record);
     this.snapshots.removeUnknown(new Map(this.list().map((record) => [record.id.toText(), new Set(record.snapshots.map((info) => toHex(info.id)))])));
+    const logsRoot = path.join(this.stateDir, 'logs');
+    if (fs.existsSync(logsRoot)) {
+      for (const file of fs.readdirSync(logsRoot)) if (!this.canisters.has(file.replace(/\.jsonl$/, ''))) fs.rmSync(path.join(logsRoot, file), { force: true });
+    }
   }
 
   async close(): Promise<void> {
