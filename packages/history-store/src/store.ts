@@ -3,7 +3,8 @@ import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { StoreContext, defaultActor } from './context.js';
 import { HistoryStoreError, translateError } from './errors.js';
-import { migrate, type MigrationResult } from './schema/migrate.js';
+import { latestVersion, migrate, type MigrationResult } from './schema/migrate.js';
+import { assertOursToWrite, readFileStamp } from './schema/stamp.js';
 import { MIGRATIONS, type Migration } from './schema/migrations.js';
 import { ArtifactRepository } from './repositories/artifacts.js';
 import { AuditRepository, type TimelineQuery } from './repositories/audit.js';
@@ -128,12 +129,19 @@ export class HistoryStore {
 
 /**
  * Opens (or creates) `<dataDir>/history.db` and `<dataDir>/artifacts/`, switches the database
- * to WAL with a busy timeout and foreign keys, and migrates it to the newest schema.
+ * to WAL with a busy timeout and foreign keys, and migrates it to the newest schema. A file that
+ * is not SQLite, another program's database or a newer soulrecall's is refused first, untouched.
  */
 export function openHistoryStore(options: OpenHistoryStoreOptions): HistoryStore {
   const dataDir = resolve(options.dataDir);
   const dbPath = join(dataDir, DB_FILE_NAME);
   const artifactsDir = join(dataDir, ARTIFACTS_DIR_NAME);
+  const migrations = options.migrations ?? MIGRATIONS;
+  // A file that is not ours to write (another program's, a newer soulrecall's, not SQLite) is
+  // refused before anything is created beside it or SQLite opens it: both would change the
+  // data directory of a user who only ran the wrong soulrecall.
+  const stamp = readFileStamp(dbPath);
+  if (stamp) assertOursToWrite(stamp, dbPath, latestVersion(migrations));
   prepareDirectory(dataDir);
   prepareDirectory(artifactsDir);
   prepareDirectory(join(dataDir, SNAPSHOT_FILES_DIR_NAME));
@@ -142,13 +150,15 @@ export function openHistoryStore(options: OpenHistoryStoreOptions): HistoryStore
   try {
     db = new Database(dbPath, { timeout: options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS });
     // WAL lets readers work while one process writes; FULL sync makes each commit durable.
+    // Switching is safe only for files readFileStamp let through: blank or ours (a WAL-mode
+    // file whose header lagged is already in WAL, so the switch writes nothing).
     const mode = db.pragma('journal_mode = WAL', { simple: true });
     if (mode !== 'wal') throw new HistoryStoreError('STORE_IO', `could not switch ${dbPath} to write-ahead logging (journal mode is ${String(mode)})`);
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
     // Index pages of busy agents stay hot for batched writes; memory is only taken as used.
     db.pragma(`cache_size = ${-Math.round((options.cacheSizeMiB ?? 64) * 1024)}`);
-    const migration = migrate(db, dbPath, options.migrations ?? MIGRATIONS);
+    const migration = migrate(db, dbPath, migrations);
     const actor = { ...defaultActor(), ...options.actor };
     const ctx = new StoreContext(db, dbPath, dataDir, options.clock ?? (() => new Date()), actor);
     return new HistoryStore(ctx, artifactsDir, migration);

@@ -1,27 +1,65 @@
-import type { IdentityInfo, KeyType } from '@soulrecall/canister-client';
+import type { IdentityInfo, IdentityStore, KeyType } from '@soulrecall/canister-client';
+import { ExitCode, SoulrecallError } from '../errors.js';
 import type { Session } from './session.js';
 
 /** The `identity` commands: thin wrappers around canister-client's IdentityStore (keys are never printed). */
 export async function createIdentity(session: Session, name: string, keyType: KeyType = 'ed25519'): Promise<IdentityInfo> {
-  return (await session.identities()).create(name, keyType);
+  return withIdentities(session, (identities) => identities.create(name, keyType));
 }
 
 export async function importIdentity(session: Session, name: string, from: string): Promise<IdentityInfo> {
-  return (await session.identities()).import(name, from);
+  return withIdentities(session, (identities) => identities.import(name, from));
 }
 
 export async function useIdentity(session: Session, name: string): Promise<IdentityInfo> {
-  const identities = await session.identities();
-  identities.use(name);
-  return identities.list().find((identity) => identity.name === name)!;
+  return withIdentities(session, (identities) => {
+    identities.use(name);
+    return identities.list().find((identity) => identity.name === name)!;
+  });
 }
 
 export async function listIdentities(session: Session): Promise<IdentityInfo[]> {
-  return (await session.identities()).list();
+  return withIdentities(session, (identities) => identities.list());
 }
 
 export async function identityPrincipal(session: Session, name?: string): Promise<{ name: string; principal: string }> {
+  return withIdentities(session, (identities) => {
+    const resolved = name ?? identities.selected();
+    return { name: resolved, principal: identities.exportPrincipal(resolved) };
+  });
+}
+
+/**
+ * Why the identities folder could not be written, by errno. Every identity command may write
+ * (the `default` key is generated on first use), so a read-only or misplaced data directory
+ * reaches them all; without this it surfaced as a raw EACCES with exit 1.
+ */
+const UNWRITABLE: Record<string, string> = {
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EROFS: 'it is on a read-only file system',
+  ENOTDIR: 'part of that path is a file, not a directory',
+  EEXIST: 'part of that path is a file, not a directory',
+  ENOSPC: 'the disk is full',
+  EDQUOT: 'the disk quota is exhausted',
+};
+
+/** Runs `use` on the identity store, turning a data directory it cannot write into DATA_DIR_UNWRITABLE (exit 11). */
+export async function withIdentities<T>(session: Session, use: (identities: IdentityStore) => T): Promise<T> {
   const identities = await session.identities();
-  const resolved = name ?? identities.selected();
-  return { name: resolved, principal: identities.exportPrincipal(resolved) };
+  try {
+    return use(identities);
+  } catch (error) {
+    // Only Node's own file-system failures (they carry `syscall`); typed identity errors pass.
+    const { code, syscall } = error as NodeJS.ErrnoException;
+    const reason = typeof syscall === 'string' && code !== undefined ? UNWRITABLE[code] : undefined;
+    if (reason === undefined) throw error;
+    throw new SoulrecallError(`Cannot write soulrecall's identities to ${identities.directory}: ${reason} (${code}).`, {
+      code: 'DATA_DIR_UNWRITABLE',
+      exitCode: ExitCode.Store,
+      hint: `Make the data directory ${session.dataDir} a writable directory, or point SOULRECALL_HOME at one.`,
+      cause: error,
+      details: { directory: identities.directory, dataDir: session.dataDir, errno: code, path: (error as NodeJS.ErrnoException).path },
+    });
+  }
 }

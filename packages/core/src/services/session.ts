@@ -2,6 +2,7 @@ import type { CanisterClient, IdentityStore, LoadedIdentity, NetworkDescription 
 import { openHistoryStore, type HistoryStore } from '@soulrecall/history-store';
 import type { EnvironmentConfig, ProjectConfig } from '../config/types.js';
 import { dataDir as defaultDataDir } from '../data-dir.js';
+import { withIdentities } from './identity-commands.js';
 
 export interface SessionOptions {
   /** soulrecall.yaml, when the command has one (most do; `network` and `health <id>` may not). */
@@ -47,7 +48,7 @@ export class Session {
 
   /** The identity an environment deploys with (its `identity:` or the selected soulrecall identity). */
   async identityFor(environment: EnvironmentConfig): Promise<LoadedIdentity> {
-    return (await this.identities()).resolve(environment.identity);
+    return withIdentities(this, (identities) => identities.resolve(environment.identity));
   }
 
   /** A verified connection to the environment's network, signed by its identity; one per environment. */

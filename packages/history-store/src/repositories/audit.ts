@@ -97,7 +97,8 @@ function isoOf(value: string | Date): string {
 
 function limitOf(limit: number | undefined): number {
   if (limit === undefined) return DEFAULT_LIMIT;
-  if (!Number.isInteger(limit) || limit < 1) throw invalidArgument(`limit must be a positive integer, got ${limit}`);
+  // Safe integers only: SQLite refuses a larger JavaScript number as "datatype mismatch".
+  if (!Number.isSafeInteger(limit) || limit < 1) throw invalidArgument(`limit must be a positive integer up to ${Number.MAX_SAFE_INTEGER}, got ${limit}`);
   return limit;
 }
 

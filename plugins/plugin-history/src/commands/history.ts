@@ -2,6 +2,7 @@ import { Flags } from '@oclif/core';
 import { SoulrecallCommand } from '@soulrecall/core';
 import { TIMELINE_KINDS, type TimelineKind } from '@soulrecall/history-store';
 import type { HistoryResult } from '../results.js';
+import { limitFlag, parseLimit } from '../limit-flag.js';
 import { DEFAULT_HISTORY_LIMIT, historyTimeline } from '../services/timeline.js';
 import { renderTimeline, renderTimelineCsv } from '../render/timeline.js';
 
@@ -21,18 +22,19 @@ export default class History extends SoulrecallCommand<HistoryResult> {
     env: Flags.string({ char: 'e', aliases: ['network'], summary: 'Only events in this environment (name or alias).' }),
     since: Flags.string({ summary: 'Only events at or after this time: ISO (2026-11-26T12:00:00Z) or relative (30m, 2h, 3d, 1w).' }),
     kind: Flags.string({ summary: 'Only events of this kind (repeatable).', options: [...TIMELINE_KINDS], multiple: true }),
-    limit: Flags.integer({ summary: 'Show at most this many events.', default: DEFAULT_HISTORY_LIMIT, min: 1 }),
+    limit: limitFlag('events', DEFAULT_HISTORY_LIMIT),
     csv: Flags.boolean({ summary: 'Print CSV (RFC 4180, with a header row) instead of a table.', exclusive: ['json'] }),
   };
 
   public async run(): Promise<HistoryResult> {
     const { flags } = await this.parse(History);
+    const limit = parseLimit(flags.limit);
     const result = historyTimeline(this.session({ requireConfig: false }), {
       agent: flags.agent,
       environment: flags.env,
       since: flags.since,
       kinds: flags.kind as TimelineKind[] | undefined,
-      limit: flags.limit,
+      limit,
     });
     if (flags.csv) this.log(renderTimelineCsv(result.events));
     else if (result.events.length === 0) this.log('Nothing recorded yet for this selection.');

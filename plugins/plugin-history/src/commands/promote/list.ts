@@ -2,6 +2,7 @@ import { Args, Flags } from '@oclif/core';
 import { SoulrecallCommand } from '@soulrecall/core';
 import { PROMOTION_STATUSES } from '@soulrecall/history-store';
 import type { PromotionListResult } from '../../results.js';
+import { limitFlag, parseLimit } from '../../limit-flag.js';
 import { DEFAULT_PROMOTION_LIMIT, listPromotions } from '../../services/promotion-list.js';
 import { renderPromotionList } from '../../render/promotions.js';
 
@@ -21,16 +22,17 @@ export default class PromoteList extends SoulrecallCommand<PromotionListResult> 
   static override flags = {
     env: Flags.string({ char: 'e', aliases: ['network'], summary: 'Only promotions from or to this environment (name or alias).' }),
     status: Flags.string({ summary: 'Only promotions with this status.', options: [...PROMOTION_STATUSES] }),
-    limit: Flags.integer({ summary: 'Show at most this many promotions.', default: DEFAULT_PROMOTION_LIMIT, min: 1 }),
+    limit: limitFlag('promotions', DEFAULT_PROMOTION_LIMIT),
   };
 
   public async run(): Promise<PromotionListResult> {
     const { args, flags } = await this.parse(PromoteList);
+    const limit = parseLimit(flags.limit);
     const result = listPromotions(this.session({ requireConfig: false }), {
       agent: args.agent,
       environment: flags.env,
       status: flags.status as PromotionListResult['status'] ?? undefined,
-      limit: flags.limit,
+      limit,
     });
     if (result.promotions.length === 0) {
       const filters = [result.environment && `in ${result.environment}`, result.status && `with status ${result.status}`].filter(Boolean).join(' ');
