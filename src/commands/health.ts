@@ -7,7 +7,7 @@ export default class Health extends SoulrecallCommand<HealthResult> {
   static override summary = 'Check whether a canister is healthy.';
   static override description = `Healthy means: the network answered, code is installed, the canister is running and, when the agent has a health method (agents.<name>.health.method, or --method), its reply says healthy.
 
-Exit codes: 0 healthy, 8 unhealthy (the reasons are printed, and in --json under error.details.verdict), 6 network unreachable.`;
+Exit codes: 0 healthy, 8 unhealthy (the reasons are printed, and in --json under error.details.verdict), 6 network unreachable or not answering as an IC network.`;
   static override examples = [
     '<%= config.bin %> <%= command.id %> rrkah-fqaaa-aaaaa-aaaaq-cai',
     '<%= config.bin %> <%= command.id %> rrkah-fqaaa-aaaaa-aaaaq-cai --network staging --method health --json',
@@ -25,7 +25,15 @@ Exit codes: 0 healthy, 8 unhealthy (the reasons are printed, and in --json under
     const verdict = await canisterHealth(this.session({ requireConfig: flags.network !== undefined }), args.canisterId, { network: flags.network, method: flags.method });
     const result: HealthResult = { ...verdict, cycles: verdict.cycles?.toString() };
     if (!verdict.reachable) {
-      throw new SoulrecallError(`The network of canister ${verdict.canisterId} did not answer: ${verdict.problems.join('; ')}.`, { code: 'NETWORK_UNREACHABLE', exitCode: ExitCode.Unreachable, hint: 'Check the network (soulrecall status --network <env>).', details: { verdict: result } });
+      // The network's own failure (unreachable, HTTP error, a reply that is not the IC's) keeps its code and hint.
+      const failure = verdict.networkError;
+      const how = failure === undefined || failure.code === 'NETWORK_UNREACHABLE' ? 'did not answer' : 'gave no usable answer';
+      throw new SoulrecallError(`The network of canister ${verdict.canisterId} ${how}: ${failure?.message ?? verdict.problems.join('; ')}.`, {
+        code: failure?.code ?? 'NETWORK_UNREACHABLE',
+        exitCode: ExitCode.Unreachable,
+        hint: failure?.hint ?? 'Check the network (soulrecall status --network <env>).',
+        details: { verdict: result },
+      });
     }
     if (!verdict.healthy) {
       throw new SoulrecallError(`Canister ${verdict.canisterId} is unhealthy: ${verdict.problems.join('; ')}.`, { code: 'UNHEALTHY', exitCode: ExitCode.Unhealthy, hint: 'See soulrecall logs and soulrecall status for the canister; soulrecall rollback goes back to the previous version.', details: { verdict: result } });

@@ -1,13 +1,19 @@
 import {
   AgentError,
+  CborDecodeErrorCode,
   CertifiedRejectErrorCode,
   HttpErrorCode,
+  InputError,
+  ProtocolError,
+  TimeoutWaitingForResponseErrorCode,
   TrustError,
   UncertifiedRejectErrorCode,
   UncertifiedRejectUpdateErrorCode,
+  UnknownError,
 } from '@dfinity/agent';
+import { DeadlineExceededError } from './deadline.js';
 import { CanisterClientError } from './errors.js';
-import { type NetworkDescription, unreachableHint } from './network.js';
+import { type NetworkDescription, notAReplicaHint, timeoutHint, unreachableHint } from './network.js';
 import { rejectError } from './reject-classification.js';
 
 const UNREACHABLE_SYSTEM_CODES = new Set([
@@ -23,6 +29,8 @@ export interface CallSite {
   timeoutMs?: number;
   /** An update call: when it times out, the request may still have reached the replica. */
   update?: boolean;
+  /** What was asked, for messages about bad replies (default: from `method`). */
+  request?: string;
 }
 
 /** Walks `cause` / `error` / `errors` links (fetch, undici and the agent nest errors differently). */
@@ -41,22 +49,64 @@ function systemCode(error: unknown): string | undefined {
   return undefined;
 }
 
-function isTimeout(error: unknown): boolean {
-  for (const node of errorChain(error)) if (node.name === 'TimeoutError' || node.name === 'AbortError') return true;
-  return false;
+/** The deadline that ran out (ours carries it), `true` for any other timeout, else undefined. */
+function timeout(error: unknown): number | true | undefined {
+  let found: number | true | undefined;
+  for (const node of errorChain(error)) {
+    if (node instanceof DeadlineExceededError) return node.timeoutMs;
+    if (node.name === 'TimeoutError' || node.name === 'AbortError' || node instanceof TimeoutWaitingForResponseErrorCode) found = true;
+  }
+  return found;
 }
 
-/** Transient failures worth retrying for reads: no answer, or a 5xx / 429 answer. */
+/** Foreign text (bodies, agent messages) as one short line: users see one sentence, never a dump. */
+export function oneLine(value: string, max = 200): string {
+  const line = value.replace(/\s+/g, ' ').trim();
+  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
+}
+
+/** What a reply that is not CBOR looked like, without dumping it. */
+function describeNonCbor(bytes: Uint8Array | undefined): string {
+  if (!bytes || bytes.length === 0) return 'an empty body instead of CBOR';
+  const head = Buffer.from(bytes.subarray(0, 60)).toString('latin1');
+  const preview = /^[\x20-\x7e\s]*$/.test(head) ? `"${oneLine(head, 60)}${bytes.length > 60 ? '…' : ''}"` : `0x${Buffer.from(bytes.subarray(0, 12)).toString('hex')}${bytes.length > 12 ? '…' : ''}`;
+  return `${bytes.length} bytes that are not valid CBOR (${preview})`;
+}
+
+function requestOf(site: CallSite): string {
+  return site.request ?? (site.method ? `the ${site.method} request` : 'a request');
+}
+
+/** A reply that does not decode or does not have the shape the IC's HTTP interface prescribes. */
+function unexpectedReply(site: CallSite, what: string, cause: unknown): CanisterClientError {
+  return new CanisterClientError('UNEXPECTED_REPLY', `${site.network.url} answered ${requestOf(site)} with ${what}`, {
+    hint: notAReplicaHint(site.network),
+    details: { url: site.network.url, canisterId: site.canisterId, method: site.method },
+    cause,
+  });
+}
+
+/** Errors of the agent that mean "the reply made no sense", as opposed to our own mistakes. */
+function isBadReply(error: unknown): boolean {
+  if (error instanceof ProtocolError || error instanceof UnknownError) return true;
+  if (error instanceof InputError) return error.cause.code instanceof CborDecodeErrorCode;
+  // The agent reading a field of a reply that has another shape.
+  return error instanceof TypeError || error instanceof RangeError || error instanceof SyntaxError;
+}
+
+/** Transient failures worth retrying for reads: no answer, a reply cut short, or a 5xx / 429 answer. */
 export function isTransientError(error: unknown): boolean {
   if (!(error instanceof CanisterClientError)) return false;
   if (error.code === 'NETWORK_UNREACHABLE') return true;
   const status = error.details.status;
-  return error.code === 'HTTP_ERROR' && typeof status === 'number' && (status >= 500 || status === 429);
+  return error.code === 'HTTP_ERROR' && (error.details.incomplete === true || (typeof status === 'number' && (status >= 500 || status === 429)));
 }
 
 /** Maps whatever @dfinity/agent or fetch threw into a `CanisterClientError`. */
 export function classifyAgentError(error: unknown, site: CallSite): CanisterClientError {
   if (error instanceof CanisterClientError) return error;
+  // Our own fetch (a reply cut short) throws one; the agent wraps it in a TransportError.
+  for (const node of errorChain(error)) if (node instanceof CanisterClientError) return node;
   const { network } = site;
   if (error instanceof AgentError) {
     const code = error.cause.code;
@@ -74,41 +124,52 @@ export function classifyAgentError(error: unknown, site: CallSite): CanisterClie
       });
     }
     if (code instanceof HttpErrorCode) {
-      return new CanisterClientError(
-        'HTTP_ERROR',
-        `${network.url} answered HTTP ${code.status} ${code.statusText}${code.bodyText ? `: ${code.bodyText.slice(0, 300)}` : ''}`,
-        { hint: 'The network answered but refused the request; check the URL and that it is an IC replica.', details: { url: network.url, status: code.status, body: code.bodyText?.slice(0, 1000) }, cause: error },
-      );
+      const body = code.bodyText ? oneLine(code.bodyText) : '';
+      return new CanisterClientError('HTTP_ERROR', `${network.url} answered HTTP ${code.status} ${code.statusText}${body ? `: ${body}` : ''}`, {
+        hint: 'The network answered but refused the request; check the URL and that it is an IC replica.',
+        details: { url: network.url, status: code.status, body: code.bodyText?.slice(0, 1000) },
+        cause: error,
+      });
     }
     if (error instanceof TrustError) {
-      return new CanisterClientError('TRUST_ERROR', `The reply from ${network.url} failed verification: ${code.toErrorMessage()}`, {
+      return new CanisterClientError('TRUST_ERROR', `The reply from ${network.url} failed verification: ${oneLine(code.toErrorMessage())}`, {
         hint: 'The network sent a reply that does not verify against its root key; do not trust it. Check the network URL.',
         details: { url: network.url },
         cause: error,
       });
     }
   }
-  const sys = systemCode(error);
-  if (isTimeout(error)) {
-    const message = `${network.url} did not answer within ${site.timeoutMs ?? '?'} ms`;
+  const timedOut = timeout(error);
+  if (timedOut !== undefined) {
+    const timeoutMs = timedOut === true ? site.timeoutMs : timedOut;
+    const message = `${network.url} did not answer within ${timeoutMs ?? '?'} ms`;
     if (site.update) {
       // Unlike a refused connection, a timed-out update may have been executed: its outcome is unknown.
       return new CanisterClientError('NETWORK_UNREACHABLE', `${message}; ${site.method} may still have been executed`, {
-        hint: `Check the canister's state (e.g. \`soulrecall status\`) before retrying ${site.method}; raise the request timeout for slow networks.`,
-        details: { url: network.url, timedOut: true, outcomeUnknown: true },
+        hint: `Check the canister's state (e.g. \`soulrecall status\`) before retrying ${site.method}; for a slow network, raise SOULRECALL_REQUEST_TIMEOUT_MS (milliseconds).`,
+        details: { url: network.url, timedOut: true, timeoutMs, outcomeUnknown: true },
         cause: error,
       });
     }
     return new CanisterClientError('NETWORK_UNREACHABLE', message, {
-      hint: unreachableHint(network),
-      details: { url: network.url, timedOut: true },
+      hint: timeoutHint(network),
+      details: { url: network.url, timedOut: true, timeoutMs },
       cause: error,
     });
   }
+  const sys = systemCode(error);
   if (sys && TLS_CODE.test(sys)) {
     return new CanisterClientError('HTTP_ERROR', `TLS failure talking to ${network.url}: ${sys}`, {
       hint: 'The server\'s TLS certificate was not accepted; check the URL (http vs https) and the certificate.',
       details: { url: network.url, tls: sys },
+      cause: error,
+    });
+  }
+  if (sys?.startsWith('HPE_')) {
+    // llhttp's parse errors: something answered, but not in HTTP.
+    return new CanisterClientError('HTTP_ERROR', `${network.url} answered with something that is not HTTP (${sys})`, {
+      hint: notAReplicaHint(network),
+      details: { url: network.url, systemCode: sys },
       cause: error,
     });
   }
@@ -119,8 +180,13 @@ export function classifyAgentError(error: unknown, site: CallSite): CanisterClie
       cause: error,
     });
   }
-  const message = error instanceof AgentError ? error.cause.code.toErrorMessage() : error instanceof Error ? error.message : String(error);
+  if (error instanceof AgentError && error.cause.code instanceof CborDecodeErrorCode) {
+    return unexpectedReply(site, describeNonCbor((error.cause.code as CborDecodeErrorCode).input), error);
+  }
+  const message = oneLine(error instanceof AgentError ? error.cause.code.toErrorMessage() : error instanceof Error ? error.message : String(error));
+  if (isBadReply(error)) return unexpectedReply(site, `a reply soulrecall cannot make sense of (${message})`, error);
   return new CanisterClientError('HTTP_ERROR', `Talking to ${network.url} failed: ${message}`, {
+    hint: notAReplicaHint(network),
     details: { url: network.url },
     cause: error,
   });

@@ -10,24 +10,49 @@ import {
   type Identity,
 } from '@dfinity/agent';
 import { Principal } from '@dfinity/principal';
+import { quietAgentConsole } from './agent-console.js';
 import { classifyAgentError, isTransientError, type CallSite } from './agent-errors.js';
+import { resolveRequestTimeout, withDeadline } from './deadline.js';
 import { CanisterClientError } from './errors.js';
-import { isMainnet, type NetworkDescription } from './network.js';
+import { isMainnet, type NetworkDescription, notAReplicaHint } from './network.js';
 import { rejectError } from './reject-classification.js';
-import { DEFAULT_READ_RETRY, fetchWithTimeout, type RetryPolicy, withRetries } from './retry.js';
+import { DEFAULT_READ_RETRY, deadlineFetch, type RetryPolicy, withRetries } from './retry.js';
+import { fetchRootKey, STATUS_REQUEST } from './root-key.js';
 import type { CallRequest, IcTransport } from './transport.js';
 
 export interface ConnectionOptions {
-  /** Per HTTP request (default 30 s). A network that does not answer fails within this time. */
+  /**
+   * The deadline of each network operation, in milliseconds: `connect` (the root-key fetch and
+   * its retries), a query or read_state with its retries, an update including the polling for
+   * its result. Default: SOULRECALL_REQUEST_TIMEOUT_MS, else 30 s.
+   */
   requestTimeoutMs?: number;
-  /** Retries with backoff for queries and read_state (never for updates). */
+  /** Retries with backoff for queries and read_state (never for updates), within the deadline. */
   readRetry?: RetryPolicy;
 }
 
-export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
-
 const text = new TextDecoder();
 const utf8 = (value: string): Uint8Array => new TextEncoder().encode(value);
+
+/**
+ * One network operation: every attempt classified (so retries see CanisterClientErrors), retried
+ * when `retry` is given, and the whole of it bounded by one deadline of `site.timeoutMs`, so an
+ * error that says "did not answer within N ms" is never raised later than N ms after the start.
+ */
+async function networkOperation<T>(site: CallSite & { timeoutMs: number }, retry: RetryPolicy | undefined, body: () => Promise<T>): Promise<T> {
+  const attempt = async () => {
+    try {
+      return await body();
+    } catch (error) {
+      throw classifyAgentError(error, site);
+    }
+  };
+  try {
+    return await withDeadline(site.timeoutMs, (deadline) => (retry ? withRetries(attempt, isTransientError, retry, deadline.at) : attempt()));
+  } catch (error) {
+    throw classifyAgentError(error, site);
+  }
+}
 
 /**
  * The real transport: @dfinity/agent 3.4.3 with every verification on (root key fetched on
@@ -43,41 +68,45 @@ export class HttpAgentTransport implements IcTransport {
   ) {}
 
   static async connect(network: NetworkDescription, identity: Identity, options: ConnectionOptions = {}): Promise<HttpAgentTransport> {
-    const timeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+    const timeoutMs = resolveRequestTimeout(options.requestTimeoutMs);
     const readRetry = options.readRetry ?? DEFAULT_READ_RETRY;
-    const site: CallSite = { network, timeoutMs };
-    const agent = await withRetries(
-      async () => {
-        try {
-          return await HttpAgent.create({
-            host: network.url,
-            identity,
-            fetch: fetchWithTimeout(timeoutMs),
-            // Mainnet: the agent's built-in root key. Anything else: fetch it from /api/v2/status.
-            shouldFetchRootKey: !isMainnet(network),
-            verifyQuerySignatures: true,
-            // Our own retry policy applies to reads only; the agent would retry updates too.
-            retryTimes: 0,
-          });
-        } catch (error) {
-          throw classifyAgentError(error, site);
-        }
-      },
-      isTransientError,
-      readRetry,
-    );
+    quietAgentConsole();
+    let agent: HttpAgent;
+    try {
+      agent = HttpAgent.createSync({
+        host: network.url,
+        identity,
+        fetch: deadlineFetch(timeoutMs, network.url),
+        // Mainnet: the agent's built-in root key. Anything else: fetched below, from /api/v2/status.
+        shouldFetchRootKey: !isMainnet(network),
+        verifyQuerySignatures: true,
+        // Our own retry policy applies to reads only; the agent would retry updates too.
+        retryTimes: 0,
+      });
+    } catch (error) {
+      throw new CanisterClientError('INVALID_ARGUMENT', `${network.url} is not a usable network URL`, {
+        hint: 'Give the environment a network of local, ic, or an http(s) URL.',
+        details: { url: network.url },
+        cause: error,
+      });
+    }
+    if (!isMainnet(network)) {
+      // The first request: a dead or foreign network fails here, within one deadline.
+      agent.rootKey = await networkOperation({ network, timeoutMs, request: STATUS_REQUEST }, readRetry, () => fetchRootKey(agent, network));
+    }
     return new HttpAgentTransport(agent, network, identity.getPrincipal(), timeoutMs, readRetry);
   }
 
   /** Where a call went, for error messages: the canister it is about (the effective one for `aaaaa-aa`). */
-  private site(request: { canisterId: Principal; effectiveCanisterId?: Principal; method?: string }): CallSite {
+  private site(request: { canisterId: Principal; effectiveCanisterId?: Principal; method?: string }): CallSite & { timeoutMs: number } {
     const canisterId = (request.effectiveCanisterId ?? request.canisterId).toText();
     return { network: this.network, canisterId, method: request.method, timeoutMs: this.timeoutMs };
   }
 
+  /** Never retried; the deadline covers the call and the polling for its certified result. */
   async update(request: CallRequest): Promise<Uint8Array> {
     const ecid = request.effectiveCanisterId ?? request.canisterId;
-    try {
+    return networkOperation({ ...this.site(request), update: true }, undefined, async () => {
       const { requestId, response } = await this.agent.call(request.canisterId, {
         methodName: request.method,
         arg: request.arg,
@@ -116,58 +145,41 @@ export class HttpAgentTransport implements IcTransport {
       // 202 Accepted (or a certificate without a final status): poll read_state until it is final.
       const { reply } = await pollForResponse(this.agent, ecid, requestId);
       return reply;
-    } catch (error) {
-      throw classifyAgentError(error, { ...this.site(request), update: true });
-    }
+    });
   }
 
   async query(request: CallRequest): Promise<Uint8Array> {
-    return withRetries(
-      async () => {
-        try {
-          const response = await this.agent.query(request.canisterId, {
-            methodName: request.method,
-            arg: request.arg,
-            effectiveCanisterId: request.effectiveCanisterId,
-          });
-          if (response.status === QueryResponseStatus.Replied) return response.reply.arg;
-          throw rejectError({
-            rejectCode: Number(response.reject_code),
-            rejectMessage: response.reject_message,
-            errorCode: response.error_code,
-            canisterId: (request.effectiveCanisterId ?? request.canisterId).toText(),
-            method: request.method,
-          });
-        } catch (error) {
-          throw classifyAgentError(error, this.site(request));
-        }
-      },
-      isTransientError,
-      this.readRetry,
-    );
+    return networkOperation(this.site(request), this.readRetry, async () => {
+      const response = await this.agent.query(request.canisterId, {
+        methodName: request.method,
+        arg: request.arg,
+        effectiveCanisterId: request.effectiveCanisterId,
+      });
+      if (response.status === QueryResponseStatus.Replied) return response.reply.arg;
+      throw rejectError({
+        rejectCode: Number(response.reject_code),
+        rejectMessage: response.reject_message,
+        errorCode: response.error_code,
+        canisterId: (request.effectiveCanisterId ?? request.canisterId).toText(),
+        method: request.method,
+      });
+    });
   }
 
   async readState(canisterId: Principal, paths: Uint8Array[][]): Promise<Array<Uint8Array | undefined>> {
-    return withRetries(
-      async () => {
-        try {
-          const response = await this.agent.readState(canisterId, { paths });
-          const certificate = await Certificate.create({ certificate: response.certificate, rootKey: this.rootKey(), canisterId, agent: this.agent });
-          return paths.map((path) => {
-            const result = certificate.lookup_path(path);
-            if (result.status === LookupPathStatus.Found) return lookupResultToBuffer(result);
-            if (result.status === LookupPathStatus.Absent) return undefined;
-            throw new CanisterClientError('UNEXPECTED_REPLY', `The certificate neither contains nor excludes ${path.map((p) => text.decode(p)).join('/')}`, {
-              details: { status: result.status },
-            });
-          });
-        } catch (error) {
-          throw classifyAgentError(error, this.site({ canisterId, method: 'read_state' }));
-        }
-      },
-      isTransientError,
-      this.readRetry,
-    );
+    return networkOperation(this.site({ canisterId, method: 'read_state' }), this.readRetry, async () => {
+      const response = await this.agent.readState(canisterId, { paths });
+      const certificate = await Certificate.create({ certificate: response.certificate, rootKey: this.rootKey(), canisterId, agent: this.agent });
+      return paths.map((path) => {
+        const result = certificate.lookup_path(path);
+        if (result.status === LookupPathStatus.Found) return lookupResultToBuffer(result);
+        if (result.status === LookupPathStatus.Absent) return undefined;
+        throw new CanisterClientError('UNEXPECTED_REPLY', `The certificate from ${this.network.url} neither contains nor excludes ${path.map((p) => text.decode(p)).join('/')}`, {
+          hint: notAReplicaHint(this.network),
+          details: { status: result.status },
+        });
+      });
+    });
   }
 
   private rootKey(): Uint8Array {

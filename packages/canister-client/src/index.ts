@@ -1,7 +1,8 @@
 export { CanisterClientError, isCanisterClientError, type CanisterClientErrorCode, type ReplicaRejectDetails } from './errors.js';
 export { type NetworkDescription, LOCAL_NETWORK_URL, MAINNET_URL, isMainnet, isDevelopmentNetwork } from './network.js';
 export { CanisterClient, type CreateCanisterOptions, type InstallRequest, type ClientStats } from './canister-client.js';
-export { HttpAgentTransport, type ConnectionOptions, DEFAULT_REQUEST_TIMEOUT_MS } from './http-transport.js';
+export { HttpAgentTransport, type ConnectionOptions } from './http-transport.js';
+export { DEFAULT_REQUEST_TIMEOUT_MS, REQUEST_TIMEOUT_ENV, resolveRequestTimeout } from './deadline.js';
 export type { IcTransport, CallRequest } from './transport.js';
 export type { RetryPolicy } from './retry.js';
 export { toPrincipal, MANAGEMENT_CANISTER_ID, type PrincipalLike } from './principal.js';

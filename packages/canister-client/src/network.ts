@@ -28,3 +28,15 @@ export function unreachableHint(network: NetworkDescription): string {
   if (network.kind === 'ic') return 'Check your internet connection; mainnet boundary nodes did not answer.';
   return `Check that a replica is listening at ${network.url} (for the embedded network: \`soulrecall network start\`).`;
 }
+
+/** What to tell a user whose network did not answer in time. */
+export function timeoutHint(network: NetworkDescription): string {
+  return `${unreachableHint(network)} For a slow network, raise the timeout with SOULRECALL_REQUEST_TIMEOUT_MS (milliseconds).`;
+}
+
+/** What to tell a user whose "network" answers, but not as the IC does. */
+export function notAReplicaHint(network: NetworkDescription): string {
+  if (network.kind === 'ic') return 'Something between you and mainnet (a proxy or captive portal?) answered instead of the IC; check your connection.';
+  const embedded = network.kind === 'local' ? ' (`soulrecall network start` starts one)' : '';
+  return `Check that ${network.url} is an IC replica or boundary node${embedded}, and not some other server; the environment's \`network\` in soulrecall.yaml sets the URL.`;
+}

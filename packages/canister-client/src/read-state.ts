@@ -1,6 +1,7 @@
 import { Cbor } from '@dfinity/agent';
 import { Principal } from '@dfinity/principal';
 import { toHex } from './candid/service.js';
+import { CanisterClientError } from './errors.js';
 import { type PrincipalLike, toPrincipal } from './principal.js';
 import type { IcTransport } from './transport.js';
 
@@ -63,6 +64,14 @@ export class CanisterStateReader {
 
 function decodeControllers(value: Uint8Array | undefined): string[] {
   if (!value) return [];
-  const raw = Cbor.decode<Uint8Array[]>(value);
-  return raw.map((bytes) => Principal.fromUint8Array(new Uint8Array(bytes)).toText());
+  try {
+    const raw = Cbor.decode<Uint8Array[]>(value);
+    return raw.map((bytes) => Principal.fromUint8Array(new Uint8Array(bytes)).toText());
+  } catch (error) {
+    throw new CanisterClientError('UNEXPECTED_REPLY', 'The certified controllers of the canister are not a CBOR list of principals', {
+      hint: 'The network certified something no IC replica would; check that the environment points at an IC network.',
+      details: { bytes: value.length },
+      cause: error,
+    });
+  }
 }

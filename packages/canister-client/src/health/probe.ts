@@ -1,4 +1,4 @@
-import { isCanisterClientError } from '../errors.js';
+import { type CanisterClientErrorCode, isCanisterClientError } from '../errors.js';
 import type { ManagementCanister } from '../management/management-canister.js';
 import type { CanisterRunStatus } from '../management/types.js';
 import { EMPTY_CANDID_ARGS } from '../management/install.js';
@@ -28,8 +28,10 @@ export interface HealthMethodResult {
 export interface HealthVerdict {
   canisterId: string;
   healthy: boolean;
-  /** The network answered. */
+  /** The network answered, as an IC network does (see `networkError` when not). */
   reachable: boolean;
+  /** Why the network gave no usable answer: nothing, too late, an HTTP failure or a reply that made no sense. */
+  networkError?: { code: CanisterClientErrorCode; message: string; hint?: string };
   /** `unknown` when the caller is not a controller (canister_status refused). */
   status: CanisterRunStatus | 'unknown';
   statusSource: 'canister_status' | 'read_state' | 'none';
@@ -41,6 +43,12 @@ export interface HealthVerdict {
   problems: string[];
   checkedAt: string;
 }
+
+/**
+ * Failures of the network rather than of the canister: they say nothing about its health, so
+ * the verdict is "not reachable" (callers report a network problem, not an unhealthy agent).
+ */
+const NETWORK_FAILURES = new Set<CanisterClientErrorCode>(['NETWORK_UNREACHABLE', 'HTTP_ERROR', 'UNEXPECTED_REPLY', 'TRUST_ERROR']);
 
 interface ProbeDeps {
   transport: IcTransport;
@@ -54,7 +62,7 @@ async function callHealthMethod(transport: IcTransport, canisterId: PrincipalLik
     const reply = options.callAs === 'update' ? await transport.update(request) : await transport.query(request);
     return { name: options.method, ...judgeHealthReply(reply) };
   } catch (error) {
-    if (!isCanisterClientError(error) || error.code === 'NETWORK_UNREACHABLE') throw error;
+    if (!isCanisterClientError(error) || NETWORK_FAILURES.has(error.code)) throw error;
     const reason = error.code === 'CANISTER_TRAPPED' ? 'trapped' : `failed (${error.code})`;
     return { name: options.method, healthy: false, reason, error: { code: error.code, message: error.message } };
   }
@@ -91,7 +99,10 @@ export async function probeHealth(deps: ProbeDeps, canisterId: PrincipalLike, op
     }
   } catch (error) {
     if (!isCanisterClientError(error)) throw error;
-    if (error.code === 'NETWORK_UNREACHABLE') verdict.reachable = false;
+    if (NETWORK_FAILURES.has(error.code)) {
+      verdict.reachable = false;
+      verdict.networkError = { code: error.code, message: error.message, hint: error.hint };
+    }
     verdict.problems.push(error.code === 'CANISTER_NOT_FOUND' ? 'canister not found' : error.message);
   }
   verdict.healthy = verdict.problems.length === 0;
