@@ -1,7 +1,9 @@
 import type { Identity } from '@dfinity/agent';
 import type { Principal } from '@dfinity/principal';
 import { type ArtifactLimits, type WasmArtifact, readWasmArtifact, wasmArtifactFromBytes } from './artifact.js';
+import { type CreationPlan, randomDevelopmentCanisterId } from './creation-plan.js';
 import { CyclesLedger, type LedgerCreateOptions } from './cycles-ledger.js';
+import { isCanisterClientError } from './errors.js';
 import { type HealthProbeOptions, type HealthVerdict, probeHealth } from './health/probe.js';
 import { type ConnectionOptions, HttpAgentTransport } from './http-transport.js';
 import type { LoadedIdentity } from './identity/store.js';
@@ -73,6 +75,41 @@ export class CanisterClient {
     }
     const ledgerOptions: LedgerCreateOptions = { cycles: options.cycles, settings, subnet: options.subnet, createdAtTimeNanos: options.createdAtTimeNanos };
     return (await new CyclesLedger(this.transport).createCanister(ledgerOptions)).canisterId.toText();
+  }
+
+  /** How the next creation can be repeated safely (journal it before `createPlanned`). */
+  planCreation(): CreationPlan {
+    if (isDevelopmentNetwork(this.network)) return { kind: 'specified-id', canisterId: randomDevelopmentCanisterId().toText() };
+    return { kind: 'ledger-deduplication', createdAtTimeNanos: (BigInt(Date.now()) * 1_000_000n).toString() };
+  }
+
+  /**
+   * Creates the canister of a plan, or, when an earlier attempt of the same plan already did,
+   * returns that canister: a rerun after a crash never makes a second one.
+   */
+  async createPlanned(plan: CreationPlan, options: Omit<CreateCanisterOptions, 'specifiedId' | 'createdAtTimeNanos'> = {}): Promise<string> {
+    if (plan.kind === 'specified-id') {
+      const existing = await this.findPlanned(plan);
+      if (existing) return existing;
+      return this.createCanister({ ...options, specifiedId: plan.canisterId });
+    }
+    return this.createCanister({ ...options, createdAtTimeNanos: BigInt(plan.createdAtTimeNanos) });
+  }
+
+  /**
+   * The canister a plan created, if it exists (development networks: a status read of the
+   * chosen id). On mainnet only a create call can tell (the ledger answers a repeated request
+   * with the first canister): undefined means "cannot know without creating", null "none".
+   */
+  async findPlanned(plan: CreationPlan): Promise<string | null | undefined> {
+    if (plan.kind !== 'specified-id') return undefined;
+    try {
+      await this.management.canisterStatus(plan.canisterId);
+      return plan.canisterId;
+    } catch (error) {
+      if (isCanisterClientError(error, 'CANISTER_NOT_FOUND')) return null;
+      throw error;
+    }
   }
 
   /** Reads and validates a module file (or validates bytes already read). */

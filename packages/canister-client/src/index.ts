@@ -35,3 +35,4 @@ export {
   type UploadResult,
 } from './snapshots/transfer.js';
 export { encodeSnapshotArchive, decodeSnapshotArchive, SNAPSHOT_ARCHIVE_FORMAT, type ArchiveManifest, type DecodedSnapshotArchive } from './snapshots/archive.js';
+export { isCreationPlan, randomDevelopmentCanisterId, type CreationPlan } from './creation-plan.js';

@@ -74,6 +74,25 @@ describe('mainnet canister creation through the cycles ledger (recorded replies)
     expect((await new CyclesLedger(transport).createCanister({ createdAtTimeNanos: 1n })).canisterId.toText()).to.equal(created.toText());
   });
 
+  it('a planned mainnet creation repeated after a crash sends the same created_at_time and gets the first canister back', async () => {
+    // The first attempt created the canister but its reply was lost (the process died); the
+    // repeat of the journaled plan is answered Duplicate by the ledger, naming that canister.
+    let attempts = 0;
+    const transport = new RecordedTransport(caller).on('create_canister', () =>
+      ledger.encodeReply('create_canister', [attempts++ === 0 ? { Ok: { block_id: 8n, canister_id: created } } : { Err: { Duplicate: { duplicate_of: 8n, canister_id: [created] } } }]),
+    );
+    const client = new CanisterClient(mainnet, transport);
+    const plan = client.planCreation();
+    expect(plan.kind).to.equal('ledger-deduplication');
+    expect(await client.findPlanned(plan), 'only a create call can tell on mainnet').to.equal(undefined);
+    expect(await client.createPlanned(plan)).to.equal(created.toText());
+    expect(await client.createPlanned(JSON.parse(JSON.stringify(plan)))).to.equal(created.toText());
+    const times = transport.calls.map((call) => (ledger.decodeArgs('create_canister', call.arg) as [{ created_at_time: [bigint] }])[0].created_at_time[0]);
+    expect(times).to.have.length(2);
+    expect(times[0]).to.equal(times[1]);
+    expect(String(times[0])).to.equal(plan.kind === 'ledger-deduplication' ? plan.createdAtTimeNanos : '');
+  });
+
   it('other ledger errors are CYCLES_LEDGER_ERROR carrying the ledger variant', async () => {
     for (const [err, name] of [
       [{ FailedToCreate: { fee_block: [3n], refund_block: [4n], error: 'subnet full' } }, 'FailedToCreate'],

@@ -1,6 +1,6 @@
 import { HistoryStoreError } from '../errors.js';
 import { invalidArgument, notFound, type StoreContext } from '../context.js';
-import { CANISTER_ROLES, type ActorInput, type Canister, type CanisterOverview, type CanisterRole } from '../types.js';
+import { CANISTER_ROLES, type ActorInput, type Canister, type CanisterOverview, type CanisterRole, type JsonObject } from '../types.js';
 import { appendAudit } from './audit.js';
 import { touchAgent, touchEnvironment } from './catalog.js';
 
@@ -131,8 +131,9 @@ export class CanisterRepository {
    * an interruption between the request and `record` leaves a trace: the audit log shows a
    * `canister.create-requested` without its `canister.record`. Returns the request's audit id.
    */
-  noteCreationRequested(input: { environment: string; agent: string; networkUrl: string; operationId?: string; by?: ActorInput }): number {
+  noteCreationRequested(input: { environment: string; agent: string; networkUrl: string; operationId?: string; plan?: JsonObject; by?: ActorInput }): number {
     const by = this.ctx.resolveActor(input.by);
+    const planned = typeof input.plan?.canisterId === 'string' ? input.plan.canisterId : null;
     return this.ctx.write(() => {
       touchAgent(this.ctx, input.agent);
       touchEnvironment(this.ctx, input.environment, input.networkUrl);
@@ -140,10 +141,11 @@ export class CanisterRepository {
         action: 'canister.create-requested',
         agent: input.agent,
         environment: input.environment,
-        subject: input.operationId ?? null,
-        summary: `requesting a new canister for ${input.agent} in ${input.environment}`,
+        // The chosen id, when the plan has one: what `doctor` looks for on the network.
+        subject: planned ?? input.operationId ?? null,
+        summary: `requesting a new canister for ${input.agent} in ${input.environment}${planned ? ` (id ${planned})` : ''}`,
         by,
-        detail: { networkUrl: input.networkUrl, operationId: input.operationId ?? null },
+        detail: { networkUrl: input.networkUrl, operationId: input.operationId ?? null, plan: input.plan ?? null },
       });
     });
   }

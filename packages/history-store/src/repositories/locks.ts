@@ -66,6 +66,13 @@ function heldError(holder: Lease): HistoryStoreError {
   );
 }
 
+function lostError(lease: Lease, holder: LockRow | undefined): HistoryStoreError {
+  return new HistoryStoreError('LOCK_LOST', `${lease.operation} ${lease.operationId} no longer holds the lock on ${lease.agent}/${lease.environment}`, {
+    hint: 'another command took it over after the lease expired; stop and check soulrecall doctor',
+    details: { holder: holder ? { ...toLease(holder) } : null },
+  });
+}
+
 /**
  * Leases on (agent, environment): one promotion or deploy at a time. A lease whose holder
  * died on this host, or that expired, is taken over; a live one makes the caller fail fast.
@@ -117,14 +124,15 @@ export class LockRepository {
     const ttl = this.ttl(ttlMs);
     return this.ctx.write(() => {
       const row = this.row(lease.agent, lease.environment);
-      if (!row || !this.isMine(toLease(row), lease.operationId)) {
-        throw new HistoryStoreError('LOCK_LOST', `${lease.operation} ${lease.operationId} no longer holds the lock on ${lease.agent}/${lease.environment}`, {
-          hint: 'another command took it over after the lease expired; stop and check soulrecall promote list',
-          details: { holder: row ? { ...toLease(row) } : null },
-        });
-      }
+      if (!row || !this.isMine(toLease(row), lease.operationId)) throw lostError(lease, row);
       return this.extend(toLease(row), ttl);
     });
+  }
+
+  /** LOCK_LOST unless this process still holds the lease (a read: cheap enough before every network call). */
+  assertHeld(lease: Lease): void {
+    const row = this.ctx.read(() => this.row(lease.agent, lease.environment));
+    if (!row || !this.isMine(toLease(row), lease.operationId)) throw lostError(lease, row);
   }
 
   /** Releases a lease this process holds. Returns false if it was no longer held. */
@@ -145,6 +153,36 @@ export class LockRepository {
         });
       }
       return changes > 0;
+    });
+  }
+
+  /** Why a lease is no longer held by anyone alive: `expired`, `holder-dead` (this host), or null while it is. */
+  staleness(lease: Lease): 'expired' | 'holder-dead' | null {
+    if (Date.parse(lease.expiresAt) <= this.ctx.now().getTime()) return 'expired';
+    if (lease.host === this.host && !isProcessAlive(lease.pid)) return 'holder-dead';
+    return null;
+  }
+
+  /** Removes a lease nobody holds any more (`doctor --fix`); refuses a live one. Returns whether it removed it. */
+  releaseStale(agent: string, environment: string, by?: ActorInput): boolean {
+    const actor = this.ctx.resolveActor(by);
+    return this.ctx.write(() => {
+      const row = this.row(agent, environment);
+      if (!row) return false;
+      const lease = toLease(row);
+      const why = this.staleness(lease);
+      if (!why) return false;
+      this.ctx.stmt('DELETE FROM locks WHERE agent = ? AND environment = ?').run(agent, environment);
+      appendAudit(this.ctx, {
+        action: 'lock.clear-stale',
+        agent,
+        environment,
+        subject: lease.operationId,
+        summary: `removed the ${why} lock of ${lease.operation} ${lease.operationId} on ${agent}/${environment} (pid ${lease.pid} on ${lease.host})`,
+        by: actor,
+        detail: { ...lease, why },
+      });
+      return true;
     });
   }
 

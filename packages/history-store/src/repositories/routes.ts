@@ -72,6 +72,34 @@ function toChange(row: ChangeRow): RouteChange {
 export class RouteRepository {
   constructor(private readonly ctx: StoreContext) {}
 
+  /**
+   * Removes the route (there is no live canister any more): only for undoing a first
+   * deployment whose canister is deleted again. Compare-and-set on the canister believed live.
+   */
+  clear(input: { agent: string; environment: string; expectedCanisterId: string; reason: string; promotionId?: string; by?: ActorInput }): void {
+    const by = this.ctx.resolveActor(input.by);
+    this.ctx.write(() => {
+      const current = this.currentRow(input.agent, input.environment);
+      if (!current) return;
+      if (current.canister_id !== input.expectedCanisterId) {
+        throw new HistoryStoreError('CONFLICT', `the live canister of ${input.agent} in ${input.environment} is ${current.canister_id}, not ${input.expectedCanisterId}`, {
+          hint: 'another command switched the route meanwhile; check soulrecall list and retry',
+        });
+      }
+      this.ctx.stmt('DELETE FROM routes WHERE agent = ? AND environment = ?').run(input.agent, input.environment);
+      appendAudit(this.ctx, {
+        action: 'route.clear',
+        kind: 'route',
+        agent: input.agent,
+        environment: input.environment,
+        subject: input.expectedCanisterId,
+        summary: `${input.agent} in ${input.environment} has no live canister any more (was ${input.expectedCanisterId}): ${input.reason}`,
+        by,
+        detail: { from: input.expectedCanisterId, reason: input.reason, promotionId: input.promotionId ?? null },
+      });
+    });
+  }
+
   /** Points the route at a canister and journals the change, atomically. Returns the change. */
   set(input: SetRouteInput): RouteChange {
     if (!ROUTE_CAUSES.includes(input.cause)) throw invalidArgument(`cause must be one of ${ROUTE_CAUSES.join(', ')}`);
