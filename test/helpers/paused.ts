@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { binPath } from './cli.js';
-import type { TestProject } from './project.js';
+import { binPath, type CliSandbox } from './cli.js';
 
 /** A `promote` left running in the background, stopped by SOULRECALL_PAUSE_AFTER_STEP at a known step. */
 export interface PausedPromotion {
@@ -9,9 +8,9 @@ export interface PausedPromotion {
   exited: Promise<number | null>;
 }
 
-/** Starts the binary and resolves once `paused after <step>` is on its stderr. */
-export function startPaused(project: TestProject, args: string[], step: string): Promise<PausedPromotion> {
-  const child = spawn(process.execPath, [binPath, ...args], { cwd: project.dir, env: project.sandbox.env({ SOULRECALL_PAUSE_AFTER_STEP: step }), stdio: ['ignore', 'pipe', 'pipe'] });
+/** Starts the binary in a project folder (a TestProject, a FaultCampaign) and resolves once `paused after <step>` is on its stderr. */
+export function startPaused(project: { dir: string; sandbox: CliSandbox }, args: string[], step: string, env: NodeJS.ProcessEnv = {}): Promise<PausedPromotion> {
+  const child = spawn(process.execPath, [binPath, ...args], { cwd: project.dir, env: project.sandbox.env({ SOULRECALL_PAUSE_AFTER_STEP: step, ...env }), stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return new Promise((resolve, reject) => {

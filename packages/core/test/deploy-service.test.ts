@@ -1,5 +1,7 @@
 import { IDL } from '@dfinity/candid';
+import type { CanisterClient } from '@soulrecall/canister-client';
 import { startDevnet, type Devnet } from '@soulrecall/devnet';
+import { openHistoryStore, type Lease } from '@soulrecall/history-store';
 import { expect } from 'chai';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,7 +11,7 @@ import { parseProjectConfig } from '../src/config/loader.js';
 import { SoulrecallError } from '../src/errors.js';
 import { createBackup, listBackups } from '../src/services/backup-commands.js';
 import { restoreBackup, restoreSnapshot } from '../src/services/backups.js';
-import { deploy, ensureCanister, installAndVerify, planDeploy, snapshotBeforeUpgrade } from '../src/services/deploy.js';
+import { adoptPlannedCanister, deploy, ensureCanister, installAndVerify, planDeploy, snapshotBeforeUpgrade } from '../src/services/deploy.js';
 import { MAX_SNAPSHOTS_PER_CANISTER } from '../src/services/backups.js';
 import { checkAgentHealth } from '../src/services/health-check.js';
 import { rollback } from '../src/services/rollback.js';
@@ -203,6 +205,38 @@ agents:
     expect(done).to.include({ version: 4, mode: 'upgrade' });
   });
 
+  it('a creation whose reply was lost (the process died in the create call) is found again, never made twice', async () => {
+    const environment = session.config!.environments[0]!;
+    const client = await session.client(environment);
+    // The create call reaches the network and executes; the process dies before its reply.
+    const dying = Object.create(client) as CanisterClient;
+    dying.createPlanned = async (plan) => {
+      await client.createPlanned(plan);
+      throw new Error('killed before the reply arrived');
+    };
+    const plan = client.planCreation();
+    await ensureCanister(session, dying, { agent: 'spare', environment, plan }).then(
+      () => expect.fail('accepted'),
+      (error: Error) => expect(error.message).to.equal('killed before the reply arrived'),
+    );
+    expect(plan.kind).to.equal('specified-id');
+    const chosen = plan.kind === 'specified-id' ? plan.canisterId : '';
+    // Journaled before the call, with the id it chose: the canister is not lost.
+    const [requested] = session.store.audit.list({ environment: 'local', action: 'canister.create-requested', limit: 1 });
+    expect(requested!.detail.plan).to.deep.equal({ kind: 'specified-id', canisterId: chosen });
+    expect(session.store.canisters.get('local', chosen)).to.equal(null);
+    expect((await client.status(chosen)).status).to.equal('running');
+    // The rerun of the same plan finds that canister instead of creating a second one.
+    const rerun = await ensureCanister(session, client, { agent: 'spare', environment, plan });
+    expect(rerun).to.deep.include({ created: true });
+    expect(rerun.canister.canisterId).to.equal(chosen);
+    expect(await adoptPlannedCanister(session, client, { agent: 'spare', environment, plan })).to.equal(chosen);
+    expect(session.store.canisters.list({ agent: 'spare', environment: 'local' }).map((canister) => canister.canisterId)).to.deep.equal([chosen]);
+    // A plan whose call never reached the network: nothing to adopt, nothing recorded.
+    expect(await adoptPlannedCanister(session, client, { agent: 'spare', environment, plan: client.planCreation() })).to.equal(null);
+    expect(session.store.canisters.list({ agent: 'spare', environment: 'local' })).to.have.length(1);
+  });
+
   it('backups: create, list, restore with confirmation', async () => {
     const canisterId = session.store.routes.get('bot', 'local')!.canisterId;
     const backup = await createBackup(session, { canisterId, reason: 'unit' });
@@ -230,6 +264,56 @@ agents:
       () => expect.fail('accepted'),
       (error: SoulrecallError) => expect(error.code).to.equal('VERSION_NOT_FOUND'),
     );
+  });
+
+  it('deploy, restore and rollback stop before their next network call once another command took their lease over', async () => {
+    const canisterId = session.store.routes.get('bot', 'local')!.canisterId;
+    const client = await session.client(session.config!.environments[0]!);
+    // Another process whose clock says the lease ran out (this one was suspended past it, say)
+    // takes the lock over the moment `at` shows up in the progress.
+    const otherStore = () => openHistoryStore({ dataDir: join(home, 'data'), clock: () => new Date(Date.now() + 10 * 60_000) });
+    let taken: Lease | undefined;
+    const takeOverAt = (at: RegExp) => (message: string) => {
+      if (!at.test(message)) return;
+      const other = otherStore();
+      try {
+        taken = other.locks.acquire({ agent: 'bot', environment: 'local', operation: 'deploy', operationId: 'the-other-deploy' });
+      } finally {
+        other.close();
+      }
+    };
+    const lost = (error: { code?: string }) => expect(error.code).to.equal('LOCK_LOST');
+    const release = () => {
+      const other = otherStore();
+      try {
+        expect(other.locks.get('bot', 'local')!.operationId, 'the new holder keeps its lock').to.equal('the-other-deploy');
+        expect(other.locks.release(taken!)).to.equal(true);
+      } finally {
+        other.close();
+      }
+    };
+
+    const before = (await client.status(canisterId)).moduleHash;
+    const deployments = session.store.deployments.list({ agent: 'bot', environment: 'local' }).length;
+    await deploy(session, { agent: 'bot', environment: 'local', wasmPath: v1 }, { progress: takeOverAt(/^Installing version/) }).then(() => expect.fail('accepted'), lost);
+    expect((await client.status(canisterId)).moduleHash, 'the install never happened').to.equal(before);
+    const [stopped] = session.store.deployments.list({ agent: 'bot', environment: 'local', limit: 1 });
+    expect(session.store.deployments.list({ agent: 'bot', environment: 'local' })).to.have.length(deployments + 1);
+    expect(stopped).to.include({ status: 'failed' });
+    release();
+
+    const backup = await createBackup(session, { canisterId, reason: 'lease test' });
+    const memories = await recall(canisterId);
+    await remember(canisterId, 'after the backup');
+    await restoreBackup(session, { backupId: backup.id }, { progress: takeOverAt(/^Restoring/) }).then(() => expect.fail('accepted'), lost);
+    expect(await recall(canisterId), 'nothing was loaded').to.deep.equal([...memories, 'after the backup']);
+    release();
+
+    const upgraded = await deploy(session, { agent: 'bot', environment: 'local', wasmPath: v2 });
+    await rollback(session, { canisterId }, { progress: takeOverAt(/^Rollback:/) }).then(() => expect.fail('accepted'), lost);
+    expect((await client.status(canisterId)).moduleHash, 'nothing was rolled back').to.equal(upgraded.moduleSha256);
+    expect(session.store.deployments.require(upgraded.deploymentId).status).to.equal('succeeded');
+    release();
   });
 });
 

@@ -1,3 +1,4 @@
+import type { CreationPlan } from '@soulrecall/canister-client';
 import type { HistoryStore, JsonObject, JsonValue, PromotionStep } from '@soulrecall/history-store';
 
 /**
@@ -19,6 +20,19 @@ export class StepJournal {
   current(name: string): PromotionStep | undefined {
     const steps = this.store.promotions.require(this.promotionId).steps.filter((step) => step.name === name);
     return steps[steps.length - 1];
+  }
+
+  /**
+   * The creation plan an earlier, interrupted attempt of this step journaled (in its start
+   * detail as `plan`), so a rerun creates (or finds) the same canister; undefined when the step
+   * never started.
+   */
+  async plannedCreation(name: string): Promise<CreationPlan | undefined> {
+    const step = this.current(name);
+    if (!step || step.status === 'pending' || step.status === 'skipped') return undefined;
+    const plan = asObject(step.detail).plan;
+    const { isCreationPlan } = await import('@soulrecall/canister-client');
+    return isCreationPlan(plan) ? plan : undefined;
   }
 
   /** Detail of a step that completed, e.g. `completed('backup')?.snapshotId`. */

@@ -170,7 +170,7 @@ export async function restoreBackup(session: Session, request: { backupId: strin
   const agent = agentConfigOf(session, backup.agent);
   await hooks.confirm?.(`Restore backup ${backup.id} onto canister ${backup.canisterId} (${backup.agent} in ${backup.environment})? Its current code and memory are replaced`);
   const client = await session.client(environment);
-  return holdLease(session, client, { agent: backup.agent, environment: backup.environment, operation: 'backup-restore' }, async () => {
+  return holdLease(session, client, { agent: backup.agent, environment: backup.environment, operation: 'backup-restore' }, async (client) => {
     const safety = await safetySnapshotBeforeRestore(session, client, backup);
     hooks.progress?.(`Restoring ${backup.id} onto ${backup.canisterId}${safety ? ` (current state kept as ${safety.id})` : ''}: stop, load snapshot, start…`);
     const restore = await restoreSnapshot(session, client, backup, `backup restore ${backup.id}`);

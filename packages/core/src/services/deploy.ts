@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import type { CanisterClient, InstallResult, WasmArtifact } from '@soulrecall/canister-client';
+import type { CanisterClient, CreationPlan, InstallResult, WasmArtifact } from '@soulrecall/canister-client';
 import type { Backup, Canister, Deployment, InstallMode } from '@soulrecall/history-store';
 import { agentWasmPath, findAgent, resolveEnvironment } from '../config/environments.js';
 import type { AgentConfig, EnvironmentConfig, ProjectConfig } from '../config/types.js';
@@ -80,7 +80,7 @@ export async function planDeploy(config: ProjectConfig, request: DeployRequest):
 export async function ensureCanister(
   session: Session,
   client: CanisterClient,
-  target: { agent: string; environment: EnvironmentConfig; canisterId?: string | null },
+  target: { agent: string; environment: EnvironmentConfig; canisterId?: string | null; plan?: CreationPlan },
   hooks: OperationHooks = {},
 ): Promise<{ canister: Canister; created: boolean }> {
   const { store } = session;
@@ -97,9 +97,33 @@ export async function ensureCanister(
   const known = route ? store.canisters.get(environment, route.canisterId) : store.canisters.list({ agent: target.agent, environment, role: 'primary' })[0];
   if (known) return { canister: known, created: false };
   hooks.progress?.(`Creating a canister for ${target.agent} in ${environment}…`);
-  store.canisters.noteCreationRequested({ environment, agent: target.agent, networkUrl: target.environment.networkUrl, by });
-  const canisterId = await client.createCanister();
+  // Journaled with what makes it repeatable (the chosen id, or the ledger's deduplication time):
+  // after a crash in the create call, a rerun or `doctor` finds the canister instead of losing it.
+  const plan = target.plan ?? client.planCreation();
+  store.canisters.noteCreationRequested({ environment, agent: target.agent, networkUrl: target.environment.networkUrl, plan: { ...plan }, by });
+  const canisterId = await client.createPlanned(plan);
   return { canister: store.canisters.record({ canisterId, networkUrl: target.environment.networkUrl, environment, agent: target.agent, by }), created: true };
+}
+
+/**
+ * The canister an interrupted creation (journaled with its plan) made, recorded now if the
+ * crash came before it was: what an abort must delete, and what `doctor` reconciles. Null when
+ * the create call never reached the network. On mainnet only repeating the (deduplicated)
+ * request can tell, and it does.
+ */
+export async function adoptPlannedCanister(
+  session: Session,
+  client: CanisterClient,
+  input: { agent: string; environment: EnvironmentConfig; plan: CreationPlan; role?: Canister['role'] },
+): Promise<string | null> {
+  let found = await client.findPlanned(input.plan);
+  if (found === undefined) found = await client.createPlanned(input.plan);
+  if (!found) return null;
+  const existing = session.store.canisters.get(input.environment.name, found);
+  if (!existing || existing.decommissionedAt !== null) {
+    session.store.canisters.record({ canisterId: found, networkUrl: input.environment.networkUrl, environment: input.environment.name, agent: input.agent, role: input.role, by: { principal: client.principal } });
+  }
+  return found;
 }
 
 function usable(canister: Canister, agent: string): Canister {
@@ -149,6 +173,7 @@ export async function runDeployment(
   const { canisterId } = input.canister;
   const previousModuleHash = input.created ? null : (await client.status(canisterId)).moduleHash;
   const mode = resolveMode(input.mode, previousModuleHash, canisterId);
+  if (mode === 'upgrade') await assertUpgradeKeepsPersistence(session, { canisterId, environment: input.environment.name, runningModuleSha256: previousModuleHash, module: input.module });
   if (mode === 'reinstall' && previousModuleHash !== null) {
     await hooks.confirm?.(`Reinstall ${input.agent.name} on ${canisterId} in ${input.environment.name}? This erases the agent's memory (a snapshot is taken first)`);
   }
@@ -188,6 +213,31 @@ export async function runDeployment(
     : switchRoute(session, { agent: input.agent.name, environment: input.environment.name, canisterId, cause: 'deploy', reason: `first deployment (version ${pending.version})`, expectedCanisterId: null, principal: client.principal });
   const live = store.routes.get(input.agent.name, input.environment.name)?.canisterId === canisterId;
   return { ...base, status: deployment.status, route, live, deployment };
+}
+
+/**
+ * Refuses, before anything is recorded, an upgrade the network would refuse anyway: a canister
+ * running Motoko with enhanced orthogonal persistence can only be upgraded to a module that has
+ * it too (an empty module included). The running module is read from the artifact store (every deployed module is there);
+ * one soulrecall never stored is left to the network to judge.
+ */
+export async function assertUpgradeKeepsPersistence(
+  session: Session,
+  input: { canisterId: string; environment: string; runningModuleSha256?: string | null; module: { sha256: string; enhancedOrthogonalPersistence: boolean } },
+): Promise<void> {
+  // Without a module hash read from the network, the last module recorded as installed there.
+  const running = input.runningModuleSha256 !== undefined ? input.runningModuleSha256 : (session.store.deployments.latest({ environment: input.environment, canisterId: input.canisterId, status: 'succeeded' })?.moduleSha256 ?? null);
+  if (running === null || input.module.enhancedOrthogonalPersistence || !/^[0-9a-f]{64}$/.test(running) || !session.store.artifacts.has(running)) return;
+  const { wasmArtifactFromBytes } = await import('@soulrecall/canister-client');
+  if (!wasmArtifactFromBytes(session.store.artifacts.get(running), `module ${running}`).enhancedOrthogonalPersistence) return;
+  throw new SoulrecallError(
+    `Module ${input.module.sha256.slice(0, 12)} cannot upgrade canister ${input.canisterId}: the canister runs Motoko with enhanced orthogonal persistence, and the new module does not, so the network would refuse it.`,
+    {
+      code: 'UPGRADE_INCOMPATIBLE',
+      exitCode: ExitCode.InvalidInput,
+      hint: 'Build the new module with the same Motoko persistence, or reinstall (--mode reinstall erases the memory) if that is what you want.',
+    },
+  );
 }
 
 function resolveMode(mode: DeployMode, previousModuleHash: string | null, canisterId: string): InstallMode {
@@ -258,7 +308,7 @@ export async function deploy(session: Session, request: DeployRequest, hooks: Op
     }
   }
   const confirmed: OperationHooks = { ...hooks, confirm: existing ? async () => {} : hooks.confirm };
-  return holdLease(session, client, { agent: plan.agent.name, environment: plan.environment.name, operation: 'deploy' }, async () => {
+  return holdLease(session, client, { agent: plan.agent.name, environment: plan.environment.name, operation: 'deploy' }, async (client) => {
     const { canister, created } = await ensureCanister(session, client, { agent: plan.agent.name, environment: plan.environment, canisterId: plan.canisterId }, hooks);
     return runDeployment(session, client, { agent: plan.agent, environment: plan.environment, canister, created, module: plan.module, mode }, confirmed);
   });

@@ -59,7 +59,7 @@ export async function setRouting(session: Session, canisterIdText: string, optio
 
   if (pair && current && located.canisterId === pair.green) {
     options.progress?.(`${located.canisterId} was built by blue-green promotion ${pair.promotionId} with ${current.canisterId}'s memories: cutting over (writes pause briefly)…`);
-    return holdLease(session, client, target, async () => {
+    return holdLease(session, client, target, async (client) => {
       const cut = await cutOverInto(session, client, { agent, environment: located.environment, from: current.canisterId, to: located.canisterId, reason: options.reason ?? `config set --routing (cut-over of promotion ${pair.promotionId})`, cause: options.cause ?? 'manual', promotionId: pair.promotionId }, options);
       session.store.promotions.update(pair.promotionId, { writePauseMs: Math.max(0, Math.round(cut.writePauseMs)) });
       const route = session.store.routes.get(record.agent, record.environment)!;
@@ -70,7 +70,7 @@ export async function setRouting(session: Session, canisterIdText: string, optio
   if (pair && current && located.canisterId === pair.blue) {
     const discarded = discardOf(session, record.agent, record.environment, current.canisterId, located.canisterId);
     await options.confirm?.(`Route ${record.agent} in ${record.environment} back to ${located.canisterId}? ${capitalize(discarded.summary)}`);
-    return holdLease(session, client, target, async () => {
+    return holdLease(session, client, target, async (client) => {
       const switched = await switchBackDiscarding(session, client, { agent, environment: located.environment, from: current.canisterId, to: located.canisterId, reason: options.reason ?? `config set --routing (back to ${located.canisterId}, discarding what ${current.canisterId} learned)`, cause: options.cause ?? 'manual', promotionId: pair.promotionId }, options);
       return { ...switched, changed: true, health: await healthOf(client, located.canisterId, agent), ...none, discarded };
     });
@@ -85,7 +85,7 @@ export async function setRouting(session: Session, canisterIdText: string, optio
     if (verdict.status === 'stopped') {
       // The live canister is stopped (an interrupted cut-over, say): an outage, so start it.
       options.progress?.(`${located.canisterId} is live but stopped; starting it…`);
-      await holdLease(session, client, target, () => client.start(located.canisterId));
+      await holdLease(session, client, target, (client) => client.start(located.canisterId));
       started = true;
       health = await healthOf(client, located.canisterId, agent);
     }

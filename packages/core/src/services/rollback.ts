@@ -190,7 +190,7 @@ export async function rollback(session: Session, request: RollbackRequest, hooks
   }
   const by = { principal: client.principal };
   const agentConfig = agentConfigOf(session, plan.agent);
-  return holdLease(session, client, { agent: plan.agent, environment: plan.environment, operation: 'rollback' }, async (): Promise<RollbackResult> => {
+  return holdLease(session, client, { agent: plan.agent, environment: plan.environment, operation: 'rollback' }, async (client): Promise<RollbackResult> => {
     hooks.progress?.(`Rollback: ${plan.description}…`);
     const reason = `rollback from version ${plan.fromVersion} to version ${plan.toVersion}`;
     if (plan.strategy === 'route-switch') {

@@ -57,11 +57,49 @@ export function switchRoute(session: Session, input: RouteSwitchInput): RouteSwi
   };
 }
 
+/**
+ * Removes the route of a first deployment that is being undone (its canister is deleted):
+ * from the store, then from canister_ids.json.
+ */
+export function clearRoute(session: Session, input: { agent: string; environment: string; canisterId: string; reason: string; promotionId?: string; principal?: string }): void {
+  session.store.routes.clear({ agent: input.agent, environment: input.environment, expectedCanisterId: input.canisterId, reason: input.reason, promotionId: input.promotionId, by: input.principal ? { principal: input.principal } : undefined });
+  if (session.config) removeCanisterId(session.config.root, input.agent, input.environment);
+}
+
+/**
+ * Makes canister_ids.json say what the store says for one agent and environment (the store is
+ * the source of truth; a crash between the two writes leaves the file behind). Returns whether
+ * the file changed.
+ */
+export function syncCanisterIds(session: Session, agent: string, environment: string): boolean {
+  if (!session.config) return false;
+  const route = session.store.routes.get(agent, environment);
+  const written = readCanisterIds(session.config.root)[agent]?.[environment];
+  if (route?.canisterId === written) return false;
+  if (route) writeCanisterId(session.config.root, agent, environment, route.canisterId);
+  else removeCanisterId(session.config.root, agent, environment);
+  return true;
+}
+
+/** Drops `<agent>.<env>` from canister_ids.json (and the agent when it has no environment left). */
+export function removeCanisterId(root: string, agent: string, environment: string): void {
+  const ids = readCanisterIds(root);
+  if (!ids[agent] || !(environment in ids[agent]!)) return;
+  const { [environment]: _removed, ...rest } = ids[agent]!;
+  if (Object.keys(rest).length === 0) delete ids[agent];
+  else ids[agent] = rest;
+  writeIds(root, ids);
+}
+
 /** Sets `{"<agent>": {"<env>": "<id>"}}` in `<root>/canister_ids.json`, keeping everything else (temp file + rename). */
 export function writeCanisterId(root: string, agent: string, environment: string, canisterId: string): string {
-  const file = join(root, CANISTER_IDS_FILE);
   const ids = readCanisterIds(root);
   ids[agent] = { ...ids[agent], [environment]: canisterId };
+  return writeIds(root, ids);
+}
+
+function writeIds(root: string, ids: Record<string, Record<string, string>>): string {
+  const file = join(root, CANISTER_IDS_FILE);
   const temp = `${file}.${process.pid}.tmp`;
   writeFileSync(temp, `${JSON.stringify(ids, null, 2)}\n`);
   renameSync(temp, file);

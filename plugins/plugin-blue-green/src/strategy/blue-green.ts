@@ -1,7 +1,14 @@
 import { wasmArtifactFromBytes, type CanisterClient } from '@soulrecall/canister-client';
 import {
+  adoptPlannedCanister,
+  assertUpgradeKeepsPersistence,
   checkAgentHealth,
+  clearRoute,
+  cutOverInto,
   CutOverFailure,
+  ExitCode,
+  SoulrecallError,
+  switchBackDiscarding,
   shortHash,
   deleteAndDecommission,
   ensureCanister,
@@ -61,6 +68,9 @@ export class BlueGreenStrategy implements PromotionStrategy {
         { name: 'retire-blue', description: options.noSwitch ? 'skipped (--no-switch)' : options.decommission ? `delete blue ${blue} (--decommission)` : options.stopBlue ? `stop blue ${blue}, kept for rollback (--stop-blue)` : `keep blue ${blue} running for instant rollback` },
       ];
     }
+    // Green gets blue's state and is then upgraded over it: refused here, before anything is
+    // recorded, when the network would refuse that upgrade.
+    await assertUpgradeKeepsPersistence(context.session, { canisterId: blue, environment: context.to.name, module: context.module });
     const cutOver = (description: string) => (options.noSwitch ? 'skipped (--no-switch): `soulrecall config set --routing <green>` does the cut-over later' : description);
     return [
       create,
@@ -86,6 +96,8 @@ export class BlueGreenStrategy implements PromotionStrategy {
     const by = { principal: client.principal };
     const routeBefore = store.routes.get(agent.name, to.name)?.canisterId ?? null;
 
+    // Journaled in the step's start, before the create call: a rerun finds the same green.
+    const plan = (await journal.plannedCreation('create-green')) ?? client.planCreation();
     const created = await journal.step('create-green', async () => {
       const blueStatus = await client.status(blue);
       // From now on the live canister is blue (a first canister was recorded as `primary`).
@@ -95,10 +107,11 @@ export class BlueGreenStrategy implements PromotionStrategy {
       // The journal says `create-green: running` before this call. The canister is recorded
       // (role green) in the same tick its id arrives, before any other await, so a crash can
       // never leave a green canister soulrecall does not know about.
-      const green = await client.createCanister({ settings });
+      store.canisters.noteCreationRequested({ environment: to.name, agent: agent.name, networkUrl: to.networkUrl, operationId: context.promotion.id, plan: { ...plan }, by });
+      const green = await client.createPlanned(plan, { settings });
       store.canisters.record({ canisterId: green, networkUrl: to.networkUrl, environment: to.name, agent: agent.name, role: 'green', by });
       return { greenCanisterId: green, blueCanisterId: blue, blueModuleHash: blueStatus.moduleHash, settings: settingsToJson(settings) };
-    }, { blueCanisterId: blue });
+    }, { blueCanisterId: blue, plan: { ...plan } });
     const green = String(created.greenCanisterId);
     const pair = { green, blue };
 
@@ -235,16 +248,21 @@ export class BlueGreenStrategy implements PromotionStrategy {
     return null;
   }
 
-  /** Verification failed: green is deleted (kept with --keep-failed); blue and the route are untouched. */
+  /**
+   * Verification failed: green is deleted (kept with --keep-failed); blue and the route are
+   * untouched. Green goes first and the deployment is recorded failed after: if the network is
+   * gone meanwhile, the promotion stops with the deployment still pending, and a resume runs
+   * the verification again instead of finding a deployment already failed.
+   */
   private async discardGreen(context: PromotionContext, client: CanisterClient, input: { green: string; blue: string; deploymentId: number; options: BlueGreenOptions; reason: string }): Promise<never> {
     const { session, to } = context;
-    session.store.deployments.finish(input.deploymentId, { status: 'failed', error: input.reason }, { principal: client.principal });
     let fate = `green ${input.green} was kept for inspection (--keep-failed)`;
     if (!input.options.keepFailed) {
       context.progress(`Verification failed; deleting green ${input.green}…`);
       await deleteAndDecommission(session, client, { environment: to.name, canisterId: input.green, reason: `failed verification in promotion ${context.promotion.id}` });
       fate = `green ${input.green} was deleted`;
     }
+    session.store.deployments.finish(input.deploymentId, { status: 'failed', error: input.reason }, { principal: client.principal });
     throw new PromotionFailure(
       `${input.reason}. ${fate}; blue ${input.blue} is still live and untouched`,
       false,
@@ -259,10 +277,11 @@ export class BlueGreenStrategy implements PromotionStrategy {
     const { session, journal, agent, to } = context;
     const client = await session.client(to);
     context.progress(`${to.name} has no live canister of ${agent.name}, so there is no blue to keep: deploying the first canister normally.`);
+    const plan = (await journal.plannedCreation('create')) ?? client.planCreation();
     const created = await journal.step('create', async () => {
-      const { canister } = await ensureCanister(session, client, { agent: agent.name, environment: to }, { progress: context.progress });
+      const { canister } = await ensureCanister(session, client, { agent: agent.name, environment: to, plan }, { progress: context.progress });
       return { canisterId: canister.canisterId };
-    });
+    }, { plan: { ...plan } });
     const canister = session.store.canisters.get(to.name, String(created.canisterId))!;
     const deployed = await journal.step('deploy', async () => {
       const module = wasmArtifactFromBytes(context.module.bytes, `module ${context.module.sha256}`);
@@ -280,28 +299,32 @@ export class BlueGreenStrategy implements PromotionStrategy {
 
   /**
    * Undoes what the journal says was done: a blue stopped for the cut-over is started again (it
-   * still holds every write), a green this promotion created is deleted, a leftover rehearsal
+   * still holds every write), a green this promotion created is deleted (also one a crash left
+   * between its create call and its record: the journaled plan finds it), a leftover rehearsal
    * snapshot removed. A green that is already live stays live: the cut-over had finished.
    */
   async abort(context: PromotionContext): Promise<AbortOutcome> {
     const { session, journal, agent, to, promotion } = context;
     const store = session.store;
     const undone: string[] = [];
-    const green = this.createdCanister(context);
+    const began = ['create-green', 'create', 'rehearse-copy', 'stop-blue'].some((name) => {
+      const status = journal.current(name)?.status;
+      return status !== undefined && status !== 'pending' && status !== 'skipped';
+    });
+    if (!began) return { undone };
+    const client = await session.client(to);
+    const green = await this.createdCanister(context, client);
     const liveNow = store.routes.get(agent.name, to.name)?.canisterId ?? null;
-    if (green && liveNow === green) {
-      return { undone, detail: { keptLive: green, note: `${green} is live (the cut-over had finished), so it was not deleted; \`soulrecall rollback ${green}\` routes back.` } };
-    }
+    // A first deployment (no blue) is undone whole; a green made live by a cut-over stays.
+    const firstDeployment = journal.current('create') !== undefined;
+    const blue = typeof journal.completed('create-green')?.blueCanisterId === 'string' ? String(journal.completed('create-green')!.blueCanisterId) : context.targetCanisterId;
+    if (green && blue && liveNow === green && !firstDeployment) return this.routeBack(context, client, { green, blue });
     for (const deployment of store.deployments.list({ agent: agent.name, environment: to.name, limit: 50 })) {
       if (deployment.promotionId === promotion.id && (deployment.status === 'pending' || deployment.status === 'succeeded') && deployment.canisterId !== liveNow) {
         store.deployments.markRolledBack(deployment.id, `promotion ${promotion.id} aborted`);
       }
     }
-    const blue = typeof journal.completed('create-green')?.blueCanisterId === 'string' ? String(journal.completed('create-green')!.blueCanisterId) : context.targetCanisterId;
     const stopStep = journal.current('stop-blue');
-    const needsClient = green !== null || (stopStep !== undefined && stopStep.status !== 'pending' && stopStep.status !== 'skipped') || journal.current('rehearse-copy') !== undefined;
-    if (!needsClient) return { undone };
-    const client = await session.client(to);
     if (blue && stopStep && (stopStep.status === 'running' || stopStep.status === 'succeeded' || stopStep.status === 'failed')) {
       // Blue was stopped for the cut-over (or may have been): it holds every write, so it serves again.
       await client.start(blue);
@@ -315,6 +338,7 @@ export class BlueGreenStrategy implements PromotionStrategy {
     if (!green) return { undone };
     const record = store.canisters.get(to.name, green);
     if (!record || record.decommissionedAt !== null) return { undone };
+    if (liveNow === green) clearRoute(session, { agent: agent.name, environment: to.name, canisterId: green, reason: `abort of promotion ${promotion.id}`, promotionId: promotion.id, principal: client.principal });
     await deleteAndDecommission(session, client, { environment: to.name, canisterId: green, reason: `created by aborted promotion ${promotion.id}` });
     journal.undone(journal.current('create-green') ? 'create-green' : 'create', { deleted: true });
     undone.push(`deleted canister ${green} it had created`);
@@ -322,16 +346,50 @@ export class BlueGreenStrategy implements PromotionStrategy {
   }
 
   /**
-   * The canister this promotion created: from the journal, or, when the process died between
-   * the create call and the end of the step, the green recorded since the promotion began.
+   * Abort after the switch: the route goes back to blue without losing what green learned
+   * meanwhile. With copied state green's memories are carried back into blue (blue's module must
+   * read them; if it cannot, nothing changes and the error says to resume instead) and green is
+   * deleted; with fresh state blue kept its own memories, so green is only stopped and kept.
    */
-  private createdCanister(context: PromotionContext): string | null {
-    const { journal, session, agent, to, promotion } = context;
+  private async routeBack(context: PromotionContext, client: CanisterClient, pair: { green: string; blue: string }): Promise<AbortOutcome> {
+    const { session, agent, to, promotion } = context;
+    const options = parseBlueGreenOptions(context.options);
+    const input = { agent, environment: to, from: pair.green, to: pair.blue, reason: `abort of promotion ${promotion.id}`, cause: 'rollback' as const, promotionId: promotion.id };
+    if (options.state === 'fresh') {
+      await switchBackDiscarding(session, client, input, { progress: context.progress });
+      context.journal.undone('switch', { routedBackTo: pair.blue });
+      return { undone: [`routed ${agent.name} back to blue ${pair.blue}`, `stopped green ${pair.green} (kept with what it learned; \`soulrecall bluegreen abort ${agent.name} -e ${to.name}\` deletes it)`], detail: { routedBackTo: pair.blue, keptStopped: pair.green } };
+    }
+    context.progress(`The switch had happened: carrying green ${pair.green}'s memories back into blue ${pair.blue}…`);
+    try {
+      await cutOverInto(session, client, { ...input, preserveTarget: true }, { progress: context.progress });
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'CUTOVER_FAILED') throw error;
+      throw new SoulrecallError(`Promotion ${promotion.id} cannot be undone: ${(error as Error).message}`, {
+        code: 'ABORT_IMPOSSIBLE',
+        exitCode: ExitCode.RolledBack,
+        hint: `Green ${pair.green} stays live with every memory; \`soulrecall promote resume ${promotion.id}\` finishes the promotion instead.`,
+      });
+    }
+    context.journal.undone('switch', { routedBackTo: pair.blue, carriedState: true });
+    await deleteAndDecommission(session, client, { environment: to.name, canisterId: pair.green, reason: `abort of promotion ${promotion.id} (its memories were carried back into ${pair.blue})` });
+    context.journal.undone('create-green', { deleted: true });
+    return { undone: [`carried green ${pair.green}'s memories back into blue ${pair.blue} and routed back to it`, `deleted green ${pair.green}`], detail: { routedBackTo: pair.blue, deletedCanisterId: pair.green } };
+  }
+
+  /**
+   * The canister this promotion created: from the journal, or, when the process died between
+   * the create call and the end of the step, the one its journaled creation plan names (recorded
+   * now if it was not yet), or none if the create call never reached the network.
+   */
+  private async createdCanister(context: PromotionContext, client: CanisterClient): Promise<string | null> {
+    const { journal, session, agent, to } = context;
     const fromJournal = journal.completed('create-green')?.greenCanisterId ?? journal.completed('create')?.canisterId;
     if (typeof fromJournal === 'string') return fromJournal;
-    if (journal.current('create-green')?.status !== 'running') return null;
-    const since = promotion.startedAt ?? promotion.createdAt;
-    const recorded = session.store.canisters.list({ agent: agent.name, environment: to.name, role: 'green' }).filter((canister) => !canister.live && canister.createdAt >= since);
-    return recorded.sort((a, b) => b.createdAt.localeCompare(a.createdAt))[0]?.canisterId ?? null;
+    for (const [step, role] of [['create-green', 'green'], ['create', 'primary']] as const) {
+      const plan = await journal.plannedCreation(step);
+      if (plan) return adoptPlannedCanister(session, client, { agent: agent.name, environment: to, plan, role });
+    }
+    return null;
   }
 }

@@ -6,6 +6,7 @@ import {
   shortHash,
   SoulrecallError,
   StepJournal,
+  syncCanisterIds,
   type PlannedStep,
   type PromotionContext,
   type PromotionStrategy,
@@ -86,7 +87,7 @@ export class PromotionEngine {
       strategyOptions: request.strategyOptions,
     };
 
-    if (!strategy) return this.recordOnly(request, route, base, targetCanisterId, options, notes);
+    if (!strategy) return this.recordOnly(request, route, base, targetCanisterId, options, notes, source.module);
 
     // A context without a promotion record yet, to ask the strategy for its plan.
     const draft = this.context(strategy, undefined, route, source.deployment, source.module, targetCanisterId, request.strategyOptions);
@@ -111,7 +112,7 @@ export class PromotionEngine {
     // control leaves no promotion behind; the facts are journaled as the preflight step.
     this.deps.onPlan?.(steps.map((step) => step.name));
     const preflightFacts = await this.deps.preflight(route.to, targetCanisterId);
-    const { promotion, lease } = this.createLocked(route, {
+    const { promotion, lease } = this.createLocked(route, source.module, {
       agent: route.agent.name,
       fromEnvironment: route.from.name,
       toEnvironment: route.to.name,
@@ -128,10 +129,13 @@ export class PromotionEngine {
 
   /**
    * Creates the promotion and takes its lock in one transaction: when another promotion holds
-   * the lock, LOCK_HELD (naming it) is thrown and nothing at all is written.
+   * the lock, LOCK_HELD (naming it) is thrown and nothing at all is written. A module promoted
+   * from a file is recorded in the artifact store in the same transaction (resume reads it back
+   * by hash), so a promotion refused by any check before it leaves no artifact either.
    */
-  private createLocked(route: ReturnType<typeof resolvePromotionRoute>, input: Parameters<HistoryStore['promotions']['create']>[0]): { promotion: Promotion; lease: Lease } {
+  private createLocked(route: ReturnType<typeof resolvePromotionRoute>, module: PromotedModule, input: Parameters<HistoryStore['promotions']['create']>[0]): { promotion: Promotion; lease: Lease } {
     const taken = this.store.transaction(() => {
+      if (module.origin === 'file') this.store.artifacts.put(module.bytes);
       const promotion = this.store.promotions.create(input);
       const lease = this.store.locks.acquire({ agent: route.agent.name, environment: route.to.name, operation: 'promotion', operationId: promotion.id, ttlMs: LOCK_TTL_MS });
       this.journalLock(promotion.id, lease);
@@ -146,6 +150,11 @@ export class PromotionEngine {
     if (promotion.status !== 'running' && promotion.status !== 'failed' && promotion.status !== 'planned') {
       throw new SoulrecallError(`Promotion ${promotion.id} is ${promotion.status}; only a planned, running (interrupted) or failed promotion can be resumed.`, {
         code: 'PROMOTION_NOT_RESUMABLE', exitCode: ExitCode.Conflict, hint: `\`soulrecall promote show ${promotion.id}\` shows what happened.`,
+      });
+    }
+    if (promotion.options.failedVerdict === true) {
+      throw new SoulrecallError(`Promotion ${promotion.id} failed on its own verdict (${promotion.error ?? 'see promote show'}); there is nothing to resume.`, {
+        code: 'PROMOTION_NOT_RESUMABLE', exitCode: ExitCode.Conflict, hint: 'Fix the module and promote again.',
       });
     }
     const { strategy, context, base } = this.rebuild(promotion);
@@ -167,9 +176,14 @@ export class PromotionEngine {
     const lease = this.acquire(context, 'abort');
     try {
       const outcome = await strategy.abort(context);
+      syncCanisterIds(this.deps.session, context.agent.name, context.to.name);
       // A step the dead process left `running` may or may not have had its effect; the strategy's
       // abort has just dealt with either, so the journal records it as undone, not as running forever.
       context.journal.closeInterrupted('undone');
+      // Nothing this promotion began stays pending: whatever the strategy did not account for was not kept.
+      for (const deployment of this.store.deployments.list({ agent: promotion.agent, environment: promotion.toEnvironment, status: 'pending', limit: 50 })) {
+        if (deployment.promotionId === promotion.id) this.store.deployments.markRolledBack(deployment.id, `promotion ${promotion.id} aborted`);
+      }
       const aborted = this.store.promotions.abort(promotion.id, `aborted by user; undone: ${outcome.undone.join(', ') || 'nothing'}`);
       const result = this.result(base, 'aborted', aborted, context.targetCanisterId, null, [`Undone: ${outcome.undone.join('; ') || 'nothing needed undoing'}.`], outcome.detail ?? {});
       await this.deps.emit('promote:after', { promotion: aborted, result });
@@ -219,6 +233,10 @@ export class PromotionEngine {
     }, LOCK_TTL_MS / 3);
     renew.unref();
     try {
+      // The lock step is journaled by createLocked/acquire, outside the journal's step(): its fault-injection point is here.
+      await this.deps.afterStep?.('lock');
+      // A process killed between a route change and its canister_ids.json write left the file behind the store.
+      syncCanisterIds(this.deps.session, context.agent.name, context.to.name);
       await this.deps.emit('promote:before', { promotion: this.store.promotions.require(promotionId) });
       if (this.store.promotions.require(promotionId).status !== 'running') this.store.promotions.start(promotionId);
       await context.journal.step('preflight', async () => fresh?.preflightFacts ?? this.deps.preflight(context.to, context.targetCanisterId));
@@ -243,7 +261,12 @@ export class PromotionEngine {
       const current = this.store.promotions.get(promotionId);
       if (current && (current.status === 'running' || current.status === 'planned')) {
         if (error instanceof PromotionFailure && error.rolledBack) this.store.promotions.markRolledBack(promotionId, message);
-        else this.store.promotions.fail(promotionId, message);
+        else {
+          // A strategy's own verdict (unhealthy, failed verification) is final: there is nothing
+          // left to resume. Anything else (an interruption, a network gone) can be resumed.
+          if (error instanceof PromotionFailure) this.store.promotions.update(promotionId, { options: { failedVerdict: true } });
+          this.store.promotions.fail(promotionId, message);
+        }
       }
       await this.deps.emit('promote:after', { promotion: this.store.promotions.require(promotionId), error: message });
       if (error instanceof PromotionFailure) {
@@ -277,6 +300,7 @@ export class PromotionEngine {
     try {
       await journal.always('release', () => ({ released: this.store.locks.release(lease) }));
       this.deps.onStep?.({ name: 'release', phase: 'succeeded' });
+      await this.deps.afterStep?.('release');
     } catch (error) {
       this.store.locks.release(lease);
       this.deps.onStep?.({ name: 'release', phase: 'failed', error: error instanceof Error ? error.message : String(error) });
@@ -302,7 +326,7 @@ export class PromotionEngine {
   }
 
   /** --skip-deploy: the deploy was done by another tool; record the promotion and the target deployment only. */
-  private async recordOnly(request: PromoteRequest, route: ReturnType<typeof resolvePromotionRoute>, base: ResultBase, targetCanisterId: string | null, options: JsonObject, notes: string[]): Promise<PromoteResult> {
+  private async recordOnly(request: PromoteRequest, route: ReturnType<typeof resolvePromotionRoute>, base: ResultBase, targetCanisterId: string | null, options: JsonObject, notes: string[], module: PromotedModule): Promise<PromoteResult> {
     if (!targetCanisterId) {
       throw new SoulrecallError(`--skip-deploy records a deployment to an existing canister, and ${route.agent.name} has none in ${route.to.name}.`, {
         code: 'SKIP_DEPLOY_NEEDS_CANISTER', exitCode: ExitCode.Usage, hint: 'Name the canister the other tool deployed to with --target-canister <id>.',
@@ -314,7 +338,7 @@ export class PromotionEngine {
         steps: [{ name: 'record', status: 'planned', description: `record version N of ${route.agent.name} in ${route.to.name} on ${targetCanisterId} (no network call)` }], notes: [...notes, note, 'Dry run: nothing was changed.'], detail: {} };
     }
     const store = this.store;
-    const { promotion, lease } = this.createLocked(route, { agent: route.agent.name, fromEnvironment: route.from.name, toEnvironment: route.to.name, strategy: 'skip-deploy', sourceDeploymentId: base.sourceDeployment?.id, targetCanisterId, steps: ['lock', 'record', 'release'], options });
+    const { promotion, lease } = this.createLocked(route, module, { agent: route.agent.name, fromEnvironment: route.from.name, toEnvironment: route.to.name, strategy: 'skip-deploy', sourceDeploymentId: base.sourceDeployment?.id, targetCanisterId, steps: ['lock', 'record', 'release'], options });
     const journal = new StepJournal(store, promotion.id, this.deps.onStep);
     store.promotions.start(promotion.id);
     const routeBefore = store.routes.get(route.agent.name, route.to.name)?.canisterId ?? null;

@@ -54,7 +54,6 @@ export async function resolvePromotionSource(session: Session, route: PromotionR
         { code: 'MODULE_NOT_FROM_SOURCE', exitCode: ExitCode.NotConfirmed, hint: 'Pass --yes to promote this file anyway (both hashes are recorded), or deploy it to the source first.' },
       );
     }
-    store.artifacts.put(artifact.bytes);
     return {
       deployment: deployment?.status === 'succeeded' ? deployment : null,
       module: promotedModule(artifact, 'file', options.wasmPath),

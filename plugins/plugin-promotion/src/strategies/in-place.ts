@@ -1,6 +1,9 @@
 import { wasmArtifactFromBytes, type CanisterClient } from '@soulrecall/canister-client';
 import {
+  adoptPlannedCanister,
+  assertUpgradeKeepsPersistence,
   checkAgentHealth,
+  clearRoute,
   shortHash,
   deleteAndDecommission,
   ensureCanister,
@@ -31,6 +34,10 @@ export class InPlaceStrategy implements PromotionStrategy {
 
   async plan(context: PromotionContext): Promise<PlannedStep[]> {
     const target = context.targetCanisterId;
+    if (target) {
+      // Refused here, before the promotion is recorded: an upgrade the network would refuse.
+      await assertUpgradeKeepsPersistence(context.session, { canisterId: target, environment: context.to.name, module: context.module });
+    }
     const module = shortHash(context.module.sha256);
     const health = context.agent.health ? `query ${context.agent.health.method} must report healthy` : 'running with the promoted module hash';
     const steps: PlannedStep[] = [];
@@ -52,10 +59,13 @@ export class InPlaceStrategy implements PromotionStrategy {
 
     let canisterId = context.targetCanisterId;
     if (!canisterId) {
+      // The plan (chosen id, or ledger deduplication) is journaled before the create call, so a
+      // rerun after a crash finds the canister the first attempt made instead of making another.
+      const plan = (await journal.plannedCreation('create')) ?? client.planCreation();
       const created = await journal.step('create', async () => {
-        const { canister } = await ensureCanister(session, client, { agent: agent.name, environment: to }, { progress: context.progress });
+        const { canister } = await ensureCanister(session, client, { agent: agent.name, environment: to, plan }, { progress: context.progress });
         return { canisterId: canister.canisterId };
-      });
+      }, { plan: { ...plan } });
       canisterId = String(created.canisterId);
     } else if (!store.canisters.get(to.name, canisterId)) {
       // --target-canister named a canister soulrecall did not know: adopt it (preflight checked control).
@@ -135,7 +145,7 @@ export class InPlaceStrategy implements PromotionStrategy {
   }
 
   async abort(context: PromotionContext) {
-    const { session, journal, to } = context;
+    const { session, journal, to, agent } = context;
     const store = session.store;
     const undone: string[] = [];
     const client = await session.client(to);
@@ -148,15 +158,24 @@ export class InPlaceStrategy implements PromotionStrategy {
       journal.undone('install', { restoredBackupId: record.id });
       undone.push(`restored snapshot ${record.id} on ${record.canisterId}`);
     }
-    if (backup && typeof backup.deploymentId === 'number') {
-      const deployment = store.deployments.get(backup.deploymentId);
-      if (deployment && (deployment.status === 'pending' || deployment.status === 'succeeded')) store.deployments.markRolledBack(deployment.id, `promotion ${context.promotion.id} aborted`);
+    // Its deployment did not stay: the snapshot from before it is back, or its canister goes.
+    for (const deployment of store.deployments.list({ agent: agent.name, environment: to.name, limit: 20 })) {
+      if (deployment.promotionId === context.promotion.id && (deployment.status === 'pending' || deployment.status === 'succeeded')) store.deployments.markRolledBack(deployment.id, `promotion ${context.promotion.id} aborted`);
     }
-    const created = journal.completed('create');
-    if (created && typeof created.canisterId === 'string') {
-      await deleteAndDecommission(session, client, { environment: to.name, canisterId: created.canisterId, reason: `created by aborted promotion ${context.promotion.id}` });
+    // The canister this promotion created, also when it was killed between the create call and
+    // its record: the journaled plan finds it.
+    const completed = journal.completed('create');
+    const plan = await journal.plannedCreation('create');
+    const created = typeof completed?.canisterId === 'string' ? completed.canisterId : plan ? await adoptPlannedCanister(session, client, { agent: agent.name, environment: to, plan }) : null;
+    if (created) {
+      if (store.routes.get(agent.name, to.name)?.canisterId === created) {
+        // A first deployment made it live: undoing it leaves the environment without a live canister, as before.
+        clearRoute(session, { agent: agent.name, environment: to.name, canisterId: created, reason: `abort of promotion ${context.promotion.id}`, promotionId: context.promotion.id, principal: client.principal });
+        undone.push(`removed the route to ${created}`);
+      }
+      await deleteAndDecommission(session, client, { environment: to.name, canisterId: created, reason: `created by aborted promotion ${context.promotion.id}` });
       journal.undone('create', { deleted: true });
-      undone.push(`deleted canister ${created.canisterId} it had created`);
+      undone.push(`deleted canister ${created} it had created`);
     }
     return { undone };
   }
