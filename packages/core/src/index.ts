@@ -22,6 +22,7 @@ export * from './services/backup-commands.js';
 export * from './services/state-copy.js';
 export * from './services/cutover.js';
 export * from './services/stateful-switch.js';
+export * from './services/doctor.js';
 export * from './services/transfer-checkpoints.js';
 export * from './services/deploy.js';
 export * from './services/rollback.js';

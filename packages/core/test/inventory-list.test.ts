@@ -77,7 +77,7 @@ agents:
     expectError(() => listInventory(session, { environment: 'nowhere' }), ExitCode.NotFound, 'ENVIRONMENT_NOT_FOUND');
   });
 
-  it('delete refuses the live canister, naming the route, before touching the network', async () => {
+  it('delete refuses the live canister, naming the route, when the network cannot say it is gone (unreachable here)', async () => {
     const error = await expectRejection(deleteCanister(session, A), ExitCode.Conflict, 'CANISTER_IS_LIVE');
     expect(error.message).to.include('live canister of bot in local');
     expect(error.hint).to.include('config set --routing');

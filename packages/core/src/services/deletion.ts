@@ -1,6 +1,7 @@
 import { confirmOrRefuse } from '../confirm.js';
 import { ExitCode, SoulrecallError, hasErrorCode } from '../errors.js';
 import { locateCanister } from './canister-lookup.js';
+import { clearRoute } from './routing.js';
 import type { CanisterClient } from '@soulrecall/canister-client';
 import type { Canister } from '@soulrecall/history-store';
 import type { Session } from './session.js';
@@ -11,6 +12,8 @@ export interface DeletionResult {
   agent: string;
   /** False when the network no longer had the canister (it is only marked decommissioned). */
   deletedOnNetwork: boolean;
+  /** True when it was the live canister, gone from the network: its route was removed too (deploy again for a new one). */
+  routeCleared: boolean;
   decommissionedAt: string;
 }
 
@@ -35,7 +38,12 @@ export async function deleteCanister(session: Session, canisterIdText: string, o
     });
   }
   const route = session.store.routes.get(record.agent, record.environment);
-  if (route?.canisterId === located.canisterId) {
+  const live = route?.canisterId === located.canisterId;
+  // The live canister is refused, unless the network says it no longer exists (deleted by
+  // hand, a network reset): then the only thing left to delete is the record and its route.
+  // A network that cannot say so (unreachable, say) leaves the refusal standing.
+  const client = live ? await session.client(located.environment).catch(() => undefined) : undefined;
+  if (live && !(client && (await isGone(client, located.canisterId)))) {
     throw new SoulrecallError(`Canister ${located.canisterId} is the live canister of ${record.agent} in ${record.environment}; it was not deleted.`, {
       code: 'CANISTER_IS_LIVE',
       exitCode: ExitCode.Conflict,
@@ -46,8 +54,10 @@ export async function deleteCanister(session: Session, canisterIdText: string, o
   if (located.environment.protected) {
     await confirmOrRefuse({ yes: options.yes ?? false, question: `Delete canister ${located.canisterId} of ${record.agent} in protected environment ${record.environment}?` });
   }
-  const client = await session.client(located.environment);
-  const { deletedOnNetwork, canister: decommissioned } = await deleteAndDecommission(session, client, {
+  if (live) {
+    clearRoute(session, { agent: record.agent, environment: record.environment, canisterId: located.canisterId, reason: 'its canister is no longer on the network', principal: client?.principal });
+  }
+  const { deletedOnNetwork, canister: decommissioned } = await deleteAndDecommission(session, client ?? (await session.client(located.environment)), {
     environment: record.environment,
     canisterId: located.canisterId,
     reason: options.reason ?? 'deleted with soulrecall delete',
@@ -57,8 +67,18 @@ export async function deleteCanister(session: Session, canisterIdText: string, o
     environment: record.environment,
     agent: record.agent,
     deletedOnNetwork,
+    routeCleared: live,
     decommissionedAt: decommissioned.decommissionedAt!,
   };
+}
+
+async function isGone(client: CanisterClient, canisterId: string): Promise<boolean> {
+  try {
+    await client.status(canisterId);
+    return false;
+  } catch (error) {
+    return hasErrorCode(error, 'CANISTER_NOT_FOUND');
+  }
 }
 
 /**
