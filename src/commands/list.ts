@@ -1,7 +1,9 @@
 import { Flags } from '@oclif/core';
-import { listInventory, renderTable, SoulrecallCommand, type InventoryEntry } from '@soulrecall/core';
+import { listInventory, otherProjectsHint, renderTable, SoulrecallCommand, type InventoryEntry } from '@soulrecall/core';
 
 export interface ListResult {
+  /** The project listed, or null with --all-projects (each canister names its own). */
+  project: string | null;
   canisters: InventoryEntry[];
 }
 
@@ -13,23 +15,34 @@ export default class List extends SoulrecallCommand<ListResult> {
     '<%= config.bin %> <%= command.id %>',
     '<%= config.bin %> <%= command.id %> -e staging --agent my-agent',
     '<%= config.bin %> <%= command.id %> --all --json',
+    '<%= config.bin %> <%= command.id %> --all-projects',
   ];
   static override flags = {
     env: Flags.string({ char: 'e', aliases: ['network'], summary: 'Only canisters of this environment (name or alias).' }),
     agent: Flags.string({ summary: 'Only canisters of this agent.' }),
     all: Flags.boolean({ summary: 'Include deleted (decommissioned) canisters.', default: false }),
+    'all-projects': Flags.boolean({ summary: "Every project's canisters, not only this folder's project.", default: false }),
   };
 
   public async run(): Promise<ListResult> {
     const { flags } = await this.parse(List);
-    const canisters = listInventory(this.session({ requireConfig: false }), { environment: flags.env, agent: flags.agent, includeDecommissioned: flags.all });
+    const session = this.session({ requireConfig: false });
+    // Outside any project (no soulrecall.yaml) every project's canisters are listed.
+    const allProjects = flags['all-projects'] || !session.config;
+    const canisters = listInventory(session, { environment: flags.env, agent: flags.agent, includeDecommissioned: flags.all, allProjects });
     if (canisters.length === 0) {
-      this.progress('soulrecall knows no canisters yet (deploy one with `soulrecall deploy <agent> -e <env>`).');
+      const elsewhere = allProjects ? undefined : otherProjectsHint(session, 'list');
+      this.progress(
+        elsewhere
+          ? `No canisters in project ${session.project}. ${elsewhere}`
+          : 'soulrecall knows no canisters yet (deploy one with `soulrecall deploy <agent> -e <env>`).',
+      );
     } else {
       // Roles matter once blue-green is in use; otherwise every canister is `primary` and the column is noise.
       const showRole = canisters.some((c) => c.role !== 'primary');
       this.log(
         renderTable(canisters, [
+          ...(allProjects ? [{ header: 'project', get: (c: InventoryEntry) => c.project, shrinkable: true }] : []),
           { header: 'env', get: (c) => c.environment, shrinkable: true },
           { header: 'agent', get: (c) => c.agent, shrinkable: true },
           { header: 'canister', get: (c) => c.canisterId },
@@ -41,6 +54,6 @@ export default class List extends SoulrecallCommand<ListResult> {
         ]),
       );
     }
-    return { canisters };
+    return { project: allProjects ? null : session.project, canisters };
   }
 }

@@ -1,7 +1,6 @@
 import { expect } from 'chai';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { openHistoryStore } from '@soulrecall/history-store';
 import { closedPortUrl, projectYaml, seedCanister, WASM, type SeededCanister } from '../../packages/core/test/inventory-fixture.js';
 import { CliSandbox, STACK_TRACE } from '../helpers/cli.js';
 import { DevnetPool } from '../helpers/devnet.js';
@@ -54,7 +53,7 @@ describe('soulrecall binary: bad input to the core commands', function () {
 
   /** Row counts of everything the store keeps; equal before and after = nothing written. */
   function storeRows(): Record<string, number> {
-    const store = openHistoryStore({ dataDir: sandbox.home });
+    const store = sandbox.openStore(projectDir);
     try {
       const all = 1_000_000;
       return {

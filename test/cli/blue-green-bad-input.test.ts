@@ -1,7 +1,6 @@
 import { expect } from 'chai';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { openHistoryStore } from '@soulrecall/history-store';
 import { CliSandbox, STACK_TRACE } from '../helpers/cli.js';
 import { DevnetPool } from '../helpers/devnet.js';
 import { runJson, wasm } from './deploy-support.js';
@@ -18,7 +17,7 @@ describe('soulrecall binary: blue-green bad input', function () {
 
   /** Everything a command could write: audit log (every store mutation), canisters, promotions, canister_ids.json. */
   const written = () => {
-    const store = openHistoryStore({ dataDir: sandbox.home });
+    const store = sandbox.openStore(project);
     try {
       return {
         audit: store.audit.list({ limit: 100_000 }).length,

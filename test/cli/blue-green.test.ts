@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { openHistoryStore, type HistoryStore } from '@soulrecall/history-store';
+import type { HistoryStore } from '@soulrecall/history-store';
 import type { Devnet } from '@soulrecall/devnet';
 import { binPath, CliSandbox, STACK_TRACE, type CliResult } from '../helpers/cli.js';
 import { DevnetPool } from '../helpers/devnet.js';
@@ -25,7 +25,7 @@ describe('soulrecall binary: promote --blue-green and bluegreen commands', funct
   const ok = (result: CliResult) => expect(result.exitCode, `${result.stdout}\n${result.stderr}`).to.equal(0);
   const routed = (agent: string): string => JSON.parse(readFileSync(join(project, 'canister_ids.json'), 'utf8'))[agent]?.prod;
   const withStore = <T>(read: (store: HistoryStore) => T): T => {
-    const store = openHistoryStore({ dataDir: sandbox.home });
+    const store = sandbox.openStore(project);
     try {
       return read(store);
     } finally {

@@ -120,8 +120,7 @@ describe('soulrecall binary: deploy, rollback, backup', function () {
       const refused = await runJson(sandbox, project, ['deploy', 'my-agent', '-e', 'local', '--canister', foreign]);
       expect(refused.exitCode, refused.stdout).to.equal(7);
       expect(refused.json.error.code).to.equal('NOT_A_CONTROLLER');
-      const { openHistoryStore } = await import('@soulrecall/history-store');
-      const store = openHistoryStore({ dataDir: sandbox.home });
+      const store = sandbox.openStore(project);
       try {
         expect(store.canisters.find(foreign)).to.deep.equal([]);
         expect(store.canisters.find('ryjl3-tyaaa-aaaaa-aaaba-cai')).to.deep.equal([]);
@@ -194,8 +193,7 @@ describe('soulrecall binary: deploy, rollback, backup', function () {
       const deployed = await runJson(sandbox, project, ['deploy', 'plain-agent', '-e', 'local', '--canister', second, '-w', wasm.v2]);
       expect(deployed.exitCode, deployed.stderr).to.equal(0);
       expect(deployed.json.live).to.equal(false);
-      const { openHistoryStore } = await import('@soulrecall/history-store');
-      const store = openHistoryStore({ dataDir: sandbox.home });
+      const store = sandbox.openStore(project);
       try {
         store.routes.set({ agent: 'plain-agent', environment: 'local', canisterId: second, cause: 'manual' });
       } finally {
@@ -307,8 +305,7 @@ describe('soulrecall binary: deploy, rollback, backup', function () {
         expect(human.stderr).not.to.match(STACK_TRACE);
         const db = join(fresh.home, 'history.db');
         if (existsSync(db)) {
-          const { openHistoryStore } = await import('@soulrecall/history-store');
-          const store = openHistoryStore({ dataDir: fresh.home });
+          const store = fresh.openStore(dir);
           try {
             expect(store.deployments.list()).to.deep.equal([]);
             expect(store.canisters.list({ includeDecommissioned: true })).to.deep.equal([]);

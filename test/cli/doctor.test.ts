@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { DoctorFinding as Finding } from '@soulrecall/core';
+import { projectFromFolder, type DoctorFinding as Finding } from '@soulrecall/core';
 import { startDevnet } from '@soulrecall/devnet';
 import { CliSandbox, repoRoot, STACK_TRACE } from '../helpers/cli.js';
 import { DevnetPool } from '../helpers/devnet.js';
@@ -92,7 +92,7 @@ describe('soulrecall binary: doctor finds and repairs what an interruption left 
   it('stale-lock: a deploy killed while holding its lock; --fix removes the lock', async () => {
     // A process that takes the lock the way deploy does and dies without releasing it.
     const script = `import { openHistoryStore } from '@soulrecall/history-store';
-      const store = openHistoryStore({ dataDir: ${JSON.stringify(sandbox.home)} });
+      const store = openHistoryStore({ dataDir: ${JSON.stringify(sandbox.home)}, project: ${JSON.stringify(projectFromFolder(project.dir))} });
       store.locks.acquire({ agent: 'my-agent', environment: 'local', operation: 'deploy', operationId: 'killed-deploy', ttlMs: 600000 });
       store.close();`;
     const holder = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: repoRoot, encoding: 'utf8' });

@@ -147,7 +147,7 @@ describe('soulrecall binary: promote list, promote show, history', function () {
     expect(widest(table.stdout)).to.be.at.most(80);
     const csv = await sandbox.run(['history', '--csv', '--limit', '5'], { cwd: project });
     const rows = csv.stdout.trim().split('\r\n');
-    expect(rows[0]).to.equal('id,at,kind,action,agent,environment,subject,summary,principal,osUser,host');
+    expect(rows[0]).to.equal('id,at,kind,action,agent,environment,subject,summary,principal,osUser,host,project');
     expect(rows).to.have.length(6);
   });
 

@@ -1,7 +1,6 @@
 import { expect } from 'chai';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { openHistoryStore } from '@soulrecall/history-store';
 import { closedPortUrl, WASM } from '../../packages/core/test/inventory-fixture.js';
 import {
   drippingServer,
@@ -89,7 +88,7 @@ describe('soulrecall binary: a hostile network', function () {
       join(projectDir, 'soulrecall.yaml'),
       ['pipeline: [closed]', 'environments:', ...lines, 'agents:', `  my-agent: { wasm: "${WASM.v1}", health: { method: health } }`, ''].join('\n'),
     );
-    const store = openHistoryStore({ dataDir: sandbox.home });
+    const store = sandbox.openStore(projectDir);
     try {
       for (const [environment, networkUrl] of Object.entries(environments)) store.canisters.record({ canisterId: CANISTER, networkUrl, environment, agent: 'my-agent' });
     } finally {

@@ -2,7 +2,6 @@ import { expect } from 'chai';
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { openHistoryStore } from '@soulrecall/history-store';
 import { binPath, STACK_TRACE } from '../helpers/cli.js';
 import { FaultCampaign } from '../helpers/fault-campaign.js';
 import { killHard, startPaused } from '../helpers/paused.js';
@@ -16,7 +15,7 @@ import { agentWasm } from '../helpers/project.js';
 describe('soulrecall binary: interruptions at known instants, then resume or abort', function () {
   this.timeout(300_000);
   const campaign = new FaultCampaign();
-  const store = () => openHistoryStore({ dataDir: campaign.sandbox.home });
+  const store = () => campaign.sandbox.openStore(campaign.dir);
   let module = agentWasm.v2;
 
   const promote = (strategy: 'in-place' | 'blue-green') => ['promote', 'my-agent', '--from', 'staging', '--to', 'production', '-w', module, '--yes', ...(strategy === 'blue-green' ? ['--blue-green'] : [])];

@@ -1,7 +1,6 @@
 import { expect } from 'chai';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { openHistoryStore } from '@soulrecall/history-store';
 import { closedPortUrl, onChain, projectYaml, seedCanister, WASM, type SeededCanister } from '../../packages/core/test/inventory-fixture.js';
 import { CliSandbox, STACK_TRACE } from '../helpers/cli.js';
 import { DevnetPool } from '../helpers/devnet.js';
@@ -26,7 +25,7 @@ describe('soulrecall binary: config set|get --routing', function () {
   };
   const canisterIds = () => JSON.parse(readFileSync(join(projectDir, 'canister_ids.json'), 'utf8'));
   const routeChanges = () => {
-    const store = openHistoryStore({ dataDir: sandbox.home });
+    const store = sandbox.openStore(projectDir);
     try {
       return store.routes.history({ agent: 'my-agent', environment: 'local' });
     } finally {

@@ -3,6 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DEFAULT_PROJECT, loadProjectConfig } from '@soulrecall/core';
+import { openHistoryStore, type HistoryStore } from '@soulrecall/history-store';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const binPath = join(repoRoot, 'bin', 'run.js');
@@ -19,6 +21,15 @@ export interface CliResult {
 /** An isolated soulrecall home (data, config and cache dirs) for one test file. */
 export class CliSandbox {
   readonly home = mkdtempSync(join(tmpdir(), 'soulrecall-home-'));
+
+  /**
+   * The history store as the CLI sees it from `projectDir` (its soulrecall.yaml's project), or
+   * outside any project (`default`). The caller closes it.
+   */
+  openStore(projectDir?: string): HistoryStore {
+    const project = projectDir === undefined ? DEFAULT_PROJECT : loadProjectConfig({ cwd: projectDir }).project;
+    return openHistoryStore({ dataDir: this.home, project });
+  }
 
   env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
     return {

@@ -14,7 +14,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CanisterClient, IdentityStore } from '@soulrecall/canister-client';
 import { isProcessAlive, startNetworkInBackground, stopNetwork, type NetworkRuntimeInfo } from '@soulrecall/devnet';
-import { openHistoryStore } from '@soulrecall/history-store';
 import { binPath, CliSandbox, type CliResult } from './cli.js';
 import { agentWasm } from './project.js';
 
@@ -163,7 +162,7 @@ export class FaultCampaign {
   /** Every invariant of the README's "Interruptions" section; returns what does not hold. */
   async violations(promotionId: string | null): Promise<string[]> {
     const problems: string[] = [];
-    const store = openHistoryStore({ dataDir: this.sandbox.home });
+    const store = this.sandbox.openStore(this.dir);
     try {
       if (promotionId) {
         const promotion = store.promotions.require(promotionId);
@@ -248,7 +247,7 @@ export class FaultCampaign {
   }
 
   lastPromotionId(): string | null {
-    const store = openHistoryStore({ dataDir: this.sandbox.home });
+    const store = this.sandbox.openStore(this.dir);
     try {
       return store.promotions.list({ agent: 'my-agent', limit: 1 })[0]?.id ?? null;
     } finally {
@@ -257,7 +256,7 @@ export class FaultCampaign {
   }
 
   private statusOf(promotionId: string): string {
-    const store = openHistoryStore({ dataDir: this.sandbox.home });
+    const store = this.sandbox.openStore(this.dir);
     try {
       return store.promotions.require(promotionId).status;
     } finally {
@@ -266,7 +265,7 @@ export class FaultCampaign {
   }
 
   private failedVerdict(promotionId: string): boolean {
-    const store = openHistoryStore({ dataDir: this.sandbox.home });
+    const store = this.sandbox.openStore(this.dir);
     try {
       return store.promotions.require(promotionId).options.failedVerdict === true;
     } finally {

@@ -24,7 +24,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { CanisterClient, IdentityStore, readWasmArtifact } from '@soulrecall/canister-client';
 import type { Devnet } from '@soulrecall/devnet';
-import { openHistoryStore, type HistoryStore } from '@soulrecall/history-store';
+import type { HistoryStore } from '@soulrecall/history-store';
 import { repoRoot, type CliResult, type CliSandbox } from './cli.js';
 import type { DevnetPool } from './devnet.js';
 
@@ -113,7 +113,7 @@ export async function createProject(sandbox: CliSandbox, pool: DevnetPool, optio
       throw new Error(`stdout is not one JSON document for \`${args.join(' ')}\` (exit ${result.exitCode}):\n${result.stdout}\n--- stderr:\n${result.stderr}`);
     }
   };
-  const store = () => openHistoryStore({ dataDir: sandbox.home });
+  const store = () => sandbox.openStore(dir);
   return {
     dir,
     configPath,

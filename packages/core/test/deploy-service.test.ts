@@ -271,7 +271,7 @@ agents:
     const client = await session.client(session.config!.environments[0]!);
     // Another process whose clock says the lease ran out (this one was suspended past it, say)
     // takes the lock over the moment `at` shows up in the progress.
-    const otherStore = () => openHistoryStore({ dataDir: join(home, 'data'), clock: () => new Date(Date.now() + 10 * 60_000) });
+    const otherStore = () => openHistoryStore({ dataDir: join(home, 'data'), project: session.project, clock: () => new Date(Date.now() + 10 * 60_000) });
     let taken: Lease | undefined;
     const takeOverAt = (at: RegExp) => (message: string) => {
       if (!at.test(message)) return;

@@ -10,7 +10,7 @@ type Statement = Database.Statement<unknown[], unknown>;
  * actor and the two ways of touching the database (read, or write in an immediate transaction).
  */
 export class StoreContext {
-  private readonly statements = new Map<string, Statement>();
+  private readonly statements: Map<string, Statement>;
   /** One reusable transaction wrapper: creating a new one per call costs more than the write. */
   private readonly runInTransaction: Database.Transaction<(fn: () => unknown) => unknown>;
 
@@ -20,8 +20,17 @@ export class StoreContext {
     readonly dataDir: string,
     private readonly clock: () => Date,
     readonly actor: Actor,
+    /** Every record read or written through this context belongs to this project. */
+    readonly project: string,
+    shared?: { statements: Map<string, Statement>; runInTransaction: Database.Transaction<(fn: () => unknown) => unknown> },
   ) {
-    this.runInTransaction = db.transaction((fn: () => unknown) => fn());
+    this.statements = shared?.statements ?? new Map();
+    this.runInTransaction = shared?.runInTransaction ?? db.transaction((fn: () => unknown) => fn());
+  }
+
+  /** The same connection, statements and transaction scope, for another project's records. */
+  withProject(project: string): StoreContext {
+    return new StoreContext(this.db, this.dbPath, this.dataDir, this.clock, this.actor, project, { statements: this.statements, runInTransaction: this.runInTransaction });
   }
 
   now(): Date {
@@ -79,6 +88,18 @@ export function defaultActor(): Actor {
     // No passwd entry (some containers): keep the environment's idea of the user.
   }
   return { principal: null, osUser, host: hostname() };
+}
+
+const PROJECT_NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/;
+
+/** A project name as soulrecall.yaml and the store take it: lower case, digits, ".", "_", "-". */
+export function checkProjectName(name: string): string {
+  if (!PROJECT_NAME.test(name)) {
+    throw new HistoryStoreError('INVALID_ARGUMENT', `"${name}" is not a valid project name`, {
+      hint: 'use 1 to 64 lower-case letters, digits, ".", "_" or "-", starting with a letter or digit',
+    });
+  }
+  return name;
 }
 
 export function notFound(what: string, hint?: string): HistoryStoreError {

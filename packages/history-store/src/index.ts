@@ -1,6 +1,7 @@
 export { openHistoryStore, HistoryStore, DB_FILE_NAME, ARTIFACTS_DIR_NAME, SNAPSHOT_FILES_DIR_NAME, type OpenHistoryStoreOptions } from './store.js';
 export { HistoryStoreError, isHistoryStoreError, type HistoryStoreErrorCode, type HistoryStoreErrorOptions } from './errors.js';
-export { MIGRATIONS, LATEST_SCHEMA_VERSION, APPLICATION_ID, type Migration } from './schema/migrations.js';
+export { MIGRATIONS, LATEST_SCHEMA_VERSION, APPLICATION_ID, LEGACY_PROJECT, type Migration } from './schema/migrations.js';
+export { checkProjectName } from './context.js';
 export { migrate, type MigrationResult } from './schema/migrate.js';
 export { SHORT_ID_ALPHABET } from './ids.js';
 export { sha256Hex, ArtifactRepository } from './repositories/artifacts.js';

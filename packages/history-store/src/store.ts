@@ -1,11 +1,11 @@
 import Database from 'better-sqlite3';
 import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { StoreContext, defaultActor } from './context.js';
+import { StoreContext, checkProjectName, defaultActor } from './context.js';
 import { HistoryStoreError, translateError } from './errors.js';
 import { latestVersion, migrate, type MigrationResult } from './schema/migrate.js';
 import { assertOursToWrite, readFileStamp } from './schema/stamp.js';
-import { MIGRATIONS, type Migration } from './schema/migrations.js';
+import { LEGACY_PROJECT, MIGRATIONS, type Migration } from './schema/migrations.js';
 import { ArtifactRepository } from './repositories/artifacts.js';
 import { AuditRepository, type TimelineQuery } from './repositories/audit.js';
 import { BackupRepository } from './repositories/backups.js';
@@ -31,6 +31,11 @@ export interface OpenHistoryStoreOptions {
   cacheSizeMiB?: number;
   /** Schema steps to apply; only tests pass a prefix of the real list. */
   migrations?: readonly Migration[];
+  /**
+   * The project whose records this store reads and writes (soulrecall.yaml's `project:`).
+   * Default `default`, where records from before projects live.
+   */
+  project?: string;
 }
 
 export const DB_FILE_NAME = 'history.db';
@@ -97,6 +102,27 @@ export class HistoryStore {
     return this.migration.toVersion;
   }
 
+  /** The project this store's repositories read and write. */
+  get project(): string {
+    return this.ctx.project;
+  }
+
+  /**
+   * The same store (one connection, one transaction scope) seen from another project: what
+   * `--all-projects` views and `history push` walk through.
+   */
+  forProject(project: string): HistoryStore {
+    if (project === this.ctx.project) return this;
+    return new HistoryStore(this.ctx.withProject(checkProjectName(project)), this.artifactsDir, this.migration);
+  }
+
+  /** Every project that has records in this store, by name. */
+  projects(): string[] {
+    return this.ctx.read(() =>
+      (this.ctx.stmt('SELECT project FROM agents UNION SELECT project FROM environments UNION SELECT project FROM audit_log ORDER BY 1').all() as { project: string }[]).map((row) => row.project),
+    );
+  }
+
   /** `soulrecall history`: deployments, promotions, route switches, rollbacks, backups, deletions. */
   timeline(query: TimelineQuery = {}): TimelineEvent[] {
     return this.audit.timeline(query);
@@ -137,6 +163,7 @@ export function openHistoryStore(options: OpenHistoryStoreOptions): HistoryStore
   const dbPath = join(dataDir, DB_FILE_NAME);
   const artifactsDir = join(dataDir, ARTIFACTS_DIR_NAME);
   const migrations = options.migrations ?? MIGRATIONS;
+  const project = checkProjectName(options.project ?? LEGACY_PROJECT);
   // A file that is not ours to write (another program's, a newer soulrecall's, not SQLite) is
   // refused before anything is created beside it or SQLite opens it: both would change the
   // data directory of a user who only ran the wrong soulrecall.
@@ -155,12 +182,15 @@ export function openHistoryStore(options: OpenHistoryStoreOptions): HistoryStore
     const mode = db.pragma('journal_mode = WAL', { simple: true });
     if (mode !== 'wal') throw new HistoryStoreError('STORE_IO', `could not switch ${dbPath} to write-ahead logging (journal mode is ${String(mode)})`);
     db.pragma('synchronous = FULL');
-    db.pragma('foreign_keys = ON');
     // Index pages of busy agents stay hot for batched writes; memory is only taken as used.
     db.pragma(`cache_size = ${-Math.round((options.cacheSizeMiB ?? 64) * 1024)}`);
+    // Schema changes that rebuild keyed tables need foreign keys off (SQLite cannot switch them
+    // inside a transaction); each such migration checks them itself before it commits.
+    db.pragma('foreign_keys = OFF');
     const migration = migrate(db, dbPath, migrations);
+    db.pragma('foreign_keys = ON');
     const actor = { ...defaultActor(), ...options.actor };
-    const ctx = new StoreContext(db, dbPath, dataDir, options.clock ?? (() => new Date()), actor);
+    const ctx = new StoreContext(db, dbPath, dataDir, options.clock ?? (() => new Date()), actor, project);
     return new HistoryStore(ctx, artifactsDir, migration);
   } catch (error) {
     db?.close();

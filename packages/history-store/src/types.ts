@@ -32,6 +32,8 @@ export const CANISTER_ROLES = ['primary', 'blue', 'green'] as const;
 export type CanisterRole = (typeof CANISTER_ROLES)[number];
 
 export interface Canister {
+  /** The project (soulrecall.yaml) that recorded it. */
+  project: string;
   canisterId: string;
   networkUrl: string;
   environment: string;
@@ -97,6 +99,8 @@ export interface PromotionStep {
 export interface PromotionSummary {
   /** Short, human-typable id such as `prm-k3x9qa`. */
   id: string;
+  /** The project (soulrecall.yaml) it belongs to. */
+  project: string;
   agent: string;
   fromEnvironment: string;
   toEnvironment: string;
@@ -212,6 +216,8 @@ export type TimelineKind = (typeof TIMELINE_KINDS)[number];
 
 export interface AuditEntry {
   id: number;
+  /** The project whose command wrote it. */
+  project: string;
   at: string;
   /** Dotted verb, e.g. `deployment.begin`, `route.set`, `lock.takeover`. */
   action: string;

@@ -44,8 +44,8 @@ describe('refusing a history.db leaves it untouched', () => {
     });
   };
   const cases: RefusalCase[] = [
-    { name: 'a newer schema (WAL, as soulrecall writes it)', write: newer('wal'), code: 'STORE_SCHEMA_TOO_NEW', message: /schema version 4, written by a newer soulrecall/ },
-    { name: 'a newer schema in rollback-journal mode', write: newer('delete'), code: 'STORE_SCHEMA_TOO_NEW', message: /schema version 4/ },
+    { name: 'a newer schema (WAL, as soulrecall writes it)', write: newer('wal'), code: 'STORE_SCHEMA_TOO_NEW', message: new RegExp(`schema version ${LATEST_SCHEMA_VERSION + 1}, written by a newer soulrecall`) },
+    { name: 'a newer schema in rollback-journal mode', write: newer('delete'), code: 'STORE_SCHEMA_TOO_NEW', message: new RegExp(`schema version ${LATEST_SCHEMA_VERSION + 1}`) },
     { name: 'another program\'s database (its own application_id)', write: (home) => sqlite(home, (db) => (db.pragma('application_id = 42'), db.exec(shoppingList))), code: 'STORE_CORRUPT', message: /another program/ },
     // A user_version another program uses for itself must not pass for one of our versions.
     { name: 'another program\'s database at "our" user_version 2', write: (home) => sqlite(home, (db) => (db.pragma('application_id = 42'), db.pragma('user_version = 2'), db.exec(shoppingList))), code: 'STORE_CORRUPT', message: /another program/ },

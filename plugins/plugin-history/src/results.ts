@@ -7,6 +7,7 @@ import type { Actor, Backup, BackupRestore, Canister, Deployment, JsonObject, Pr
 /** One row of `promote list`. */
 export interface PromotionListEntry {
   id: string;
+  project: string;
   agent: string;
   fromEnvironment: string;
   toEnvironment: string;
@@ -31,6 +32,8 @@ export interface PromotionListEntry {
 }
 
 export interface PromotionListResult {
+  /** The project listed, or null across projects (each promotion names its own). */
+  project: string | null;
   agent: string;
   /** The environment filter as resolved (aliases → names), or null. */
   environment: string | null;
@@ -81,6 +84,8 @@ export interface PromotionDetail extends PromotionListEntry {
 
 /** `history`. */
 export interface HistoryResult {
+  /** The project shown, or null with --all-projects (each event names its own). */
+  project: string | null;
   agent: string | null;
   environment: string | null;
   since: string | null;

@@ -40,7 +40,7 @@ describe('plugin-history renderers', () => {
 
   it('history wraps long summaries under themselves within 80 columns', () => {
     const { events } = historyTimeline({ store }, {});
-    const text = renderTimeline(events, 80);
+    const text = renderTimeline(events, { width: 80 });
     expect(widest(text)).to.be.at.most(80);
     expect(text.split('\n')[0]).to.match(/^WHEN\s+KIND\s+WHAT$/);
     expect(text).to.match(/\n {33}\S/); // a continuation line
@@ -50,7 +50,7 @@ describe('plugin-history renderers', () => {
     const { events } = historyTimeline({ store }, {});
     const csv = renderTimelineCsv(events);
     const lines = csv.split('\r\n');
-    expect(lines[0]).to.equal('id,at,kind,action,agent,environment,subject,summary,principal,osUser,host');
+    expect(lines[0]).to.equal('id,at,kind,action,agent,environment,subject,summary,principal,osUser,host,project');
     expect(lines).to.have.length(events.length + 1);
     expect(renderTimelineCsv([{ ...events[0]!, summary: 'said "hi", then left' }]).split('\r\n')[1]).to.include('"said ""hi"", then left"');
   });

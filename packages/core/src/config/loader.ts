@@ -1,16 +1,20 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type Pair, type YAMLMap } from 'yaml';
 import { ConfigError } from './errors.js';
 import { LOCAL_NETWORK_URL, MAINNET_URL, type AgentConfig, type EnvironmentConfig, type ProjectConfig } from './types.js';
 
 export const CONFIG_FILE_NAME = 'soulrecall.yaml';
 
-const TOP_LEVEL_KEYS = ['pipeline', 'environments', 'agents'];
+const TOP_LEVEL_KEYS = ['project', 'pipeline', 'environments', 'agents'];
 const ENVIRONMENT_KEYS = ['network', 'aliases', 'protected', 'identity'];
 const AGENT_KEYS = ['wasm', 'health'];
 const HEALTH_KEYS = ['method'];
 const NAME_PATTERN = /^[A-Za-z][A-Za-z0-9_-]*$/;
+/** What the history store accepts as a project name. */
+const PROJECT_PATTERN = /^[a-z0-9][a-z0-9._-]{0,63}$/;
+/** Records from before projects existed, and commands run outside any project. */
+export const DEFAULT_PROJECT = 'default';
 /** Hosts of the IC mainnet API boundary nodes. */
 const MAINNET_HOSTS = ['icp-api.io', 'ic0.app', 'icp0.io'];
 
@@ -178,7 +182,28 @@ export function parseProjectConfig(text: string, file: string): ProjectConfig {
       agents.push(agent);
     }
   }
-  return { file, root: dirname(file), pipeline, environments, agents };
+  let project = projectFromFolder(dirname(file));
+  const projectNode = root.get('project', true) as Node | undefined;
+  if (projectNode !== undefined) {
+    project = scalarString(projectNode, 'project', fail);
+    if (!PROJECT_PATTERN.test(project)) {
+      fail('CONFIG_INVALID_NAME', projectNode, `project name "${project}" is not valid.`, 'Use 1 to 64 lower-case letters, digits, ".", "_" or "-", starting with a letter or digit.');
+    }
+  }
+  return { project, file, root: dirname(file), pipeline, environments, agents };
+}
+
+/**
+ * The project of a soulrecall.yaml without `project:`: its folder's name, lower-cased, with
+ * anything the store does not take turned into "-" (`My Agents` → `my-agents`).
+ */
+export function projectFromFolder(folder: string): string {
+  const name = basename(resolve(folder))
+    .toLowerCase()
+    .replace(/[^a-z0-9._-]+/g, '-')
+    .replace(/^[^a-z0-9]+/, '')
+    .slice(0, 64);
+  return name === '' ? DEFAULT_PROJECT : name;
 }
 
 /** Whether a network URL is the IC mainnet (whose root key is built in). */

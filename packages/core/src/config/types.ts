@@ -29,6 +29,11 @@ export interface AgentConfig {
 }
 
 export interface ProjectConfig {
+  /**
+   * The project every record of this folder belongs to: `project:` in the file, or else the
+   * folder's name made lower case (as Docker Compose names a project).
+   */
+  project: string;
   /** Absolute path of the soulrecall.yaml that was read. */
   file: string;
   /** Folder holding it: relative paths in the file are relative to it. */

@@ -2,6 +2,7 @@ import type { CanisterClient, IdentityStore, LoadedIdentity, NetworkDescription 
 import { openHistoryStore, type HistoryStore } from '@soulrecall/history-store';
 import type { EnvironmentConfig, ProjectConfig } from '../config/types.js';
 import { dataDir as defaultDataDir } from '../data-dir.js';
+import { DEFAULT_PROJECT } from '../config/loader.js';
 import { withIdentities } from './identity-commands.js';
 
 export interface SessionOptions {
@@ -31,9 +32,14 @@ export class Session {
     this.requestTimeoutMs = options.requestTimeoutMs;
   }
 
-  /** The shared history store (`<data dir>/history.db`), opened on first use. */
+  /** The project whose records this command sees: soulrecall.yaml's, or `default` outside any project. */
+  get project(): string {
+    return this.config?.project ?? DEFAULT_PROJECT;
+  }
+
+  /** The shared history store (`<data dir>/history.db`), opened on first use, scoped to the project. */
   get store(): HistoryStore {
-    this.storeInstance ??= openHistoryStore({ dataDir: this.dataDir });
+    this.storeInstance ??= openHistoryStore({ dataDir: this.dataDir, project: this.project });
     return this.storeInstance;
   }
 

@@ -19,10 +19,11 @@ export interface AuditRecord {
 export function appendAudit(ctx: StoreContext, entry: AuditRecord): number {
   const { lastInsertRowid } = ctx
     .stmt(
-      `INSERT INTO audit_log (at, action, kind, agent, environment, subject, summary, by_principal, by_os_user, by_host, detail)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO audit_log (project, at, action, kind, agent, environment, subject, summary, by_principal, by_os_user, by_host, detail)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     )
     .run(
+      ctx.project,
       ctx.nowIso(),
       entry.action,
       entry.kind ?? null,
@@ -40,6 +41,7 @@ export function appendAudit(ctx: StoreContext, entry: AuditRecord): number {
 
 interface AuditRow extends ActorColumns {
   id: number;
+  project: string;
   at: string;
   action: string;
   kind: TimelineKind | null;
@@ -53,6 +55,7 @@ interface AuditRow extends ActorColumns {
 function toEntry(row: AuditRow): AuditEntry {
   return {
     id: row.id,
+    project: row.project,
     at: row.at,
     action: row.action,
     kind: row.kind,
@@ -138,8 +141,8 @@ export class AuditRepository {
 
   /** Audit entries, newest first. */
   list(query: AuditQuery = {}): AuditEntry[] {
-    const where: string[] = [];
-    const params: unknown[] = [];
+    const where: string[] = ['project = ?'];
+    const params: unknown[] = [this.ctx.project];
     if (query.agent !== undefined) (where.push('agent = ?'), params.push(query.agent));
     if (query.environment !== undefined) (where.push('environment = ?'), params.push(query.environment));
     if (query.subject !== undefined) (where.push('subject = ?'), params.push(query.subject));
@@ -157,8 +160,8 @@ export class AuditRepository {
    * deletions, newest first.
    */
   timeline(query: TimelineQuery = {}): TimelineEvent[] {
-    const where = ['kind IS NOT NULL'];
-    const params: unknown[] = [];
+    const where = ['project = ?', 'kind IS NOT NULL'];
+    const params: unknown[] = [this.ctx.project];
     if (query.agent !== undefined) (where.push('agent = ?'), params.push(query.agent));
     if (query.environment !== undefined) (where.push('environment = ?'), params.push(query.environment));
     if (query.since !== undefined) (where.push('at >= ?'), params.push(isoOf(query.since)));
@@ -172,7 +175,7 @@ export class AuditRepository {
   }
 
   private select(where: string[], params: unknown[], limit: number): AuditEntry[] {
-    const sql = `SELECT * FROM audit_log ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
+    const sql = `SELECT * FROM audit_log WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT ?`;
     return this.ctx.read(() => (this.ctx.stmt(sql).all(...params, limit) as AuditRow[]).map(toEntry));
   }
 }

@@ -112,7 +112,7 @@ export class BackupRepository {
     return this.ctx.write(() => {
       const canister = requireCanister(this.ctx, input.environment, input.canisterId);
       if (input.deploymentId !== undefined) {
-        const deployment = this.ctx.stmt('SELECT canister_id, environment FROM deployments WHERE id = ?').get(input.deploymentId) as
+        const deployment = this.ctx.stmt('SELECT canister_id, environment FROM deployments WHERE project = ? AND id = ?').get(this.ctx.project, input.deploymentId) as
           | { canister_id: string; environment: string }
           | undefined;
         if (!deployment) throw notFound(`deployment ${input.deploymentId} does not exist`);
@@ -123,11 +123,11 @@ export class BackupRepository {
       const id = uniqueShortId('bak', (candidate) => this.ctx.stmt('SELECT 1 FROM backups WHERE id = ?').get(candidate) !== undefined);
       this.ctx
         .stmt(
-          `INSERT INTO backups (id, agent, environment, canister_id, snapshot_id, reason, deployment_id, module_sha256, source, archive_sha256, archive_size, archived_at,
+          `INSERT INTO backups (id, project, agent, environment, canister_id, snapshot_id, reason, deployment_id, module_sha256, source, archive_sha256, archive_size, archived_at,
              by_principal, by_os_user, by_host, created_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
-        .run(id, canister.agent, input.environment, input.canisterId, snapshotId, input.reason ?? null, input.deploymentId ?? null, input.moduleSha256 ?? null,
+        .run(id, this.ctx.project, canister.agent, input.environment, input.canisterId, snapshotId, input.reason ?? null, input.deploymentId ?? null, input.moduleSha256 ?? null,
           input.source ?? 'taken', input.archive?.sha256 ?? null, input.archive?.size ?? null, input.archive ? this.ctx.nowIso() : null, by.principal, by.osUser, by.host, this.ctx.nowIso());
       if (input.beforeDeployment) this.ctx.stmt('UPDATE deployments SET snapshot_backup_id = ? WHERE id = ?').run(id, input.deploymentId);
       appendAudit(this.ctx, {
@@ -153,7 +153,7 @@ export class BackupRepository {
 
   get(id: string): Backup | null {
     return this.ctx.read(() => {
-      const row = this.ctx.stmt(`${SELECT} WHERE b.id = ?`).get(id) as BackupRow | undefined;
+      const row = this.ctx.stmt(`${SELECT} WHERE b.project = ? AND b.id = ?`).get(this.ctx.project, id) as BackupRow | undefined;
       return row ? toBackup(row, this.archivePath) : null;
     });
   }
@@ -166,13 +166,13 @@ export class BackupRepository {
 
   /** Backups, newest first. */
   list(query: BackupQuery = {}): Backup[] {
-    const where: string[] = [];
-    const params: unknown[] = [];
+    const where: string[] = ['b.project = ?'];
+    const params: unknown[] = [this.ctx.project];
     if (query.agent !== undefined) (where.push('b.agent = ?'), params.push(query.agent));
     if (query.environment !== undefined) (where.push('b.environment = ?'), params.push(query.environment));
     if (query.canisterId !== undefined) (where.push('b.canister_id = ?'), params.push(query.canisterId));
     if (!query.includeDeleted) where.push('(b.deleted_at IS NULL OR b.archive_sha256 IS NOT NULL)');
-    const sql = `${SELECT} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY b.rowid DESC LIMIT ?`;
+    const sql = `${SELECT} WHERE ${where.join(' AND ')} ORDER BY b.rowid DESC LIMIT ?`;
     return this.ctx.read(() => (this.ctx.stmt(sql).all(...params, queryHelpers.limitOf(query.limit)) as BackupRow[]).map((row) => toBackup(row, this.archivePath)));
   }
 

@@ -29,6 +29,7 @@ export interface CanisterQuery {
 }
 
 interface CanisterRow {
+  project: string;
   canister_id: string;
   network_url: string;
   environment: string;
@@ -47,6 +48,7 @@ interface OverviewRow extends CanisterRow {
 
 function toCanister(row: CanisterRow): Canister {
   return {
+    project: row.project,
     canisterId: row.canister_id,
     networkUrl: row.network_url,
     environment: row.environment,
@@ -63,7 +65,7 @@ export function assertRole(role: string): asserts role is CanisterRole {
 
 /** Reads a canister row inside a transaction; shared by the repositories that reference canisters. */
 export function requireCanister(ctx: StoreContext, environment: string, canisterId: string): Canister {
-  const row = ctx.stmt('SELECT * FROM canisters WHERE environment = ? AND canister_id = ?').get(environment, canisterId) as CanisterRow | undefined;
+  const row = ctx.stmt('SELECT * FROM canisters WHERE project = ? AND environment = ? AND canister_id = ?').get(ctx.project, environment, canisterId) as CanisterRow | undefined;
   if (!row) throw notFound(`canister ${canisterId} is not recorded in environment ${environment}`, 'record it with store.canisters.record() when it is created');
   return toCanister(row);
 }
@@ -84,8 +86,8 @@ export class CanisterRepository {
       touchAgent(this.ctx, input.agent);
       touchEnvironment(this.ctx, input.environment, input.networkUrl);
       const existing = this.ctx
-        .stmt('SELECT * FROM canisters WHERE environment = ? AND canister_id = ?')
-        .get(input.environment, input.canisterId) as CanisterRow | undefined;
+        .stmt('SELECT * FROM canisters WHERE project = ? AND environment = ? AND canister_id = ?')
+        .get(this.ctx.project, input.environment, input.canisterId) as CanisterRow | undefined;
       if (existing && existing.decommissioned_at === null) {
         if (existing.agent !== input.agent) {
           throw new HistoryStoreError('CONFLICT', `canister ${input.canisterId} in ${input.environment} already belongs to agent ${existing.agent}`, {
@@ -93,7 +95,7 @@ export class CanisterRepository {
           });
         }
         if (existing.role === role && existing.network_url === input.networkUrl) return toCanister(existing);
-        this.ctx.stmt('UPDATE canisters SET role = ?, network_url = ? WHERE environment = ? AND canister_id = ?').run(role, input.networkUrl, input.environment, input.canisterId);
+        this.ctx.stmt('UPDATE canisters SET role = ?, network_url = ? WHERE project = ? AND environment = ? AND canister_id = ?').run(role, input.networkUrl, this.ctx.project, input.environment, input.canisterId);
         appendAudit(this.ctx, {
           action: 'canister.update',
           agent: input.agent,
@@ -108,11 +110,11 @@ export class CanisterRepository {
       const now = this.ctx.nowIso();
       this.ctx
         .stmt(
-          `INSERT INTO canisters (environment, canister_id, network_url, agent, role, created_at, decommissioned_at) VALUES (?, ?, ?, ?, ?, ?, NULL)
-           ON CONFLICT(environment, canister_id) DO UPDATE SET network_url = excluded.network_url, agent = excluded.agent, role = excluded.role,
+          `INSERT INTO canisters (project, environment, canister_id, network_url, agent, role, created_at, decommissioned_at) VALUES (?, ?, ?, ?, ?, ?, ?, NULL)
+           ON CONFLICT(project, environment, canister_id) DO UPDATE SET network_url = excluded.network_url, agent = excluded.agent, role = excluded.role,
              created_at = excluded.created_at, decommissioned_at = NULL`,
         )
-        .run(input.environment, input.canisterId, input.networkUrl, input.agent, role, now);
+        .run(this.ctx.project, input.environment, input.canisterId, input.networkUrl, input.agent, role, now);
       appendAudit(this.ctx, {
         action: existing ? 'canister.reuse' : 'canister.record',
         agent: input.agent,
@@ -156,16 +158,18 @@ export class CanisterRepository {
     return this.ctx.write(() => {
       const canister = requireCanister(this.ctx, input.environment, input.canisterId);
       if (canister.decommissionedAt !== null) return canister;
-      const live = this.ctx.stmt('SELECT 1 FROM routes WHERE environment = ? AND canister_id = ?').get(input.environment, input.canisterId);
+      const live = this.ctx.stmt('SELECT 1 FROM routes WHERE project = ? AND environment = ? AND canister_id = ?').get(this.ctx.project, input.environment, input.canisterId);
       if (live) {
         throw new HistoryStoreError('CONFLICT', `canister ${input.canisterId} is the live canister of ${canister.agent} in ${input.environment}`, {
           hint: 'route traffic to another canister first (soulrecall config set --routing <canister-id>)',
         });
       }
       const now = this.ctx.nowIso();
-      this.ctx.stmt('UPDATE canisters SET decommissioned_at = ? WHERE environment = ? AND canister_id = ?').run(now, input.environment, input.canisterId);
+      this.ctx.stmt('UPDATE canisters SET decommissioned_at = ? WHERE project = ? AND environment = ? AND canister_id = ?').run(now, this.ctx.project, input.environment, input.canisterId);
       // Deleting a canister deletes its snapshots: its backups are no longer restore points.
-      const backups = this.ctx.stmt('UPDATE backups SET deleted_at = ? WHERE environment = ? AND canister_id = ? AND deleted_at IS NULL').run(now, input.environment, input.canisterId);
+      const backups = this.ctx
+        .stmt('UPDATE backups SET deleted_at = ? WHERE project = ? AND environment = ? AND canister_id = ? AND deleted_at IS NULL')
+        .run(now, this.ctx.project, input.environment, input.canisterId);
       appendAudit(this.ctx, {
         action: 'canister.decommission',
         kind: 'deletion',
@@ -182,7 +186,7 @@ export class CanisterRepository {
 
   get(environment: string, canisterId: string): Canister | null {
     return this.ctx.read(() => {
-      const row = this.ctx.stmt('SELECT * FROM canisters WHERE environment = ? AND canister_id = ?').get(environment, canisterId) as CanisterRow | undefined;
+      const row = this.ctx.stmt('SELECT * FROM canisters WHERE project = ? AND environment = ? AND canister_id = ?').get(this.ctx.project, environment, canisterId) as CanisterRow | undefined;
       return row ? toCanister(row) : null;
     });
   }
@@ -190,14 +194,14 @@ export class CanisterRepository {
   /** A canister id across all environments (commands that take only `<canister-id>`). */
   find(canisterId: string): Canister[] {
     return this.ctx.read(() =>
-      (this.ctx.stmt('SELECT * FROM canisters WHERE canister_id = ? ORDER BY decommissioned_at IS NOT NULL, environment').all(canisterId) as CanisterRow[]).map(toCanister),
+      (this.ctx.stmt('SELECT * FROM canisters WHERE project = ? AND canister_id = ? ORDER BY decommissioned_at IS NOT NULL, environment').all(this.ctx.project, canisterId) as CanisterRow[]).map(toCanister),
     );
   }
 
   /** `soulrecall list`: canisters with their live flag and deployed version. */
   list(query: CanisterQuery = {}): CanisterOverview[] {
-    const where: string[] = [];
-    const params: unknown[] = [];
+    const where: string[] = ['c.project = ?'];
+    const params: unknown[] = [this.ctx.project];
     if (query.agent !== undefined) (where.push('c.agent = ?'), params.push(query.agent));
     if (query.environment !== undefined) (where.push('c.environment = ?'), params.push(query.environment));
     if (query.role !== undefined) (where.push('c.role = ?'), params.push(query.role));
@@ -205,11 +209,11 @@ export class CanisterRepository {
     const sql = `
       SELECT c.*, (r.canister_id IS NOT NULL) AS live, d.version AS deployed_version, d.module_sha256, d.finished_at AS deployed_at
       FROM canisters c
-      LEFT JOIN routes r ON r.agent = c.agent AND r.environment = c.environment AND r.canister_id = c.canister_id
+      LEFT JOIN routes r ON r.project = c.project AND r.agent = c.agent AND r.environment = c.environment AND r.canister_id = c.canister_id
       LEFT JOIN deployments d ON d.id = (
-        SELECT id FROM deployments WHERE environment = c.environment AND canister_id = c.canister_id AND status = 'succeeded'
+        SELECT id FROM deployments WHERE project = c.project AND environment = c.environment AND canister_id = c.canister_id AND status = 'succeeded'
         ORDER BY id DESC LIMIT 1)
-      ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+      WHERE ${where.join(' AND ')}
       ORDER BY c.agent, c.environment, c.role, c.canister_id`;
     return this.ctx.read(() =>
       (this.ctx.stmt(sql).all(...params) as OverviewRow[]).map((row) => ({

@@ -5,8 +5,8 @@ import type { Agent, Environment } from '../types.js';
 export function touchAgent(ctx: StoreContext, name: string): void {
   const now = ctx.nowIso();
   ctx
-    .stmt('INSERT INTO agents (name, first_seen_at, last_seen_at) VALUES (?, ?, ?) ON CONFLICT(name) DO UPDATE SET last_seen_at = excluded.last_seen_at')
-    .run(name, now, now);
+    .stmt('INSERT INTO agents (project, name, first_seen_at, last_seen_at) VALUES (?, ?, ?, ?) ON CONFLICT(project, name) DO UPDATE SET last_seen_at = excluded.last_seen_at')
+    .run(ctx.project, name, now, now);
 }
 
 /** Notes that an environment was seen (and, when known, the network it points to). */
@@ -14,11 +14,11 @@ export function touchEnvironment(ctx: StoreContext, name: string, networkUrl?: s
   const now = ctx.nowIso();
   ctx
     .stmt(
-      `INSERT INTO environments (name, network_url, first_seen_at, last_seen_at) VALUES (?, ?, ?, ?)
-       ON CONFLICT(name) DO UPDATE SET last_seen_at = excluded.last_seen_at,
+      `INSERT INTO environments (project, name, network_url, first_seen_at, last_seen_at) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT(project, name) DO UPDATE SET last_seen_at = excluded.last_seen_at,
          network_url = coalesce(excluded.network_url, environments.network_url)`,
     )
-    .run(name, networkUrl ?? null, now, now);
+    .run(ctx.project, name, networkUrl ?? null, now, now);
 }
 
 interface AgentRow {
@@ -36,7 +36,7 @@ export class CatalogRepository {
 
   agents(): Agent[] {
     return this.ctx.read(() =>
-      (this.ctx.stmt('SELECT * FROM agents ORDER BY name').all() as AgentRow[]).map((row) => ({
+      (this.ctx.stmt('SELECT * FROM agents WHERE project = ? ORDER BY name').all(this.ctx.project) as AgentRow[]).map((row) => ({
         name: row.name,
         firstSeenAt: row.first_seen_at,
         lastSeenAt: row.last_seen_at,
@@ -46,7 +46,7 @@ export class CatalogRepository {
 
   environments(): Environment[] {
     return this.ctx.read(() =>
-      (this.ctx.stmt('SELECT * FROM environments ORDER BY name').all() as EnvironmentRow[]).map((row) => ({
+      (this.ctx.stmt('SELECT * FROM environments WHERE project = ? ORDER BY name').all(this.ctx.project) as EnvironmentRow[]).map((row) => ({
         name: row.name,
         networkUrl: row.network_url,
         firstSeenAt: row.first_seen_at,

@@ -92,21 +92,21 @@ export class DeploymentRepository {
           hint: 'deploy to a live canister',
         });
       }
-      if (input.promotionId !== undefined && !this.ctx.stmt('SELECT 1 FROM promotions WHERE id = ?').get(input.promotionId)) {
+      if (input.promotionId !== undefined && !this.ctx.stmt('SELECT 1 FROM promotions WHERE project = ? AND id = ?').get(this.ctx.project, input.promotionId)) {
         throw notFound(`promotion ${input.promotionId} does not exist`);
       }
       // The canister's record already registered its agent and environment as seen.
       const { next } = this.ctx
-        .stmt('SELECT coalesce(max(version), 0) + 1 AS next FROM deployments WHERE agent = ? AND environment = ?')
-        .get(input.agent, input.environment) as { next: number };
+        .stmt('SELECT coalesce(max(version), 0) + 1 AS next FROM deployments WHERE project = ? AND agent = ? AND environment = ?')
+        .get(this.ctx.project, input.agent, input.environment) as { next: number };
       const startedAt = this.ctx.nowIso();
       const { lastInsertRowid } = this.ctx
         .stmt(
-          `INSERT INTO deployments (agent, environment, version, canister_id, module_sha256, install_mode, status, promotion_id,
+          `INSERT INTO deployments (project, agent, environment, version, canister_id, module_sha256, install_mode, status, promotion_id,
              by_principal, by_os_user, by_host, started_at)
-           VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?)`,
+           VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?)`,
         )
-        .run(input.agent, input.environment, next, input.canisterId, input.moduleSha256, input.installMode, input.promotionId ?? null, by.principal, by.osUser, by.host, startedAt);
+        .run(this.ctx.project, input.agent, input.environment, next, input.canisterId, input.moduleSha256, input.installMode, input.promotionId ?? null, by.principal, by.osUser, by.host, startedAt);
       const id = Number(lastInsertRowid);
       appendAudit(this.ctx, {
         action: 'deployment.begin',
@@ -197,7 +197,7 @@ export class DeploymentRepository {
 
   get(id: number): Deployment | null {
     return this.ctx.read(() => {
-      const row = this.ctx.stmt(`${SELECT} WHERE d.id = ?`).get(id) as DeploymentRow | undefined;
+      const row = this.ctx.stmt(`${SELECT} WHERE d.project = ? AND d.id = ?`).get(this.ctx.project, id) as DeploymentRow | undefined;
       return row ? toDeployment(row) : null;
     });
   }
@@ -205,7 +205,9 @@ export class DeploymentRepository {
   /** Deployment number `version` of an agent in an environment. */
   getByVersion(agent: string, environment: string, version: number): Deployment | null {
     return this.ctx.read(() => {
-      const row = this.ctx.stmt(`${SELECT} WHERE d.agent = ? AND d.environment = ? AND d.version = ?`).get(agent, environment, version) as DeploymentRow | undefined;
+      const row = this.ctx
+        .stmt(`${SELECT} WHERE d.project = ? AND d.agent = ? AND d.environment = ? AND d.version = ?`)
+        .get(this.ctx.project, agent, environment, version) as DeploymentRow | undefined;
       return row ? toDeployment(row) : null;
     });
   }
@@ -225,8 +227,8 @@ export class DeploymentRepository {
 
   /** Deployments, newest first. */
   list(query: DeploymentQuery = {}): Deployment[] {
-    const where: string[] = [];
-    const params: unknown[] = [];
+    const where: string[] = ['d.project = ?'];
+    const params: unknown[] = [this.ctx.project];
     if (query.status !== undefined && !DEPLOYMENT_STATUSES.includes(query.status)) throw invalidArgument(`unknown deployment status "${query.status}"`);
     if (query.agent !== undefined) (where.push('d.agent = ?'), params.push(query.agent));
     if (query.environment !== undefined) (where.push('d.environment = ?'), params.push(query.environment));
@@ -239,7 +241,7 @@ export class DeploymentRepository {
     }
     // Within one agent and environment, version order is insertion order; across them, id is.
     const order = query.agent !== undefined && query.environment !== undefined ? 'd.version DESC' : 'd.id DESC';
-    const sql = `${SELECT} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${order} LIMIT ?`;
+    const sql = `${SELECT} WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ?`;
     return this.ctx.read(() => (this.ctx.stmt(sql).all(...params, queryHelpers.limitOf(query.limit)) as DeploymentRow[]).map(toDeployment));
   }
 

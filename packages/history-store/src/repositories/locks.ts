@@ -99,11 +99,11 @@ export class LockRepository {
       const nowIso = now.toISOString();
       this.ctx
         .stmt(
-          `INSERT INTO locks (agent, environment, operation, operation_id, pid, host, acquired_at, renewed_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-           ON CONFLICT(agent, environment) DO UPDATE SET operation = excluded.operation, operation_id = excluded.operation_id, pid = excluded.pid,
+          `INSERT INTO locks (project, agent, environment, operation, operation_id, pid, host, acquired_at, renewed_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT(project, agent, environment) DO UPDATE SET operation = excluded.operation, operation_id = excluded.operation_id, pid = excluded.pid,
              host = excluded.host, acquired_at = excluded.acquired_at, renewed_at = excluded.renewed_at, expires_at = excluded.expires_at`,
         )
-        .run(input.agent, input.environment, input.operation, input.operationId, process.pid, this.host, nowIso, nowIso, new Date(now.getTime() + ttlMs).toISOString());
+        .run(this.ctx.project, input.agent, input.environment, input.operation, input.operationId, process.pid, this.host, nowIso, nowIso, new Date(now.getTime() + ttlMs).toISOString());
       appendAudit(this.ctx, {
         action: takeover ? 'lock.takeover' : 'lock.acquire',
         agent: input.agent,
@@ -140,8 +140,8 @@ export class LockRepository {
     const actor = this.ctx.resolveActor(by);
     return this.ctx.write(() => {
       const { changes } = this.ctx
-        .stmt('DELETE FROM locks WHERE agent = ? AND environment = ? AND operation_id = ? AND pid = ? AND host = ?')
-        .run(lease.agent, lease.environment, lease.operationId, process.pid, this.host);
+        .stmt('DELETE FROM locks WHERE project = ? AND agent = ? AND environment = ? AND operation_id = ? AND pid = ? AND host = ?')
+        .run(this.ctx.project, lease.agent, lease.environment, lease.operationId, process.pid, this.host);
       if (changes > 0) {
         appendAudit(this.ctx, {
           action: 'lock.release',
@@ -172,7 +172,7 @@ export class LockRepository {
       const lease = toLease(row);
       const why = this.staleness(lease);
       if (!why) return false;
-      this.ctx.stmt('DELETE FROM locks WHERE agent = ? AND environment = ?').run(agent, environment);
+      this.ctx.stmt('DELETE FROM locks WHERE project = ? AND agent = ? AND environment = ?').run(this.ctx.project, agent, environment);
       appendAudit(this.ctx, {
         action: 'lock.clear-stale',
         agent,
@@ -194,7 +194,7 @@ export class LockRepository {
   }
 
   list(): Lease[] {
-    return this.ctx.read(() => (this.ctx.stmt('SELECT * FROM locks ORDER BY agent, environment').all() as LockRow[]).map(toLease));
+    return this.ctx.read(() => (this.ctx.stmt('SELECT * FROM locks WHERE project = ? ORDER BY agent, environment').all(this.ctx.project) as LockRow[]).map(toLease));
   }
 
   private isMine(lease: Lease, operationId: string): boolean {
@@ -205,8 +205,8 @@ export class LockRepository {
   private extend(lease: Lease, ttlMs: number): Lease {
     const now = this.ctx.now();
     this.ctx
-      .stmt('UPDATE locks SET renewed_at = ?, expires_at = ? WHERE agent = ? AND environment = ?')
-      .run(now.toISOString(), new Date(now.getTime() + ttlMs).toISOString(), lease.agent, lease.environment);
+      .stmt('UPDATE locks SET renewed_at = ?, expires_at = ? WHERE project = ? AND agent = ? AND environment = ?')
+      .run(now.toISOString(), new Date(now.getTime() + ttlMs).toISOString(), this.ctx.project, lease.agent, lease.environment);
     appendAudit(this.ctx, {
       action: 'lock.renew',
       agent: lease.agent,
@@ -220,7 +220,7 @@ export class LockRepository {
   }
 
   private row(agent: string, environment: string): LockRow | undefined {
-    return this.ctx.stmt('SELECT * FROM locks WHERE agent = ? AND environment = ?').get(agent, environment) as LockRow | undefined;
+    return this.ctx.stmt('SELECT * FROM locks WHERE project = ? AND agent = ? AND environment = ?').get(this.ctx.project, agent, environment) as LockRow | undefined;
   }
 
   private ttl(ttlMs: number | undefined): number {

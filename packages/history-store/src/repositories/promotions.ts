@@ -77,6 +77,7 @@ const TRANSITION_WORDS: Record<PromotionStatus, [string, string]> = {
 interface PromotionRow extends ActorColumns {
   seq: number;
   id: string;
+  project: string;
   agent: string;
   from_environment: string;
   to_environment: string;
@@ -107,6 +108,7 @@ interface StepRow {
 function toSummary(row: PromotionRow): PromotionSummary {
   return {
     id: row.id,
+    project: row.project,
     agent: row.agent,
     fromEnvironment: row.from_environment,
     toEnvironment: row.to_environment,
@@ -162,11 +164,11 @@ export class PromotionRepository {
       const now = this.ctx.nowIso();
       const { lastInsertRowid } = this.ctx
         .stmt(
-          `INSERT INTO promotions (id, agent, from_environment, to_environment, strategy, source_deployment_id, target_canister_id, status,
+          `INSERT INTO promotions (id, project, agent, from_environment, to_environment, strategy, source_deployment_id, target_canister_id, status,
              options, by_principal, by_os_user, by_host, created_at, updated_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, 'planned', ?, ?, ?, ?, ?, ?)`,
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'planned', ?, ?, ?, ?, ?, ?)`,
         )
-        .run(id, input.agent, input.fromEnvironment, input.toEnvironment, input.strategy, input.sourceDeploymentId ?? null, input.targetCanisterId ?? null,
+        .run(id, this.ctx.project, input.agent, input.fromEnvironment, input.toEnvironment, input.strategy, input.sourceDeploymentId ?? null, input.targetCanisterId ?? null,
           JSON.stringify(input.options ?? {}), by.principal, by.osUser, by.host, now, now);
       const insertStep = this.ctx.stmt("INSERT INTO promotion_steps (promotion_seq, step_index, name, status) VALUES (?, ?, ?, 'pending')");
       const steps: PromotionStep[] = (input.steps ?? []).map((name, i) => {
@@ -186,6 +188,7 @@ export class PromotionRepository {
       // Built from what was just written: re-reading it would cost as much as the insert.
       return {
         id,
+        project: this.ctx.project,
         agent: input.agent,
         fromEnvironment: input.fromEnvironment,
         toEnvironment: input.toEnvironment,
@@ -225,13 +228,13 @@ export class PromotionRepository {
   /** Promotions, newest first. */
   list(query: PromotionQuery = {}): PromotionSummary[] {
     if (query.status !== undefined && !PROMOTION_STATUSES.includes(query.status)) throw invalidArgument(`unknown promotion status "${query.status}"`);
-    const where: string[] = [];
-    const params: unknown[] = [];
+    const where: string[] = ['project = ?'];
+    const params: unknown[] = [this.ctx.project];
     if (query.agent !== undefined) (where.push('agent = ?'), params.push(query.agent));
     if (query.environment !== undefined) (where.push('(from_environment = ? OR to_environment = ?)'), params.push(query.environment, query.environment));
     if (query.status !== undefined) (where.push('status = ?'), params.push(query.status));
     if (query.before !== undefined) (where.push('seq < (SELECT seq FROM promotions WHERE id = ?)'), params.push(query.before));
-    const sql = `SELECT * FROM promotions ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT ?`;
+    const sql = `SELECT * FROM promotions WHERE ${where.join(' AND ')} ORDER BY seq DESC LIMIT ?`;
     return this.ctx.read(() => (this.ctx.stmt(sql).all(...params, queryHelpers.limitOf(query.limit)) as PromotionRow[]).map(toSummary));
   }
 
@@ -376,7 +379,7 @@ export class PromotionRepository {
   }
 
   private row(id: string): PromotionRow | undefined {
-    return this.ctx.stmt('SELECT * FROM promotions WHERE id = ?').get(id) as PromotionRow | undefined;
+    return this.ctx.stmt('SELECT * FROM promotions WHERE project = ? AND id = ?').get(this.ctx.project, id) as PromotionRow | undefined;
   }
 
   /** A promotion whose journal may still be written (not aborted or rolled back). */
@@ -402,7 +405,7 @@ export class PromotionRepository {
   }
 
   private requireDeploymentOf(deploymentId: number, agent: string): void {
-    const row = this.ctx.stmt('SELECT agent FROM deployments WHERE id = ?').get(deploymentId) as { agent: string } | undefined;
+    const row = this.ctx.stmt('SELECT agent FROM deployments WHERE project = ? AND id = ?').get(this.ctx.project, deploymentId) as { agent: string } | undefined;
     if (!row) throw notFound(`deployment ${deploymentId} does not exist`);
     if (row.agent !== agent) throw invalidArgument(`deployment ${deploymentId} belongs to agent ${row.agent}, not ${agent}`);
   }

@@ -86,7 +86,7 @@ export class RouteRepository {
           hint: 'another command switched the route meanwhile; check soulrecall list and retry',
         });
       }
-      this.ctx.stmt('DELETE FROM routes WHERE agent = ? AND environment = ?').run(input.agent, input.environment);
+      this.ctx.stmt('DELETE FROM routes WHERE project = ? AND agent = ? AND environment = ?').run(this.ctx.project, input.agent, input.environment);
       appendAudit(this.ctx, {
         action: 'route.clear',
         kind: 'route',
@@ -110,7 +110,7 @@ export class RouteRepository {
       if (canister.decommissionedAt !== null) {
         throw new HistoryStoreError('CONFLICT', `canister ${input.canisterId} in ${input.environment} was deleted; it cannot be live`);
       }
-      if (input.promotionId !== undefined && !this.ctx.stmt('SELECT 1 FROM promotions WHERE id = ?').get(input.promotionId)) {
+      if (input.promotionId !== undefined && !this.ctx.stmt('SELECT 1 FROM promotions WHERE project = ? AND id = ?').get(this.ctx.project, input.promotionId)) {
         throw notFound(`promotion ${input.promotionId} does not exist`);
       }
       const current = this.currentRow(input.agent, input.environment);
@@ -124,16 +124,16 @@ export class RouteRepository {
       const now = this.ctx.nowIso();
       const { lastInsertRowid } = this.ctx
         .stmt(
-          `INSERT INTO route_changes (agent, environment, from_canister_id, to_canister_id, cause, reason, promotion_id, by_principal, by_os_user, by_host, at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          `INSERT INTO route_changes (project, agent, environment, from_canister_id, to_canister_id, cause, reason, promotion_id, by_principal, by_os_user, by_host, at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
-        .run(input.agent, input.environment, from, input.canisterId, input.cause, input.reason ?? null, input.promotionId ?? null, by.principal, by.osUser, by.host, now);
+        .run(this.ctx.project, input.agent, input.environment, from, input.canisterId, input.cause, input.reason ?? null, input.promotionId ?? null, by.principal, by.osUser, by.host, now);
       this.ctx
         .stmt(
-          `INSERT INTO routes (agent, environment, canister_id, change_id, since) VALUES (?, ?, ?, ?, ?)
-           ON CONFLICT(agent, environment) DO UPDATE SET canister_id = excluded.canister_id, change_id = excluded.change_id, since = excluded.since`,
+          `INSERT INTO routes (project, agent, environment, canister_id, change_id, since) VALUES (?, ?, ?, ?, ?, ?)
+           ON CONFLICT(project, agent, environment) DO UPDATE SET canister_id = excluded.canister_id, change_id = excluded.change_id, since = excluded.since`,
         )
-        .run(input.agent, input.environment, input.canisterId, lastInsertRowid, now);
+        .run(this.ctx.project, input.agent, input.environment, input.canisterId, lastInsertRowid, now);
       appendAudit(this.ctx, {
         action: 'route.set',
         kind: input.cause === 'rollback' ? 'rollback' : 'route',
@@ -158,23 +158,23 @@ export class RouteRepository {
 
   /** Every live route (optionally of one agent or environment). */
   list(query: { agent?: string; environment?: string } = {}): Route[] {
-    const where: string[] = [];
-    const params: unknown[] = [];
+    const where: string[] = ['project = ?'];
+    const params: unknown[] = [this.ctx.project];
     if (query.agent !== undefined) (where.push('agent = ?'), params.push(query.agent));
     if (query.environment !== undefined) (where.push('environment = ?'), params.push(query.environment));
-    const sql = `SELECT * FROM routes ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY agent, environment`;
+    const sql = `SELECT * FROM routes WHERE ${where.join(' AND ')} ORDER BY agent, environment`;
     return this.ctx.read(() => (this.ctx.stmt(sql).all(...params) as RouteRow[]).map(toRoute));
   }
 
   /** Route changes, newest first. */
   history(query: RouteHistoryQuery = {}): RouteChange[] {
-    const where: string[] = [];
-    const params: unknown[] = [];
+    const where: string[] = ['project = ?'];
+    const params: unknown[] = [this.ctx.project];
     if (query.agent !== undefined) (where.push('agent = ?'), params.push(query.agent));
     if (query.environment !== undefined) (where.push('environment = ?'), params.push(query.environment));
     if (query.toCanisterId !== undefined) (where.push('to_canister_id = ?'), params.push(query.toCanisterId));
     if (query.beforeId !== undefined) (where.push('id < ?'), params.push(query.beforeId));
-    const sql = `SELECT * FROM route_changes ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
+    const sql = `SELECT * FROM route_changes WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT ?`;
     return this.ctx.read(() => (this.ctx.stmt(sql).all(...params, queryHelpers.limitOf(query.limit)) as ChangeRow[]).map(toChange));
   }
 
@@ -187,6 +187,6 @@ export class RouteRepository {
   }
 
   private currentRow(agent: string, environment: string): RouteRow | undefined {
-    return this.ctx.stmt('SELECT * FROM routes WHERE agent = ? AND environment = ?').get(agent, environment) as RouteRow | undefined;
+    return this.ctx.stmt('SELECT * FROM routes WHERE project = ? AND agent = ? AND environment = ?').get(this.ctx.project, agent, environment) as RouteRow | undefined;
   }
 }

@@ -7,9 +7,12 @@ const LABEL_WIDTH = 10;
 
 /** `promote list` as an 80-column table, newest first. */
 export function renderPromotionList(result: PromotionListResult, now: Date = new Date(), width = outputWidth()): string {
+  const projects = new Set(result.promotions.map((p) => p.project));
   return renderTable<PromotionListEntry>(
     result.promotions,
     [
+      // Only when the list spans projects: the same agent may be promoted in several.
+      ...(projects.size > 1 ? [{ header: 'project', get: (p: PromotionListEntry) => p.project, shrinkable: true }] : []),
       { header: 'id', get: (p) => p.id },
       { header: 'age', get: (p) => formatAge(p.createdAt, now) },
       { header: 'from→to', get: (p) => `${p.fromEnvironment}→${p.toEnvironment}`, shrinkable: true },

@@ -2,6 +2,7 @@ import { ExitCode, SoulrecallError } from '@soulrecall/core';
 import { SHORT_ID_ALPHABET, type Deployment, type JsonValue, type Promotion, type RouteChange } from '@soulrecall/history-store';
 import type { PromotionDetail, PromotionEnd, PromotionSnapshot } from '../results.js';
 import type { HistorySource } from './history-source.js';
+import { projectScopes } from './filters.js';
 import { durationMs, toListEntry } from './promotion-list.js';
 
 const PROMOTION_ID = new RegExp(`^prm-[${SHORT_ID_ALPHABET}]{6}$`);
@@ -11,8 +12,10 @@ const ROUTE_PAGE = 100;
 /** `promote show`: everything recorded about one promotion. */
 export function showPromotion(source: HistorySource, promotionId: string): PromotionDetail {
   const id = promotionId.trim().toLowerCase();
-  const promotion = PROMOTION_ID.test(id) ? source.store.promotions.get(id) : null;
-  if (!promotion) {
+  // Outside a project the id alone says whose it is: ids are unique across projects.
+  const owner = PROMOTION_ID.test(id) ? projectScopes(source).find((scope) => scope.store.promotions.get(id) !== null) : undefined;
+  const promotion = owner?.store.promotions.get(id) ?? null;
+  if (!promotion || !owner) {
     const malformed = !PROMOTION_ID.test(id);
     throw new SoulrecallError(malformed ? `"${promotionId}" is not a promotion id (they look like prm-k3x9qa).` : `No promotion ${id} is recorded.`, {
       code: 'PROMOTION_NOT_FOUND',
@@ -20,6 +23,10 @@ export function showPromotion(source: HistorySource, promotionId: string): Promo
       hint: '`soulrecall promote list <agent>` lists the promotions of an agent with their ids.',
     });
   }
+  return detailOf(owner, promotion);
+}
+
+function detailOf(source: HistorySource, promotion: Promotion): PromotionDetail {
   const store = source.store;
   const sourceDeployment = promotion.sourceDeploymentId === null ? null : store.deployments.get(promotion.sourceDeploymentId);
   const targetDeployment = targetDeploymentOf(source, promotion);

@@ -1,6 +1,6 @@
 import type { Actor, Deployment, PromotionStatus, PromotionSummary } from '@soulrecall/history-store';
 import type { PromotionListEntry, PromotionListResult } from '../results.js';
-import { requireKnownAgent, resolveEnvironmentFilter } from './filters.js';
+import { projectScopes, requireKnownAgent, resolveEnvironmentFilter } from './filters.js';
 import type { HistorySource } from './history-source.js';
 
 export interface PromotionListQuery {
@@ -9,26 +9,37 @@ export interface PromotionListQuery {
   environment?: string;
   status?: PromotionStatus;
   limit?: number;
+  /** Every project in the store (`--all-projects`; always outside a project). */
+  allProjects?: boolean;
 }
 
 export const DEFAULT_PROMOTION_LIMIT = 20;
 
 /** `promote list`: the agent's promotions, newest first. An agent nobody knows is an error, an agent without promotions is not. */
 export function listPromotions(source: HistorySource, query: PromotionListQuery): PromotionListResult {
-  const environment = resolveEnvironmentFilter(source, query.environment);
-  const summaries = source.store.promotions.list({ agent: query.agent, environment, status: query.status, limit: query.limit ?? DEFAULT_PROMOTION_LIMIT });
-  if (summaries.length === 0) requireKnownAgent(source, query.agent);
-  const deployments = new Map<number, Deployment | null>();
-  const deployment = (id: number | null) => {
-    if (id === null) return null;
-    if (!deployments.has(id)) deployments.set(id, source.store.deployments.get(id));
-    return deployments.get(id)!;
-  };
+  const scopes = projectScopes(source, query.allProjects);
+  const environment = resolveEnvironmentFilter(source, query.environment, scopes);
+  const limit = query.limit ?? DEFAULT_PROMOTION_LIMIT;
+  const entries = scopes
+    .flatMap((scope) => {
+      const summaries = scope.store.promotions.list({ agent: query.agent, environment, status: query.status, limit });
+      const deployments = new Map<number, Deployment | null>();
+      const deployment = (id: number | null) => {
+        if (id === null) return null;
+        if (!deployments.has(id)) deployments.set(id, scope.store.deployments.get(id));
+        return deployments.get(id)!;
+      };
+      return summaries.map((summary) => toListEntry(summary, deployment(summary.sourceDeploymentId), deployment(summary.targetDeploymentId)));
+    })
+    .sort((a, b) => b.createdAt.localeCompare(a.createdAt))
+    .slice(0, limit);
+  if (entries.length === 0) requireKnownAgent(source, query.agent, scopes);
   return {
+    project: scopes.length === 1 && source.config ? source.store.project : null,
     agent: query.agent,
     environment: environment ?? null,
     status: query.status ?? null,
-    promotions: summaries.map((summary) => toListEntry(summary, deployment(summary.sourceDeploymentId), deployment(summary.targetDeploymentId))),
+    promotions: entries,
   };
 }
 
@@ -36,6 +47,7 @@ export function listPromotions(source: HistorySource, query: PromotionListQuery)
 export function toListEntry(summary: PromotionSummary, sourceDeployment: Deployment | null, targetDeployment: Deployment | null): PromotionListEntry {
   return {
     id: summary.id,
+    project: summary.project,
     agent: summary.agent,
     fromEnvironment: summary.fromEnvironment,
     toEnvironment: summary.toEnvironment,

@@ -23,6 +23,7 @@ export default class PromoteList extends SoulrecallCommand<PromotionListResult> 
     env: Flags.string({ char: 'e', aliases: ['network'], summary: 'Only promotions from or to this environment (name or alias).' }),
     status: Flags.string({ summary: 'Only promotions with this status.', options: [...PROMOTION_STATUSES] }),
     limit: limitFlag('promotions', DEFAULT_PROMOTION_LIMIT),
+    'all-projects': Flags.boolean({ summary: "Every project's promotions of the agent, not only this folder's project.", default: false }),
   };
 
   public async run(): Promise<PromotionListResult> {
@@ -33,6 +34,7 @@ export default class PromoteList extends SoulrecallCommand<PromotionListResult> 
       environment: flags.env,
       status: flags.status as PromotionListResult['status'] ?? undefined,
       limit,
+      allProjects: flags['all-projects'],
     });
     if (result.promotions.length === 0) {
       const filters = [result.environment && `in ${result.environment}`, result.status && `with status ${result.status}`].filter(Boolean).join(' ');
