@@ -1,36 +1,34 @@
-import type Database from 'better-sqlite3';
+import type { Compilable, Kysely } from 'kysely';
 import { hostname, userInfo } from 'node:os';
+import type { SqlExecutor, RunResult } from './db/executor.js';
+import type { Database } from './db/tables.js';
 import { HistoryStoreError, translateError } from './errors.js';
 import type { Actor, ActorInput } from './types.js';
 
-type Statement = Database.Statement<unknown[], unknown>;
-
 /**
- * What every repository shares: the connection, a statement cache, the clock, the default
- * actor and the two ways of touching the database (read, or write in an immediate transaction).
+ * What every repository shares: the executor (SQLite or PostgreSQL), the typed query builder,
+ * the clock, the default actor, the project, and the two ways of touching the database (read,
+ * or write in one serialized transaction).
  */
 export class StoreContext {
-  private readonly statements: Map<string, Statement>;
-  /** One reusable transaction wrapper: creating a new one per call costs more than the write. */
-  private readonly runInTransaction: Database.Transaction<(fn: () => unknown) => unknown>;
-
   constructor(
-    readonly db: Database.Database,
-    readonly dbPath: string,
+    readonly executor: SqlExecutor,
+    /** Builds the queries; `executor` runs them. */
+    readonly q: Kysely<Database>,
     readonly dataDir: string,
     private readonly clock: () => Date,
     readonly actor: Actor,
     /** Every record read or written through this context belongs to this project. */
     readonly project: string,
-    shared?: { statements: Map<string, Statement>; runInTransaction: Database.Transaction<(fn: () => unknown) => unknown> },
-  ) {
-    this.statements = shared?.statements ?? new Map();
-    this.runInTransaction = shared?.runInTransaction ?? db.transaction((fn: () => unknown) => fn());
+  ) {}
+
+  /** The same executor and transaction scope, for another project's records. */
+  withProject(project: string): StoreContext {
+    return new StoreContext(this.executor, this.q, this.dataDir, this.clock, this.actor, project);
   }
 
-  /** The same connection, statements and transaction scope, for another project's records. */
-  withProject(project: string): StoreContext {
-    return new StoreContext(this.db, this.dbPath, this.dataDir, this.clock, this.actor, project, { statements: this.statements, runInTransaction: this.runInTransaction });
+  get location(): string {
+    return this.executor.location;
   }
 
   now(): Date {
@@ -49,25 +47,31 @@ export class StoreContext {
     };
   }
 
-  stmt(sql: string): Statement {
-    let statement = this.statements.get(sql);
-    if (!statement) {
-      statement = this.db.prepare(sql);
-      this.statements.set(sql, statement);
-    }
-    return statement;
+  /** Every row a query returns. */
+  all<R>(query: Compilable<R>): R[] {
+    return this.executor.all<R>(query.compile());
+  }
+
+  /** The first row, or undefined. */
+  one<R>(query: Compilable<R>): R | undefined {
+    return this.executor.all<R>(query.compile())[0];
+  }
+
+  /** An insert, update or delete: rows changed, and the rows of its RETURNING clause. */
+  run<R>(query: Compilable<R>): RunResult<R> {
+    return this.executor.run<R>(query.compile());
   }
 
   /**
-   * Runs `fn` in a BEGIN IMMEDIATE transaction: the write lock is taken before the first read,
-   * so read-then-write sequences never lose to another process (no SQLITE_BUSY_SNAPSHOT).
-   * Nested calls become savepoints of the outer transaction.
+   * Runs `fn` as one write transaction no other writer interleaves with: the write lock is taken
+   * before the first read, so read-then-write sequences never lose to another process. Nested
+   * calls become savepoints of the outer transaction.
    */
   write<T>(fn: () => T): T {
     try {
-      return this.runInTransaction.immediate(fn) as T;
+      return this.executor.transaction(fn);
     } catch (error) {
-      throw translateError(error, this.dbPath);
+      throw translateError(error, this.location);
     }
   }
 
@@ -75,7 +79,7 @@ export class StoreContext {
     try {
       return fn();
     } catch (error) {
-      throw translateError(error, this.dbPath);
+      throw translateError(error, this.location);
     }
   }
 }

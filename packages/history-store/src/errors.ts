@@ -1,3 +1,4 @@
+import { PostgresRequestError } from './db/postgres.js';
 /**
  * Every failure the store reports is a HistoryStoreError: one sentence a user can read,
  * a stable `code` for callers and exit codes, and a `hint` saying what to do about it.
@@ -11,6 +12,9 @@ export type HistoryStoreErrorCode =
   | 'STORE_CANT_OPEN'
   | 'STORE_CLOSED'
   | 'STORE_SCHEMA_TOO_NEW'
+  | 'STORE_FOREIGN'
+  | 'STORE_UNREACHABLE'
+  | 'STORE_AUTH'
   | 'LOCK_HELD'
   | 'LOCK_LOST'
   | 'NOT_FOUND'
@@ -44,6 +48,40 @@ export function isHistoryStoreError(value: unknown, code?: HistoryStoreErrorCode
   return value instanceof HistoryStoreError && (code === undefined || value.code === code);
 }
 
+/** Node's errno codes and PostgreSQL's SQLSTATEs for a server that is not (or no longer) there. */
+const UNREACHABLE = /^(ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|ETIMEDOUT|EPIPE|57P0[123]|08\w{3})$/;
+
+function translatePostgresError(error: PostgresRequestError, code: string, reason: string, location: string): HistoryStoreError {
+  const cause = { cause: error };
+  if (UNREACHABLE.test(code) || /Connection terminated|connection timeout|timeout expired/i.test(reason)) {
+    return new HistoryStoreError('STORE_UNREACHABLE', `the history store ${location} cannot be reached (${reason})`, {
+      ...cause,
+      hint: 'start the PostgreSQL server or fix `history:` in soulrecall.yaml (or SOULRECALL_HISTORY_URL); an interrupted promotion resumes with soulrecall promote resume once it is back',
+    });
+  }
+  if (code === '28P01' || code === '28000') {
+    return new HistoryStoreError('STORE_AUTH', `the history store ${location} refused the login (${reason})`, {
+      ...cause,
+      hint: 'check the user and password in the URL (or ~/.pgpass); nothing was written',
+    });
+  }
+  if (code === '3D000') {
+    return new HistoryStoreError('STORE_CANT_OPEN', `the history store ${location} does not exist on that server (${reason})`, {
+      ...cause,
+      hint: 'create it first (createdb <name>); soulrecall creates its tables in an empty database',
+    });
+  }
+  if (code === '55P03' || code === '40001' || code === '40P01') {
+    return new HistoryStoreError('STORE_BUSY', `the history store ${location} stayed locked by another soulrecall process beyond the lock timeout`, {
+      ...cause,
+      hint: 'another command is writing to the store; retry in a moment',
+    });
+  }
+  if (code.startsWith('23')) return new HistoryStoreError('CONFLICT', `the history store rejected a write that conflicts with recorded data (${reason})`, cause);
+  if (code === '53100') return new HistoryStoreError('STORE_FULL', `the server holding the history store ${location} is out of disk space (${reason})`, { ...cause, hint: 'free space on the server and retry; nothing was half-written' });
+  return new HistoryStoreError('STORE_IO', `the history store ${location} failed: ${reason}`, cause);
+}
+
 /**
  * Turns SQLite and file-system failures into HistoryStoreErrors. `location` names the file
  * or directory involved so the message says where the problem is. Anything else (a bug, a
@@ -54,6 +92,7 @@ export function translateError(error: unknown, location: string): unknown {
   const code = typeof (error as { code?: unknown })?.code === 'string' ? (error as { code: string }).code : '';
   const reason = error instanceof Error ? error.message : String(error);
   const cause = { cause: error };
+  if (error instanceof PostgresRequestError) return translatePostgresError(error, code, reason, location);
 
   if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
     return new HistoryStoreError('STORE_BUSY', `the history store ${location} stayed locked by another soulrecall process beyond the busy timeout`, {

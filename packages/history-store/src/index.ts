@@ -1,4 +1,4 @@
-export { openHistoryStore, HistoryStore, DB_FILE_NAME, ARTIFACTS_DIR_NAME, SNAPSHOT_FILES_DIR_NAME, type OpenHistoryStoreOptions } from './store.js';
+export { openHistoryStore, historyBackendOf, HistoryStore, DB_FILE_NAME, ARTIFACTS_DIR_NAME, SNAPSHOT_FILES_DIR_NAME, type OpenHistoryStoreOptions } from './store.js';
 export { HistoryStoreError, isHistoryStoreError, type HistoryStoreErrorCode, type HistoryStoreErrorOptions } from './errors.js';
 export { MIGRATIONS, LATEST_SCHEMA_VERSION, APPLICATION_ID, LEGACY_PROJECT, type Migration } from './schema/migrations.js';
 export { checkProjectName } from './context.js';
@@ -21,3 +21,5 @@ export {
 export { SnapshotFileRepository, type StoredSnapshotFile } from './repositories/snapshot-files.js';
 export { RouteRepository, type RouteHistoryQuery, type SetRouteInput } from './repositories/routes.js';
 export * from './types.js';
+export { redactUrl } from './db/postgres.js';
+export type { Dialect as HistoryBackend } from './db/executor.js';

@@ -2,6 +2,9 @@ import Database from 'better-sqlite3';
 import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { StoreContext, checkProjectName, defaultActor } from './context.js';
+import { SqliteExecutor, queryBuilder, type Dialect } from './db/executor.js';
+import { PostgresExecutor, redactUrl } from './db/postgres.js';
+import { migratePostgres } from './schema/postgres.js';
 import { HistoryStoreError, translateError } from './errors.js';
 import { latestVersion, migrate, type MigrationResult } from './schema/migrate.js';
 import { assertOursToWrite, readFileStamp } from './schema/stamp.js';
@@ -16,6 +19,7 @@ import { LockRepository } from './repositories/locks.js';
 import { PromotionRepository } from './repositories/promotions.js';
 import { RouteRepository } from './repositories/routes.js';
 import { SnapshotFileRepository } from './repositories/snapshot-files.js';
+import { SharedBlobs } from './repositories/blobs.js';
 import type { Actor, TimelineEvent } from './types.js';
 
 export interface OpenHistoryStoreOptions {
@@ -31,6 +35,14 @@ export interface OpenHistoryStoreOptions {
   cacheSizeMiB?: number;
   /** Schema steps to apply; only tests pass a prefix of the real list. */
   migrations?: readonly Migration[];
+  /**
+   * Where the records live: `sqlite` (default: `history.db` in the data directory) or a
+   * `postgres://user@host:port/db` URL of a server a team shares. Module bytes and snapshot files
+   * are kept in it too, so every machine can roll back what another one deployed.
+   */
+  url?: string;
+  /** PostgreSQL: how long one request may take before the server counts as unreachable. */
+  requestTimeoutMs?: number;
   /**
    * The project whose records this store reads and writes (soulrecall.yaml's `project:`).
    * Default `default`, where records from before projects live.
@@ -78,8 +90,9 @@ export class HistoryStore {
     this.deployments = new DeploymentRepository(ctx);
     this.promotions = new PromotionRepository(ctx);
     this.routes = new RouteRepository(ctx);
-    this.artifacts = new ArtifactRepository(ctx, artifactsDir);
-    this.snapshotFiles = new SnapshotFileRepository(join(ctx.dataDir, SNAPSHOT_FILES_DIR_NAME));
+    const shared = new SharedBlobs(ctx);
+    this.artifacts = new ArtifactRepository(ctx, artifactsDir, shared);
+    this.snapshotFiles = new SnapshotFileRepository(join(ctx.dataDir, SNAPSHOT_FILES_DIR_NAME), shared);
     this.backups = new BackupRepository(ctx, (sha256) => this.snapshotFiles.pathOf(sha256));
     this.locks = new LockRepository(ctx);
     this.audit = new AuditRepository(ctx);
@@ -94,8 +107,14 @@ export class HistoryStore {
     return { ...this.ctx.actor };
   }
 
-  get dbPath(): string {
-    return this.ctx.dbPath;
+  /** Where the records live: the SQLite file, or the PostgreSQL URL without its password. */
+  get location(): string {
+    return this.ctx.location;
+  }
+
+  /** `sqlite` (the file in the data directory) or `postgres` (a shared server). */
+  get backend(): Dialect {
+    return this.ctx.executor.dialect;
   }
 
   get schemaVersion(): number {
@@ -119,7 +138,16 @@ export class HistoryStore {
   /** Every project that has records in this store, by name. */
   projects(): string[] {
     return this.ctx.read(() =>
-      (this.ctx.stmt('SELECT project FROM agents UNION SELECT project FROM environments UNION SELECT project FROM audit_log ORDER BY 1').all() as { project: string }[]).map((row) => row.project),
+      this.ctx
+        .all(
+          this.ctx.q
+            .selectFrom('agents')
+            .select('project')
+            .union(this.ctx.q.selectFrom('environments').select('project'))
+            .union(this.ctx.q.selectFrom('audit_log').select('project'))
+            .orderBy('project'),
+        )
+        .map((row) => row.project),
     );
   }
 
@@ -136,20 +164,63 @@ export class HistoryStore {
     return this.ctx.write(fn);
   }
 
-  /** `PRAGMA integrity_check`: an empty list when the file is sound. */
+  /**
+   * SQLite's `PRAGMA integrity_check`: an empty list when the file is sound. PostgreSQL checks
+   * its own pages; there the list is always empty.
+   */
   integrityCheck(): string[] {
+    const executor = this.ctx.executor;
+    if (!(executor instanceof SqliteExecutor)) return [];
     return this.ctx.read(() => {
-      const rows = this.ctx.db.pragma('integrity_check') as { integrity_check: string }[];
+      const rows = executor.db.pragma('integrity_check') as { integrity_check: string }[];
       return rows.map((row) => row.integrity_check).filter((line) => line !== 'ok');
     });
   }
 
   get isOpen(): boolean {
-    return this.ctx.db.open;
+    return this.ctx.executor.isOpen;
   }
 
   close(): void {
-    if (this.ctx.db.open) this.ctx.db.close();
+    this.ctx.executor.close();
+  }
+}
+
+/** `sqlite` for nothing, `sqlite` or a SQLite word; `postgres` for a postgres:// URL; anything else is refused. */
+export function historyBackendOf(url: string | undefined): Dialect {
+  if (url === undefined || url === '' || url === 'sqlite') return 'sqlite';
+  if (/^postgres(ql)?:\/\//i.test(url)) {
+    try {
+      const parsed = new URL(url);
+      if (parsed.hostname !== '' && parsed.pathname.length > 1) return 'postgres';
+    } catch {
+      // Reported below.
+    }
+  }
+  throw new HistoryStoreError('INVALID_ARGUMENT', `"${redactUrl(url)}" is not a history store: use sqlite or postgres://user@host:port/database`, {
+    hint: 'set history: in soulrecall.yaml (or SOULRECALL_HISTORY_URL) to sqlite or a PostgreSQL URL with a host and a database name',
+  });
+}
+
+function openPostgresStore(options: OpenHistoryStoreOptions): HistoryStore {
+  const url = options.url!;
+  const project = checkProjectName(options.project ?? LEGACY_PROJECT);
+  const dataDir = resolve(options.dataDir);
+  let executor: PostgresExecutor | undefined;
+  try {
+    executor = new PostgresExecutor(url, { requestTimeoutMs: options.requestTimeoutMs, lockTimeoutMs: options.busyTimeoutMs });
+    const migration = migratePostgres(executor);
+    // Nothing is written locally before the server said yes: a wrong URL leaves the data directory as it was.
+    prepareDirectory(dataDir);
+    const artifactsDir = join(dataDir, ARTIFACTS_DIR_NAME);
+    prepareDirectory(artifactsDir);
+    prepareDirectory(join(dataDir, SNAPSHOT_FILES_DIR_NAME));
+    const actor = { ...defaultActor(), ...options.actor };
+    const ctx = new StoreContext(executor, queryBuilder('postgres'), dataDir, options.clock ?? (() => new Date()), actor, project);
+    return new HistoryStore(ctx, artifactsDir, migration);
+  } catch (error) {
+    executor?.close();
+    throw translateError(error, redactUrl(url));
   }
 }
 
@@ -159,6 +230,8 @@ export class HistoryStore {
  * is not SQLite, another program's database or a newer soulrecall's is refused first, untouched.
  */
 export function openHistoryStore(options: OpenHistoryStoreOptions): HistoryStore {
+  const backend = historyBackendOf(options.url);
+  if (backend === 'postgres') return openPostgresStore(options);
   const dataDir = resolve(options.dataDir);
   const dbPath = join(dataDir, DB_FILE_NAME);
   const artifactsDir = join(dataDir, ARTIFACTS_DIR_NAME);
@@ -190,7 +263,7 @@ export function openHistoryStore(options: OpenHistoryStoreOptions): HistoryStore
     const migration = migrate(db, dbPath, migrations);
     db.pragma('foreign_keys = ON');
     const actor = { ...defaultActor(), ...options.actor };
-    const ctx = new StoreContext(db, dbPath, dataDir, options.clock ?? (() => new Date()), actor, project);
+    const ctx = new StoreContext(new SqliteExecutor(db, dbPath), queryBuilder('sqlite'), dataDir, options.clock ?? (() => new Date()), actor, project);
     return new HistoryStore(ctx, artifactsDir, migration);
   } catch (error) {
     db?.close();

@@ -1,27 +1,31 @@
 import { expect } from 'chai';
-import { openHistoryStore, HistoryStoreError } from '../src/index.js';
+import { HistoryStoreError } from '../src/index.js';
+import { SqliteExecutor } from '../src/db/executor.js';
+import type { PostgresExecutor } from '../src/db/postgres.js';
+import type { StoreContext } from '../src/context.js';
 import type { HistoryStore } from '../src/store.js';
-import { SHA_A, makeTempDir, manualClock, removeDir, seedCanister } from './helpers.js';
-import Database from 'better-sqlite3';
-import { join } from 'node:path';
+import { SHA_A, describeBackends, manualClock, seedCanister } from './helpers.js';
 
-describe('audit log and timeline', () => {
-  let dir: string;
+/** Raw SQL on the store's own connection, past every repository. */
+function rawSql(store: HistoryStore, text: string): void {
+  const executor = (store as unknown as { ctx: StoreContext }).ctx.executor;
+  if (executor instanceof SqliteExecutor) executor.db.exec(text);
+  else (executor as PostgresExecutor).exec(text);
+}
+
+describeBackends('audit log and timeline', (tempStore) => {
   let store: HistoryStore;
+  let cleanup: () => void;
   let clock: ReturnType<typeof manualClock>;
 
   beforeEach(() => {
-    dir = makeTempDir();
     clock = manualClock('2026-03-01T10:00:00.000Z');
-    store = openHistoryStore({ dataDir: dir, clock: clock.now, actor: { principal: 'me' } });
+    ({ store, cleanup } = tempStore({ clock: clock.now, actor: { principal: 'me' } }));
     seedCanister(store, 'blue-1', 'production', 'bot', 'blue');
     seedCanister(store, 'green-1', 'production', 'bot', 'green');
     seedCanister(store, 'x-1', 'staging', 'other');
   });
-  afterEach(() => {
-    store.close();
-    removeDir(dir);
-  });
+  afterEach(() => cleanup());
 
   /** One of each timeline event, a minute apart. */
   function story(): void {
@@ -85,10 +89,8 @@ describe('audit log and timeline', () => {
 
   it('is append-only, even to raw SQL', () => {
     story();
-    const raw = new Database(join(dir, 'history.db'));
-    expect(() => raw.exec('UPDATE audit_log SET summary = 1')).to.throw(/append-only/);
-    expect(() => raw.exec('DELETE FROM audit_log')).to.throw(/append-only/);
-    raw.close();
+    expect(() => rawSql(store, "UPDATE audit_log SET summary = 'x'")).to.throw(/append-only/);
+    expect(() => rawSql(store, 'DELETE FROM audit_log')).to.throw(/append-only/);
   });
 
   it('is written in the same transaction as the mutation: a rolled-back change leaves no entry', () => {

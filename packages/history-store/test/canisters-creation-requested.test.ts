@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import type { HistoryStore } from '../src/store.js';
-import { tempStore } from './helpers.js';
+import { describeBackends } from './helpers.js';
 
-describe('canisters: creation requested before the network call', () => {
+describeBackends('canisters: creation requested before the network call', (tempStore) => {
   let store: HistoryStore;
   let cleanup: () => void;
   beforeEach(() => ({ store, cleanup } = tempStore({ actor: { principal: 'deployer-principal' } })));

@@ -1,9 +1,9 @@
 import { expect } from 'chai';
 import { HistoryStoreError } from '../src/index.js';
 import type { HistoryStore } from '../src/store.js';
-import { LOCAL_URL, SHA_A, SHA_B, seedCanister, tempStore } from './helpers.js';
+import { LOCAL_URL, SHA_A, SHA_B, seedCanister, describeBackends } from './helpers.js';
 
-describe('canisters and catalog', () => {
+describeBackends('canisters and catalog', (tempStore) => {
   let store: HistoryStore;
   let cleanup: () => void;
   beforeEach(() => ({ store, cleanup } = tempStore()));

@@ -3,6 +3,7 @@ import { expect } from 'chai';
 import { join } from 'node:path';
 import { openHistoryStore } from '../src/index.js';
 import { LineReader, ensureBuilt, forkWorker, makeTempDir, removeDir, waitForExit } from './helpers.js';
+import { sharedPostgres } from './postgres-server.js';
 
 interface WorkerReport {
   type: 'done';
@@ -17,8 +18,16 @@ describe('several processes sharing one store', function () {
   beforeEach(() => (dir = makeTempDir()));
   afterEach(() => removeDir(dir));
 
-  it('8 processes × 200 deployments of one agent/environment: versions 1..1600, no gap, no duplicate, no BUSY', async () => {
-    const workers = Array.from({ length: 8 }, (_, i) => forkWorker('deploy-worker.mjs', [dir, '200', `worker-${i}`]));
+  for (const backend of ['sqlite', 'postgres'] as const) {
+    it(`8 processes × 200 deployments of one agent/environment [${backend}]: versions 1..1600, no gap, no duplicate, no BUSY`, async () => {
+      const server = backend === 'postgres' ? await sharedPostgres() : undefined;
+      const url = server?.url(server.createDatabase('concurrency'));
+      await deployFromEightProcesses(url);
+    });
+  }
+
+  async function deployFromEightProcesses(url: string | undefined): Promise<void> {
+    const workers = Array.from({ length: 8 }, (_, i) => forkWorker('deploy-worker.mjs', [dir, '200', `worker-${i}`, ...(url ? [url] : [])]));
     const ready = workers.map((worker) => new Promise((resolve) => worker.once('message', resolve)));
     await Promise.all(ready);
     const reports = workers.map((worker) => new Promise<WorkerReport>((resolve) => worker.once('message', (m) => resolve(m as WorkerReport))));
@@ -32,7 +41,7 @@ describe('several processes sharing one store', function () {
     const reported = results.flatMap((r) => r.versions).sort((a, b) => a - b);
     expect(reported).to.deep.equal(Array.from({ length: 1600 }, (_, i) => i + 1));
 
-    const store = openHistoryStore({ dataDir: dir });
+    const store = openHistoryStore({ dataDir: dir, url });
     const rows = store.deployments.list({ agent: 'bot', environment: 'local', limit: 10_000 });
     expect(rows).to.have.length(1600);
     expect(rows.map((d) => d.version).sort((a, b) => a - b)).to.deep.equal(reported);
@@ -46,7 +55,7 @@ describe('several processes sharing one store', function () {
     expect(store.audit.list({ action: 'deployment.begin', limit: 10_000 })).to.have.length(1600);
     expect(store.integrityCheck()).to.deep.equal([]);
     store.close();
-  });
+  }
 
   it('a writer killed with SIGKILL inside a transaction leaves a sound file and no partial promotion', async () => {
     const worker = forkWorker('crash-worker.mjs', [dir]);

@@ -1,9 +1,9 @@
 import { expect } from 'chai';
 import { HistoryStoreError } from '../src/index.js';
 import type { HistoryStore } from '../src/store.js';
-import { SHA_A, seedCanister, tempStore } from './helpers.js';
+import { SHA_A, seedCanister, describeBackends } from './helpers.js';
 
-describe('deployments: a pending deployment undone before it finished', () => {
+describeBackends('deployments: a pending deployment undone before it finished', (tempStore) => {
   let store: HistoryStore;
   let cleanup: () => void;
   const canisterId = 'rrkah-fqaaa-aaaaa-aaaaq-cai';

@@ -4,6 +4,7 @@ import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { HistoryStoreError, openHistoryStore } from '../src/index.js';
 import type { StoreContext } from '../src/context.js';
+import type { SqliteExecutor } from '../src/db/executor.js';
 import { translateError } from '../src/errors.js';
 import type { HistoryStore } from '../src/store.js';
 import { SHA_A, ensureBuilt, forkWorker, makeTempDir, removeDir, seedCanister, waitForExit } from './helpers.js';
@@ -19,7 +20,7 @@ function openError(dataDir: string, options: { busyTimeoutMs?: number } = {}): H
 }
 
 function rawDb(store: HistoryStore): Database.Database {
-  return (store as unknown as { ctx: StoreContext }).ctx.db;
+  return ((store as unknown as { ctx: StoreContext }).ctx.executor as SqliteExecutor).db;
 }
 
 describe('failure behaviour', () => {

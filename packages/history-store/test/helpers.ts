@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openHistoryStore, type OpenHistoryStoreOptions } from '../src/index.js';
 import type { HistoryStore } from '../src/store.js';
+import { sharedPostgres, type PostgresServer } from './postgres-server.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const packageDir = join(here, '..');
@@ -24,6 +25,28 @@ export function tempStore(options: Partial<OpenHistoryStoreOptions> = {}): { sto
   const dir = makeTempDir();
   const store = openHistoryStore({ dataDir: dir, ...options });
   return { store, dir, cleanup: () => (store.close(), removeDir(dir)) };
+}
+
+export type Backend = 'sqlite' | 'postgres';
+export type TempStore = (options?: Partial<OpenHistoryStoreOptions>) => { store: HistoryStore; dir: string; cleanup: () => void };
+
+/**
+ * Runs a suite once per backend: on SQLite (a file in a temporary folder) and on PostgreSQL (a
+ * database of its own on the test process's server). The suite gets the `tempStore` to use.
+ */
+export function describeBackends(title: string, suite: (tempStore: TempStore, backend: Backend) => void): void {
+  describe(`${title} [sqlite]`, () => suite(tempStore, 'sqlite'));
+  describe(`${title} [postgres]`, function () {
+    this.timeout(60_000);
+    let server: PostgresServer;
+    before(async () => void (server = await sharedPostgres()));
+    suite((options = {}) => {
+      const dir = makeTempDir();
+      const database = server.createDatabase('store');
+      const store = openHistoryStore({ dataDir: dir, url: server.url(database), ...options });
+      return { store, dir, cleanup: () => (store.close(), server.dropDatabase(database), removeDir(dir)) };
+    }, 'postgres');
+  });
 }
 
 /** A clock the test moves by hand. */

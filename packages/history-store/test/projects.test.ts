@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { HistoryStoreError, openHistoryStore, type HistoryStore } from '../src/index.js';
-import { LOCAL_URL, SHA_A, SHA_B, makeTempDir, removeDir } from './helpers.js';
+import { LOCAL_URL, SHA_A, SHA_B, describeBackends } from './helpers.js';
 
 /** Everything one project records for `bot` in `local`: canister, deployments, route, promotion, backup, lock. */
 function recordActivity(store: HistoryStore, canisterId: string, module: string) {
@@ -15,19 +15,19 @@ function recordActivity(store: HistoryStore, canisterId: string, module: string)
   return { first, second, promotion, backup };
 }
 
-describe('projects: one store, records that never cross', () => {
+describeBackends('projects: one store, records that never cross', (tempStore) => {
   let dir: string;
   let shop: HistoryStore;
   let blog: HistoryStore;
+  let cleanup: () => void;
   beforeEach(() => {
-    dir = makeTempDir();
-    shop = openHistoryStore({ dataDir: dir, project: 'shop' });
-    blog = openHistoryStore({ dataDir: dir, project: 'blog' });
+    ({ store: shop, dir, cleanup } = tempStore({ project: 'shop' }));
+    // A second connection to the same store, as a second command would open it.
+    blog = openHistoryStore({ dataDir: dir, url: shop.backend === 'postgres' ? shop.location : undefined, project: 'blog' });
   });
   afterEach(() => {
-    shop.close();
     blog.close();
-    removeDir(dir);
+    cleanup();
   });
 
   it('gives the same agent and environment their own versions, routes, promotions, backups and timeline in each project', () => {

@@ -1,9 +1,9 @@
 import { expect } from 'chai';
 import { HistoryStoreError, SHORT_ID_ALPHABET } from '../src/index.js';
 import type { HistoryStore } from '../src/store.js';
-import { SHA_A, seedCanister, tempStore } from './helpers.js';
+import { SHA_A, seedCanister, describeBackends } from './helpers.js';
 
-describe('promotions', () => {
+describeBackends('promotions', (tempStore) => {
   let store: HistoryStore;
   let cleanup: () => void;
   const create = (to = 'production', steps = ['deploy', 'health', 'switch']) =>

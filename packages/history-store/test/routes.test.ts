@@ -1,9 +1,9 @@
 import { expect } from 'chai';
 import { HistoryStoreError } from '../src/index.js';
 import type { HistoryStore } from '../src/store.js';
-import { seedCanister, tempStore } from './helpers.js';
+import { seedCanister, describeBackends } from './helpers.js';
 
-describe('routes', () => {
+describeBackends('routes', (tempStore) => {
   let store: HistoryStore;
   let cleanup: () => void;
   beforeEach(() => {

@@ -1,12 +1,13 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type Pair, type YAMLMap } from 'yaml';
+import { historyBackendOf, redactUrl } from '@soulrecall/history-store';
 import { ConfigError } from './errors.js';
 import { LOCAL_NETWORK_URL, MAINNET_URL, type AgentConfig, type EnvironmentConfig, type ProjectConfig } from './types.js';
 
 export const CONFIG_FILE_NAME = 'soulrecall.yaml';
 
-const TOP_LEVEL_KEYS = ['project', 'pipeline', 'environments', 'agents'];
+const TOP_LEVEL_KEYS = ['project', 'history', 'pipeline', 'environments', 'agents'];
 const ENVIRONMENT_KEYS = ['network', 'aliases', 'protected', 'identity'];
 const AGENT_KEYS = ['wasm', 'health'];
 const HEALTH_KEYS = ['method'];
@@ -190,7 +191,24 @@ export function parseProjectConfig(text: string, file: string): ProjectConfig {
       fail('CONFIG_INVALID_NAME', projectNode, `project name "${project}" is not valid.`, 'Use 1 to 64 lower-case letters, digits, ".", "_" or "-", starting with a letter or digit.');
     }
   }
-  return { project, file, root: dirname(file), pipeline, environments, agents };
+  let history: string | undefined;
+  const historyNode = root.get('history', true) as Node | undefined;
+  if (historyNode !== undefined) {
+    history = scalarString(historyNode, 'history', fail);
+    if (!isHistoryUrl(history)) {
+      fail('CONFIG_INVALID_URL', historyNode, `history "${redactUrl(history)}" is neither \`sqlite\` nor a postgres:// URL with a host and a database.`, 'Write `history: sqlite` (the default) or e.g. `history: postgres://soulrecall@db.internal:5432/soulrecall`.');
+    }
+  }
+  return { project, history, file, root: dirname(file), pipeline, environments, agents };
+}
+
+function isHistoryUrl(value: string): boolean {
+  try {
+    historyBackendOf(value);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**

@@ -34,6 +34,8 @@ export interface ProjectConfig {
    * folder's name made lower case (as Docker Compose names a project).
    */
   project: string;
+  /** `history:` — `sqlite` or a postgres:// URL of a shared store; undefined = the default (SQLite). */
+  history?: string;
   /** Absolute path of the soulrecall.yaml that was read. */
   file: string;
   /** Folder holding it: relative paths in the file are relative to it. */

@@ -37,9 +37,18 @@ export class Session {
     return this.config?.project ?? DEFAULT_PROJECT;
   }
 
-  /** The shared history store (`<data dir>/history.db`), opened on first use, scoped to the project. */
+  /**
+   * Where the history lives: `SOULRECALL_HISTORY_URL`, else soulrecall.yaml's `history:`, else
+   * SQLite in the data directory. The variable wins so CI can point at a server (and keep its
+   * password) without editing the file.
+   */
+  get historyUrl(): string | undefined {
+    return process.env.SOULRECALL_HISTORY_URL || this.config?.history;
+  }
+
+  /** The history store (SQLite in the data directory, or PostgreSQL), opened on first use, scoped to the project. */
   get store(): HistoryStore {
-    this.storeInstance ??= openHistoryStore({ dataDir: this.dataDir, project: this.project });
+    this.storeInstance ??= openHistoryStore({ dataDir: this.dataDir, project: this.project, url: this.historyUrl });
     return this.storeInstance;
   }
 

@@ -6,6 +6,7 @@ import { HistoryStoreError, translateError } from '../errors.js';
 import { invalidArgument, notFound, type StoreContext } from '../context.js';
 import type { ActorInput, Artifact } from '../types.js';
 import { appendAudit } from './audit.js';
+import type { SharedBlobs } from './blobs.js';
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 
@@ -27,6 +28,7 @@ export class ArtifactRepository {
   constructor(
     private readonly ctx: StoreContext,
     readonly dir: string,
+    private readonly shared: SharedBlobs,
   ) {}
 
   pathOf(sha256: string): string {
@@ -40,7 +42,8 @@ export class ArtifactRepository {
     if (!this.fileMatches(path, sha256)) writeFileAtomically(this.dir, path, bytes);
     const actor = this.ctx.resolveActor(by);
     return this.ctx.write(() => {
-      const inserted = this.ctx.stmt('INSERT INTO artifacts (sha256, size, first_seen_at) VALUES (?, ?, ?) ON CONFLICT(sha256) DO NOTHING').run(sha256, bytes.length, this.ctx.nowIso());
+      this.shared.put('module', sha256, bytes);
+      const inserted = this.ctx.run(this.ctx.q.insertInto('artifacts').values({ sha256, size: bytes.length, first_seen_at: this.ctx.nowIso() }).onConflict((oc) => oc.column('sha256').doNothing()));
       if (inserted.changes > 0) {
         appendAudit(this.ctx, { action: 'artifact.put', subject: sha256, summary: `stored module ${sha256.slice(0, 12)} (${bytes.length} bytes)`, by: actor, detail: { size: bytes.length } });
       }
@@ -65,7 +68,7 @@ export class ArtifactRepository {
     this.assertHash(sha256);
     let bytes: Buffer;
     try {
-      bytes = readFileSync(this.pathOf(sha256));
+      bytes = this.readLocal(sha256);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
         throw notFound(`module ${sha256} is not in the artifact store ${this.dir}`, 'deploy it again from its .wasm file to store it');
@@ -85,24 +88,35 @@ export class ArtifactRepository {
   has(sha256: string): boolean {
     this.assertHash(sha256);
     const recorded = this.info(sha256) !== null;
+    if (!recorded) return false;
     try {
-      return recorded && statSync(this.pathOf(sha256)).isFile();
+      return statSync(this.pathOf(sha256)).isFile();
     } catch {
-      return false;
+      return this.shared.materialize(sha256, this.dir, this.pathOf(sha256));
+    }
+  }
+
+  /** The local file, fetched from the shared store first when this machine never had it. */
+  private readLocal(sha256: string): Buffer {
+    try {
+      return readFileSync(this.pathOf(sha256));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || !this.shared.materialize(sha256, this.dir, this.pathOf(sha256))) throw error;
+      return readFileSync(this.pathOf(sha256));
     }
   }
 
   /** The record (size, first seen) without reading the file. */
   info(sha256: string): Artifact | null {
     return this.ctx.read(() => {
-      const row = this.ctx.stmt('SELECT * FROM artifacts WHERE sha256 = ?').get(sha256) as ArtifactRow | undefined;
+      const row = this.ctx.one(this.ctx.q.selectFrom('artifacts').selectAll().where('sha256', '=', sha256));
       return row ? { sha256: row.sha256, size: row.size, firstSeenAt: row.first_seen_at, path: this.pathOf(row.sha256) } : null;
     });
   }
 
   list(): Artifact[] {
     return this.ctx.read(() =>
-      (this.ctx.stmt('SELECT * FROM artifacts ORDER BY first_seen_at DESC, sha256').all() as ArtifactRow[]).map((row) => ({
+      this.ctx.all(this.ctx.q.selectFrom('artifacts').selectAll().orderBy('first_seen_at', 'desc').orderBy('sha256')).map((row) => ({
         sha256: row.sha256,
         size: row.size,
         firstSeenAt: row.first_seen_at,

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { actorFromRow, invalidArgument, type ActorColumns, type StoreContext } from '../context.js';
 import { TIMELINE_KINDS, type Actor, type ActorInput, type AuditEntry, type JsonObject, type TimelineEvent, type TimelineKind } from '../types.js';
 
@@ -17,26 +18,26 @@ export interface AuditRecord {
  * describes, so the log and the data can never disagree.
  */
 export function appendAudit(ctx: StoreContext, entry: AuditRecord): number {
-  const { lastInsertRowid } = ctx
-    .stmt(
-      `INSERT INTO audit_log (project, at, action, kind, agent, environment, subject, summary, by_principal, by_os_user, by_host, detail)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    )
-    .run(
-      ctx.project,
-      ctx.nowIso(),
-      entry.action,
-      entry.kind ?? null,
-      entry.agent ?? null,
-      entry.environment ?? null,
-      entry.subject === undefined || entry.subject === null ? null : String(entry.subject),
-      entry.summary,
-      entry.by.principal,
-      entry.by.osUser,
-      entry.by.host,
-      JSON.stringify(entry.detail ?? {}),
-    );
-  return Number(lastInsertRowid);
+  const { rows } = ctx.run(
+    ctx.q
+      .insertInto('audit_log')
+      .values({
+        project: ctx.project,
+        at: ctx.nowIso(),
+        action: entry.action,
+        kind: entry.kind ?? null,
+        agent: entry.agent ?? null,
+        environment: entry.environment ?? null,
+        subject: entry.subject === undefined || entry.subject === null ? null : String(entry.subject),
+        summary: entry.summary,
+        by_principal: entry.by.principal,
+        by_os_user: entry.by.osUser,
+        by_host: entry.by.host,
+        detail: JSON.stringify(entry.detail ?? {}),
+      })
+      .returning('id'),
+  );
+  return Number(rows[0]!.id);
 }
 
 interface AuditRow extends ActorColumns {
@@ -141,18 +142,18 @@ export class AuditRepository {
 
   /** Audit entries, newest first. */
   list(query: AuditQuery = {}): AuditEntry[] {
-    const where: string[] = ['project = ?'];
-    const params: unknown[] = [this.ctx.project];
-    if (query.agent !== undefined) (where.push('agent = ?'), params.push(query.agent));
-    if (query.environment !== undefined) (where.push('environment = ?'), params.push(query.environment));
-    if (query.subject !== undefined) (where.push('subject = ?'), params.push(query.subject));
+    let select = this.base();
+    if (query.agent !== undefined) select = select.where('agent', '=', query.agent);
+    if (query.environment !== undefined) select = select.where('environment', '=', query.environment);
+    if (query.subject !== undefined) select = select.where('subject', '=', query.subject);
     if (query.action !== undefined) {
-      if (query.action.endsWith('.')) (where.push('substr(action, 1, ?) = ?'), params.push(query.action.length, query.action));
-      else (where.push('action = ?'), params.push(query.action));
+      const action = query.action;
+      if (action.endsWith('.')) select = select.where(sql<string>`substr(action, 1, ${sql.lit(action.length)})`, '=', action);
+      else select = select.where('action', '=', action);
     }
-    if (query.since !== undefined) (where.push('at >= ?'), params.push(isoOf(query.since)));
-    if (query.beforeId !== undefined) (where.push('id < ?'), params.push(query.beforeId));
-    return this.select(where, params, limitOf(query.limit));
+    if (query.since !== undefined) select = select.where('at', '>=', isoOf(query.since));
+    if (query.beforeId !== undefined) select = select.where('id', '<', query.beforeId);
+    return this.select(select, limitOf(query.limit));
   }
 
   /**
@@ -160,23 +161,24 @@ export class AuditRepository {
    * deletions, newest first.
    */
   timeline(query: TimelineQuery = {}): TimelineEvent[] {
-    const where = ['project = ?', 'kind IS NOT NULL'];
-    const params: unknown[] = [this.ctx.project];
-    if (query.agent !== undefined) (where.push('agent = ?'), params.push(query.agent));
-    if (query.environment !== undefined) (where.push('environment = ?'), params.push(query.environment));
-    if (query.since !== undefined) (where.push('at >= ?'), params.push(isoOf(query.since)));
-    if (query.beforeId !== undefined) (where.push('id < ?'), params.push(query.beforeId));
+    let select = this.base().where('kind', 'is not', null);
+    if (query.agent !== undefined) select = select.where('agent', '=', query.agent);
+    if (query.environment !== undefined) select = select.where('environment', '=', query.environment);
+    if (query.since !== undefined) select = select.where('at', '>=', isoOf(query.since));
+    if (query.beforeId !== undefined) select = select.where('id', '<', query.beforeId);
     if (query.kinds !== undefined && query.kinds.length > 0) {
       for (const kind of query.kinds) if (!TIMELINE_KINDS.includes(kind)) throw invalidArgument(`unknown timeline kind "${kind}"`);
-      where.push(`kind IN (${query.kinds.map(() => '?').join(', ')})`);
-      params.push(...query.kinds);
+      select = select.where('kind', 'in', query.kinds);
     }
-    return this.select(where, params, limitOf(query.limit)) as TimelineEvent[];
+    return this.select(select, limitOf(query.limit)) as TimelineEvent[];
   }
 
-  private select(where: string[], params: unknown[], limit: number): AuditEntry[] {
-    const sql = `SELECT * FROM audit_log WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT ?`;
-    return this.ctx.read(() => (this.ctx.stmt(sql).all(...params, limit) as AuditRow[]).map(toEntry));
+  private base() {
+    return this.ctx.q.selectFrom('audit_log').selectAll().where('project', '=', this.ctx.project);
+  }
+
+  private select(select: ReturnType<AuditRepository['base']>, limit: number): AuditEntry[] {
+    return this.ctx.read(() => this.ctx.all(select.orderBy('id', 'desc').limit(limit)).map((row) => toEntry(row as AuditRow)));
   }
 }
 

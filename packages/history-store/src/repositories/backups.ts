@@ -59,8 +59,6 @@ interface RestoreRow extends ActorColumns {
   at: string;
 }
 
-const SELECT = `SELECT b.*, (SELECT count(*) FROM backup_restores r WHERE r.backup_id = b.id) AS restore_count,
-  (SELECT max(at) FROM backup_restores r WHERE r.backup_id = b.id) AS last_restored_at FROM backups b`;
 
 const HEX = /^(?:[0-9a-f]{2})+$/;
 const SHA256 = /^[0-9a-f]{64}$/;
@@ -112,24 +110,36 @@ export class BackupRepository {
     return this.ctx.write(() => {
       const canister = requireCanister(this.ctx, input.environment, input.canisterId);
       if (input.deploymentId !== undefined) {
-        const deployment = this.ctx.stmt('SELECT canister_id, environment FROM deployments WHERE project = ? AND id = ?').get(this.ctx.project, input.deploymentId) as
-          | { canister_id: string; environment: string }
-          | undefined;
+        const deploymentId = input.deploymentId;
+        const deployment = this.ctx.one(this.ctx.q.selectFrom('deployments').select(['canister_id', 'environment']).where('project', '=', this.ctx.project).where('id', '=', deploymentId));
         if (!deployment) throw notFound(`deployment ${input.deploymentId} does not exist`);
         if (deployment.canister_id !== input.canisterId || deployment.environment !== input.environment) {
           throw invalidArgument(`deployment ${input.deploymentId} is on canister ${deployment.canister_id} in ${deployment.environment}, not ${input.canisterId}`);
         }
       }
-      const id = uniqueShortId('bak', (candidate) => this.ctx.stmt('SELECT 1 FROM backups WHERE id = ?').get(candidate) !== undefined);
-      this.ctx
-        .stmt(
-          `INSERT INTO backups (id, project, agent, environment, canister_id, snapshot_id, reason, deployment_id, module_sha256, source, archive_sha256, archive_size, archived_at,
-             by_principal, by_os_user, by_host, created_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(id, this.ctx.project, canister.agent, input.environment, input.canisterId, snapshotId, input.reason ?? null, input.deploymentId ?? null, input.moduleSha256 ?? null,
-          input.source ?? 'taken', input.archive?.sha256 ?? null, input.archive?.size ?? null, input.archive ? this.ctx.nowIso() : null, by.principal, by.osUser, by.host, this.ctx.nowIso());
-      if (input.beforeDeployment) this.ctx.stmt('UPDATE deployments SET snapshot_backup_id = ? WHERE id = ?').run(id, input.deploymentId);
+      const id = uniqueShortId('bak', (candidate) => this.ctx.one(this.ctx.q.selectFrom('backups').select('seq').where('id', '=', candidate)) !== undefined);
+      this.ctx.run(
+        this.ctx.q.insertInto('backups').values({
+          id,
+          project: this.ctx.project,
+          agent: canister.agent,
+          environment: input.environment,
+          canister_id: input.canisterId,
+          snapshot_id: snapshotId,
+          reason: input.reason ?? null,
+          deployment_id: input.deploymentId ?? null,
+          module_sha256: input.moduleSha256 ?? null,
+          source: input.source ?? 'taken',
+          archive_sha256: input.archive?.sha256 ?? null,
+          archive_size: input.archive?.size ?? null,
+          archived_at: input.archive ? this.ctx.nowIso() : null,
+          by_principal: by.principal,
+          by_os_user: by.osUser,
+          by_host: by.host,
+          created_at: this.ctx.nowIso(),
+        }),
+      );
+      if (input.beforeDeployment) this.ctx.run(this.ctx.q.updateTable('deployments').set({ snapshot_backup_id: id }).where('id', '=', input.deploymentId!));
       appendAudit(this.ctx, {
         action: 'backup.create',
         kind: 'backup',
@@ -153,7 +163,7 @@ export class BackupRepository {
 
   get(id: string): Backup | null {
     return this.ctx.read(() => {
-      const row = this.ctx.stmt(`${SELECT} WHERE b.project = ? AND b.id = ?`).get(this.ctx.project, id) as BackupRow | undefined;
+      const row = this.ctx.one(this.select().where('b.id', '=', id)) as BackupRow | undefined;
       return row ? toBackup(row, this.archivePath) : null;
     });
   }
@@ -166,14 +176,13 @@ export class BackupRepository {
 
   /** Backups, newest first. */
   list(query: BackupQuery = {}): Backup[] {
-    const where: string[] = ['b.project = ?'];
-    const params: unknown[] = [this.ctx.project];
-    if (query.agent !== undefined) (where.push('b.agent = ?'), params.push(query.agent));
-    if (query.environment !== undefined) (where.push('b.environment = ?'), params.push(query.environment));
-    if (query.canisterId !== undefined) (where.push('b.canister_id = ?'), params.push(query.canisterId));
-    if (!query.includeDeleted) where.push('(b.deleted_at IS NULL OR b.archive_sha256 IS NOT NULL)');
-    const sql = `${SELECT} WHERE ${where.join(' AND ')} ORDER BY b.rowid DESC LIMIT ?`;
-    return this.ctx.read(() => (this.ctx.stmt(sql).all(...params, queryHelpers.limitOf(query.limit)) as BackupRow[]).map((row) => toBackup(row, this.archivePath)));
+    const limit = queryHelpers.limitOf(query.limit);
+    let select = this.select();
+    if (query.agent !== undefined) select = select.where('b.agent', '=', query.agent);
+    if (query.environment !== undefined) select = select.where('b.environment', '=', query.environment);
+    if (query.canisterId !== undefined) select = select.where('b.canister_id', '=', query.canisterId);
+    if (!query.includeDeleted) select = select.where((eb) => eb.or([eb('b.deleted_at', 'is', null), eb('b.archive_sha256', 'is not', null)]));
+    return this.ctx.read(() => this.ctx.all(select.orderBy('b.seq', 'desc').limit(limit)).map((row) => toBackup(row as BackupRow, this.archivePath)));
   }
 
   /** Records the backup's snapshot file (after it was written to disk). */
@@ -183,7 +192,7 @@ export class BackupRepository {
     return this.ctx.write(() => {
       const backup = this.require(id);
       if (backup.archive?.sha256 === archive.sha256) return backup;
-      this.ctx.stmt('UPDATE backups SET archive_sha256 = ?, archive_size = ?, archived_at = ? WHERE id = ?').run(archive.sha256, archive.size, this.ctx.nowIso(), id);
+      this.ctx.run(this.ctx.q.updateTable('backups').set({ archive_sha256: archive.sha256, archive_size: archive.size, archived_at: this.ctx.nowIso() }).where('id', '=', id));
       appendAudit(this.ctx, {
         action: 'backup.download',
         kind: 'backup',
@@ -200,7 +209,7 @@ export class BackupRepository {
 
   /** Backups whose snapshot file is this one (newest first). */
   withArchive(sha256: string): Backup[] {
-    return this.ctx.read(() => (this.ctx.stmt(`${SELECT} WHERE b.archive_sha256 = ? ORDER BY b.rowid DESC`).all(sha256) as BackupRow[]).map((row) => toBackup(row, this.archivePath)));
+    return this.ctx.read(() => this.ctx.all(this.select().where('b.archive_sha256', '=', sha256).orderBy('b.seq', 'desc')).map((row) => toBackup(row as BackupRow, this.archivePath)));
   }
 
   /** Journals a restore of the backup onto its canister (call after the restore succeeded). */
@@ -209,9 +218,12 @@ export class BackupRepository {
     return this.ctx.write(() => {
       const backup = this.require(id);
       if (backup.deletedAt !== null) throw new HistoryStoreError('CONFLICT', `backup ${id}'s snapshot was deleted at ${backup.deletedAt}; it cannot be restored`);
-      const { lastInsertRowid } = this.ctx
-        .stmt('INSERT INTO backup_restores (backup_id, reason, by_principal, by_os_user, by_host, at) VALUES (?, ?, ?, ?, ?, ?)')
-        .run(id, input.reason ?? null, by.principal, by.osUser, by.host, this.ctx.nowIso());
+      const restore = this.ctx.run(
+        this.ctx.q
+          .insertInto('backup_restores')
+          .values({ backup_id: id, reason: input.reason ?? null, by_principal: by.principal, by_os_user: by.osUser, by_host: by.host, at: this.ctx.nowIso() })
+          .returningAll(),
+      ).rows[0]! as RestoreRow;
       appendAudit(this.ctx, {
         action: 'backup.restore',
         kind: 'rollback',
@@ -222,12 +234,12 @@ export class BackupRepository {
         by,
         detail: { canisterId: backup.canisterId, snapshotId: backup.snapshotId, reason: input.reason ?? null },
       });
-      return toRestore(this.ctx.stmt('SELECT * FROM backup_restores WHERE id = ?').get(lastInsertRowid) as RestoreRow);
+      return toRestore(restore);
     });
   }
 
   restores(id: string): BackupRestore[] {
-    return this.ctx.read(() => (this.ctx.stmt('SELECT * FROM backup_restores WHERE backup_id = ? ORDER BY id DESC').all(id) as RestoreRow[]).map(toRestore));
+    return this.ctx.read(() => this.ctx.all(this.ctx.q.selectFrom('backup_restores').selectAll().where('backup_id', '=', id).orderBy('id', 'desc')).map(toRestore));
   }
 
   /** The snapshot no longer exists on the canister (deleted or replaced). */
@@ -236,7 +248,7 @@ export class BackupRepository {
     return this.ctx.write(() => {
       const backup = this.require(id);
       if (backup.deletedAt !== null) return backup;
-      this.ctx.stmt('UPDATE backups SET deleted_at = ? WHERE id = ?').run(this.ctx.nowIso(), id);
+      this.ctx.run(this.ctx.q.updateTable('backups').set({ deleted_at: this.ctx.nowIso() }).where('id', '=', id));
       appendAudit(this.ctx, {
         action: 'backup.delete',
         kind: 'deletion',
@@ -249,5 +261,17 @@ export class BackupRepository {
       });
       return this.require(id);
     });
+  }
+
+  /** This project's backups with how often and when each was restored. */
+  private select() {
+    return this.ctx.q
+      .selectFrom('backups as b')
+      .selectAll('b')
+      .select((eb) => [
+        eb.cast<number>(eb.selectFrom('backup_restores as r').select((inner) => inner.fn.countAll().as('n')).whereRef('r.backup_id', '=', 'b.id'), 'integer').as('restore_count'),
+        eb.selectFrom('backup_restores as r').select((inner) => inner.fn.max('r.at').as('at')).whereRef('r.backup_id', '=', 'b.id').as('last_restored_at'),
+      ])
+      .where('b.project', '=', this.ctx.project);
   }
 }

@@ -1,3 +1,5 @@
+import { sql, type UpdateQueryBuilder, type UpdateResult } from 'kysely';
+import type { Database } from '../db/tables.js';
 import { HistoryStoreError } from '../errors.js';
 import { invalidArgument, notFound, type StoreContext } from '../context.js';
 import { CANISTER_ROLES, type ActorInput, type Canister, type CanisterOverview, type CanisterRole, type JsonObject } from '../types.js';
@@ -65,9 +67,15 @@ export function assertRole(role: string): asserts role is CanisterRole {
 
 /** Reads a canister row inside a transaction; shared by the repositories that reference canisters. */
 export function requireCanister(ctx: StoreContext, environment: string, canisterId: string): Canister {
-  const row = ctx.stmt('SELECT * FROM canisters WHERE project = ? AND environment = ? AND canister_id = ?').get(ctx.project, environment, canisterId) as CanisterRow | undefined;
+  const row = canisterRow(ctx, environment, canisterId);
   if (!row) throw notFound(`canister ${canisterId} is not recorded in environment ${environment}`, 'record it with store.canisters.record() when it is created');
   return toCanister(row);
+}
+
+function canisterRow(ctx: StoreContext, environment: string, canisterId: string): CanisterRow | undefined {
+  return ctx.one(ctx.q.selectFrom('canisters').selectAll().where('project', '=', ctx.project).where('environment', '=', environment).where('canister_id', '=', canisterId)) as
+    | CanisterRow
+    | undefined;
 }
 
 /** Every canister soulrecall created or adopted, per environment. */
@@ -85,9 +93,7 @@ export class CanisterRepository {
     return this.ctx.write(() => {
       touchAgent(this.ctx, input.agent);
       touchEnvironment(this.ctx, input.environment, input.networkUrl);
-      const existing = this.ctx
-        .stmt('SELECT * FROM canisters WHERE project = ? AND environment = ? AND canister_id = ?')
-        .get(this.ctx.project, input.environment, input.canisterId) as CanisterRow | undefined;
+      const existing = canisterRow(this.ctx, input.environment, input.canisterId);
       if (existing && existing.decommissioned_at === null) {
         if (existing.agent !== input.agent) {
           throw new HistoryStoreError('CONFLICT', `canister ${input.canisterId} in ${input.environment} already belongs to agent ${existing.agent}`, {
@@ -95,7 +101,7 @@ export class CanisterRepository {
           });
         }
         if (existing.role === role && existing.network_url === input.networkUrl) return toCanister(existing);
-        this.ctx.stmt('UPDATE canisters SET role = ?, network_url = ? WHERE project = ? AND environment = ? AND canister_id = ?').run(role, input.networkUrl, this.ctx.project, input.environment, input.canisterId);
+        this.ctx.run(this.whereCanister(this.ctx.q.updateTable('canisters').set({ role, network_url: input.networkUrl }), input.environment, input.canisterId));
         appendAudit(this.ctx, {
           action: 'canister.update',
           agent: input.agent,
@@ -108,13 +114,20 @@ export class CanisterRepository {
         return requireCanister(this.ctx, input.environment, input.canisterId);
       }
       const now = this.ctx.nowIso();
-      this.ctx
-        .stmt(
-          `INSERT INTO canisters (project, environment, canister_id, network_url, agent, role, created_at, decommissioned_at) VALUES (?, ?, ?, ?, ?, ?, ?, NULL)
-           ON CONFLICT(project, environment, canister_id) DO UPDATE SET network_url = excluded.network_url, agent = excluded.agent, role = excluded.role,
-             created_at = excluded.created_at, decommissioned_at = NULL`,
-        )
-        .run(this.ctx.project, input.environment, input.canisterId, input.networkUrl, input.agent, role, now);
+      this.ctx.run(
+        this.ctx.q
+          .insertInto('canisters')
+          .values({ project: this.ctx.project, environment: input.environment, canister_id: input.canisterId, network_url: input.networkUrl, agent: input.agent, role, created_at: now, decommissioned_at: null })
+          .onConflict((oc) =>
+            oc.columns(['project', 'environment', 'canister_id']).doUpdateSet((eb) => ({
+              network_url: eb.ref('excluded.network_url'),
+              agent: eb.ref('excluded.agent'),
+              role: eb.ref('excluded.role'),
+              created_at: eb.ref('excluded.created_at'),
+              decommissioned_at: null,
+            })),
+          ),
+      );
       appendAudit(this.ctx, {
         action: existing ? 'canister.reuse' : 'canister.record',
         agent: input.agent,
@@ -158,18 +171,26 @@ export class CanisterRepository {
     return this.ctx.write(() => {
       const canister = requireCanister(this.ctx, input.environment, input.canisterId);
       if (canister.decommissionedAt !== null) return canister;
-      const live = this.ctx.stmt('SELECT 1 FROM routes WHERE project = ? AND environment = ? AND canister_id = ?').get(this.ctx.project, input.environment, input.canisterId);
+      const live = this.ctx.one(
+        this.ctx.q.selectFrom('routes').select('agent').where('project', '=', this.ctx.project).where('environment', '=', input.environment).where('canister_id', '=', input.canisterId),
+      );
       if (live) {
         throw new HistoryStoreError('CONFLICT', `canister ${input.canisterId} is the live canister of ${canister.agent} in ${input.environment}`, {
           hint: 'route traffic to another canister first (soulrecall config set --routing <canister-id>)',
         });
       }
       const now = this.ctx.nowIso();
-      this.ctx.stmt('UPDATE canisters SET decommissioned_at = ? WHERE project = ? AND environment = ? AND canister_id = ?').run(now, this.ctx.project, input.environment, input.canisterId);
+      this.ctx.run(this.whereCanister(this.ctx.q.updateTable('canisters').set({ decommissioned_at: now }), input.environment, input.canisterId));
       // Deleting a canister deletes its snapshots: its backups are no longer restore points.
-      const backups = this.ctx
-        .stmt('UPDATE backups SET deleted_at = ? WHERE project = ? AND environment = ? AND canister_id = ? AND deleted_at IS NULL')
-        .run(now, this.ctx.project, input.environment, input.canisterId);
+      const backups = this.ctx.run(
+        this.ctx.q
+          .updateTable('backups')
+          .set({ deleted_at: now })
+          .where('project', '=', this.ctx.project)
+          .where('environment', '=', input.environment)
+          .where('canister_id', '=', input.canisterId)
+          .where('deleted_at', 'is', null),
+      );
       appendAudit(this.ctx, {
         action: 'canister.decommission',
         kind: 'deletion',
@@ -186,7 +207,7 @@ export class CanisterRepository {
 
   get(environment: string, canisterId: string): Canister | null {
     return this.ctx.read(() => {
-      const row = this.ctx.stmt('SELECT * FROM canisters WHERE project = ? AND environment = ? AND canister_id = ?').get(this.ctx.project, environment, canisterId) as CanisterRow | undefined;
+      const row = canisterRow(this.ctx, environment, canisterId);
       return row ? toCanister(row) : null;
     });
   }
@@ -194,35 +215,62 @@ export class CanisterRepository {
   /** A canister id across all environments (commands that take only `<canister-id>`). */
   find(canisterId: string): Canister[] {
     return this.ctx.read(() =>
-      (this.ctx.stmt('SELECT * FROM canisters WHERE project = ? AND canister_id = ? ORDER BY decommissioned_at IS NOT NULL, environment').all(this.ctx.project, canisterId) as CanisterRow[]).map(toCanister),
+      this.ctx
+        .all(
+          this.ctx.q
+            .selectFrom('canisters')
+            .selectAll()
+            .where('project', '=', this.ctx.project)
+            .where('canister_id', '=', canisterId)
+            .orderBy(sql`decommissioned_at is not null`)
+            .orderBy('environment'),
+        )
+        .map((row) => toCanister(row as CanisterRow)),
     );
   }
 
   /** `soulrecall list`: canisters with their live flag and deployed version. */
   list(query: CanisterQuery = {}): CanisterOverview[] {
-    const where: string[] = ['c.project = ?'];
-    const params: unknown[] = [this.ctx.project];
-    if (query.agent !== undefined) (where.push('c.agent = ?'), params.push(query.agent));
-    if (query.environment !== undefined) (where.push('c.environment = ?'), params.push(query.environment));
-    if (query.role !== undefined) (where.push('c.role = ?'), params.push(query.role));
-    if (!query.includeDecommissioned) where.push('c.decommissioned_at IS NULL');
-    const sql = `
-      SELECT c.*, (r.canister_id IS NOT NULL) AS live, d.version AS deployed_version, d.module_sha256, d.finished_at AS deployed_at
-      FROM canisters c
-      LEFT JOIN routes r ON r.project = c.project AND r.agent = c.agent AND r.environment = c.environment AND r.canister_id = c.canister_id
-      LEFT JOIN deployments d ON d.id = (
-        SELECT id FROM deployments WHERE project = c.project AND environment = c.environment AND canister_id = c.canister_id AND status = 'succeeded'
-        ORDER BY id DESC LIMIT 1)
-      WHERE ${where.join(' AND ')}
-      ORDER BY c.agent, c.environment, c.role, c.canister_id`;
+    let select = this.ctx.q
+      .selectFrom('canisters as c')
+      .leftJoin('routes as r', (join) =>
+        join.onRef('r.project', '=', 'c.project').onRef('r.agent', '=', 'c.agent').onRef('r.environment', '=', 'c.environment').onRef('r.canister_id', '=', 'c.canister_id'),
+      )
+      .leftJoin('deployments as d', (join) =>
+        join.onRef('d.id', '=', (eb) =>
+          eb
+            .selectFrom('deployments as last')
+            .select('last.id')
+            .whereRef('last.project', '=', 'c.project')
+            .whereRef('last.environment', '=', 'c.environment')
+            .whereRef('last.canister_id', '=', 'c.canister_id')
+            .where('last.status', '=', 'succeeded')
+            .orderBy('last.id', 'desc')
+            .limit(1),
+        ),
+      )
+      .selectAll('c')
+      .select((eb) => [eb('r.canister_id', 'is not', null).as('live'), 'd.version as deployed_version', 'd.module_sha256', 'd.finished_at as deployed_at'])
+      .where('c.project', '=', this.ctx.project);
+    if (query.agent !== undefined) select = select.where('c.agent', '=', query.agent);
+    if (query.environment !== undefined) select = select.where('c.environment', '=', query.environment);
+    if (query.role !== undefined) select = select.where('c.role', '=', query.role);
+    if (!query.includeDecommissioned) select = select.where('c.decommissioned_at', 'is', null);
+    select = select.orderBy('c.agent').orderBy('c.environment').orderBy('c.role').orderBy('c.canister_id');
     return this.ctx.read(() =>
-      (this.ctx.stmt(sql).all(...params) as OverviewRow[]).map((row) => ({
-        ...toCanister(row),
-        live: row.live === 1,
+      this.ctx.all(select).map((row) => ({
+        ...toCanister(row as CanisterRow),
+        // SQLite answers 0/1, PostgreSQL a boolean.
+        live: Boolean(row.live),
         deployedVersion: row.deployed_version,
         moduleSha256: row.module_sha256,
         deployedAt: row.deployed_at,
       })),
     );
+  }
+
+  /** Narrows an update to one canister of this project. */
+  private whereCanister(query: UpdateQueryBuilder<Database, 'canisters', 'canisters', UpdateResult>, environment: string, canisterId: string) {
+    return query.where('project', '=', this.ctx.project).where('environment', '=', environment).where('canister_id', '=', canisterId);
   }
 }

@@ -3,6 +3,7 @@ import { actorFromRow, invalidArgument, notFound, type ActorColumns, type StoreC
 import { DEPLOYMENT_STATUSES, INSTALL_MODES, type ActorInput, type Deployment, type DeploymentStatus, type InstallMode } from '../types.js';
 import { appendAudit, queryHelpers } from './audit.js';
 import { requireCanister } from './canisters.js';
+import { promotionExists } from './promotions.js';
 
 export interface BeginDeploymentInput {
   agent: string;
@@ -47,7 +48,6 @@ interface DeploymentRow extends ActorColumns {
   error: string | null;
 }
 
-const SELECT = `SELECT d.*, b.snapshot_id FROM deployments d LEFT JOIN backups b ON b.id = d.snapshot_backup_id`;
 
 function toDeployment(row: DeploymentRow): Deployment {
   return {
@@ -92,22 +92,41 @@ export class DeploymentRepository {
           hint: 'deploy to a live canister',
         });
       }
-      if (input.promotionId !== undefined && !this.ctx.stmt('SELECT 1 FROM promotions WHERE project = ? AND id = ?').get(this.ctx.project, input.promotionId)) {
+      if (input.promotionId !== undefined && !promotionExists(this.ctx, input.promotionId)) {
         throw notFound(`promotion ${input.promotionId} does not exist`);
       }
       // The canister's record already registered its agent and environment as seen.
-      const { next } = this.ctx
-        .stmt('SELECT coalesce(max(version), 0) + 1 AS next FROM deployments WHERE project = ? AND agent = ? AND environment = ?')
-        .get(this.ctx.project, input.agent, input.environment) as { next: number };
+      const latest = this.ctx.one(
+        this.ctx.q
+          .selectFrom('deployments')
+          .select((eb) => eb.fn.max('version').as('version'))
+          .where('project', '=', this.ctx.project)
+          .where('agent', '=', input.agent)
+          .where('environment', '=', input.environment),
+      );
+      const next = Number(latest?.version ?? 0) + 1;
       const startedAt = this.ctx.nowIso();
-      const { lastInsertRowid } = this.ctx
-        .stmt(
-          `INSERT INTO deployments (project, agent, environment, version, canister_id, module_sha256, install_mode, status, promotion_id,
-             by_principal, by_os_user, by_host, started_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?)`,
-        )
-        .run(this.ctx.project, input.agent, input.environment, next, input.canisterId, input.moduleSha256, input.installMode, input.promotionId ?? null, by.principal, by.osUser, by.host, startedAt);
-      const id = Number(lastInsertRowid);
+      const { rows } = this.ctx.run(
+        this.ctx.q
+          .insertInto('deployments')
+          .values({
+            project: this.ctx.project,
+            agent: input.agent,
+            environment: input.environment,
+            version: next,
+            canister_id: input.canisterId,
+            module_sha256: input.moduleSha256,
+            install_mode: input.installMode,
+            status: 'pending',
+            promotion_id: input.promotionId ?? null,
+            by_principal: by.principal,
+            by_os_user: by.osUser,
+            by_host: by.host,
+            started_at: startedAt,
+          })
+          .returning('id'),
+      );
+      const id = Number(rows[0]!.id);
       appendAudit(this.ctx, {
         action: 'deployment.begin',
         kind: 'deployment',
@@ -149,7 +168,7 @@ export class DeploymentRepository {
         throw new HistoryStoreError('INVALID_TRANSITION', `deployment ${id} (version ${deployment.version} of ${deployment.agent} in ${deployment.environment}) is already ${deployment.status}`);
       }
       const finishedAt = this.ctx.nowIso();
-      this.ctx.stmt('UPDATE deployments SET status = ?, finished_at = ?, error = ? WHERE id = ?').run(input.status, finishedAt, input.error ?? null, id);
+      this.ctx.run(this.ctx.q.updateTable('deployments').set({ status: input.status, finished_at: finishedAt, error: input.error ?? null }).where('id', '=', id));
       appendAudit(this.ctx, {
         action: `deployment.${input.status}`,
         kind: 'deployment',
@@ -177,9 +196,9 @@ export class DeploymentRepository {
         throw new HistoryStoreError('INVALID_TRANSITION', `only a succeeded or pending deployment can be rolled back; deployment ${id} is ${deployment.status}`);
       }
       if (deployment.status === 'pending') {
-        this.ctx.stmt("UPDATE deployments SET status = 'rolled-back', finished_at = ?, error = ? WHERE id = ?").run(this.ctx.nowIso(), reason ?? null, id);
+        this.ctx.run(this.ctx.q.updateTable('deployments').set({ status: 'rolled-back', finished_at: this.ctx.nowIso(), error: reason ?? null }).where('id', '=', id));
       } else {
-        this.ctx.stmt("UPDATE deployments SET status = 'rolled-back' WHERE id = ?").run(id);
+        this.ctx.run(this.ctx.q.updateTable('deployments').set({ status: 'rolled-back' }).where('id', '=', id));
       }
       appendAudit(this.ctx, {
         action: 'deployment.rolled-back',
@@ -197,7 +216,7 @@ export class DeploymentRepository {
 
   get(id: number): Deployment | null {
     return this.ctx.read(() => {
-      const row = this.ctx.stmt(`${SELECT} WHERE d.project = ? AND d.id = ?`).get(this.ctx.project, id) as DeploymentRow | undefined;
+      const row = this.ctx.one(this.select().where('d.id', '=', id)) as DeploymentRow | undefined;
       return row ? toDeployment(row) : null;
     });
   }
@@ -205,9 +224,7 @@ export class DeploymentRepository {
   /** Deployment number `version` of an agent in an environment. */
   getByVersion(agent: string, environment: string, version: number): Deployment | null {
     return this.ctx.read(() => {
-      const row = this.ctx
-        .stmt(`${SELECT} WHERE d.project = ? AND d.agent = ? AND d.environment = ? AND d.version = ?`)
-        .get(this.ctx.project, agent, environment, version) as DeploymentRow | undefined;
+      const row = this.ctx.one(this.select().where('d.agent', '=', agent).where('d.environment', '=', environment).where('d.version', '=', version)) as DeploymentRow | undefined;
       return row ? toDeployment(row) : null;
     });
   }
@@ -227,22 +244,30 @@ export class DeploymentRepository {
 
   /** Deployments, newest first. */
   list(query: DeploymentQuery = {}): Deployment[] {
-    const where: string[] = ['d.project = ?'];
-    const params: unknown[] = [this.ctx.project];
     if (query.status !== undefined && !DEPLOYMENT_STATUSES.includes(query.status)) throw invalidArgument(`unknown deployment status "${query.status}"`);
-    if (query.agent !== undefined) (where.push('d.agent = ?'), params.push(query.agent));
-    if (query.environment !== undefined) (where.push('d.environment = ?'), params.push(query.environment));
-    if (query.canisterId !== undefined) (where.push('d.canister_id = ?'), params.push(query.canisterId));
-    if (query.status !== undefined) (where.push('d.status = ?'), params.push(query.status));
+    const limit = queryHelpers.limitOf(query.limit);
+    let select = this.select();
+    if (query.agent !== undefined) select = select.where('d.agent', '=', query.agent);
+    if (query.environment !== undefined) select = select.where('d.environment', '=', query.environment);
+    if (query.canisterId !== undefined) select = select.where('d.canister_id', '=', query.canisterId);
+    if (query.status !== undefined) select = select.where('d.status', '=', query.status);
     if (query.beforeVersion !== undefined) {
       if (query.agent === undefined || query.environment === undefined) throw invalidArgument('beforeVersion needs agent and environment');
-      where.push('d.version < ?');
-      params.push(query.beforeVersion);
+      select = select.where('d.version', '<', query.beforeVersion);
     }
     // Within one agent and environment, version order is insertion order; across them, id is.
-    const order = query.agent !== undefined && query.environment !== undefined ? 'd.version DESC' : 'd.id DESC';
-    const sql = `${SELECT} WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ?`;
-    return this.ctx.read(() => (this.ctx.stmt(sql).all(...params, queryHelpers.limitOf(query.limit)) as DeploymentRow[]).map(toDeployment));
+    select = query.agent !== undefined && query.environment !== undefined ? select.orderBy('d.version', 'desc') : select.orderBy('d.id', 'desc');
+    return this.ctx.read(() => this.ctx.all(select.limit(limit)).map((row) => toDeployment(row as DeploymentRow)));
+  }
+
+  /** This project's deployments with the snapshot id of the backup taken before each. */
+  private select() {
+    return this.ctx.q
+      .selectFrom('deployments as d')
+      .leftJoin('backups as b', 'b.id', 'd.snapshot_backup_id')
+      .selectAll('d')
+      .select('b.snapshot_id')
+      .where('d.project', '=', this.ctx.project);
   }
 
   /** Like get(), but a missing deployment is a NOT_FOUND error. */

@@ -97,13 +97,33 @@ export class LockRepository {
         else throw heldError(previous);
       }
       const nowIso = now.toISOString();
-      this.ctx
-        .stmt(
-          `INSERT INTO locks (project, agent, environment, operation, operation_id, pid, host, acquired_at, renewed_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-           ON CONFLICT(project, agent, environment) DO UPDATE SET operation = excluded.operation, operation_id = excluded.operation_id, pid = excluded.pid,
-             host = excluded.host, acquired_at = excluded.acquired_at, renewed_at = excluded.renewed_at, expires_at = excluded.expires_at`,
-        )
-        .run(this.ctx.project, input.agent, input.environment, input.operation, input.operationId, process.pid, this.host, nowIso, nowIso, new Date(now.getTime() + ttlMs).toISOString());
+      this.ctx.run(
+        this.ctx.q
+          .insertInto('locks')
+          .values({
+            project: this.ctx.project,
+            agent: input.agent,
+            environment: input.environment,
+            operation: input.operation,
+            operation_id: input.operationId,
+            pid: process.pid,
+            host: this.host,
+            acquired_at: nowIso,
+            renewed_at: nowIso,
+            expires_at: new Date(now.getTime() + ttlMs).toISOString(),
+          })
+          .onConflict((oc) =>
+            oc.columns(['project', 'agent', 'environment']).doUpdateSet((eb) => ({
+              operation: eb.ref('excluded.operation'),
+              operation_id: eb.ref('excluded.operation_id'),
+              pid: eb.ref('excluded.pid'),
+              host: eb.ref('excluded.host'),
+              acquired_at: eb.ref('excluded.acquired_at'),
+              renewed_at: eb.ref('excluded.renewed_at'),
+              expires_at: eb.ref('excluded.expires_at'),
+            })),
+          ),
+      );
       appendAudit(this.ctx, {
         action: takeover ? 'lock.takeover' : 'lock.acquire',
         agent: input.agent,
@@ -139,9 +159,16 @@ export class LockRepository {
   release(lease: Lease, by?: ActorInput): boolean {
     const actor = this.ctx.resolveActor(by);
     return this.ctx.write(() => {
-      const { changes } = this.ctx
-        .stmt('DELETE FROM locks WHERE project = ? AND agent = ? AND environment = ? AND operation_id = ? AND pid = ? AND host = ?')
-        .run(this.ctx.project, lease.agent, lease.environment, lease.operationId, process.pid, this.host);
+      const { changes } = this.ctx.run(
+        this.ctx.q
+          .deleteFrom('locks')
+          .where('project', '=', this.ctx.project)
+          .where('agent', '=', lease.agent)
+          .where('environment', '=', lease.environment)
+          .where('operation_id', '=', lease.operationId)
+          .where('pid', '=', process.pid)
+          .where('host', '=', this.host),
+      );
       if (changes > 0) {
         appendAudit(this.ctx, {
           action: 'lock.release',
@@ -172,7 +199,7 @@ export class LockRepository {
       const lease = toLease(row);
       const why = this.staleness(lease);
       if (!why) return false;
-      this.ctx.stmt('DELETE FROM locks WHERE project = ? AND agent = ? AND environment = ?').run(this.ctx.project, agent, environment);
+      this.ctx.run(this.ctx.q.deleteFrom('locks').where('project', '=', this.ctx.project).where('agent', '=', agent).where('environment', '=', environment));
       appendAudit(this.ctx, {
         action: 'lock.clear-stale',
         agent,
@@ -194,7 +221,7 @@ export class LockRepository {
   }
 
   list(): Lease[] {
-    return this.ctx.read(() => (this.ctx.stmt('SELECT * FROM locks WHERE project = ? ORDER BY agent, environment').all(this.ctx.project) as LockRow[]).map(toLease));
+    return this.ctx.read(() => this.ctx.all(this.ctx.q.selectFrom('locks').selectAll().where('project', '=', this.ctx.project).orderBy('agent').orderBy('environment')).map(toLease));
   }
 
   private isMine(lease: Lease, operationId: string): boolean {
@@ -204,9 +231,14 @@ export class LockRepository {
   /** Renewals are audited too: the audit log records every mutation. */
   private extend(lease: Lease, ttlMs: number): Lease {
     const now = this.ctx.now();
-    this.ctx
-      .stmt('UPDATE locks SET renewed_at = ?, expires_at = ? WHERE project = ? AND agent = ? AND environment = ?')
-      .run(now.toISOString(), new Date(now.getTime() + ttlMs).toISOString(), this.ctx.project, lease.agent, lease.environment);
+    this.ctx.run(
+      this.ctx.q
+        .updateTable('locks')
+        .set({ renewed_at: now.toISOString(), expires_at: new Date(now.getTime() + ttlMs).toISOString() })
+        .where('project', '=', this.ctx.project)
+        .where('agent', '=', lease.agent)
+        .where('environment', '=', lease.environment),
+    );
     appendAudit(this.ctx, {
       action: 'lock.renew',
       agent: lease.agent,
@@ -220,7 +252,7 @@ export class LockRepository {
   }
 
   private row(agent: string, environment: string): LockRow | undefined {
-    return this.ctx.stmt('SELECT * FROM locks WHERE project = ? AND agent = ? AND environment = ?').get(this.ctx.project, agent, environment) as LockRow | undefined;
+    return this.ctx.one(this.ctx.q.selectFrom('locks').selectAll().where('project', '=', this.ctx.project).where('agent', '=', agent).where('environment', '=', environment));
   }
 
   private ttl(ttlMs: number | undefined): number {

@@ -144,6 +144,11 @@ function isObject(value: JsonValue | null | undefined): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** Whether this project has a promotion with that id (inside the caller's transaction). */
+export function promotionExists(ctx: StoreContext, id: string): boolean {
+  return ctx.one(ctx.q.selectFrom('promotions').select('seq').where('project', '=', ctx.project).where('id', '=', id)) !== undefined;
+}
+
 /**
  * Promotions and their step journal. The engine writes a step before and after every remote
  * effect, so after a crash `get()` tells exactly what happened and what is left to do or undo.
@@ -160,21 +165,36 @@ export class PromotionRepository {
       touchEnvironment(this.ctx, input.fromEnvironment);
       touchEnvironment(this.ctx, input.toEnvironment);
       if (input.sourceDeploymentId !== undefined) this.requireDeploymentOf(input.sourceDeploymentId, input.agent);
-      const id = uniqueShortId('prm', (candidate) => this.ctx.stmt('SELECT 1 FROM promotions WHERE id = ?').get(candidate) !== undefined);
+      // Ids are unique across projects: `promote show <id>` outside a project finds its owner.
+      const id = uniqueShortId('prm', (candidate) => this.ctx.one(this.ctx.q.selectFrom('promotions').select('seq').where('id', '=', candidate)) !== undefined);
       const now = this.ctx.nowIso();
-      const { lastInsertRowid } = this.ctx
-        .stmt(
-          `INSERT INTO promotions (id, project, agent, from_environment, to_environment, strategy, source_deployment_id, target_canister_id, status,
-             options, by_principal, by_os_user, by_host, created_at, updated_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'planned', ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(id, this.ctx.project, input.agent, input.fromEnvironment, input.toEnvironment, input.strategy, input.sourceDeploymentId ?? null, input.targetCanisterId ?? null,
-          JSON.stringify(input.options ?? {}), by.principal, by.osUser, by.host, now, now);
-      const insertStep = this.ctx.stmt("INSERT INTO promotion_steps (promotion_seq, step_index, name, status) VALUES (?, ?, ?, 'pending')");
-      const steps: PromotionStep[] = (input.steps ?? []).map((name, i) => {
-        insertStep.run(lastInsertRowid, i + 1, name);
-        return { index: i + 1, name, status: 'pending', startedAt: null, finishedAt: null, detail: null, error: null };
-      });
+      const { rows } = this.ctx.run(
+        this.ctx.q
+          .insertInto('promotions')
+          .values({
+            id,
+            project: this.ctx.project,
+            agent: input.agent,
+            from_environment: input.fromEnvironment,
+            to_environment: input.toEnvironment,
+            strategy: input.strategy,
+            source_deployment_id: input.sourceDeploymentId ?? null,
+            target_canister_id: input.targetCanisterId ?? null,
+            status: 'planned',
+            options: JSON.stringify(input.options ?? {}),
+            by_principal: by.principal,
+            by_os_user: by.osUser,
+            by_host: by.host,
+            created_at: now,
+            updated_at: now,
+          })
+          .returning('seq'),
+      );
+      const seq = Number(rows[0]!.seq);
+      const steps: PromotionStep[] = (input.steps ?? []).map((name, i) => ({ index: i + 1, name, status: 'pending', startedAt: null, finishedAt: null, detail: null, error: null }));
+      if (steps.length > 0) {
+        this.ctx.run(this.ctx.q.insertInto('promotion_steps').values(steps.map((step) => ({ promotion_seq: seq, step_index: step.index, name: step.name, status: 'pending' }))));
+      }
       appendAudit(this.ctx, {
         action: 'promotion.create',
         kind: 'promotion',
@@ -214,7 +234,7 @@ export class PromotionRepository {
     return this.ctx.read(() => {
       const row = this.row(id);
       if (!row) return null;
-      const steps = this.ctx.stmt('SELECT * FROM promotion_steps WHERE promotion_seq = ? ORDER BY step_index').all(row.seq) as StepRow[];
+      const steps = this.ctx.all(this.ctx.q.selectFrom('promotion_steps').selectAll().where('promotion_seq', '=', row.seq).orderBy('step_index')) as StepRow[];
       return { ...toSummary(row), steps: steps.map(toStep) };
     });
   }
@@ -228,14 +248,15 @@ export class PromotionRepository {
   /** Promotions, newest first. */
   list(query: PromotionQuery = {}): PromotionSummary[] {
     if (query.status !== undefined && !PROMOTION_STATUSES.includes(query.status)) throw invalidArgument(`unknown promotion status "${query.status}"`);
-    const where: string[] = ['project = ?'];
-    const params: unknown[] = [this.ctx.project];
-    if (query.agent !== undefined) (where.push('agent = ?'), params.push(query.agent));
-    if (query.environment !== undefined) (where.push('(from_environment = ? OR to_environment = ?)'), params.push(query.environment, query.environment));
-    if (query.status !== undefined) (where.push('status = ?'), params.push(query.status));
-    if (query.before !== undefined) (where.push('seq < (SELECT seq FROM promotions WHERE id = ?)'), params.push(query.before));
-    const sql = `SELECT * FROM promotions WHERE ${where.join(' AND ')} ORDER BY seq DESC LIMIT ?`;
-    return this.ctx.read(() => (this.ctx.stmt(sql).all(...params, queryHelpers.limitOf(query.limit)) as PromotionRow[]).map(toSummary));
+    const limit = queryHelpers.limitOf(query.limit);
+    let select = this.ctx.q.selectFrom('promotions').selectAll().where('project', '=', this.ctx.project);
+    if (query.agent !== undefined) select = select.where('agent', '=', query.agent);
+    const environment = query.environment;
+    if (environment !== undefined) select = select.where((eb) => eb.or([eb('from_environment', '=', environment), eb('to_environment', '=', environment)]));
+    if (query.status !== undefined) select = select.where('status', '=', query.status);
+    const before = query.before;
+    if (before !== undefined) select = select.where('seq', '<', (eb) => eb.selectFrom('promotions as p').select('p.seq').where('p.id', '=', before));
+    return this.ctx.read(() => this.ctx.all(select.orderBy('seq', 'desc').limit(limit)).map((row) => toSummary(row as PromotionRow)));
   }
 
   /** Sets the deployments and target canister once the engine knows them. */
@@ -247,12 +268,20 @@ export class PromotionRepository {
       if (input.sourceDeploymentId !== undefined) this.requireDeploymentOf(input.sourceDeploymentId, current.agent);
       if (input.targetDeploymentId !== undefined) this.requireDeploymentOf(input.targetDeploymentId, current.agent);
       const options = input.options ? { ...current.options, ...input.options } : current.options;
-      this.ctx
-        .stmt(
-          `UPDATE promotions SET source_deployment_id = ?, target_deployment_id = ?, target_canister_id = ?, options = ?, write_pause_ms = ?, updated_at = ? WHERE id = ?`,
-        )
-        .run(input.sourceDeploymentId ?? current.sourceDeploymentId, input.targetDeploymentId ?? current.targetDeploymentId,
-          input.targetCanisterId ?? current.targetCanisterId, JSON.stringify(options), input.writePauseMs ?? current.writePauseMs, this.ctx.nowIso(), id);
+      this.ctx.run(
+        this.ctx.q
+          .updateTable('promotions')
+          .set({
+            source_deployment_id: input.sourceDeploymentId ?? current.sourceDeploymentId,
+            target_deployment_id: input.targetDeploymentId ?? current.targetDeploymentId,
+            target_canister_id: input.targetCanisterId ?? current.targetCanisterId,
+            options: JSON.stringify(options),
+            write_pause_ms: input.writePauseMs ?? current.writePauseMs,
+            updated_at: this.ctx.nowIso(),
+          })
+          .where('project', '=', this.ctx.project)
+          .where('id', '=', id),
+      );
       appendAudit(this.ctx, { action: 'promotion.update', agent: current.agent, environment: current.toEnvironment, subject: id,
         summary: `updated promotion ${id}`, by: actor, detail: { ...input } as JsonObject });
       return this.require(id);
@@ -291,18 +320,20 @@ export class PromotionRepository {
     return this.ctx.write(() => {
       const row = this.openRow(id);
       const now = this.ctx.nowIso();
-      const pending = this.ctx
-        .stmt("SELECT step_index FROM promotion_steps WHERE promotion_seq = ? AND name = ? AND status = 'pending' ORDER BY step_index LIMIT 1")
-        .get(row.seq, name) as { step_index: number } | undefined;
+      const pending = this.ctx.one(
+        this.ctx.q.selectFrom('promotion_steps').select('step_index').where('promotion_seq', '=', row.seq).where('name', '=', name).where('status', '=', 'pending').orderBy('step_index').limit(1),
+      );
+      const detailText = detail === undefined ? null : JSON.stringify(detail);
       let index: number;
       if (pending) {
         index = pending.step_index;
-        this.ctx.stmt("UPDATE promotion_steps SET status = 'running', started_at = ?, detail = ? WHERE promotion_seq = ? AND step_index = ?")
-          .run(now, detail === undefined ? null : JSON.stringify(detail), row.seq, index);
+        this.ctx.run(
+          this.ctx.q.updateTable('promotion_steps').set({ status: 'running', started_at: now, detail: detailText }).where('promotion_seq', '=', row.seq).where('step_index', '=', index),
+        );
       } else {
-        index = (this.ctx.stmt('SELECT coalesce(max(step_index), 0) + 1 AS next FROM promotion_steps WHERE promotion_seq = ?').get(row.seq) as { next: number }).next;
-        this.ctx.stmt("INSERT INTO promotion_steps (promotion_seq, step_index, name, status, started_at, detail) VALUES (?, ?, ?, 'running', ?, ?)")
-          .run(row.seq, index, name, now, detail === undefined ? null : JSON.stringify(detail));
+        const last = this.ctx.one(this.ctx.q.selectFrom('promotion_steps').select((eb) => eb.fn.max('step_index').as('index')).where('promotion_seq', '=', row.seq));
+        index = Number(last?.index ?? 0) + 1;
+        this.ctx.run(this.ctx.q.insertInto('promotion_steps').values({ promotion_seq: row.seq, step_index: index, name, status: 'running', started_at: now, detail: detailText }));
       }
       this.touch(row.seq);
       this.auditStep(row, actor, 'promotion.step.begin', `promotion ${id}: step ${index} ${name} started`, { index, name, detail: detail ?? null });
@@ -343,8 +374,13 @@ export class PromotionRepository {
 
   private writeStepEnd(row: PromotionRow, step: PromotionStep, status: StepStatus, detail: JsonValue | undefined, error: string | null, actor: Actor): void {
     const merged = detail === undefined ? step.detail : isObject(step.detail) && isObject(detail) ? { ...step.detail, ...detail } : detail;
-    this.ctx.stmt('UPDATE promotion_steps SET status = ?, finished_at = ?, detail = ?, error = ? WHERE promotion_seq = ? AND step_index = ?')
-      .run(status, this.ctx.nowIso(), merged === null ? null : JSON.stringify(merged), error, row.seq, step.index);
+    this.ctx.run(
+      this.ctx.q
+        .updateTable('promotion_steps')
+        .set({ status, finished_at: this.ctx.nowIso(), detail: merged === null ? null : JSON.stringify(merged), error })
+        .where('promotion_seq', '=', row.seq)
+        .where('step_index', '=', step.index),
+    );
     this.touch(row.seq);
     this.auditStep(row, actor, `promotion.step.${status}`, `promotion ${row.id}: step ${step.index} ${step.name} ${status}${error ? `: ${error}` : ''}`,
       { index: step.index, name: step.name, detail: detail ?? null, error });
@@ -360,9 +396,12 @@ export class PromotionRepository {
       }
       const now = this.ctx.nowIso();
       const finished = to === 'running' ? null : now;
-      this.ctx
-        .stmt('UPDATE promotions SET status = ?, error = ?, started_at = coalesce(started_at, ?), finished_at = ?, updated_at = ? WHERE seq = ?')
-        .run(to, error, to === 'running' ? now : null, finished, now, row.seq);
+      this.ctx.run(
+        this.ctx.q
+          .updateTable('promotions')
+          .set((eb) => ({ status: to, error, started_at: eb.fn.coalesce('started_at', eb.val(to === 'running' ? now : null)), finished_at: finished, updated_at: now }))
+          .where('seq', '=', row.seq),
+      );
       const [action, verb] = to === 'running' && row.status === 'failed' ? ['resume', 'resumed'] : TRANSITION_WORDS[to];
       appendAudit(this.ctx, {
         action: `promotion.${action}`,
@@ -379,7 +418,7 @@ export class PromotionRepository {
   }
 
   private row(id: string): PromotionRow | undefined {
-    return this.ctx.stmt('SELECT * FROM promotions WHERE project = ? AND id = ?').get(this.ctx.project, id) as PromotionRow | undefined;
+    return this.ctx.one(this.ctx.q.selectFrom('promotions').selectAll().where('project', '=', this.ctx.project).where('id', '=', id)) as PromotionRow | undefined;
   }
 
   /** A promotion whose journal may still be written (not aborted or rolled back). */
@@ -391,13 +430,13 @@ export class PromotionRepository {
   }
 
   private step(seq: number, index: number): PromotionStep {
-    const row = this.ctx.stmt('SELECT * FROM promotion_steps WHERE promotion_seq = ? AND step_index = ?').get(seq, index) as StepRow | undefined;
+    const row = this.ctx.one(this.ctx.q.selectFrom('promotion_steps').selectAll().where('promotion_seq', '=', seq).where('step_index', '=', index)) as StepRow | undefined;
     if (!row) throw notFound(`promotion step ${index} does not exist`);
     return toStep(row);
   }
 
   private touch(seq: number): void {
-    this.ctx.stmt('UPDATE promotions SET updated_at = ? WHERE seq = ?').run(this.ctx.nowIso(), seq);
+    this.ctx.run(this.ctx.q.updateTable('promotions').set({ updated_at: this.ctx.nowIso() }).where('seq', '=', seq));
   }
 
   private auditStep(row: PromotionRow, by: Actor, action: string, summary: string, detail: JsonObject): void {
@@ -405,7 +444,7 @@ export class PromotionRepository {
   }
 
   private requireDeploymentOf(deploymentId: number, agent: string): void {
-    const row = this.ctx.stmt('SELECT agent FROM deployments WHERE project = ? AND id = ?').get(this.ctx.project, deploymentId) as { agent: string } | undefined;
+    const row = this.ctx.one(this.ctx.q.selectFrom('deployments').select('agent').where('project', '=', this.ctx.project).where('id', '=', deploymentId));
     if (!row) throw notFound(`deployment ${deploymentId} does not exist`);
     if (row.agent !== agent) throw invalidArgument(`deployment ${deploymentId} belongs to agent ${row.agent}, not ${agent}`);
   }

@@ -3,6 +3,7 @@ import { actorFromRow, invalidArgument, notFound, type ActorColumns, type StoreC
 import { ROUTE_CAUSES, type ActorInput, type Route, type RouteCause, type RouteChange } from '../types.js';
 import { appendAudit, queryHelpers } from './audit.js';
 import { requireCanister } from './canisters.js';
+import { promotionExists } from './promotions.js';
 
 export interface SetRouteInput {
   agent: string;
@@ -86,7 +87,7 @@ export class RouteRepository {
           hint: 'another command switched the route meanwhile; check soulrecall list and retry',
         });
       }
-      this.ctx.stmt('DELETE FROM routes WHERE project = ? AND agent = ? AND environment = ?').run(this.ctx.project, input.agent, input.environment);
+      this.ctx.run(this.ctx.q.deleteFrom('routes').where('project', '=', this.ctx.project).where('agent', '=', input.agent).where('environment', '=', input.environment));
       appendAudit(this.ctx, {
         action: 'route.clear',
         kind: 'route',
@@ -110,7 +111,7 @@ export class RouteRepository {
       if (canister.decommissionedAt !== null) {
         throw new HistoryStoreError('CONFLICT', `canister ${input.canisterId} in ${input.environment} was deleted; it cannot be live`);
       }
-      if (input.promotionId !== undefined && !this.ctx.stmt('SELECT 1 FROM promotions WHERE project = ? AND id = ?').get(this.ctx.project, input.promotionId)) {
+      if (input.promotionId !== undefined && !promotionExists(this.ctx, input.promotionId)) {
         throw notFound(`promotion ${input.promotionId} does not exist`);
       }
       const current = this.currentRow(input.agent, input.environment);
@@ -122,18 +123,33 @@ export class RouteRepository {
         });
       }
       const now = this.ctx.nowIso();
-      const { lastInsertRowid } = this.ctx
-        .stmt(
-          `INSERT INTO route_changes (project, agent, environment, from_canister_id, to_canister_id, cause, reason, promotion_id, by_principal, by_os_user, by_host, at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(this.ctx.project, input.agent, input.environment, from, input.canisterId, input.cause, input.reason ?? null, input.promotionId ?? null, by.principal, by.osUser, by.host, now);
-      this.ctx
-        .stmt(
-          `INSERT INTO routes (project, agent, environment, canister_id, change_id, since) VALUES (?, ?, ?, ?, ?, ?)
-           ON CONFLICT(project, agent, environment) DO UPDATE SET canister_id = excluded.canister_id, change_id = excluded.change_id, since = excluded.since`,
-        )
-        .run(this.ctx.project, input.agent, input.environment, input.canisterId, lastInsertRowid, now);
+      const change = this.ctx.run(
+        this.ctx.q
+          .insertInto('route_changes')
+          .values({
+            project: this.ctx.project,
+            agent: input.agent,
+            environment: input.environment,
+            from_canister_id: from,
+            to_canister_id: input.canisterId,
+            cause: input.cause,
+            reason: input.reason ?? null,
+            promotion_id: input.promotionId ?? null,
+            by_principal: by.principal,
+            by_os_user: by.osUser,
+            by_host: by.host,
+            at: now,
+          })
+          .returningAll(),
+      ).rows[0]! as ChangeRow;
+      this.ctx.run(
+        this.ctx.q
+          .insertInto('routes')
+          .values({ project: this.ctx.project, agent: input.agent, environment: input.environment, canister_id: input.canisterId, change_id: change.id, since: now })
+          .onConflict((oc) =>
+            oc.columns(['project', 'agent', 'environment']).doUpdateSet((eb) => ({ canister_id: eb.ref('excluded.canister_id'), change_id: eb.ref('excluded.change_id'), since: eb.ref('excluded.since') })),
+          ),
+      );
       appendAudit(this.ctx, {
         action: 'route.set',
         kind: input.cause === 'rollback' ? 'rollback' : 'route',
@@ -142,9 +158,9 @@ export class RouteRepository {
         subject: input.canisterId,
         summary: `${input.agent} in ${input.environment} now routes to ${input.canisterId}${from ? ` (was ${from})` : ''} [${input.cause}]${input.reason ? `: ${input.reason}` : ''}`,
         by,
-        detail: { from, to: input.canisterId, cause: input.cause, reason: input.reason ?? null, promotionId: input.promotionId ?? null, changeId: Number(lastInsertRowid) },
+        detail: { from, to: input.canisterId, cause: input.cause, reason: input.reason ?? null, promotionId: input.promotionId ?? null, changeId: change.id },
       });
-      return toChange(this.ctx.stmt('SELECT * FROM route_changes WHERE id = ?').get(lastInsertRowid) as ChangeRow);
+      return toChange(change);
     });
   }
 
@@ -158,24 +174,21 @@ export class RouteRepository {
 
   /** Every live route (optionally of one agent or environment). */
   list(query: { agent?: string; environment?: string } = {}): Route[] {
-    const where: string[] = ['project = ?'];
-    const params: unknown[] = [this.ctx.project];
-    if (query.agent !== undefined) (where.push('agent = ?'), params.push(query.agent));
-    if (query.environment !== undefined) (where.push('environment = ?'), params.push(query.environment));
-    const sql = `SELECT * FROM routes WHERE ${where.join(' AND ')} ORDER BY agent, environment`;
-    return this.ctx.read(() => (this.ctx.stmt(sql).all(...params) as RouteRow[]).map(toRoute));
+    let select = this.ctx.q.selectFrom('routes').selectAll().where('project', '=', this.ctx.project);
+    if (query.agent !== undefined) select = select.where('agent', '=', query.agent);
+    if (query.environment !== undefined) select = select.where('environment', '=', query.environment);
+    return this.ctx.read(() => this.ctx.all(select.orderBy('agent').orderBy('environment')).map(toRoute));
   }
 
   /** Route changes, newest first. */
   history(query: RouteHistoryQuery = {}): RouteChange[] {
-    const where: string[] = ['project = ?'];
-    const params: unknown[] = [this.ctx.project];
-    if (query.agent !== undefined) (where.push('agent = ?'), params.push(query.agent));
-    if (query.environment !== undefined) (where.push('environment = ?'), params.push(query.environment));
-    if (query.toCanisterId !== undefined) (where.push('to_canister_id = ?'), params.push(query.toCanisterId));
-    if (query.beforeId !== undefined) (where.push('id < ?'), params.push(query.beforeId));
-    const sql = `SELECT * FROM route_changes WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT ?`;
-    return this.ctx.read(() => (this.ctx.stmt(sql).all(...params, queryHelpers.limitOf(query.limit)) as ChangeRow[]).map(toChange));
+    const limit = queryHelpers.limitOf(query.limit);
+    let select = this.ctx.q.selectFrom('route_changes').selectAll().where('project', '=', this.ctx.project);
+    if (query.agent !== undefined) select = select.where('agent', '=', query.agent);
+    if (query.environment !== undefined) select = select.where('environment', '=', query.environment);
+    if (query.toCanisterId !== undefined) select = select.where('to_canister_id', '=', query.toCanisterId);
+    if (query.beforeId !== undefined) select = select.where('id', '<', query.beforeId);
+    return this.ctx.read(() => this.ctx.all(select.orderBy('id', 'desc').limit(limit)).map((row) => toChange(row as ChangeRow)));
   }
 
   /**
@@ -187,6 +200,6 @@ export class RouteRepository {
   }
 
   private currentRow(agent: string, environment: string): RouteRow | undefined {
-    return this.ctx.stmt('SELECT * FROM routes WHERE project = ? AND agent = ? AND environment = ?').get(this.ctx.project, agent, environment) as RouteRow | undefined;
+    return this.ctx.one(this.ctx.q.selectFrom('routes').selectAll().where('project', '=', this.ctx.project).where('agent', '=', agent).where('environment', '=', environment));
   }
 }

@@ -4,6 +4,7 @@ import { writeFileAtomically } from '../content-files.js';
 import { translateError } from '../errors.js';
 import { invalidArgument, notFound } from '../context.js';
 import { sha256Hex } from './artifacts.js';
+import type { SharedBlobs } from './blobs.js';
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 
@@ -20,7 +21,10 @@ export interface StoredSnapshotFile {
  * by whoever decodes them, against this name and against the hashes inside the file.
  */
 export class SnapshotFileRepository {
-  constructor(readonly dir: string) {}
+  constructor(
+    readonly dir: string,
+    private readonly shared: SharedBlobs,
+  ) {}
 
   pathOf(sha256: string): string {
     if (!SHA256_HEX.test(sha256)) throw invalidArgument(`"${sha256}" is not a sha256 (64 lower-case hex characters)`);
@@ -32,15 +36,19 @@ export class SnapshotFileRepository {
     const sha256 = sha256Hex(bytes);
     const path = this.pathOf(sha256);
     if (this.sizeOf(path) !== bytes.length) writeFileAtomically(this.dir, path, bytes);
+    this.shared.put('snapshot', sha256, bytes);
     return { sha256, size: bytes.length, path };
   }
 
+  /** Whether the file is here (fetched from the shared store first when this machine lacks it). */
   has(sha256: string): boolean {
-    return this.sizeOf(this.pathOf(sha256)) !== undefined;
+    const path = this.pathOf(sha256);
+    return this.sizeOf(path) !== undefined || this.shared.materialize(sha256, this.dir, path);
   }
 
   read(sha256: string): Buffer {
     const path = this.pathOf(sha256);
+    this.has(sha256);
     try {
       return readFileSync(path);
     } catch (error) {

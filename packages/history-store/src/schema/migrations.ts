@@ -332,7 +332,8 @@ CREATE TABLE routes_v4 (
 INSERT INTO routes_v4 SELECT '${LEGACY_PROJECT}', agent, environment, canister_id, change_id, since FROM routes;
 
 CREATE TABLE backups_v4 (
-  id TEXT PRIMARY KEY,
+  seq INTEGER PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE,
   project TEXT NOT NULL,
   agent TEXT NOT NULL,
   environment TEXT NOT NULL,
@@ -350,8 +351,8 @@ CREATE TABLE backups_v4 (
   archived_at TEXT,
   FOREIGN KEY (project, environment, canister_id) REFERENCES canisters(project, environment, canister_id)
 );
-INSERT INTO backups_v4 SELECT id, '${LEGACY_PROJECT}', agent, environment, canister_id, snapshot_id, reason, deployment_id, by_principal, by_os_user, by_host,
-  created_at, deleted_at, module_sha256, source, archive_sha256, archive_size, archived_at FROM backups ORDER BY rowid;
+INSERT INTO backups_v4 SELECT rowid, id, '${LEGACY_PROJECT}', agent, environment, canister_id, snapshot_id, reason, deployment_id, by_principal, by_os_user, by_host,
+  created_at, deleted_at, module_sha256, source, archive_sha256, archive_size, archived_at FROM backups;
 
 CREATE TABLE locks_v4 (
   project TEXT NOT NULL,

@@ -1,10 +1,11 @@
 // Records `count` deployments of one agent/environment; waits for "go" so all workers overlap.
+// An optional fourth argument is the URL of a PostgreSQL store (default: SQLite in dataDir).
 import { openHistoryStore } from '../../dist/index.js';
 
-const [dataDir, countText, workerName] = process.argv.slice(2);
+const [dataDir, countText, workerName, url] = process.argv.slice(2);
 const errors = [];
 const versions = [];
-const store = openHistoryStore({ dataDir, actor: { principal: workerName } });
+const store = openHistoryStore({ dataDir, url, actor: { principal: workerName } });
 store.canisters.record({ canisterId: 'rrkah-fqaaa-aaaaa-aaaaq-cai', networkUrl: 'http://127.0.0.1:4943', environment: 'local', agent: 'bot' });
 process.send({ type: 'ready' });
 process.once('message', () => {

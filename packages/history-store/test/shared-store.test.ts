@@ -1,0 +1,122 @@
+import { expect } from 'chai';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { HistoryStoreError, openHistoryStore, sha256Hex, type HistoryStore } from '../src/index.js';
+import { LOCAL_URL, SHA_A, makeTempDir, removeDir } from './helpers.js';
+import { PASSWORD_ROLE, sharedPostgres, type PostgresServer } from './postgres-server.js';
+
+/** Two machines (two data directories) and one PostgreSQL store. */
+describe('a shared PostgreSQL store', function () {
+  this.timeout(60_000);
+  let server: PostgresServer;
+  let database: string;
+  let dirs: string[];
+  let stores: HistoryStore[];
+  const machine = (project = 'shop') => {
+    const dir = makeTempDir();
+    dirs.push(dir);
+    const store = openHistoryStore({ dataDir: dir, url: server.url(database), project });
+    stores.push(store);
+    return { dir, store };
+  };
+
+  before(async () => void (server = await sharedPostgres()));
+  beforeEach(() => {
+    database = server.createDatabase('shared');
+    dirs = [];
+    stores = [];
+  });
+  afterEach(() => {
+    for (const store of stores) store.close();
+    server.dropDatabase(database);
+    for (const dir of dirs) removeDir(dir);
+  });
+
+  it("gives a second machine the first one's modules, snapshot files, promotions and routes", () => {
+    const a = machine();
+    const b = machine();
+    const module = Buffer.from('\0asm\x01\0\0\0 module bytes of version 1');
+    const artifact = a.store.artifacts.put(module);
+    const snapshot = a.store.snapshotFiles.put(Buffer.from('a snapshot file, taken on machine A'));
+    a.store.canisters.record({ canisterId: 'aaaaa-aa', networkUrl: LOCAL_URL, environment: 'local', agent: 'bot' });
+    a.store.routes.set({ agent: 'bot', environment: 'local', canisterId: 'aaaaa-aa', cause: 'deploy' });
+    const promotion = a.store.promotions.create({ agent: 'bot', fromEnvironment: 'local', toEnvironment: 'prod', strategy: 'in-place' });
+
+    expect(existsSync(b.store.artifacts.pathOf(artifact.sha256))).to.equal(false);
+    expect(b.store.artifacts.has(artifact.sha256)).to.equal(true);
+    expect(sha256Hex(b.store.artifacts.get(artifact.sha256))).to.equal(artifact.sha256);
+    expect(readdirSync(join(b.dir, 'artifacts'))).to.deep.equal([`${artifact.sha256}.wasm`]);
+    expect(b.store.snapshotFiles.has(snapshot.sha256)).to.equal(true);
+    expect(b.store.snapshotFiles.read(snapshot.sha256).toString()).to.equal('a snapshot file, taken on machine A');
+    expect(b.store.promotions.require(promotion.id).agent).to.equal('bot');
+    expect(b.store.routes.get('bot', 'local')?.canisterId).to.equal('aaaaa-aa');
+    // Stored once, however many machines put the same bytes.
+    b.store.artifacts.put(module);
+    expect(server.sql<{ n: number }>(database, 'SELECT count(*) AS n FROM blobs')[0]!.n).to.equal(2);
+    expect(b.store.artifacts.has(SHA_A)).to.equal(false);
+  });
+
+  it('holds one lease per agent and environment across machines, naming the holder', () => {
+    const a = machine();
+    const b = machine();
+    a.store.locks.acquire({ agent: 'bot', environment: 'prod', operation: 'promotion', operationId: 'prm-aaaaaa' });
+    const refused = (() => {
+      try {
+        b.store.locks.acquire({ agent: 'bot', environment: 'prod', operation: 'promotion', operationId: 'prm-bbbbbb' });
+      } catch (error) {
+        return error as HistoryStoreError;
+      }
+      throw new Error('machine B took a held lock');
+    })();
+    expect(refused.code).to.equal('LOCK_HELD');
+    expect(refused.message).to.include('promotion prm-aaaaaa').and.include(`pid ${process.pid}`);
+    expect(machine('blog').store.locks.acquire({ agent: 'bot', environment: 'prod', operation: 'deploy', operationId: 'dep-1' }).operationId).to.equal('dep-1');
+  });
+
+  describe('bad stores: one sentence, a hint, a code (exit 11), nothing written', () => {
+    const cases: { name: string; url: () => string; code: string; message: RegExp; setUp?: () => void }[] = [
+      { name: 'nothing listening', url: () => 'postgres://postgres@127.0.0.1:1/soulrecall', code: 'STORE_UNREACHABLE', message: /cannot be reached/ },
+      { name: 'a host that does not resolve', url: () => 'postgres://postgres@no-such-host.invalid:5432/soulrecall', code: 'STORE_UNREACHABLE', message: /cannot be reached/ },
+      {
+        name: 'a wrong password',
+        url: () => `postgres://${PASSWORD_ROLE}:wrong@127.0.0.1:${server.port}/${database}`,
+        code: 'STORE_AUTH',
+        message: /refused the login/,
+        setUp: () => server.sql('postgres', `DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '${PASSWORD_ROLE}') THEN CREATE ROLE ${PASSWORD_ROLE} LOGIN PASSWORD 'right'; END IF; END $$`),
+      },
+      { name: 'a database that does not exist', url: () => server.url('no_such_database'), code: 'STORE_CANT_OPEN', message: /does not exist/ },
+      { name: "another program's database", url: () => server.url(database), code: 'STORE_FOREIGN', message: /belongs to another program/, setUp: () => server.sql(database, 'CREATE TABLE shopping (item text)') },
+      {
+        name: 'a newer soulrecall schema',
+        url: () => server.url(database),
+        code: 'STORE_SCHEMA_TOO_NEW',
+        message: /schema version 99, written by a newer soulrecall/,
+        setUp: () => {
+          openHistoryStore({ dataDir: makeTempDir(), url: server.url(database) }).close();
+          server.sql(database, 'UPDATE soulrecall_schema SET version = 99');
+        },
+      },
+    ];
+    for (const testCase of cases) {
+      it(testCase.name, () => {
+        testCase.setUp?.();
+        const tables = () => server.sql<{ name: string }>(database, "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1").map((row) => row.name);
+        const before = tables();
+        const dir = join(makeTempDir(), 'home');
+        let error: unknown;
+        try {
+          openHistoryStore({ dataDir: dir, url: testCase.url(), requestTimeoutMs: 10_000 }).close();
+        } catch (caught) {
+          error = caught;
+        }
+        expect(error).to.be.instanceOf(HistoryStoreError);
+        const storeError = error as HistoryStoreError;
+        expect(storeError.code).to.equal(testCase.code);
+        expect(storeError.message).to.match(testCase.message).and.not.include('wrong');
+        expect(storeError.hint).to.be.a('string').and.not.empty;
+        expect(tables()).to.deep.equal(before);
+        expect(existsSync(dir)).to.equal(false);
+      });
+    }
+  });
+});

@@ -1,0 +1,51 @@
+// The PostgreSQL side of the history store's synchronous bridge (see src/db/postgres.ts): runs in
+// a worker thread with one pg connection, answers one request at a time on `port`, and wakes the
+// blocked main thread through `signal`. Plain JavaScript so that the same file serves the
+// compiled package and the TypeScript sources.
+import { workerData } from 'node:worker_threads';
+import pg from 'pg';
+
+const { url, port, signal, connectTimeoutMs, lockTimeoutMs } = workerData;
+const flag = new Int32Array(signal);
+
+// int8 (count, sums) as a number: soulrecall's counters stay far below 2^53.
+pg.types.setTypeParser(20, (value) => Number(value));
+
+let client;
+let broken = null;
+
+function reply(message) {
+  port.postMessage(message);
+  Atomics.store(flag, 0, 1);
+  Atomics.notify(flag, 0);
+}
+
+function describe(error) {
+  return { code: typeof error?.code === 'string' ? error.code : null, message: error instanceof Error ? error.message : String(error), detail: error?.detail ?? null };
+}
+
+async function connect() {
+  client = new pg.Client({ connectionString: url, connectionTimeoutMillis: connectTimeoutMs, application_name: 'soulrecall' });
+  // A server that goes away later fails the request in flight; remember it for the next ones.
+  client.on('error', (error) => (broken = describe(error)));
+  await client.connect();
+  await client.query(`SET lock_timeout = ${Number(lockTimeoutMs)}`);
+}
+
+port.on('message', async (request) => {
+  try {
+    if (request.type === 'connect') {
+      await connect();
+      reply({ ok: true });
+    } else if (request.type === 'query') {
+      if (broken) throw Object.assign(new Error(broken.message), { code: broken.code });
+      const result = await client.query({ text: request.sql, values: request.params });
+      reply({ ok: true, rows: result.rows, rowCount: result.rowCount ?? 0 });
+    } else if (request.type === 'close') {
+      await client?.end().catch(() => {});
+      reply({ ok: true });
+    }
+  } catch (error) {
+    reply({ ok: false, error: describe(error) });
+  }
+});
