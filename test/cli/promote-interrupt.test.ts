@@ -47,7 +47,10 @@ describe('soulrecall binary: interrupted and concurrent promotions', function ()
     const secondJson = await project.json(['promote', 'my-agent', '-f', 'local', '-t', 'staging']);
     expect(secondJson.exitCode).to.equal(9);
     expect(secondJson.json.error).to.include({ code: 'LOCK_HELD', exitCode: 9 });
-    expect(project.withStore((store) => store.promotions.list({ limit: 1000 }).length), 'the refused promotions wrote nothing').to.equal(before);
+    // Each refused attempt is on the record, closed as aborted and naming the holder; it took nothing.
+    const refused = project.withStore((store) => store.promotions.list({ limit: 1000 })).slice(0, -before);
+    expect(refused.map((p) => p.status)).to.deep.equal(['aborted', 'aborted']);
+    expect(refused.every((p) => p.error?.startsWith(`refused: promotion ${promotionId} is running`))).to.equal(true);
 
     // Resuming while its owner is alive is refused too, and leaves the owner's journal alone.
     const early = await project.json(['promote', 'resume', promotionId]);

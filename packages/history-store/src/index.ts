@@ -23,3 +23,4 @@ export { RouteRepository, type RouteHistoryQuery, type SetRouteInput } from './r
 export * from './types.js';
 export { redactUrl } from './db/postgres.js';
 export type { Dialect as HistoryBackend } from './db/executor.js';
+export type { PushedProject } from './push.js';

@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
-import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { pushProject, type PushedProject } from './push.js';
 import { join, resolve } from 'node:path';
 import { StoreContext, checkProjectName, defaultActor } from './context.js';
 import { SqliteExecutor, queryBuilder, type Dialect } from './db/executor.js';
@@ -148,6 +149,28 @@ export class HistoryStore {
             .orderBy('project'),
         )
         .map((row) => row.project),
+    );
+  }
+
+  /**
+   * `history push`: copies projects (default: every project here) into `target`, one project per
+   * target transaction; idempotent (see pushProject). The bytes of modules and snapshot files go
+   * along from this machine's data directory.
+   */
+  pushTo(target: HistoryStore, projects: string[] = this.projects()): PushedProject[] {
+    const readIfHere = (read: () => Buffer) => {
+      try {
+        return read();
+      } catch {
+        // Not on this machine (never stored here, or removed): the record goes without its bytes.
+        return null;
+      }
+    };
+    return projects.map((project) =>
+      pushProject(this.ctx.withProject(checkProjectName(project)), target.ctx.withProject(project), {
+        module: (sha256) => readIfHere(() => this.artifacts.get(sha256)),
+        snapshot: (sha256) => readIfHere(() => readFileSync(this.snapshotFiles.pathOf(sha256))),
+      }),
     );
   }
 

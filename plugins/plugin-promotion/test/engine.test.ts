@@ -199,13 +199,20 @@ describe('promotion engine (fake strategy, real store)', () => {
     );
   });
 
-  it('fails fast, naming the running promotion, when another one holds the lock', async () => {
+  it('fails fast, naming the running promotion, when another one holds the lock, and records the attempt as refused', async () => {
     session.store.locks.acquire({ agent: 'my-agent', environment: 'production', operation: 'promotion', operationId: 'prm-other1' });
+    const deploymentsBefore = session.store.deployments.list().length;
     const error = await engine().promote(request()).catch((e: unknown) => e);
     expect((error as { code?: string }).code).to.equal('LOCK_HELD');
     expect((error as Error).message).to.match(/promotion prm-other1 is running on my-agent\/production since/);
     expect(strategy.installs).to.equal(0);
-    expect(session.store.promotions.list(), 'the refused promotion left no record').to.have.length(0);
+    // The attempt is on the record, closed, naming who held the lock; it took nothing.
+    const [refused, ...others] = session.store.promotions.list();
+    expect(others).to.deep.equal([]);
+    expect(refused).to.include({ status: 'aborted' });
+    expect(refused!.error).to.match(/^refused: promotion prm-other1 is running on my-agent\/production/);
+    expect(session.store.locks.get('my-agent', 'production')?.operationId).to.equal('prm-other1');
+    expect(session.store.deployments.list()).to.have.length(deploymentsBefore);
   });
 
   it('a resume refused by the lock leaves the journal of the process holding it alone', async () => {

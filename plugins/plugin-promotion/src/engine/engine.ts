@@ -13,7 +13,7 @@ import {
   type StrategyOutcome,
   type PromotedModule,
 } from '@soulrecall/core';
-import type { Deployment, HistoryStore, JsonObject, Lease, Promotion } from '@soulrecall/history-store';
+import { isHistoryStoreError, type Deployment, type HistoryStore, type JsonObject, type Lease, type Promotion } from '@soulrecall/history-store';
 import { resolvePromotionRoute } from './request.js';
 import { resolvePromotionSource, storedModule } from './source.js';
 import { selectStrategy } from './strategies.js';
@@ -129,19 +129,27 @@ export class PromotionEngine {
 
   /**
    * Creates the promotion and takes its lock in one transaction: when another promotion holds
-   * the lock, LOCK_HELD (naming it) is thrown and nothing at all is written. A module promoted
+   * the lock, LOCK_HELD (naming it) is thrown and the attempt is on the record only as an
+   * aborted promotion saying who held the lock (a team sees every attempt in `promote list`,
+   * whichever machine made it); nothing else is written. A module promoted
    * from a file is recorded in the artifact store in the same transaction (resume reads it back
    * by hash), so a promotion refused by any check before it leaves no artifact either.
    */
   private createLocked(route: ReturnType<typeof resolvePromotionRoute>, module: PromotedModule, input: Parameters<HistoryStore['promotions']['create']>[0]): { promotion: Promotion; lease: Lease } {
-    const taken = this.store.transaction(() => {
-      if (module.origin === 'file') this.store.artifacts.put(module.bytes);
-      const promotion = this.store.promotions.create(input);
-      const lease = this.store.locks.acquire({ agent: route.agent.name, environment: route.to.name, operation: 'promotion', operationId: promotion.id, ttlMs: LOCK_TTL_MS });
-      this.journalLock(promotion.id, lease);
-      return { promotion, lease };
-    });
-    return taken;
+    try {
+      return this.store.transaction(() => {
+        if (module.origin === 'file') this.store.artifacts.put(module.bytes);
+        const promotion = this.store.promotions.create(input);
+        const lease = this.store.locks.acquire({ agent: route.agent.name, environment: route.to.name, operation: 'promotion', operationId: promotion.id, ttlMs: LOCK_TTL_MS });
+        this.journalLock(promotion.id, lease);
+        return { promotion, lease };
+      });
+    } catch (error) {
+      if (isHistoryStoreError(error, 'LOCK_HELD')) {
+        this.store.transaction(() => this.store.promotions.abort(this.store.promotions.create(input).id, `refused: ${error.message}`));
+      }
+      throw error;
+    }
   }
 
   /** Continues an interrupted or failed promotion from the last completed step of its journal. */
