@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { CompiledQuery } from './db/kysely.js';
 import { accessSync, constants, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { pushProject, type PushedProject } from './push.js';
 import { join, resolve } from 'node:path';
@@ -166,12 +167,17 @@ export class HistoryStore {
         return null;
       }
     };
-    return projects.map((project) =>
+    const pushed = projects.map((project) =>
       pushProject(this.ctx.withProject(checkProjectName(project)), target.ctx.withProject(project), {
         module: (sha256) => readIfHere(() => this.artifacts.get(sha256)),
         snapshot: (sha256) => readIfHere(() => readFileSync(this.snapshotFiles.pathOf(sha256))),
       }),
     );
+    // A bulk load leaves PostgreSQL without statistics until autovacuum gets to the tables, and
+    // meanwhile it plans lookups by version as scans (measured: 8 ms instead of 0.1 ms). pg_restore
+    // users run ANALYZE afterwards for the same reason.
+    if (target.backend === 'postgres' && pushed.some(({ project: _name, ...added }) => Object.values(added).some((count) => count > 0))) target.ctx.executor.run(CompiledQuery.raw('ANALYZE'));
+    return pushed;
   }
 
   /** `soulrecall history`: deployments, promotions, route switches, rollbacks, backups, deletions. */
