@@ -31,7 +31,7 @@ function batches<T>(rows: T[]): T[][] {
 }
 
 function conflict(project: string, what: string, location: string): HistoryStoreError {
-  return new HistoryStoreError('CONFLICT', `project ${project} already has a different history in ${location}: ${what}`, {
+  return new HistoryStoreError('CONFLICT', `project ${project} already has a different history in ${location}: ${what}.`, {
     hint: 'push a project only into a store where it is new or already pushed from here; nothing was written',
   });
 }

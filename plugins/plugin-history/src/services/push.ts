@@ -1,5 +1,5 @@
 import { ExitCode, SoulrecallError, type Session } from '@soulrecall/core';
-import { openHistoryStore, redactUrl, type PushedProject } from '@soulrecall/history-store';
+import { historyBackendOf, openHistoryStore, redactUrl, type PushedProject } from '@soulrecall/history-store';
 
 export interface PushResult {
   /** The local SQLite history that was read. */
@@ -15,6 +15,13 @@ export interface PushResult {
  * already holds is skipped; a project it holds with another history is refused, nothing written.
  */
 export function pushHistory(session: Session, options: { to: string; project?: string }): PushResult {
+  if (!isPostgresUrl(options.to)) {
+    throw new SoulrecallError(`--to "${redactUrl(options.to)}" is not a PostgreSQL store: history push copies this machine's SQLite history into a shared one.`, {
+      code: 'USAGE',
+      exitCode: ExitCode.Usage,
+      hint: 'pass the shared store: --to postgres://user[:password]@host:port/database',
+    });
+  }
   const source = openHistoryStore({ dataDir: session.dataDir, url: 'sqlite' });
   try {
     const known = source.projects();
@@ -27,18 +34,19 @@ export function pushHistory(session: Session, options: { to: string; project?: s
     }
     const target = openHistoryStore({ dataDir: session.dataDir, url: options.to });
     try {
-      if (target.location === source.location) {
-        throw new SoulrecallError('The target of history push is the local history itself.', {
-          code: 'USAGE',
-          exitCode: ExitCode.Usage,
-          hint: 'pass the shared store: --to postgres://user@host:port/database',
-        });
-      }
       return { from: source.location, to: redactUrl(target.location), projects: source.pushTo(target, options.project === undefined ? known : [options.project]) };
     } finally {
       target.close();
     }
   } finally {
     source.close();
+  }
+}
+
+function isPostgresUrl(url: string): boolean {
+  try {
+    return historyBackendOf(url) === 'postgres';
+  } catch {
+    return false;
   }
 }
