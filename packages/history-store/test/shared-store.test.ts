@@ -56,6 +56,30 @@ describe('a shared PostgreSQL store', function () {
     expect(b.store.artifacts.has(SHA_A)).to.equal(false);
   });
 
+  it("makes a writer that waits on another machine's transaction past the busy timeout fail with STORE_BUSY, losing nothing", () => {
+    const a = machine();
+    const dir = makeTempDir();
+    dirs.push(dir);
+    const b = openHistoryStore({ dataDir: dir, url: server.url(database), project: 'shop', busyTimeoutMs: 150 });
+    stores.push(b);
+    let waited: unknown;
+    a.store.transaction(() => {
+      a.store.promotions.create({ agent: 'bot', fromEnvironment: 'local', toEnvironment: 'prod', strategy: 'in-place' });
+      // B's connection queues behind A's write lock until its lock_timeout.
+      try {
+        b.promotions.create({ agent: 'bot', fromEnvironment: 'local', toEnvironment: 'prod', strategy: 'blue-green' });
+      } catch (error) {
+        waited = error;
+      }
+    });
+    expect(waited).to.be.instanceOf(HistoryStoreError).with.property('code', 'STORE_BUSY');
+    expect((waited as HistoryStoreError).hint).to.be.a('string').and.not.empty;
+    expect(b.promotions.list({ agent: 'bot' }).map((p) => p.strategy)).to.deep.equal(['in-place']);
+    // Nothing stays stuck: B writes once A is done.
+    b.promotions.create({ agent: 'bot', fromEnvironment: 'local', toEnvironment: 'prod', strategy: 'blue-green' });
+    expect(a.store.promotions.list({ agent: 'bot' })).to.have.length(2);
+  });
+
   it('holds one lease per agent and environment across machines, naming the holder', () => {
     const a = machine();
     const b = machine();

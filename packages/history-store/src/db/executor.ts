@@ -1,16 +1,6 @@
 import type Database from 'better-sqlite3';
-import {
-  DummyDriver,
-  Kysely,
-  PostgresAdapter,
-  PostgresIntrospector,
-  PostgresQueryCompiler,
-  SqliteAdapter,
-  SqliteIntrospector,
-  SqliteQueryCompiler,
-  type Compilable,
-  type CompiledQuery,
-} from 'kysely';
+import type { Compilable, CompiledQuery } from 'kysely';
+import { DummyDriver, Kysely, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler, SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler } from './kysely.js';
 import type { Database as Tables } from './tables.js';
 
 export type Dialect = 'sqlite' | 'postgres';

@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { sql } from '../db/kysely.js';
 import { actorFromRow, invalidArgument, type ActorColumns, type StoreContext } from '../context.js';
 import { TIMELINE_KINDS, type Actor, type ActorInput, type AuditEntry, type JsonObject, type TimelineEvent, type TimelineKind } from '../types.js';
 

@@ -1,4 +1,5 @@
-import { sql, type UpdateQueryBuilder, type UpdateResult } from 'kysely';
+import type { UpdateQueryBuilder, UpdateResult } from 'kysely';
+import { sql } from '../db/kysely.js';
 import type { Database } from '../db/tables.js';
 import { HistoryStoreError } from '../errors.js';
 import { invalidArgument, notFound, type StoreContext } from '../context.js';
