@@ -76,6 +76,20 @@ describe('history push: a local history into a shared store', function () {
     expect(visible(target)).to.deep.equal(visible(source));
   });
 
+  it('leaves PostgreSQL with planner statistics, so lookups by version use their index at once', () => {
+    const source = local();
+    writeHistory(source, 50);
+    const dir = makeTempDir();
+    const database = server.createDatabase('push');
+    const target = openHistoryStore({ dataDir: dir, url: server.url(database), project: 'shop' });
+    cleanups.push(() => (target.close(), server.dropDatabase(database), removeDir(dir)));
+    // A table PostgreSQL has never analyzed has reltuples -1: the planner guesses.
+    const estimates = () => server.sql<{ reltuples: number }>(database, "SELECT reltuples FROM pg_class WHERE relname IN ('deployments', 'promotions') ORDER BY relname").map((row) => row.reltuples);
+    expect(estimates()).to.deep.equal([-1, -1]);
+    source.pushTo(target);
+    expect(estimates()).to.deep.equal([51, 50]);
+  });
+
   it('pushes into a SQLite store the same way, and leaves other projects of the target alone', () => {
     const source = local();
     writeHistory(source, 20);
