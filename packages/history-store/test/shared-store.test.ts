@@ -97,6 +97,28 @@ describe('a shared PostgreSQL store', function () {
     expect(machine('blog').store.locks.acquire({ agent: 'bot', environment: 'prod', operation: 'deploy', operationId: 'dep-1' }).operationId).to.equal('dep-1');
   });
 
+  it('lets a lease whose holder died on another machine go only when it expires, then audits the takeover', () => {
+    const a = machine();
+    const lease = a.store.locks.acquire({ agent: 'bot', environment: 'prod', operation: 'promotion', operationId: 'prm-aaaaaa', ttlMs: 30_000 });
+    // As if a CI runner (another host, a pid that no longer exists there) held it.
+    server.sql(database, "UPDATE locks SET host = 'ci-runner-7', pid = 999999");
+    const dir = makeTempDir();
+    dirs.push(dir);
+    const at = (ms: number) => openHistoryStore({ dataDir: dir, url: server.url(database), project: 'shop', clock: () => new Date(Date.parse(lease.acquiredAt) + ms) });
+    const before = at(29_000);
+    stores.push(before);
+    // A pid on another host cannot be checked from here: only the expiry frees the lease.
+    expect(() => before.locks.acquire({ agent: 'bot', environment: 'prod', operation: 'promotion', operationId: 'prm-bbbbbb' }))
+      .to.throw(HistoryStoreError, /pid 999999 on host ci-runner-7/)
+      .with.property('code', 'LOCK_HELD');
+    const after = at(30_001);
+    stores.push(after);
+    expect(after.locks.acquire({ agent: 'bot', environment: 'prod', operation: 'promotion', operationId: 'prm-bbbbbb' }).operationId).to.equal('prm-bbbbbb');
+    const [takeover] = a.store.audit.list({ action: 'lock.takeover' });
+    expect(takeover?.summary).to.include('from promotion prm-aaaaaa (expired)');
+    expect(() => a.store.locks.renew(lease)).to.throw(HistoryStoreError).with.property('code', 'LOCK_LOST');
+  });
+
   describe('bad stores: one sentence, a hint, a code (exit 11), nothing written', () => {
     const cases: { name: string; url: () => string; code: string; message: RegExp; setUp?: () => void }[] = [
       { name: 'nothing listening', url: () => 'postgres://postgres@127.0.0.1:1/soulrecall', code: 'STORE_UNREACHABLE', message: /cannot be reached/ },
