@@ -21,8 +21,8 @@ export interface PushedProject {
   snapshotFiles: number;
 }
 
-/** Multi-row inserts of this many rows: few round trips to a remote server, far below its parameter limit. */
-const BATCH = 200;
+/** Multi-row inserts of this many rows: few round trips to a remote server; the widest table (~20 columns) stays below SQLite's 32,766 and PostgreSQL's 65,535 parameters. */
+const BATCH = 1_000;
 
 function batches<T>(rows: T[]): T[][] {
   const out: T[][] = [];
@@ -67,8 +67,10 @@ export function pushProject(
   const changes = source.all(source.q.selectFrom('route_changes').selectAll().where('project', '=', project).orderBy('id'));
   const routes = mine('routes');
   const audit = source.all(source.q.selectFrom('audit_log').selectAll().where('project', '=', project).orderBy('id'));
-  const modules = [...new Set(deployments.map((d) => d.module_sha256))];
-  const artifacts = modules.length === 0 ? [] : source.all(source.q.selectFrom('artifacts').selectAll().where('sha256', 'in', modules));
+  // A subquery, not a list of hashes: a long history names more modules than SQLite binds at once.
+  const artifacts = source.all(
+    source.q.selectFrom('artifacts').selectAll().where('sha256', 'in', source.q.selectFrom('deployments').select('module_sha256').where('project', '=', project)),
+  );
 
   return target.write(() => {
     const t = target.q;

@@ -90,6 +90,24 @@ describe('history push: a local history into a shared store', function () {
     expect(estimates()).to.deep.equal([51, 50]);
   });
 
+  it('pushes a history with more distinct modules than SQLite binds variables in one statement', () => {
+    const source = local();
+    const modules = 33_000;
+    source.canisters.record({ canisterId: 'aaaaa-aa', networkUrl: LOCAL_URL, environment: 'local', agent: 'bot' });
+    // Only the first module's bytes are on this machine; the other records travel without theirs.
+    const kept = source.artifacts.put(Buffer.from('\0asm\x01\0\0\0 the one module kept on this machine'));
+    source.transaction(() => {
+      for (let i = 0; i < modules; i++) {
+        source.deployments.begin({ agent: 'bot', environment: 'local', canisterId: 'aaaaa-aa', moduleSha256: i === 0 ? kept.sha256 : i.toString(16).padStart(64, '0'), installMode: 'upgrade' });
+      }
+    });
+    const target = local('shop');
+    const [pushed] = source.pushTo(target);
+    expect(pushed).to.include({ deployments: modules, modules: 1 });
+    expect(target.artifacts.info(kept.sha256)?.sha256).to.equal(kept.sha256);
+    expect(target.deployments.getByVersion('bot', 'local', modules)?.moduleSha256).to.equal((modules - 1).toString(16).padStart(64, '0'));
+  });
+
   it('pushes into a SQLite store the same way, and leaves other projects of the target alone', () => {
     const source = local();
     writeHistory(source, 20);
