@@ -8,5 +8,12 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
   });
 }
 
+// A team's history in PostgreSQL: its connection starts now, alongside loading oclif, rather
+// than after (bench/history-plugin). Help and version never open the store.
+const args = process.argv.slice(2);
+if (args.length > 0 && !args.some((arg) => ['--version', '-v', '--help', '-h', 'help'].includes(arg))) {
+  await import('@soulrecall/core').then(({ prestartHistory }) => prestartHistory(args)).catch(() => {});
+}
+
 const { execute } = await import('@oclif/core');
 await execute({ dir: import.meta.url });

@@ -1,5 +1,6 @@
 import { Command, Flags, type Interfaces } from '@oclif/core';
 import { loadProjectConfig } from './config/loader.js';
+import { flagValueOf } from './services/prestart.js';
 import type { ProjectConfig } from './config/types.js';
 import { dataDir } from './data-dir.js';
 import { toSoulrecallError, type SoulrecallError } from './errors.js';
@@ -86,10 +87,7 @@ export abstract class SoulrecallCommand<TResult> extends Command {
   }
 
   private flagValue(name: string): string | undefined {
-    const index = this.argv.findIndex((arg) => arg === `--${name}` || arg.startsWith(`--${name}=`));
-    if (index === -1) return undefined;
-    const arg = this.argv[index]!;
-    return arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : this.argv[index + 1];
+    return flagValueOf(this.argv, name);
   }
 
   public override async catch(thrown: Error & { exitCode?: number }): Promise<unknown> {

@@ -4,6 +4,7 @@ export * from './base-command.js';
 export * from './config/index.js';
 export * from './output/table.js';
 export * from './services/session.js';
+export * from './services/prestart.js';
 export * from './confirm.js';
 export * from './since.js';
 export * from './services/routing.js';

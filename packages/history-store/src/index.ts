@@ -21,6 +21,6 @@ export {
 export { SnapshotFileRepository, type StoredSnapshotFile } from './repositories/snapshot-files.js';
 export { RouteRepository, type RouteHistoryQuery, type SetRouteInput } from './repositories/routes.js';
 export * from './types.js';
-export { redactUrl } from './db/postgres.js';
+export { redactUrl, prestartPostgres } from './db/postgres.js';
 export type { Dialect as HistoryBackend } from './db/executor.js';
 export type { PushedProject } from './push.js';

@@ -13,6 +13,11 @@ export interface SessionOptions {
   requestTimeoutMs?: number;
 }
 
+/** Where a command's history lives: SOULRECALL_HISTORY_URL, else the project's `history:`, else undefined (SQLite). */
+export function historyUrlOf(config: ProjectConfig | undefined): string | undefined {
+  return process.env.SOULRECALL_HISTORY_URL || config?.history;
+}
+
 /**
  * What one command invocation works with: the project config, the history store, the identities
  * and one verified connection per environment. Opened lazily (a command that never talks to a
@@ -43,7 +48,7 @@ export class Session {
    * password) without editing the file.
    */
   get historyUrl(): string | undefined {
-    return process.env.SOULRECALL_HISTORY_URL || this.config?.history;
+    return historyUrlOf(this.config);
   }
 
   /** The history store (SQLite in the data directory, or PostgreSQL), opened on first use, scoped to the project. */
