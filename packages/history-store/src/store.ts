@@ -139,18 +139,17 @@ export class HistoryStore {
 
   /** Every project that has records in this store, by name. */
   projects(): string[] {
-    return this.ctx.read(() =>
-      this.ctx
-        .all(
-          this.ctx.q
-            .selectFrom('agents')
-            .select('project')
-            .union(this.ctx.q.selectFrom('environments').select('project'))
-            .union(this.ctx.q.selectFrom('audit_log').select('project'))
-            .orderBy('project'),
-        )
-        .map((row) => row.project),
-    );
+    // The audit log is walked project by project through its index (a loose index scan): a
+    // plain DISTINCT read all of it, which made every read command outside a project cost
+    // ~1 s at 100,000 promotions on PostgreSQL. Same text for SQLite and PostgreSQL.
+    const query = CompiledQuery.raw(`WITH RECURSIVE audited(project) AS (
+        SELECT min(project) FROM audit_log
+        UNION ALL
+        SELECT (SELECT min(a.project) FROM audit_log a WHERE a.project > audited.project) FROM audited WHERE audited.project IS NOT NULL
+      )
+      SELECT project FROM agents UNION SELECT project FROM environments UNION SELECT project FROM audited WHERE project IS NOT NULL
+      ORDER BY project`);
+    return this.ctx.read(() => this.ctx.executor.all<{ project: string }>(query).map((row) => row.project));
   }
 
   /**
