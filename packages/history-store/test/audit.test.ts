@@ -3,6 +3,7 @@ import { HistoryStoreError } from '../src/index.js';
 import { SqliteExecutor } from '../src/db/executor.js';
 import type { PostgresExecutor } from '../src/db/postgres.js';
 import type { StoreContext } from '../src/context.js';
+import type { CompiledQuery } from 'kysely';
 import type { HistoryStore } from '../src/store.js';
 import { SHA_A, describeBackends, manualClock, seedCanister } from './helpers.js';
 
@@ -118,5 +119,32 @@ describeBackends('audit log and timeline', (tempStore) => {
     expect(latest).to.include({ id, action: 'canister.delete-requested', agent: 'bot', environment: 'production', subject: 'green-1', summary: 'asking to delete green-1' });
     expect(latest!.by.principal).to.equal('me');
     expect(store.timeline()).to.have.length(before);
+  });
+
+  it('reads the timeline of an environment that has been quiet lately through its index, not the whole log backwards', () => {
+    // 30,000 deployments in local long ago, then 60,000 promotions to production since: the
+    // newest local events are 60,000 entries back. Statistics first, as a live store has them.
+    const executor = (store as unknown as { ctx: StoreContext }).ctx.executor;
+    const insert = (from: number, to: number, kind: string, environment: string) =>
+      rawSql(store, `INSERT INTO audit_log (project, at, action, kind, agent, environment, subject, summary, by_principal, by_os_user, by_host, detail)
+        WITH RECURSIVE n(i) AS (SELECT ${from} UNION ALL SELECT i + 1 FROM n WHERE i < ${to})
+        SELECT 'default', '2026-03-01T10:00:00.000Z', '${kind}.test', '${kind}', 'agent-' || (i % 100), '${environment}', NULL, 'entry ' || i, NULL, 'me', 'here', '{}' FROM n`);
+    insert(1, 30_000, 'deployment', 'local');
+    insert(30_001, 90_000, 'promotion', 'production');
+    rawSql(store, 'ANALYZE');
+
+    const ran: CompiledQuery[] = [];
+    const all = executor.all.bind(executor);
+    executor.all = <R>(query: CompiledQuery) => (ran.push(query), all<R>(query));
+    const events = store.timeline({ environment: 'local', limit: 50 });
+    executor.all = all;
+    expect(events.map((e) => e.summary)).to.deep.equal(Array.from({ length: 50 }, (_, i) => `entry ${30_000 - i}`));
+
+    const [query] = ran.slice(-1) as [CompiledQuery];
+    const plan =
+      executor instanceof SqliteExecutor
+        ? executor.db.prepare(`EXPLAIN QUERY PLAN ${query.sql}`).all(...(query.parameters as unknown[])).map((row) => (row as { detail: string }).detail)
+        : (executor as PostgresExecutor).exec<{ 'QUERY PLAN': string }>(`EXPLAIN ${query.sql}`, query.parameters).map((row) => row['QUERY PLAN']);
+    expect(plan.join('\n')).to.match(/audit_log_by_environment/);
   });
 });
