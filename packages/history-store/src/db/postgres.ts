@@ -190,8 +190,7 @@ export class PostgresExecutor implements SqlExecutor {
   private request(message: Record<string, unknown>): Reply {
     if (this.lost) throw this.lost;
     if (!this.open) throw new TypeError('The database connection is not open');
-    Atomics.store(this.flag, 0, 0);
-    this.port.postMessage(message);
+    this.post(message);
     return this.answer(this.requestTimeoutMs);
   }
 
@@ -208,9 +207,14 @@ export class PostgresExecutor implements SqlExecutor {
   }
 
   private call(message: Record<string, unknown>, timeoutMs: number): Reply {
+    this.post(message);
+    return this.wait(timeoutMs);
+  }
+
+  /** Hands a message to the worker, with the reply flag cleared first so `wait` sees only its answer. */
+  private post(message: Record<string, unknown>): void {
     Atomics.store(this.flag, 0, 0);
     this.port.postMessage(message);
-    return this.wait(timeoutMs);
   }
 
   private wait(timeoutMs: number): Reply {
