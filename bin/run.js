@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+import { fileURLToPath } from 'node:url';
+
 // Ctrl+C or a SIGTERM before a command installs its own handler (a promotion journals where it
 // stopped, then exits 130) still ends with the documented exit code 130, not the shell's 128+n.
 // Installed before oclif is even loaded, so no instant of start-up escapes it.
@@ -15,5 +17,7 @@ if (args.length > 0 && !args.some((arg) => ['--version', '-v', '--help', '-h', '
   await import('@soulrecall/core').then(({ prestartHistory }) => prestartHistory(args)).catch(() => {});
 }
 
+// Bundled plugins the user uninstalled stay out (packages/core/src/plugins/bundled.ts).
+const { cliLoadOptions } = await import('@soulrecall/core/bundled-plugins');
 const { execute } = await import('@oclif/core');
-await execute({ dir: import.meta.url });
+await execute({ loadOptions: cliLoadOptions(fileURLToPath(new URL('..', import.meta.url))) });
