@@ -17,7 +17,12 @@ if (args.length > 0 && !args.some((arg) => ['--version', '-v', '--help', '-h', '
   await import('@soulrecall/core').then(({ prestartHistory }) => prestartHistory(args)).catch(() => {});
 }
 
+// Plugins always run their compiled JavaScript, a linked one too (build it, then link it: README
+// "Writing a plugin"). oclif would otherwise try to transpile a linked ESM plugin's TypeScript:
+// with tsx that fails (oclif imports tsx's CommonJS register API, which in tsx 4.23 cannot find
+// its own loader) and silently falls back to dist; without tsx it says so on every command of it.
 // Bundled plugins the user uninstalled stay out (packages/core/src/plugins/bundled.ts).
 const { cliLoadOptions } = await import('@soulrecall/core/bundled-plugins');
-const { execute } = await import('@oclif/core');
+const { execute, settings } = await import('@oclif/core');
+settings.enableAutoTranspile = false;
 await execute({ loadOptions: cliLoadOptions(fileURLToPath(new URL('..', import.meta.url))) });

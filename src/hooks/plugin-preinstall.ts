@@ -10,6 +10,7 @@ const hook: Hook<'plugins:preinstall'> = async function ({ plugin }) {
   try {
     await checkPluginBeforeInstall(plugin, {
       registry: async () => this.config.npmRegistry ?? (await npmRegistryFor(plugin.type === 'npm' ? plugin.name : '', this.config.dataDir)),
+      cwd: this.config.dataDir,
     });
   } catch (thrown) {
     const error = toSoulrecallError(thrown);

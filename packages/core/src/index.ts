@@ -10,6 +10,7 @@ export * from './since.js';
 export * from './services/routing.js';
 export * from './services/canister-lookup.js';
 export * from './promotion/index.js';
+export * from './hooks.js';
 export * from './services/inventory.js';
 export * from './services/canister-status.js';
 export * from './services/logs.js';

@@ -85,10 +85,10 @@ describe('plugins install: checked before npm runs', () => {
     before(() => (dir = mkdtempSync(join(tmpdir(), 'soulrecall-tarballs-'))));
     after(() => rmSync(dir, { recursive: true, force: true }));
 
-    it('reads a tarball’s package.json (file:, a path) and a folder’s', async () => {
+    it('reads a tarball’s package.json (an absolute or relative file: URL) and a folder’s', async () => {
       const tarball = pack({ name: 'good-plugin', version: '1.0.0', oclif: {}, peerDependencies: { '@soulrecall/core': '>=0.1.0' } });
       expect((await checkPluginBeforeInstall({ type: 'repo', url: `file:${tarball}` }, options()))?.name).to.equal('good-plugin');
-      expect((await checkPluginBeforeInstall({ type: 'repo', url: tarball }, options()))?.name).to.equal('good-plugin');
+      expect((await checkPluginBeforeInstall({ type: 'repo', url: `file:${'../'.repeat(8)}${tarball}` }, { ...options(), cwd: dir }))?.name).to.equal('good-plugin');
       expect((await checkPluginBeforeInstall({ type: 'repo', url: `file:${join(dir, 'good-plugin')}` }, options()))?.name).to.equal('good-plugin');
       expect(await checkPluginBeforeInstall({ type: 'repo', url: 'https://example.invalid/acme/plugin.git' }, options())).to.equal(undefined);
     });

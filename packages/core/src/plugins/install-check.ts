@@ -27,6 +27,7 @@ export interface PluginCheckOptions {
   /** The registry `plugins install` will ask (oclif's `npmRegistry`, else npm's own setting). */
   registry: () => Promise<string>;
   coreVersion?: string;
+  /** Where npm will run (oclif's data dir): a relative `file:` path is relative to it. */
   cwd?: string;
   fetch?: typeof globalThis.fetch;
   timeoutMs?: number;
@@ -54,11 +55,13 @@ export async function checkPluginBeforeInstall(request: PluginRequest, options: 
   return pkg;
 }
 
-/** A `plugins install` argument that names a file or folder on this machine, as a path. */
+/**
+ * A `file:` URL of `plugins install` as a path (plugin-plugins reads anything else with a slash
+ * as a git URL). npm resolves a relative one in the folder it runs in: `cwd`.
+ */
 function localPath(url: string, cwd: string): string | undefined {
-  if (url.startsWith('file:')) return url.startsWith('file://') ? fileURLToPath(url) : resolve(cwd, url.slice('file:'.length));
-  if (/^(\.{1,2}\/|\/)/.test(url) || /\.(tgz|tar\.gz)$/.test(url)) return resolve(cwd, url);
-  return undefined;
+  if (!url.startsWith('file:')) return undefined;
+  return url.startsWith('file://') ? fileURLToPath(url) : resolve(cwd, url.slice('file:'.length));
 }
 
 async function fromLocal(path: string): Promise<PluginPackage> {
