@@ -8,12 +8,15 @@ import { CHILD_TIMEOUT_MS, CliSandbox, repoRoot, runProgram, STACK_TRACE, type C
 import { freePort } from '../helpers/ports.js';
 import { agentWasm } from '../helpers/project.js';
 import { startRegistry, type Registry } from '../helpers/registry.js';
+import { WebhookServer } from '../../examples/plugin-notify/test/webhook-server.js';
 
 const execFileAsync = promisify(execFile);
 
 /** Every package `npm install -g soulrecall` needs from us, published as `npm run build` left them. */
 export const PUBLISHED_PACKAGES = ['packages/canister-client', 'packages/history-store', 'packages/devnet', 'packages/core', 'plugins/plugin-network', 'plugins/plugin-promotion', 'plugins/plugin-blue-green', 'plugins/plugin-history', '.'];
 const HISTORY_PLUGIN = '@soulrecall/plugin-history';
+/** The example third-party plugin, published next to ours. */
+const NOTIFY_PLUGIN = 'soulrecall-plugin-notify';
 
 /**
  * soulrecall as a user outside this repository gets it: every package published to a real
@@ -30,8 +33,8 @@ describe('soulrecall installed from an npm registry', function () {
   const ports: number[] = [];
 
   // The binary npm put on the prefix's PATH, with the sandbox's data dir and npm pointed at the registry.
-  const soulrecall = (args: string[]): Promise<CliResult> =>
-    runProgram(join(prefix, 'bin', 'soulrecall'), args, { cwd: project, env: registry.npmEnv({ ...sandbox.env(), PATH: `${join(prefix, 'bin')}:${process.env.PATH}` }), timeoutMs: CHILD_TIMEOUT_MS * 2 });
+  const soulrecall = (args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<CliResult> =>
+    runProgram(join(prefix, 'bin', 'soulrecall'), args, { cwd: project, env: registry.npmEnv({ ...sandbox.env(extraEnv), PATH: `${join(prefix, 'bin')}:${process.env.PATH}` }), timeoutMs: CHILD_TIMEOUT_MS * 2 });
   const ok = async (args: string[]): Promise<CliResult> => {
     const result = await soulrecall(args);
     expect(result.exitCode, `soulrecall ${args.join(' ')}\n${result.stdout}\n${result.stderr}`).to.equal(0);
@@ -39,14 +42,15 @@ describe('soulrecall installed from an npm registry', function () {
   };
 
   before(async function () {
-    registry = await startRegistry();
-    for (const dir of PUBLISHED_PACKAGES) registry.publish(join(repoRoot, dir));
+    registry = await startRegistry([NOTIFY_PLUGIN]);
+    for (const dir of [...PUBLISHED_PACKAGES, 'examples/plugin-notify']) registry.publish(join(repoRoot, dir));
     prefix = mkdtempSync(join(tmpdir(), 'soulrecall-prefix-'));
     await execFileAsync('npm', ['install', '--global', '--prefix', prefix, 'soulrecall'], { env: registry.npmEnv(), maxBuffer: 64 * 1024 * 1024 });
 
     ports.push(await freePort(), await freePort());
     mkdirSync(join(project, 'agent'), { recursive: true });
     cpSync(agentWasm.v1, join(project, 'agent', 'agent-v1.wasm'));
+    cpSync(agentWasm.v2, join(project, 'agent', 'agent-v2.wasm'));
     writeFileSync(
       join(project, 'soulrecall.yaml'),
       [
@@ -79,10 +83,10 @@ describe('soulrecall installed from an npm registry', function () {
     expect(list.promotions.map((p: { status: string; toEnvironment: string }) => [p.toEnvironment, p.status])).to.deep.equal([['staging', 'succeeded']]);
   });
 
-  /** The plugins oclif loaded, by name: `core` (bundled) or `user` (installed from a registry). */
+  /** The plugins oclif loaded besides its own, by name: `core` (bundled) or `user` (installed from a registry). */
   const loadedPlugins = async (): Promise<Record<string, string>> => {
     const plugins = JSON.parse((await ok(['plugins', '--json'])).stdout) as { name: string; type: string }[];
-    return Object.fromEntries(plugins.filter((p) => p.name.startsWith('@soulrecall/')).map((p) => [p.name, p.type]));
+    return Object.fromEntries(plugins.filter((p) => p.name !== 'soulrecall' && !p.name.startsWith('@oclif/')).map((p) => [p.name, p.type]));
   };
   const promotionsListed = async (): Promise<number> => JSON.parse((await ok(['promote', 'list', 'my-agent', '--json'])).stdout).promotions.length;
   const historyPluginMissing = async (): Promise<void> => {
@@ -119,5 +123,21 @@ describe('soulrecall installed from an npm registry', function () {
     const again = await soulrecall(['plugins', 'uninstall', '@soulrecall/plugin-blue-green']);
     expect(again.exitCode).to.equal(2);
     expect(again.stderr).to.include('@soulrecall/plugin-blue-green is not installed');
+  });
+
+  it('installs a third-party plugin from the registry: one notification per promotion', async () => {
+    const webhook = new WebhookServer();
+    await webhook.start();
+    try {
+      await ok(['plugins', 'install', NOTIFY_PLUGIN]);
+      expect((await loadedPlugins())[NOTIFY_PLUGIN]).to.equal('user');
+      await ok(['deploy', 'my-agent', '-e', 'local', '-w', 'agent/agent-v2.wasm']);
+      const promoted = JSON.parse((await soulrecall(['promote', 'my-agent', '--from', 'local', '--to', 'staging', '--yes', '--json'], { SOULRECALL_NOTIFY_WEBHOOK: webhook.url })).stdout);
+      expect(promoted.status).to.equal('succeeded');
+      expect(webhook.requests).to.have.length(1);
+      expect(webhook.requests[0]!.body).to.include({ promotionId: promoted.promotionId, agent: 'my-agent', fromEnvironment: 'local', toEnvironment: 'staging', status: 'succeeded', moduleSha256: promoted.module.sha256 });
+    } finally {
+      await webhook.stop();
+    }
   });
 });
