@@ -27,3 +27,4 @@ export * from './services/doctor.js';
 export * from './services/transfer-checkpoints.js';
 export * from './services/deploy.js';
 export * from './services/rollback.js';
+export * from './completion/index.js';
