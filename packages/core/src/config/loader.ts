@@ -3,9 +3,10 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type Pair, type YAMLMap } from 'yaml';
 import { historyBackendOf, redactUrl, type JsonObject } from '@soulrecall/history-store';
 import { ConfigError } from './errors.js';
+import { CONFIG_FILE_NAME, findConfigFile } from './find.js';
 import { LOCAL_NETWORK_URL, MAINNET_URL, type AgentConfig, type EnvironmentConfig, type ProjectConfig } from './types.js';
 
-export const CONFIG_FILE_NAME = 'soulrecall.yaml';
+export { CONFIG_FILE_NAME, findConfigFile };
 
 const TOP_LEVEL_KEYS = ['project', 'history', 'pipeline', 'environments', 'agents', 'plugins'];
 const ENVIRONMENT_KEYS = ['network', 'aliases', 'protected', 'identity'];
@@ -18,18 +19,6 @@ const PROJECT_PATTERN = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 export const DEFAULT_PROJECT = 'default';
 /** Hosts of the IC mainnet API boundary nodes. */
 const MAINNET_HOSTS = ['icp-api.io', 'ic0.app', 'icp0.io'];
-
-/** The nearest soulrecall.yaml in `cwd` or a parent folder, or undefined. */
-export function findConfigFile(cwd: string): string | undefined {
-  let folder = resolve(cwd);
-  for (;;) {
-    const candidate = join(folder, CONFIG_FILE_NAME);
-    if (existsSync(candidate)) return candidate;
-    const parent = dirname(folder);
-    if (parent === folder) return undefined;
-    folder = parent;
-  }
-}
 
 export interface LoadConfigOptions {
   /** `--config`: a file that must exist. */
