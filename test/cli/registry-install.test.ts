@@ -7,13 +7,11 @@ import { promisify } from 'node:util';
 import { CHILD_TIMEOUT_MS, CliSandbox, repoRoot, runProgram, STACK_TRACE, type CliResult } from '../helpers/cli.js';
 import { freePort } from '../helpers/ports.js';
 import { agentWasm } from '../helpers/project.js';
-import { startRegistry, type Registry } from '../helpers/registry.js';
+import { PUBLISHED_PACKAGES, startRegistry, type Registry } from '../helpers/registry.js';
 import { WebhookServer } from '../../examples/plugin-notify/test/webhook-server.js';
 
 const execFileAsync = promisify(execFile);
 
-/** Every package `npm install -g soulrecall` needs from us, published as `npm run build` left them. */
-export const PUBLISHED_PACKAGES = ['packages/canister-client', 'packages/history-store', 'packages/devnet', 'packages/core', 'plugins/plugin-network', 'plugins/plugin-promotion', 'plugins/plugin-blue-green', 'plugins/plugin-history', '.'];
 const HISTORY_PLUGIN = '@soulrecall/plugin-history';
 /** The example third-party plugin, published next to ours. */
 const NOTIFY_PLUGIN = 'soulrecall-plugin-notify';
