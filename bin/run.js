@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+import { fileURLToPath } from 'node:url';
+
 // Ctrl+C or a SIGTERM before a command installs its own handler (a promotion journals where it
 // stopped, then exits 130) still ends with the documented exit code 130, not the shell's 128+n.
 // Installed before oclif is even loaded, so no instant of start-up escapes it.
@@ -9,11 +11,20 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
 }
 
 // A team's history in PostgreSQL: its connection starts now, alongside loading oclif, rather
-// than after (bench/history-plugin). Help and version never open the store.
+// than after (bench/history-plugin). Help, version and shell completion never open the store
+// (completion runs on every TAB, with the words being completed as its arguments).
 const args = process.argv.slice(2);
-if (args.length > 0 && !args.some((arg) => ['--version', '-v', '--help', '-h', 'help'].includes(arg))) {
+const storeless = ['__complete', 'autocomplete'].includes(args[0]) || args.some((arg) => ['--version', '-v', '--help', '-h', 'help'].includes(arg));
+if (args.length > 0 && !storeless) {
   await import('@soulrecall/core').then(({ prestartHistory }) => prestartHistory(args)).catch(() => {});
 }
 
-const { execute } = await import('@oclif/core');
-await execute({ dir: import.meta.url });
+// Plugins always run their compiled JavaScript, a linked one too (build it, then link it: README
+// "Writing a plugin"). oclif would otherwise try to transpile a linked ESM plugin's TypeScript:
+// with tsx that fails (oclif imports tsx's CommonJS register API, which in tsx 4.23 cannot find
+// its own loader) and silently falls back to dist; without tsx it says so on every command of it.
+// Bundled plugins the user uninstalled stay out (packages/core/src/plugins/bundled.ts).
+const { cliLoadOptions } = await import('@soulrecall/core/bundled-plugins');
+const { execute, settings } = await import('@oclif/core');
+settings.enableAutoTranspile = false;
+await execute({ loadOptions: cliLoadOptions(fileURLToPath(new URL('..', import.meta.url))) });

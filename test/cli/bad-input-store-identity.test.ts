@@ -1,10 +1,10 @@
 import { expect } from 'chai';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { IdentityStore } from '@soulrecall/canister-client';
-import { binPath, CHILD_TIMEOUT_MS, type CliResult } from '../helpers/cli.js';
+import { binPath, runProgram, type CliResult } from '../helpers/cli.js';
 import { expectJsonRefusal, expectRefusal, treeDigest } from './bad-input-store-support.js';
 
 /** Root ignores permission bits, so the read-only cases run the binary as `nobody` when the tests run as root. */
@@ -54,16 +54,7 @@ describe('soulrecall binary: identity commands in an unwritable data directory',
       NO_COLOR: '1',
       DEBUG: '',
     };
-    return new Promise((resolvePromise, reject) => {
-      const child = spawn(process.execPath, [binPath, ...args], { cwd: scratch, env, stdio: 'pipe', timeout: CHILD_TIMEOUT_MS, killSignal: 'SIGKILL', ...options });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (chunk) => (stdout += chunk));
-      child.stderr.on('data', (chunk) => (stderr += chunk));
-      child.on('error', reject);
-      child.on('close', (code) => resolvePromise({ stdout, stderr, exitCode: code ?? -1 }));
-      child.stdin.end();
-    });
+    return runProgram(process.execPath, [binPath, ...args], { cwd: scratch, env, ...options });
   }
 
   /** Guards against a vacuous pass: whoever runs the binary really cannot create a file there. */

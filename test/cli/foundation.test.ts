@@ -57,10 +57,10 @@ describe('soulrecall binary: foundation', () => {
     }
   });
 
-  it('autocomplete bash prints setup instructions', async () => {
+  it('autocomplete bash prints the completion script (test/cli/completion.test.ts runs it in bash)', async () => {
     const result = await sandbox.run(['autocomplete', 'bash']);
     expect(result.exitCode).to.equal(0);
-    expect(result.stdout).to.include('Setup Instructions for SOULRECALL CLI Autocomplete');
+    expect(result.stdout).to.include('complete -F _soulrecall_completion soulrecall');
   });
 
   describe('bad input: one sentence, a hint, a documented exit code, no stack trace', () => {

@@ -9,12 +9,12 @@ import { Actor, HttpAgent } from '@dfinity/agent';
 import { IDL } from '@dfinity/candid';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CanisterClient, IdentityStore } from '@soulrecall/canister-client';
 import { isProcessAlive, startNetworkInBackground, stopNetwork, type NetworkRuntimeInfo } from '@soulrecall/devnet';
 import { binPath, CliSandbox, type CliResult } from './cli.js';
+import { freePort } from './ports.js';
 import { agentWasm } from './project.js';
 
 export interface CampaignOptions {
@@ -56,14 +56,6 @@ export function prng(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 const agentIdl: IDL.InterfaceFactory = ({ IDL: I }) => I.Service({ remember: I.Func([I.Text], [I.Nat], []), recall: I.Func([], [I.Vec(I.Text)], ['query']), version: I.Func([], [I.Text], ['query']) });

@@ -20,13 +20,13 @@
 import { Actor, HttpAgent } from '@dfinity/agent';
 import { IDL } from '@dfinity/candid';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { CanisterClient, IdentityStore, readWasmArtifact } from '@soulrecall/canister-client';
 import type { Devnet } from '@soulrecall/devnet';
 import type { HistoryStore } from '@soulrecall/history-store';
 import { repoRoot, type CliResult, type CliSandbox } from './cli.js';
 import type { DevnetPool } from './devnet.js';
+import { freePort } from './ports.js';
 
 /** The sample agent's modules (examples/agent/README.md). */
 const agentModule = (name: string) => join(repoRoot, 'examples', 'agent', 'dist', `agent-${name}.wasm`);
@@ -148,11 +148,7 @@ export async function createProject(sandbox: CliSandbox, pool: DevnetPool, optio
 
 /** A URL where nothing listens (a port that was free a moment ago): an unreachable network. */
 export async function closedPortUrl(): Promise<string> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return `http://127.0.0.1:${port}`;
+  return `http://127.0.0.1:${await freePort()}`;
 }
 
 /** Upgrades a canister directly with canister-client, outside soulrecall (creates drift). */

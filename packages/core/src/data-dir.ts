@@ -3,14 +3,20 @@ import { join } from 'node:path';
 
 /**
  * The soulrecall data directory: history.db, artifacts/, identities/, networks/.
- * `SOULRECALL_HOME` wins (tests always set it); otherwise oclif's data dir for `soulrecall`
- * (`SOULRECALL_DATA_DIR`, else `$XDG_DATA_HOME/soulrecall`, else `~/.local/share/soulrecall`;
- * `%LOCALAPPDATA%\soulrecall` on Windows), computed here so packages need no oclif Config.
+ * `SOULRECALL_HOME` wins (tests always set it); otherwise oclif's data dir.
  */
 export function dataDir(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.SOULRECALL_HOME) return env.SOULRECALL_HOME;
+  return env.SOULRECALL_HOME || oclifDataDir(env);
+}
+
+/**
+ * oclif's data dir for `soulrecall`, where user-installed plugins live: `SOULRECALL_DATA_DIR`,
+ * else `$XDG_DATA_HOME/soulrecall`, else `%LOCALAPPDATA%\soulrecall` on Windows, else
+ * `~/.local/share/soulrecall`. Computed the way @oclif/core's Config does, so packages and the entry script
+ * need no Config.
+ */
+export function oclifDataDir(env: NodeJS.ProcessEnv = process.env): string {
   if (env.SOULRECALL_DATA_DIR) return env.SOULRECALL_DATA_DIR;
-  if (process.platform === 'win32' && env.LOCALAPPDATA) return join(env.LOCALAPPDATA, 'soulrecall');
-  const base = env.XDG_DATA_HOME || join(env.HOME || homedir(), '.local', 'share');
+  const base = env.XDG_DATA_HOME || (process.platform === 'win32' && env.LOCALAPPDATA) || join(env.HOME || homedir(), '.local', 'share');
   return join(base, 'soulrecall');
 }

@@ -36,6 +36,12 @@ describe('soulrecall.yaml loader', () => {
     expect(config.environments.map((e) => [e.networkKind, e.rootKey])).to.deep.equal([['ic', 'builtin-mainnet'], ['ic', 'builtin-mainnet'], ['url', 'fetched']]);
   });
 
+  it('keeps each plugin\'s settings under `plugins` as they are written, for the plugin to check (none: empty)', () => {
+    const config = parseProjectConfig('environments:\n  local: { network: local }\nplugins:\n  notify: { webhook: "https://hooks.example.com/x", retries: 2, tags: [a] }\n', '/p/soulrecall.yaml');
+    expect(config.plugins).to.deep.equal({ notify: { webhook: 'https://hooks.example.com/x', retries: 2, tags: ['a'] } });
+    expect(parseProjectConfig('environments:\n  local: { network: local }\n', '/p/soulrecall.yaml').plugins).to.deep.equal({});
+  });
+
   it('defaults the pipeline to the order environments are declared in', () => {
     const config = parseProjectConfig('environments:\n  dev: { network: local }\n  qa: { network: "https://qa.example.org/" }\n', '/p/soulrecall.yaml');
     expect(config.pipeline).to.deep.equal(['dev', 'qa']);
@@ -50,6 +56,8 @@ describe('soulrecall.yaml loader', () => {
     { name: 'empty file', text: '', code: 'CONFIG_EMPTY', message: /the file is empty/ },
     { name: 'top level is a list', text: '- local\n', code: 'CONFIG_NOT_A_MAPPING', line: 1, message: /must be a mapping/ },
     { name: 'unknown top-level key', text: 'environments:\n  local: { network: local }\nstages: [local]\n', code: 'CONFIG_UNKNOWN_KEY', line: 3, message: /unknown key "stages"/ },
+    { name: 'plugins that is a list', text: 'environments:\n  local: { network: local }\nplugins: [notify]\n', code: 'CONFIG_INVALID_VALUE', line: 3, message: /`plugins` must be a mapping/ },
+    { name: 'a plugin section that is not a mapping', text: 'environments:\n  local: { network: local }\nplugins:\n  notify: https://x.example\n', code: 'CONFIG_INVALID_VALUE', line: 4, message: /plugins\.notify must be a mapping/ },
     { name: 'unknown environment key', text: 'environments:\n  local:\n    network: local\n    protect: true\n', code: 'CONFIG_UNKNOWN_KEY', line: 4, message: /unknown key "environments\.local\.protect"/ },
     { name: 'unknown agent key', text: 'environments:\n  local: { network: local }\nagents:\n  a:\n    wasm: a.wasm\n    healthcheck: x\n', code: 'CONFIG_UNKNOWN_KEY', line: 6, message: /unknown key "agents\.a\.healthcheck"/ },
     { name: 'no environments', text: 'pipeline: [local]\n', code: 'CONFIG_NO_ENVIRONMENTS', line: 1, message: /`environments` must be a mapping/ },

@@ -1,13 +1,14 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type Pair, type YAMLMap } from 'yaml';
-import { historyBackendOf, redactUrl } from '@soulrecall/history-store';
+import { historyBackendOf, redactUrl, type JsonObject } from '@soulrecall/history-store';
 import { ConfigError } from './errors.js';
+import { CONFIG_FILE_NAME, findConfigFile } from './find.js';
 import { LOCAL_NETWORK_URL, MAINNET_URL, type AgentConfig, type EnvironmentConfig, type ProjectConfig } from './types.js';
 
-export const CONFIG_FILE_NAME = 'soulrecall.yaml';
+export { CONFIG_FILE_NAME, findConfigFile };
 
-const TOP_LEVEL_KEYS = ['project', 'history', 'pipeline', 'environments', 'agents'];
+const TOP_LEVEL_KEYS = ['project', 'history', 'pipeline', 'environments', 'agents', 'plugins'];
 const ENVIRONMENT_KEYS = ['network', 'aliases', 'protected', 'identity'];
 const AGENT_KEYS = ['wasm', 'health'];
 const HEALTH_KEYS = ['method'];
@@ -18,18 +19,6 @@ const PROJECT_PATTERN = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 export const DEFAULT_PROJECT = 'default';
 /** Hosts of the IC mainnet API boundary nodes. */
 const MAINNET_HOSTS = ['icp-api.io', 'ic0.app', 'icp0.io'];
-
-/** The nearest soulrecall.yaml in `cwd` or a parent folder, or undefined. */
-export function findConfigFile(cwd: string): string | undefined {
-  let folder = resolve(cwd);
-  for (;;) {
-    const candidate = join(folder, CONFIG_FILE_NAME);
-    if (existsSync(candidate)) return candidate;
-    const parent = dirname(folder);
-    if (parent === folder) return undefined;
-    folder = parent;
-  }
-}
 
 export interface LoadConfigOptions {
   /** `--config`: a file that must exist. */
@@ -199,7 +188,18 @@ export function parseProjectConfig(text: string, file: string): ProjectConfig {
       fail('CONFIG_INVALID_URL', historyNode, `history "${redactUrl(history)}" is neither \`sqlite\` nor a postgres:// URL with a host and a database.`, 'Write `history: sqlite` (the default) or e.g. `history: postgres://soulrecall@db.internal:5432/soulrecall`.');
     }
   }
-  return { project, history, file, root: dirname(file), pipeline, environments, agents };
+  const plugins: Record<string, JsonObject> = {};
+  const pluginsNode = root.get('plugins', true) as Node | undefined;
+  if (pluginsNode !== undefined && !(isScalar(pluginsNode) && pluginsNode.value === null)) {
+    if (!isMap(pluginsNode)) fail('CONFIG_INVALID_VALUE', pluginsNode, '`plugins` must be a mapping of plugin names to their settings.', 'Write e.g. `plugins: { notify: { webhook: https://hooks.example.com/x } }`.');
+    for (const pair of (pluginsNode as YAMLMap).items as Pair<Node, Node>[]) {
+      const name = String((pair.key as { value?: unknown })?.value ?? '');
+      if (!NAME_PATTERN.test(name)) fail('CONFIG_INVALID_NAME', pair.key, `plugin settings name "${name}" is not valid.`, 'Use letters, digits, "-" and "_", starting with a letter.');
+      if (!isMap(pair.value)) fail('CONFIG_INVALID_VALUE', pair.value ?? pair.key, `plugins.${name} must be a mapping of that plugin's settings.`, `Write e.g. \`${name}: { key: value }\` (see the plugin's README).`);
+      plugins[name] = (pair.value as YAMLMap).toJSON() as JsonObject;
+    }
+  }
+  return { project, history, file, root: dirname(file), pipeline, environments, agents, plugins };
 }
 
 function isHistoryUrl(value: string): boolean {

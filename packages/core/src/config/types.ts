@@ -1,3 +1,5 @@
+import type { JsonObject } from '@soulrecall/history-store';
+
 /** What `network:` resolved to. */
 export type NetworkKind = 'local' | 'ic' | 'url';
 
@@ -43,4 +45,10 @@ export interface ProjectConfig {
   pipeline: string[];
   environments: EnvironmentConfig[];
   agents: AgentConfig[];
+  /**
+   * `plugins:` — each installed plugin's own settings under its key (e.g. `plugins.notify`),
+   * unchecked here: core cannot know a third-party plugin's schema, so the plugin validates
+   * its section. Empty when the file has none.
+   */
+  plugins: Record<string, JsonObject>;
 }

@@ -1,2 +1,3 @@
 export * from './strategy.js';
 export * from './journal.js';
+export * from './result.js';

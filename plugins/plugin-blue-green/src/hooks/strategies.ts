@@ -1,7 +1,10 @@
-import type { PromotionStrategy } from '@soulrecall/core';
+import type { Hook } from '@oclif/core';
+import type {} from '@soulrecall/core'; // core's typing of the hook events
 import { BlueGreenStrategy } from '../strategy/blue-green.js';
 
 /** `promote:strategies`: plugin-blue-green provides `blue-green` (what `promote --blue-green` selects). */
-export default async function strategies(): Promise<PromotionStrategy[]> {
+const strategies: Hook<'promote:strategies'> = async function () {
   return [new BlueGreenStrategy()];
-}
+};
+
+export default strategies;

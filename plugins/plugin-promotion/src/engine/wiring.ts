@@ -38,7 +38,7 @@ export async function createPromotionEngine(config: Config, session: Session, io
     emit: async (event, payload) => {
       // Notification plugins must not be able to break a promotion, even through this.error()
       // (captureErrors): a failure is reported as one warning line and the promotion goes on.
-      const { failures } = await config.runHook(event, payload, undefined, true);
+      const { failures } = await config.runHook(event, { ...payload, project: session.config! }, undefined, true);
       for (const { plugin, error } of failures) {
         process.stderr.write(`Warning: the ${event} hook of ${plugin.name} failed: ${error instanceof Error ? error.message : String(error)}\n`);
       }

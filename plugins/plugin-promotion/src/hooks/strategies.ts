@@ -1,5 +1,5 @@
 import type { Hook } from '@oclif/core';
-import type { PromotionStrategy } from '@soulrecall/core';
+import type { PromotionStrategy } from '@soulrecall/core'; // also brings core's typing of the hook events
 import { InPlaceStrategy } from '../strategies/in-place.js';
 
 /** `promote:strategies`: plugin-promotion provides `in-place`. */
@@ -8,9 +8,3 @@ const hook: Hook<'promote:strategies'> = async function (): Promise<PromotionStr
 };
 
 export default hook;
-
-declare module '@oclif/core' {
-  interface Hooks {
-    'promote:strategies': { options: Record<string, never>; return: PromotionStrategy[] };
-  }
-}

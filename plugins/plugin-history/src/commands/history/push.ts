@@ -12,7 +12,8 @@ Afterwards point the project at the shared store: \`history: <url>\` in soulreca
     '<%= config.bin %> <%= command.id %> --to postgres://soulrecall@db.internal:5432/soulrecall --project my-agents --json',
   ];
   static override flags = {
-    to: Flags.string({ summary: 'The shared store: postgres://user[:password]@host:port/database.', required: true }),
+    // helpValue also tells shell completion this --to is a URL, not an environment as elsewhere.
+    to: Flags.string({ summary: 'The shared store: postgres://user[:password]@host:port/database.', required: true, helpValue: '<postgres-url>' }),
     project: Flags.string({ summary: 'Only this project (default: every project in the local history).' }),
   };
 

@@ -1,0 +1,2 @@
+export * from './notification.js';
+export { sendTestNotification, type NotifyTestResult } from './test-notification.js';

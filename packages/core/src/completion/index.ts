@@ -1,0 +1,3 @@
+export * from './complete.js';
+export * from './project-names.js';
+export * from './shell-scripts.js';
