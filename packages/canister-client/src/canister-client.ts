@@ -61,6 +61,13 @@ export class CanisterClient {
     return new CanisterClient(network, transport, options);
   }
 
+  /** Asks the network for its status and returns how long the answer took (milliseconds). */
+  async ping(): Promise<number> {
+    const started = process.hrtime.bigint();
+    await this.transport.ping();
+    return Number((process.hrtime.bigint() - started) / 1_000_000n);
+  }
+
   /** The principal requests are signed with; record it next to what it did. */
   get principal(): string {
     return this.transport.principal.toText();

@@ -97,6 +97,10 @@ export class HttpAgentTransport implements IcTransport {
     return new HttpAgentTransport(agent, network, identity.getPrincipal(), timeoutMs, readRetry);
   }
 
+  async ping(): Promise<void> {
+    await networkOperation({ network: this.network, timeoutMs: this.timeoutMs, request: STATUS_REQUEST }, this.readRetry, () => fetchRootKey(this.agent, this.network));
+  }
+
   /** Where a call went, for error messages: the canister it is about (the effective one for `aaaaa-aa`). */
   private site(request: { canisterId: Principal; effectiveCanisterId?: Principal; method?: string }): CallSite & { timeoutMs: number } {
     const canisterId = (request.effectiveCanisterId ?? request.canisterId).toText();

@@ -17,6 +17,12 @@ export interface IcTransport {
    * per path: the leaf's bytes, or `undefined` when the certificate proves it absent.
    */
   readState(canisterId: Principal, paths: Uint8Array[][]): Promise<Array<Uint8Array | undefined>>;
+  /**
+   * One status request (/api/v2/status) answered with an IC root key: proof that the network
+   * answers now. Connecting to mainnet makes no request (its root key is built in), so this is
+   * the only way to know it is reachable.
+   */
+  ping(): Promise<void>;
 }
 
 export interface CallRequest {

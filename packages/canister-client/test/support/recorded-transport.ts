@@ -45,6 +45,9 @@ export class RecordedTransport implements IcTransport {
     return this.answer('query', request);
   }
 
+  /** Pings always answer: these tests are about replies, not reachability. */
+  async ping(): Promise<void> {}
+
   async readState(_canisterId: Principal, paths: Uint8Array[][]): Promise<Array<Uint8Array | undefined>> {
     this.readStates.push(paths);
     return paths.map((path) => this.stateTree.get(pathKey(path)));
