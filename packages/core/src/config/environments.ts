@@ -4,9 +4,14 @@ import { ExitCode, SoulrecallError } from '../errors.js';
 import { ConfigError } from './errors.js';
 import type { AgentConfig, EnvironmentConfig, ProjectConfig } from './types.js';
 
+/** The environment of that name or alias (`prod` = `production`), or undefined. */
+export function findEnvironment(config: ProjectConfig, nameOrAlias: string): EnvironmentConfig | undefined {
+  return config.environments.find((environment) => environment.name === nameOrAlias || environment.aliases.includes(nameOrAlias));
+}
+
 /** Finds an environment by name or alias (`prod` = `production`). */
 export function resolveEnvironment(config: ProjectConfig, nameOrAlias: string): EnvironmentConfig {
-  const found = config.environments.find((environment) => environment.name === nameOrAlias || environment.aliases.includes(nameOrAlias));
+  const found = findEnvironment(config, nameOrAlias);
   if (found) return found;
   const known = config.environments.map((environment) => (environment.aliases.length > 0 ? `${environment.name} (${environment.aliases.join(', ')})` : environment.name));
   throw new SoulrecallError(`Unknown environment "${nameOrAlias}".`, {

@@ -91,9 +91,9 @@ export function parseProjectConfig(text: string, file: string): ProjectConfig {
     const networkNode = envMap.get('network', true) as Node | undefined;
     if (!networkNode) fail('CONFIG_MISSING_KEY', envMap, `${where}.network is missing.`, 'Set it to `local`, `ic` or the URL of a network.');
     const network = scalarString(networkNode!, `${where}.network`, fail);
-    const resolved = resolveNetwork(network, () =>
-      fail('CONFIG_INVALID_URL', networkNode, `${where}.network "${network}" is neither \`local\`, \`ic\` nor a valid http(s) URL.`, 'Use `local`, `ic`, or a URL such as http://127.0.0.1:4944.'),
-    );
+    const resolved =
+      resolveNetwork(network) ??
+      fail('CONFIG_INVALID_URL', networkNode, `${where}.network "${network}" is neither \`local\`, \`ic\` nor a valid http(s) URL.`, 'Use `local`, `ic`, or a URL such as http://127.0.0.1:4944.');
     const aliasesNode = envMap.get('aliases', true) as Node | undefined;
     const aliases: string[] = [];
     if (aliasesNode !== undefined) {
@@ -251,16 +251,29 @@ function scalarString(node: Node, where: string, fail: Fail): string {
   return (node as { value: string }).value;
 }
 
-function resolveNetwork(network: string, invalid: () => never): Pick<EnvironmentConfig, 'networkKind' | 'networkUrl' | 'rootKey'> {
+/**
+ * An environment that is nothing but a network (`local`, `ic` or a URL), built exactly as
+ * `network:` in soulrecall.yaml builds one: what read commands take for `--network ic` outside a
+ * project, and what a recorded canister's network becomes when its environment is not
+ * configured. Nothing says such an environment is safe, so it is protected. Undefined when the
+ * value is not a network.
+ */
+export function environmentOfNetwork(network: string, name = network): EnvironmentConfig | undefined {
+  const resolved = resolveNetwork(network);
+  return resolved && { name, network, ...resolved, aliases: [], protected: true };
+}
+
+/** How a `network:` value is reached; undefined when it is neither `local`, `ic` nor an http(s) URL. */
+function resolveNetwork(network: string): Pick<EnvironmentConfig, 'networkKind' | 'networkUrl' | 'rootKey'> | undefined {
   if (network === 'local') return { networkKind: 'local', networkUrl: LOCAL_NETWORK_URL, rootKey: 'fetched' };
   if (network === 'ic') return { networkKind: 'ic', networkUrl: MAINNET_URL, rootKey: 'builtin-mainnet' };
   let url: URL;
   try {
     url = new URL(network);
   } catch {
-    return invalid();
+    return undefined;
   }
-  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.hostname === '') invalid();
+  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.hostname === '') return undefined;
   const networkUrl = url.toString().replace(/\/$/, '');
   // Mainnet written as a URL is still mainnet: its root key must be the built-in one, never one
   // fetched from whoever answers at that address.

@@ -1,7 +1,7 @@
 import { Principal } from '@dfinity/principal';
 import type { Canister } from '@soulrecall/history-store';
-import { resolveEnvironment } from '../config/environments.js';
-import { isMainnetUrl } from '../config/loader.js';
+import { findEnvironment, resolveEnvironment } from '../config/environments.js';
+import { environmentOfNetwork } from '../config/loader.js';
 import type { AgentConfig, EnvironmentConfig } from '../config/types.js';
 import { ExitCode, SoulrecallError } from '../errors.js';
 import type { Session } from './session.js';
@@ -29,14 +29,22 @@ export function parseCanisterId(text: string): string {
   }
 }
 
+export interface EnvironmentLookup {
+  /**
+   * Also take a bare network (`ic`, `local` or a URL) for `--network`, in a project or outside
+   * one: for read-only commands (status, health, logs), which need nothing but a network.
+   */
+  acceptNetwork?: boolean;
+}
+
 /**
  * Finds the environment of a canister: from `--network <env>` when given, else from the store.
  * `allowUnrecorded` lets read-only commands look at canisters soulrecall did not create.
  */
-export function locateCanister(session: Session, canisterIdText: string, options: { network?: string; allowUnrecorded?: boolean } = {}): LocatedCanister {
+export function locateCanister(session: Session, canisterIdText: string, options: { network?: string; allowUnrecorded?: boolean } & EnvironmentLookup = {}): LocatedCanister {
   const canisterId = parseCanisterId(canisterIdText);
   if (options.network !== undefined) {
-    const environment = requireEnvironment(session, options.network);
+    const environment = requireEnvironment(session, options.network, options);
     const record = session.store.canisters.get(environment.name, canisterId);
     if (!record && !options.allowUnrecorded) throw unknownCanister(canisterId, `in environment ${environment.name}`);
     return { canisterId, environment, record };
@@ -56,8 +64,23 @@ export function locateCanister(session: Session, canisterIdText: string, options
   return { canisterId, environment: environmentOfRecord(session, record), record };
 }
 
-/** An environment named on the command line (`--network`, `-e`): needs soulrecall.yaml to resolve it. */
-export function requireEnvironment(session: Session, name: string): EnvironmentConfig {
+/**
+ * An environment named on the command line (`--network`, `-e`). The project's names and aliases
+ * win (an environment may well be called `local`); with `acceptNetwork`, a value that names none
+ * of them and is `ic`, `local` or a URL is that network.
+ */
+export function requireEnvironment(session: Session, name: string, options: EnvironmentLookup = {}): EnvironmentConfig {
+  const configured = session.config && findEnvironment(session.config, name);
+  if (configured) return configured;
+  const network = options.acceptNetwork ? environmentOfNetwork(name) : undefined;
+  if (network) return network;
+  if (options.acceptNetwork && !session.config) {
+    throw new SoulrecallError(`--network "${name}" is neither \`ic\`, \`local\` nor an http(s) URL, and no soulrecall.yaml is here to name it as an environment.`, {
+      code: 'UNKNOWN_NETWORK',
+      exitCode: ExitCode.Usage,
+      hint: 'Outside a project pass --network ic, --network local or a URL such as http://127.0.0.1:4943; for a project\'s environments run the command in its folder or pass --config.',
+    });
+  }
   if (!session.config) {
     throw new SoulrecallError('--network needs a soulrecall.yaml to resolve the environment.', {
       code: 'CONFIG_NOT_FOUND',
@@ -82,16 +105,13 @@ export function agentConfigOf(session: Session, agentName: string): AgentConfig 
 export function environmentOfRecord(session: Session, record: Canister): EnvironmentConfig {
   const configured = session.config?.environments.find((environment) => environment.name === record.environment);
   if (configured) return configured;
-  const mainnet = isMainnetUrl(record.networkUrl);
-  return {
-    name: record.environment,
-    network: record.networkUrl,
-    networkKind: mainnet ? 'ic' : 'url',
-    networkUrl: record.networkUrl,
-    rootKey: mainnet ? 'builtin-mainnet' : 'fetched',
-    aliases: [],
-    protected: true,
-  };
+  const rebuilt = environmentOfNetwork(record.networkUrl, record.environment);
+  if (rebuilt) return rebuilt;
+  throw new SoulrecallError(`The store records canister ${record.canisterId} on "${record.networkUrl}", which is not a network URL.`, {
+    code: 'STORE_INVALID_NETWORK',
+    exitCode: ExitCode.Store,
+    hint: `Run the command in the project folder whose soulrecall.yaml defines environment ${record.environment}.`,
+  });
 }
 
 function unknownCanister(canisterId: string, where: string): SoulrecallError {

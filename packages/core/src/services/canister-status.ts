@@ -47,14 +47,14 @@ export interface NetworkStatusReport {
 
 /** `status <canister-id> [--network env]`. */
 export async function canisterStatus(session: Session, canisterIdText: string, options: { network?: string } = {}): Promise<CanisterStatusReport> {
-  const located = locateCanister(session, canisterIdText, { network: options.network, allowUnrecorded: true });
+  const located = locateCanister(session, canisterIdText, { network: options.network, allowUnrecorded: true, acceptNetwork: true });
   const client = await session.client(located.environment);
   return statusOnChain(session, client, located.environment, located.canisterId, located.record);
 }
 
 /** `status --network env`: connectivity, then each recorded canister of the environment. */
 export async function networkStatus(session: Session, environmentName: string): Promise<NetworkStatusReport> {
-  const environment = requireEnvironment(session, environmentName);
+  const environment = requireEnvironment(session, environmentName, { acceptNetwork: true });
   const client = await session.client(environment);
   // Connecting proves nothing for mainnet (no request: the root key is built in), so every
   // network is asked once more, and that answer's time is the latency reported.
@@ -83,7 +83,7 @@ export async function networkStatus(session: Session, environmentName: string): 
 
 /** The health verdict of a canister (`health <id>`), using its agent's health method when configured. */
 export async function canisterHealth(session: Session, canisterIdText: string, options: { network?: string; method?: string } = {}): Promise<HealthVerdict & { environment: string }> {
-  const located = locateCanister(session, canisterIdText, { network: options.network, allowUnrecorded: true });
+  const located = locateCanister(session, canisterIdText, { network: options.network, allowUnrecorded: true, acceptNetwork: true });
   const method = options.method ?? healthMethodOf(session, located.record);
   const client = await session.client(located.environment);
   const verdict = await client.health(located.canisterId, method ? { method } : {});

@@ -31,7 +31,7 @@ export interface LogTarget {
 /** Which canisters to read: the one named, or every recorded canister of `--network <env>`. */
 export function logTargets(session: Session, query: LogsQuery): LogTarget[] {
   if (query.canisterId !== undefined) {
-    const located = locateCanister(session, query.canisterId, { network: query.network, allowUnrecorded: true });
+    const located = locateCanister(session, query.canisterId, { network: query.network, allowUnrecorded: true, acceptNetwork: true });
     return [{ canisterId: located.canisterId, agent: located.record?.agent ?? null, environment: located.environment }];
   }
   if (query.network === undefined) {
@@ -41,7 +41,7 @@ export function logTargets(session: Session, query: LogsQuery): LogTarget[] {
       hint: 'For example: soulrecall logs --network local.',
     });
   }
-  const environment = requireEnvironment(session, query.network);
+  const environment = requireEnvironment(session, query.network, { acceptNetwork: true });
   return session.store.canisters.list({ environment: environment.name }).map((record) => ({ canisterId: record.canisterId, agent: record.agent, environment }));
 }
 
