@@ -26,6 +26,8 @@ export interface Devnet {
   /** DER-wrapped BLS root key (what /api/v2/status returns). */
   rootKey: Uint8Array;
   stateDir: string;
+  /** ISO time the network started, as it tells at NETWORK_INFO_PATH. */
+  startedAt: string;
   close(): Promise<void>;
 }
 
@@ -53,8 +55,9 @@ export async function startDevnetWithEngine(options: DevnetOptions, createEngine
   const store = new CanisterStore(stateDir, (scope) => engine.flush(scope?.map((id) => id.toUint8Array())));
   const certifier = new Certifier(keys);
   const subnet = new Subnet(store, engine, certifier, keys);
-  const server = new DevnetHttpServer(new ProtocolHandlers(keys, certifier, subnet));
-  let port: number;
+  const startedAt = new Date().toISOString();
+  let port = 0;
+  const server = new DevnetHttpServer(new ProtocolHandlers(keys, certifier, subnet), () => ({ pid: process.pid, port, stateDir, startedAt }));
   try {
     port = await server.listen(options.port ?? 4943, host);
   } catch (error) {
@@ -71,6 +74,7 @@ export async function startDevnetWithEngine(options: DevnetOptions, createEngine
     port,
     rootKey: keys.rootKeyDer,
     stateDir,
+    startedAt,
     close() {
       closing ??= (async () => {
         await server.close();

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { prepareStateDir, startDevnetWithEngine, type Devnet, type EngineFactory } from './devnet.js';
 import { DevnetError } from './errors.js';
 import { createExecutionEngine } from './execution/index.js';
+import { NETWORK_INFO_PATH, type NetworkSelfDescription } from './http/server.js';
 import { writeFileAtomic } from './state/atomic-file.js';
 
 /** Written by a running network into its state directory: how to find and stop it. */
@@ -123,7 +124,7 @@ export async function runNetwork(options: StartNetworkOptions, createEngine?: En
     { port: options.port, host: options.host, stateDir: options.stateDir, messageTimeLimitMs: options.messageTimeLimitMs },
     createEngine ?? createExecutionEngine,
   );
-  const info: NetworkRuntimeInfo = { pid: process.pid, port: devnet.port, url: devnet.url, startedAt: new Date().toISOString() };
+  const info: NetworkRuntimeInfo = { pid: process.pid, port: devnet.port, url: devnet.url, startedAt: devnet.startedAt };
   writeFileAtomic(pidPath(devnet.stateDir), `${process.pid}\n`);
   writeFileAtomic(infoPath(devnet.stateDir), `${JSON.stringify(info, null, 2)}\n`);
   let stopping: Promise<void> | undefined;
@@ -181,11 +182,49 @@ function startFailure(logFile: string, what: string): DevnetError {
   return new DevnetError('START_FAILED', `The network process ${what}.`, { hint: `See its log: ${logFile}` });
 }
 
-/** Stops the network running from `stateDir` (SIGTERM, then waits for it to exit). */
-export async function stopNetwork(stateDir: string): Promise<NetworkRuntimeInfo> {
+/** What a soulrecall network on `port` says about itself; undefined when nothing there answers as one. */
+export async function askPort(port: number, host = '127.0.0.1', timeoutMs = 2000): Promise<NetworkSelfDescription | undefined> {
+  try {
+    const response = await fetch(`http://${host.includes(':') ? `[${host}]` : host}:${port}${NETWORK_INFO_PATH}`, { signal: AbortSignal.timeout(timeoutMs) });
+    const body: unknown = response.ok ? await response.json() : undefined;
+    const said = body as Partial<NetworkSelfDescription> | undefined;
+    const valid = Number.isInteger(said?.pid) && said!.pid! > 0 && said?.port === port && typeof said.stateDir === 'string' && path.isAbsolute(said.stateDir) && typeof said.startedAt === 'string';
+    return valid ? (said as NetworkSelfDescription) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export interface NetworkLocation {
+  stateDir: string;
+  /** `port`: the network on the port named this directory; `state-dir`: given, or the port's default. */
+  foundBy: 'port' | 'state-dir';
+}
+
+/**
+ * The state directory of the network the user means by `--port` (the handle they know, as with
+ * `dfx stop`): the one given with --state-dir; else the one the network answering on the port
+ * names, when that directory's runtime file names the same process (so whatever else answers
+ * on a port can never direct a stop at another process); else the port's default directory,
+ * whose pid file still tells of a network that runs without answering, or that is gone.
+ */
+export async function locateNetwork(options: { port: number; stateDir?: string; defaultStateDir: string; host?: string }): Promise<NetworkLocation> {
+  if (options.stateDir !== undefined) return { stateDir: path.resolve(options.stateDir), foundBy: 'state-dir' };
+  // Port 0 means "any free port" when starting; nothing listens there.
+  const said = options.port === 0 ? undefined : await askPort(options.port, options.host);
+  if (said && readRuntimeInfo(said.stateDir)?.pid === said.pid) return { stateDir: said.stateDir, foundBy: 'port' };
+  return { stateDir: options.defaultStateDir, foundBy: 'state-dir' };
+}
+
+/**
+ * Stops the network running from `stateDir` (SIGTERM, then waits for it to exit). `port` is the
+ * one the user named, for the message when nothing runs.
+ */
+export async function stopNetwork(stateDir: string, port?: number): Promise<NetworkRuntimeInfo> {
   const info = readRuntimeInfo(stateDir);
   if (!info) {
-    throw new DevnetError('NOT_RUNNING', `No network is running from ${stateDir}.`, { hint: 'Start one with `soulrecall network start --background`.' });
+    const message = port === undefined ? `No network is running from ${stateDir}.` : `No network started by \`soulrecall network start\` is running on port ${port} (and ${stateDir} has no pid file).`;
+    throw new DevnetError('NOT_RUNNING', message, { hint: 'Start one with `soulrecall network start --background`.' });
   }
   if (!isProcessAlive(info.pid)) {
     removeRuntimeFiles(stateDir);

@@ -22,6 +22,8 @@ const RESPONSE_SEPARATOR = new Uint8Array([0x0b, ...utf8('ic-response')]);
 export interface HttpReply {
   status: number;
   body?: Uint8Array | string;
+  /** Default: CBOR for bytes, plain text for strings. */
+  contentType?: string;
 }
 
 const cborReply = (value: unknown): HttpReply => ({ status: 200, body: cbor.encodeWithSelfDescribedTag(value) });

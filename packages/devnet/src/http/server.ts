@@ -6,6 +6,21 @@ import type { HttpReply, ProtocolHandlers } from './handlers.js';
 
 /** Bodies past this size are refused without reading them (ingress itself is limited to 2 MiB). */
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
+/**
+ * Not part of the IC's interface: this network's own answer to "who are you?" (pid, state
+ * directory), which is how `soulrecall network status|stop --port P` find a network started with
+ * any state directory. Under `/_/`, a prefix the IC's HTTP interface never uses.
+ */
+export const NETWORK_INFO_PATH = '/_/soulrecall/network';
+
+/** What a network says about itself at NETWORK_INFO_PATH. */
+export interface NetworkSelfDescription {
+  pid: number;
+  port: number;
+  stateDir: string;
+  startedAt: string;
+}
+
 const CANISTER_ROUTE = /^\/api\/v([23])\/canister\/([^/]+)\/(call|query|read_state)$/;
 
 /** Reads a request body, refusing oversized ones with 413 as soon as they pass the limit. */
@@ -35,11 +50,15 @@ function readBody(request: http.IncomingMessage): Promise<Uint8Array> {
   });
 }
 
-async function route(handlers: ProtocolHandlers, request: http.IncomingMessage): Promise<HttpReply> {
+async function route(handlers: ProtocolHandlers, describe: () => NetworkSelfDescription, request: http.IncomingMessage): Promise<HttpReply> {
   const url = new URL(request.url ?? '/', 'http://devnet');
   if (url.pathname === '/api/v2/status') {
     if (request.method !== 'GET') throw new HttpError(405, 'Method not allowed.');
     return handlers.status();
+  }
+  if (url.pathname === NETWORK_INFO_PATH) {
+    if (request.method !== 'GET') throw new HttpError(405, 'Method not allowed.');
+    return { status: 200, body: JSON.stringify(describe()), contentType: 'application/json' };
   }
   const match = CANISTER_ROUTE.exec(url.pathname);
   if (!match) throw new HttpError(404, 'Not found.');
@@ -66,9 +85,9 @@ async function route(handlers: ProtocolHandlers, request: http.IncomingMessage):
 export class DevnetHttpServer {
   private readonly server: http.Server;
 
-  constructor(handlers: ProtocolHandlers) {
+  constructor(handlers: ProtocolHandlers, describe: () => NetworkSelfDescription) {
     this.server = http.createServer((request, response) => {
-      route(handlers, request)
+      route(handlers, describe, request)
         .catch((error: unknown): HttpReply => {
           if (error instanceof HttpError) return { status: error.status, body: error.message };
           return { status: 500, body: `Internal error: ${(error as Error)?.message ?? String(error)}` };
@@ -76,7 +95,7 @@ export class DevnetHttpServer {
         .then((reply) => {
           const isCbor = reply.body instanceof Uint8Array;
           response.writeHead(reply.status, {
-            'Content-Type': isCbor ? 'application/cbor' : 'text/plain; charset=utf-8',
+            'Content-Type': reply.contentType ?? (isCbor ? 'application/cbor' : 'text/plain; charset=utf-8'),
             'Access-Control-Allow-Origin': '*',
           });
           response.end(reply.body === undefined ? undefined : isCbor ? Buffer.from(reply.body as Uint8Array) : reply.body);

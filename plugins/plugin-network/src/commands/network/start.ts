@@ -37,7 +37,8 @@ export default class NetworkStart extends SoulrecallCommand<NetworkStartResult> 
     if (flags.background) {
       const info = await startNetworkInBackground(options);
       this.progress(`Network running in the background at ${info.url} (pid ${info.pid}, state in ${stateDir}).`);
-      this.progress(`Stop it with: ${this.config.bin} network stop --port ${flags.port}${flags['state-dir'] ? ` --state-dir ${stateDir}` : ''}`);
+      // The port alone finds it again, whatever the state directory (`network stop` asks the port).
+      this.progress(`Stop it with: ${this.config.bin} network stop --port ${info.port}`);
       return { url: info.url, port: info.port, pid: info.pid, stateDir, background: true };
     }
     const network = await runNetwork(options);

@@ -1,6 +1,6 @@
 import { SoulrecallCommand } from '@soulrecall/core';
 import { stopNetwork } from '@soulrecall/devnet';
-import { networkFlags, stateDirFor } from '../../network-flags.js';
+import { findNetwork, networkFlags } from '../../network-flags.js';
 
 export interface NetworkStopResult {
   stopped: true;
@@ -12,15 +12,15 @@ export interface NetworkStopResult {
 export default class NetworkStop extends SoulrecallCommand<NetworkStopResult> {
   static override summary = 'Stop a local network started with `network start`.';
   static override description =
-    'Finds the network by its pid file in the state directory (by default the one of --port), sends it SIGTERM and waits until it has saved its state and exited. ' +
+    'Finds the network running on --port, whatever state directory it was started with (or by the pid file of --state-dir), sends it SIGTERM and waits until it has saved its state and exited. ' +
     'A pid file left by a process that is gone is removed and reported.';
   static override examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --port 4944', '<%= config.bin %> <%= command.id %> --state-dir ./.devnet --json'];
   static override flags = { ...networkFlags };
 
   public async run(): Promise<NetworkStopResult> {
     const { flags } = await this.parse(NetworkStop);
-    const stateDir = stateDirFor(flags.port, flags['state-dir']);
-    const info = await stopNetwork(stateDir);
+    const { stateDir } = await findNetwork(flags);
+    const info = await stopNetwork(stateDir, flags['state-dir'] === undefined ? flags.port : undefined);
     this.progress(`Stopped the network on port ${info.port || flags.port} (pid ${info.pid}).`);
     return { stopped: true, pid: info.pid, port: info.port || flags.port, stateDir };
   }
