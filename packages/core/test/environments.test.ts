@@ -4,7 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { agentWasmPath, environmentsInPipelineOrder, findAgent, nextStage, previousStage, resolveEnvironment } from '../src/config/environments.js';
 import { ConfigError } from '../src/config/errors.js';
-import { parseProjectConfig } from '../src/config/loader.js';
+import { environmentOfNetwork, parseProjectConfig } from '../src/config/loader.js';
+import type { EnvironmentConfig } from '../src/config/types.js';
+import { requireEnvironment } from '../src/services/canister-lookup.js';
+import type { Session } from '../src/services/session.js';
 import { ExitCode, SoulrecallError } from '../src/errors.js';
 
 const text = `
@@ -76,5 +79,47 @@ describe('environment resolution', () => {
     it('asks for -w when the agent has no module configured', () => {
       expect(() => agentWasmPath(config, findAgent(config, 'bare'))).to.throw(SoulrecallError, /has no module to deploy/);
     });
+  });
+});
+
+describe('--network of read commands: an environment, else a bare network', () => {
+  const config = parseProjectConfig(text, '/project/soulrecall.yaml');
+  const inProject = { config } as unknown as Session;
+  const outside = {} as Session;
+  const read = { acceptNetwork: true };
+
+  const networks: Array<[string, Pick<EnvironmentConfig, 'networkKind' | 'networkUrl' | 'rootKey'> | undefined]> = [
+    ['ic', { networkKind: 'ic', networkUrl: 'https://icp-api.io', rootKey: 'builtin-mainnet' }],
+    ['local', { networkKind: 'local', networkUrl: 'http://127.0.0.1:4943', rootKey: 'fetched' }],
+    ['http://127.0.0.1:4950/', { networkKind: 'url', networkUrl: 'http://127.0.0.1:4950', rootKey: 'fetched' }],
+    // Mainnet by URL keeps the built-in root key: a fetched one would prove nothing.
+    ['https://ic0.app', { networkKind: 'ic', networkUrl: 'https://ic0.app', rootKey: 'builtin-mainnet' }],
+    ['staging', undefined],
+    ['127.0.0.1:4943', undefined],
+    ['ftp://127.0.0.1:4943', undefined],
+    ['http://', undefined],
+  ];
+  for (const [value, expected] of networks) {
+    it(`outside a project, --network ${value} is ${expected ? `${expected.networkKind} at ${expected.networkUrl}` : 'refused with exit 2'}`, () => {
+      if (expected) {
+        const environment = requireEnvironment(outside, value, read);
+        expect(environment).to.deep.include({ ...expected, name: value, network: value, protected: true, aliases: [] });
+        expect(environmentOfNetwork(value)).to.deep.equal(environment);
+      } else {
+        expect(environmentOfNetwork(value)).to.equal(undefined);
+        expect(() => requireEnvironment(outside, value, read))
+          .to.throw(SoulrecallError, `--network "${value}" is neither`)
+          .that.satisfies((error: SoulrecallError) => error.exitCode === ExitCode.Usage && error.code === 'UNKNOWN_NETWORK' && /--network ic/.test(error.hint!));
+      }
+    });
+  }
+
+  it('in a project, names and aliases win; a bare network is taken only by read commands', () => {
+    expect(requireEnvironment(inProject, 'local', read)).to.equal(config.environments.find((e) => e.name === 'local'));
+    expect(requireEnvironment(inProject, 'prod', read).name).to.equal('production');
+    expect(requireEnvironment(inProject, 'ic', read)).to.deep.include({ name: 'ic', networkKind: 'ic' });
+    expect(() => requireEnvironment(inProject, 'ic')).to.throw(SoulrecallError, 'Unknown environment "ic".');
+    expect(() => requireEnvironment(inProject, 'qa', read)).to.throw(SoulrecallError, 'Unknown environment "qa".');
+    expect(() => requireEnvironment(outside, 'ic')).to.throw(SoulrecallError, '--network needs a soulrecall.yaml');
   });
 });
