@@ -154,7 +154,7 @@ export class IdentityStore {
    */
   import(name: string, from: string): IdentityInfo {
     this.checkName(name);
-    const file = from.startsWith('dfx:') ? this.dfxPemPath(from.slice(4)) : from;
+    const file = from.startsWith('dfx:') ? this.existingDfxPem(from.slice(4)) : from;
     // The text that was checked is the text stored: no second read that could differ.
     const pem = readPemText(file, from);
     const loaded = this.identityOfPem(pem, file, from);
@@ -219,11 +219,17 @@ export class IdentityStore {
   }
 
   loadDfx(name: string): LoadedIdentity {
+    return this.readPemFile(this.existingDfxPem(name), `dfx:${name}`);
+  }
+
+  /** The PEM file of a dfx identity, or why there is none that soulrecall can read. */
+  private existingDfxPem(name: string): string {
     const file = this.dfxPemPath(name);
     if (!fs.existsSync(file)) {
       const dir = path.dirname(file);
       if (fs.existsSync(path.join(dir, 'identity.pem.encrypted'))) {
-        throw new CanisterClientError('IDENTITY_ENCRYPTED', `The dfx identity "${name}" is password-protected`, {
+        // dfx encrypts with its own scheme (Argon2 and AES-GCM, identity.json holding the parameters), not a PEM format.
+        throw new CanisterClientError('IDENTITY_ENCRYPTED', `The dfx identity "${name}" is encrypted in dfx's own format, which soulrecall cannot read`, {
           hint: `Export it unencrypted (\`dfx identity export ${name} > ${name}.pem\`) and import it: \`soulrecall identity import ${name} ${name}.pem\`.`,
           details: { source: `dfx:${name}` },
         });
@@ -236,7 +242,7 @@ export class IdentityStore {
         details: { source: `dfx:${name}`, file },
       });
     }
-    return this.readPemFile(file, `dfx:${name}`);
+    return file;
   }
 
   private ensureDefault(): void {
