@@ -92,9 +92,13 @@ export async function askSecret(
       output.write('\n');
     };
     const onData = (chunk: Buffer | string) => {
-      for (const char of chunk.toString()) {
+      const chars = Array.from(chunk.toString());
+      for (const [index, char] of chars.entries()) {
         if (char === '\r' || char === '\n') {
           finish();
+          // Keys typed ahead (or pasted with the line) belong to whoever reads next.
+          const rest = chars.slice(index + 1).join('');
+          if (rest) input.unshift(Buffer.from(rest));
           resolve(typed);
           return;
         }

@@ -53,7 +53,11 @@ const UNWRITABLE: Record<string, string> = {
  * again: every store operation reads and checks keys before it writes anything, so a second run
  * repeats no change. A data directory it cannot write becomes DATA_DIR_UNWRITABLE (exit 11).
  */
-export async function withIdentities<T>(session: Session, use: (identities: IdentityStore) => T, terminal: TerminalInput = process.stdin): Promise<T> {
+export async function withIdentities<T>(
+  session: Session,
+  use: (identities: IdentityStore) => T,
+  terminal: { input: TerminalInput; output: NodeJS.WritableStream } = { input: process.stdin, output: process.stderr },
+): Promise<T> {
   const identities = await session.identities();
   const asked = new Set<string>();
   for (;;) {
@@ -61,9 +65,9 @@ export async function withIdentities<T>(session: Session, use: (identities: Iden
       return use(identities);
     } catch (error) {
       const file = passphraseWanted(error);
-      if (file !== undefined && terminal.isTTY && !asked.has(file)) {
+      if (file !== undefined && terminal.input.isTTY && !asked.has(file)) {
         asked.add(file);
-        identities.providePassphrase(file, await askSecret(`Passphrase for ${file}: `, { input: terminal }));
+        identities.providePassphrase(file, await askSecret(`Passphrase for ${file}: `, terminal));
         continue;
       }
       throw unwritable(error, identities, session);
