@@ -44,6 +44,12 @@ describe('soulrecall binary: identity', () => {
     expect(human.stdout).to.equal(`${created.principal}\n`);
   });
 
+  it('new --key-type p256 creates a P-256 key that openssl reads to the same principal', async () => {
+    const created = await json(['identity', 'new', 'edge', '--key-type', 'p256']);
+    expect(created).to.deep.include({ name: 'edge', keyType: 'p256' });
+    expect(principalOfPem(readFileSync(join(sandbox.home, 'identities', 'edge.pem'), 'utf8'))).to.equal(created.principal);
+  });
+
   it('use selects an identity; export-principal and list follow it', async () => {
     const used = await json(['identity', 'use', 'deployer']);
     expect(used).to.deep.include({ name: 'deployer', selected: true });

@@ -230,6 +230,9 @@ describe('IdentityStore', () => {
     fs.mkdirSync(dfxDir, { recursive: true });
     fs.writeFileSync(path.join(dfxDir, 'identity.pem.encrypted'), 'xx');
     expect(expectCode(() => store.resolve('dfx:locked'), 'IDENTITY_ENCRYPTED').hint).to.contain('dfx identity export locked');
+    // dfx keeps keyring identities as a folder without identity.pem.
+    fs.mkdirSync(path.join(home, '.config', 'dfx', 'identity', 'in-keyring'), { recursive: true });
+    expect(expectCode(() => store.resolve('dfx:in-keyring'), 'IDENTITY_NOT_FOUND').hint).to.contain('system keyring');
   });
 
   it('imports an encrypted PKCS#8 key and keeps it encrypted: each use needs the passphrase', () => {
