@@ -19,7 +19,10 @@ function invalid(source: string, why: string): CanisterClientError {
   return new CanisterClientError('IDENTITY_INVALID', `${source} is not a usable identity: ${why}`, { hint: SUPPORTED, details: { source } });
 }
 
-/** Curve orders, to keep ECDSA signatures in low-S form (the IC's secp256k1 verification, like Bitcoin's, rejects high S). */
+/**
+ * Curve orders, to keep ECDSA signatures in low-S form: valid for every verifier, and the only form
+ * strict secp256k1 verifiers (Bitcoin's rule, which @dfinity's own secp256k1 identity follows) accept.
+ */
 const CURVE_ORDER: Record<'secp256k1' | 'p256', bigint> = {
   secp256k1: 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n,
   p256: 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n,
