@@ -47,9 +47,9 @@ describe('identities and failures against the devnet', function () {
     expect(verdict.cycles).to.equal(undefined);
   });
 
-  it('Ed25519 and secp256k1 PEM identities both sign accepted requests', async () => {
+  it('Ed25519, secp256k1 and P-256 PEM identities all sign accepted requests', async () => {
     const store = new IdentityStore({ dataDir: path.join(fixture.tempDir, 'data'), home: fixture.tempDir });
-    for (const keyType of ['ed25519', 'secp256k1'] as const) {
+    for (const keyType of ['ed25519', 'secp256k1', 'p256'] as const) {
       const info = store.create(`deployer-${keyType}`, keyType);
       const client = await CanisterClient.connect(fixture.network, store.resolve(`deployer-${keyType}`));
       expect(client.principal).to.equal(info.principal);

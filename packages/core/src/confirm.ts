@@ -63,3 +63,55 @@ export async function chooseOrRefuse<T extends string>(options: ChoiceOptions<T>
   }
   throw new SoulrecallError('Cancelled: nothing was changed.', { code: 'NOT_CONFIRMED', exitCode: ExitCode.NotConfirmed, hint: options.hint });
 }
+
+/** A terminal stream as `askSecret` needs it: raw mode switches echo and line editing off. */
+export type TerminalInput = NodeJS.ReadableStream & { isTTY?: boolean; setRawMode?: (raw: boolean) => unknown };
+
+/**
+ * Asks for a secret (a key's passphrase) on a terminal without echoing it: the terminal is put in
+ * raw mode, so soulrecall sees each key and prints nothing of what is typed. Backspace edits;
+ * Enter ends; Ctrl-C restores the terminal and interrupts as it would anywhere else.
+ */
+export async function askSecret(
+  question: string,
+  options: { input?: TerminalInput; output?: NodeJS.WritableStream; interrupt?: () => void } = {},
+): Promise<string> {
+  // Raw mode swallows the signal the terminal would have sent: send it, so Ctrl-C here ends the command as it does elsewhere.
+  const interrupt = options.interrupt ?? (() => process.kill(process.pid, 'SIGINT'));
+  const input = options.input ?? (process.stdin as TerminalInput);
+  const output = options.output ?? process.stderr;
+  output.write(question);
+  input.setRawMode?.(true);
+  input.resume();
+  return new Promise((resolve, reject) => {
+    let typed = '';
+    const finish = () => {
+      input.removeListener('data', onData);
+      input.setRawMode?.(false);
+      input.pause();
+      output.write('\n');
+    };
+    const onData = (chunk: Buffer | string) => {
+      const chars = Array.from(chunk.toString());
+      for (const [index, char] of chars.entries()) {
+        if (char === '\r' || char === '\n') {
+          finish();
+          // Keys typed ahead (or pasted with the line) belong to whoever reads next.
+          const rest = chars.slice(index + 1).join('');
+          if (rest) input.unshift(Buffer.from(rest));
+          resolve(typed);
+          return;
+        }
+        if (char === '\u0003') {
+          finish();
+          reject(new SoulrecallError('Interrupted before the answer was typed.', { code: 'INTERRUPTED', exitCode: 130, hint: 'Run the command again.' }));
+          interrupt();
+          return;
+        }
+        if (char === '\u007f' || char === '\b') typed = Array.from(typed).slice(0, -1).join('');
+        else typed += char;
+      }
+    };
+    input.on('data', onData);
+  });
+}

@@ -1,10 +1,10 @@
 import { Args, Flags } from '@oclif/core';
-import { createIdentity, SoulrecallCommand } from '@soulrecall/core';
+import { createIdentity, type KeyType, SoulrecallCommand } from '@soulrecall/core';
 
 export interface IdentityResult {
   name: string;
   principal: string;
-  keyType: 'ed25519' | 'secp256k1';
+  keyType: KeyType;
   selected: boolean;
 }
 
@@ -14,12 +14,12 @@ export default class IdentityNew extends SoulrecallCommand<IdentityResult> {
   static override examples = ['<%= config.bin %> <%= command.id %> deployer', '<%= config.bin %> <%= command.id %> ci --key-type secp256k1 --json'];
   static override args = { name: Args.string({ description: 'Identity name (letters, digits, ., _, -).', required: true }) };
   static override flags = {
-    'key-type': Flags.string({ summary: 'Key type.', options: ['ed25519', 'secp256k1'], default: 'ed25519' }),
+    'key-type': Flags.string({ summary: 'Key type.', options: ['ed25519', 'secp256k1', 'p256'], default: 'ed25519' }),
   };
 
   public async run(): Promise<IdentityResult> {
     const { args, flags } = await this.parse(IdentityNew);
-    const info = await createIdentity(this.session({ requireConfig: false }), args.name, flags['key-type'] as 'ed25519' | 'secp256k1');
+    const info = await createIdentity(this.session({ requireConfig: false }), args.name, flags['key-type'] as KeyType);
     this.log(`Created identity ${info.name}: ${info.principal}`);
     return info;
   }

@@ -1,115 +1,145 @@
-import { SignIdentity } from '@dfinity/agent';
-import { Ed25519KeyIdentity } from '@dfinity/identity';
-import { Secp256k1KeyIdentity } from '@dfinity/identity-secp256k1';
+import crypto, { type KeyObject } from 'node:crypto';
+import { type DerEncodedPublicKey, type PublicKey, type Signature, SignIdentity } from '@dfinity/agent';
 import { CanisterClientError } from '../errors.js';
-import { DER_TAG, DerError, type DerNode, children, parseDer, sameBytes } from './der.js';
 
-export type KeyType = 'ed25519' | 'secp256k1';
+/** The key types the IC accepts for signing requests, and soulrecall therefore reads. */
+export type KeyType = 'ed25519' | 'secp256k1' | 'p256';
 
 export interface ParsedIdentity {
   identity: SignIdentity;
   keyType: KeyType;
 }
 
-// Object identifiers, as DER content bytes.
-const OID_ED25519 = Uint8Array.of(0x2b, 0x65, 0x70); // 1.3.101.112
-const OID_EC_PUBLIC_KEY = Uint8Array.of(0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01); // 1.2.840.10045.2.1
-const OID_SECP256K1 = Uint8Array.of(0x2b, 0x81, 0x04, 0x00, 0x0a); // 1.3.132.0.10
-const OID_PRIME256V1 = Uint8Array.of(0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07); // 1.2.840.10045.3.1.7
+/** The environment variable a passphrase for encrypted keys is taken from (else a prompt on a terminal). */
+export const PASSPHRASE_VARIABLE = 'SOULRECALL_IDENTITY_PASSPHRASE';
 
-const ENCRYPTED_HINT =
-  'soulrecall cannot prompt for key passwords. Decrypt the key into a new file (`openssl pkcs8 -in key.pem -out plain.pem` or `openssl ec -in key.pem -out plain.pem`), ' +
-  'or for a dfx identity run `dfx identity export <name> > plain.pem`, then `soulrecall identity import <name> plain.pem`.';
+const SUPPORTED = 'Use an Ed25519, secp256k1 or P-256 private key PEM (PKCS#8, SEC1 or encrypted PKCS#8), as dfx, quill, keysmith, openssl or `soulrecall identity new` write it.';
 
 function invalid(source: string, why: string): CanisterClientError {
-  return new CanisterClientError('IDENTITY_INVALID', `${source} is not a usable identity: ${why}`, {
-    hint: 'Use an unencrypted Ed25519 or secp256k1 PEM (as written by dfx or `soulrecall identity new`).',
-    details: { source },
-  });
-}
-
-/** Reads the first PEM block: its label and DER bytes. */
-function pemBlock(pem: string, source: string): { label: string; der: Uint8Array } {
-  const match = /-----BEGIN ([A-Z0-9 ]+)-----([\s\S]*?)-----END \1-----/.exec(pem);
-  if (!match) throw invalid(source, 'no PEM block found');
-  const body = match[2];
-  if (/Proc-Type:\s*4,ENCRYPTED/i.test(body)) throw encrypted(source);
-  const base64 = body.replace(/^[A-Za-z-]+:.*$/gm, '').replace(/\s+/g, '');
-  return { label: match[1], der: new Uint8Array(Buffer.from(base64, 'base64')) };
-}
-
-function encrypted(source: string): CanisterClientError {
-  return new CanisterClientError('IDENTITY_ENCRYPTED', `${source} is an encrypted key`, { hint: ENCRYPTED_HINT, details: { source } });
-}
-
-/** SEC1 `ECPrivateKey` (the body of `EC PRIVATE KEY`, also nested in PKCS#8). */
-function secp256k1FromSec1(node: DerNode, source: string, curveFromPkcs8?: Uint8Array): ParsedIdentity {
-  const fields = children(node);
-  const secret = fields.find((field) => field.tag === DER_TAG.OCTET_STRING);
-  if (!secret || secret.content.length !== 32) throw invalid(source, 'EC private key has no 32-byte secret');
-  const curveField = fields.find((field) => field.tag === DER_TAG.CONTEXT_0);
-  const curve = curveField ? children(curveField)[0]?.content : curveFromPkcs8;
-  if (curve && sameBytes(curve, OID_PRIME256V1)) throw invalid(source, 'P-256 (prime256v1) keys are not supported; use secp256k1 or Ed25519');
-  if (!curve || !sameBytes(curve, OID_SECP256K1)) throw invalid(source, 'EC key on an unsupported curve (only secp256k1)');
-  return { identity: Secp256k1KeyIdentity.fromSecretKey(secret.content.slice()), keyType: 'secp256k1' };
-}
-
-function fromPkcs8(der: Uint8Array, source: string): ParsedIdentity {
-  const [, algorithm, privateKey] = children(parseDer(der));
-  if (!algorithm || !privateKey || privateKey.tag !== DER_TAG.OCTET_STRING) throw invalid(source, 'malformed PKCS#8');
-  const [oid, params] = children(algorithm);
-  if (sameBytes(oid.content, OID_ED25519)) {
-    const inner = parseDer(privateKey.content);
-    if (inner.tag !== DER_TAG.OCTET_STRING || inner.content.length !== 32) throw invalid(source, 'Ed25519 key is not 32 bytes');
-    return { identity: Ed25519KeyIdentity.fromSecretKey(inner.content.slice()), keyType: 'ed25519' };
-  }
-  if (sameBytes(oid.content, OID_EC_PUBLIC_KEY)) return secp256k1FromSec1(parseDer(privateKey.content), source, params?.content);
-  throw invalid(source, 'unsupported key algorithm (only Ed25519 and secp256k1)');
+  return new CanisterClientError('IDENTITY_INVALID', `${source} is not a usable identity: ${why}`, { hint: SUPPORTED, details: { source } });
 }
 
 /**
- * Parses an unencrypted private-key PEM: PKCS#8 `PRIVATE KEY` (Ed25519 as dfx writes it, or
- * secp256k1) or SEC1 `EC PRIVATE KEY` (secp256k1, as dfx writes it). `source` names the file in errors.
+ * Curve orders, to keep ECDSA signatures in low-S form: valid for every verifier, and the only form
+ * strict secp256k1 verifiers (Bitcoin's rule, which @dfinity's own secp256k1 identity follows) accept.
  */
-export function identityFromPem(pem: string, source = 'the PEM'): ParsedIdentity {
-  if (/-----BEGIN ENCRYPTED PRIVATE KEY-----/.test(pem)) throw encrypted(source);
-  const { label, der } = pemBlock(pem, source);
-  try {
-    if (label === 'PRIVATE KEY') return fromPkcs8(der, source);
-    if (label === 'EC PRIVATE KEY') return secp256k1FromSec1(parseDer(der), source);
-  } catch (error) {
-    if (error instanceof CanisterClientError) throw error;
-    if (error instanceof DerError || error instanceof RangeError) throw invalid(source, `unreadable key (${error.message})`);
-    throw invalid(source, error instanceof Error ? error.message : String(error));
+const CURVE_ORDER: Record<'secp256k1' | 'p256', bigint> = {
+  secp256k1: 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n,
+  p256: 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n,
+};
+
+function lowS(signature: Buffer, order: bigint): Uint8Array {
+  const s = BigInt(`0x${signature.subarray(32).toString('hex')}`);
+  if (s <= order / 2n) return new Uint8Array(signature);
+  const flipped = Buffer.from((order - s).toString(16).padStart(64, '0'), 'hex');
+  return new Uint8Array(Buffer.concat([signature.subarray(0, 32), flipped]));
+}
+
+/**
+ * A signing identity over a node:crypto private key. One class for the three key types: the IC
+ * takes the key's DER SubjectPublicKeyInfo as sender key (exactly what node:crypto exports) and a
+ * raw signature (Ed25519's 64 bytes; ECDSA over SHA-256 as 64-byte r‖s).
+ */
+export class NodeKeyIdentity extends SignIdentity {
+  private readonly publicKey: PublicKey;
+
+  constructor(
+    private readonly key: KeyObject,
+    readonly keyType: KeyType,
+  ) {
+    super();
+    const der = new Uint8Array(crypto.createPublicKey(key).export({ format: 'der', type: 'spki' })) as DerEncodedPublicKey;
+    this.publicKey = { toDer: () => der, derKey: der };
   }
-  throw invalid(source, `unsupported PEM block "${label}"`);
+
+  getPublicKey(): PublicKey {
+    return this.publicKey;
+  }
+
+  async sign(blob: Uint8Array): Promise<Signature> {
+    if (this.keyType === 'ed25519') return new Uint8Array(crypto.sign(null, blob, this.key)) as Signature;
+    const signature = crypto.sign('sha256', blob, { key: this.key, dsaEncoding: 'ieee-p1363' });
+    return lowS(signature, CURVE_ORDER[this.keyType]) as Signature;
+  }
 }
 
-/** PKCS#8 v1 PEM of an Ed25519 secret key (the form openssl and dfx read). */
-export function ed25519Pem(secretKey: Uint8Array): string {
-  const prefix = Uint8Array.of(0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20);
-  const base64 = Buffer.concat([prefix, secretKey]).toString('base64');
-  return `-----BEGIN PRIVATE KEY-----\n${base64.match(/.{1,64}/g)!.join('\n')}\n-----END PRIVATE KEY-----\n`;
+function keyTypeOf(key: KeyObject, source: string): KeyType {
+  if (key.asymmetricKeyType === 'ed25519') return 'ed25519';
+  if (key.asymmetricKeyType === 'ec') {
+    const curve = key.asymmetricKeyDetails?.namedCurve;
+    if (curve === 'secp256k1') return 'secp256k1';
+    if (curve === 'prime256v1') return 'p256';
+    throw invalid(source, `EC keys on ${curve ?? 'an unnamed curve'} cannot sign IC requests (secp256k1 and P-256 can)`);
+  }
+  throw invalid(source, `${key.asymmetricKeyType?.toUpperCase() ?? 'this'} keys cannot sign IC requests`);
 }
 
-/** A fresh Ed25519 identity and its PEM. */
-export function generateEd25519(): { identity: Ed25519KeyIdentity; pem: string } {
-  const identity = Ed25519KeyIdentity.generate();
-  const secret = new Uint8Array(identity.getKeyPair().secretKey);
-  return { identity, pem: ed25519Pem(secret.subarray(0, 32)) };
+/** Whether the PEM is password-protected: encrypted PKCS#8, or a legacy OpenSSL-encrypted SEC1 block. */
+export function isEncryptedPem(pem: string): boolean {
+  return /-----BEGIN ENCRYPTED PRIVATE KEY-----/.test(pem) || /Proc-Type:\s*4,ENCRYPTED/i.test(pem);
 }
 
-/** SEC1 `EC PRIVATE KEY` PEM of a secp256k1 secret key (the public key is optional in SEC1). */
-export function secp256k1Pem(secretKey: Uint8Array): string {
-  const prefix = Uint8Array.of(0x30, 0x2e, 0x02, 0x01, 0x01, 0x04, 0x20);
-  const curve = Uint8Array.of(0xa0, 0x07, 0x06, 0x05, ...OID_SECP256K1);
-  const base64 = Buffer.concat([prefix, secretKey, curve]).toString('base64');
-  return `-----BEGIN EC PRIVATE KEY-----\n${base64.match(/.{1,64}/g)!.join('\n')}\n-----END EC PRIVATE KEY-----\n`;
+/**
+ * The Ed25519 PKCS#8 v2 layout ring writes (dfx's Ed25519 identities): the public key is tagged
+ * `[1]` explicitly, which OpenSSL refuses. Recognised by its fixed bytes only (85 of them: prefix,
+ * seed, `a1 23 03 21 00`, public key), re-encoded as the v1 form OpenSSL reads, and kept only when
+ * the public key it carries is the seed's.
+ */
+const RING_V2_PREFIX = Buffer.from('3053020101300506032b657004220420', 'hex');
+const RING_V2_PUBLIC_TAG = Buffer.from('a123032100', 'hex');
+const PKCS8_V1_ED25519_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
+
+function ringEd25519(pem: string): KeyObject | undefined {
+  const body = /-----BEGIN PRIVATE KEY-----([\s\S]*?)-----END PRIVATE KEY-----/.exec(pem)?.[1];
+  if (body === undefined) return undefined;
+  const der = Buffer.from(body.replace(/\s+/g, ''), 'base64');
+  if (der.length !== 85 || !der.subarray(0, 16).equals(RING_V2_PREFIX) || !der.subarray(48, 53).equals(RING_V2_PUBLIC_TAG)) return undefined;
+  const key = crypto.createPrivateKey({ key: Buffer.concat([PKCS8_V1_ED25519_PREFIX, der.subarray(16, 48)]), format: 'der', type: 'pkcs8' });
+  const derived = crypto.createPublicKey(key).export({ format: 'der', type: 'spki' }).subarray(-32);
+  return derived.equals(der.subarray(53)) ? key : undefined;
 }
 
-/** A fresh secp256k1 identity and its PEM. */
-export function generateSecp256k1(): { identity: Secp256k1KeyIdentity; pem: string } {
-  const identity = Secp256k1KeyIdentity.generate();
-  const secret = new Uint8Array(identity.getKeyPair().secretKey);
-  return { identity, pem: secp256k1Pem(secret) };
+/**
+ * Parses a private-key PEM with node:crypto: PKCS#8 (`PRIVATE KEY`), SEC1 (`EC PRIVATE KEY`,
+ * also after an `EC PARAMETERS` block as `openssl ecparam -genkey` writes it), encrypted PKCS#8
+ * (`ENCRYPTED PRIVATE KEY`, with `passphrase`) and the Ed25519 form dfx writes. `source` names
+ * the file in errors; a passphrase is never shown.
+ */
+export function identityFromPem(pem: string, source = 'the PEM', passphrase?: string): ParsedIdentity {
+  const encrypted = isEncryptedPem(pem);
+  if (encrypted && passphrase === undefined) {
+    throw new CanisterClientError('IDENTITY_PASSPHRASE_REQUIRED', `${source} is an encrypted key and there is no terminal to ask for its passphrase`, {
+      hint: `Set ${PASSPHRASE_VARIABLE} to its passphrase, or run the command in a terminal to be asked for it.`,
+      details: { source },
+    });
+  }
+  let key: KeyObject | undefined;
+  try {
+    key = crypto.createPrivateKey({ key: pem, format: 'pem', passphrase: encrypted ? passphrase : undefined });
+  } catch (error) {
+    if (encrypted) {
+      throw new CanisterClientError('IDENTITY_PASSPHRASE_WRONG', `The passphrase does not decrypt ${source}`, {
+        hint: `Give the passphrase the key was encrypted with (${PASSPHRASE_VARIABLE}, when set, is the one used).`,
+        details: { source },
+        cause: error,
+      });
+    }
+    key = ringEd25519(pem);
+    if (!key) throw invalid(source, /-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(pem) ? 'its private key block cannot be read' : 'it holds no PEM private key');
+  }
+  const keyType = keyTypeOf(key, source);
+  return { identity: new NodeKeyIdentity(key, keyType), keyType };
+}
+
+/**
+ * A fresh identity and its PEM, in the forms other tools read: Ed25519 as PKCS#8, ECDSA keys as
+ * SEC1 `EC PRIVATE KEY` (as dfx writes secp256k1 keys).
+ */
+export function generateIdentity(keyType: KeyType): { identity: NodeKeyIdentity; pem: string } {
+  const key =
+    keyType === 'ed25519'
+      ? crypto.generateKeyPairSync('ed25519').privateKey
+      : crypto.generateKeyPairSync('ec', { namedCurve: keyType === 'secp256k1' ? 'secp256k1' : 'prime256v1' }).privateKey;
+  const pem = key.export({ format: 'pem', type: keyType === 'ed25519' ? 'pkcs8' : 'sec1' }).toString();
+  return { identity: new NodeKeyIdentity(key, keyType), pem };
 }

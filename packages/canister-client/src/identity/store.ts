@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { SignIdentity } from '@dfinity/agent';
 import { CanisterClientError } from '../errors.js';
-import { type KeyType, generateEd25519, generateSecp256k1, identityFromPem } from './pem.js';
+import { type KeyType, PASSPHRASE_VARIABLE, generateIdentity, identityFromPem } from './pem.js';
 
 export const DEFAULT_IDENTITY = 'default';
 const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
@@ -29,10 +29,13 @@ export interface IdentityStoreOptions {
   dataDir: string;
   /** Home directory for `dfx:<name>` lookups (default: os.homedir(), which follows $HOME). */
   home?: string;
-}
-
-function readPemFile(file: string, source: string): LoadedIdentity {
-  return identityOfPem(readPemText(file, source), file, source);
+  /**
+   * Where dfx's `.config/dfx` lives, as dfx decides it: $DFX_CONFIG_ROOT when set, else the home
+   * directory.
+   */
+  dfxConfigRoot?: string;
+  /** The passphrase of encrypted keys (default: $SOULRECALL_IDENTITY_PASSPHRASE). */
+  passphrase?: string;
 }
 
 /** The text of a key file, with the identity errors a user can act on. Never printed. */
@@ -54,11 +57,6 @@ function readPemText(file: string, source: string): string {
   }
 }
 
-function identityOfPem(pem: string, file: string, source: string): LoadedIdentity {
-  const { identity, keyType } = identityFromPem(pem, file);
-  return { identity, keyType, principal: identity.getPrincipal().toText(), source };
-}
-
 /**
  * soulrecall's own identities (`<dataDir>/identities/<name>.pem`, the selected one in
  * `identities.json`) plus lookups of dfx identities and plain PEM files. The core CLI's
@@ -66,11 +64,33 @@ function identityOfPem(pem: string, file: string, source: string): LoadedIdentit
  */
 export class IdentityStore {
   readonly directory: string;
-  private readonly home: string;
+  private readonly dfxConfigRoot: string;
+  private readonly passphrase?: string;
+  /** Passphrases typed at a prompt, by the key's file: asked once per file and process. */
+  private readonly typed = new Map<string, string>();
 
   constructor(options: IdentityStoreOptions) {
     this.directory = path.join(options.dataDir, 'identities');
-    this.home = options.home ?? os.homedir();
+    this.dfxConfigRoot = options.dfxConfigRoot ?? (process.env.DFX_CONFIG_ROOT || options.home || os.homedir());
+    // An empty variable is no passphrase, as an empty SOULRECALL_HISTORY_URL is no URL.
+    this.passphrase = options.passphrase ?? (process.env[PASSPHRASE_VARIABLE] || undefined);
+  }
+
+  /**
+   * The passphrase for an encrypted key file, after an IDENTITY_PASSPHRASE_REQUIRED error whose
+   * `details.source` is `file` (the caller asked the user); the next attempt uses it.
+   */
+  providePassphrase(file: string, passphrase: string): void {
+    this.typed.set(file, passphrase);
+  }
+
+  private readPemFile(file: string, source: string): LoadedIdentity {
+    return this.identityOfPem(readPemText(file, source), file, source);
+  }
+
+  private identityOfPem(pem: string, file: string, source: string): LoadedIdentity {
+    const { identity, keyType } = identityFromPem(pem, file, this.typed.get(file) ?? this.passphrase);
+    return { identity, keyType, principal: identity.getPrincipal().toText(), source };
   }
 
   private pemPath(name: string): string {
@@ -123,18 +143,21 @@ export class IdentityStore {
   /** Creates a new identity (Ed25519 unless asked otherwise). Returns its public facts only. */
   create(name: string, keyType: KeyType = 'ed25519'): IdentityInfo {
     this.checkName(name);
-    const { identity, pem } = keyType === 'ed25519' ? generateEd25519() : generateSecp256k1();
+    const { identity, pem } = generateIdentity(keyType);
     this.writeKey(name, pem);
     return { name, principal: identity.getPrincipal().toText(), keyType, selected: this.selected() === name };
   }
 
-  /** Copies a PEM (path to a file, or `dfx:<name>`) into the store after checking it parses. */
+  /**
+   * Copies a PEM (path to a file, or `dfx:<name>`) into the store after checking it parses. An
+   * encrypted key is stored as it is, still encrypted: every use asks for its passphrase.
+   */
   import(name: string, from: string): IdentityInfo {
     this.checkName(name);
-    const file = from.startsWith('dfx:') ? this.dfxPemPath(from.slice(4)) : from;
+    const file = from.startsWith('dfx:') ? this.existingDfxPem(from.slice(4)) : from;
     // The text that was checked is the text stored: no second read that could differ.
     const pem = readPemText(file, from);
-    const loaded = identityOfPem(pem, file, from);
+    const loaded = this.identityOfPem(pem, file, from);
     this.writeKey(name, pem);
     return { name, principal: loaded.principal, keyType: loaded.keyType, selected: this.selected() === name };
   }
@@ -175,7 +198,7 @@ export class IdentityStore {
         details: { name },
       });
     }
-    return readPemFile(this.pemPath(name), `soulrecall:${name}`);
+    return this.readPemFile(this.pemPath(name), `soulrecall:${name}`);
   }
 
   /**
@@ -185,22 +208,28 @@ export class IdentityStore {
   resolve(spec?: string): LoadedIdentity {
     if (!spec) return this.load(this.selected());
     if (spec.startsWith('dfx:')) return this.loadDfx(spec.slice(4));
-    if (spec.includes('/') || spec.includes(path.sep) || spec.endsWith('.pem')) return readPemFile(path.resolve(spec), spec);
+    if (spec.includes('/') || spec.includes(path.sep) || spec.endsWith('.pem')) return this.readPemFile(path.resolve(spec), spec);
     return this.load(spec);
   }
 
-  /** `~/.config/dfx/identity/<name>/identity.pem`, with $HOME respected. */
+  /** `<$DFX_CONFIG_ROOT or ~>/.config/dfx/identity/<name>/identity.pem`, where dfx keeps it. */
   dfxPemPath(name: string): string {
     this.checkName(name);
-    return path.join(this.home, '.config', 'dfx', 'identity', name, 'identity.pem');
+    return path.join(this.dfxConfigRoot, '.config', 'dfx', 'identity', name, 'identity.pem');
   }
 
   loadDfx(name: string): LoadedIdentity {
+    return this.readPemFile(this.existingDfxPem(name), `dfx:${name}`);
+  }
+
+  /** The PEM file of a dfx identity, or why there is none that soulrecall can read. */
+  private existingDfxPem(name: string): string {
     const file = this.dfxPemPath(name);
     if (!fs.existsSync(file)) {
       const dir = path.dirname(file);
       if (fs.existsSync(path.join(dir, 'identity.pem.encrypted'))) {
-        throw new CanisterClientError('IDENTITY_ENCRYPTED', `The dfx identity "${name}" is password-protected`, {
+        // dfx encrypts with its own scheme (Argon2 and AES-GCM, identity.json holding the parameters), not a PEM format.
+        throw new CanisterClientError('IDENTITY_ENCRYPTED', `The dfx identity "${name}" is encrypted in dfx's own format, which soulrecall cannot read`, {
           hint: `Export it unencrypted (\`dfx identity export ${name} > ${name}.pem\`) and import it: \`soulrecall identity import ${name} ${name}.pem\`.`,
           details: { source: `dfx:${name}` },
         });
@@ -209,17 +238,17 @@ export class IdentityStore {
       throw new CanisterClientError('IDENTITY_NOT_FOUND', `No dfx identity "${name}" at ${file}`, {
         hint: inKeyring
           ? `dfx keeps this identity in the system keyring; export it (\`dfx identity export ${name} > ${name}.pem\`) and import it into soulrecall.`
-          : 'List dfx identities with `dfx identity list`; HOME decides where dfx identities are looked up.',
+          : 'List dfx identities with `dfx identity list`; dfx keeps them under $DFX_CONFIG_ROOT/.config/dfx (without DFX_CONFIG_ROOT, under HOME).',
         details: { source: `dfx:${name}`, file },
       });
     }
-    return readPemFile(file, `dfx:${name}`);
+    return file;
   }
 
   private ensureDefault(): void {
     if (fs.existsSync(this.pemPath(DEFAULT_IDENTITY))) return;
     try {
-      this.writeKey(DEFAULT_IDENTITY, generateEd25519().pem);
+      this.writeKey(DEFAULT_IDENTITY, generateIdentity('ed25519').pem);
     } catch (error) {
       // Another process created it first: fine, we use theirs.
       if (!(error instanceof CanisterClientError && error.code === 'IDENTITY_EXISTS')) throw error;

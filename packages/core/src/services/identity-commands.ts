@@ -1,5 +1,8 @@
 import type { IdentityInfo, IdentityStore, KeyType } from '@soulrecall/canister-client';
-import { ExitCode, SoulrecallError } from '../errors.js';
+
+export type { KeyType } from '@soulrecall/canister-client';
+import { askSecret, type TerminalInput } from '../confirm.js';
+import { ExitCode, SoulrecallError, hasErrorCode } from '../errors.js';
 import type { Session } from './session.js';
 
 /** The `identity` commands: thin wrappers around canister-client's IdentityStore (keys are never printed). */
@@ -44,22 +47,51 @@ const UNWRITABLE: Record<string, string> = {
   EDQUOT: 'the disk quota is exhausted',
 };
 
-/** Runs `use` on the identity store, turning a data directory it cannot write into DATA_DIR_UNWRITABLE (exit 11). */
-export async function withIdentities<T>(session: Session, use: (identities: IdentityStore) => T): Promise<T> {
+/**
+ * Runs `use` on the identity store. An encrypted key without a passphrase (none in
+ * SOULRECALL_IDENTITY_PASSPHRASE) is asked for on a terminal, once per key file, and `use` runs
+ * again: every store operation reads and checks keys before it writes anything, so a second run
+ * repeats no change. A data directory it cannot write becomes DATA_DIR_UNWRITABLE (exit 11).
+ */
+export async function withIdentities<T>(
+  session: Session,
+  use: (identities: IdentityStore) => T,
+  terminal: { input: TerminalInput; output: NodeJS.WritableStream } = { input: process.stdin, output: process.stderr },
+): Promise<T> {
   const identities = await session.identities();
-  try {
-    return use(identities);
-  } catch (error) {
-    // Only Node's own file-system failures (they carry `syscall`); typed identity errors pass.
-    const { code, syscall } = error as NodeJS.ErrnoException;
-    const reason = typeof syscall === 'string' && code !== undefined ? UNWRITABLE[code] : undefined;
-    if (reason === undefined) throw error;
-    throw new SoulrecallError(`Cannot write soulrecall's identities to ${identities.directory}: ${reason} (${code}).`, {
-      code: 'DATA_DIR_UNWRITABLE',
-      exitCode: ExitCode.Store,
-      hint: `Make the data directory ${session.dataDir} a writable directory, or point SOULRECALL_HOME at one.`,
-      cause: error,
-      details: { directory: identities.directory, dataDir: session.dataDir, errno: code, path: (error as NodeJS.ErrnoException).path },
-    });
+  const asked = new Set<string>();
+  for (;;) {
+    try {
+      return use(identities);
+    } catch (error) {
+      const file = passphraseWanted(error);
+      if (file !== undefined && terminal.input.isTTY && !asked.has(file)) {
+        asked.add(file);
+        identities.providePassphrase(file, await askSecret(`Passphrase for ${file}: `, terminal));
+        continue;
+      }
+      throw unwritable(error, identities, session);
+    }
   }
+}
+
+/** The key file an IDENTITY_PASSPHRASE_REQUIRED error names, if it is one. */
+function passphraseWanted(error: unknown): string | undefined {
+  if (!hasErrorCode(error, 'IDENTITY_PASSPHRASE_REQUIRED')) return undefined;
+  const source = (error as { details?: { source?: unknown } }).details?.source;
+  return typeof source === 'string' ? source : undefined;
+}
+
+function unwritable(error: unknown, identities: IdentityStore, session: Session): unknown {
+  // Only Node's own file-system failures (they carry `syscall`); typed identity errors pass.
+  const { code, syscall } = error as NodeJS.ErrnoException;
+  const reason = typeof syscall === 'string' && code !== undefined ? UNWRITABLE[code] : undefined;
+  if (reason === undefined) return error;
+  return new SoulrecallError(`Cannot write soulrecall's identities to ${identities.directory}: ${reason} (${code}).`, {
+    code: 'DATA_DIR_UNWRITABLE',
+    exitCode: ExitCode.Store,
+    hint: `Make the data directory ${session.dataDir} a writable directory, or point SOULRECALL_HOME at one.`,
+    cause: error,
+    details: { directory: identities.directory, dataDir: session.dataDir, errno: code, path: (error as NodeJS.ErrnoException).path },
+  });
 }
