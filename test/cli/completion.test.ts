@@ -1,9 +1,10 @@
 import { expect } from 'chai';
-import { execFile, spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { binPath, CliSandbox, STACK_TRACE } from '../helpers/cli.js';
+import { CliSandbox, STACK_TRACE } from '../helpers/cli.js';
+import { TmuxPane } from '../helpers/tmux.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -35,18 +36,15 @@ describe('soulrecall binary: shell completion', function () {
   this.timeout(180_000);
   const sandbox = new CliSandbox();
   const projectDir = join(sandbox.home, 'project');
-  const binDir = join(sandbox.home, 'bin');
   const scriptPath = join(sandbox.home, 'completion.bash');
-  const env = () => sandbox.env({ PATH: `${binDir}:${process.env.PATH}`, TERM: 'xterm', INPUTRC: '/dev/null' });
+  // `soulrecall` on PATH, as an installed CLI is: the script calls the program the user typed.
+  const path = sandbox.pathWithBinary();
+  const env = () => sandbox.env({ PATH: path, TERM: 'xterm', INPUTRC: '/dev/null' });
 
   before(async () => {
     mkdirSync(join(projectDir, 'dist'), { recursive: true });
     writeFileSync(join(projectDir, 'dist', 'agent.wasm'), '');
     writeFileSync(join(projectDir, 'soulrecall.yaml'), projectYaml);
-    mkdirSync(binDir, { recursive: true });
-    // `soulrecall` on PATH, as an installed CLI is: the script calls the program the user typed.
-    writeFileSync(join(binDir, 'soulrecall'), `#!/bin/sh\nexec "${process.execPath}" "${binPath}" "$@"\n`);
-    chmodSync(join(binDir, 'soulrecall'), 0o755);
     const result = await sandbox.run(['autocomplete', 'bash']);
     expect(result.exitCode, result.stderr).to.equal(0);
     writeFileSync(scriptPath, result.stdout);
@@ -154,50 +152,34 @@ describe('soulrecall binary: shell completion', function () {
    */
   function onScreen(shell: 'bash' | 'zsh', start: string, setup: string, cases: Array<[string, RegExp]>): void {
     describe(`on the screen: ${shell} in tmux, TAB pressed`, () => {
-      const socket = join(sandbox.home, `tmux-${shell}.sock`);
       /** The whole screen is one empty prompt (after `clear`). */
       const PROMPT_ONLY = /^\s*\$\s*$/;
-      const tmux = (...args: string[]) => execFileAsync('tmux', ['-S', socket, ...args], { env: env() });
-      const screen = async () => (await tmux('capture-pane', '-p', '-t', 'completion')).stdout;
-      async function waitFor(pattern: RegExp): Promise<string> {
-        const deadline = Date.now() + 60_000;
-        let text = '';
-        while (Date.now() < deadline) {
-          text = await screen();
-          if (pattern.test(text)) return text;
-          await new Promise((resolve) => setTimeout(resolve, 200));
-        }
-        throw new Error(`the screen never showed ${pattern}:\n${text}`);
-      }
+      let pane: TmuxPane;
 
       before(async () => {
         const script = join(sandbox.home, `soulrecall.${shell}`);
         const generated = await sandbox.run(['autocomplete', shell]);
         expect(generated.exitCode, generated.stderr).to.equal(0);
         writeFileSync(script, generated.stdout);
-        await new Promise<void>((resolve, reject) => {
-          const child = spawn('tmux', ['-S', socket, 'new-session', '-d', '-s', 'completion', '-x', '160', '-y', '40', '-c', projectDir, start], { env: env(), stdio: 'ignore' });
-          child.on('error', reject);
-          child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`tmux exited ${code}`))));
-        });
-        await tmux('send-keys', '-t', 'completion', '-l', `${setup}; source ${script}; clear`);
-        await tmux('send-keys', '-t', 'completion', 'Enter');
-        await waitFor(PROMPT_ONLY);
+        pane = await TmuxPane.start({ socket: join(sandbox.home, `tmux-${shell}.sock`), width: 160, height: 40, cwd: projectDir, env: env(), command: start });
+        await pane.type(`${setup}; source ${script}; clear`);
+        await pane.press('Enter');
+        await pane.waitFor(PROMPT_ONLY);
       });
       after(async () => {
-        await tmux('kill-server').catch(() => undefined);
+        await pane?.kill();
       });
 
       for (const [line, expected] of cases) {
         it(`${line}<TAB> → ${expected}`, async () => {
           // Then "X", which shows where the cursor was left (tmux trims trailing blanks, so a space
           // after a completed word would not show otherwise). The shell takes keys in order.
-          await tmux('send-keys', '-t', 'completion', '-l', line);
-          await tmux('send-keys', '-t', 'completion', 'Tab');
-          await tmux('send-keys', '-t', 'completion', '-l', 'X');
-          await waitFor(expected);
-          await tmux('send-keys', '-t', 'completion', 'C-e', 'C-u', 'clear', 'Enter');
-          await waitFor(PROMPT_ONLY);
+          await pane.type(line);
+          await pane.press('Tab');
+          await pane.type('X');
+          await pane.waitFor(expected);
+          await pane.press('C-e', 'C-u', 'clear', 'Enter');
+          await pane.waitFor(PROMPT_ONLY);
         });
       }
     });
