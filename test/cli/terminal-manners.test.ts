@@ -146,6 +146,21 @@ describe('soulrecall binary: terminals and pipes', function () {
       for (const canisterId of production) expect(screen).to.match(new RegExp(`^production\\s+(my-agent|${LONG_AGENT})\\s+${canisterId}\\s`, 'm'));
     });
 
+    it('history wraps long summaries under themselves and promote show fits, within 80 columns', async () => {
+      // The joined screen undoes the terminal's own wrapping: lines still within 80 columns were cut or wrapped by soulrecall.
+      const history = await runInPane(pane, 'soulrecall history --limit 8');
+      expect(history.exitCode).to.equal(0);
+      const lines = history.screen.split('\n');
+      expect(lines.some((line) => /^ {33}\S/.test(line)), 'a continuation line').to.equal(true);
+      expect(lines.every((line) => line.length <= 80), 'nothing wrapped by the terminal').to.equal(true);
+
+      const [promotion] = project.withStore((store) => store.promotions.list({ agent: LONG_AGENT, limit: 1 }));
+      const shown = await runInPane(pane, `soulrecall promote show ${promotion!.id}`);
+      expect(shown.exitCode).to.equal(0);
+      expect(shown.screen).to.include(`Promotion ${promotion!.id}`).and.include('Steps');
+      expect(shown.screen.split('\n').every((line) => line.length <= 80), 'nothing wrapped by the terminal').to.equal(true);
+    });
+
     /** The mistyped delete of the live staging canister, answered with `keys`. */
     const mistypedDelete = (...keys: string[]) =>
       runInPane(pane, `soulrecall delet ${stagingCanister} --network staging`, {
