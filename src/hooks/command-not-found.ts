@@ -21,7 +21,8 @@ const commandNotFound: Hook<'command_not_found'> = async function ({ id, argv, c
   const help = `Run \`${config.bin} help\` for the list of commands.`;
   const json = words.includes('--json');
 
-  if (suggestion && !json && process.stdin.isTTY) {
+  // A question needs someone to read it (stderr) and to answer it (stdin).
+  if (suggestion && !json && process.stdin.isTTY && process.stderr.isTTY) {
     process.stderr.write(`${message}\n`);
     if (await askYesNo(`Run \`${suggested}\` instead?`)) return config.runCommand(suggestion.id, suggestion.argv);
     this.exit(ExitCode.CommandNotFound);

@@ -49,19 +49,24 @@ describe('soulrecall binary: terminals and pipes', function () {
     return pane;
   }
 
+  let runs = 0;
   /**
-   * Types a command line followed by `echo "exit=$?"`, and returns the screen once that shows.
-   * `answer`: once the screen shows `question`, these keys are pressed.
+   * Types a command line followed by `echo "run<n> exit=$?"` (n new each time, so a screen
+   * left by the previous run never counts), and returns the screen once that shows.
+   * `answer`: once `ready` resolves, these keys are pressed.
    */
-  async function runInPane(pane: TmuxPane, line: string, answer?: { question: RegExp; keys: string[] }): Promise<{ screen: string; exitCode: number }> {
-    await pane.type(`clear; ${line}; echo "exit=$?"`);
+  async function runInPane(pane: TmuxPane, line: string, answer?: { ready: () => Promise<unknown>; keys: string[] }): Promise<{ screen: string; exitCode: number }> {
+    const marker = `run${++runs}`;
+    await pane.type(`clear; ${line}; echo "${marker} exit=$?"`);
     await pane.press('Enter');
     if (answer) {
-      await pane.waitFor(answer.question, { joined: true });
+      await answer.ready();
       await pane.press(...answer.keys);
     }
-    const screen = await pane.waitFor(/exit=\d+$/m, { joined: true });
-    return { screen, exitCode: Number(/exit=(\d+)$/m.exec(screen)![1]) };
+    // Not anchored at the line's start: after Ctrl-C the terminal's `^C` may precede it.
+    const ended = new RegExp(`${marker} exit=(\\d+)$`, 'm');
+    const screen = await pane.waitFor(ended, { joined: true });
+    return { screen, exitCode: Number(ended.exec(screen)![1]) };
   }
 
   before(async () => {
@@ -162,11 +167,10 @@ describe('soulrecall binary: terminals and pipes', function () {
     });
 
     /** The mistyped delete of the live staging canister, answered with `keys`. */
-    const mistypedDelete = (...keys: string[]) =>
-      runInPane(pane, `soulrecall delet ${stagingCanister} --network staging`, {
-        question: new RegExp(`^\`delet\` is not a soulrecall command\\.\\nRun \`soulrecall delete ${stagingCanister} --network staging\` instead\\? \\[y/N\\]\\s*$`, 'm'),
-        keys,
-      });
+    const mistypedDelete = (...keys: string[]) => {
+      const question = new RegExp(`^\`delet\` is not a soulrecall command\\.\\nRun \`soulrecall delete ${stagingCanister} --network staging\` instead\\? \\[y/N\\]\\s*$`, 'm');
+      return runInPane(pane, `soulrecall delet ${stagingCanister} --network staging`, { ready: () => pane.waitFor(question, { joined: true }), keys });
+    };
 
     it('a typo offers the command with its arguments, and runs it so when answered yes', async () => {
       const { screen, exitCode } = await mistypedDelete('y', 'Enter');
@@ -186,6 +190,13 @@ describe('soulrecall binary: terminals and pipes', function () {
       expect(screen).not.to.include('live canister');
       expect(screen).not.to.match(STACK_TRACE);
       expect(exitCode).to.equal(130);
+    });
+
+    it('a typo with stderr not on the terminal asks nothing (no one would see the question): the error goes there, exit 127', async () => {
+      const { screen, exitCode } = await runInPane(pane, `soulrecall delet ${stagingCanister} --network staging 2> typo.txt`);
+      expect(exitCode).to.equal(127);
+      expect(screen).not.to.include('[y/N]');
+      expect(readFileSync(join(project.dir, 'typo.txt'), 'utf8')).to.match(new RegExp(`^Error: \`delet\` is not a soulrecall command\\.\\nHint: Did you mean \`soulrecall delete ${stagingCanister} --network staging\`\\?`));
     });
 
     it('a typo with --json prints a JSON error and asks nothing', async () => {
@@ -245,15 +256,15 @@ describe('soulrecall binary: terminals and pipes', function () {
     });
 
     it('shows the interruption line with the resume and abort commands, restores the cursor and exits 130', async () => {
-      await pane.type('clear; SOULRECALL_PAUSE_AFTER_STEP=install soulrecall promote my-agent -f local -t staging; echo "exit=$?"');
-      await pane.press('Enter');
-      const promotionId = await pausedAfterInstall(project);
-      await pane.press('C-c');
-      const screen = await pane.waitFor(/exit=\d+$/m, { joined: true });
+      let promotionId = '';
+      const { screen, exitCode } = await runInPane(pane, 'SOULRECALL_PAUSE_AFTER_STEP=install soulrecall promote my-agent -f local -t staging', {
+        ready: async () => (promotionId = await pausedAfterInstall(project)),
+        keys: ['C-c'],
+      });
       expect(screen).to.include(
         `Interrupted. Promotion ${promotionId} stopped where the journal says: \`soulrecall promote resume ${promotionId}\` continues, \`soulrecall promote abort ${promotionId}\` undoes.`,
       );
-      expect(screen).to.match(/exit=130$/m);
+      expect(exitCode).to.equal(130);
       expect(await pane.display('#{cursor_flag}'), 'the cursor is visible').to.equal('1');
       expect(screen).not.to.match(STACK_TRACE);
 

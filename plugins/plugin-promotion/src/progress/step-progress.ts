@@ -9,7 +9,7 @@ type StepOutcome = { phase: 'succeeded' | 'skipped' } | { phase: 'failed'; error
  *
  * The task list is drawn on stderr, where progress belongs: listr2 draws on stdout by default
  * and picks its renderer by whether stdout is a terminal, so `promote … | tee log` would get
- * its frames in the log. While it draws it holds both streams (what others write is buffered
+ * its step lines in the log. While it draws it holds both streams (what others write is buffered
  * until it ends) and hides the cursor, so an interruption must end it first (`interrupt`).
  */
 export class StepProgress {
