@@ -1,10 +1,10 @@
 import { expect } from 'chai';
 import { execFile } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { binPath, CliSandbox, STACK_TRACE } from '../helpers/cli.js';
-import { PROMPT_ONLY, TerminalSession } from '../helpers/terminal.js';
+import { CliSandbox, STACK_TRACE } from '../helpers/cli.js';
+import { PROMPT_ONLY, TmuxPane } from '../helpers/tmux.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -36,18 +36,15 @@ describe('soulrecall binary: shell completion', function () {
   this.timeout(180_000);
   const sandbox = new CliSandbox();
   const projectDir = join(sandbox.home, 'project');
-  const binDir = join(sandbox.home, 'bin');
   const scriptPath = join(sandbox.home, 'completion.bash');
-  const env = () => sandbox.env({ PATH: `${binDir}:${process.env.PATH}`, TERM: 'xterm', INPUTRC: '/dev/null' });
+  // `soulrecall` on PATH, as an installed CLI is: the script calls the program the user typed.
+  const path = sandbox.pathWithBinary();
+  const env = () => sandbox.env({ PATH: path, TERM: 'xterm', INPUTRC: '/dev/null' });
 
   before(async () => {
     mkdirSync(join(projectDir, 'dist'), { recursive: true });
     writeFileSync(join(projectDir, 'dist', 'agent.wasm'), '');
     writeFileSync(join(projectDir, 'soulrecall.yaml'), projectYaml);
-    mkdirSync(binDir, { recursive: true });
-    // `soulrecall` on PATH, as an installed CLI is: the script calls the program the user typed.
-    writeFileSync(join(binDir, 'soulrecall'), `#!/bin/sh\nexec "${process.execPath}" "${binPath}" "$@"\n`);
-    chmodSync(join(binDir, 'soulrecall'), 0o755);
     const result = await sandbox.run(['autocomplete', 'bash']);
     expect(result.exitCode, result.stderr).to.equal(0);
     writeFileSync(scriptPath, result.stdout);
@@ -155,31 +152,31 @@ describe('soulrecall binary: shell completion', function () {
    */
   function onScreen(shell: 'bash' | 'zsh', start: string, setup: string, cases: Array<[string, RegExp]>): void {
     describe(`on the screen: ${shell} in tmux, TAB pressed`, () => {
-      let terminal: TerminalSession;
+      let pane: TmuxPane;
 
       before(async () => {
         const script = join(sandbox.home, `soulrecall.${shell}`);
         const generated = await sandbox.run(['autocomplete', shell]);
         expect(generated.exitCode, generated.stderr).to.equal(0);
         writeFileSync(script, generated.stdout);
-        terminal = await TerminalSession.start({ socket: join(sandbox.home, `tmux-${shell}.sock`), name: 'completion', cwd: projectDir, command: start, env: env() });
-        await terminal.enter(`${setup}; source ${script}; clear`);
-        await terminal.waitFor(PROMPT_ONLY);
+        pane = await TmuxPane.start({ socket: join(sandbox.home, `tmux-${shell}.sock`), width: 160, height: 40, cwd: projectDir, env: env(), command: start });
+        await pane.enter(`${setup}; source ${script}; clear`);
+        await pane.waitFor(PROMPT_ONLY);
       });
       after(async () => {
-        await terminal.kill();
+        await pane?.kill();
       });
 
       for (const [line, expected] of cases) {
         it(`${line}<TAB> → ${expected}`, async () => {
           // Then "X", which shows where the cursor was left (tmux trims trailing blanks, so a space
           // after a completed word would not show otherwise). The shell takes keys in order.
-          await terminal.type(line);
-          await terminal.press('Tab');
-          await terminal.type('X');
-          await terminal.waitFor(expected);
-          await terminal.press('C-e', 'C-u', 'clear', 'Enter');
-          await terminal.waitFor(PROMPT_ONLY);
+          await pane.type(line);
+          await pane.press('Tab');
+          await pane.type('X');
+          await pane.waitFor(expected);
+          await pane.press('C-e', 'C-u', 'clear', 'Enter');
+          await pane.waitFor(PROMPT_ONLY);
         });
       }
     });

@@ -6,7 +6,7 @@ import { openssl, principalOfPem } from '../../packages/canister-client/test/sup
 import { binPath, CliSandbox } from '../helpers/cli.js';
 import { DevnetPool } from '../helpers/devnet.js';
 import { createProject, type TestProject } from '../helpers/project.js';
-import { PROMPT_ONLY, TerminalSession } from '../helpers/terminal.js';
+import { PROMPT_ONLY, TmuxPane } from '../helpers/tmux.js';
 
 const PASSPHRASE = 'correct horse battery staple';
 
@@ -72,7 +72,7 @@ describe('soulrecall binary: identities from dfx, quill and openssl in use', fun
     const keyFile = join(elsewhere, 'typed.pem');
     const key = openssl(['pkcs8', '-topk8', '-v2', 'aes-256-cbc', '-passout', `pass:${PASSPHRASE}`], openssl(['genpkey', '-algorithm', 'ed25519']));
     const soulrecall = (args: string) => `${process.execPath} ${binPath} ${args}; echo "EXIT=$?"`;
-    let terminal: TerminalSession;
+    let terminal: TmuxPane;
     const clear = async () => {
       await terminal.enter('clear');
       await terminal.waitFor(PROMPT_ONLY);
@@ -82,12 +82,12 @@ describe('soulrecall binary: identities from dfx, quill and openssl in use', fun
       writeFileSync(keyFile, key);
       const env = sandbox.env();
       delete env.SOULRECALL_IDENTITY_PASSPHRASE;
-      terminal = await TerminalSession.start({ socket: join(sandbox.home, 'tmux-passphrase.sock'), name: 'passphrase', cwd: sandbox.home, command: 'bash --norc --noprofile', env, rows: 30 });
+      terminal = await TmuxPane.start({ socket: join(sandbox.home, 'tmux-passphrase.sock'), width: 160, height: 30, cwd: sandbox.home, command: 'bash --norc --noprofile', env });
       await terminal.enter("PS1='$ '");
       await clear();
     });
     after(async () => {
-      await terminal.kill();
+      await terminal?.kill();
     });
 
     it('a wrong passphrase typed: one sentence, exit 5, nothing imported, nothing typed shown', async () => {

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -42,6 +42,18 @@ export class CliSandbox {
       DEBUG: '',
       ...extra,
     };
+  }
+
+  /**
+   * A PATH whose first folder holds `soulrecall` (the built binary), as an installed CLI is on
+   * PATH: for shells and pipelines (`soulrecall list | grep …`) that call the program by name.
+   */
+  pathWithBinary(): string {
+    const binDir = join(this.home, 'bin');
+    mkdirSync(binDir, { recursive: true });
+    writeFileSync(join(binDir, 'soulrecall'), `#!/bin/sh\nexec "${process.execPath}" "${binPath}" "$@"\n`);
+    chmodSync(join(binDir, 'soulrecall'), 0o755);
+    return `${binDir}:${process.env.PATH}`;
   }
 
   /** Runs the built binary as a child process, as a user would. */

@@ -27,14 +27,33 @@ export async function confirmOrRefuse(options: ConfirmOptions): Promise<void> {
       hint: `Run it in a terminal, or pass ${flag} to confirm.`,
     });
   }
-  const readline = createInterface({ input, output: options.output ?? process.stderr });
+  if (await askYesNo(options.question, input, options.output ?? process.stderr)) return;
+  throw new SoulrecallError('Cancelled: nothing was changed.', { code: 'NOT_CONFIRMED', exitCode: ExitCode.NotConfirmed, hint: `Pass ${flag} to skip the question.` });
+}
+
+/** Asks `question [y/N]` on a terminal: true only for `y` or `yes`. */
+export async function askYesNo(question: string, input: NodeJS.ReadableStream = process.stdin, output: NodeJS.WritableStream = process.stderr): Promise<boolean> {
+  const answer = (await ask(`${question} [y/N] `, input, output)).trim().toLowerCase();
+  return answer === 'y' || answer === 'yes';
+}
+
+/**
+ * One line read after a prompt. Ctrl+C at the prompt is what it is anywhere else, an interrupt
+ * (exit 130, a promotion journaled first): readline reads the key itself in raw mode, so no
+ * signal is sent, and without this its question fails with an AbortError, which a command
+ * reports as an unexpected failure (exit 1).
+ */
+async function ask(prompt: string, input: NodeJS.ReadableStream, output: NodeJS.WritableStream): Promise<string> {
+  const readline = createInterface({ input, output });
+  readline.once('SIGINT', () => {
+    output.write('\n');
+    process.kill(process.pid, 'SIGINT');
+  });
   try {
-    const answer = (await readline.question(`${options.question} [y/N] `)).trim().toLowerCase();
-    if (answer === 'y' || answer === 'yes') return;
+    return await readline.question(prompt);
   } finally {
     readline.close();
   }
-  throw new SoulrecallError('Cancelled: nothing was changed.', { code: 'NOT_CONFIRMED', exitCode: ExitCode.NotConfirmed, hint: `Pass ${flag} to skip the question.` });
 }
 
 export interface ChoiceOptions<T extends string> {
@@ -53,14 +72,9 @@ export async function chooseOrRefuse<T extends string>(options: ChoiceOptions<T>
   if (!input.isTTY) {
     throw new SoulrecallError(`${options.question.replace(/\?$/, '')}: this needs an answer and there is no terminal to ask on.`, { code: 'NOT_CONFIRMED', exitCode: ExitCode.NotConfirmed, hint: options.hint });
   }
-  const readline = createInterface({ input, output: options.output ?? process.stderr });
-  try {
-    const answer = (await readline.question(`${options.question} `)).trim().toLowerCase();
-    const chosen = options.choices[answer] ?? options.choices[answer.charAt(0)];
-    if (chosen !== undefined) return chosen;
-  } finally {
-    readline.close();
-  }
+  const answer = (await ask(`${options.question} `, input, options.output ?? process.stderr)).trim().toLowerCase();
+  const chosen = options.choices[answer] ?? options.choices[answer.charAt(0)];
+  if (chosen !== undefined) return chosen;
   throw new SoulrecallError('Cancelled: nothing was changed.', { code: 'NOT_CONFIRMED', exitCode: ExitCode.NotConfirmed, hint: options.hint });
 }
 
@@ -104,7 +118,7 @@ export async function askSecret(
         }
         if (char === '\u0003') {
           finish();
-          reject(new SoulrecallError('Interrupted before the answer was typed.', { code: 'INTERRUPTED', exitCode: 130, hint: 'Run the command again.' }));
+          reject(new SoulrecallError('Interrupted before the answer was typed.', { code: 'INTERRUPTED', exitCode: ExitCode.Interrupted, hint: 'Run the command again.' }));
           interrupt();
           return;
         }

@@ -33,6 +33,10 @@ export const ExitCode = {
   Store: 11,
   /** The operation failed and soulrecall undid it (state restored). */
   RolledBack: 12,
+  /** The words typed name no command (a shell's "command not found"). */
+  CommandNotFound: 127,
+  /** Stopped by Ctrl+C or SIGTERM (128 + SIGINT, as shells report it). */
+  Interrupted: 130,
 } as const;
 
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];

@@ -6,6 +6,7 @@ export * from './output/table.js';
 export * from './services/session.js';
 export * from './services/prestart.js';
 export * from './confirm.js';
+export * from './command-suggestion.js';
 export * from './since.js';
 export * from './services/routing.js';
 export * from './services/canister-lookup.js';

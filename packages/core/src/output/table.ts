@@ -5,11 +5,33 @@ export interface Column<Row> {
   shrinkable?: boolean;
 }
 
+/** What `outputWidth` looks at: stdout (is it a terminal, how wide) and the environment. */
+export interface OutputTarget {
+  isTTY?: boolean;
+  columns?: number;
+}
+
+/** Used on a terminal that reports no width (and no usable COLUMNS), as most terminals start. */
+const FALLBACK_TERMINAL_WIDTH = 80;
+
 /**
- * Renders rows as a plain-text table no wider than `width` (default: the terminal, else 80),
- * shortening the shrinkable columns first so output fits an 80-column terminal.
+ * How many columns human output may use. On a terminal: `COLUMNS` when it is a positive whole
+ * number (as ls, less and git honour it), else the terminal's width. Not on a terminal (a pipe,
+ * a file): no limit, so nothing is ever cut or wrapped for a reader that has no width, such as
+ * `soulrecall list | grep production`; COLUMNS, often exported by shells, is ignored there.
  */
-export function renderTable<Row>(rows: Row[], columns: Column<Row>[], width = process.stdout.columns || 80): string {
+export function outputWidth(target: OutputTarget = process.stdout, env: NodeJS.ProcessEnv = process.env): number {
+  if (!target.isTTY) return Number.POSITIVE_INFINITY;
+  const fromEnv = env.COLUMNS?.trim();
+  if (fromEnv && /^[1-9]\d*$/.test(fromEnv)) return Number(fromEnv);
+  return target.columns || FALLBACK_TERMINAL_WIDTH;
+}
+
+/**
+ * Renders rows as a plain-text table no wider than `width` (default: `outputWidth()`), shortening
+ * the shrinkable columns (last first) only when the table is wider than that.
+ */
+export function renderTable<Row>(rows: Row[], columns: Column<Row>[], width = outputWidth()): string {
   const cells = rows.map((row) => columns.map((column) => column.get(row)));
   const widths = columns.map((column, index) => Math.max(column.header.length, ...cells.map((row) => row[index]!.length)));
   const gap = 2;

@@ -1,11 +1,5 @@
 /** Small text formats shared by the human renderers (the --json output keeps full values). */
-
-export const TERMINAL_WIDTH = 80;
-
-/** The width to render for: the terminal's when stdout is one, else 80. */
-export function outputWidth(): number {
-  return process.stdout.columns || TERMINAL_WIDTH;
-}
+import { outputWidth } from '@soulrecall/core';
 
 export function shortHash(sha256: string | null, length = 8): string {
   return sha256 ? sha256.slice(0, length) : '-';

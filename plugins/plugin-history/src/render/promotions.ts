@@ -1,11 +1,11 @@
-import { renderTable } from '@soulrecall/core';
+import { outputWidth, renderTable } from '@soulrecall/core';
 import type { JsonValue } from '@soulrecall/history-store';
 import type { PromotionDetail, PromotionEnd, PromotionListEntry, PromotionListResult, PromotionStepDetail } from '../results.js';
-import { fitLine, formatAge, formatDuration, formatTime, outputWidth, shortHash, wrap } from './format.js';
+import { fitLine, formatAge, formatDuration, formatTime, shortHash, wrap } from './format.js';
 
 const LABEL_WIDTH = 10;
 
-/** `promote list` as an 80-column table, newest first. */
+/** `promote list` as a table, newest first, fitted to the terminal (see `outputWidth`). */
 export function renderPromotionList(result: PromotionListResult, now: Date = new Date(), width = outputWidth()): string {
   const projects = new Set(result.promotions.map((p) => p.project));
   return renderTable<PromotionListEntry>(

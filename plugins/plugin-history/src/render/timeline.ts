@@ -1,10 +1,14 @@
 import type { TimelineEvent } from '@soulrecall/history-store';
-import { formatTime, outputWidth, wrap } from './format.js';
+import { outputWidth } from '@soulrecall/core';
+import { formatTime, wrap } from './format.js';
 
 const KIND_WIDTH = 10;
 const TIME_WIDTH = 19;
 
-/** `history`: one event per entry, `time  kind  summary`, the summary wrapped under itself. */
+/**
+ * `history`: one event per entry, `time  kind  summary`; on a terminal the summary is wrapped
+ * under itself, in a pipe (unlimited width) each event is one line, for grep and friends.
+ */
 export function renderTimeline(events: TimelineEvent[], options: { width?: number; showProject?: boolean } = {}): string {
   const width = options.width ?? outputWidth();
   const indent = TIME_WIDTH + 2 + KIND_WIDTH + 2;

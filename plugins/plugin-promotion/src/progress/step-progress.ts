@@ -1,4 +1,4 @@
-import { Listr } from 'listr2';
+import { DefaultRenderer, Listr, ListrLogger, ListrTaskState, ProcessOutput } from 'listr2';
 import type { StepEvent } from '@soulrecall/core';
 
 type StepOutcome = { phase: 'succeeded' | 'skipped' } | { phase: 'failed'; error?: string };
@@ -6,11 +6,18 @@ type StepOutcome = { phase: 'succeeded' | 'skipped' } | { phase: 'failed'; error
 /**
  * Shows promotion steps as they are journaled: a listr2 task list on a terminal, plain lines
  * on stderr otherwise (CI logs), nothing with --json.
+ *
+ * The task list is drawn on stderr, where progress belongs: listr2 draws on stdout by default
+ * and picks its renderer by whether stdout is a terminal, so `promote … | tee log` would get
+ * its step lines in the log. While it draws it holds both streams (what others write is buffered
+ * until it ends) and hides the cursor, so an interruption must end it first (`interrupt`).
  */
 export class StepProgress {
   private readonly outcomes = new Map<string, { resolve: (outcome: StepOutcome) => void; promise: Promise<StepOutcome> }>();
   private readonly started = new Map<string, number>();
   private listrRun?: Promise<unknown>;
+  private listr?: Listr<unknown, typeof DefaultRenderer>;
+  private renderer?: DefaultRenderer;
 
   constructor(private readonly mode: 'tty' | 'plain' | 'silent') {}
 
@@ -19,6 +26,15 @@ export class StepProgress {
     if (this.mode !== 'tty' || this.listrRun) return;
     const unique = [...new Set(stepNames)];
     for (const name of unique) this.outcome(name);
+    const progress = this;
+    class StderrRenderer extends DefaultRenderer {
+      // The mode was chosen by stderr being a terminal (`modeFor`); listr2 would ask stdout.
+      static override nonTTY = true;
+      constructor(...args: ConstructorParameters<typeof DefaultRenderer>) {
+        super(...args);
+        progress.renderer = this;
+      }
+    }
     const listr = new Listr(
       unique.map((name) => ({
         title: name,
@@ -28,11 +44,32 @@ export class StepProgress {
           if (outcome.phase === 'failed') throw new Error(outcome.error ?? `${name} failed`);
         },
       })),
-      { concurrent: false, exitOnError: true, rendererOptions: { collapseErrors: false }, fallbackRenderer: 'simple' },
+      {
+        concurrent: false,
+        exitOnError: true,
+        renderer: StderrRenderer,
+        // ProcessOutput's first stream is the one drawn on.
+        rendererOptions: { collapseErrors: false, logger: new ListrLogger({ processOutput: new ProcessOutput(process.stderr, process.stdout) }) },
+        // Its own handler would exit 127 on Ctrl+C; the command's handler journals and exits 130.
+        registerSignalListeners: false,
+      },
     );
+    this.listr = listr;
     // Errors are reported by the command; listr only draws them.
     this.listrRun = listr.run().catch(() => undefined);
   };
+
+  /**
+   * Ends the display at once, for a signal handler that exits right after: the step that was
+   * running is drawn as failed, then stderr, stdout (with what was buffered) and the cursor are
+   * given back, so what the handler writes next is seen.
+   */
+  interrupt(): void {
+    if (!this.listr || !this.renderer) return;
+    for (const task of this.listr.tasks) if (task.isPending()) task.state$ = ListrTaskState.FAILED;
+    this.renderer.end();
+    this.renderer = undefined;
+  }
 
   static modeFor(json: boolean): 'tty' | 'plain' | 'silent' {
     if (json) return 'silent';

@@ -4,6 +4,7 @@ import type { JsonObject } from '@soulrecall/history-store';
 import type { PromoteResult } from '../../engine/engine.js';
 import { createPromotionEngine } from '../../engine/wiring.js';
 import { renderPromoteResult } from '../../render.js';
+import { runInterruptible } from '../../progress/interruptible.js';
 import { StepProgress } from '../../progress/step-progress.js';
 
 /** Subcommands other plugins provide; without them `promote list x` must not promote an agent called "list". */
@@ -71,15 +72,8 @@ Strategies: in-place (default) upgrades the target's live canister, keeping its 
     };
     const progress = new StepProgress(StepProgress.modeFor(this.jsonEnabled()));
     const engine = await createPromotionEngine(this.config, session, { progress: (message) => this.verbose(message), onStep: progress.onStep, onPlan: progress.onPlan });
-    const stopOnSignal = (signal: NodeJS.Signals) => {
-      const id = engine.interrupt(signal);
-      process.stderr.write(`\nInterrupted.${id ? ` Promotion ${id} stopped where the journal says: \`soulrecall promote resume ${id}\` continues, \`soulrecall promote abort ${id}\` undoes.` : ''}\n`);
-      process.exit(130);
-    };
-    process.once('SIGINT', stopOnSignal);
-    process.once('SIGTERM', stopOnSignal);
-    try {
-      const result = await engine.promote({
+    const result = await runInterruptible(engine, progress, () =>
+      engine.promote({
         agent: args.agent,
         from: flags.from,
         to: flags.to,
@@ -91,14 +85,9 @@ Strategies: in-place (default) upgrades the target's live canister, keeping its 
         yes: flags.yes,
         force: flags.force,
         strategyOptions,
-      });
-      await progress.finish();
-      this.log(renderPromoteResult(result));
-      return result;
-    } finally {
-      await progress.finish();
-      process.removeListener('SIGINT', stopOnSignal);
-      process.removeListener('SIGTERM', stopOnSignal);
-    }
+      }),
+    );
+    this.log(renderPromoteResult(result));
+    return result;
   }
 }

@@ -2,6 +2,7 @@ import { Args } from '@oclif/core';
 import { SoulrecallCommand } from '@soulrecall/core';
 import type { PromoteResult } from '../../engine/engine.js';
 import { createPromotionEngine } from '../../engine/wiring.js';
+import { runInterruptible } from '../../progress/interruptible.js';
 import { StepProgress } from '../../progress/step-progress.js';
 import { renderPromoteResult } from '../../render.js';
 
@@ -15,13 +16,8 @@ export default class PromoteResume extends SoulrecallCommand<PromoteResult> {
     const { args } = await this.parse(PromoteResume);
     const progress = new StepProgress(StepProgress.modeFor(this.jsonEnabled()));
     const engine = await createPromotionEngine(this.config, this.session(), { progress: (message) => this.verbose(message), onStep: progress.onStep, onPlan: progress.onPlan });
-    try {
-      const result = await engine.resume(args['promotion-id']);
-      await progress.finish();
-      this.log(renderPromoteResult(result));
-      return result;
-    } finally {
-      await progress.finish();
-    }
+    const result = await runInterruptible(engine, progress, () => engine.resume(args['promotion-id']));
+    this.log(renderPromoteResult(result));
+    return result;
   }
 }
