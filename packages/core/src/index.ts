@@ -8,6 +8,8 @@ export * from './services/prestart.js';
 export * from './confirm.js';
 export * from './since.js';
 export * from './services/routing.js';
+export * from './services/canister-ids.js';
+export * from './services/init.js';
 export * from './services/canister-lookup.js';
 export * from './promotion/index.js';
 export * from './hooks.js';
