@@ -3,7 +3,7 @@ import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, writeFileSyn
 import { dirname, join } from 'node:path';
 import { CanisterClient, IdentityStore, readWasmArtifact } from '@soulrecall/canister-client';
 import type { Devnet } from '@soulrecall/devnet';
-import { CliSandbox, repoRoot, STACK_TRACE, type CliResult } from '../helpers/cli.js';
+import { binPath, CliSandbox, repoRoot, runProgram, STACK_TRACE, type CliResult } from '../helpers/cli.js';
 import { DevnetPool } from '../helpers/devnet.js';
 import { agentWasm, closedPortUrl } from '../helpers/project.js';
 
@@ -242,6 +242,34 @@ describe('soulrecall init: a dfx or icp-cli project adopted on day one', functio
       expect(result.json.pipeline).to.deep.equal(['local', 'staging', 'production']);
       const environments = await json(dir, ['env', 'list']);
       expect(environments.exitCode, environments.stderr).to.equal(0);
+    });
+
+    it('--from icp reads icp.yaml in a folder that also has a dfx.json', async () => {
+      const dir = join(sandbox.home, 'both');
+      mkdirSync(dir);
+      writeFileSync(join(dir, 'dfx.json'), '{ "canisters": { "old_backend": { "type": "motoko" } } }');
+      writeFileSync(join(dir, 'icp.yaml'), 'canisters:\n  - name: backend\n    build:\n      steps:\n        - type: pre-built\n          path: dist/backend.wasm\n');
+      const result = await json(dir, ['init', '--from', 'icp']);
+      expect(result.exitCode, result.stderr).to.equal(0);
+      expect(result.json.source).to.equal('icp.yaml');
+      expect(result.json.agents).to.deep.equal([{ name: 'backend', wasm: 'dist/backend.wasm' }]);
+      expect(result.json.pipeline).to.deep.equal(['local', 'ic']);
+    });
+
+    it('on a terminal init asks before replacing soulrecall.yaml: "n" keeps it (exit 10), "y" replaces it', async () => {
+      const dir = join(sandbox.home, 'asked');
+      mkdirSync(dir);
+      writeFileSync(join(dir, 'soulrecall.yaml'), 'environments: { local: { network: local } }\n');
+      // script(1) gives the binary a terminal; the answer is typed on it.
+      const onTerminal = (answer: string) => runProgram('script', ['-qec', `${process.execPath} ${binPath} init`, '/dev/null'], { cwd: dir, env: sandbox.env(), input: answer });
+      const refused = await onTerminal('n\n');
+      expect(refused.exitCode, refused.stdout).to.equal(10);
+      expect(refused.stdout).to.include(`Replace ${join(dir, 'soulrecall.yaml')}? [y/N]`);
+      expect(readFileSync(join(dir, 'soulrecall.yaml'), 'utf8')).to.equal('environments: { local: { network: local } }\n');
+      const accepted = await onTerminal('y\n');
+      expect(accepted.exitCode, accepted.stdout).to.equal(0);
+      expect(accepted.stdout).to.include(`Replaced ${join(dir, 'soulrecall.yaml')}.`);
+      expect(readFileSync(join(dir, 'soulrecall.yaml'), 'utf8')).to.include('pipeline:');
     });
 
     it('an unreachable network: its canister is still adopted, module unknown, with a warning', async () => {
