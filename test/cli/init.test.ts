@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { Ed25519KeyIdentity } from '@dfinity/identity';
 import { CanisterClient, IdentityStore, readWasmArtifact } from '@soulrecall/canister-client';
 import type { Devnet } from '@soulrecall/devnet';
 import { binPath, CliSandbox, repoRoot, runProgram, STACK_TRACE, type CliResult } from '../helpers/cli.js';
@@ -101,12 +102,12 @@ describe('soulrecall init: a dfx or icp-cli project adopted on day one', functio
         { name: 'memory_agent', wasm: '.dfx/local/canisters/memory_agent/memory_agent.wasm', candid: '.dfx/local/canisters/memory_agent/memory_agent.did' },
         { name: 'chat_agent', wasm: 'dist/chat_agent.wasm', candid: 'src/chat_agent/chat_agent.did' },
       ]);
-      const adopted = result.json.adopted.map((c: any) => ({ agent: c.agent, environment: c.environment, canisterId: c.canisterId, from: c.from, moduleSha256: c.moduleSha256, moduleStored: c.moduleStored, live: c.live, outcome: c.outcome }));
+      const adopted = result.json.adopted.map((c: any) => ({ agent: c.agent, environment: c.environment, canisterId: c.canisterId, from: c.from, moduleSha256: c.moduleSha256, moduleStored: c.moduleStored, live: c.live, outcome: c.outcome, controlled: c.controlled }));
       expect(adopted).to.have.deep.members([
-        { agent: 'memory_agent', environment: 'local', canisterId: local[0], from: '.dfx/local/canister_ids.json', moduleSha256: v2, moduleStored: true, live: true, outcome: 'adopted' },
-        { agent: 'chat_agent', environment: 'local', canisterId: local[1], from: '.dfx/local/canister_ids.json', moduleSha256: v2, moduleStored: true, live: true, outcome: 'adopted' },
-        { agent: 'memory_agent', environment: 'ic', canisterId: ic[0], from: 'canister_ids.json', moduleSha256: v1, moduleStored: false, live: true, outcome: 'adopted' },
-        { agent: 'chat_agent', environment: 'ic', canisterId: ic[1], from: 'canister_ids.json', moduleSha256: v1, moduleStored: false, live: true, outcome: 'adopted' },
+        { agent: 'memory_agent', environment: 'local', canisterId: local[0], from: '.dfx/local/canister_ids.json', moduleSha256: v2, moduleStored: true, live: true, outcome: 'adopted', controlled: true },
+        { agent: 'chat_agent', environment: 'local', canisterId: local[1], from: '.dfx/local/canister_ids.json', moduleSha256: v2, moduleStored: true, live: true, outcome: 'adopted', controlled: true },
+        { agent: 'memory_agent', environment: 'ic', canisterId: ic[0], from: 'canister_ids.json', moduleSha256: v1, moduleStored: false, live: true, outcome: 'adopted', controlled: true },
+        { agent: 'chat_agent', environment: 'ic', canisterId: ic[1], from: 'canister_ids.json', moduleSha256: v1, moduleStored: false, live: true, outcome: 'adopted', controlled: true },
       ]);
       expect(result.json.warnings).to.deep.equal([]);
     });
@@ -270,6 +271,24 @@ describe('soulrecall init: a dfx or icp-cli project adopted on day one', functio
       expect(accepted.exitCode, accepted.stdout).to.equal(0);
       expect(accepted.stdout).to.include(`Replaced ${join(dir, 'soulrecall.yaml')}.`);
       expect(readFileSync(join(dir, 'soulrecall.yaml'), 'utf8')).to.include('pipeline:');
+    });
+
+    it('a stale id (no such canister: dfx start --clean) is skipped; one another identity controls is adopted with a warning', async () => {
+      const dir = fixture('dfx-project', 'dfx-stale');
+      const dfxJson = readJson(join(dir, 'dfx.json'));
+      dfxJson.networks.local.bind = new URL(localNet.url).host;
+      writeJson(join(dir, 'dfx.json'), dfxJson);
+      const stranger = await CanisterClient.connect({ name: 'local', url: localNet.url, kind: 'url' }, Ed25519KeyIdentity.generate());
+      const foreign = await stranger.createCanister();
+      writeJson(join(dir, '.dfx', 'local', 'canister_ids.json'), { memory_agent: { local: 'ryjl3-tyaaa-aaaaa-aaaba-cai' }, chat_agent: { local: foreign } });
+      const result = await json(dir, ['init', '--yes']);
+      expect(result.exitCode, result.stderr).to.equal(0);
+      expect(result.json.adopted).to.have.length(1);
+      expect(result.json.adopted[0]).to.include({ agent: 'chat_agent', canisterId: foreign, controlled: false, moduleSha256: null, reachable: true, version: null, live: true });
+      const warnings = result.json.warnings.join('\n');
+      expect(warnings).to.include('ryjl3-tyaaa-aaaaa-aaaba-cai for memory_agent, which is not on local').and.include(`is controlled by ${stranger.principal}`);
+      const listed = await json(dir, ['list']);
+      expect(listed.json.canisters.map((c: any) => [c.canisterId, c.lastStatus])).to.deep.equal([[foreign, 'created']]);
     });
 
     it('an unreachable network: its canister is still adopted, module unknown, with a warning', async () => {

@@ -44,6 +44,8 @@ export interface AdoptedCanister {
   from: string;
   /** `adopted` now; `known` when the history had it already (nothing changed). */
   outcome: 'adopted' | 'known';
+  /** soulrecall's identity for the environment controls it (null when the network did not answer). */
+  controlled: boolean | null;
   /** The module the canister runs (certified read), null when empty or unreadable. */
   moduleSha256: string | null;
   /** Whether the network answered; an unreachable canister is adopted with its module unknown. */
@@ -141,7 +143,10 @@ export async function initProject(request: InitRequest, hooks: InitHooks = {}): 
         warnings.push(`${environment.name} (${environment.networkUrl}) did not answer (${toSoulrecallError(error).message}): its canisters are adopted with their module unknown.`);
         return null;
       });
-      for (const entry of found) adopted.push(await adoptCanister(session, config, environment, client, entry, warnings));
+      for (const entry of found) {
+        const canister = await adoptCanister(session, config, environment, client, entry, warnings);
+        if (canister) adopted.push(canister);
+      }
     }
     return { source: imported.source, file, replaced, pipeline: config.pipeline, environments: imported.environments, agents: imported.agents, adopted, warnings };
   } finally {
@@ -162,19 +167,31 @@ async function settleExisting(file: string, existing: InitRequest['existing'], h
  * succeeded deployment of its on-chain module (with the module's bytes when the project's built
  * module is that one, so it can be promoted), and the live route when its agent has none there.
  */
-async function adoptCanister(session: Session, config: ProjectConfig, environment: EnvironmentConfig, client: CanisterClient | null, entry: FoundCanisterId, warnings: string[]): Promise<AdoptedCanister> {
+async function adoptCanister(session: Session, config: ProjectConfig, environment: EnvironmentConfig, client: CanisterClient | null, entry: FoundCanisterId, warnings: string[]): Promise<AdoptedCanister | null> {
   const { store } = session;
   const base = { agent: entry.agent, environment: environment.name, canisterId: entry.canisterId, from: entry.file };
   const known = store.canisters.get(environment.name, entry.canisterId);
   if (known) {
     const latest = store.deployments.latest({ environment: environment.name, canisterId: entry.canisterId });
-    return { ...base, outcome: 'known', moduleSha256: latest?.moduleSha256 ?? null, reachable: client !== null, version: latest?.version ?? null, moduleStored: latest ? store.artifacts.has(latest.moduleSha256) : false, live: store.routes.get(entry.agent, environment.name)?.canisterId === entry.canisterId };
+    return { ...base, outcome: 'known', controlled: null, moduleSha256: latest?.moduleSha256 ?? null, reachable: client !== null, version: latest?.version ?? null, moduleStored: latest ? store.artifacts.has(latest.moduleSha256) : false, live: store.routes.get(entry.agent, environment.name)?.canisterId === entry.canisterId };
   }
   let moduleSha256: string | null = null;
+  let controlled: boolean | null = null;
   let reachable = client !== null;
   if (client) {
     try {
-      moduleSha256 = await client.moduleHash(entry.canisterId);
+      // Certified, and readable by anyone: what runs there and who controls it.
+      const info = await client.info(entry.canisterId);
+      if (info.moduleHash === null && info.controllers.length === 0) {
+        // No such canister (or a useless one): dfx leaves such ids behind after `dfx start --clean`.
+        warnings.push(`${entry.file} names ${entry.canisterId} for ${entry.agent}, which is not on ${environment.name} (${environment.networkUrl}): skipped.`);
+        return null;
+      }
+      moduleSha256 = info.moduleHash;
+      controlled = info.controllers.includes(client.principal);
+      if (!controlled) {
+        warnings.push(`${entry.canisterId} (${entry.agent} in ${environment.name}) is controlled by ${info.controllers.join(', ')}, not by soulrecall's identity ${client.principal}: set environments.${environment.name}.identity (e.g. dfx:<name>) before deploying to it.`);
+      }
     } catch (error) {
       reachable = false;
       warnings.push(`The module of ${entry.canisterId} (${entry.agent} in ${environment.name}) could not be read (${toSoulrecallError(error).message}): adopted with its module unknown.`);
@@ -191,7 +208,7 @@ async function adoptCanister(session: Session, config: ProjectConfig, environmen
   }
   const live = !store.routes.get(entry.agent, environment.name);
   if (live) switchRoute(session, { agent: entry.agent, environment: environment.name, canisterId: entry.canisterId, cause: 'manual', reason: `adopted by soulrecall init from ${entry.file}`, expectedCanisterId: null, principal: client?.principal });
-  return { ...base, outcome: 'adopted', moduleSha256, reachable, version, moduleStored, live };
+  return { ...base, outcome: 'adopted', controlled, moduleSha256, reachable, version, moduleStored, live };
 }
 
 /** Keeps the agent's built module in the artifact store when it is the one running on chain. */
