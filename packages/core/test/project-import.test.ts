@@ -76,10 +76,11 @@ describe('project import and canister ids files', () => {
   });
 
   it('ids of canisters or networks the project does not define are skipped with a warning', () => {
-    write('dfx.json', JSON.stringify({ canisters: { backend: { type: 'rust', candid: 'src/backend.did' } } }));
+    write('dfx.json', JSON.stringify({ canisters: { backend: { type: 'rust', candid: 'src/backend.did' }, frontend: { type: 'assets', source: ['dist'] } } }));
     write('canister_ids.json', JSON.stringify({ backend: { ic: 'aaaaa-aa', testnet: 'aaaaa-aa' }, gone: { ic: 'aaaaa-aa' } }));
     const imported = readProjectToImport(root);
-    expect(imported.agents).to.deep.equal([{ name: 'backend', wasm: '.dfx/local/canisters/backend/backend.wasm', candid: 'src/backend.did' }]);
+    // An asset canister has no module of the project's own to deploy.
+    expect(imported.agents).to.deep.equal([{ name: 'backend', wasm: '.dfx/local/canisters/backend/backend.wasm', candid: 'src/backend.did' }, { name: 'frontend' }]);
     expect(imported.canisterIds).to.deep.equal([{ agent: 'backend', environment: 'ic', canisterId: 'aaaaa-aa', file: 'canister_ids.json' }]);
     expect(imported.warnings).to.have.length(2);
   });
