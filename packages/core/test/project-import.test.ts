@@ -55,6 +55,14 @@ describe('project import and canister ids files', () => {
     expect(JSON.parse(readFileSync(join(root, 'canister_ids.json'), 'utf8'))).to.deep.equal({});
   });
 
+  it('a local id written before it had its own file leaves the root canister_ids.json once it moves', () => {
+    const project = config('  local: { network: local }\n  ic: { network: ic }\n');
+    write('canister_ids.json', JSON.stringify({ 'my-agent': { local: 'aaaaa-aa', ic: 'ryjl3-tyaaa-aaaaa-aaaba-cai' } }));
+    writeCanisterId(project, 'my-agent', 'local', 'rrkah-fqaaa-aaaaa-aaaaq-cai');
+    expect(JSON.parse(readFileSync(join(root, 'canister_ids.json'), 'utf8'))).to.deep.equal({ 'my-agent': { ic: 'ryjl3-tyaaa-aaaaa-aaaba-cai' } });
+    expect(JSON.parse(readFileSync(join(root, '.dfx/local/canister_ids.json'), 'utf8'))).to.deep.equal({ 'my-agent': { local: 'rrkah-fqaaa-aaaaa-aaaaq-cai' } });
+  });
+
   describe('dfx.json networks become environments', () => {
     const cases: Array<{ name: string; networks: unknown; expected: Array<[string, string]> }> = [
       { name: 'nothing declared: dfx\'s local and ic', networks: undefined, expected: [['local', 'local'], ['ic', 'ic']] },

@@ -65,12 +65,19 @@ export function writeCanisterId(config: Pick<ProjectConfig, 'root' | 'environmen
   const ids = readIdsFile(location);
   if (location.shape === 'flat') ids[agent] = canisterId;
   else ids[agent] = { ...(typeof ids[agent] === 'object' ? (ids[agent] as Record<string, string>) : {}), [environment]: canisterId };
-  return writeIdsFile(location.file, ids);
+  const file = writeIdsFile(location.file, ids);
+  dropFromRootFile(config, location, agent, environment);
+  return file;
 }
 
 /** Drops the agent's id for an environment (and the agent when it has no environment left). */
 export function removeCanisterId(config: Pick<ProjectConfig, 'root' | 'environments'>, agent: string, environment: string): void {
   const location = canisterIdsLocation(config, environment);
+  dropFromRootFile(config, location, agent, environment);
+  removeFrom(location, agent, environment);
+}
+
+function removeFrom(location: CanisterIdsLocation, agent: string, environment: string): void {
   const ids = readIdsFile(location);
   if (!(agent in ids)) return;
   if (location.shape === 'flat') {
@@ -83,6 +90,15 @@ export function removeCanisterId(config: Pick<ProjectConfig, 'root' | 'environme
     else ids[agent] = rest;
   }
   writeIdsFile(location.file, ids);
+}
+
+/**
+ * soulrecall once wrote local ids into the root canister_ids.json too: once a local id lives in
+ * its own file, the old entry there is dropped so the file holds only shared networks' ids.
+ */
+function dropFromRootFile(config: Pick<ProjectConfig, 'root'>, location: CanisterIdsLocation, agent: string, environment: string): void {
+  const root = { file: join(config.root, CANISTER_IDS_FILE), shape: 'by-network' as const };
+  if (location.file !== root.file) removeFrom(root, agent, environment);
 }
 
 function writeIdsFile(file: string, ids: Record<string, unknown>): string {
