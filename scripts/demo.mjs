@@ -30,7 +30,7 @@ function run(display, file, args) {
 }
 
 const soulrecall = (...args) => run(`soulrecall ${args.join(' ')}`, bin, args);
-// The agent's own client (an app would do the same): reads canister_ids.json in the project folder.
+// The agent's own client (an app would do the same): reads the live id where soulrecall keeps it in the project folder.
 const clientPath = join(repo, 'examples', 'agent', 'client.mjs');
 const client = (...args) => run(`node ${clientPath} ${args.map((a) => (a.includes(' ') ? `"${a}"` : a)).join(' ')}`, clientPath, args);
 

@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 // A minimal client of the sample agent, as an application would be: it finds the live canister
-// of an environment in canister_ids.json (kept by soulrecall) and calls it with @dfinity/agent,
-// every verification on.
+// of an environment where soulrecall keeps it, as dfx does (the local network's in
+// .dfx/local/canister_ids.json, the others' in canister_ids.json), and calls it with
+// @dfinity/agent, every verification on.
 //
 //   node client.mjs <env> <network-url> remember "text" | recall | version   (run in the project folder)
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { Actor, HttpAgent } from '@dfinity/agent';
 
 const idlFactory = ({ IDL: I }) =>
@@ -19,10 +20,11 @@ if (!environment || !host || !['remember', 'recall', 'version'].includes(command
   console.error('usage: node client.mjs <env> <network-url> remember "text" | recall | version');
   process.exit(2);
 }
-const ids = JSON.parse(readFileSync('canister_ids.json', 'utf8'));
+const idsFile = existsSync(`.dfx/${environment}/canister_ids.json`) ? `.dfx/${environment}/canister_ids.json` : 'canister_ids.json';
+const ids = existsSync(idsFile) ? JSON.parse(readFileSync(idsFile, 'utf8')) : {};
 const canisterId = ids['my-agent']?.[environment];
 if (!canisterId) {
-  console.error(`canister_ids.json has no live canister of my-agent in ${environment}`);
+  console.error(`${idsFile} has no live canister of my-agent in ${environment}`);
   process.exit(4);
 }
 const agent = await HttpAgent.create({ host, shouldFetchRootKey: true });

@@ -3,9 +3,9 @@ import { doctor, ExitCode, SoulrecallCommand, type DoctorResult } from '@soulrec
 
 export default class Doctor extends SoulrecallCommand<DoctorResult> {
   static override summary = 'Reconcile the history with the networks: unfinished work, untracked or missing canisters, drift.';
-  static override description = `Checks, per environment: promotions that stopped part-way (with the exact resume and abort commands), deployments that never finished, locks whose holder is gone, recorded canisters that no longer exist, canisters created but never recorded (a process killed during their creation), canister_ids.json against the recorded routes, and modules on chain that differ from the record (drift).
+  static override description = `Checks, per environment: promotions that stopped part-way (with the exact resume and abort commands), deployments that never finished, locks whose holder is gone, recorded canisters that no longer exist, canisters created but never recorded (a process killed during their creation), the canister ids files (canister_ids.json, .dfx/local/canister_ids.json or icp-cli's mappings) against the recorded routes, and modules on chain that differ from the record (drift).
 
---fix repairs what needs no decision — removes stale locks, rewrites canister_ids.json from the history, records canisters that exist but were not recorded, marks gone canisters deleted and never-installed deployments failed — and says what it did. Resume or abort, and drift, are left to you.
+--fix repairs what needs no decision — removes stale locks, rewrites a canister ids file from the history, records canisters that exist but were not recorded, marks gone canisters deleted and never-installed deployments failed — and says what it did. Resume or abort, and drift, are left to you.
 
 Exit code 0 when everything is consistent (after --fix: when everything found was fixed), 9 when something is left.`;
   static override examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --fix', '<%= config.bin %> <%= command.id %> --json'];

@@ -40,7 +40,9 @@ describe('soulrecall binary: deploy, rollback, backup', function () {
       expect(out.deployment.by.host).to.be.a('string').and.not.empty;
       expect(out.route).to.include({ fromCanisterId: null, toCanisterId: out.canisterId });
       canisterId = out.canisterId;
-      expect(JSON.parse(readFileSync(join(project, 'canister_ids.json'), 'utf8'))).to.deep.equal({ 'my-agent': { local: canisterId } });
+      // The local network's id where dfx keeps it; the root canister_ids.json is for shared networks.
+      expect(JSON.parse(readFileSync(join(project, '.dfx', 'local', 'canister_ids.json'), 'utf8'))).to.deep.equal({ 'my-agent': { local: canisterId } });
+      expect(existsSync(join(project, 'canister_ids.json'))).to.equal(false);
       expect(existsSync(join(sandbox.home, 'artifacts', `${out.moduleSha256}.wasm`))).to.equal(true);
     });
 
@@ -98,7 +100,8 @@ describe('soulrecall binary: deploy, rollback, backup', function () {
       const done = await runJson(sandbox, project, ['deploy', 'my-agent', '-e', 'staging', '-y']);
       expect(done.exitCode, done.stderr).to.equal(0);
       expect(done.json).to.include({ environment: 'staging', version: 1, created: true, live: true });
-      expect(JSON.parse(readFileSync(join(project, 'canister_ids.json'), 'utf8'))['my-agent']).to.deep.equal({ local: canisterId, staging: done.json.canisterId });
+      expect(JSON.parse(readFileSync(join(project, 'canister_ids.json'), 'utf8'))['my-agent']).to.deep.equal({ staging: done.json.canisterId });
+      expect(JSON.parse(readFileSync(join(project, '.dfx', 'local', 'canister_ids.json'), 'utf8'))['my-agent']).to.deep.equal({ local: canisterId });
     });
 
     it('--canister adopts a canister soulrecall did not create; without health.method, healthy = running with the module', async () => {
@@ -203,7 +206,7 @@ describe('soulrecall binary: deploy, rollback, backup', function () {
       expect(result.exitCode, result.stderr).to.equal(0);
       expect(result.json.plan).to.include({ strategy: 'route-switch', routeBackTo: first.json.canisterId });
       expect(result.json.route).to.include({ fromCanisterId: second, toCanisterId: first.json.canisterId });
-      expect(JSON.parse(readFileSync(join(project, 'canister_ids.json'), 'utf8'))['plain-agent'].local).to.equal(first.json.canisterId);
+      expect(JSON.parse(readFileSync(join(project, '.dfx', 'local', 'canister_ids.json'), 'utf8'))['plain-agent'].local).to.equal(first.json.canisterId);
     });
 
     it('on a protected environment needs --yes', async () => {

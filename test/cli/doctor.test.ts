@@ -47,7 +47,9 @@ describe('soulrecall binary: doctor finds and repairs what an interruption left 
     expect(fixed.findings.map((finding) => [finding.kind, finding.fixed])).to.deep.equal([[kind, true]]);
     await expectClean();
   };
-  const live = (environment: string) => JSON.parse(readFileSync(join(project.dir, 'canister_ids.json'), 'utf8'))['my-agent'][environment] as string;
+  // dfx's layout: the local network's ids under .dfx/local, the others in canister_ids.json.
+  const idsFile = (environment: string) => (environment === 'local' ? join(project.dir, '.dfx', 'local', 'canister_ids.json') : join(project.dir, 'canister_ids.json'));
+  const live = (environment: string) => JSON.parse(readFileSync(idsFile(environment), 'utf8'))['my-agent'][environment] as string;
 
   before(async () => {
     project = await createProject(sandbox, pool, { stages: ['local', 'staging'], protectedStages: [] });
@@ -181,7 +183,7 @@ describe('soulrecall binary: doctor finds and repairs what an interruption left 
     expect(deleted.exitCode, deleted.stderr).to.equal(0);
     expect(deleted.stdout).to.include('already gone from the network');
     expect(deleted.stdout).to.include('soulrecall deploy lost-agent -e local gives it a new one');
-    expect(JSON.parse(readFileSync(join(project.dir, 'canister_ids.json'), 'utf8'))['lost-agent']).to.equal(undefined);
+    expect(JSON.parse(readFileSync(idsFile('local'), 'utf8'))['lost-agent']).to.equal(undefined);
     await expectClean();
     const redeployed = await project.deploy('lost-agent', 'local');
     expect(redeployed.canisterId).to.not.equal(deployed.canisterId);

@@ -53,9 +53,10 @@ describe('soulrecall binary: projects share one history store and nothing else',
     const blogDeploy = await runJson(sandbox, blog, ['deploy', 'my-agent', '-e', 'local', '-w', wasm.v2]);
     ok(blogDeploy);
     expect(blogDeploy.json.version).to.equal(2);
-    expect(JSON.parse(readFileSync(join(blog, 'canister_ids.json'), 'utf8'))).to.deep.equal({ 'my-agent': { local: blogCanister } });
-    expect(JSON.parse(readFileSync(join(shop, 'canister_ids.json'), 'utf8'))['my-agent'].local).to.equal(shopCanister);
-    expect(Object.keys(JSON.parse(readFileSync(join(shop, 'canister_ids.json'), 'utf8'))['my-agent'])).to.deep.equal(['local', 'staging']);
+    // Each project's local ids under its own .dfx/local (dfx's place), staging's in its canister_ids.json.
+    expect(JSON.parse(readFileSync(join(blog, '.dfx', 'local', 'canister_ids.json'), 'utf8'))).to.deep.equal({ 'my-agent': { local: blogCanister } });
+    expect(JSON.parse(readFileSync(join(shop, '.dfx', 'local', 'canister_ids.json'), 'utf8'))['my-agent'].local).to.equal(shopCanister);
+    expect(Object.keys(JSON.parse(readFileSync(join(shop, 'canister_ids.json'), 'utf8'))['my-agent'])).to.deep.equal(['staging']);
   });
 
   it('keeps history and promotions apart; --all-projects shows both, each entry naming its project', async () => {
@@ -136,6 +137,7 @@ describe('soulrecall binary: projects share one history store and nothing else',
           }
           expect(existsSync(join(fresh.home, 'history.db'))).to.equal(false);
           expect(existsSync(join(dir, 'canister_ids.json'))).to.equal(false);
+          expect(existsSync(join(dir, '.dfx'))).to.equal(false);
         } finally {
           fresh.cleanup();
         }

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { closedPortUrl, onChain, projectYaml, seedCanister, WASM, type SeededCanister } from '../../packages/core/test/inventory-fixture.js';
 import { CliSandbox, STACK_TRACE } from '../helpers/cli.js';
@@ -23,7 +23,8 @@ describe('soulrecall binary: config set|get --routing', function () {
     expect(result.exitCode, result.stderr + result.stdout).to.equal(exitCode);
     return JSON.parse(result.stdout);
   };
-  const canisterIds = () => JSON.parse(readFileSync(join(projectDir, 'canister_ids.json'), 'utf8'));
+  // The local network's ids are where dfx keeps them, not in the root canister_ids.json.
+  const canisterIds = () => JSON.parse(readFileSync(join(projectDir, '.dfx', 'local', 'canister_ids.json'), 'utf8'));
   const routeChanges = () => {
     const store = sandbox.openStore(projectDir);
     try {
@@ -62,7 +63,8 @@ describe('soulrecall binary: config set|get --routing', function () {
     const result = await json(['config', 'set', '--routing', green.canisterId]);
     expect(result).to.deep.include({ agent: 'my-agent', environment: 'local', fromCanisterId: blue.canisterId, toCanisterId: green.canisterId, changed: true });
     expect(result.health.healthy).to.equal(true);
-    expect(result.canisterIdsFile).to.equal(join(projectDir, 'canister_ids.json'));
+    expect(result.canisterIdsFile).to.equal(join(projectDir, '.dfx', 'local', 'canister_ids.json'));
+    expect(existsSync(join(projectDir, 'canister_ids.json')), 'no local id in the root canister_ids.json').to.equal(false);
     expect(canisterIds()).to.deep.equal({ 'my-agent': { local: green.canisterId } });
     const changes = routeChanges();
     expect(changes).to.have.length(before + 1);

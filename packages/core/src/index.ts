@@ -9,6 +9,8 @@ export * from './confirm.js';
 export * from './command-suggestion.js';
 export * from './since.js';
 export * from './services/routing.js';
+export * from './services/canister-ids.js';
+export * from './services/init.js';
 export * from './services/canister-lookup.js';
 export * from './promotion/index.js';
 export * from './hooks.js';

@@ -3,7 +3,7 @@ import { confirmOrRefuse, setRouting, SoulrecallCommand, type SetRoutingResult }
 
 export default class ConfigSet extends SoulrecallCommand<SetRoutingResult> {
   static override summary = 'Make a canister the live one for its agent and environment.';
-  static override description = `--routing <canister-id> switches the route of the canister's agent and environment to it, records the change in the history, and writes it to canister_ids.json in the project root ({"<agent>": {"<env>": "<id>"}}, the dfx convention).
+  static override description = `--routing <canister-id> switches the route of the canister's agent and environment to it, records the change in the history, and writes it where dfx or icp-cli users look for it: canister_ids.json in the project root for shared networks, .dfx/<env>/canister_ids.json (or icp-cli's .icp/…/mappings/<env>.ids.json) for the local one.
 
 Refuses a canister soulrecall does not know, a stopped one, and an unhealthy one unless --force. A live canister that is stopped (an interrupted cut-over) is started again.
 

@@ -10,7 +10,7 @@ export { CONFIG_FILE_NAME, findConfigFile };
 
 const TOP_LEVEL_KEYS = ['project', 'history', 'pipeline', 'environments', 'agents', 'plugins'];
 const ENVIRONMENT_KEYS = ['network', 'aliases', 'protected', 'identity'];
-const AGENT_KEYS = ['wasm', 'health'];
+const AGENT_KEYS = ['wasm', 'candid', 'health'];
 const HEALTH_KEYS = ['method'];
 const NAME_PATTERN = /^[A-Za-z][A-Za-z0-9_-]*$/;
 /** What the history store accepts as a project name. */
@@ -153,13 +153,15 @@ export function parseProjectConfig(text: string, file: string): ProjectConfig {
       const agent: AgentConfig = { name };
       const body = pair.value;
       if (body !== null && !(isScalar(body) && body.value === null)) {
-        if (!isMap(body)) fail('CONFIG_INVALID_VALUE', body, `${where} must be a mapping (wasm, health).`, `Write e.g. \`${name}: { wasm: dist/agent.wasm }\`.`);
+        if (!isMap(body)) fail('CONFIG_INVALID_VALUE', body, `${where} must be a mapping (wasm, candid, health).`, `Write e.g. \`${name}: { wasm: dist/agent.wasm }\`.`);
         checkKeys(body as YAMLMap, AGENT_KEYS, `${where}.`, fail);
         const wasmNode = (body as YAMLMap).get('wasm', true) as Node | undefined;
         if (wasmNode !== undefined) {
           agent.wasm = scalarString(wasmNode, `${where}.wasm`, fail);
           agent.wasmLine = lineOf(wasmNode);
         }
+        const candidNode = (body as YAMLMap).get('candid', true) as Node | undefined;
+        if (candidNode !== undefined) agent.candid = scalarString(candidNode, `${where}.candid`, fail);
         const healthNode = (body as YAMLMap).get('health', true) as Node | undefined;
         if (healthNode !== undefined) {
           if (!isMap(healthNode)) fail('CONFIG_INVALID_VALUE', healthNode, `${where}.health must be a mapping such as { method: health }.`, 'Name a query method that reports health.');

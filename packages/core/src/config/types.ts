@@ -27,6 +27,8 @@ export interface AgentConfig {
   wasm?: string;
   /** Line of `wasm:` in the file, so a missing module can be located when it is used. */
   wasmLine?: number;
+  /** Candid interface file (relative to the project root), as dfx.json names it; informational. */
+  candid?: string;
   health?: { method: string };
 }
 

@@ -1,8 +1,10 @@
+import { relative } from 'node:path';
 import type { CanisterClient } from '@soulrecall/canister-client';
 import type { EnvironmentConfig } from '../config/types.js';
 import { hasErrorCode } from '../errors.js';
 import { environmentOfRecord } from './canister-lookup.js';
-import { readCanisterIds, syncCanisterIds } from './routing.js';
+import { canisterIdsLocation, readCanisterId, writtenRoutes } from './canister-ids.js';
+import { syncCanisterIds } from './routing.js';
 import type { Session } from './session.js';
 
 /**
@@ -106,22 +108,23 @@ export async function doctor(session: Session, options: DoctorOptions = {}): Pro
   }
 
   if (session.config) {
-    const onFile = readCanisterIds(session.config.root);
+    const onFile = writtenRoutes(session.config);
     const routes = store.routes.list();
-    const pairs = new Set([...routes.map((route) => `${route.agent}\u0000${route.environment}`), ...Object.entries(onFile).flatMap(([agent, byEnv]) => Object.keys(byEnv).map((env) => `${agent}\u0000${env}`))]);
+    const pairs = new Set([...routes.map((route) => `${route.agent}\u0000${route.environment}`), ...onFile.map((entry) => `${entry.agent}\u0000${entry.environment}`)]);
     for (const pair of pairs) {
       const [agent, environment] = pair.split('\u0000') as [string, string];
       if (!session.config.environments.some((env) => env.name === environment)) continue;
       const live = store.routes.get(agent, environment)?.canisterId ?? null;
-      const written = onFile[agent]?.[environment] ?? null;
+      const written = readCanisterId(session.config, agent, environment) ?? null;
+      const file = relative(session.config.root, canisterIdsLocation(session.config, environment).file);
       if (live === written) continue;
       const entry = finding({
         kind: 'route-file-mismatch',
         environment,
         agent,
         subject: `${agent}/${environment}`,
-        summary: `canister_ids.json says ${agent} in ${environment} is ${written ?? 'nowhere'}, the history says ${live ?? 'no live canister'}.`,
-        fix: 'rewrite canister_ids.json from the history',
+        summary: `${file} says ${agent} in ${environment} is ${written ?? 'nowhere'}, the history says ${live ?? 'no live canister'}.`,
+        fix: `rewrite ${file} from the history`,
       });
       if (fix) {
         syncCanisterIds(session, agent, environment);

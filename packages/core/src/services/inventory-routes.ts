@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import type { CanisterClient } from '@soulrecall/canister-client';
 import type { Route, RouteCause } from '@soulrecall/history-store';
 import type { AgentConfig } from '../config/types.js';
@@ -7,7 +6,8 @@ import { assertCanisterExists, healthMethodOf } from './canister-status.js';
 import { agentConfigOf, locateCanister, requireEnvironment } from './canister-lookup.js';
 import { holdLease } from './deploy-operation.js';
 import { checkAgentHealth } from './health-check.js';
-import { CANISTER_IDS_FILE, switchRoute, type RouteSwitchResult } from './routing.js';
+import { canisterIdsLocation } from './canister-ids.js';
+import { switchRoute, type RouteSwitchResult } from './routing.js';
 import type { Session } from './session.js';
 import { cutOverInto, discardOf, statefulPair, switchBackDiscarding, type StateDiscard } from './stateful-switch.js';
 
@@ -124,7 +124,7 @@ async function healthOf(client: CanisterClient, canisterId: string, agent: Agent
 }
 
 function routeResult(agent: string, environment: string, from: string | null, route: Route, session: Session, wroteFile = true): RouteSwitchResult {
-  return { agent, environment, fromCanisterId: from, toCanisterId: route.canisterId, changeId: route.changeId, at: route.since, canisterIdsFile: wroteFile && session.config ? join(session.config.root, CANISTER_IDS_FILE) : null };
+  return { agent, environment, fromCanisterId: from, toCanisterId: route.canisterId, changeId: route.changeId, at: route.since, canisterIdsFile: wroteFile && session.config ? canisterIdsLocation(session.config, environment).file : null };
 }
 
 function capitalize(text: string): string {

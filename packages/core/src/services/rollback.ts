@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import type { CanisterClient } from '@soulrecall/canister-client';
 import type { Backup, Deployment, RouteChange } from '@soulrecall/history-store';
 import type { EnvironmentConfig } from '../config/types.js';
@@ -8,7 +7,8 @@ import { agentConfigOf, locateCanister } from './canister-lookup.js';
 import { runDeployment, type DeployResult } from './deploy.js';
 import { holdLease, type OperationHooks } from './deploy-operation.js';
 import { checkAgentHealth, healthToJson } from './health-check.js';
-import { CANISTER_IDS_FILE, switchRoute, type RouteSwitchResult } from './routing.js';
+import { canisterIdsLocation } from './canister-ids.js';
+import { switchRoute, type RouteSwitchResult } from './routing.js';
 import type { Session } from './session.js';
 import { cutOverInto, discardOf, statefulPair, switchBackDiscarding, type StateDiscard, type StatefulPair } from './stateful-switch.js';
 
@@ -236,5 +236,5 @@ function discardNotConfirmed(discard: StateDiscard): SoulrecallError {
 /** The route as it is after a rollback's cut-over. */
 function routeOf(session: Session, plan: RollbackPlan): RouteSwitchResult {
   const route = session.store.routes.get(plan.agent, plan.environment)!;
-  return { agent: plan.agent, environment: plan.environment, fromCanisterId: plan.canisterId, toCanisterId: route.canisterId, changeId: route.changeId, at: route.since, canisterIdsFile: session.config ? join(session.config.root, CANISTER_IDS_FILE) : null };
+  return { agent: plan.agent, environment: plan.environment, fromCanisterId: plan.canisterId, toCanisterId: route.canisterId, changeId: route.changeId, at: route.since, canisterIdsFile: session.config ? canisterIdsLocation(session.config, plan.environment).file : null };
 }
