@@ -8,6 +8,7 @@ import { ProtocolHandlers } from './http/handlers.js';
 import { DevnetHttpServer } from './http/server.js';
 import { CanisterStore } from './state/canister-store.js';
 import { Subnet } from './subnet.js';
+import { SystemTaskScheduler } from './system-tasks.js';
 
 export interface DevnetOptions {
   /** 0 picks a free port; default 4943. */
@@ -68,6 +69,7 @@ export async function startDevnetWithEngine(options: DevnetOptions, createEngine
     }
     throw new DevnetError('LISTEN_FAILED', `Could not listen on ${host}:${options.port}: ${(error as Error).message}`, { cause: error });
   }
+  const systemTasks = new SystemTaskScheduler(subnet);
   let closing: Promise<void> | undefined;
   return {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
@@ -78,6 +80,7 @@ export async function startDevnetWithEngine(options: DevnetOptions, createEngine
     close() {
       closing ??= (async () => {
         await server.close();
+        await systemTasks.stop();
         await subnet.idle();
         await store.close();
         await engine.close();

@@ -1,4 +1,4 @@
-import type { Principal } from '@dfinity/principal';
+import { Principal } from '@dfinity/principal';
 import { nowNanos, toHex } from './bytes.js';
 import type { Certifier } from './crypto/certifier.js';
 import type { ExecutionEngine, MessageOutcome } from './execution/types.js';
@@ -45,6 +45,31 @@ export class Subnet {
   async executeQuery(message: CanisterMessage): Promise<ExecutionResult> {
     if (message.canisterId.toUint8Array().length === 0) return this.callManagementCanister(message, 'query');
     return this.guard(() => this.runCanister(message, 'query'));
+  }
+
+  /**
+   * Runs the canister's due system tasks (global timer, then heartbeat), each one message that
+   * keeps its effects unless it traps, after its running message like any other. A trap is in
+   * the canister's log; nothing is answered to anyone. Durable like an update before it returns.
+   */
+  runSystemTasks(id: Principal): Promise<void> {
+    return this.mutex.run(id.toText(), async () => {
+      const bytes = id.toUint8Array();
+      let ran = false;
+      for (const task of ['global_timer', 'heartbeat'] as const) {
+        // Checked again for each task: the canister may have been stopped or changed while this waited.
+        const record = this.store.get(id);
+        if (record?.status !== 'running') break;
+        const now = nowNanos();
+        if (!this.engine.systemTasksDue(bytes, now).includes(task)) continue;
+        // The spec's caller of a system task is the management canister.
+        const outcome = await this.engine.runSystemTask(bytes, task, messageContext(this.network, record, Principal.managementCanister(), now));
+        if (!outcome) continue;
+        this.store.appendLogs(record, outcome.logs);
+        ran = true;
+      }
+      if (ran) await this.store.flush([id]);
+    });
   }
 
   /** Resolves when no message is executing or queued. */

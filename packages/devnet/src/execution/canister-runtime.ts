@@ -137,6 +137,12 @@ export class CanisterRuntime {
     }
   }
 
+  /** Turns the global timer off in the current and the committed state (a timer is deactivated once scheduled). */
+  deactivateGlobalTimer(): void {
+    this.state.globalTimerNanos = 0n;
+    this.committed = { ...this.committed, globalTimerNanos: 0n };
+  }
+
   private globalExports(): WasmGlobal[] {
     return this.module.prepared.globalExports.map((name) => this.instance.exports[name] as WasmGlobal);
   }

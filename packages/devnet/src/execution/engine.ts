@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import type { CommittedWasmState } from './canister-runtime.js';
 import { ExecutionError, isFailure, rejectFor, trapLogLine, type Failure } from './errors.js';
 import { prepareModule } from './module-preparation.js';
-import { checkUpgradeOptions, metadataOf, methodsOf } from './module-rules.js';
+import { checkUpgradeOptions, metadataOf, methodsOf, systemTasksOf } from './module-rules.js';
 import { sharedCopy } from './stable-memory.js';
 import { emptyCommitted, globalsMatch, sizeFailure, typedGlobals } from './state-transfer.js';
 import { imageOf, type PersistedImage } from './state-log.js';
@@ -24,6 +24,8 @@ import type {
   MessageContext,
   MessageOutcome,
   PrincipalBytes,
+  SystemTask,
+  SystemTaskOutcome,
   WasmGlobalType,
   WasmStateExport,
 } from './types.js';
@@ -76,6 +78,8 @@ class Engine implements ExecutionEngine {
   private readonly store: WasmStateStore;
   private readonly worker = new ExecutionWorkerHost();
   private queue: Promise<unknown> = Promise.resolve();
+  /** Canisters not loaded whose persisted module has no system task (see recordWithSystemTasks). */
+  private readonly withoutSystemTasks = new Set<string>();
   /** One chain of disk writes per canister, so a durable flush of one never waits for another's. */
   private readonly diskWrites = new Map<string, Promise<void>>();
   private closed = false;
@@ -263,6 +267,45 @@ class Engine implements ExecutionEngine {
     });
   }
 
+  systemTasksDue(canisterId: PrincipalBytes, nowNanos: bigint): SystemTask[] {
+    const record = this.records.get(keyOf(canisterId)) ?? this.recordWithSystemTasks(canisterId);
+    if (!record?.module || !record.committed) return [];
+    const timer = record.committed.globalTimerNanos;
+    return systemTasksOf(record.module.summary).filter((task) => task === 'heartbeat' || (timer !== 0n && nowNanos >= timer));
+  }
+
+  /**
+   * The record of a canister not loaded yet, if its module has a system task: the scheduler asks
+   * about every canister after a restart, and one that can have no task need not be loaded.
+   */
+  private recordWithSystemTasks(canisterId: PrincipalBytes): CanisterRecord | undefined {
+    const key = keyOf(canisterId);
+    if (this.withoutSystemTasks.has(key)) return undefined;
+    const module = this.store.peekModule(key);
+    if (module && systemTasksOf(readWasmSummary(module)).length > 0) return this.record(canisterId);
+    this.withoutSystemTasks.add(key);
+    return undefined;
+  }
+
+  runSystemTask(canisterId: PrincipalBytes, task: SystemTask, context: MessageContext): Promise<SystemTaskOutcome | undefined> {
+    return this.serial(async (): Promise<SystemTaskOutcome | undefined> => {
+      if (!this.systemTasksDue(canisterId, context.timeNanos).includes(task)) return undefined;
+      const record = this.record(canisterId);
+      if (task === 'global_timer') {
+        // Deactivated once scheduled, whatever the execution does: a trapping timer is not retried.
+        record.committed = { ...record.committed!, globalTimerNanos: 0n };
+        record.dirty = true;
+      }
+      const done = await this.run(record, { op: 'system-task', canisterId: record.canisterId, canisterKey: record.key, snapshot: await this.snapshotFor(record), task, context });
+      if (done.failure) return { kind: 'reject', ...rejectFor(canisterId, done.failure), logs: this.failureLogs(done.logs, done.failure, context), instructions: done.instructions };
+      if (done.committed) {
+        record.committed = done.committed;
+        record.dirty = true;
+      }
+      return { kind: 'completed', logs: done.logs, instructions: done.instructions };
+    });
+  }
+
   update(canisterId: PrincipalBytes, method: string, arg: Uint8Array, context: MessageContext): Promise<MessageOutcome> {
     return this.message('update', canisterId, method, arg, context);
   }
@@ -365,6 +408,7 @@ class Engine implements ExecutionEngine {
       const record = this.record(canisterId);
       await this.evict(record);
       this.records.delete(record.key);
+      this.withoutSystemTasks.delete(record.key);
       await this.writeToDisk(record.key, () => this.store.remove(record.key));
     });
   }

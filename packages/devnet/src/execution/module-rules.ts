@@ -3,7 +3,7 @@
  * its methods, its `icp:` metadata and the enhanced-orthogonal-persistence upgrade rule.
  */
 import type { Failure } from './errors.js';
-import type { CustomSectionMetadata } from './types.js';
+import type { CustomSectionMetadata, SystemTask } from './types.js';
 import type { WasmModuleSummary } from './wasm-binary.js';
 
 export const EOP_SECTION = 'icp:private enhanced-orthogonal-persistence';
@@ -22,6 +22,12 @@ export function methodsOf(summary: WasmModuleSummary): { updates: string[]; quer
     queries: names(METHOD_PREFIXES.queries),
     compositeQueries: names(METHOD_PREFIXES.compositeQueries),
   };
+}
+
+/** The system tasks a module exports, in the order a round runs them: the global timer, then the heartbeat. */
+export function systemTasksOf(summary: WasmModuleSummary): SystemTask[] {
+  const tasks: SystemTask[] = ['global_timer', 'heartbeat'];
+  return tasks.filter((task) => summary.exports.some((e) => e.kind === 0 && e.name === `canister_${task}`));
 }
 
 export function metadataOf(summary: WasmModuleSummary): CustomSectionMetadata[] {

@@ -147,6 +147,33 @@ export class WasmStateStore {
     return base;
   }
 
+  /**
+   * Only the module of a canister's persisted state (undefined when none): reads the header and
+   * the module, not the memories, to tell what a canister exports without loading it.
+   */
+  peekModule(key: string): Uint8Array | undefined {
+    let handle: number;
+    try {
+      handle = fs.openSync(path.join(this.canisterDir(key), STATE_FILE), 'r');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    }
+    try {
+      const prefix = Buffer.alloc(MAGIC.length + 4);
+      fs.readSync(handle, prefix, 0, prefix.length, 0);
+      if (!prefix.subarray(0, MAGIC.length).equals(MAGIC)) return undefined;
+      const headerBytes = Buffer.alloc(prefix.readUInt32LE(MAGIC.length));
+      fs.readSync(handle, headerBytes, 0, headerBytes.length, prefix.length);
+      const header = JSON.parse(headerBytes.toString('utf8')) as Header;
+      const module = Buffer.alloc(header.moduleLength);
+      fs.readSync(handle, module, 0, module.length, prefix.length + headerBytes.length);
+      return module.length > 0 ? module : undefined;
+    } finally {
+      fs.closeSync(handle);
+    }
+  }
+
   /** The log of this base, if there is one (a log of another generation was left by a crash between writing a base and removing the log). */
   private readLog(key: string, generation: string | undefined): Buffer | undefined {
     if (!generation) return undefined;

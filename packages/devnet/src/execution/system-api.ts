@@ -6,13 +6,13 @@
  */
 import { concatBytes } from '../bytes.js';
 import type { Failure } from './errors.js';
-import type { CanisterLogLine, MessageContext } from './types.js';
+import type { CanisterLogLine, MessageContext, SystemTask } from './types.js';
 import type { WasmModuleSummary, WasmValueType } from './wasm-binary.js';
 import { MAX_STABLE32_PAGES, MAX_STABLE_PAGES, type StableMemory } from './stable-memory.js';
 import type { WasmImports, WasmMemory } from './wasm-api.js';
 import { MEMORY_IMPORT_MODULE, MEMORY_IMPORT_NAME } from './module-preparation.js';
 
-export type EntryPoint = 'start' | 'init' | 'post_upgrade' | 'pre_upgrade' | 'update' | 'query' | 'timer';
+export type EntryPoint = 'start' | 'init' | 'post_upgrade' | 'pre_upgrade' | 'update' | 'query' | SystemTask;
 
 /** One execution of an exported function. */
 export interface CallFrame {
@@ -68,7 +68,7 @@ export const IC0_FUNCTION_NAMES = [
   'mint_cycles128', 'mint_cycles',
 ] as const;
 
-const UPDATE_LIKE: EntryPoint[] = ['init', 'post_upgrade', 'pre_upgrade', 'update', 'timer'];
+const UPDATE_LIKE: EntryPoint[] = ['init', 'post_upgrade', 'pre_upgrade', 'update', 'global_timer', 'heartbeat'];
 const RESPONDING: EntryPoint[] = ['update', 'query'];
 const WITH_ARGUMENT: EntryPoint[] = ['init', 'post_upgrade', 'update', 'query'];
 

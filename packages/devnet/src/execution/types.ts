@@ -45,6 +45,17 @@ export type MessageOutcome =
   | { kind: 'reply'; reply: Uint8Array; logs: CanisterLogLine[]; instructions: bigint }
   | { kind: 'reject'; rejectCode: number; rejectMessage: string; errorCode: string; logs: CanisterLogLine[]; instructions: bigint };
 
+/**
+ * A message the system sends a canister by itself (interface spec, "Heartbeat" and "Global
+ * timer"): `canister_heartbeat`, or `canister_global_timer` once the canister's timer has passed.
+ */
+export type SystemTask = 'global_timer' | 'heartbeat';
+
+/** Outcome of a system task: it has no caller to reply to, so it either completes or traps (a reject like an update's). */
+export type SystemTaskOutcome =
+  | { kind: 'completed'; logs: CanisterLogLine[]; instructions: bigint }
+  | Extract<MessageOutcome, { kind: 'reject' }>;
+
 export type InstallMode = 'install' | 'reinstall' | 'upgrade';
 
 export interface InstallRequest {
@@ -121,6 +132,19 @@ export interface ExecutionEngine {
   update(canisterId: PrincipalBytes, method: string, arg: Uint8Array, context: MessageContext): Promise<MessageOutcome>;
   /** Runs a query method; its effects are always discarded. */
   query(canisterId: PrincipalBytes, method: string, arg: Uint8Array, context: MessageContext): Promise<MessageOutcome>;
+  /**
+   * The system tasks due for the canister at `nowNanos`, in the order to run them: `global_timer`
+   * when it exports `canister_global_timer` and its timer is set and has passed, then `heartbeat`
+   * when it exports `canister_heartbeat`. Empty for a canister without code.
+   */
+  systemTasksDue(canisterId: PrincipalBytes, nowNanos: bigint): SystemTask[];
+  /**
+   * Runs a system task as one atomic message at `context.timeNanos`: its effects are kept only when
+   * it returns without trapping. The global timer is deactivated before `canister_global_timer`
+   * runs (the canister may set it again) and stays so when it traps. Undefined when the task is not
+   * due then (nothing ran).
+   */
+  runSystemTask(canisterId: PrincipalBytes, task: SystemTask, context: MessageContext): Promise<SystemTaskOutcome | undefined>;
   hasCode(canisterId: PrincipalBytes): boolean;
   /** Exported method names, so the protocol layer can tell a missing method from a trap. */
   methods(canisterId: PrincipalBytes): { updates: string[]; queries: string[]; compositeQueries: string[] };

@@ -6,7 +6,7 @@
 import type { CommittedWasmState } from './canister-runtime.js';
 import type { Failure } from './errors.js';
 import type { CallFrame } from './system-api.js';
-import type { CanisterLogLine, MessageContext, WasmGlobalType } from './types.js';
+import type { CanisterLogLine, MessageContext, SystemTask, WasmGlobalType } from './types.js';
 import type { WasmModuleSummary } from './wasm-binary.js';
 
 /** Values of the control word the worker and the main thread share (Int32Array index 0). */
@@ -49,6 +49,7 @@ export type WorkerRequest =
       context: MessageContext;
     })
   | (BaseRequest & { op: 'update' | 'query'; method: string; arg: Uint8Array; context: MessageContext })
+  | (BaseRequest & { op: 'system-task'; task: SystemTask; context: MessageContext })
   | (BaseRequest & { op: 'evict' });
 
 export type WorkerResponse =

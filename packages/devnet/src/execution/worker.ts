@@ -65,25 +65,39 @@ function withTrapLog(logs: CanisterLogLine[], failure: Failure | undefined, time
   return line ? [...logs, line] : logs;
 }
 
-function runMessage(request: Extract<WorkerRequest, { op: 'update' | 'query' }>): DoneFields {
-  const { canisterId, canisterKey, method, arg, context, op } = request;
+type MessageRequest = Extract<WorkerRequest, { op: 'update' | 'query' | 'system-task' }>;
+
+/** The export a message runs: a method, or the system task's own entry point. */
+function exportFor(request: MessageRequest, runtime: CanisterRuntime): string {
+  if (request.op === 'system-task') return `canister_${request.task}`;
+  if (request.op === 'update') return `canister_update ${request.method}`;
+  return runtime.hasExport(`canister_query ${request.method}`) ? `canister_query ${request.method}` : `canister_composite_query ${request.method}`;
+}
+
+function runMessage(request: MessageRequest): DoneFields {
+  const { canisterId, canisterKey, context, op } = request;
   const restoreFailure = adoptSnapshot(canisterId, canisterKey, request.snapshot, context);
   if (restoreFailure) return { logs: [], instructions: 0n, failure: restoreFailure };
   const runtime = runtimes.get(canisterKey);
   if (!runtime) return { logs: [], instructions: 0n, failure: { kind: 'no-code' } };
 
-  const exportName = op === 'update' ? `canister_update ${method}` : runtime.hasExport(`canister_query ${method}`) ? `canister_query ${method}` : `canister_composite_query ${method}`;
+  const method = op === 'system-task' ? '' : request.method;
+  const exportName = exportFor(request, runtime);
   if (!runtime.hasExport(exportName)) {
-    return { logs: [], instructions: 0n, failure: { kind: 'no-method', method, methodKind: op } };
+    return { logs: [], instructions: 0n, failure: { kind: 'no-method', method, methodKind: op === 'query' ? 'query' : 'update' } };
   }
-  const { frame, failure } = runtime.execute(op, exportName, method, arg, context);
+  // Deactivated when scheduled (the engine did the same to its committed copy), so a trap keeps it off.
+  if (op === 'system-task' && request.task === 'global_timer') runtime.deactivateGlobalTimer();
+  const entry = op === 'system-task' ? request.task : op;
+  const { frame, failure } = runtime.execute(entry, exportName, method, op === 'system-task' ? new Uint8Array(0) : request.arg, context);
   const instructions = process.hrtime.bigint() - frame.startedAt;
   const logs = withTrapLog(frame.logs, failure, context.timeNanos);
-  if (op === 'update' && !failure) {
+  const replicated = op !== 'query';
+  if (replicated && !failure) {
     const committed = commit(runtime);
     return { logs, instructions, committed, ...frameOutcome(frame) };
   }
-  const next = runtime.rollback(op === 'update', context);
+  const next = runtime.rollback(replicated, context);
   if (isFailure(next)) runtimes.delete(canisterKey);
   else runtimes.set(canisterKey, next);
   return { logs, instructions, failure, ...(failure ? {} : frameOutcome(frame)) };

@@ -36,6 +36,11 @@ export async function createEchoEngine(): Promise<ExecutionEngine> {
     async query(id, method, arg, context) {
       return run(id, method, arg, context);
     },
+    // Echo modules export no system task.
+    systemTasksDue: () => [],
+    async runSystemTask() {
+      return undefined;
+    },
     hasCode: (id) => installed.has(key(id)),
     methods: () => ({ updates: ['echo', 'trap'], queries: ['echo_query'], compositeQueries: [] }),
     memorySize: () => 0n,
