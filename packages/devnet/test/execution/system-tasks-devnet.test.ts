@@ -3,6 +3,8 @@ import type { Principal } from '@dfinity/principal';
 import { expect } from 'chai';
 import { nowNanos } from '../../src/bytes.js';
 import { startDevnet, type Devnet } from '../../src/index.js';
+// The real network process, killed with SIGKILL below (build the package first: npx tsc -b packages/devnet).
+import { isProcessAlive, startNetworkInBackground } from '../../dist/network-control.js';
 import { createCanister, installCode, installMode, makeAgent, makeTempDir, management, newIdentity, removeDir } from '../support/fixtures.js';
 import { TIMER_FLAGS, timerIdl, timerWasm, type TimerActor, type TimerCounters } from '../support/timer-canister.js';
 
@@ -19,6 +21,11 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>): Prom
     if (Date.now() > deadline) throw new Error(`gave up waiting: ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+async function kill(pid: number): Promise<void> {
+  if (isProcessAlive(pid)) process.kill(pid, 'SIGKILL');
+  await until(`process ${pid} to die`, async () => (isProcessAlive(pid) ? undefined : true));
 }
 
 describe('devnet: global timers and heartbeats', function () {
@@ -148,5 +155,28 @@ describe('devnet: global timers and heartbeats', function () {
     const after = await counters(id);
     expect(after.fired).to.equal(1n);
     expect(after.lastFired >= deadline).to.equal(true);
+  });
+
+  it('a timer that fired stays fired and deactivated after a SIGKILL of the network', async () => {
+    await devnet.close();
+    let network = await startNetworkInBackground({ port: 0, stateDir: dir });
+    try {
+      agent = await makeAgent(network.url, owner);
+      const id = await newTimerCanister();
+      await actor(id).set_timer(nowNanos());
+      await until('the timer to fire', async () => ((await counters(id)).fired === 1n ? true : undefined));
+      // An update runs after the timer's message (one message at a time per canister) and replies once it is persisted.
+      await actor(id).configure(0n, 0n);
+      await kill(network.pid);
+      network = await startNetworkInBackground({ port: 0, stateDir: dir });
+      agent = await makeAgent(network.url, owner);
+      await rounds(id, 2n);
+      expect((await counters(id)).fired).to.equal(1n);
+      expect(await actor(id).set_timer(0n)).to.equal(0n);
+    } finally {
+      await kill(network.pid);
+      // For afterEach, which closes it and removes the directory.
+      devnet = await startDevnet({ port: 0, stateDir: dir });
+    }
   });
 });
