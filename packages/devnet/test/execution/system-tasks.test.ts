@@ -86,6 +86,18 @@ describe('execution engine: global timer and heartbeat', function () {
     expect(await setTimer(T + 50n)).to.equal(0n);
   });
 
+  it('keeps the timer deactivated when canister_global_timer runs past the time limit', async () => {
+    await engine.close();
+    engine = await newEngine(stateDir, 1000);
+    await configure(500n, TIMER_FLAGS.loopInTimer);
+    await setTimer(T + 100n);
+    const outcome = await engine.runSystemTask(id, 'global_timer', at(T + 100n));
+    expect(outcome?.kind === 'reject' && outcome.errorCode).to.equal('IC0522');
+    expect(outcome?.logs.map((line) => text(line.content))).to.include('[TRAP]: time limit of 1000 ms exceeded');
+    expect(await timer()).to.equal(0n);
+    expect(await get()).to.include({ fired: 0n });
+  });
+
   it('runs the heartbeat each time it is asked, and rolls back one that traps', async () => {
     for (const time of [T + 1n, T + 2n, T + 3n]) expect((await engine.runSystemTask(id, 'heartbeat', at(time)))?.kind).to.equal('completed');
     expect(await get()).to.include({ beats: 3n, lastBeat: T + 3n });

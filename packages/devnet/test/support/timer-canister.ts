@@ -5,7 +5,8 @@ import { IDL } from '@dfinity/candid';
  * A WAT canister with a global timer and a heartbeat, Candid replies so tests can use an Actor:
  * - `canister_global_timer`: fired += 1, lastFired = ic0.time, prints "timer", sets the timer
  *   again to time + rearm when `rearm` is not 0; traps "timer trap" afterwards with flag 1;
- *   calls ic0.msg_arg_data_size (a trap: a system task has no argument) with flag 16;
+ *   calls ic0.msg_arg_data_size (a trap: a system task has no argument) with flag 16; loops
+ *   forever (past the message time limit) with flag 32;
  * - `canister_heartbeat`: beats += 1, lastBeat = ic0.time, callerSize = ic0.msg_caller_size;
  *   prints "heartbeat" with flag 4; calls ic0.msg_reply (a trap: nothing to reply to) with flag
  *   8; traps "heartbeat trap" afterwards with flag 2;
@@ -40,6 +41,7 @@ const TIMER_WAT = String.raw`
     (if (i64.ne (i64.load (i32.const 32)) (i64.const 0))
       (then (drop (call $timer_set (i64.add (call $time) (i64.load (i32.const 32)))))))
     (if (call $flag (i64.const 16)) (then (drop (call $arg_size))))
+    (if (call $flag (i64.const 32)) (then (loop $forever (br $forever))))
     (if (call $flag (i64.const 1)) (then (call $trap (i32.const 200) (i32.const 10)))))
   (func (export "canister_heartbeat")
     (i64.store (i32.const 16) (i64.add (i64.load (i32.const 16)) (i64.const 1)))
@@ -69,7 +71,7 @@ const TIMER_WAT = String.raw`
     (call $reply))
 )`;
 
-export const TIMER_FLAGS = { trapTimer: 1n, trapHeartbeat: 2n, logHeartbeat: 4n, replyInHeartbeat: 8n, argInTimer: 16n } as const;
+export const TIMER_FLAGS = { trapTimer: 1n, trapHeartbeat: 2n, logHeartbeat: 4n, replyInHeartbeat: 8n, argInTimer: 16n, loopInTimer: 32n } as const;
 
 export function timerWasm(): Uint8Array {
   const module = binaryen.parseText(TIMER_WAT);
