@@ -56,14 +56,12 @@ export class Subnet {
     return this.mutex.run(id.toText(), async () => {
       const bytes = id.toUint8Array();
       let ran = false;
-      for (const task of ['global_timer', 'heartbeat'] as const) {
-        // Checked again for each task: the canister may have been stopped or changed while this waited.
+      for (const task of this.engine.systemTasksDue(bytes, nowNanos())) {
+        // Checked for each task: the timer may have stopped the canister (a call to the management canister, once calls run).
         const record = this.store.get(id);
         if (record?.status !== 'running') break;
-        const now = nowNanos();
-        if (!this.engine.systemTasksDue(bytes, now).includes(task)) continue;
-        // The spec's caller of a system task is the management canister.
-        const outcome = await this.engine.runSystemTask(bytes, task, messageContext(this.network, record, Principal.managementCanister(), now));
+        // The spec's caller of a system task is the management canister; the engine checks again that the task is due then.
+        const outcome = await this.engine.runSystemTask(bytes, task, messageContext(this.network, record, Principal.managementCanister(), nowNanos()));
         if (!outcome) continue;
         this.store.appendLogs(record, outcome.logs);
         ran = true;
