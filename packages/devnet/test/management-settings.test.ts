@@ -5,7 +5,7 @@ import type { HttpAgent } from '@dfinity/agent';
 import type { Principal } from '@dfinity/principal';
 import { startDevnetWithEngine, type Devnet } from '../src/devnet.js';
 import { createEchoEngine } from './support/echo-engine.js';
-import { createCanister, installCode, makeAgent, makeTempDir, management, newIdentity, removeDir } from './support/fixtures.js';
+import { createCanister, installCode, makeAgent, makeTempDir, management, newIdentity, removeDir, settingsWith } from './support/fixtures.js';
 
 /** Every field of `canister_status_result` and its records in the current ic.did (what icp-cli decodes strictly). */
 const STATUS_FIELDS = ['status', 'ready_for_migration', 'version', 'settings', 'module_hash', 'memory_size', 'memory_metrics', 'cycles', 'reserved_cycles', 'idle_cycles_burned_per_day', 'query_stats'];
@@ -36,9 +36,6 @@ const MEMORY_METRICS_FIELDS = [
   'log_memory_store_size',
 ];
 
-/** `canister_settings` with every field left out (unchanged). */
-const noSettings = Object.fromEntries(SETTINGS_FIELDS.map((field) => [field, []]));
-
 describe('devnet management interface: canister_status and update_settings as the current ic.did has them', () => {
   let dir: string;
   let devnet: Devnet;
@@ -63,7 +60,7 @@ describe('devnet management interface: canister_status and update_settings as th
 
   const status = async (as: HttpAgent = agent) => (await management(as, canisterId).canister_status({ canister_id: canisterId })) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
   const update = (settings: Record<string, unknown>, as: HttpAgent = agent) =>
-    management(as, canisterId).update_settings({ canister_id: canisterId, settings: { ...noSettings, ...settings }, sender_canister_version: [] });
+    management(as, canisterId).update_settings({ canister_id: canisterId, settings: settingsWith(settings), sender_canister_version: [] });
 
   it('replies to canister_status with every field of today’s interface, with the defaults of a new canister', async () => {
     const reply = await status();
