@@ -1,13 +1,16 @@
 import type { CanisterLogLine } from './execution/types.js';
 import type { CanisterLogRecord, CanisterRecord } from './state/canister-record.js';
 
-/** Bound of a canister's log, in content bytes; the oldest records go first (a replica keeps 4 KiB). */
+/**
+ * Default bound of a canister's log, in content bytes (its `log_memory_limit` setting); the oldest
+ * records go first.
+ */
 export const MAX_LOG_BYTES = 64 * 1024;
 
-/** Drops the oldest records past the bound. */
-export function boundLogs(records: CanisterLogRecord[]): CanisterLogRecord[] {
+/** Drops the oldest records past the canister's `log_memory_limit`. */
+export function boundLogs(records: CanisterLogRecord[], limitBytes: bigint): CanisterLogRecord[] {
   let total = records.reduce((sum, entry) => sum + entry.content.length, 0);
-  while (total > MAX_LOG_BYTES && records.length > 1) total -= records.shift()!.content.length;
+  while (BigInt(total) > limitBytes && records.length > 1) total -= records.shift()!.content.length;
   return records;
 }
 
@@ -15,6 +18,6 @@ export function boundLogs(records: CanisterLogRecord[]): CanisterLogRecord[] {
 export function appendLogs(record: CanisterRecord, lines: CanisterLogLine[]): CanisterLogRecord[] {
   const added = lines.map((line) => ({ idx: record.nextLogIdx++, timestampNanos: line.timeNanos, content: line.content }));
   record.logs.push(...added);
-  boundLogs(record.logs);
+  boundLogs(record.logs, record.settings.logMemoryLimit);
   return added;
 }

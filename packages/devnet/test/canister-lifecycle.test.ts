@@ -4,7 +4,7 @@ import { Actor, CanisterStatus, type HttpAgent, type Identity } from '@dfinity/a
 import type { Principal } from '@dfinity/principal';
 import { sha256 } from '@noble/hashes/sha2';
 import { startDevnet, type Devnet } from '../src/index.js';
-import { createCanister, installCode, installMode, makeAgent, makeTempDir, management, newIdentity, removeDir } from './support/fixtures.js';
+import { createCanister, installCode, installMode, makeAgent, makeTempDir, management, newIdentity, removeDir, settingsWith } from './support/fixtures.js';
 import { counterIdl, counterWasm, type CounterActor } from './support/wat-canister.js';
 
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
@@ -139,7 +139,7 @@ describe('devnet canisters through @dfinity/agent (real engine, WAT canister)', 
     expect(await rejection(theirs.canister_status({ canister_id: id }))).to.contain('IC0512');
     await management(agent, id).update_settings({
       canister_id: id,
-      settings: { controllers: [[owner.getPrincipal(), stranger.getPrincipal()]], compute_allocation: [], memory_allocation: [], freezing_threshold: [], reserved_cycles_limit: [], log_visibility: [], wasm_memory_limit: [], wasm_memory_threshold: [], environment_variables: [] },
+      settings: settingsWith({ controllers: [[owner.getPrincipal(), stranger.getPrincipal()]] }),
       sender_canister_version: [],
     });
     const status = await theirs.canister_status({ canister_id: id });
@@ -174,7 +174,7 @@ describe('devnet canisters through @dfinity/agent (real engine, WAT canister)', 
     expect(await rejection(contents(strangerAgent))).to.contain('not allowed');
     await mgmt.update_settings({
       canister_id: id,
-      settings: { controllers: [], compute_allocation: [], memory_allocation: [], freezing_threshold: [], reserved_cycles_limit: [], log_visibility: [{ public: null }], wasm_memory_limit: [], wasm_memory_threshold: [], environment_variables: [] },
+      settings: settingsWith({ log_visibility: [{ public: null }] }),
       sender_canister_version: [],
     });
     expect(await contents(strangerAgent)).to.include('hello log');

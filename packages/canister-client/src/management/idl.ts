@@ -7,6 +7,7 @@ import { IDL } from '@dfinity/candid';
  */
 export const managementIdlFactory: IDL.InterfaceFactory = ({ IDL }) => {
   const canisterId = IDL.Principal;
+  // One variant for log, snapshot and status visibility.
   const logVisibility = IDL.Variant({ controllers: IDL.Null, public: IDL.Null, allowed_viewers: IDL.Vec(IDL.Principal) });
   const environmentVariable = IDL.Record({ name: IDL.Text, value: IDL.Text });
   const canisterSettings = IDL.Record({
@@ -16,6 +17,10 @@ export const managementIdlFactory: IDL.InterfaceFactory = ({ IDL }) => {
     freezing_threshold: IDL.Opt(IDL.Nat),
     reserved_cycles_limit: IDL.Opt(IDL.Nat),
     log_visibility: IDL.Opt(logVisibility),
+    log_memory_limit: IDL.Opt(IDL.Nat),
+    snapshot_visibility: IDL.Opt(logVisibility),
+    status_visibility: IDL.Opt(logVisibility),
+    minimum_incoming_canister_call_cycles: IDL.Opt(IDL.Nat),
     wasm_memory_limit: IDL.Opt(IDL.Nat),
     wasm_memory_threshold: IDL.Opt(IDL.Nat),
     environment_variables: IDL.Opt(IDL.Vec(environmentVariable)),

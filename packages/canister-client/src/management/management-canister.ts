@@ -66,6 +66,11 @@ export function encodeSettings(settings: CanisterSettingsInput = {}): Record<str
     log_visibility: toOpt(settings.logVisibility === undefined ? undefined : encodeLogVisibility(settings.logVisibility)),
     wasm_memory_limit: toOpt(settings.wasmMemoryLimit),
     wasm_memory_threshold: toOpt(settings.wasmMemoryThreshold),
+    // Settings soulrecall does not set: left out, so a change of the others leaves them as they are.
+    log_memory_limit: [],
+    snapshot_visibility: [],
+    status_visibility: [],
+    minimum_incoming_canister_call_cycles: [],
     environment_variables: [],
   };
 }

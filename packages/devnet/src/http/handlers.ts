@@ -10,12 +10,12 @@ import { ErrorCodes, makeReject, RejectError, type Reject } from '../reject.js';
 import type { ExecutionResult, Subnet } from '../subnet.js';
 import { isManagementCanister, validateEnvelope, type IngressRequest } from './envelope.js';
 import { HttpError } from './http-error.js';
-import { readStateLeaves } from './read-state.js';
+import { readStateLeaves, readSubnetStateLeaves } from './read-state.js';
 import { RequestStatusStore } from './request-status.js';
 
 /** Ingress messages are limited to 2 MiB like on an application subnet. */
 export const MAX_INGRESS_BYTES = 2 * 1024 * 1024;
-/** After this long a synchronous call answers 202 and the agent polls. */
+/** After this long a synchronous call (v3, v4) answers 202 and the agent polls read_state. */
 const SYNC_CALL_WAIT_MS = 10_000;
 const RESPONSE_SEPARATOR = new Uint8Array([0x0b, ...utf8('ic-response')]);
 
@@ -47,7 +47,8 @@ export class ProtocolHandlers {
     });
   }
 
-  async call(version: 2 | 3, ecid: Principal, body: Uint8Array): Promise<HttpReply> {
+  /** `async`: /api/v2 (202 at once, the agent polls); `sync`: /api/v3 and /api/v4 (the certified outcome, or 202 after a while). */
+  async call(mode: 'async' | 'sync', ecid: Principal, body: Uint8Array): Promise<HttpReply> {
     if (body.length > MAX_INGRESS_BYTES) {
       throw new HttpError(413, `Request is too large. Message byte size ${body.length} is larger than the max allowed ${MAX_INGRESS_BYTES}.`);
     }
@@ -59,7 +60,7 @@ export class ProtocolHandlers {
     const done = this.requestStatus.track(request.requestId, request.sender, () =>
       this.subnet.executeCall({ sender: request.sender, canisterId: request.canisterId!, methodName: request.methodName!, arg: request.arg! }),
     );
-    if (version === 2) return { status: 202 };
+    if (mode === 'async') return { status: 202 };
     const finished = await Promise.race([done, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), SYNC_CALL_WAIT_MS).unref())]);
     if (!finished) return { status: 202 };
     return cborReply({ status: 'replied', certificate: this.certifier.certify(this.requestStatus.leaves(request.requestId)) });
@@ -81,6 +82,15 @@ export class ProtocolHandlers {
       ecid,
     );
     return cborReply({ certificate: this.certifier.certify(leaves) });
+  }
+
+  /** `/api/v2|v3/subnet/<id>/read_state`: the subnet's own paths (time, keys, canister ranges), never a canister's. */
+  readSubnetState(subnetId: Principal, body: Uint8Array): HttpReply {
+    if (subnetId.compareTo(this.keys.subnetId) !== 'eq') {
+      throw new HttpError(404, `Subnet ${subnetId.toText()} is not this network's subnet (${this.keys.subnetId.toText()}).`);
+    }
+    const request = validateEnvelope(body, 'read_state', subnetId, nowNanos());
+    return cborReply({ certificate: this.certifier.certify(readSubnetStateLeaves(this.keys, request.paths!)) });
   }
 
   /** Refusals a replica gives before a message enters execution. */

@@ -25,9 +25,9 @@ export interface ReadStateSources {
  * through `specified_id` and those of state directories from before ranges, and @dfinity/agent
  * checks that the effective canister id lies in these ranges when it verifies query signatures.
  */
-const CANISTER_RANGES = cbor.encodeWithSelfDescribedTag([
-  [new Uint8Array([0, 0, 0, 0, 0, 0, 0, 0, 1, 1]), new Uint8Array([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 1, 1])],
-]);
+const RANGE_START = new Uint8Array([0, 0, 0, 0, 0, 0, 0, 0, 1, 1]);
+const RANGE_END = new Uint8Array([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 1, 1]);
+const CANISTER_RANGES = cbor.encodeWithSelfDescribedTag([[RANGE_START, RANGE_END]]);
 
 const text = (label: Uint8Array): string => new TextDecoder().decode(label);
 
@@ -36,29 +36,60 @@ const text = (label: Uint8Array): string => new TextDecoder().decode(label);
  * may read them (like a replica: 403 for other users' request status and private metadata).
  */
 export function readStateLeaves(sources: ReadStateSources, paths: Uint8Array[][], sender: Principal, effectiveCanisterId: Principal): TreeLeaf[] {
+  return collectLeaves(paths, (root, rest) => {
+    switch (root) {
+      case 'time':
+        return [];
+      case 'subnet':
+        return subnetLeaves(sources.keys, rest[0]);
+      case 'request_status':
+        if (!rest[0]) throw new HttpError(404, 'Invalid path requested.');
+        return requestStatusLeaves(sources, rest[0], sender);
+      case 'canister':
+        return canisterLeaves(sources, rest, sender, effectiveCanisterId);
+      default:
+        throw new HttpError(404, 'Invalid path requested.');
+    }
+  });
+}
+
+/**
+ * A subnet read_state (`/api/v2|v3/subnet/<id>/read_state`) may ask for the time, the subnet's
+ * keys and ranges under `/subnet`, and the sharded ranges under `/canister_ranges/<subnet id>`
+ * (what ic-agent reads to learn a subnet); canister paths and request status are not a subnet's.
+ */
+export function readSubnetStateLeaves(keys: NetworkKeys, paths: Uint8Array[][]): TreeLeaf[] {
+  return collectLeaves(paths, (root, rest) => {
+    switch (root) {
+      case 'time':
+        return [];
+      case 'subnet':
+        return subnetLeaves(keys, rest[0]);
+      case 'canister_ranges':
+        return canisterRangeLeaves(keys, rest[0]);
+      default:
+        throw new HttpError(404, 'Invalid path requested.');
+    }
+  });
+}
+
+/** The limits every read_state shares, then the leaves each path names (`/time` is in every certificate). */
+function collectLeaves(paths: Uint8Array[][], leavesOf: (root: string, rest: Uint8Array[]) => TreeLeaf[]): TreeLeaf[] {
   if (paths.length > MAX_PATHS) throw new HttpError(400, `Too many paths requested: ${paths.length}, at most ${MAX_PATHS} are allowed.`);
   const leaves: TreeLeaf[] = [];
   for (const path of paths) {
     if (path.length > MAX_PATH_LENGTH) throw new HttpError(400, 'Invalid path requested: path is too long.');
     const [root, ...rest] = path;
-    switch (root ? text(root) : '') {
-      case 'time':
-        break;
-      case 'subnet':
-        leaves.push(...subnetLeaves(sources.keys, rest[0]));
-        break;
-      case 'request_status':
-        if (!rest[0]) throw new HttpError(404, 'Invalid path requested.');
-        leaves.push(...requestStatusLeaves(sources, rest[0], sender));
-        break;
-      case 'canister':
-        leaves.push(...canisterLeaves(sources, rest, sender, effectiveCanisterId));
-        break;
-      default:
-        throw new HttpError(404, 'Invalid path requested.');
-    }
+    leaves.push(...leavesOf(root ? text(root) : '', rest));
   }
   return leaves;
+}
+
+/** `/canister_ranges/<subnet id>/<first canister id of the shard>`: one shard holds all of this subnet's ranges. */
+function canisterRangeLeaves(keys: NetworkKeys, subnetId: Uint8Array | undefined): TreeLeaf[] {
+  const sid = keys.subnetId.toUint8Array();
+  if (subnetId && !bytesEqual(subnetId, sid)) return [];
+  return [{ path: ['canister_ranges', sid, RANGE_START], value: CANISTER_RANGES }];
 }
 
 function subnetLeaves(keys: NetworkKeys, subnetId: Uint8Array | undefined): TreeLeaf[] {

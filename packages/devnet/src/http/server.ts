@@ -21,7 +21,21 @@ export interface NetworkSelfDescription {
   startedAt: string;
 }
 
-const CANISTER_ROUTE = /^\/api\/v([23])\/canister\/([^/]+)\/(call|query|read_state)$/;
+/**
+ * The replica's routes today: calls at v2 (asynchronous), v3 and v4 (synchronous; v4 differs from
+ * v3 only in the delegation format of its certificate, and this network is a root subnet that
+ * signs with the root key and never delegates); queries and read_state at v2 and v3.
+ */
+const CANISTER_ROUTE = /^\/api\/(?:v([234])\/canister\/([^/]+)\/call|v[23]\/canister\/([^/]+)\/(query|read_state))$/;
+const SUBNET_ROUTE = /^\/api\/v[23]\/subnet\/([^/]+)\/read_state$/;
+
+function parsePrincipalSegment(segment: string, what: 'canister' | 'subnet'): Principal {
+  try {
+    return Principal.fromText(decodeURIComponent(segment));
+  } catch {
+    throw new HttpError(400, `Could not parse effective ${what} id: ${segment}`);
+  }
+}
 
 /** Reads a request body, refusing oversized ones with 413 as soon as they pass the limit. */
 function readBody(request: http.IncomingMessage): Promise<Uint8Array> {
@@ -60,25 +74,20 @@ async function route(handlers: ProtocolHandlers, describe: () => NetworkSelfDesc
     if (request.method !== 'GET') throw new HttpError(405, 'Method not allowed.');
     return { status: 200, body: JSON.stringify(describe()), contentType: 'application/json' };
   }
+  const subnetMatch = SUBNET_ROUTE.exec(url.pathname);
+  if (subnetMatch) {
+    if (request.method !== 'POST') throw new HttpError(405, 'Method not allowed.');
+    const subnetId = parsePrincipalSegment(subnetMatch[1]!, 'subnet');
+    return handlers.readSubnetState(subnetId, await readBody(request));
+  }
   const match = CANISTER_ROUTE.exec(url.pathname);
   if (!match) throw new HttpError(404, 'Not found.');
   if (request.method !== 'POST') throw new HttpError(405, 'Method not allowed.');
-  const [, version, canisterText, endpoint] = match;
-  let ecid: Principal;
-  try {
-    ecid = Principal.fromText(decodeURIComponent(canisterText!));
-  } catch {
-    throw new HttpError(400, `Could not parse effective canister id: ${canisterText}`);
-  }
+  const [, callVersion, callCanister, otherCanister, endpoint] = match;
+  const ecid = parsePrincipalSegment((callCanister ?? otherCanister)!, 'canister');
   const body = await readBody(request);
-  switch (endpoint) {
-    case 'call':
-      return handlers.call(version === '3' ? 3 : 2, ecid, body);
-    case 'query':
-      return handlers.query(ecid, body);
-    default:
-      return handlers.readState(ecid, body);
-  }
+  if (callVersion) return handlers.call(callVersion === '2' ? 'async' : 'sync', ecid, body);
+  return endpoint === 'query' ? handlers.query(ecid, body) : handlers.readState(ecid, body);
 }
 
 /** The HTTP server of the network: CBOR in and out, plain-text errors like a replica's. */

@@ -1,8 +1,14 @@
 import { IDL } from '@dfinity/candid';
 
-/** Candid types of the management canister (from the interface specification's ic.did), used on both sides of the wire. */
+/**
+ * Candid types of the management canister as the current ic.did has them (the interface spec's, and
+ * ic-management-canister-types, which icp-cli decodes with: a reply missing a field fails there),
+ * used on both sides of the wire.
+ */
 
-export const LogVisibility = IDL.Variant({ controllers: IDL.Null, public: IDL.Null, allowed_viewers: IDL.Vec(IDL.Principal) });
+/** One variant for log, snapshot and status visibility. */
+const Visibility = IDL.Variant({ controllers: IDL.Null, public: IDL.Null, allowed_viewers: IDL.Vec(IDL.Principal) });
+export const LogVisibility = Visibility;
 const EnvironmentVariable = IDL.Record({ name: IDL.Text, value: IDL.Text });
 
 export const CanisterSettings = IDL.Record({
@@ -11,7 +17,11 @@ export const CanisterSettings = IDL.Record({
   memory_allocation: IDL.Opt(IDL.Nat),
   freezing_threshold: IDL.Opt(IDL.Nat),
   reserved_cycles_limit: IDL.Opt(IDL.Nat),
-  log_visibility: IDL.Opt(LogVisibility),
+  log_visibility: IDL.Opt(Visibility),
+  log_memory_limit: IDL.Opt(IDL.Nat),
+  snapshot_visibility: IDL.Opt(Visibility),
+  status_visibility: IDL.Opt(Visibility),
+  minimum_incoming_canister_call_cycles: IDL.Opt(IDL.Nat),
   wasm_memory_limit: IDL.Opt(IDL.Nat),
   wasm_memory_threshold: IDL.Opt(IDL.Nat),
   environment_variables: IDL.Opt(IDL.Vec(EnvironmentVariable)),
@@ -23,7 +33,11 @@ export const DefiniteCanisterSettings = IDL.Record({
   memory_allocation: IDL.Nat,
   freezing_threshold: IDL.Nat,
   reserved_cycles_limit: IDL.Nat,
-  log_visibility: LogVisibility,
+  log_visibility: Visibility,
+  log_memory_limit: IDL.Nat,
+  snapshot_visibility: Visibility,
+  status_visibility: Visibility,
+  minimum_incoming_canister_call_cycles: IDL.Nat,
   wasm_memory_limit: IDL.Nat,
   wasm_memory_threshold: IDL.Nat,
   environment_variables: IDL.Vec(EnvironmentVariable),
@@ -61,6 +75,7 @@ const CanisterStatusResult = IDL.Record({
     canister_history_size: IDL.Nat,
     wasm_chunk_store_size: IDL.Nat,
     snapshots_size: IDL.Nat,
+    log_memory_store_size: IDL.Nat,
   }),
   cycles: IDL.Nat,
   reserved_cycles: IDL.Nat,

@@ -2,10 +2,10 @@ import { IDL } from '@dfinity/candid';
 import { Principal } from '@dfinity/principal';
 import { randomBytes } from 'node:crypto';
 import { ErrorCodes, RejectError } from '../reject.js';
-import { DEFAULT_SETTINGS, isController, type CanisterRecord } from '../state/canister-record.js';
+import { DEFAULT_SETTINGS, isVisibleTo, type CanisterRecord } from '../state/canister-record.js';
 import { CANISTER_ONLY_METHODS, ManagementMethods, METHODS_WITHOUT_TARGET, READ_ONLY_METHODS, type ManagementMethodName } from './candid-types.js';
 import { clearChunkStore, installChunkedCode, installCode, storedChunks, uninstallCode, uploadChunk } from './code-installation.js';
-import { requireController, requireControllerOrSelf, type ManagementContext } from './management-context.js';
+import { requireController, requireViewer, type ManagementContext } from './management-context.js';
 import { applySettings, toDefiniteSettings } from './settings.js';
 import { readSnapshotData, readSnapshotMetadata, uploadSnapshotData, uploadSnapshotMetadata, type UploadMetadataArgs } from './snapshot-transfer.js';
 import { deleteSnapshot, listSnapshots, loadSnapshot, takeSnapshot } from './snapshots.js';
@@ -157,7 +157,8 @@ function createCanister(ctx: ManagementContext, args: Args, cycles: bigint | und
 
 function canisterStatus(ctx: ManagementContext, id: Principal) {
   const record = ctx.store.require(id);
-  requireControllerOrSelf(ctx, record);
+  // The canister itself may always read its own status.
+  if (record.id.compareTo(ctx.caller) !== 'eq') requireViewer(ctx, record, record.settings.statusVisibility);
   const hasCode = ctx.engine.hasCode(id.toUint8Array());
   const memorySize = hasCode ? ctx.engine.memorySize(id.toUint8Array()) : 0n;
   return {
@@ -176,6 +177,7 @@ function canisterStatus(ctx: ManagementContext, id: Principal) {
       canister_history_size: 0n,
       wasm_chunk_store_size: 0n,
       snapshots_size: record.snapshots.reduce((sum, snapshot) => sum + snapshot.totalSize, 0n),
+      log_memory_store_size: record.logs.reduce((sum, entry) => sum + BigInt(entry.content.length), 0n),
     },
     cycles: record.cycles,
     reserved_cycles: 0n,
@@ -223,11 +225,7 @@ function updateSettings(ctx: ManagementContext, id: Principal, update: Args): un
 
 function fetchLogs(ctx: ManagementContext, id: Principal) {
   const record = ctx.store.require(id);
-  const visibility = record.settings.logVisibility;
-  const allowed =
-    'public' in visibility ||
-    isController(record, ctx.caller) ||
-    ('allowed_viewers' in visibility && visibility.allowed_viewers.some((viewer) => viewer.compareTo(ctx.caller) === 'eq'));
+  const allowed = isVisibleTo(record, record.settings.logVisibility, ctx.caller);
   if (!allowed) {
     throw new RejectError(ErrorCodes.CanisterRejectedMessage, `Caller ${ctx.caller.toText()} is not allowed to query ic00 method fetch_canister_logs`);
   }

@@ -2,7 +2,7 @@ import type { Principal } from '@dfinity/principal';
 import type { ExecutionEngine } from '../execution/types.js';
 import type { NetworkIdentity } from '../message-context.js';
 import { ErrorCodes, RejectError } from '../reject.js';
-import { isController, type CanisterRecord } from '../state/canister-record.js';
+import { isController, isVisibleTo, type CanisterRecord, type Visibility } from '../state/canister-record.js';
 import type { CanisterStore } from '../state/canister-store.js';
 
 /** What a management method handler works with. */
@@ -28,5 +28,14 @@ export function requireController(ctx: ManagementContext, record: CanisterRecord
 /** Controllers or the canister itself (canister_status, chunk store methods). */
 export function requireControllerOrSelf(ctx: ManagementContext, record: CanisterRecord): void {
   if (record.id.compareTo(ctx.caller) === 'eq') return;
+  requireController(ctx, record);
+}
+
+/**
+ * Controllers or whoever a visibility setting names (status_visibility for canister_status,
+ * snapshot_visibility for listing and reading snapshots); anyone else gets the controllers' reject.
+ */
+export function requireViewer(ctx: ManagementContext, record: CanisterRecord, visibility: Visibility): void {
+  if (isVisibleTo(record, visibility, ctx.caller)) return;
   requireController(ctx, record);
 }

@@ -1,6 +1,6 @@
 import type { Principal } from '@dfinity/principal';
 import { ErrorCodes, RejectError } from '../reject.js';
-import type { CanisterSettings, EnvironmentVariable, LogVisibility } from '../state/canister-record.js';
+import type { CanisterSettings, EnvironmentVariable, Visibility } from '../state/canister-record.js';
 
 /** Decoded Candid `canister_settings` (every field optional). */
 export interface CandidSettings {
@@ -9,7 +9,11 @@ export interface CandidSettings {
   memory_allocation: [] | [bigint];
   freezing_threshold: [] | [bigint];
   reserved_cycles_limit: [] | [bigint];
-  log_visibility: [] | [LogVisibility];
+  log_visibility: [] | [Visibility];
+  log_memory_limit: [] | [bigint];
+  snapshot_visibility: [] | [Visibility];
+  status_visibility: [] | [Visibility];
+  minimum_incoming_canister_call_cycles: [] | [bigint];
   wasm_memory_limit: [] | [bigint];
   wasm_memory_threshold: [] | [bigint];
   environment_variables: [] | [EnvironmentVariable[]];
@@ -28,6 +32,11 @@ export function applySettings(current: CanisterSettings, controllers: Principal[
   if (pick(update.compute_allocation, 0n) > 100n) {
     throw new RejectError(ErrorCodes.InvalidManagementPayload, 'Invalid settings: compute_allocation must be a percentage between 0 and 100.');
   }
+  const names = pick(update.environment_variables, []).map((variable) => variable.name);
+  const repeated = names.find((name, index) => names.indexOf(name) !== index);
+  if (repeated !== undefined) {
+    throw new RejectError(ErrorCodes.InvalidManagementPayload, `Invalid settings: duplicate environment variable name ${JSON.stringify(repeated)}.`);
+  }
   return {
     controllers: dedupe(nextControllers),
     settings: {
@@ -36,6 +45,10 @@ export function applySettings(current: CanisterSettings, controllers: Principal[
       freezingThreshold: pick(update.freezing_threshold, current.freezingThreshold),
       reservedCyclesLimit: pick(update.reserved_cycles_limit, current.reservedCyclesLimit),
       logVisibility: pick(update.log_visibility, current.logVisibility),
+      logMemoryLimit: pick(update.log_memory_limit, current.logMemoryLimit),
+      snapshotVisibility: pick(update.snapshot_visibility, current.snapshotVisibility),
+      statusVisibility: pick(update.status_visibility, current.statusVisibility),
+      minimumIncomingCanisterCallCycles: pick(update.minimum_incoming_canister_call_cycles, current.minimumIncomingCanisterCallCycles),
       wasmMemoryLimit: pick(update.wasm_memory_limit, current.wasmMemoryLimit),
       wasmMemoryThreshold: pick(update.wasm_memory_threshold, current.wasmMemoryThreshold),
       environmentVariables: pick(update.environment_variables, current.environmentVariables),
@@ -57,6 +70,10 @@ export function toDefiniteSettings(settings: CanisterSettings, controllers: Prin
     freezing_threshold: settings.freezingThreshold,
     reserved_cycles_limit: settings.reservedCyclesLimit,
     log_visibility: settings.logVisibility,
+    log_memory_limit: settings.logMemoryLimit,
+    snapshot_visibility: settings.snapshotVisibility,
+    status_visibility: settings.statusVisibility,
+    minimum_incoming_canister_call_cycles: settings.minimumIncomingCanisterCallCycles,
     wasm_memory_limit: settings.wasmMemoryLimit,
     wasm_memory_threshold: settings.wasmMemoryThreshold,
     environment_variables: settings.environmentVariables,

@@ -8,7 +8,7 @@ import { bytesEqual, sha256 } from '../bytes.js';
 import type { WasmGlobalValue } from '../execution/types.js';
 import { ErrorCodes, RejectError } from '../reject.js';
 import type { LowWasmMemoryHookStatus, SnapshotMeta, SnapshotSection } from '../state/snapshot-files.js';
-import { requireController, type ManagementContext } from './management-context.js';
+import { requireController, requireViewer, type ManagementContext } from './management-context.js';
 import { addSnapshot, findSnapshot, reserveSnapshotSlot, snapshotMeta, snapshotSize } from './snapshots.js';
 
 const WASM_PAGE_BYTES = 65536n;
@@ -77,7 +77,7 @@ function fromCandidGlobal(global: CandidGlobal): WasmGlobalValue {
 
 export async function readSnapshotMetadata(ctx: ManagementContext, canisterId: Principal, snapshotId: Uint8Array) {
   const record = ctx.store.require(canisterId);
-  requireController(ctx, record);
+  requireViewer(ctx, record, record.settings.snapshotVisibility);
   const meta = await snapshotMeta(ctx, record, findSnapshot(ctx, record, snapshotId));
   const timer = meta.globalTimerNanos;
   return {
@@ -98,7 +98,7 @@ export async function readSnapshotMetadata(ctx: ManagementContext, canisterId: P
 /** A slice of a section (read from disk, never the whole snapshot) or one chunk of the snapshot's chunk store. */
 export async function readSnapshotData(ctx: ManagementContext, canisterId: Principal, snapshotId: Uint8Array, kind: ReadDataKind): Promise<{ chunk: Uint8Array }> {
   const record = ctx.store.require(canisterId);
-  requireController(ctx, record);
+  requireViewer(ctx, record, record.settings.snapshotVisibility);
   const info = findSnapshot(ctx, record, snapshotId);
   const meta = await snapshotMeta(ctx, record, info);
   if (kind.wasm_chunk) {

@@ -4,7 +4,7 @@ import type { CustomSectionMetadata } from '../execution/types.js';
 import { ErrorCodes, RejectError } from '../reject.js';
 import type { CanisterRecord, SnapshotInfo } from '../state/canister-record.js';
 import type { SnapshotMeta } from '../state/snapshot-files.js';
-import { requireController, type ManagementContext } from './management-context.js';
+import { requireController, requireViewer, type ManagementContext } from './management-context.js';
 
 /** A replica keeps at most this many snapshots per canister. */
 const MAX_SNAPSHOTS_PER_CANISTER = 10;
@@ -127,7 +127,7 @@ export async function loadSnapshot(ctx: ManagementContext, canisterId: Principal
 
 export function listSnapshots(ctx: ManagementContext, canisterId: Principal): CandidSnapshot[] {
   const record = ctx.store.require(canisterId);
-  requireController(ctx, record);
+  requireViewer(ctx, record, record.settings.snapshotVisibility);
   return record.snapshots.map(toCandid);
 }
 

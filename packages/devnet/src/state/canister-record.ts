@@ -1,8 +1,13 @@
 import { Principal } from '@dfinity/principal';
+import { MAX_LOG_BYTES } from '../canister-logs.js';
 import type { CanisterRunStatus, CustomSectionMetadata } from '../execution/types.js';
 
-/** Candid shape of `log_visibility`, kept as is so it round-trips through canister_status. */
-export type LogVisibility = { controllers: null } | { public: null } | { allowed_viewers: Principal[] };
+/**
+ * Candid shape of `log_visibility`, `snapshot_visibility` and `status_visibility` (one variant in
+ * ic.did), kept as is so it round-trips through canister_status.
+ */
+export type Visibility = { controllers: null } | { public: null } | { allowed_viewers: Principal[] };
+export type LogVisibility = Visibility;
 
 export interface EnvironmentVariable {
   name: string;
@@ -15,6 +20,14 @@ export interface CanisterSettings {
   freezingThreshold: bigint;
   reservedCyclesLimit: bigint;
   logVisibility: LogVisibility;
+  /** Bytes of log content the canister keeps; older records are dropped past it (canister-logs.ts). */
+  logMemoryLimit: bigint;
+  /** Who may list and read the canister's snapshots besides its controllers. */
+  snapshotVisibility: Visibility;
+  /** Who may read canister_status besides its controllers. */
+  statusVisibility: Visibility;
+  /** Cycles a call from another canister must attach to be accepted (0: no minimum). */
+  minimumIncomingCanisterCallCycles: bigint;
   wasmMemoryLimit: bigint;
   wasmMemoryThreshold: bigint;
   environmentVariables: EnvironmentVariable[];
@@ -57,6 +70,10 @@ export const DEFAULT_SETTINGS: CanisterSettings = {
   freezingThreshold: 2_592_000n,
   reservedCyclesLimit: 5_000_000_000_000n,
   logVisibility: { controllers: null },
+  logMemoryLimit: BigInt(MAX_LOG_BYTES),
+  snapshotVisibility: { controllers: null },
+  statusVisibility: { controllers: null },
+  minimumIncomingCanisterCallCycles: 0n,
   wasmMemoryLimit: 3_221_225_472n,
   wasmMemoryThreshold: 0n,
   environmentVariables: [],
@@ -64,3 +81,9 @@ export const DEFAULT_SETTINGS: CanisterSettings = {
 
 export const isController = (record: CanisterRecord, principal: Principal): boolean =>
   record.controllers.some((controller) => controller.compareTo(principal) === 'eq');
+
+/** Whether a visibility setting lets `principal` see what it guards (controllers always may). */
+export const isVisibleTo = (record: CanisterRecord, visibility: Visibility, principal: Principal): boolean =>
+  'public' in visibility ||
+  isController(record, principal) ||
+  ('allowed_viewers' in visibility && visibility.allowed_viewers.some((viewer) => viewer.compareTo(principal) === 'eq'));

@@ -5,7 +5,7 @@ import { bytesEqual, concatBytes, toHex } from '../bytes.js';
 import { ErrorCodes, RejectError } from '../reject.js';
 import { writeFileAtomic } from './atomic-file.js';
 import { canisterIdAt, chooseCanisterRange, isSystemCanisterId, type CanisterRange } from './canister-ids.js';
-import type { CanisterRecord } from './canister-record.js';
+import { DEFAULT_SETTINGS, type CanisterRecord } from './canister-record.js';
 import { decodeStateJson, encodeStateJson } from './json-codec.js';
 import { SnapshotFiles } from './snapshot-files.js';
 import { CanisterLogFiles } from './log-files.js';
@@ -53,6 +53,8 @@ export class CanisterStore {
     const file = path.join(stateDir, REGISTRY_FILE);
     const stored = fs.existsSync(file) ? decodeStateJson<StoredRegistry>(fs.readFileSync(file, 'utf8')) : undefined;
     for (const record of stored?.canisters ?? []) {
+      // A state directory from before a setting existed reads it as its default.
+      record.settings = { ...DEFAULT_SETTINGS, ...record.settings };
       this.loadLogs(record);
       this.canisters.set(record.id.toText(), record);
     }
@@ -121,7 +123,7 @@ export class CanisterStore {
       if (record.logs.length > 0) this.logFiles.replace(record.id, record.logs);
       return;
     }
-    record.logs = boundLogs(onDisk);
+    record.logs = boundLogs(onDisk, record.settings.logMemoryLimit);
     const last = onDisk[onDisk.length - 1];
     if (last && last.idx >= record.nextLogIdx) record.nextLogIdx = last.idx + 1n;
   }

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Actor, HttpAgent, type ActorMethod, type ActorSubclass, type Identity } from '@dfinity/agent';
 import { Ed25519KeyIdentity } from '@dfinity/identity';
 import type { Principal } from '@dfinity/principal';
-import { managementIdlFactory } from '../../src/management/candid-types.js';
+import { CanisterSettings, managementIdlFactory } from '../../src/management/candid-types.js';
 
 export function makeTempDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'soulrecall-'));
@@ -49,4 +49,9 @@ export const installMode = {
 
 export async function installCode(agent: HttpAgent, canisterId: Principal, wasm: Uint8Array, mode: object = installMode.install, arg = new Uint8Array()): Promise<void> {
   await management(agent, canisterId).install_code({ mode, canister_id: canisterId, wasm_module: wasm, arg, sender_canister_version: [] });
+}
+
+/** `canister_settings` with the given fields and every other field of the interface left out (unchanged). */
+export function settingsWith(fields: Record<string, unknown> = {}): Record<string, unknown> {
+  return { ...Object.fromEntries(CanisterSettings._fields.map(([name]) => [name, []])), ...fields };
 }
