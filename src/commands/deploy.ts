@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { confirmOrRefuse, deploy, DEPLOY_MODES, SoulrecallCommand, type DeployMode, type DeployResult } from '@soulrecall/core';
+import { confirmOrRefuse, deploy, DEPLOY_MODES, type DeployMode, type DeployResult, shortHash, SoulrecallCommand } from '@soulrecall/core';
 
 export default class Deploy extends SoulrecallCommand<DeployResult> {
   static override summary = 'Install or upgrade an agent in an environment, recording a deployment.';
@@ -30,7 +30,7 @@ If the canister is unhealthy after an upgrade, the snapshot is restored automati
       { agent: args.agent, environment: flags.env, wasmPath: flags.wasm, mode: flags.mode as DeployMode, canisterId: flags.canister },
       { confirm: (question) => confirmOrRefuse({ yes: flags.yes, question }), progress: (message) => this.progress(message) },
     );
-    this.log(`Deployed ${result.agent} version ${result.version} to ${result.environment}: canister ${result.canisterId}${result.created ? ' (created)' : ''}, ${result.mode}, module ${result.moduleSha256.slice(0, 12)}.`);
+    this.log(`Deployed ${result.agent} version ${result.version} to ${result.environment}: canister ${result.canisterId}${result.created ? ' (created)' : ''}, ${result.mode}, module ${shortHash(result.moduleSha256)}.`);
     if (result.snapshot) this.log(`Snapshot before the upgrade: ${result.snapshot.backupId}.`);
     this.log(`Healthy${result.live ? '; this canister is the live route' : ''}.`);
     return result;

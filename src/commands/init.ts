@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { confirmOrRefuse, initProject, INIT_SOURCES, SoulrecallCommand, type InitResult, type InitSource } from '@soulrecall/core';
+import { confirmOrRefuse, INIT_SOURCES, initProject, type InitResult, type InitSource, shortHash, SoulrecallCommand } from '@soulrecall/core';
 
 export default class Init extends SoulrecallCommand<InitResult> {
   static override summary = 'Write soulrecall.yaml from a dfx or icp-cli project, adopting its canister ids.';
@@ -26,7 +26,7 @@ With neither file, init writes a three-stage pipeline (local → staging → pro
     this.log(result.source ? `Read ${result.source}: ${result.agents.length} agent(s), environments ${result.pipeline.join(' → ')}.` : `No dfx.json or icp.yaml here: the default pipeline ${result.pipeline.join(' → ')}.`);
     this.log(`${result.replaced ? 'Replaced' : 'Wrote'} ${result.file}.`);
     for (const canister of result.adopted) {
-      const module = canister.moduleSha256 ? `module ${canister.moduleSha256.slice(0, 12)}${canister.moduleStored ? '' : ' (its bytes are not in the project: promote it with -w)'}` : canister.reachable ? 'no module installed' : 'module unknown (network unreachable)';
+      const module = canister.moduleSha256 ? `module ${shortHash(canister.moduleSha256)}${canister.moduleStored ? '' : ' (its bytes are not in the project: promote it with -w)'}` : canister.reachable ? 'no module installed' : 'module unknown (network unreachable)';
       this.log(`${canister.outcome === 'known' ? 'Already known' : 'Adopted'}: ${canister.agent} in ${canister.environment}, ${canister.canisterId} (from ${canister.from}), ${module}${canister.live ? ', live' : ''}.`);
     }
     for (const warning of result.warnings) this.progress(`Warning: ${warning}`);

@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { canisterStatus, ExitCode, networkStatus, renderTable, SoulrecallCommand, SoulrecallError, type CanisterStatusReport, type NetworkStatusReport } from '@soulrecall/core';
+import { canisterStatus, type CanisterStatusReport, ExitCode, networkStatus, type NetworkStatusReport, renderTable, shortHash, SoulrecallCommand, SoulrecallError } from '@soulrecall/core';
 
 export type StatusResult = CanisterStatusReport | NetworkStatusReport;
 
@@ -41,7 +41,7 @@ Drift (the module hash on chain differs from the one soulrecall last deployed) i
           { header: 'agent', get: (c) => ('recorded' in c ? (c.recorded?.agent ?? '-') : '-'), shrinkable: true },
           { header: 'status', get: (c) => ('status' in c ? c.status : `error: ${c.error.code}`), shrinkable: true },
           { header: 'ver', get: (c) => ('moduleVersion' in c && c.moduleVersion !== null ? String(c.moduleVersion) : '-') },
-          { header: 'module', get: (c) => ('moduleHash' in c && c.moduleHash ? c.moduleHash.slice(0, 12) : '-') },
+          { header: 'module', get: (c) => shortHash('moduleHash' in c ? c.moduleHash : null) },
           { header: 'drift', get: (c) => ('drift' in c && c.drift ? 'DRIFT' : '-') },
         ]),
       );

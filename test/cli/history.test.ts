@@ -70,6 +70,17 @@ describe('soulrecall binary: promote list, promote show, history', function () {
     expect(outside.json.promotions.map((p: { id: string }) => p.id)).to.deep.equal([rolledBackId]);
   });
 
+  it('promote list shows module hashes as promote prints them: 12 hex digits', async () => {
+    const { json } = await runJson(sandbox, project, ['promote', 'list', 'my-agent']);
+    const table = await sandbox.run(['promote', 'list', 'my-agent'], { cwd: project });
+    expect(table.exitCode, table.stderr).to.equal(0);
+    for (const promotion of json.promotions as Array<{ moduleSha256: string }>) {
+      expect(table.stdout).to.match(new RegExp(`\\b${promotion.moduleSha256.slice(0, 12)}\\b`));
+    }
+    const show = await sandbox.run(['promote', 'show', succeededId], { cwd: project });
+    expect(show.stdout).to.match(new RegExp(`^module +${json.promotions[1].moduleSha256.slice(0, 12)}\\b`, 'm'));
+  });
+
   it('promote list: unknown agent → exit 4 with the known agents; declared but never promoted → empty, exit 0', async () => {
     const unknown = await sandbox.run(['promote', 'list', 'ghost'], { cwd: project });
     expect(unknown.exitCode).to.equal(4);

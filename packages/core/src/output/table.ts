@@ -50,7 +50,10 @@ export function renderTable<Row>(rows: Row[], columns: Column<Row>[], width = ou
   return [line(columns.map((column) => column.header.toUpperCase())), ...cells.map(line)].join('\n');
 }
 
-/** A module hash as people read it in tables and messages: its first 12 hex digits. */
-export function shortHash(sha256: string): string {
-  return sha256.slice(0, 12);
+/**
+ * A module hash as people read it in tables and messages, everywhere the same: its first 12 hex
+ * digits (`-` for none). The --json output keeps the full hash.
+ */
+export function shortHash(sha256: string | null): string {
+  return sha256 ? sha256.slice(0, 12) : '-';
 }

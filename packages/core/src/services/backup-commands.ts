@@ -10,6 +10,7 @@ import { holdLease, type OperationHooks } from './deploy-operation.js';
 import type { Session } from './session.js';
 import { archiveBackup, contentBytes, uploadContent } from './state-copy.js';
 import { TransferCheckpoints } from './transfer-checkpoints.js';
+import { shortHash } from '../output/table.js';
 
 /**
  * The `backup` commands: snapshots on the network (they die with their canister) and their
@@ -165,7 +166,7 @@ export async function uploadBackup(session: Session, request: UploadBackupReques
       agent,
       environment: environment.name,
       subject: canisterId,
-      summary: `uploading snapshot file ${stored.sha256.slice(0, 12)} (${basename(path)}) into ${canisterId}${replaced ? `, replacing ${replaced.id}` : ''}`,
+      summary: `uploading snapshot file ${shortHash(stored.sha256)} (${basename(path)}) into ${canisterId}${replaced ? `, replacing ${replaced.id}` : ''}`,
       detail: { file: path, sha256: stored.sha256, manifest: archive.manifest },
       by,
     });

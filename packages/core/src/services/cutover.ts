@@ -8,6 +8,7 @@ import { checkAgentHealth } from './health-check.js';
 import { switchRoute } from './routing.js';
 import type { Session } from './session.js';
 import { copyStateInto } from './state-copy.js';
+import { shortHash } from '../output/table.js';
 
 /**
  * The cut-over of a stateful switch between two canisters of one agent: stop the live one
@@ -159,7 +160,7 @@ export async function cutOver(session: Session, client: CanisterClient, input: C
 
   await guarded(() =>
     phase('final-upgrade', async () => {
-      hooks.progress?.(`Cut-over: upgrading ${to} to module ${input.module.sha256.slice(0, 12)} over the copied state…`);
+      hooks.progress?.(`Cut-over: upgrading ${to} to module ${shortHash(input.module.sha256)} over the copied state…`);
       return upgradeCopiedState(client, to, input.module);
     }),
   );

@@ -10,6 +10,7 @@ import { holdLease, type OperationHooks } from './deploy-operation.js';
 import { checkAgentHealth, healthToJson, type AgentHealth } from './health-check.js';
 import { switchRoute, type RouteSwitchResult } from './routing.js';
 import type { Session } from './session.js';
+import { shortHash } from '../output/table.js';
 
 export type DeployMode = 'auto' | InstallMode;
 export const DEPLOY_MODES: readonly DeployMode[] = ['auto', 'install', 'reinstall', 'upgrade'];
@@ -186,7 +187,7 @@ export async function runDeployment(
       hooks.progress?.(`Snapshot of ${canisterId} before version ${pending.version}…`);
       backup = await snapshotBeforeUpgrade(session, client, pending);
     }
-    hooks.progress?.(`Installing version ${pending.version} (${mode}, module ${input.module.sha256.slice(0, 12)}) on ${canisterId}…`);
+    hooks.progress?.(`Installing version ${pending.version} (${mode}, module ${shortHash(input.module.sha256)}) on ${canisterId}…`);
     outcome = await installAndVerify(client, { canisterId, module: input.module, mode, agent: input.agent });
   } catch (error) {
     store.deployments.finish(pending.id, { status: 'failed', error: error instanceof Error ? error.message : String(error) }, by);
@@ -231,7 +232,7 @@ export async function assertUpgradeKeepsPersistence(
   const { wasmArtifactFromBytes } = await import('@soulrecall/canister-client');
   if (!wasmArtifactFromBytes(session.store.artifacts.get(running), `module ${running}`).enhancedOrthogonalPersistence) return;
   throw new SoulrecallError(
-    `Module ${input.module.sha256.slice(0, 12)} cannot upgrade canister ${input.canisterId}: the canister runs Motoko with enhanced orthogonal persistence, and the new module does not, so the network would refuse it.`,
+    `Module ${shortHash(input.module.sha256)} cannot upgrade canister ${input.canisterId}: the canister runs Motoko with enhanced orthogonal persistence, and the new module does not, so the network would refuse it.`,
     {
       code: 'UPGRADE_INCOMPATIBLE',
       exitCode: ExitCode.InvalidInput,

@@ -6,6 +6,7 @@ import { environmentOfRecord } from './canister-lookup.js';
 import { canisterIdsLocation, readCanisterId, writtenRoutes } from './canister-ids.js';
 import { syncCanisterIds } from './routing.js';
 import type { Session } from './session.js';
+import { shortHash } from '../output/table.js';
 
 /**
  * `soulrecall doctor [--fix]`: reconciles the store with the networks and canister_ids.json.
@@ -189,7 +190,7 @@ export async function doctor(session: Session, options: DoctorOptions = {}): Pro
           environment: environment.name,
           agent: canister.agent,
           subject: canister.canisterId,
-          summary: `Canister ${canister.canisterId} runs module ${moduleHash.slice(0, 12)}, but version ${canister.deployedVersion} (${canister.moduleSha256.slice(0, 12)}) is recorded: it was changed outside soulrecall.`,
+          summary: `Canister ${canister.canisterId} runs module ${shortHash(moduleHash)}, but version ${canister.deployedVersion} (${shortHash(canister.moduleSha256)}) is recorded: it was changed outside soulrecall.`,
           fix: null,
           next: [`soulrecall status ${canister.canisterId} --network ${environment.name}`, `soulrecall deploy ${canister.agent} -e ${environment.name} --canister ${canister.canisterId}`],
         }));

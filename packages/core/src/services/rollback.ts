@@ -11,6 +11,7 @@ import { canisterIdsLocation } from './canister-ids.js';
 import { switchRoute, type RouteSwitchResult } from './routing.js';
 import type { Session } from './session.js';
 import { cutOverInto, discardOf, statefulPair, switchBackDiscarding, type StateDiscard, type StatefulPair } from './stateful-switch.js';
+import { shortHash } from '../output/table.js';
 
 export type RollbackStrategy = 'route-switch' | 'restore-snapshot' | 'reinstall-artifact';
 
@@ -160,9 +161,9 @@ export async function planRollback(session: Session, client: CanisterClient, req
     return { ...base, discards: null, state: null, strategy: 'restore-snapshot', toVersion: target.version, toModuleSha256: target.moduleSha256, routeBackTo: null, backupId: backup.id, description: `restore snapshot ${backup.id} of ${canisterId}, taken before version ${current.version} (code and memory as they were then, running version ${target.version})` };
   }
   if (!session.store.artifacts.has(target.moduleSha256)) {
-    throw new SoulrecallError(`The module of version ${target.version} (${target.moduleSha256.slice(0, 12)}) is not in the artifact store.`, { code: 'ARTIFACT_MISSING', exitCode: ExitCode.NotFound, hint: `Deploy it again with \`soulrecall deploy ${agent} -e ${environment.name} -w <file>\`.` });
+    throw new SoulrecallError(`The module of version ${target.version} (${shortHash(target.moduleSha256)}) is not in the artifact store.`, { code: 'ARTIFACT_MISSING', exitCode: ExitCode.NotFound, hint: `Deploy it again with \`soulrecall deploy ${agent} -e ${environment.name} -w <file>\`.` });
   }
-  return { ...base, discards: null, state: null, strategy: 'reinstall-artifact', toVersion: target.version, toModuleSha256: target.moduleSha256, routeBackTo: null, backupId: null, description: `upgrade ${canisterId} to the module of version ${target.version} (${target.moduleSha256.slice(0, 12)}), keeping its memory` };
+  return { ...base, discards: null, state: null, strategy: 'reinstall-artifact', toVersion: target.version, toModuleSha256: target.moduleSha256, routeBackTo: null, backupId: null, description: `upgrade ${canisterId} to the module of version ${target.version} (${shortHash(target.moduleSha256)}), keeping its memory` };
 }
 
 /**

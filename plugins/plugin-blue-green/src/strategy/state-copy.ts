@@ -1,5 +1,5 @@
 import type { CanisterClient } from '@soulrecall/canister-client';
-import { archiveBackup, copyStateInto, cutOver, earlierSnapshot, takeRecordedSnapshot, upgradeCopiedState, type CutOverResult, type PromotionContext } from '@soulrecall/core';
+import { archiveBackup, copyStateInto, cutOver, type CutOverResult, earlierSnapshot, type PromotionContext, shortHash, takeRecordedSnapshot, upgradeCopiedState } from '@soulrecall/core';
 import type { Backup, JsonObject } from '@soulrecall/history-store';
 
 /**
@@ -41,7 +41,7 @@ export async function rehearseCopy(context: PromotionContext, client: CanisterCl
 export async function rehearseUpgrade(context: PromotionContext, client: CanisterClient, green: string): Promise<JsonObject> {
   const { wasmArtifactFromBytes } = await import('@soulrecall/canister-client');
   const module = wasmArtifactFromBytes(context.module.bytes, `module ${context.module.sha256}`);
-  context.progress(`Rehearsal: upgrading green ${green} to ${context.module.sha256.slice(0, 12)} over blue's state…`);
+  context.progress(`Rehearsal: upgrading green ${green} to ${shortHash(context.module.sha256)} over blue's state…`);
   return upgradeCopiedState(client, green, module);
 }
 

@@ -1,10 +1,6 @@
 /** Small text formats shared by the human renderers (the --json output keeps full values). */
 import { outputWidth } from '@soulrecall/core';
 
-export function shortHash(sha256: string | null, length = 8): string {
-  return sha256 ? sha256.slice(0, length) : '-';
-}
-
 /** `2026-11-26 13:20:05` (UTC, as stored). */
 export function formatTime(iso: string | null): string {
   return iso ? iso.slice(0, 19).replace('T', ' ') : '-';

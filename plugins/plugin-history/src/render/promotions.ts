@@ -1,7 +1,7 @@
-import { outputWidth, renderTable } from '@soulrecall/core';
+import { outputWidth, renderTable, shortHash } from '@soulrecall/core';
 import type { JsonValue } from '@soulrecall/history-store';
 import type { PromotionDetail, PromotionEnd, PromotionListEntry, PromotionListResult, PromotionStepDetail } from '../results.js';
-import { fitLine, formatAge, formatDuration, formatTime, shortHash, wrap } from './format.js';
+import { fitLine, formatAge, formatDuration, formatTime, wrap } from './format.js';
 
 const LABEL_WIDTH = 10;
 
@@ -36,9 +36,9 @@ export function renderPromotionDetail(detail: PromotionDetail, width = outputWid
     lines.push(`${label.padEnd(LABEL_WIDTH)}${first}`, ...rest.map((line) => `${' '.repeat(LABEL_WIDTH)}${line}`));
   };
   lines.push(fitLine(`Promotion ${detail.id}: ${detail.agent} ${detail.fromEnvironment} → ${detail.toEnvironment} (${detail.strategy}), ${detail.status}`, width));
-  field('module', `${shortHash(detail.module.sha256, 16)}${detail.module.origin ? ` (from ${detail.module.origin === 'file' ? 'a file' : 'the source deployment'})` : ''}`);
+  field('module', `${shortHash(detail.module.sha256)}${detail.module.origin ? ` (from ${detail.module.origin === 'file' ? 'a file' : 'the source deployment'})` : ''}`);
   if (detail.module.wasmPath) field('file', detail.module.wasmPath);
-  if (detail.module.previousSha256) field('replaced', `${shortHash(detail.module.previousSha256, 16)} (module the target ran before)`);
+  if (detail.module.previousSha256) field('replaced', `${shortHash(detail.module.previousSha256)} (module the target ran before)`);
   field('source', describeEnd(detail.source));
   field('target', describeEnd(detail.target));
   field('started', `${formatTime(detail.startedAt ?? detail.createdAt)}${detail.finishedAt ? `, finished ${formatTime(detail.finishedAt)} (${formatDuration(detail.durationMs)})` : ''}`);

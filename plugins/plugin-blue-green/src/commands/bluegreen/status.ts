@@ -1,4 +1,4 @@
-import { renderTable, SoulrecallCommand } from '@soulrecall/core';
+import { renderTable, shortHash, SoulrecallCommand } from '@soulrecall/core';
 import { agentArg, environmentFlag } from '../../flags.js';
 import { blueGreenStatus, type BlueGreenStatus, type ColourStatus } from '../../services/bluegreen.js';
 
@@ -25,7 +25,7 @@ The live canister is blue until a blue-green promotion switches to green; the ot
         { header: 'canister', get: (row) => row.canisterId },
         { header: 'live', get: (row) => (row.live ? 'yes' : 'no') },
         { header: 'version', get: (row) => (row.version === null ? '-' : String(row.version)) },
-        { header: 'module', get: (row) => row.moduleSha256?.slice(0, 12) ?? '-' },
+        { header: 'module', get: (row) => shortHash(row.moduleSha256 ?? null) },
         { header: 'health', get: (row) => (row.health.healthy ? 'healthy' : `${row.health.status}: ${row.health.problems.join('; ')}`), shrinkable: true },
       ]),
     );
