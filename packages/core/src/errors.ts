@@ -161,7 +161,9 @@ export function toSoulrecallError(thrown: unknown): SoulrecallError {
     if (exitCode !== undefined) return new SoulrecallError(error.message, { code: error.code, exitCode, hint, cause: error, details });
   }
   if (typeof error.code === 'string' && ['EACCES', 'EPERM', 'EROFS', 'ENOSPC'].includes(error.code)) {
-    return new SoulrecallError(error.message, { code: `FS_${error.code}`, exitCode: ExitCode.Internal, hint: 'Check the permissions and free space of the folder named above.', cause: error });
+    // A hint the error already carries (a promotion's "then `promote resume <id>`") is the way forward after the fix: keep it.
+    const fix = 'Check the permissions and free space of the folder named above.';
+    return new SoulrecallError(error.message, { code: `FS_${error.code}`, exitCode: ExitCode.Internal, hint: hint ? `${fix} ${hint}` : fix, cause: error });
   }
   return new SoulrecallError(`Unexpected failure: ${error.message}`, {
     code: typeof error.code === 'string' ? error.code : 'INTERNAL',

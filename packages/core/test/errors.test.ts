@@ -39,4 +39,13 @@ describe('errors and exit codes', () => {
     expect(renderError(error, false)).to.equal('Error: Unknown agent "x".\nHint: Agents: a.\n');
     expect(renderError(error, true)).to.match(/Hint: Agents: a\.\n\n.*SoulrecallError/);
   });
+  for (const code of ['EACCES', 'EPERM', 'EROFS', 'ENOSPC']) {
+    it(`a file-system ${code} keeps the way forward it carries (a promotion's resume hint) after the fix it names`, () => {
+      const thrown = Object.assign(new Error(`${code}: cannot write /data/history.db`), { code, hint: 'Then `soulrecall promote resume p-abc123` continues from the journal.' });
+      const error = toSoulrecallError(thrown);
+      expect(error).to.include({ code: `FS_${code}`, exitCode: ExitCode.Internal });
+      expect(error.hint).to.equal('Check the permissions and free space of the folder named above. Then `soulrecall promote resume p-abc123` continues from the journal.');
+      expect(toSoulrecallError(Object.assign(new Error(code), { code })).hint).to.equal('Check the permissions and free space of the folder named above.');
+    });
+  }
 });
