@@ -1,13 +1,10 @@
-import { Command, Flags, type Interfaces } from '@oclif/core';
+import { Command, Flags } from '@oclif/core';
 import { loadProjectConfig } from './config/loader.js';
 import { flagValueOf } from './services/prestart.js';
 import type { ProjectConfig } from './config/types.js';
 import { dataDir } from './data-dir.js';
 import { toSoulrecallError, type SoulrecallError } from './errors.js';
 import { Session } from './services/session.js';
-
-export type SoulrecallFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof SoulrecallCommand)['baseFlags'] & T['flags']>;
-export type SoulrecallArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args']>;
 
 /**
  * The base of every soulrecall command, in every plugin.

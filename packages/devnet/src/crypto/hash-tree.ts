@@ -81,4 +81,3 @@ export function treeRootHash(tree: HashTree): Uint8Array {
   }
 }
 
-export const labelBytes = toLabel;
