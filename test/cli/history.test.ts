@@ -4,8 +4,6 @@ import { CliSandbox, STACK_TRACE } from '../helpers/cli.js';
 import { DevnetPool } from '../helpers/devnet.js';
 import { runJson, wasm, writeProject } from './deploy-support.js';
 
-const widest = (text: string) => Math.max(...text.split('\n').map((line) => line.length));
-
 /**
  * plugin-history through the real binary, against a store filled by real promotions on two
  * devnets: local → staging (succeeded, made the route), then an unhealthy module promoted with
@@ -56,10 +54,10 @@ describe('soulrecall binary: promote list, promote show, history', function () {
     expect(rolledBack.moduleSha256).to.not.equal(succeeded.moduleSha256);
   });
 
-  it('promote list: an 80-column table; filters by environment alias and status, outside any project too', async () => {
+  it('promote list: a table, whole when piped; filters by environment alias and status, outside any project too', async () => {
     const table = await sandbox.run(['promote', 'list', 'my-agent'], { cwd: project });
     expect(table.exitCode, table.stderr).to.equal(0);
-    expect(widest(table.stdout)).to.be.at.most(80);
+    expect(table.stdout).not.to.include('…');
     expect(table.stdout).to.include(succeededId).and.include(rolledBackId).and.include('local→staging').and.include('in-place').and.include('rolled-back');
     const dev = await runJson(sandbox, project, ['promote', 'list', 'my-agent', '-e', 'dev', '--status', 'succeeded']);
     expect(dev.json).to.include({ environment: 'local', status: 'succeeded' });

@@ -19,8 +19,8 @@ describe('plugin-history renderers', () => {
     expect(widest(text)).to.be.at.most(80);
     const [header, first, second] = text.split('\n');
     expect(header).to.match(/^ID\s+AGE\s+FROM→TO\s+STRATEGY\s+VERSION\s+STATUS\s+BY\s+TOOK$/);
-    expect(first).to.include(fixture.rolledBack.id).and.include('staging→produ').and.include('- 22222222').and.include('rolled-back').and.include('alice');
-    expect(second).to.include(fixture.succeeded.id).and.include('v1 11111111').and.include('succeeded').and.match(/ 1h /);
+    expect(first).to.include(fixture.rolledBack.id).and.include('staging→p').and.include('- 222222222222').and.include('rolled-back').and.include('alice');
+    expect(second).to.include(fixture.succeeded.id).and.include('v1 111111111111').and.include('succeeded').and.match(/ 1h /);
   });
 
   it('promote show fits 80 columns and shows the journal, snapshot, route change and rollback', () => {
