@@ -7,6 +7,7 @@ import { callManagement, decodeManagementArg, managementTarget } from './managem
 import { messageContext, type NetworkIdentity } from './message-context.js';
 import { ErrorCodes, makeReject, RejectError, type Reject } from './reject.js';
 import type { CanisterStore } from './state/canister-store.js';
+import { SystemCanisters, type SystemCanister } from './system-canisters/system-canister.js';
 
 export type ExecutionResult = { kind: 'reply'; reply: Uint8Array } | { kind: 'reject'; reject: Reject };
 
@@ -33,17 +34,22 @@ export class Subnet {
     readonly engine: ExecutionEngine,
     private readonly certifier: Certifier,
     private readonly network: NetworkIdentity,
+    readonly systemCanisters: SystemCanisters = new SystemCanisters(),
   ) {}
 
   /** Executes an update call (replicated): its effects are kept unless it traps. */
   async executeCall(message: CanisterMessage): Promise<ExecutionResult> {
     if (message.canisterId.toUint8Array().length === 0) return this.callManagementCanister(message, 'update');
+    const system = this.systemCanisters.get(message.canisterId);
+    if (system) return this.callSystemCanister(system, message, 'update');
     return this.mutex.run(message.canisterId.toText(), () => this.guard(() => this.runCanister(message, 'update')));
   }
 
   /** Executes a query: never changes state. */
   async executeQuery(message: CanisterMessage): Promise<ExecutionResult> {
     if (message.canisterId.toUint8Array().length === 0) return this.callManagementCanister(message, 'query');
+    const system = this.systemCanisters.get(message.canisterId);
+    if (system) return this.callSystemCanister(system, message, 'query');
     return this.guard(() => this.runCanister(message, 'query'));
   }
 
@@ -92,6 +98,21 @@ export class Subnet {
     if (mode === 'query') return run();
     // Operations on a canister wait for its running message; creations share one queue so ids stay sequential.
     return this.mutex.run(target ? target.toText() : 'aaaaa-aa', run);
+  }
+
+  /** An ingress message to a system canister: no cycles attached; updates to one run one at a time, as any canister's. */
+  private callSystemCanister(canister: SystemCanister, message: CanisterMessage, mode: 'update' | 'query'): Promise<ExecutionResult> {
+    const idText = canister.id.toText();
+    const run = () =>
+      this.guard(async () => {
+        if (mode === 'query' && !canister.isQuery(message.methodName)) {
+          throw new RejectError(ErrorCodes.CanisterMethodNotFound, `Error from Canister ${idText}: Canister has no query method '${message.methodName}'.`);
+        }
+        const context = { store: this.store, engine: this.engine, network: this.network, timeNanos: nowNanos() };
+        const outcome = await canister.handle({ caller: message.sender, method: message.methodName, arg: message.arg, cycles: 0n, mode }, context);
+        return outcome.kind === 'reply' ? { kind: 'reply', reply: outcome.reply } : outcome;
+      });
+    return mode === 'query' ? run() : this.mutex.run(idText, run);
   }
 
   private async runCanister(message: CanisterMessage, mode: 'update' | 'query'): Promise<ExecutionResult> {
