@@ -9,6 +9,8 @@ import { DevnetHttpServer } from './http/server.js';
 import { CanisterStore } from './state/canister-store.js';
 import { Subnet } from './subnet.js';
 import { SystemTaskScheduler } from './system-tasks.js';
+import { CyclesMintingCanister } from './system-canisters/cycles-minting-canister.js';
+import { SystemCanisters } from './system-canisters/system-canister.js';
 
 export interface DevnetOptions {
   /** 0 picks a free port; default 4943. */
@@ -55,7 +57,7 @@ export async function startDevnetWithEngine(options: DevnetOptions, createEngine
   const engine = await createEngine({ stateDir: path.join(stateDir, 'wasm'), messageTimeLimitMs: options.messageTimeLimitMs ?? 5000 });
   const store = new CanisterStore(stateDir, (scope) => engine.flush(scope?.map((id) => id.toUint8Array())));
   const certifier = new Certifier(keys);
-  const subnet = new Subnet(store, engine, certifier, keys);
+  const subnet = new Subnet(store, engine, certifier, keys, new SystemCanisters([new CyclesMintingCanister(keys.subnetId)]));
   const startedAt = new Date().toISOString();
   let port = 0;
   const server = new DevnetHttpServer(new ProtocolHandlers(keys, certifier, subnet), () => ({ pid: process.pid, port, stateDir, startedAt }));

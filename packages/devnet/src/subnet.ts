@@ -87,6 +87,11 @@ export class Subnet {
     try {
       args = decodeManagementArg(message.methodName, message.arg);
       target = managementTarget(message.methodName, args);
+      const specified = (args.specified_id as [Principal] | [] | undefined)?.[0];
+      // A system canister's id is taken, as on mainnet; a record there would never be reached.
+      if (specified && this.systemCanisters.get(specified)) {
+        throw new RejectError(ErrorCodes.CanisterIdAlreadyExists, `Canister ${specified.toText()} is already installed.`);
+      }
     } catch (error) {
       return this.guard(() => Promise.reject(error));
     }

@@ -34,8 +34,9 @@ export function management(agent: HttpAgent, canisterId?: Principal): Management
 }
 
 /** Creates an empty canister controlled by the agent's identity. */
-export async function createCanister(agent: HttpAgent): Promise<Principal> {
-  const { canister_id } = (await management(agent).provisional_create_canister_with_cycles({ amount: [], settings: [], specified_id: [], sender_canister_version: [] })) as {
+export async function createCanister(agent: HttpAgent, specifiedId?: Principal): Promise<Principal> {
+  const specified_id = specifiedId ? [specifiedId] : [];
+  const { canister_id } = (await management(agent).provisional_create_canister_with_cycles({ amount: [], settings: [], specified_id, sender_canister_version: [] })) as {
     canister_id: Principal;
   };
   return canister_id;

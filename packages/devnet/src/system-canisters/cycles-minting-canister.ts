@@ -1,0 +1,36 @@
+import { IDL } from '@dfinity/candid';
+import { Principal } from '@dfinity/principal';
+import { ErrorCodes, makeReject } from '../reject.js';
+import type { SystemCanister, SystemCanisterCall, SystemCanisterContext, SystemCanisterOutcome } from './system-canister.js';
+
+/** The cycles minting canister's mainnet id, where icp-cli and dfx look for it. */
+export const CYCLES_MINTING_CANISTER_ID = Principal.fromText('rkp4c-7iaaa-aaaaa-aaaca-cai');
+
+/**
+ * The part of the CMC a tool asks before it creates a canister: which subnets take new
+ * canisters. The devnet is one subnet, so it is the only default subnet.
+ */
+export class CyclesMintingCanister implements SystemCanister {
+  readonly id = CYCLES_MINTING_CANISTER_ID;
+
+  constructor(private readonly subnetId: Principal) {}
+
+  isQuery(method: string): boolean {
+    return method === 'get_default_subnets';
+  }
+
+  async handle(call: SystemCanisterCall, _ctx: SystemCanisterContext): Promise<SystemCanisterOutcome> {
+    if (call.method !== 'get_default_subnets') {
+      // The replica's wording for a method the canister does not export; this CMC has one method.
+      const reject = makeReject(ErrorCodes.CanisterMethodNotFound, `Error from Canister ${this.id.toText()}: Canister has no ${call.mode} method '${call.method}'.`);
+      return { kind: 'reject', reject };
+    }
+    try {
+      IDL.decode([], call.arg);
+    } catch (error) {
+      const reject = makeReject(ErrorCodes.CanisterCalledTrap, `Error from Canister ${this.id.toText()}: Canister called \`ic0.trap\` with message: 'failed to decode call arguments: ${(error as Error).message}'.`);
+      return { kind: 'reject', reject };
+    }
+    return { kind: 'reply', reply: new Uint8Array(IDL.encode([IDL.Vec(IDL.Principal)], [[this.subnetId]])), cyclesAccepted: 0n };
+  }
+}
