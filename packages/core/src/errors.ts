@@ -154,7 +154,9 @@ export function toSoulrecallError(thrown: unknown): SoulrecallError {
   const details = typeof error.details === 'object' && error.details !== null ? (error.details as Record<string, unknown>) : undefined;
   // oclif's own parse errors (unknown flag, missing argument) carry their exit code in `oclif.exit`.
   if (error.oclif && typeof error.oclif.exit === 'number') {
-    return new SoulrecallError(error.message, { code: 'USAGE', exitCode: error.oclif.exit === 1 ? ExitCode.Usage : error.oclif.exit, hint: hint ?? 'See --help for usage.', cause: error });
+    // oclif ends its parse errors with "See more help with --help", which the hint already says: one sentence, one hint.
+    const message = error.message.replace(/\n+See more help with --help\s*$/, '');
+    return new SoulrecallError(message, { code: 'USAGE', exitCode: error.oclif.exit === 1 ? ExitCode.Usage : error.oclif.exit, hint: hint ?? 'See --help for usage.', cause: error });
   }
   if (typeof error.code === 'string') {
     const exitCode = typeof error.exitCode === 'number' ? error.exitCode : exitCodeForErrorCode(error.code);
