@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { confirmOrRefuse, deploy, DEPLOY_MODES, type DeployMode, type DeployResult, shortHash, SoulrecallCommand } from '@soulrecall/core';
+import { confirmOrRefuse, deploy, DEPLOY_MODES, type DeployResult, shortHash, SoulrecallCommand } from '@soulrecall/core';
 
 export default class Deploy extends SoulrecallCommand<DeployResult> {
   static override summary = 'Install or upgrade an agent in an environment, recording a deployment.';
@@ -18,7 +18,7 @@ If the canister is unhealthy after an upgrade, the snapshot is restored automati
   static override flags = {
     env: Flags.string({ char: 'e', aliases: ['network'], summary: 'Environment (name or alias) to deploy to.', required: true }),
     wasm: Flags.string({ char: 'w', aliases: ['wasm-path'], summary: "Module to deploy; default: the agent's wasm in soulrecall.yaml." }),
-    mode: Flags.string({ summary: 'auto: install into an empty canister, else upgrade (keeps memory); reinstall erases memory.', options: [...DEPLOY_MODES], default: 'auto' }),
+    mode: Flags.option({ summary: 'auto: install into an empty canister, else upgrade (keeps memory); reinstall erases memory.', options: DEPLOY_MODES, default: 'auto' })(),
     canister: Flags.string({ summary: "Deploy to this canister instead of the environment's live one (adopted if soulrecall does not know it yet)." }),
     yes: Flags.boolean({ char: 'y', summary: 'Do not ask for confirmation (protected environment, reinstall).', default: false }),
   };
@@ -27,7 +27,7 @@ If the canister is unhealthy after an upgrade, the snapshot is restored automati
     const { args, flags } = await this.parse(Deploy);
     const result = await deploy(
       this.session(),
-      { agent: args.agent, environment: flags.env, wasmPath: flags.wasm, mode: flags.mode as DeployMode, canisterId: flags.canister },
+      { agent: args.agent, environment: flags.env, wasmPath: flags.wasm, mode: flags.mode, canisterId: flags.canister },
       { confirm: (question) => confirmOrRefuse({ yes: flags.yes, question }), progress: (message) => this.progress(message) },
     );
     this.log(`Deployed ${result.agent} version ${result.version} to ${result.environment}: canister ${result.canisterId}${result.created ? ' (created)' : ''}, ${result.mode}, module ${shortHash(result.moduleSha256)}.`);

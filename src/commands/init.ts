@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { confirmOrRefuse, INIT_SOURCES, initProject, type InitResult, type InitSource, shortHash, SoulrecallCommand } from '@soulrecall/core';
+import { confirmOrRefuse, INIT_SOURCES, initProject, type InitResult, shortHash, SoulrecallCommand } from '@soulrecall/core';
 
 export default class Init extends SoulrecallCommand<InitResult> {
   static override summary = 'Write soulrecall.yaml from a dfx or icp-cli project, adopting its canister ids.';
@@ -12,7 +12,7 @@ With neither file, init writes a three-stage pipeline (local → staging → pro
     '<%= config.bin %> <%= command.id %> --from icp --force',
   ];
   static override flags = {
-    from: Flags.string({ summary: 'Read this project file when the folder has both dfx.json and icp.yaml.', options: [...INIT_SOURCES] }),
+    from: Flags.option({ summary: 'Read this project file when the folder has both dfx.json and icp.yaml.', options: INIT_SOURCES })(),
     force: Flags.boolean({ summary: 'Replace an existing soulrecall.yaml without asking.', default: false }),
     yes: Flags.boolean({ char: 'y', summary: 'Ask nothing (an existing soulrecall.yaml is then kept unless --force).', default: false }),
   };
@@ -20,7 +20,7 @@ With neither file, init writes a three-stage pipeline (local → staging → pro
   public async run(): Promise<InitResult> {
     const { flags } = await this.parse(Init);
     const result = await initProject(
-      { root: process.cwd(), from: flags.from as InitSource | undefined, existing: flags.force ? 'replace' : flags.yes ? 'refuse' : 'ask', dataDir: this.dataDir() },
+      { root: process.cwd(), from: flags.from, existing: flags.force ? 'replace' : flags.yes ? 'refuse' : 'ask', dataDir: this.dataDir() },
       { confirm: (question) => confirmOrRefuse({ yes: false, question, flag: '--force' }), progress: (message) => this.progress(message) },
     );
     this.log(result.source ? `Read ${result.source}: ${result.agents.length} agent(s), environments ${result.pipeline.join(' → ')}.` : `No dfx.json or icp.yaml here: the default pipeline ${result.pipeline.join(' → ')}.`);

@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
 import { otherProjectsHint, SoulrecallCommand } from '@soulrecall/core';
-import { TIMELINE_KINDS, type TimelineKind } from '@soulrecall/history-store';
+import { TIMELINE_KINDS } from '@soulrecall/history-store';
 import type { HistoryResult } from '../results.js';
 import { limitFlag, parseLimit } from '../limit-flag.js';
 import { DEFAULT_HISTORY_LIMIT, historyTimeline } from '../services/timeline.js';
@@ -22,7 +22,7 @@ export default class History extends SoulrecallCommand<HistoryResult> {
     agent: Flags.string({ char: 'a', summary: 'Only events of this agent.' }),
     env: Flags.string({ char: 'e', aliases: ['network'], summary: 'Only events in this environment (name or alias).' }),
     since: Flags.string({ summary: 'Only events at or after this time: ISO (2026-11-26T12:00:00Z) or relative (30m, 2h, 3d, 1w).' }),
-    kind: Flags.string({ summary: 'Only events of this kind (repeatable).', options: [...TIMELINE_KINDS], multiple: true }),
+    kind: Flags.option({ summary: 'Only events of this kind (repeatable).', options: TIMELINE_KINDS, multiple: true })(),
     limit: limitFlag('events', DEFAULT_HISTORY_LIMIT),
     csv: Flags.boolean({ summary: 'Print CSV (RFC 4180, with a header row) instead of a table.', exclusive: ['json'] }),
     'all-projects': Flags.boolean({ summary: "Every project's events, not only this folder's project.", default: false }),
@@ -37,7 +37,7 @@ export default class History extends SoulrecallCommand<HistoryResult> {
       agent: flags.agent,
       environment: flags.env,
       since: flags.since,
-      kinds: flags.kind as TimelineKind[] | undefined,
+      kinds: flags.kind,
       limit,
       allProjects,
     });

@@ -21,7 +21,7 @@ export default class PromoteList extends SoulrecallCommand<PromotionListResult> 
   };
   static override flags = {
     env: Flags.string({ char: 'e', aliases: ['network'], summary: 'Only promotions from or to this environment (name or alias).' }),
-    status: Flags.string({ summary: 'Only promotions with this status.', options: [...PROMOTION_STATUSES] }),
+    status: Flags.option({ summary: 'Only promotions with this status.', options: PROMOTION_STATUSES })(),
     limit: limitFlag('promotions', DEFAULT_PROMOTION_LIMIT),
     'all-projects': Flags.boolean({ summary: "Every project's promotions of the agent, not only this folder's project.", default: false }),
   };
@@ -32,7 +32,7 @@ export default class PromoteList extends SoulrecallCommand<PromotionListResult> 
     const result = listPromotions(this.session({ requireConfig: false }), {
       agent: args.agent,
       environment: flags.env,
-      status: flags.status as PromotionListResult['status'] ?? undefined,
+      status: flags.status,
       limit,
       allProjects: flags['all-projects'],
     });
