@@ -46,8 +46,4 @@ export class SystemCanisters {
   get(id: Principal): SystemCanister | undefined {
     return this.byId.get(id.toText());
   }
-
-  all(): SystemCanister[] {
-    return [...this.byId.values()];
-  }
 }
