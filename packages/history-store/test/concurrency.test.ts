@@ -28,9 +28,22 @@ describe('several processes sharing one store', function () {
 
   async function deployFromEightProcesses(url: string | undefined): Promise<void> {
     const workers = Array.from({ length: 8 }, (_, i) => forkWorker('deploy-worker.mjs', [dir, '200', `worker-${i}`, ...(url ? [url] : [])]));
-    const ready = workers.map((worker) => new Promise((resolve) => worker.once('message', resolve)));
-    await Promise.all(ready);
-    const reports = workers.map((worker) => new Promise<WorkerReport>((resolve) => worker.once('message', (m) => resolve(m as WorkerReport))));
+    // A worker that dies before it reports fails the test with its stderr, instead of a silent wait until the timeout.
+    const stderr = workers.map(() => '');
+    workers.forEach((worker, i) => worker.stderr!.on('data', (chunk: Buffer) => (stderr[i] += chunk.toString())));
+    const nextMessage = <T>(i: number) =>
+      new Promise<T>((resolve, reject) => {
+        const onExit = (code: number | null, signal: string | null) =>
+          reject(new Error(`worker-${i} exited (code ${code}, signal ${signal}) before reporting:\n${stderr[i]}`));
+        // 'close' comes after the worker's stdio and IPC channel are drained, so a report sent just before exiting is seen first.
+        workers[i]!.once('close', onExit);
+        workers[i]!.once('message', (message) => {
+          workers[i]!.off('close', onExit);
+          resolve(message as T);
+        });
+      });
+    await Promise.all(workers.map((_, i) => nextMessage(i)));
+    const reports = workers.map((_, i) => nextMessage<WorkerReport>(i));
     // All start writing at the same moment.
     for (const worker of workers) worker.send('go');
     const results = await Promise.all(reports);
