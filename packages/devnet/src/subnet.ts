@@ -5,7 +5,7 @@ import type { ExecutionEngine, MessageOutcome } from './execution/types.js';
 import { KeyedMutex } from './keyed-mutex.js';
 import { callManagement, decodeManagementArg, managementTarget } from './management/management-canister.js';
 import { messageContext, type NetworkIdentity } from './message-context.js';
-import { ErrorCodes, makeReject, RejectError, type Reject } from './reject.js';
+import { ErrorCodes, makeReject, methodNotFound, RejectError, type Reject } from './reject.js';
 import type { CanisterStore } from './state/canister-store.js';
 import { SystemCanisters, type SystemCanister } from './system-canisters/system-canister.js';
 
@@ -111,7 +111,7 @@ export class Subnet {
     const run = () =>
       this.guard(async () => {
         if (mode === 'query' && !canister.isQuery(message.methodName)) {
-          throw new RejectError(ErrorCodes.CanisterMethodNotFound, `Error from Canister ${idText}: Canister has no query method '${message.methodName}'.`);
+          throw RejectError.from(methodNotFound(idText, 'query', message.methodName));
         }
         const context = { store: this.store, engine: this.engine, network: this.network, timeNanos: nowNanos() };
         const outcome = await canister.handle({ caller: message.sender, method: message.methodName, arg: message.arg, cycles: 0n, mode }, context);
@@ -141,7 +141,7 @@ export class Subnet {
         throw new RejectError(527, `Error from Canister ${idText}: Composite query cannot be called in replicated mode.`);
       }
       if (!isUpdate && !isQuery) {
-        throw new RejectError(ErrorCodes.CanisterMethodNotFound, `Error from Canister ${idText}: Canister has no update method '${message.methodName}'.`);
+        throw RejectError.from(methodNotFound(idText, 'update', message.methodName));
       }
       const context = messageContext(this.network, record, message.sender, nowNanos());
       outcome = isUpdate
@@ -153,7 +153,7 @@ export class Subnet {
       await this.store.flush([id]);
     } else {
       if (!isQuery && !isComposite) {
-        throw new RejectError(ErrorCodes.CanisterMethodNotFound, `Error from Canister ${idText}: Canister has no query method '${message.methodName}'.`);
+        throw RejectError.from(methodNotFound(idText, 'query', message.methodName));
       }
       const context = messageContext(this.network, record, message.sender, nowNanos(), this.dataCertificate(id));
       outcome = await this.engine.query(bytes, message.methodName, message.arg, context);

@@ -1,6 +1,6 @@
 import { IDL } from '@dfinity/candid';
 import { Principal } from '@dfinity/principal';
-import { ErrorCodes, makeReject } from '../reject.js';
+import { ErrorCodes, makeReject, methodNotFound } from '../reject.js';
 import type { SystemCanister, SystemCanisterCall, SystemCanisterContext, SystemCanisterOutcome } from './system-canister.js';
 
 /** The cycles minting canister's mainnet id, where icp-cli and dfx look for it. */
@@ -21,9 +21,8 @@ export class CyclesMintingCanister implements SystemCanister {
 
   async handle(call: SystemCanisterCall, _ctx: SystemCanisterContext): Promise<SystemCanisterOutcome> {
     if (call.method !== 'get_default_subnets') {
-      // The replica's wording for a method the canister does not export; this CMC has one method.
-      const reject = makeReject(ErrorCodes.CanisterMethodNotFound, `Error from Canister ${this.id.toText()}: Canister has no ${call.mode} method '${call.method}'.`);
-      return { kind: 'reject', reject };
+      // This CMC has one method.
+      return { kind: 'reject', reject: methodNotFound(this.id.toText(), call.mode, call.method) };
     }
     try {
       IDL.decode([], call.arg);
