@@ -3,6 +3,8 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { HistoryStoreError, openHistoryStore, sha256Hex, type HistoryStore } from '../src/index.js';
 import { LOCAL_URL, SHA_A, makeTempDir, removeDir } from './helpers.js';
+import { PostgresExecutor } from '../src/db/postgres.js';
+import { migratePostgres } from '../src/schema/postgres.js';
 import { PASSWORD_ROLE, sharedPostgres, type PostgresServer } from './postgres-server.js';
 
 /** Two machines (two data directories) and one PostgreSQL store. */
@@ -54,6 +56,31 @@ describe('a shared PostgreSQL store', function () {
     b.store.artifacts.put(module);
     expect(server.sql<{ n: number }>(database, 'SELECT count(*) AS n FROM blobs')[0]!.n).to.equal(2);
     expect(b.store.artifacts.has(SHA_A)).to.equal(false);
+  });
+
+  it('adopts a new store that another machine created between its first two catalog reads, instead of calling it foreign', () => {
+    // The race seen in CI with 8 processes opening one empty database: this machine saw no marker
+    // table, then another machine committed the whole schema, then this machine counted tables.
+    const executor = new PostgresExecutor(server.url(database));
+    const other = new PostgresExecutor(server.url(database));
+    let raced = false;
+    const exec = executor.exec.bind(executor);
+    executor.exec = <R>(sql: string, params?: readonly unknown[]): R[] => {
+      if (!raced && sql.includes('information_schema.tables')) {
+        raced = true;
+        migratePostgres(other);
+      }
+      return exec<R>(sql, params);
+    };
+    try {
+      const result = migratePostgres(executor);
+      expect(raced).to.equal(true);
+      expect(result.applied).to.deep.equal([]);
+      expect(result.toVersion).to.be.greaterThan(0);
+    } finally {
+      executor.close();
+      other.close();
+    }
   });
 
   it("makes a writer that waits on another machine's transaction past the busy timeout fail with STORE_BUSY, losing nothing", () => {

@@ -159,7 +159,9 @@ function refuse(marker: Marker | null | 'foreign', location: string, latest: num
 export function migratePostgres(executor: PostgresExecutor, migrations: readonly PostgresMigration[] = POSTGRES_MIGRATIONS): MigrationResult {
   const latest = migrations.length === 0 ? 0 : migrations[migrations.length - 1]!.version;
   const seen = readMarker(executor);
-  refuse(seen, executor.location, latest);
+  // Tables without a marker, seen outside the lock, may be another machine's migration that
+  // committed between the two catalog reads: only the check under the lock can call them foreign.
+  if (seen !== 'foreign') refuse(seen, executor.location, latest);
   if (seen !== null && seen !== 'foreign' && seen.version === latest) return { fromVersion: latest, toVersion: latest, applied: [] };
   return executor.transaction(() => {
     const current = readMarker(executor);
