@@ -22,7 +22,6 @@ const MODES = { sequential: 1, parallel: 4 };
 const LATENCY_MS = 20;
 const repetitions = Number(process.argv[2] ?? 3);
 const promotions = Number(process.argv[3] ?? 5);
-const MiB = 1024 * 1024;
 
 /**
  * A canister whose init fills `pages` pages of stable memory with pseudo-random bytes (xorshift),

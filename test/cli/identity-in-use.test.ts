@@ -41,8 +41,8 @@ describe('soulrecall binary: identities from dfx, quill and openssl in use', fun
       writeFileSync(p256File, p256, { mode: 0o600 });
       project = await createProject(sandbox, pool, { stages: ['local', 'staging'] });
       const yaml = readFileSync(project.configPath, 'utf8')
-        .replace(/(  local: \{ network: "[^"]+")/, '$1, identity: "dfx:alice"')
-        .replace(/(  staging: \{ network: "[^"]+")/, `$1, identity: ${JSON.stringify(p256File)}`);
+        .replace(/( {2}local: \{ network: "[^"]+")/, '$1, identity: "dfx:alice"')
+        .replace(/( {2}staging: \{ network: "[^"]+")/, `$1, identity: ${JSON.stringify(p256File)}`);
       expect(yaml).to.include('identity: "dfx:alice"').and.to.include(p256File);
       writeFileSync(project.configPath, yaml);
     });

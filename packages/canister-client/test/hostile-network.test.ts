@@ -7,7 +7,6 @@ import { DeadlineExceededError, DEFAULT_REQUEST_TIMEOUT_MS, REQUEST_TIMEOUT_ENV,
 import { CanisterClientError } from '../src/errors.js';
 import { EMPTY_CANDID_ARGS } from '../src/management/install.js';
 import type { NetworkDescription } from '../src/network.js';
-import { expectClientError } from './support/devnet.js';
 import { drippingServer, GARBAGE_KINDS, garbageServer, type HostileServer, silentServer, statusThenSilence } from './support/hostile-servers.js';
 
 const DEADLINE_MS = 1500;
@@ -216,7 +215,7 @@ describe('a hostile network: classification of what the agent and fetch throw', 
   });
 
   it('an HTTP error page is one line, however many lines its body has', () => {
-    const page = '<html>\n<head><title>502 Bad Gateway</title></head>\n<body>\n' + 'x'.repeat(5000) + '\n</body>\n</html>';
+    const page = `<html>\n<head><title>502 Bad Gateway</title></head>\n<body>\n${'x'.repeat(5000)}\n</body>\n</html>`;
     const error = classifyAgentError(ProtocolError.fromCode(new HttpErrorCode(502, 'Bad Gateway', [], page)), site);
     expect(error.code).to.equal('HTTP_ERROR');
     expectReadable(error);

@@ -10,21 +10,33 @@ import type { Actor, ActorInput } from './types.js';
  * the clock, the default actor, the project, and the two ways of touching the database (read,
  * or write in one serialized transaction).
  */
+export interface StoreContextParts {
+  executor: SqlExecutor;
+  /** Builds the queries; `executor` runs them. */
+  q: Kysely<Database>;
+  dataDir: string;
+  clock: () => Date;
+  actor: Actor;
+  /** Every record read or written through this context belongs to this project. */
+  project: string;
+}
+
 export class StoreContext {
-  constructor(
-    readonly executor: SqlExecutor,
-    /** Builds the queries; `executor` runs them. */
-    readonly q: Kysely<Database>,
-    readonly dataDir: string,
-    private readonly clock: () => Date,
-    readonly actor: Actor,
-    /** Every record read or written through this context belongs to this project. */
-    readonly project: string,
-  ) {}
+  readonly executor: SqlExecutor;
+  readonly q: Kysely<Database>;
+  readonly dataDir: string;
+  private readonly clock: () => Date;
+  readonly actor: Actor;
+  readonly project: string;
+
+  constructor(parts: StoreContextParts) {
+    ({ executor: this.executor, q: this.q, dataDir: this.dataDir, clock: this.clock, actor: this.actor, project: this.project } = parts);
+  }
 
   /** The same executor and transaction scope, for another project's records. */
   withProject(project: string): StoreContext {
-    return new StoreContext(this.executor, this.q, this.dataDir, this.clock, this.actor, project);
+    const { executor, q, dataDir, clock, actor } = this;
+    return new StoreContext({ executor, q, dataDir, clock, actor, project });
   }
 
   get location(): string {

@@ -244,7 +244,7 @@ function openPostgresStore(options: OpenHistoryStoreOptions): HistoryStore {
     prepareDirectory(artifactsDir);
     prepareDirectory(join(dataDir, SNAPSHOT_FILES_DIR_NAME));
     const actor = { ...defaultActor(), ...options.actor };
-    const ctx = new StoreContext(executor, queryBuilder('postgres'), dataDir, options.clock ?? (() => new Date()), actor, project);
+    const ctx = new StoreContext({ executor, q: queryBuilder('postgres'), dataDir, clock: options.clock ?? (() => new Date()), actor, project });
     return new HistoryStore(ctx, artifactsDir, migration);
   } catch (error) {
     executor?.close();
@@ -291,7 +291,7 @@ export function openHistoryStore(options: OpenHistoryStoreOptions): HistoryStore
     const migration = migrate(db, dbPath, migrations);
     db.pragma('foreign_keys = ON');
     const actor = { ...defaultActor(), ...options.actor };
-    const ctx = new StoreContext(new SqliteExecutor(db, dbPath), queryBuilder('sqlite'), dataDir, options.clock ?? (() => new Date()), actor, project);
+    const ctx = new StoreContext({ executor: new SqliteExecutor(db, dbPath), q: queryBuilder('sqlite'), dataDir, clock: options.clock ?? (() => new Date()), actor, project });
     return new HistoryStore(ctx, artifactsDir, migration);
   } catch (error) {
     db?.close();

@@ -32,8 +32,8 @@ describe('plugin-history renderers', () => {
     const rolledBack = renderPromotionDetail(showPromotion({ store }, fixture.rolledBack.id), 80);
     expect(widest(rolledBack)).to.be.at.most(80);
     expect(rolledBack).to.match(/verify\s+failed\s+\S+\s+\S+\s+health returned #err/);
-    expect(rolledBack).to.match(/error     the new version was unhealthy; snapshot restored\n/);
-    expect(rolledBack).to.match(/file      \/tmp\/agent-v2.wasm\n/);
+    expect(rolledBack).to.match(/error {5}the new version was unhealthy; snapshot restored\n/);
+    expect(rolledBack).to.match(/file {6}\/tmp\/agent-v2.wasm\n/);
     expect(rolledBack).to.match(/target\s+production v2 on r7inp-6aaaa-aaaaa-aaabq-cai, rolled-back\n/);
     expect(rolledBack).to.include('Snapshots').and.include('00ff01').and.include('rolled back; restored bak-');
   });

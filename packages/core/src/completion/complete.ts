@@ -161,19 +161,19 @@ export function complete(words: readonly string[], context: CompletionContext): 
 
   const state = scan(before.slice(idLength), command);
   const pending = state.pendingFlag;
-  if (pending) return valuesFor(flagKind(pending), pending.options, current, '', state, context);
+  if (pending) return valuesFor({ kind: flagKind(pending), options: pending.options }, { current, prefix: '' }, state, context);
   if (current.startsWith('-') && !state.afterDoubleDash) {
     const equals = current.indexOf('=');
     if (current.startsWith('--') && equals !== -1) {
       const flag = findLongFlag(command, current.slice(2, equals));
       if (!flag || flag.type !== 'option') return { candidates: [], directive: 'none' };
-      return valuesFor(flagKind(flag), flag.options, current.slice(equals + 1), current.slice(0, equals + 1), state, context);
+      return valuesFor({ kind: flagKind(flag), options: flag.options }, { current: current.slice(equals + 1), prefix: current.slice(0, equals + 1) }, state, context);
     }
     return { candidates: flagCandidates(command, current, state.seenFlags), directive: 'none' };
   }
   const arg = Object.values(command.args)[state.positionals];
   if (!arg || arg.hidden) return { candidates, directive: 'none' };
-  const result = valuesFor(ARG_KINDS[arg.name] ?? 'none', arg.options, current, '', state, context);
+  const result = valuesFor({ kind: ARG_KINDS[arg.name] ?? 'none', options: arg.options }, { current, prefix: '' }, state, context);
   return { candidates: [...candidates, ...result.candidates], directive: result.directive };
 }
 
@@ -273,7 +273,19 @@ function flagCandidates(command: CompletableCommand, current: string, seen: Read
   return candidates;
 }
 
-function valuesFor(kind: ValueKind, options: readonly string[] | undefined, current: string, prefix: string, state: ScanState, context: CompletionContext): CompletionResult {
+/** What a flag or argument takes: a kind, or a fixed list of choices. */
+interface ValueSlot {
+  kind: ValueKind;
+  options: readonly string[] | undefined;
+}
+
+/** The word being completed; `prefix` (such as `--env=`) is kept on every candidate. */
+interface TypedWord {
+  current: string;
+  prefix: string;
+}
+
+function valuesFor({ kind, options }: ValueSlot, { current, prefix }: TypedWord, state: ScanState, context: CompletionContext): CompletionResult {
   const offer = (entries: Array<{ name: string; aliases?: string[]; description?: string }>): CompletionResult => {
     const candidates: CompletionCandidate[] = [];
     for (const entry of entries) {

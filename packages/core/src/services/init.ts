@@ -144,7 +144,7 @@ export async function initProject(request: InitRequest, hooks: InitHooks = {}): 
         return null;
       });
       for (const entry of found) {
-        const canister = await adoptCanister(session, config, environment, client, entry, warnings);
+        const canister = await adoptCanister(session, config, { environment, client }, entry, warnings);
         if (canister) adopted.push(canister);
       }
     }
@@ -167,7 +167,14 @@ async function settleExisting(file: string, existing: InitRequest['existing'], h
  * succeeded deployment of its on-chain module (with the module's bytes when the project's built
  * module is that one, so it can be promoted), and the live route when its agent has none there.
  */
-async function adoptCanister(session: Session, config: ProjectConfig, environment: EnvironmentConfig, client: CanisterClient | null, entry: FoundCanisterId, warnings: string[]): Promise<AdoptedCanister | null> {
+async function adoptCanister(
+  session: Session,
+  config: ProjectConfig,
+  /** The environment the canister is in, and a client of its network (null when it did not answer). */
+  { environment, client }: { environment: EnvironmentConfig; client: CanisterClient | null },
+  entry: FoundCanisterId,
+  warnings: string[],
+): Promise<AdoptedCanister | null> {
   const { store } = session;
   const base = { agent: entry.agent, environment: environment.name, canisterId: entry.canisterId, from: entry.file };
   const known = store.canisters.get(environment.name, entry.canisterId);

@@ -64,7 +64,7 @@ export async function setRouting(session: Session, canisterIdText: string, optio
       session.store.promotions.update(pair.promotionId, { writePauseMs: Math.max(0, Math.round(cut.writePauseMs)) });
       const route = session.store.routes.get(record.agent, record.environment)!;
       const health = await healthOf(client, located.canisterId, agent);
-      return { ...routeResult(record.agent, record.environment, current.canisterId, route, session), changed: true, health, ...none, cutOver: { writePauseMs: cut.writePauseMs, finalBackupId: cut.finalBackupId, bytesCopied: cut.bytesCopied } };
+      return { ...routeResult(current.canisterId, route, session), changed: true, health, ...none, cutOver: { writePauseMs: cut.writePauseMs, finalBackupId: cut.finalBackupId, bytesCopied: cut.bytesCopied } };
     });
   }
   if (pair && current && located.canisterId === pair.blue) {
@@ -89,7 +89,7 @@ export async function setRouting(session: Session, canisterIdText: string, optio
       started = true;
       health = await healthOf(client, located.canisterId, agent);
     }
-    return { ...routeResult(record.agent, record.environment, current.canisterId, current, session, false), changed: false, health, ...none, started };
+    return { ...routeResult(current.canisterId, current, session, false), changed: false, health, ...none, started };
   }
   if (verdict.status === 'stopped' || verdict.status === 'stopping') {
     throw new SoulrecallError(`Canister ${located.canisterId} is ${verdict.status}; the route was not changed.`, {
@@ -123,7 +123,8 @@ async function healthOf(client: CanisterClient, canisterId: string, agent: Agent
   return { healthy: health.healthy, status: health.verdict.status, problems: health.problems };
 }
 
-function routeResult(agent: string, environment: string, from: string | null, route: Route, session: Session, wroteFile = true): RouteSwitchResult {
+function routeResult(from: string | null, route: Route, session: Session, wroteFile = true): RouteSwitchResult {
+  const { agent, environment } = route;
   return { agent, environment, fromCanisterId: from, toCanisterId: route.canisterId, changeId: route.changeId, at: route.since, canisterIdsFile: wroteFile && session.config ? canisterIdsLocation(session.config, environment).file : null };
 }
 

@@ -14,12 +14,6 @@ export function sha256Hex(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
-interface ArtifactRow {
-  sha256: string;
-  size: number;
-  first_seen_at: string;
-}
-
 /**
  * Content-addressed module files under `<data dir>/artifacts/<sha256>.wasm`, so any deployed
  * version can be reinstalled byte for byte. Reads verify the hash.

@@ -42,13 +42,6 @@ interface CanisterRow {
   decommissioned_at: string | null;
 }
 
-interface OverviewRow extends CanisterRow {
-  live: number;
-  deployed_version: number | null;
-  module_sha256: string | null;
-  deployed_at: string | null;
-}
-
 function toCanister(row: CanisterRow): Canister {
   return {
     project: row.project,

@@ -352,7 +352,7 @@ export class PromotionRepository {
       const step = this.step(row.seq, index);
       const allowed = input.status === 'skipped' ? step.status === 'pending' : step.status === 'running';
       if (!allowed) throw new HistoryStoreError('INVALID_TRANSITION', `step ${index} (${step.name}) of promotion ${id} is ${step.status}; it cannot become ${input.status}`);
-      this.writeStepEnd(row, step, input.status, input.detail, input.error ?? null, actor);
+      this.writeStepEnd(row, step, { status: input.status, detail: input.detail, error: input.error ?? null }, actor);
       return this.step(row.seq, index);
     });
   }
@@ -367,12 +367,13 @@ export class PromotionRepository {
       if (step.status !== 'succeeded' && step.status !== 'failed' && step.status !== 'running') {
         throw new HistoryStoreError('INVALID_TRANSITION', `step ${index} (${step.name}) of promotion ${id} is ${step.status}; only a step that ran can be undone`);
       }
-      this.writeStepEnd(row, step, 'undone', detail, null, actor);
+      this.writeStepEnd(row, step, { status: 'undone', detail, error: null }, actor);
       return this.step(row.seq, index);
     });
   }
 
-  private writeStepEnd(row: PromotionRow, step: PromotionStep, status: StepStatus, detail: JsonValue | undefined, error: string | null, actor: Actor): void {
+  private writeStepEnd(row: PromotionRow, step: PromotionStep, end: { status: StepStatus; detail: JsonValue | undefined; error: string | null }, actor: Actor): void {
+    const { status, detail, error } = end;
     const merged = detail === undefined ? step.detail : isObject(step.detail) && isObject(detail) ? { ...step.detail, ...detail } : detail;
     this.ctx.run(
       this.ctx.q

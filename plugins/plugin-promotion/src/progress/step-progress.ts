@@ -26,13 +26,13 @@ export class StepProgress {
     if (this.mode !== 'tty' || this.listrRun) return;
     const unique = [...new Set(stepNames)];
     for (const name of unique) this.outcome(name);
-    const progress = this;
+    const keepRenderer = (renderer: DefaultRenderer) => void (this.renderer = renderer);
     class StderrRenderer extends DefaultRenderer {
       // The mode was chosen by stderr being a terminal (`modeFor`); listr2 would ask stdout.
       static override nonTTY = true;
       constructor(...args: ConstructorParameters<typeof DefaultRenderer>) {
         super(...args);
-        progress.renderer = this;
+        keepRenderer(this);
       }
     }
     const listr = new Listr(
