@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { prepareStateDir, startDevnetWithEngine, type Devnet, type EngineFactory } from './devnet.js';
 import { DevnetError } from './errors.js';
 import { createExecutionEngine } from './execution/index.js';
-import { NETWORK_INFO_PATH, type NetworkSelfDescription } from './http/server.js';
+import { FUND_PATH, NETWORK_INFO_PATH, type NetworkSelfDescription } from './http/server.js';
 import { writeFileAtomic } from './state/atomic-file.js';
 
 /** Written by a running network into its state directory: how to find and stop it. */
@@ -36,6 +36,8 @@ export interface StartNetworkOptions {
   /** Deletes the state directory first (a fresh network with new keys). */
   clean?: boolean;
   messageTimeLimitMs?: number;
+  /** Principals funded on the cycles ledger at start (see DevnetOptions.fundedPrincipals). */
+  fundedPrincipals?: string[];
 }
 
 const PID_FILE = 'devnet.pid';
@@ -121,7 +123,7 @@ export interface RunningNetwork {
 export async function runNetwork(options: StartNetworkOptions, createEngine?: EngineFactory): Promise<RunningNetwork> {
   claimStateDir(options);
   const devnet = await startDevnetWithEngine(
-    { port: options.port, host: options.host, stateDir: options.stateDir, messageTimeLimitMs: options.messageTimeLimitMs },
+    { port: options.port, host: options.host, stateDir: options.stateDir, messageTimeLimitMs: options.messageTimeLimitMs, fundedPrincipals: options.fundedPrincipals },
     createEngine ?? createExecutionEngine,
   );
   const info: NetworkRuntimeInfo = { pid: process.pid, port: devnet.port, url: devnet.url, startedAt: devnet.startedAt };
@@ -156,7 +158,9 @@ export async function startNetworkInBackground(options: StartNetworkOptions): Pr
   const { command, args } = serverMainCommand();
   const child = spawn(
     command,
-    [...args, '--port', String(options.port), '--state-dir', options.stateDir, ...(options.host ? ['--host', options.host] : []), ...(options.messageTimeLimitMs ? ['--message-time-limit-ms', String(options.messageTimeLimitMs)] : [])],
+    [...args, '--port', String(options.port), '--state-dir', options.stateDir, ...(options.host ? ['--host', options.host] : []), ...(options.messageTimeLimitMs ? ['--message-time-limit-ms', String(options.messageTimeLimitMs)] : []),
+      ...(options.fundedPrincipals ?? []).flatMap((principal) => ['--fund', principal]),
+    ],
     { detached: true, stdio: ['ignore', log, log] },
   );
   fs.closeSync(log);
@@ -260,4 +264,35 @@ export async function networkStatus(stateDir: string, port: number): Promise<Net
     startedAt: info.startedAt || undefined,
     stalePidFile: false,
   };
+}
+
+export interface FundResult {
+  principal: string;
+  /** Cycles added. */
+  cycles: string;
+  /** The principal's cycles-ledger balance afterwards. */
+  balance: string;
+}
+
+/**
+ * Gives `principal` cycles on the cycles ledger of the network at `url` (its faucet, FUND_PATH).
+ * NOT_RUNNING when nothing answers there; FUND_REFUSED with the network's reason otherwise.
+ */
+export async function fundPrincipal(url: string, principal: string, cycles: bigint): Promise<FundResult> {
+  let response: Response;
+  try {
+    response = await fetch(new URL(FUND_PATH, url), {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ principal, cycles: cycles.toString() }),
+      signal: AbortSignal.timeout(10_000),
+    });
+  } catch (error) {
+    throw new DevnetError('NOT_RUNNING', `No network answers at ${url}.`, { hint: 'Start one with `soulrecall network start --background`.', cause: error });
+  }
+  const body = await response.text();
+  if (!response.ok) {
+    throw new DevnetError('FUND_REFUSED', `The network at ${url} did not fund ${principal}: ${body}`, { hint: 'Is it a soulrecall network? Only those have a faucet (`soulrecall network start`).' });
+  }
+  return JSON.parse(body) as FundResult;
 }
