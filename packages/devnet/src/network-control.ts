@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { Principal } from '@dfinity/principal';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -295,4 +296,43 @@ export async function fundPrincipal(url: string, principal: string, cycles: bigi
     throw new DevnetError('FUND_REFUSED', `The network at ${url} did not fund ${principal}: ${body}`, { hint: 'Is it a soulrecall network? Only those have a faucet (`soulrecall network start`).' });
   }
   return JSON.parse(body) as FundResult;
+}
+
+const CYCLE_SUFFIXES: Record<string, bigint> = { '': 1n, k: 1_000n, m: 1_000_000n, b: 1_000_000_000n, t: 1_000_000_000_000n };
+
+/** A positive number of cycles: digits with an optional k, m, b or t (thousand … trillion), as icp-cli writes amounts. */
+export function parseCyclesAmount(text: string): bigint {
+  const match = /^([0-9][0-9_]*)(?:\.([0-9]+))?([kmbt]?)$/i.exec(text.trim());
+  const scale = match ? CYCLE_SUFFIXES[match[3]!.toLowerCase()]! : 0n;
+  const whole = match ? BigInt(match[1]!.replaceAll('_', '')) * scale : 0n;
+  const fraction = match?.[2] ? (BigInt(match[2]) * scale) / 10n ** BigInt(match[2].length) : 0n;
+  // A fraction finer than one cycle is not a whole number of cycles.
+  const exact = !match?.[2] || (BigInt(match[2]) * scale) % 10n ** BigInt(match[2].length) === 0n;
+  if (!match || !exact || whole + fraction <= 0n) {
+    throw new DevnetError('INVALID_AMOUNT', `"${text}" is not a positive whole number of cycles.`, { hint: 'Write cycles as digits with an optional k, m, b or t, e.g. 100t or 2500000000000.' });
+  }
+  return whole + fraction;
+}
+
+/**
+ * `soulrecall network fund`: gives `principal` cycles on the cycles ledger of the network running
+ * from `stateDir`. INVALID_PRINCIPAL for a principal that does not parse, NOT_RUNNING when no
+ * network runs there (or it does not answer).
+ */
+export async function fundRunningNetwork(stateDir: string, port: number, principal: string, cycles: bigint): Promise<FundResult> {
+  let owner: Principal;
+  try {
+    owner = Principal.fromText(principal.trim());
+  } catch {
+    throw new DevnetError('INVALID_PRINCIPAL', `"${principal}" is not a principal.`, {
+      hint: 'A principal looks like `2vxsx-fae` or `aaaaa-aa` (groups of up to five characters separated by dashes); `soulrecall identity principal` prints yours.',
+    });
+  }
+  const status = await networkStatus(stateDir, port);
+  if (!status.running || !status.url) {
+    throw new DevnetError('NOT_RUNNING', `No network started by \`soulrecall network start\` is running on port ${port}.`, {
+      hint: 'Start one with `soulrecall network start --background` (or name its port with --port).',
+    });
+  }
+  return fundPrincipal(status.url, owner.toText(), cycles);
 }
