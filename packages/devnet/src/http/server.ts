@@ -147,7 +147,9 @@ export class DevnetHttpServer {
         })
         .catch(() => response.destroy());
     });
-    this.server.keepAliveTimeout = 5_000;
+    // Longer than the 90 s a pooled idle connection lives in ic-agent (icp-cli): a server that closes
+    // one first races the client reusing it, and a long call then fails with "error sending request".
+    this.server.keepAliveTimeout = 95_000;
   }
 
   listen(port: number, host: string): Promise<number> {
