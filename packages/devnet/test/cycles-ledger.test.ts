@@ -5,7 +5,7 @@ import { Principal } from '@dfinity/principal';
 import { nowNanos } from '../src/bytes.js';
 import { loadOrCreateNetworkKeys } from '../src/crypto/network-keys.js';
 import { startDevnetWithEngine, type Devnet } from '../src/devnet.js';
-import { fundPrincipal } from '../src/network-control.js';
+import { fundPrincipal, parseCyclesAmount } from '../src/network-control.js';
 import { CanisterStore } from '../src/state/canister-store.js';
 import { CYCLES_LEDGER_FEE, CYCLES_LEDGER_ID, CyclesLedger } from '../src/system-canisters/cycles-ledger.js';
 import type { SystemCanisterContext } from '../src/system-canisters/system-canister.js';
@@ -274,4 +274,23 @@ describe('deposit from a canister through the system-canister contract', () => {
     expect(outcome.kind).to.equal('reject');
     expect(ledger.book.balanceOf({ owner, subaccount: [] })).to.equal(before);
   });
+});
+
+describe('parseCyclesAmount (network fund --amount)', () => {
+  const valid: Array<[string, bigint]> = [
+    ['1', 1n],
+    ['2500000000000', 2_500_000_000_000n],
+    ['1_000', 1_000n],
+    ['5k', 5_000n],
+    ['3M', 3_000_000n],
+    ['2b', 2_000_000_000n],
+    ['2.5t', 2_500_000_000_000n],
+    ['100t', 100n * T],
+  ];
+  for (const [text, cycles] of valid) it(`reads ${text} as ${cycles}`, () => expect(parseCyclesAmount(text)).to.equal(cycles));
+  for (const text of ['0', '-5', '', 'lots', '1.5', '0.0000000000001t', '5x', '1e6']) {
+    it(`refuses ${JSON.stringify(text)} with INVALID_AMOUNT`, () => {
+      expect(() => parseCyclesAmount(text)).to.throw(/is not a positive whole number of cycles/).with.property('code', 'INVALID_AMOUNT');
+    });
+  }
 });
