@@ -1,14 +1,27 @@
 import { expect } from 'chai';
+import { createHash, randomBytes } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { appendCustomSection } from '../../packages/canister-client/test/support/wasm-fixtures.js';
 import { CliSandbox } from '../helpers/cli.js';
 import { DevnetPool } from '../helpers/devnet.js';
 import { ICP_ENVIRONMENT, IcpCli } from '../helpers/icp-cli.js';
 import { agentWasm, createProject, type TestProject } from '../helpers/project.js';
 
+/** Cycles the imported identity holds on the devnet's cycles ledger before icp-cli pays for anything. */
+const FUNDED = 100_000_000_000_000n;
+/** What `icp canister create` asks for by default, and the ledger's fee on top. */
+const CREATION_CYCLES = 2_000_000_000_000n;
+const LEDGER_FEE = 100_000_000n;
+/** icp-cli writes amounts with `_` between groups of three digits. */
+const grouped = (n: bigint) => n.toString().replace(/\B(?=(\d{3})+(?!\d))/g, '_');
+
 /**
  * DFINITY's icp-cli drives a devnet as it drives any local network: the sample agent deployed by
  * soulrecall, then called, inspected, reconfigured, stopped and started, snapshotted and restored,
- * and upgraded with icp-cli alone, with soulrecall's identity imported (no devnet-specific flag).
+ * and upgraded with icp-cli alone, with soulrecall's identity imported (no devnet-specific flag);
+ * then canisters paid for the mainnet way (CMC and cycles ledger), a module over the 2 MiB
+ * ingress limit (chunked), and a reinstall.
  */
 describe('icp-cli against a devnet', function () {
   this.timeout(300_000);
@@ -18,6 +31,7 @@ describe('icp-cli against a devnet', function () {
   let icp: IcpCli;
   let canisterId: string;
   let moduleSha256: string;
+  let principal: string;
 
   const e = ['-e', ICP_ENVIRONMENT];
   const call = async (method: string, args = '()', extra: string[] = []) => (await icp.ok(['canister', 'call', ...e, canisterId, method, args, ...extra])).stdout.trim();
@@ -28,6 +42,8 @@ describe('icp-cli against a devnet', function () {
     ({ canisterId, moduleSha256 } = await project.deploy('my-agent', 'local'));
     icp = IcpCli.connect(project.devnets.local!.url);
     await icp.importIdentity('soulrecall', join(sandbox.home, 'identities', 'default.pem'));
+    principal = (await icp.ok(['identity', 'principal'])).stdout.trim();
+    project.devnets.local!.fund(principal, FUNDED);
   });
 
   after(async () => {
@@ -108,5 +124,37 @@ describe('icp-cli against a devnet', function () {
     expect(await call('version')).to.equal('("2.0.0")');
     expect(await call('recall', '()', ['--query'])).to.contain('likes tea');
     expect(await call('memoryCount', '()', ['--query'])).to.equal('(1 : nat)');
+  });
+
+  it('shows the funded balance with `icp cycles balance`', async () => {
+    expect((await icp.ok(['cycles', 'balance', ...e, '--quiet'])).stdout.trim()).to.equal(`${grouped(FUNDED)} cycles`);
+  });
+
+  let created: string;
+  it('creates a canister with `icp canister create` through the CMC and the cycles ledger, paid from the balance', async () => {
+    created = (await icp.ok(['canister', 'create', ...e, '--detached', '--quiet'])).stdout.trim();
+    const reply = await icp.json(['canister', 'status', ...e, created]);
+    expect(reply).to.include({ id: created, status: 'Running', module_hash: null, cycles: grouped(CREATION_CYCLES) });
+    expect(reply.settings.controllers).to.deep.equal([principal]);
+    const left = FUNDED - CREATION_CYCLES - LEDGER_FEE;
+    expect((await icp.ok(['cycles', 'balance', ...e, '--quiet'])).stdout.trim()).to.equal(`${grouped(left)} cycles`);
+    expect(project.devnets.local!.cyclesBalance(principal)).to.equal(left);
+  });
+
+  it('installs a module over the 2 MiB ingress limit (uploaded in chunks), then reinstalls it, which clears the memories', async function () {
+    // Two installs of the Motoko agent; each prepares the module anew.
+    this.timeout(600_000);
+    const padded = appendCustomSection(readFileSync(agentWasm.v1), 'padding', randomBytes(2.5 * 1024 * 1024));
+    const bigWasm = join(icp.home, 'agent-big.wasm');
+    writeFileSync(bigWasm, padded);
+    await icp.ok(['canister', 'install', ...e, created, '--wasm', bigWasm, '--yes']);
+    const installed = await icp.json(['canister', 'status', ...e, created]);
+    expect(installed.module_hash).to.equal(`0x${createHash('sha256').update(padded).digest('hex')}`);
+    const callBig = async (method: string, args = '()') => (await icp.ok(['canister', 'call', ...e, created, method, args])).stdout.trim();
+    expect(await callBig('remember', '("before the reinstall")')).to.equal('(1 : nat)');
+
+    await icp.ok(['canister', 'install', ...e, created, '--wasm', bigWasm, '--mode', 'reinstall', '--yes']);
+    expect(await callBig('memoryCount')).to.equal('(0 : nat)');
+    expect(await callBig('recall')).to.equal('(vec {})');
   });
 });

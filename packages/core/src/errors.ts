@@ -115,6 +115,9 @@ const exitCodeByErrorCode: ReadonlyArray<[string, number]> = [
   ['NOT_RUNNING', ExitCode.NotFound],
   ['STALE_PID_FILE', ExitCode.NotFound],
   ['USAGE', ExitCode.Usage],
+  ['INVALID_AMOUNT', ExitCode.Usage],
+  ['INVALID_PRINCIPAL', ExitCode.InvalidInput],
+  ['FUND_REFUSED', ExitCode.Rejected],
   ['START_FAILED', ExitCode.Internal],
   ['LISTEN_FAILED', ExitCode.Internal],
 ];

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { Principal } from '@dfinity/principal';
 import { Certifier } from './crypto/certifier.js';
 import { loadOrCreateNetworkKeys } from './crypto/network-keys.js';
 import { DevnetError } from './errors.js';
@@ -11,6 +12,10 @@ import { Subnet } from './subnet.js';
 import { SystemTaskScheduler } from './system-tasks.js';
 import { CyclesMintingCanister } from './system-canisters/cycles-minting-canister.js';
 import { SystemCanisters } from './system-canisters/system-canister.js';
+import { CyclesLedger } from './system-canisters/cycles-ledger.js';
+import { defaultAccount } from './system-canisters/ledger-book.js';
+
+const toPrincipal = (principal: Principal | string): Principal => (typeof principal === 'string' ? Principal.fromText(principal) : principal);
 
 export interface DevnetOptions {
   /** 0 picks a free port; default 4943. */
@@ -21,7 +26,17 @@ export interface DevnetOptions {
   stateDir: string;
   /** Wall-clock limit of one message (default 5000 ms). */
   messageTimeLimitMs?: number;
+  /**
+   * Principals whose cycles-ledger account holds at least `fundedCycles` once the network has
+   * started (topped up to it, never reduced, so a restart does not mint again).
+   */
+  fundedPrincipals?: Array<Principal | string>;
+  /** Default DEFAULT_FUNDED_CYCLES (100 T). */
+  fundedCycles?: bigint;
 }
+
+/** What a funded principal starts with: enough for fifty canisters of icp-cli's default 2 T cycles. */
+export const DEFAULT_FUNDED_CYCLES = 100_000_000_000_000n;
 
 export interface Devnet {
   url: string;
@@ -31,6 +46,10 @@ export interface Devnet {
   stateDir: string;
   /** ISO time the network started, as it tells at NETWORK_INFO_PATH. */
   startedAt: string;
+  /** Mints cycles into the principal's cycles-ledger account (the devnet's faucet); returns its new balance. */
+  fund(principal: Principal | string, cycles: bigint): bigint;
+  /** The principal's balance on the cycles ledger (its default account). */
+  cyclesBalance(principal: Principal | string): bigint;
   close(): Promise<void>;
 }
 
@@ -57,10 +76,14 @@ export async function startDevnetWithEngine(options: DevnetOptions, createEngine
   const engine = await createEngine({ stateDir: path.join(stateDir, 'wasm'), messageTimeLimitMs: options.messageTimeLimitMs ?? 5000 });
   const store = new CanisterStore(stateDir, (scope) => engine.flush(scope?.map((id) => id.toUint8Array())));
   const certifier = new Certifier(keys);
-  const subnet = new Subnet(store, engine, certifier, keys, new SystemCanisters([new CyclesMintingCanister(keys.subnetId)]));
+  const ledger = new CyclesLedger(stateDir);
+  for (const principal of options.fundedPrincipals ?? []) ledger.fundAtLeast(toPrincipal(principal), options.fundedCycles ?? DEFAULT_FUNDED_CYCLES);
+  const subnet = new Subnet(store, engine, certifier, keys, new SystemCanisters([new CyclesMintingCanister(keys.subnetId), ledger]));
   const startedAt = new Date().toISOString();
   let port = 0;
-  const server = new DevnetHttpServer(new ProtocolHandlers(keys, certifier, subnet), () => ({ pid: process.pid, port, stateDir, startedAt }));
+  // The faucet mints between messages: the ledger's own updates run one at a time beside it, never interleaved (single thread, no await inside).
+  const fund = (principal: Principal | string, cycles: bigint) => ledger.fund(toPrincipal(principal), cycles);
+  const server = new DevnetHttpServer(new ProtocolHandlers(keys, certifier, subnet), () => ({ pid: process.pid, port, stateDir, startedAt }), fund);
   try {
     port = await server.listen(options.port ?? 4943, host);
   } catch (error) {
@@ -79,6 +102,8 @@ export async function startDevnetWithEngine(options: DevnetOptions, createEngine
     rootKey: keys.rootKeyDer,
     stateDir,
     startedAt,
+    fund,
+    cyclesBalance: (principal) => ledger.book.balanceOf(defaultAccount(toPrincipal(principal))),
     close() {
       closing ??= (async () => {
         await server.close();

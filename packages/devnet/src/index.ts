@@ -2,10 +2,12 @@ import { startDevnetWithEngine, type Devnet, type DevnetOptions } from './devnet
 import { createExecutionEngine } from './execution/index.js';
 
 export type { Devnet, DevnetOptions } from './devnet.js';
+export { DEFAULT_FUNDED_CYCLES } from './devnet.js';
+export { CYCLES_LEDGER_FEE, CYCLES_LEDGER_ID } from './system-canisters/cycles-ledger.js';
 export { DevnetError } from './errors.js';
 export { managementIdlFactory } from './management/candid-types.js';
 export * from './network-control.js';
-export { NETWORK_INFO_PATH, type NetworkSelfDescription } from './http/server.js';
+export { FUND_PATH, NETWORK_INFO_PATH, type NetworkSelfDescription } from './http/server.js';
 
 /** Starts a local Internet Computer network that serves @dfinity/agent over HTTP. */
 export function startDevnet(options: DevnetOptions): Promise<Devnet> {

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { Principal } from '@dfinity/principal';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -6,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { prepareStateDir, startDevnetWithEngine, type Devnet, type EngineFactory } from './devnet.js';
 import { DevnetError } from './errors.js';
 import { createExecutionEngine } from './execution/index.js';
-import { NETWORK_INFO_PATH, type NetworkSelfDescription } from './http/server.js';
+import { FUND_PATH, NETWORK_INFO_PATH, type NetworkSelfDescription } from './http/server.js';
 import { writeFileAtomic } from './state/atomic-file.js';
 
 /** Written by a running network into its state directory: how to find and stop it. */
@@ -36,6 +37,8 @@ export interface StartNetworkOptions {
   /** Deletes the state directory first (a fresh network with new keys). */
   clean?: boolean;
   messageTimeLimitMs?: number;
+  /** Principals funded on the cycles ledger at start (see DevnetOptions.fundedPrincipals). */
+  fundedPrincipals?: string[];
 }
 
 const PID_FILE = 'devnet.pid';
@@ -121,7 +124,7 @@ export interface RunningNetwork {
 export async function runNetwork(options: StartNetworkOptions, createEngine?: EngineFactory): Promise<RunningNetwork> {
   claimStateDir(options);
   const devnet = await startDevnetWithEngine(
-    { port: options.port, host: options.host, stateDir: options.stateDir, messageTimeLimitMs: options.messageTimeLimitMs },
+    { port: options.port, host: options.host, stateDir: options.stateDir, messageTimeLimitMs: options.messageTimeLimitMs, fundedPrincipals: options.fundedPrincipals },
     createEngine ?? createExecutionEngine,
   );
   const info: NetworkRuntimeInfo = { pid: process.pid, port: devnet.port, url: devnet.url, startedAt: devnet.startedAt };
@@ -156,7 +159,9 @@ export async function startNetworkInBackground(options: StartNetworkOptions): Pr
   const { command, args } = serverMainCommand();
   const child = spawn(
     command,
-    [...args, '--port', String(options.port), '--state-dir', options.stateDir, ...(options.host ? ['--host', options.host] : []), ...(options.messageTimeLimitMs ? ['--message-time-limit-ms', String(options.messageTimeLimitMs)] : [])],
+    [...args, '--port', String(options.port), '--state-dir', options.stateDir, ...(options.host ? ['--host', options.host] : []), ...(options.messageTimeLimitMs ? ['--message-time-limit-ms', String(options.messageTimeLimitMs)] : []),
+      ...(options.fundedPrincipals ?? []).flatMap((principal) => ['--fund', principal]),
+    ],
     { detached: true, stdio: ['ignore', log, log] },
   );
   fs.closeSync(log);
@@ -260,4 +265,74 @@ export async function networkStatus(stateDir: string, port: number): Promise<Net
     startedAt: info.startedAt || undefined,
     stalePidFile: false,
   };
+}
+
+export interface FundResult {
+  principal: string;
+  /** Cycles added. */
+  cycles: string;
+  /** The principal's cycles-ledger balance afterwards. */
+  balance: string;
+}
+
+/**
+ * Gives `principal` cycles on the cycles ledger of the network at `url` (its faucet, FUND_PATH).
+ * NOT_RUNNING when nothing answers there; FUND_REFUSED with the network's reason otherwise.
+ */
+export async function fundPrincipal(url: string, principal: string, cycles: bigint): Promise<FundResult> {
+  let response: Response;
+  try {
+    response = await fetch(new URL(FUND_PATH, url), {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ principal, cycles: cycles.toString() }),
+      signal: AbortSignal.timeout(10_000),
+    });
+  } catch (error) {
+    throw new DevnetError('NOT_RUNNING', `No network answers at ${url}.`, { hint: 'Start one with `soulrecall network start --background`.', cause: error });
+  }
+  const body = await response.text();
+  if (!response.ok) {
+    throw new DevnetError('FUND_REFUSED', `The network at ${url} did not fund ${principal}: ${body}`, { hint: 'Is it a soulrecall network? Only those have a faucet (`soulrecall network start`).' });
+  }
+  return JSON.parse(body) as FundResult;
+}
+
+const CYCLE_SUFFIXES: Record<string, bigint> = { '': 1n, k: 1_000n, m: 1_000_000n, b: 1_000_000_000n, t: 1_000_000_000_000n };
+
+/** A positive number of cycles: digits with an optional k, m, b or t (thousand … trillion), as icp-cli writes amounts. */
+export function parseCyclesAmount(text: string): bigint {
+  const match = /^([0-9][0-9_]*)(?:\.([0-9]+))?([kmbt]?)$/i.exec(text.trim());
+  const scale = match ? CYCLE_SUFFIXES[match[3]!.toLowerCase()]! : 0n;
+  const whole = match ? BigInt(match[1]!.replaceAll('_', '')) * scale : 0n;
+  const fraction = match?.[2] ? (BigInt(match[2]) * scale) / 10n ** BigInt(match[2].length) : 0n;
+  // A fraction finer than one cycle is not a whole number of cycles.
+  const exact = !match?.[2] || (BigInt(match[2]) * scale) % 10n ** BigInt(match[2].length) === 0n;
+  if (!match || !exact || whole + fraction <= 0n) {
+    throw new DevnetError('INVALID_AMOUNT', `"${text}" is not a positive whole number of cycles.`, { hint: 'Write cycles as digits with an optional k, m, b or t, e.g. 100t or 2500000000000.' });
+  }
+  return whole + fraction;
+}
+
+/**
+ * `soulrecall network fund`: gives `principal` cycles on the cycles ledger of the network running
+ * from `stateDir`. INVALID_PRINCIPAL for a principal that does not parse, NOT_RUNNING when no
+ * network runs there (or it does not answer).
+ */
+export async function fundRunningNetwork(stateDir: string, port: number, principal: string, cycles: bigint): Promise<FundResult> {
+  let owner: Principal;
+  try {
+    owner = Principal.fromText(principal.trim());
+  } catch {
+    throw new DevnetError('INVALID_PRINCIPAL', `"${principal}" is not a principal.`, {
+      hint: 'A principal looks like `2vxsx-fae` or `aaaaa-aa` (groups of up to five characters separated by dashes); `soulrecall identity principal` prints yours.',
+    });
+  }
+  const status = await networkStatus(stateDir, port);
+  if (!status.running || !status.url) {
+    throw new DevnetError('NOT_RUNNING', `No network started by \`soulrecall network start\` is running on port ${port}.`, {
+      hint: 'Start one with `soulrecall network start --background` (or name its port with --port).',
+    });
+  }
+  return fundPrincipal(status.url, owner.toText(), cycles);
 }

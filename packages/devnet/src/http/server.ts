@@ -13,6 +13,17 @@ const MAX_BODY_BYTES = 4 * 1024 * 1024;
  */
 export const NETWORK_INFO_PATH = '/_/soulrecall/network';
 
+/**
+ * Not part of the IC's interface either: the devnet's faucet. `POST` JSON `{principal, cycles}`
+ * (cycles as a decimal string) mints cycles into that principal's cycles-ledger account and
+ * answers `{principal, cycles, balance}`. It asks for `Content-Type: application/json`, which a
+ * web page can only send after a CORS preflight this server never grants.
+ */
+export const FUND_PATH = '/_/soulrecall/fund';
+
+/** Gives a principal cycles on the network's cycles ledger; returns the new balance. */
+export type Faucet = (principal: Principal, cycles: bigint) => bigint;
+
 /** What a network says about itself at NETWORK_INFO_PATH. */
 export interface NetworkSelfDescription {
   pid: number;
@@ -64,7 +75,7 @@ function readBody(request: http.IncomingMessage): Promise<Uint8Array> {
   });
 }
 
-async function route(handlers: ProtocolHandlers, describe: () => NetworkSelfDescription, request: http.IncomingMessage): Promise<HttpReply> {
+async function route(handlers: ProtocolHandlers, describe: () => NetworkSelfDescription, faucet: Faucet, request: http.IncomingMessage): Promise<HttpReply> {
   const url = new URL(request.url ?? '/', 'http://devnet');
   if (url.pathname === '/api/v2/status') {
     if (request.method !== 'GET') throw new HttpError(405, 'Method not allowed.');
@@ -73,6 +84,11 @@ async function route(handlers: ProtocolHandlers, describe: () => NetworkSelfDesc
   if (url.pathname === NETWORK_INFO_PATH) {
     if (request.method !== 'GET') throw new HttpError(405, 'Method not allowed.');
     return { status: 200, body: JSON.stringify(describe()), contentType: 'application/json' };
+  }
+  if (url.pathname === FUND_PATH) {
+    if (request.method !== 'POST') throw new HttpError(405, 'Method not allowed.');
+    if (!request.headers['content-type']?.startsWith('application/json')) throw new HttpError(415, 'Send the request as application/json.');
+    return fund(faucet, await readBody(request));
   }
   const subnetMatch = SUBNET_ROUTE.exec(url.pathname);
   if (subnetMatch) {
@@ -90,13 +106,33 @@ async function route(handlers: ProtocolHandlers, describe: () => NetworkSelfDesc
   return endpoint === 'query' ? handlers.query(ecid, body) : handlers.readState(ecid, body);
 }
 
+/** Parses and runs one faucet request; a bad principal or amount is a 400 that says which. */
+function fund(faucet: Faucet, body: Uint8Array): HttpReply {
+  let request: { principal?: unknown; cycles?: unknown };
+  try {
+    request = JSON.parse(Buffer.from(body).toString('utf8')) as typeof request;
+  } catch {
+    throw new HttpError(400, 'The body is not JSON.');
+  }
+  let principal: Principal;
+  try {
+    principal = Principal.fromText(String(request.principal));
+  } catch {
+    throw new HttpError(400, `Not a principal: ${String(request.principal)}.`);
+  }
+  const cycles = typeof request.cycles === 'string' && /^[0-9]+$/.test(request.cycles) ? BigInt(request.cycles) : 0n;
+  if (cycles <= 0n) throw new HttpError(400, `Not a positive whole number of cycles: ${String(request.cycles)}.`);
+  const balance = faucet(principal, cycles);
+  return { status: 200, contentType: 'application/json', body: JSON.stringify({ principal: principal.toText(), cycles: cycles.toString(), balance: balance.toString() }) };
+}
+
 /** The HTTP server of the network: CBOR in and out, plain-text errors like a replica's. */
 export class DevnetHttpServer {
   private readonly server: http.Server;
 
-  constructor(handlers: ProtocolHandlers, describe: () => NetworkSelfDescription) {
+  constructor(handlers: ProtocolHandlers, describe: () => NetworkSelfDescription, faucet: Faucet) {
     this.server = http.createServer((request, response) => {
-      route(handlers, describe, request)
+      route(handlers, describe, faucet, request)
         .catch((error: unknown): HttpReply => {
           if (error instanceof HttpError) return { status: error.status, body: error.message };
           return { status: 500, body: `Internal error: ${(error as Error)?.message ?? String(error)}` };
@@ -111,7 +147,9 @@ export class DevnetHttpServer {
         })
         .catch(() => response.destroy());
     });
-    this.server.keepAliveTimeout = 5_000;
+    // Longer than the 90 s a pooled idle connection lives in ic-agent (icp-cli): a server that closes
+    // one first races the client reusing it, and a long call then fails with "error sending request".
+    this.server.keepAliveTimeout = 95_000;
   }
 
   listen(port: number, host: string): Promise<number> {

@@ -6,7 +6,7 @@ import { DEFAULT_SETTINGS, isVisibleTo, type CanisterRecord } from '../state/can
 import { CANISTER_ONLY_METHODS, CYCLES_KEEPING_METHODS, ManagementMethods, METHODS_WITHOUT_TARGET, READ_ONLY_METHODS, type ManagementMethodName } from './candid-types.js';
 import { clearChunkStore, installChunkedCode, installCode, storedChunks, uninstallCode, uploadChunk } from './code-installation.js';
 import { requireController, requireViewer, type ManagementContext } from './management-context.js';
-import { applySettings, toDefiniteSettings } from './settings.js';
+import { applySettings, toDefiniteSettings, type CandidSettings } from './settings.js';
 import { readSnapshotData, readSnapshotMetadata, uploadSnapshotData, uploadSnapshotMetadata, type UploadMetadataArgs } from './snapshot-transfer.js';
 import { deleteSnapshot, listSnapshots, loadSnapshot, takeSnapshot } from './snapshots.js';
 
@@ -144,17 +144,26 @@ async function dispatch(ctx: ManagementContext, method: ManagementMethodName, ar
 }
 
 function createCanister(ctx: ManagementContext, args: Args, cycles: bigint | undefined): { canister_id: Principal } {
-  const specified = args.specified_id?.[0] as Principal | undefined;
+  return { canister_id: addCanister(ctx, { settings: args.settings[0], cycles: cycles ?? 0n, specifiedId: args.specified_id?.[0] }) };
+}
+
+/**
+ * Adds a new, empty, running canister with the caller as controller unless the settings name
+ * others: what every way of creating one shares (the management canister's methods, the cycles
+ * ledger's create_canister). Bad settings throw before anything changes.
+ */
+export function addCanister(ctx: ManagementContext, request: { settings?: CandidSettings; cycles: bigint; specifiedId?: Principal }): Principal {
+  const specified = request.specifiedId;
   if (specified && ctx.store.get(specified)) {
     throw new RejectError(ErrorCodes.CanisterIdAlreadyExists, `Canister ${specified.toText()} is already installed.`);
   }
-  const { settings, controllers } = applySettings(DEFAULT_SETTINGS, [ctx.caller], args.settings[0]);
+  const { settings, controllers } = applySettings(DEFAULT_SETTINGS, [ctx.caller], request.settings);
   const record: CanisterRecord = {
     id: specified ?? ctx.store.allocateId(),
     status: 'running',
     controllers,
     settings,
-    cycles: cycles ?? 0n,
+    cycles: request.cycles,
     version: 0n,
     metadata: [],
     chunkHashes: [],
@@ -164,7 +173,7 @@ function createCanister(ctx: ManagementContext, args: Args, cycles: bigint | und
     nextSnapshotSeq: 0n,
   };
   ctx.store.add(record);
-  return { canister_id: record.id };
+  return record.id;
 }
 
 function canisterStatus(ctx: ManagementContext, id: Principal) {

@@ -1,7 +1,7 @@
 import { IDL } from '@dfinity/candid';
 import { Principal } from '@dfinity/principal';
-import { ErrorCodes, makeReject, methodNotFound } from '../reject.js';
-import type { SystemCanister, SystemCanisterCall, SystemCanisterContext, SystemCanisterOutcome } from './system-canister.js';
+import { methodNotFound } from '../reject.js';
+import { decodeSystemArgs, type SystemCanister, type SystemCanisterCall, type SystemCanisterContext, type SystemCanisterOutcome } from './system-canister.js';
 
 /** The cycles minting canister's mainnet id, where icp-cli and dfx look for it. */
 export const CYCLES_MINTING_CANISTER_ID = Principal.fromText('rkp4c-7iaaa-aaaaa-aaaca-cai');
@@ -24,12 +24,8 @@ export class CyclesMintingCanister implements SystemCanister {
       // This CMC has one method.
       return { kind: 'reject', reject: methodNotFound(this.id.toText(), call.mode, call.method) };
     }
-    try {
-      IDL.decode([], call.arg);
-    } catch (error) {
-      const reject = makeReject(ErrorCodes.CanisterCalledTrap, `Error from Canister ${this.id.toText()}: Canister called \`ic0.trap\` with message: 'failed to decode call arguments: ${(error as Error).message}'.`);
-      return { kind: 'reject', reject };
-    }
+    const decoded = decodeSystemArgs(this.id, [], call.arg);
+    if (!Array.isArray(decoded)) return { kind: 'reject', reject: decoded };
     return { kind: 'reply', reply: new Uint8Array(IDL.encode([IDL.Vec(IDL.Principal)], [[this.subnetId]])), cyclesAccepted: 0n };
   }
 }

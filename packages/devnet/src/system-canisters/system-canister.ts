@@ -1,6 +1,7 @@
+import { IDL } from '@dfinity/candid';
 import type { Principal } from '@dfinity/principal';
 import type { ManagementContext } from '../management/management-context.js';
-import type { Reject } from '../reject.js';
+import { ErrorCodes, makeReject, type Reject } from '../reject.js';
 
 /**
  * Canisters the devnet implements natively at their mainnet ids (the cycles ledger, the cycles
@@ -45,5 +46,19 @@ export class SystemCanisters {
 
   get(id: Principal): SystemCanister | undefined {
     return this.byId.get(id.toText());
+  }
+}
+
+/** A system canister's trap, worded as the replica words a canister's (IC0503). */
+export function systemCanisterTrap(id: Principal, message: string): Reject {
+  return makeReject(ErrorCodes.CanisterCalledTrap, `Error from Canister ${id.toText()}: Canister called \`ic0.trap\` with message: '${message}'.`);
+}
+
+/** Decodes a system canister's arguments; an undecodable argument traps, as in a Rust canister. */
+export function decodeSystemArgs(id: Principal, types: IDL.Type[], arg: Uint8Array): unknown[] | Reject {
+  try {
+    return IDL.decode(types, arg);
+  } catch (error) {
+    return systemCanisterTrap(id, `failed to decode call arguments: ${(error as Error).message}`);
   }
 }
