@@ -6,9 +6,10 @@
 import type { Failure } from './errors.js';
 import type { PreparedModule } from './module-preparation.js';
 import { sharedCopy, StableMemory, WASM_PAGE_BYTES } from './stable-memory.js';
-import { CanisterTrap, SystemApi, type CallFrame, type CanisterSystemState, type EntryPoint } from './system-api.js';
-import type { MessageContext } from './types.js';
-import { Wasm, type WasmGlobal, type WasmInstance, type WasmMemory, type WasmModule } from './wasm-api.js';
+import { TABLE_EXPORT_NAME } from './module-preparation.js';
+import { CanisterTrap, SystemApi, type CallbackEntry, type CallFrame, type CanisterSystemState, type EntryPoint } from './system-api.js';
+import type { CallbackClosure, CallbackRequest, MessageContext } from './types.js';
+import { Wasm, type WasmGlobal, type WasmInstance, type WasmMemory, type WasmModule, type WasmTable } from './wasm-api.js';
 
 /** The committed Wasm state; byte arrays live in SharedArrayBuffers the main thread also holds. */
 export interface CommittedWasmState {
@@ -52,7 +53,7 @@ function failureOf(error: unknown): Failure {
 }
 
 function newFrame(entry: EntryPoint, methodName: string, arg: Uint8Array, context: MessageContext): CallFrame {
-  return { entry, methodName, arg, context, replyChunks: [], logs: [], startedAt: process.hrtime.bigint() };
+  return { entry, methodName, arg, context, replyChunks: [], logs: [], startedAt: process.hrtime.bigint(), calls: [], cyclesAccepted: 0n, cyclesMoved: 0n };
 }
 
 /** A memory as the prepared module expects it (imported `env.memory`), holding `contents` if given. */
@@ -125,10 +126,31 @@ export class CanisterRuntime {
 
   execute(entry: EntryPoint, exportName: string, methodName: string, arg: Uint8Array, context: MessageContext): ExecutionResult {
     const frame = newFrame(entry, methodName, arg, context);
+    return this.run(frame, () => (this.instance.exports[exportName] as () => void)());
+  }
+
+  /**
+   * Runs a callback of a call this canister made: the table function `closure.fun` with its
+   * environment value (its argument type is the module's: i64 under memory64).
+   */
+  executeCallback(entry: CallbackEntry, closure: CallbackClosure, request: CallbackRequest, context: MessageContext): ExecutionResult {
+    const data = entry === 'reply_callback' && request.response.kind === 'reply' ? request.response.data : new Uint8Array(0);
+    const frame = { ...newFrame(entry, '', data, context), callResponse: request.response, cyclesRefunded: request.refunded };
+    return this.run(frame, () => {
+      const table = this.instance.exports[TABLE_EXPORT_NAME] as WasmTable | undefined;
+      const callback = table?.get(Number(closure.fun)) as ((env: number | bigint) => void) | null | undefined;
+      if (typeof callback !== 'function') throw new CanisterTrap({ kind: 'wasm-trap', message: `the callback ${closure.fun} is not a function of the canister's table` });
+      callback(closure.env);
+    });
+  }
+
+  private run(frame: CallFrame, invoke: () => void): ExecutionResult {
     this.state.frame = frame;
     try {
-      (this.instance.exports[exportName] as () => void)();
-      if ((entry === 'update' || entry === 'query') && !frame.response) return { frame, failure: { kind: 'no-reply' } };
+      invoke();
+      // An update that performed calls may reply later, from a callback.
+      if (frame.entry === 'update' && !frame.response && frame.calls.length > 0) return { frame };
+      if ((frame.entry === 'update' || frame.entry === 'query') && !frame.response) return { frame, failure: { kind: 'no-reply' } };
       return { frame };
     } catch (error) {
       return { frame, failure: failureOf(error) };

@@ -15,6 +15,9 @@ import { imageOf, type PersistedImage } from './state-log.js';
 import { WasmStateStore } from './state-store.js';
 import { unsupportedImports } from './system-api.js';
 import type {
+  CallbackOutcome,
+  CallbackRequest,
+  CallEffects,
   CanisterLogLine,
   ExecutionEngine,
   ExecutionEngineOptions,
@@ -35,6 +38,7 @@ import { ExecutionWorkerHost, type WorkerRequestBody } from './worker-host.js';
 import type { CanisterSnapshotWire, PreparedModuleWire, WorkerResponse } from './worker-protocol.js';
 
 const CANISTER_REJECT = 4;
+const NO_EFFECTS: CallEffects = { calls: [], cyclesAccepted: 0n };
 
 interface InstalledModule {
   original: Uint8Array;
@@ -251,18 +255,18 @@ class Engine implements ExecutionEngine {
         context,
       });
       if (done.failure) return reject(done.failure, done.logs, done.instructions);
-      if (done.committed) {
-        record.committed = done.committed;
-        record.dirty = true;
-      }
-      if (done.reply) return { kind: 'reply', reply: done.reply, logs: done.logs, instructions: done.instructions };
+      this.adoptCommitted(record, done);
+      const effects = done.effects ?? NO_EFFECTS;
+      if (done.reply) return { kind: 'reply', reply: done.reply, logs: done.logs, instructions: done.instructions, effects };
+      if (done.rejectMessage === undefined) return { kind: 'pending', logs: done.logs, instructions: done.instructions, effects };
       return {
         kind: 'reject',
         rejectCode: CANISTER_REJECT,
-        rejectMessage: done.rejectMessage ?? '',
+        rejectMessage: done.rejectMessage,
         errorCode: 'IC0406',
         logs: done.logs,
         instructions: done.instructions,
+        effects,
       };
     });
   }
@@ -298,12 +302,33 @@ class Engine implements ExecutionEngine {
       }
       const done = await this.run(record, { op: 'system-task', canisterId: record.canisterId, canisterKey: record.key, snapshot: await this.snapshotFor(record), task, context });
       if (done.failure) return { kind: 'reject', ...rejectFor(canisterId, done.failure), logs: this.failureLogs(done.logs, done.failure, context), instructions: done.instructions };
-      if (done.committed) {
-        record.committed = done.committed;
-        record.dirty = true;
-      }
-      return { kind: 'completed', logs: done.logs, instructions: done.instructions };
+      this.adoptCommitted(record, done);
+      return { kind: 'completed', logs: done.logs, instructions: done.instructions, effects: done.effects ?? NO_EFFECTS };
     });
+  }
+
+  callback(canisterId: PrincipalBytes, request: CallbackRequest, context: MessageContext): Promise<CallbackOutcome> {
+    return this.serial(async (): Promise<CallbackOutcome> => {
+      const record = this.record(canisterId);
+      if (!record.module) {
+        const failure: Failure = { kind: 'no-code' };
+        return { kind: 'trapped', ...rejectFor(canisterId, failure), effects: NO_EFFECTS, logs: [], instructions: 0n };
+      }
+      const done = await this.run(record, { op: 'callback', canisterId: record.canisterId, canisterKey: record.key, snapshot: await this.snapshotFor(record), callback: request, context });
+      // A trapped callback may still have committed: its cleanup callback's changes.
+      this.adoptCommitted(record, done);
+      const common = { effects: done.effects ?? NO_EFFECTS, logs: done.failure ? this.failureLogs(done.logs, done.failure, context) : done.logs, instructions: done.instructions };
+      if (done.failure) return { kind: 'trapped', ...rejectFor(canisterId, done.failure), ...common };
+      if (done.reply) return { kind: 'reply', reply: done.reply, ...common };
+      if (done.rejectMessage !== undefined) return { kind: 'reject', rejectMessage: done.rejectMessage, ...common };
+      return { kind: 'completed', ...common };
+    });
+  }
+
+  private adoptCommitted(record: CanisterRecord, done: Done): void {
+    if (!done.committed) return;
+    record.committed = done.committed;
+    record.dirty = true;
   }
 
   update(canisterId: PrincipalBytes, method: string, arg: Uint8Array, context: MessageContext): Promise<MessageOutcome> {

@@ -4,6 +4,7 @@
  * - the memory becomes an import (`env.memory`), so the engine owns it: an upgrade with
  *   `wasm_memory_persistence = keep` instantiates the new module over the old heap, and a
  *   rollback can hand a fresh instance the committed heap;
+ * - the function table is exported (callbacks of inter-canister calls are table indices);
  * - every mutable global is exported, so globals can be saved and restored (with its type, which
  *   snapshots report and an uploaded snapshot must match). v128 globals are left out: the
  *   JavaScript API can neither read nor write them, so they keep their initial value.
@@ -16,6 +17,8 @@ import { readWasmSummary } from './wasm-binary.js';
 export const MEMORY_IMPORT_MODULE = 'env';
 export const MEMORY_IMPORT_NAME = 'memory';
 export const GLOBAL_EXPORT_PREFIX = '__devnet_global_';
+/** The function table, exported so that the callbacks of inter-canister calls (table indices) can be invoked. */
+export const TABLE_EXPORT_NAME = '__devnet_table';
 
 export interface PreparedModule {
   /** Bytes Node 20 compiles. */
@@ -72,6 +75,11 @@ export async function prepareModule(original: Uint8Array): Promise<PreparedModul
       const memoryExport = [...existingExports.values()].find((e) => e.kind === binaryen.ExternalMemory);
       const info = module.getMemoryInfo();
       if (!info.module) module.addMemoryImport(memoryExport?.value ?? '0', MEMORY_IMPORT_MODULE, MEMORY_IMPORT_NAME);
+    }
+
+    if (module.getNumTables() > 0) {
+      const table = binaryen.getTableInfo(module.getTableByIndex(0));
+      module.addTableExport(table.name, TABLE_EXPORT_NAME);
     }
 
     const globalTypes: WasmGlobalType[] = [];

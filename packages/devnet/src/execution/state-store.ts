@@ -23,9 +23,10 @@ const GENERATION_BYTES = 8;
 const PREPARED_DIR = '.prepared';
 /**
  * Bump when module preparation or its cache files change, so stale prepared modules are not
- * reused. p2: the JSON file holds `{globalExports, globalTypes}` (p1 held the export names only).
+ * reused. p2: the JSON file holds `{globalExports, globalTypes}` (p1 held the export names only);
+ * p3: the function table is exported too.
  */
-const PREPARATION_VERSION = 'p2';
+const PREPARATION_VERSION = 'p3';
 
 /** What the prepared-module cache keeps beside the bytes. */
 export interface PreparedGlobals {

@@ -6,13 +6,14 @@
  */
 import { concatBytes } from '../bytes.js';
 import type { Failure } from './errors.js';
-import type { CanisterLogLine, MessageContext, SystemTask } from './types.js';
+import type { CallbackClosure, CallResponse, CanisterLogLine, MessageContext, OutgoingCall, SystemTask } from './types.js';
 import type { WasmModuleSummary, WasmValueType } from './wasm-binary.js';
 import { MAX_STABLE32_PAGES, MAX_STABLE_PAGES, type StableMemory } from './stable-memory.js';
 import type { WasmImports, WasmMemory } from './wasm-api.js';
 import { MEMORY_IMPORT_MODULE, MEMORY_IMPORT_NAME } from './module-preparation.js';
 
-export type EntryPoint = 'start' | 'init' | 'post_upgrade' | 'pre_upgrade' | 'update' | 'query' | SystemTask;
+export type CallbackEntry = 'reply_callback' | 'reject_callback' | 'cleanup';
+export type EntryPoint = 'start' | 'init' | 'post_upgrade' | 'pre_upgrade' | 'update' | 'query' | SystemTask | CallbackEntry;
 
 /** One execution of an exported function. */
 export interface CallFrame {
@@ -24,6 +25,15 @@ export interface CallFrame {
   response?: { kind: 'reply'; data: Uint8Array } | { kind: 'reject'; message: string };
   logs: CanisterLogLine[];
   startedAt: bigint;
+  /** Calls performed so far, and the one under construction (between call_new and call_perform). */
+  calls: OutgoingCall[];
+  pendingCall?: OutgoingCall;
+  /** Cycles accepted from the call context, and moved onto calls (performed or under construction). */
+  cyclesAccepted: bigint;
+  cyclesMoved: bigint;
+  /** In a callback: the response it runs for and the cycles refunded with it. */
+  callResponse?: CallResponse;
+  cyclesRefunded?: bigint;
 }
 
 /** What the System API reads and writes besides the Wasm memory. */
@@ -68,12 +78,19 @@ export const IC0_FUNCTION_NAMES = [
   'mint_cycles128', 'mint_cycles',
 ] as const;
 
-const UPDATE_LIKE: EntryPoint[] = ['init', 'post_upgrade', 'pre_upgrade', 'update', 'global_timer', 'heartbeat'];
-const RESPONDING: EntryPoint[] = ['update', 'query'];
-const WITH_ARGUMENT: EntryPoint[] = ['init', 'post_upgrade', 'update', 'query'];
+const UPDATE_LIKE: EntryPoint[] = ['init', 'post_upgrade', 'pre_upgrade', 'update', 'global_timer', 'heartbeat', 'reply_callback', 'reject_callback', 'cleanup'];
+const RESPONDING: EntryPoint[] = ['update', 'query', 'reply_callback', 'reject_callback'];
+const WITH_ARGUMENT: EntryPoint[] = ['init', 'post_upgrade', 'update', 'query', 'reply_callback'];
+/** Where a message may make inter-canister calls (the spec's U, Ry, Rt, T, and heartbeats). */
+const CALLING: EntryPoint[] = ['update', 'reply_callback', 'reject_callback', 'global_timer', 'heartbeat'];
+/** Where cycles of the call context can be seen and accepted. */
+const WITH_CALL_CYCLES: EntryPoint[] = ['update', 'reply_callback', 'reject_callback'];
+const CALLBACKS: EntryPoint[] = ['reply_callback', 'reject_callback'];
 
-/** Why a call is refused: ic0.call_perform returns this instead of trapping (SYS_TRANSIENT). */
+/** Queries cannot call here: ic0.call_perform refuses (SYS_TRANSIENT), as the spec allows, instead of trapping. */
 const CALL_PERFORM_UNAVAILABLE = 2;
+/** The spec's cap on a bounded-wait call's timeout (MAX_CALL_TIMEOUT). */
+const MAX_CALL_TIMEOUT_SECONDS = 300;
 const MAX_CERTIFIED_DATA = 32;
 const MAX_PRINCIPAL_BYTES = 29;
 
@@ -93,6 +110,16 @@ function unsupported(name: string): never {
   const known = (IC0_FUNCTION_NAMES as readonly string[]).includes(name);
   const message = known ? `ic0.${name} is not supported by the devnet` : `ic0.${name} is not part of the System API`;
   throw new CanisterTrap({ kind: 'wasm-trap', message });
+}
+
+/** The 128-bit amount ic0 passes as two 64-bit halves. */
+function join128(high: Arg, low: Arg): bigint {
+  return (BigInt.asUintN(64, toBigInt(high)) << 64n) | BigInt.asUintN(64, toBigInt(low));
+}
+
+function fits64(name: string, amount: bigint): bigint {
+  if (amount >= 1n << 64n) trap(`ic0.${name}: the amount does not fit in 64 bits`);
+  return amount;
 }
 
 function utf8Lossy(bytes: Uint8Array): string {
@@ -152,8 +179,54 @@ export class SystemApi {
 
   private respond(name: string): CallFrame {
     const frame = this.frame(name, RESPONDING);
-    if (frame.response) trap(`ic0.${name}: the call has already been responded to`);
+    if (frame.response || frame.context.responded) trap(`ic0.${name}: the call has already been responded to`);
     return frame;
+  }
+
+  /** The call under construction; traps without one (ic0.call_new has not been called). */
+  private pendingCall(name: string): OutgoingCall {
+    const call = this.frame(name, CALLING).pendingCall;
+    if (!call) trap(`ic0.${name} called without a call under construction (ic0.call_new)`);
+    return call;
+  }
+
+  /** Drops the call under construction: its cycles go back to the balance (spec: call_new again, or returning without call_perform). */
+  private abandonPendingCall(frame: CallFrame): void {
+    if (!frame.pendingCall) return;
+    frame.cyclesMoved -= frame.pendingCall.cycles;
+    frame.pendingCall = undefined;
+  }
+
+  private inQuery(): boolean {
+    return this.state.frame?.entry === 'query';
+  }
+
+  private balance(frame: CallFrame): bigint {
+    return frame.context.cyclesBalance + frame.cyclesAccepted - frame.cyclesMoved;
+  }
+
+  private available(frame: CallFrame): bigint {
+    return (frame.context.cyclesAvailable ?? 0n) - frame.cyclesAccepted;
+  }
+
+  /** Accepts up to `max` of the call context's cycles; returns the amount accepted. */
+  private accept(name: string, max: bigint): bigint {
+    const frame = this.frame(name, WITH_CALL_CYCLES);
+    const amount = max < this.available(frame) ? max : this.available(frame);
+    frame.cyclesAccepted += amount;
+    return amount;
+  }
+
+  private addCycles(name: string, amount: bigint): void {
+    const call = this.pendingCall(name);
+    const frame = this.state.frame!;
+    if (amount > this.balance(frame)) trap(`ic0.${name}: cannot transfer ${amount} cycles, the canister's balance is ${this.balance(frame)}`);
+    call.cycles += amount;
+    frame.cyclesMoved += amount;
+  }
+
+  private closure(fun: Arg, env: Arg): CallbackClosure {
+    return { fun, env };
   }
 
   private log(content: Uint8Array): void {
@@ -174,7 +247,6 @@ export class SystemApi {
         this.copyOut(`${name}_copy`, get(), dst, offset, size);
       },
     });
-    const zeroCycles = (name: string) => (dst: Arg) => this.writeHeap(name, dst, u128(0n));
     const stableRead = (name: string, dst: Arg, offset: Arg, size: Arg) => {
       const from = toNumber(offset);
       const length = toNumber(size);
@@ -201,10 +273,15 @@ export class SystemApi {
         const frame = this.frame('data_certificate', ['query']);
         return frame.context.dataCertificate ?? trap('ic0.data_certificate_copy: no data certificate is available');
       }),
-      msg_reject_code: () => (this.frame('msg_reject_code'), 0),
-      msg_reject_msg_size: () => trap('ic0.msg_reject_msg_size: there is no reject message outside a reject callback'),
-      msg_reject_msg_copy: () => trap('ic0.msg_reject_msg_copy: there is no reject message outside a reject callback'),
-      msg_deadline: () => (this.frame('msg_deadline'), 0n),
+      msg_reject_code: () => {
+        const response = this.frame('msg_reject_code').callResponse;
+        return response?.kind === 'reject' ? response.rejectCode : 0;
+      },
+      ...blob('msg_reject_msg', () => {
+        const response = this.frame('msg_reject_msg', ['reject_callback']).callResponse;
+        return response?.kind === 'reject' ? new TextEncoder().encode(response.rejectMessage) : new Uint8Array(0);
+      }, ['reject_callback']),
+      msg_deadline: () => this.frame('msg_deadline').context.deadlineNanos ?? 0n,
       msg_reply_data_append: (src, size) => {
         const frame = this.respond('msg_reply_data_append');
         frame.replyChunks.push(this.readHeap('msg_reply_data_append', src, size));
@@ -217,32 +294,68 @@ export class SystemApi {
         const frame = this.respond('msg_reject');
         frame.response = { kind: 'reject', message: utf8Lossy(this.readHeap('msg_reject', src, size)) };
       },
-      msg_cycles_available128: zeroCycles('msg_cycles_available128'),
-      msg_cycles_refunded128: zeroCycles('msg_cycles_refunded128'),
-      msg_cycles_accept128: (_high, _low, dst) => this.writeHeap('msg_cycles_accept128', dst, u128(0n)),
+      msg_cycles_available128: (dst) => this.writeHeap('msg_cycles_available128', dst, u128(this.available(this.frame('msg_cycles_available128', WITH_CALL_CYCLES)))),
+      msg_cycles_refunded128: (dst) => this.writeHeap('msg_cycles_refunded128', dst, u128(this.frame('msg_cycles_refunded128', CALLBACKS).cyclesRefunded ?? 0n)),
+      msg_cycles_accept128: (high, low, dst) => this.writeHeap('msg_cycles_accept128', dst, u128(this.accept('msg_cycles_accept128', join128(high, low)))),
       cycles_burn128: (_high, _low, dst) => this.writeHeap('cycles_burn128', dst, u128(0n)),
-      msg_cycles_available: () => 0n,
-      msg_cycles_refunded: () => 0n,
-      msg_cycles_accept: () => 0n,
-      canister_cycle_balance128: (dst) => this.writeHeap('canister_cycle_balance128', dst, u128(this.frame('canister_cycle_balance128').context.cyclesBalance)),
-      canister_liquid_cycle_balance128: (dst) => this.writeHeap('canister_liquid_cycle_balance128', dst, u128(this.frame('canister_liquid_cycle_balance128').context.cyclesBalance)),
-      canister_cycle_balance: () => {
-        const balance = this.frame('canister_cycle_balance').context.cyclesBalance;
-        if (balance >= 1n << 64n) trap('ic0.canister_cycle_balance: the balance does not fit in 64 bits');
-        return balance;
-      },
+      msg_cycles_available: () => fits64('msg_cycles_available', this.available(this.frame('msg_cycles_available', WITH_CALL_CYCLES))),
+      msg_cycles_refunded: () => fits64('msg_cycles_refunded', this.frame('msg_cycles_refunded', CALLBACKS).cyclesRefunded ?? 0n),
+      msg_cycles_accept: (max) => this.accept('msg_cycles_accept', BigInt.asUintN(64, toBigInt(max))),
+      canister_cycle_balance128: (dst) => this.writeHeap('canister_cycle_balance128', dst, u128(this.balance(this.frame('canister_cycle_balance128')))),
+      canister_liquid_cycle_balance128: (dst) => this.writeHeap('canister_liquid_cycle_balance128', dst, u128(this.balance(this.frame('canister_liquid_cycle_balance128')))),
+      canister_cycle_balance: () => fits64('canister_cycle_balance', this.balance(this.frame('canister_cycle_balance'))),
       canister_status: () => ({ running: 1, stopping: 2, stopped: 3 })[this.frame('canister_status').context.status],
       canister_version: () => (this.frame('canister_version'), 0n),
       accept_message: () => undefined,
-      call_new: () => undefined,
-      call_on_cleanup: () => undefined,
-      call_data_append: () => undefined,
-      call_with_best_effort_response: () => undefined,
-      call_cycles_add128: () => undefined,
-      call_cycles_add: () => undefined,
-      // Inter-canister calls are not implemented: refusing the call (as the spec allows)
-      // keeps canisters that merely link the call API working.
-      call_perform: () => CALL_PERFORM_UNAVAILABLE,
+      call_new: (calleeSrc, calleeSize, nameSrc, nameSize, replyFun, replyEnv, rejectFun, rejectEnv) => {
+        // Queries (and composite queries) cannot call here: call_perform refuses below.
+        if (this.inQuery()) return;
+        const frame = this.frame('call_new', CALLING);
+        this.abandonPendingCall(frame);
+        const callee = this.readHeap('call_new', calleeSrc, calleeSize);
+        if (callee.length > MAX_PRINCIPAL_BYTES) trap('ic0.call_new: the callee is not a valid principal');
+        frame.pendingCall = {
+          callee,
+          method: utf8Lossy(this.readHeap('call_new', nameSrc, nameSize)),
+          arg: new Uint8Array(0),
+          cycles: 0n,
+          reply: this.closure(replyFun, replyEnv),
+          reject: this.closure(rejectFun, rejectEnv),
+        };
+      },
+      call_on_cleanup: (fun, env) => {
+        if (this.inQuery()) return;
+        const call = this.pendingCall('call_on_cleanup');
+        if (call.cleanup) trap('ic0.call_on_cleanup called twice for the same call');
+        call.cleanup = this.closure(fun, env);
+      },
+      call_data_append: (src, size) => {
+        if (this.inQuery()) return;
+        const call = this.pendingCall('call_data_append');
+        call.arg = concatBytes(call.arg, this.readHeap('call_data_append', src, size));
+      },
+      call_with_best_effort_response: (timeout) => {
+        if (this.inQuery()) return;
+        const call = this.pendingCall('call_with_best_effort_response');
+        if (call.timeoutSeconds !== undefined) trap('ic0.call_with_best_effort_response called twice for the same call');
+        call.timeoutSeconds = Math.min(toNumber(timeout), MAX_CALL_TIMEOUT_SECONDS);
+      },
+      call_cycles_add128: (high, low) => {
+        if (this.inQuery()) return;
+        this.addCycles('call_cycles_add128', join128(high, low));
+      },
+      call_cycles_add: (amount) => {
+        if (this.inQuery()) return;
+        this.addCycles('call_cycles_add', BigInt.asUintN(64, toBigInt(amount)));
+      },
+      call_perform: () => {
+        if (this.inQuery()) return CALL_PERFORM_UNAVAILABLE;
+        const call = this.pendingCall('call_perform');
+        const frame = this.state.frame!;
+        frame.calls.push(call);
+        frame.pendingCall = undefined;
+        return 0;
+      },
       stable64_size: () => s.stable.sizePages,
       stable64_grow: (pages) => s.stable.grow(toBigInt(pages), MAX_STABLE_PAGES),
       stable64_read: (dst, offset, size) => stableRead('stable64_read', dst, offset, size),

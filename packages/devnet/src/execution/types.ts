@@ -32,6 +32,72 @@ export interface MessageContext {
   subnetId?: PrincipalBytes;
   /** Root key (DER) for ic0.root_key_* (optional; those calls trap without it). */
   rootKey?: Uint8Array;
+  /** Cycles of the call context not accepted yet (ic0.msg_cycles_available128); 0 for ingress. */
+  cyclesAvailable?: bigint;
+  /** Deadline of a bounded-wait call in ns (ic0.msg_deadline); 0 for a guaranteed-response call. */
+  deadlineNanos?: bigint;
+  /** Whether the call context has been replied or rejected already (a callback may not respond again). */
+  responded?: boolean;
+}
+
+/**
+ * A callback of an inter-canister call (ic0.call_new / call_on_cleanup): an index into the
+ * canister's function table and the environment value passed to it, both as the module gave them
+ * (number or BigInt: memory64 modules pass i64).
+ */
+export interface CallbackClosure {
+  fun: number | bigint;
+  env: number | bigint;
+}
+
+/** A call a message performed (ic0.call_perform); the system delivers it once the message commits. */
+export interface OutgoingCall {
+  callee: PrincipalBytes;
+  method: string;
+  arg: Uint8Array;
+  cycles: bigint;
+  /** Seconds a bounded-wait call (ic0.call_with_best_effort_response) waits; absent: guaranteed response. */
+  timeoutSeconds?: number;
+  reply: CallbackClosure;
+  reject: CallbackClosure;
+  cleanup?: CallbackClosure;
+}
+
+/** What a committed message did to the call world besides its Wasm state. */
+export interface CallEffects {
+  /** Calls to deliver, in the order they were performed. */
+  calls: OutgoingCall[];
+  /** Cycles the message accepted from its call context (ic0.msg_cycles_accept128). */
+  cyclesAccepted: bigint;
+}
+
+/** The response a callback runs for: the callee's reply or a reject (from the callee or the system). */
+export type CallResponse = { kind: 'reply'; data: Uint8Array } | { kind: 'reject'; rejectCode: number; rejectMessage: string };
+
+/** A response delivered to the calling canister's callback. */
+export interface CallbackRequest {
+  call: OutgoingCall;
+  response: CallResponse;
+  /** Cycles the callee did not accept, back on the caller's balance (ic0.msg_cycles_refunded128). */
+  refunded: bigint;
+}
+
+/**
+ * Outcome of a callback. `reply`/`reject`: the callback responded to its call context;
+ * `completed`: it returned without responding; `trapped`: the reply or reject callback trapped and
+ * its changes are gone; the cleanup callback (if any) ran after it and its changes are kept
+ * unless it trapped too. `effects` are empty unless the callback itself committed.
+ */
+export type CallbackOutcome =
+  | ({ kind: 'reply'; reply: Uint8Array } & CallbackCommon)
+  | ({ kind: 'reject'; rejectMessage: string } & CallbackCommon)
+  | ({ kind: 'completed' } & CallbackCommon)
+  | ({ kind: 'trapped'; rejectCode: number; rejectMessage: string; errorCode: string } & CallbackCommon);
+
+interface CallbackCommon {
+  effects: CallEffects;
+  logs: CanisterLogLine[];
+  instructions: bigint;
 }
 
 /** A line the canister wrote with ic0.debug_print, or the message of a trap. */
@@ -42,8 +108,10 @@ export interface CanisterLogLine {
 
 /** Outcome of one message. A trap is reported as a reject with code 5 (CANISTER_ERROR). */
 export type MessageOutcome =
-  | { kind: 'reply'; reply: Uint8Array; logs: CanisterLogLine[]; instructions: bigint }
-  | { kind: 'reject'; rejectCode: number; rejectMessage: string; errorCode: string; logs: CanisterLogLine[]; instructions: bigint };
+  | { kind: 'reply'; reply: Uint8Array; logs: CanisterLogLine[]; instructions: bigint; effects?: CallEffects }
+  | { kind: 'reject'; rejectCode: number; rejectMessage: string; errorCode: string; logs: CanisterLogLine[]; instructions: bigint; effects?: CallEffects }
+  /** An update that performed calls and has not responded yet: its call context stays open. */
+  | { kind: 'pending'; logs: CanisterLogLine[]; instructions: bigint; effects: CallEffects };
 
 /**
  * A message the system sends a canister by itself (interface spec, "Heartbeat" and "Global
@@ -53,7 +121,7 @@ export type SystemTask = 'global_timer' | 'heartbeat';
 
 /** Outcome of a system task: it has no caller to reply to, so it either completes or traps (a reject like an update's). */
 export type SystemTaskOutcome =
-  | { kind: 'completed'; logs: CanisterLogLine[]; instructions: bigint }
+  | { kind: 'completed'; logs: CanisterLogLine[]; instructions: bigint; effects: CallEffects }
   | Extract<MessageOutcome, { kind: 'reject' }>;
 
 export type InstallMode = 'install' | 'reinstall' | 'upgrade';
@@ -145,6 +213,11 @@ export interface ExecutionEngine {
    * due then (nothing ran).
    */
   runSystemTask(canisterId: PrincipalBytes, task: SystemTask, context: MessageContext): Promise<SystemTaskOutcome | undefined>;
+  /**
+   * Runs the reply or reject callback of a call the canister made, as one atomic message; when it
+   * traps, its changes are undone and the call's cleanup callback runs (atomic too).
+   */
+  callback(canisterId: PrincipalBytes, request: CallbackRequest, context: MessageContext): Promise<CallbackOutcome>;
   hasCode(canisterId: PrincipalBytes): boolean;
   /** Exported method names, so the protocol layer can tell a missing method from a trap. */
   methods(canisterId: PrincipalBytes): { updates: string[]; queries: string[]; compositeQueries: string[] };

@@ -15,6 +15,10 @@ export interface WasmMemory {
   grow(deltaPages: number): number;
 }
 
+export interface WasmTable {
+  get(index: number): unknown;
+}
+
 export interface WasmGlobal {
   value: number | bigint;
 }

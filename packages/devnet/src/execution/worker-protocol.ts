@@ -6,7 +6,7 @@
 import type { CommittedWasmState } from './canister-runtime.js';
 import type { Failure } from './errors.js';
 import type { CallFrame } from './system-api.js';
-import type { CanisterLogLine, MessageContext, SystemTask, WasmGlobalType } from './types.js';
+import type { CallbackRequest, CallEffects, CanisterLogLine, MessageContext, SystemTask, WasmGlobalType } from './types.js';
 import type { WasmModuleSummary } from './wasm-binary.js';
 
 /** Values of the control word the worker and the main thread share (Int32Array index 0). */
@@ -50,11 +50,28 @@ export type WorkerRequest =
     })
   | (BaseRequest & { op: 'update' | 'query'; method: string; arg: Uint8Array; context: MessageContext })
   | (BaseRequest & { op: 'system-task'; task: SystemTask; context: MessageContext })
+  | (BaseRequest & { op: 'callback'; callback: CallbackRequest; context: MessageContext })
   | (BaseRequest & { op: 'evict' });
 
 export type WorkerResponse =
-  | { requestId: number; kind: 'done'; logs: CanisterLogLine[]; instructions: bigint; reply?: Uint8Array; rejectMessage?: string; failure?: Failure; committed?: CommittedWasmState; instanceLost?: boolean }
+  | {
+      requestId: number;
+      kind: 'done';
+      logs: CanisterLogLine[];
+      instructions: bigint;
+      reply?: Uint8Array;
+      rejectMessage?: string;
+      failure?: Failure;
+      committed?: CommittedWasmState;
+      /** The calls and accepted cycles of the message that committed (for a trapped callback: its cleanup's, which makes no calls). */
+      effects?: CallEffects;
+      instanceLost?: boolean;
+    }
   | { requestId: number; kind: 'error'; code: string; message: string };
+
+export function frameEffects(frame: CallFrame): CallEffects {
+  return { calls: frame.calls, cyclesAccepted: frame.cyclesAccepted };
+}
 
 export function frameOutcome(frame: CallFrame): { reply?: Uint8Array; rejectMessage?: string } {
   if (frame.response?.kind === 'reply') return { reply: frame.response.data };

@@ -10,6 +10,7 @@ import { StableMemory } from './stable-memory.js';
 import type { CanisterLogLine, MessageContext } from './types.js';
 import { Wasm, type WasmMemory, type WasmModule } from './wasm-api.js';
 import {
+  frameEffects,
   frameOutcome,
   PHASE_COMMITTING,
   PHASE_EXECUTING,
@@ -95,12 +96,53 @@ function runMessage(request: MessageRequest): DoneFields {
   const replicated = op !== 'query';
   if (replicated && !failure) {
     const committed = commit(runtime);
-    return { logs, instructions, committed, ...frameOutcome(frame) };
+    return { logs, instructions, committed, effects: frameEffects(frame), ...frameOutcome(frame) };
   }
   const next = runtime.rollback(replicated, context);
   if (isFailure(next)) runtimes.delete(canisterKey);
   else runtimes.set(canisterKey, next);
   return { logs, instructions, failure, ...(failure ? {} : frameOutcome(frame)) };
+}
+
+/** Undoes a failed message on `runtime`; returns the runtime to go on with, if it could be rebuilt. */
+function rolledBack(runtime: CanisterRuntime, key: string, context: MessageContext): CanisterRuntime | undefined {
+  const next = runtime.rollback(true, context);
+  if (isFailure(next)) {
+    runtimes.delete(key);
+    return undefined;
+  }
+  runtimes.set(key, next);
+  return next;
+}
+
+/**
+ * A reply or reject callback, one atomic message. When it traps its changes are undone and the
+ * call's cleanup callback runs as a message of its own, whose changes are kept unless it traps.
+ */
+function runCallback(request: Extract<WorkerRequest, { op: 'callback' }>): DoneFields {
+  const { canisterId, canisterKey, context, callback } = request;
+  const restoreFailure = adoptSnapshot(canisterId, canisterKey, request.snapshot, context);
+  if (restoreFailure) return { logs: [], instructions: 0n, failure: restoreFailure };
+  const runtime = runtimes.get(canisterKey);
+  if (!runtime) return { logs: [], instructions: 0n, failure: { kind: 'no-code' } };
+  const entry = callback.response.kind === 'reply' ? 'reply_callback' : 'reject_callback';
+  const { frame, failure } = runtime.executeCallback(entry, callback.response.kind === 'reply' ? callback.call.reply : callback.call.reject, callback, context);
+  const logs = withTrapLog(frame.logs, failure, context.timeNanos);
+  if (!failure) {
+    const committed = commit(runtime);
+    return { logs, instructions: process.hrtime.bigint() - frame.startedAt, committed, effects: frameEffects(frame), ...frameOutcome(frame) };
+  }
+  const next = rolledBack(runtime, canisterKey, context);
+  const cleanup = callback.call.cleanup;
+  if (!next || !cleanup) return { logs, instructions: process.hrtime.bigint() - frame.startedAt, failure };
+  const cleaned = next.executeCallback('cleanup', cleanup, callback, context);
+  logs.push(...withTrapLog(cleaned.frame.logs, cleaned.failure, context.timeNanos));
+  const instructions = process.hrtime.bigint() - frame.startedAt;
+  if (cleaned.failure) {
+    rolledBack(next, canisterKey, context);
+    return { logs, instructions, failure };
+  }
+  return { logs, instructions, failure, committed: commit(next), effects: frameEffects(cleaned.frame) };
 }
 
 function runInstall(request: Extract<WorkerRequest, { op: 'install' }>): DoneFields {
@@ -161,7 +203,7 @@ async function handle(request: WorkerRequest): Promise<WorkerResponse> {
   Atomics.store(started, 0, BigInt(request.requestId));
   Atomics.store(control, 0, PHASE_EXECUTING);
   try {
-    const fields = request.op === 'install' ? runInstall(request) : runMessage(request);
+    const fields = request.op === 'install' ? runInstall(request) : request.op === 'callback' ? runCallback(request) : runMessage(request);
     // A runtime that could not be rebuilt after a failure is gone: the engine must resend its snapshot.
     const instanceLost = !runtimes.has(request.canisterKey);
     return { requestId: request.requestId, kind: 'done', ...fields, instanceLost };

@@ -184,6 +184,7 @@ export const ManagementMethods = {
     ret: [IDL.Record({ canister_log_records: IDL.Vec(IDL.Record({ idx: IDL.Nat64, timestamp_nanos: IDL.Nat64, content: IDL.Vec(IDL.Nat8) })) })],
   },
   raw_rand: { arg: undefined, ret: [IDL.Vec(IDL.Nat8)] },
+  deposit_cycles: { arg: CanisterIdArg, ret: [] },
 } as const;
 
 export type ManagementMethodName = keyof typeof ManagementMethods;
@@ -198,6 +199,9 @@ export const READ_ONLY_METHODS: ReadonlySet<string> = new Set([
   'fetch_canister_logs',
   'raw_rand',
 ]);
+
+/** Methods that keep the cycles a calling canister attached (the new canister's, the target's); every other one refunds them. */
+export const CYCLES_KEEPING_METHODS: ReadonlySet<string> = new Set(['create_canister', 'deposit_cycles']);
 
 /** Methods only canisters may call; an ingress message to them is refused like a replica does. */
 export const CANISTER_ONLY_METHODS: ReadonlySet<string> = new Set(['create_canister', 'raw_rand']);

@@ -3,7 +3,7 @@ import { Principal } from '@dfinity/principal';
 import { randomBytes } from 'node:crypto';
 import { ErrorCodes, RejectError } from '../reject.js';
 import { DEFAULT_SETTINGS, isVisibleTo, type CanisterRecord } from '../state/canister-record.js';
-import { CANISTER_ONLY_METHODS, ManagementMethods, METHODS_WITHOUT_TARGET, READ_ONLY_METHODS, type ManagementMethodName } from './candid-types.js';
+import { CANISTER_ONLY_METHODS, CYCLES_KEEPING_METHODS, ManagementMethods, METHODS_WITHOUT_TARGET, READ_ONLY_METHODS, type ManagementMethodName } from './candid-types.js';
 import { clearChunkStore, installChunkedCode, installCode, storedChunks, uninstallCode, uploadChunk } from './code-installation.js';
 import { requireController, requireViewer, type ManagementContext } from './management-context.js';
 import { applySettings, toDefiniteSettings } from './settings.js';
@@ -41,7 +41,12 @@ export function ingressMayCall(method: string): boolean {
   return !CANISTER_ONLY_METHODS.has(method);
 }
 
-/** Runs one management method for a user (ingress) caller and returns its Candid-encoded reply. */
+/** Whether a method that replied keeps the cycles a calling canister attached (else they are refunded). */
+export function cyclesKeptBy(method: string): boolean {
+  return CYCLES_KEEPING_METHODS.has(method);
+}
+
+/** Runs one management method for a user (ingress) or a canister caller and returns its Candid-encoded reply. */
 export async function callManagement(ctx: ManagementContext, method: string, args: Args, mode: 'update' | 'query'): Promise<Uint8Array> {
   if (!isManagementMethod(method)) throw new RejectError(ErrorCodes.UnknownManagementMessage, `Management canister has no method '${method}'`);
   if (method === 'fetch_canister_logs' && mode === 'update') {
@@ -70,12 +75,19 @@ async function dispatch(ctx: ManagementContext, method: ManagementMethodName, ar
     case 'create_canister':
     case 'raw_rand':
       if (method === 'raw_rand') return new Uint8Array(randomBytes(32));
-      return createCanister(ctx, args, undefined);
+      return createCanister(ctx, args, ctx.cycles ?? 0n);
     case 'provisional_create_canister_with_cycles':
       return createCanister(ctx, args, args.amount[0] ?? DEFAULT_PROVISIONAL_CYCLES);
     case 'provisional_top_up_canister': {
       const record = ctx.store.require(id);
       record.cycles += args.amount as bigint;
+      ctx.store.changed();
+      return undefined;
+    }
+    case 'deposit_cycles': {
+      // Anyone may deposit; the calling canister's attached cycles move to the target.
+      const record = ctx.store.require(id);
+      record.cycles += ctx.cycles ?? 0n;
       ctx.store.changed();
       return undefined;
     }
@@ -98,8 +110,8 @@ async function dispatch(ctx: ManagementContext, method: ManagementMethodName, ar
     case 'start_canister':
       return setStatus(ctx, id, 'running');
     case 'stop_canister':
-      // No call contexts outlive a message here, so a stopping canister is stopped at once.
-      return setStatus(ctx, id, 'stopped');
+      // Stopping until its open call contexts have closed: the caller (Subnet) waits, then calls finishStop.
+      return ctx.store.require(id).status === 'stopped' ? setStatus(ctx, id, 'stopped') : setStatus(ctx, id, 'stopping');
     case 'delete_canister':
       return deleteCanister(ctx, id);
     case 'update_settings':
@@ -186,7 +198,19 @@ function canisterStatus(ctx: ManagementContext, id: Principal) {
   };
 }
 
-function setStatus(ctx: ManagementContext, id: Principal, status: 'running' | 'stopped'): undefined {
+/**
+ * The end of a stop_canister once the canister has no open call context: stopping becomes
+ * stopped. A canister started again meanwhile stays running and the stop is rejected, as the spec says.
+ */
+export async function finishStop(ctx: ManagementContext, id: Principal): Promise<Uint8Array> {
+  const record = ctx.store.require(id);
+  if (record.status === 'running') throw new RejectError(ErrorCodes.CanisterStopped, `Canister ${id.toText()} was started again before it stopped.`);
+  setStatus(ctx, id, 'stopped');
+  await ctx.store.flush([id]);
+  return new Uint8Array(IDL.encode([], []));
+}
+
+function setStatus(ctx: ManagementContext, id: Principal, status: 'running' | 'stopping' | 'stopped'): undefined {
   const record = ctx.store.require(id);
   requireController(ctx, record);
   if (record.status !== status) {

@@ -12,6 +12,8 @@ export interface ManagementContext {
   network: NetworkIdentity;
   caller: Principal;
   timeNanos: bigint;
+  /** Cycles a calling canister attached to the call (0 or absent for ingress). */
+  cycles?: bigint;
 }
 
 /** Requires the caller to control the canister (the replica's IC0512 otherwise). */

@@ -76,13 +76,14 @@ describe('execution engine with a WAT canister', function () {
     expect(counters(replyOf(await engine.update(id, 'inc', new Uint8Array(0), context())))).to.deep.equal({ global: 1n, heap: 1n, stable: 0n });
   });
 
-  it('collects debug_print lines, keeps msg_reject effects and refuses inter-canister calls', async () => {
+  it('collects debug_print lines, keeps msg_reject effects and traps on ic0.call_perform without ic0.call_new', async () => {
     const printed = await engine.update(id, 'print', new Uint8Array(0), context());
     expect(printed.logs.map((l) => text(l.content))).to.deep.equal(['hello from wat']);
     const rejected = await engine.update(id, 'reject', new Uint8Array(0), context());
     expect(rejected).to.include({ kind: 'reject', rejectCode: 4, rejectMessage: 'nope' });
-    const call = Buffer.from(replyOf(await engine.update(id, 'try_call', new Uint8Array(0), context())));
-    expect(call.readBigInt64LE(0)).to.not.equal(0n);
+    const call = await engine.update(id, 'try_call', new Uint8Array(0), context());
+    expect(call).to.include({ kind: 'reject', rejectCode: 5 });
+    expect((call as { rejectMessage: string }).rejectMessage).to.contain('ic0.call_perform called without a call under construction');
   });
 
   it('traps with a clear message on System API functions the devnet does not offer', async () => {

@@ -41,6 +41,10 @@ export async function createEchoEngine(): Promise<ExecutionEngine> {
     async runSystemTask() {
       return undefined;
     },
+    // Echo modules make no calls, so no callback is ever due.
+    async callback() {
+      throw new Error('the echo engine makes no inter-canister calls');
+    },
     hasCode: (id) => installed.has(key(id)),
     methods: () => ({ updates: ['echo', 'trap'], queries: ['echo_query'], compositeQueries: [] }),
     memorySize: () => 0n,
