@@ -1,6 +1,6 @@
-// Builds the sample agent with the `motoko` npm package: one source, three modules that differ
-// only in the constants substituted into it, plus the Candid interface.
-// Skips compiling when every output is newer than the sources and this script.
+// Builds the sample agent with the `motoko` npm package: one source, several modules that differ
+// only in the constants substituted into it, plus the Candid interface; and the tool canister the
+// agent calls. Skips compiling when every output is newer than the sources and this script.
 import { createRequire } from 'node:module';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const sourceFile = path.join(here, 'src', 'agent.mo');
+const toolSourceFile = path.join(here, 'src', 'tool.mo');
 const distDir = path.join(here, 'dist');
 
 const healthy = { REPORTS_HEALTHY: 'true', MIGRATION_TRAPS_ON_MEMORIES: 'false' };
@@ -20,6 +21,7 @@ const VARIANTS = [
   { file: 'agent-migration-trap.wasm', constants: { VERSION: '2.2.0-trap', RECALL_NEWEST_FIRST: 'true', REPORTS_HEALTHY: 'true', MIGRATION_TRAPS_ON_MEMORIES: 'true' } },
 ];
 const CANDID_FILE = 'agent.did';
+const TOOL_FILES = { wasm: 'tool.wasm', candid: 'tool.did' };
 
 function substitute(source, constants) {
   const result = source.replace(/\{\{([A-Z_]+)\}\}/g, (match, name) => {
@@ -30,9 +32,9 @@ function substitute(source, constants) {
 }
 
 function upToDate() {
-  const inputs = [sourceFile, fileURLToPath(import.meta.url)].map((f) => fs.statSync(f).mtimeMs);
+  const inputs = [sourceFile, toolSourceFile, fileURLToPath(import.meta.url)].map((f) => fs.statSync(f).mtimeMs);
   const newestInput = Math.max(...inputs);
-  return [...VARIANTS.map((v) => v.file), CANDID_FILE].every((file) => {
+  return [...VARIANTS.map((v) => v.file), CANDID_FILE, TOOL_FILES.wasm, TOOL_FILES.candid].every((file) => {
     const output = path.join(distDir, file);
     return fs.existsSync(output) && fs.statSync(output).mtimeMs > newestInput;
   });
@@ -55,6 +57,13 @@ function build() {
   }
   fs.writeFileSync(path.join(distDir, CANDID_FILE), candid);
   console.log(`wrote dist/${CANDID_FILE}`);
+
+  const started = Date.now();
+  mo.write('tool.mo', fs.readFileSync(toolSourceFile, 'utf8'));
+  const tool = mo.wasm('tool.mo', 'ic');
+  fs.writeFileSync(path.join(distDir, TOOL_FILES.wasm), tool.wasm);
+  fs.writeFileSync(path.join(distDir, TOOL_FILES.candid), tool.candid);
+  console.log(`built dist/${TOOL_FILES.wasm} (${tool.wasm.length} bytes) and dist/${TOOL_FILES.candid} in ${Date.now() - started} ms`);
 }
 
 if (upToDate()) {

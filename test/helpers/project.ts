@@ -19,6 +19,7 @@
  */
 import { Actor, HttpAgent } from '@dfinity/agent';
 import { IDL } from '@dfinity/candid';
+import type { Principal } from '@dfinity/principal';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CanisterClient, IdentityStore, readWasmArtifact } from '@soulrecall/canister-client';
@@ -37,6 +38,8 @@ export const agentWasm = {
   broken: agentModule('broken'),
   migrationTrap: agentModule('migration-trap'),
 };
+/** The tool canister the sample agent consults (examples/agent/src/tool.mo). */
+export const toolWasm = join(repoRoot, 'examples', 'agent', 'dist', 'tool.wasm');
 
 export interface ProjectOptions {
   /** Environment names in pipeline order; each gets its own devnet. Default local, staging, production. */
@@ -59,6 +62,15 @@ export interface AgentActor {
   recall(): Promise<string[]>;
   version(): Promise<string>;
   stats(): Promise<{ calls: bigint; upgrades: bigint }>;
+  setTool(tool: Principal): Promise<void>;
+  tool(): Promise<[] | [Principal]>;
+  reflect(): Promise<string>;
+  timerTicks(): Promise<bigint>;
+}
+
+export interface ToolActor {
+  summarise(memories: string[]): Promise<string>;
+  served(): Promise<bigint>;
 }
 
 export interface TestProject {
@@ -73,8 +85,13 @@ export interface TestProject {
   json(args: string[], options?: { env?: NodeJS.ProcessEnv; input?: string }): Promise<CliResult & { json: any }>;
   /** `deploy <agent> -e <env> [-w wasm] --yes --json`; asserts success, returns the result. */
   deploy(agent: string, environment: string, wasm?: string): Promise<any>;
-  /** The sample agent in an environment, called like a user would (root key fetched, verification on). */
-  agent(environment: string, canisterId: string): Promise<AgentActor>;
+  /**
+   * The sample agent in an environment, called like a user would (root key fetched, verification
+   * on): anonymously, or `asController` with the sandbox's selected identity (the deployer).
+   */
+  agent(environment: string, canisterId: string, options?: { asController?: boolean }): Promise<AgentActor>;
+  /** The sample tool canister in an environment, called anonymously. */
+  tool(environment: string, canisterId: string): Promise<ToolActor>;
   /** A management client of an environment's devnet with the sandbox's selected identity (outside soulrecall). */
   client(environment: string): Promise<CanisterClient>;
   /** Opens the sandbox's history store; close it after use. */
@@ -126,9 +143,14 @@ export async function createProject(sandbox: CliSandbox, pool: DevnetPool, optio
       if (result.exitCode !== 0) throw new Error(`deploy ${agent} to ${environment} failed (exit ${result.exitCode}): ${result.stderr}${result.stdout}`);
       return result.json;
     },
-    async agent(environment, canisterId) {
-      const agent = await HttpAgent.create({ host: devnets[environment]!.url, shouldFetchRootKey: true });
+    async agent(environment, canisterId, options = {}) {
+      const identity = options.asController ? new IdentityStore({ dataDir: sandbox.home }).resolve().identity : undefined;
+      const agent = await HttpAgent.create({ host: devnets[environment]!.url, shouldFetchRootKey: true, identity });
       return Actor.createActor<AgentActor>(agentIdl, { agent, canisterId });
+    },
+    async tool(environment, canisterId) {
+      const agent = await HttpAgent.create({ host: devnets[environment]!.url, shouldFetchRootKey: true });
+      return Actor.createActor<ToolActor>(toolIdl, { agent, canisterId });
     },
     async client(environment) {
       const identity = new IdentityStore({ dataDir: sandbox.home }).resolve();
@@ -165,4 +187,14 @@ const agentIdl: IDL.InterfaceFactory = ({ IDL: I }) =>
     memoryCount: I.Func([], [I.Nat], ['query']),
     version: I.Func([], [I.Text], ['query']),
     stats: I.Func([], [I.Record({ calls: I.Nat, upgrades: I.Nat })], ['query']),
+    setTool: I.Func([I.Principal], [], []),
+    tool: I.Func([], [I.Opt(I.Principal)], ['query']),
+    reflect: I.Func([], [I.Text], []),
+    timerTicks: I.Func([], [I.Nat], ['query']),
+  });
+
+const toolIdl: IDL.InterfaceFactory = ({ IDL: I }) =>
+  I.Service({
+    summarise: I.Func([I.Vec(I.Text)], [I.Text], []),
+    served: I.Func([], [I.Nat], ['query']),
   });

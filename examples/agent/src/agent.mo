@@ -1,11 +1,15 @@
-// A sample AI-agent canister: it remembers text "memories" and reports its health.
+// A sample AI-agent canister: it remembers text "memories" and reports its health; it consults a
+// second canister, its tool (tool.mo), with an inter-canister call, and keeps a timer.
 // The build substitutes the {{...}} constants to produce v1, v2 and a deliberately broken build
 // from this one source (see build.mjs).
 import Array "mo:core/Array";
 import Debug "mo:core/Debug";
+import Error "mo:core/Error";
 import List "mo:core/List";
 import Nat "mo:core/Nat";
+import Principal "mo:core/Principal";
 import Runtime "mo:core/Runtime";
+import Timer "mo:core/Timer";
 
 persistent actor Agent {
   // Transient: each build's constants must win over the values of the build it upgrades from.
@@ -19,6 +23,18 @@ persistent actor Agent {
   let memories = List.empty<Text>();
   var updateCalls : Nat = 0;
   var upgrades : Nat = 0;
+  // Stable, so the tool survives upgrades and blue-green promotions (which copy the memory).
+  var configuredTool : ?Principal = null;
+  var timerFirings : Nat = 0;
+
+  type ToolService = actor { summarise : shared [Text] -> async Text };
+
+  func tick() : async () {
+    timerFirings += 1;
+  };
+  // Motoko timers live in transient state: the IC drops them on upgrade. A transient field is
+  // evaluated again on every install and upgrade, which starts the timer again each time.
+  transient let _ticker = Timer.recurringTimer<system>(#seconds 2, tick);
 
   system func postupgrade() {
     if (migrationTrapsOnMemories and List.size(memories) > 0) {
@@ -60,5 +76,36 @@ persistent actor Agent {
 
   public query func stats() : async { calls : Nat; upgrades : Nat } {
     { calls = updateCalls; upgrades };
+  };
+
+  /// Names the canister the agent consults in `reflect`. Only a controller may change it.
+  public shared ({ caller }) func setTool(tool : Principal) : async () {
+    if (not Principal.isController(caller)) {
+      throw Error.reject("only a controller of the agent may set its tool; " # Principal.toText(caller) # " is not one");
+    };
+    configuredTool := ?tool;
+  };
+
+  public query func tool() : async ?Principal {
+    configuredTool;
+  };
+
+  /// Asks the tool to reflect on the memories (an inter-canister call) and returns its answer.
+  public func reflect() : async Text {
+    let toolId = switch (configuredTool) {
+      case null throw Error.reject("the agent has no tool yet: a controller calls setTool(<tool canister id>) first");
+      case (?toolId) toolId;
+    };
+    let toolService : ToolService = actor (Principal.toText(toolId));
+    try {
+      await toolService.summarise(List.toArray(memories));
+    } catch (error) {
+      throw Error.reject("the agent's tool " # Principal.toText(toolId) # " did not answer: " # Error.message(error));
+    };
+  };
+
+  /// How many times the agent's recurring timer has fired (since it was first installed).
+  public query func timerTicks() : async Nat {
+    timerFirings;
   };
 };
