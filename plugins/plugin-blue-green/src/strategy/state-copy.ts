@@ -1,6 +1,6 @@
 import type { CanisterClient } from '@soulrecall/canister-client';
 import { archiveBackup, copyStateInto, cutOver, type CutOverResult, earlierSnapshot, type PromotionContext, shortHash, takeRecordedSnapshot, upgradeCopiedState } from '@soulrecall/core';
-import type { Backup, JsonObject } from '@soulrecall/history-store';
+import type { Backup } from '@soulrecall/history-store';
 
 /**
  * The state-copy half of a blue-green promotion (`--state copy`, the default): the rehearsal

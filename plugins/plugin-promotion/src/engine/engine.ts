@@ -34,6 +34,13 @@ type ResultBase = Pick<PromoteResult, 'agent' | 'from' | 'to' | 'strategy' | 'mo
 
 /** The facts the preflight found (shown by `promote show`; nothing reads them back). */
 const preflightStep: JournalStepDefinition<JsonObject> = { name: 'preflight', decode: journalRecord.object };
+/** What resume and abort read back from a promotion's recorded options (written by promote). */
+const recordedOptions = journalRecord.fields({
+  moduleSha256: journalRecord.string,
+  moduleOrigin: journalRecord.oneOf('source-deployment', 'file'),
+  wasmPath: journalRecord.nullable(journalRecord.string),
+  strategyOptions: journalRecord.nullable(journalRecord.object),
+});
 /** --skip-deploy's one step: the deployment it recorded. */
 const recordOnlyStep = journalStep('record', { skipDeploy: journalRecord.boolean, deploymentId: journalRecord.number, version: journalRecord.number, networkTouched: journalRecord.boolean });
 
@@ -397,11 +404,10 @@ export class PromotionEngine {
     const config = this.deps.session.config!;
     const route = resolvePromotionRoute(config, promotion.agent, promotion.fromEnvironment, promotion.toEnvironment);
     const strategy = selectStrategy(this.deps.strategies, promotion.strategy);
-    const options = promotion.options;
+    const options = recordedOptions(promotion.options, 'options');
     const sourceDeployment = promotion.sourceDeploymentId !== null ? this.store.deployments.require(promotion.sourceDeploymentId) : null;
-    const module = storedModule(this.store, String(options.moduleSha256), options.moduleOrigin === 'file' ? 'file' : 'source-deployment', typeof options.wasmPath === 'string' ? options.wasmPath : undefined);
-    const strategyOptions = (typeof options.strategyOptions === 'object' && options.strategyOptions !== null && !Array.isArray(options.strategyOptions) ? options.strategyOptions : {}) as JsonObject;
-    const context = this.context(promotion, this.planContext(route, sourceDeployment, module, promotion.targetCanisterId, strategyOptions));
+    const module = storedModule(this.store, options.moduleSha256, options.moduleOrigin, options.wasmPath ?? undefined);
+    const context = this.context(promotion, this.planContext(route, sourceDeployment, module, promotion.targetCanisterId, options.strategyOptions ?? {}));
     return { strategy, context, base: resultBase(route, strategy.name, module, sourceDeployment) };
   }
 
