@@ -14,7 +14,7 @@ const tsc = (project: string) =>
 describe('hook types for plugin authors', function () {
   this.timeout(120_000);
 
-  it('Hook<\'promote:after\'>, <\'promote:before\'> and <\'promote:strategies\'> are typed: a strict plugin compiles', () => {
+  it('Hook<\'promote:after\'>, <\'promote:before\'> and <\'promote:strategies\'> are typed, and so is a strategy (PlanContext, typed journal steps): a strict plugin compiles', () => {
     const result = tsc('tsconfig.json');
     expect(result.stdout + result.stderr).to.equal('');
     expect(result.status).to.equal(0);
@@ -26,5 +26,17 @@ describe('hook types for plugin authors', function () {
     const errors = result.stdout.trim().split('\n');
     expect(errors).to.have.length(1);
     expect(errors[0]).to.match(/^wrong\/wrong\.ts\(5,\d+\): error TS2339: Property 'nonexistent' does not exist on type 'Promotion'\.$/);
+  });
+
+  it('a journal step is read back as the type its definition declares: a wrong type, read or written, fails to compile (TS2322)', () => {
+    const result = tsc('tsconfig.wrong-journal.json');
+    expect(result.status).to.not.equal(0);
+    const errors = result.stdout.split('\n').filter((line) => /error TS/.test(line));
+    expect(errors).to.have.length(2);
+    // Reading the number the step records as a string…
+    expect(errors[0]).to.match(/^wrong-journal\/wrong-journal\.ts\(5,\d+\): error TS2322: Type 'number' is not assignable to type 'string'\.$/);
+    // …and recording a string where the definition says number.
+    expect(errors[1]).to.match(/^wrong-journal\/wrong-journal\.ts\(6,\d+\): error TS2322: /);
+    expect(result.stdout).to.include("Type 'string' is not assignable to type 'number'.");
   });
 });

@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { confirmOrRefuse, deploy, DEPLOY_MODES, type DeployResult, shortHash, SoulrecallCommand } from '@soulrecall/core';
+import { confirmOrRefuse, deploy, DEPLOY_MODES, type DeployResult, pauseAfterStep, shortHash, SoulrecallCommand } from '@soulrecall/core';
 
 export default class Deploy extends SoulrecallCommand<DeployResult> {
   static override summary = 'Install or upgrade an agent in an environment, recording a deployment.';
@@ -28,7 +28,7 @@ If the canister is unhealthy after an upgrade, the snapshot is restored automati
     const result = await deploy(
       this.session(),
       { agent: args.agent, environment: flags.env, wasmPath: flags.wasm, mode: flags.mode, canisterId: flags.canister },
-      { confirm: (question) => confirmOrRefuse({ yes: flags.yes, question }), progress: (message) => this.progress(message) },
+      { confirm: (question) => confirmOrRefuse({ yes: flags.yes, question }), progress: (message) => this.progress(message), afterStep: pauseAfterStep(process.env.SOULRECALL_PAUSE_AFTER_STEP) },
     );
     this.log(`Deployed ${result.agent} version ${result.version} to ${result.environment}: canister ${result.canisterId}${result.created ? ' (created)' : ''}, ${result.mode}, module ${shortHash(result.moduleSha256)}.`);
     if (result.snapshot) this.log(`Snapshot before the upgrade: ${result.snapshot.backupId}.`);

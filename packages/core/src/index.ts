@@ -22,6 +22,8 @@ export * from './services/inventory-routes.js';
 export * from './services/identity-commands.js';
 export * from './services/health-check.js';
 export * from './services/deploy-operation.js';
+export * from './services/lease.js';
+export * from './services/deploy-sequence.js';
 export * from './services/backups.js';
 export * from './services/backup-commands.js';
 export * from './services/state-copy.js';

@@ -11,7 +11,8 @@ import { parseProjectConfig } from '../src/config/loader.js';
 import { SoulrecallError } from '../src/errors.js';
 import { createBackup, listBackups } from '../src/services/backup-commands.js';
 import { restoreBackup, restoreSnapshot } from '../src/services/backups.js';
-import { adoptPlannedCanister, deploy, ensureCanister, installAndVerify, planDeploy, snapshotBeforeUpgrade } from '../src/services/deploy.js';
+import { adoptPlannedCanister, deploy, ensureCanister, planDeploy } from '../src/services/deploy.js';
+import { runDeploySequence, UnhealthyDeployment, type DeployStepRunner } from '../src/services/deploy-sequence.js';
 import { MAX_SNAPSHOTS_PER_CANISTER } from '../src/services/backups.js';
 import { checkAgentHealth } from '../src/services/health-check.js';
 import { rollback } from '../src/services/rollback.js';
@@ -90,25 +91,31 @@ agents:
     expect(actions.indexOf('canister.create-requested')).to.be.lessThan(actions.indexOf('canister.record'));
   });
 
-  it('the building blocks run one by one, as the promotion engine will: snapshot, install, verify, restore', async () => {
+  it('the deploy sequence runs its steps through the runner a promotion passes its journal as: backup, install, verify, restore', async () => {
     const canisterId = session.store.routes.get('bot', 'local')!.canisterId;
     await remember(canisterId, 'first');
-    const client = await session.client(session.config!.environments[0]!);
-    const { canister } = await ensureCanister(session, client, { agent: 'bot', environment: session.config!.environments[0]! });
-    expect(canister.canisterId).to.equal(canisterId);
+    const environment = session.config!.environments[0]!;
+    const client = await session.client(environment);
+    const ran: string[] = [];
+    const recordingSteps: DeployStepRunner = {
+      step: (definition, run) => (ran.push(definition.name), run()),
+      always: (name, run) => (ran.push(name), run()),
+    };
     const module = await client.readModule(broken);
-    const pending = session.store.deployments.begin({ agent: 'bot', environment: 'local', canisterId, moduleSha256: module.sha256, installMode: 'upgrade' });
-    const backup = await snapshotBeforeUpgrade(session, client, pending);
-    expect(session.store.deployments.get(pending.id)).to.include({ snapshotBackupId: backup.id });
-    const { install, health } = await installAndVerify(client, { canisterId, module, mode: 'upgrade', agent: session.config!.agents[0] });
-    expect(install.mode).to.equal('upgrade');
-    expect(health.healthy).to.equal(false);
-    expect(health.problems.join()).to.match(/#err/);
-    await restoreSnapshot(session, client, backup, 'test');
+    const input = { agent: session.config!.agents[0]!, environment, canisterId, module, mode: 'auto' as const, resumable: true };
+    const error = await runDeploySequence(session, client, input, recordingSteps).then(
+      () => expect.fail('accepted'),
+      (thrown: unknown) => thrown,
+    );
+    expect(ran).to.deep.equal(['backup', 'install', 'verify', 'restore']);
+    expect(error).to.be.instanceOf(UnhealthyDeployment);
+    const unhealthy = error as UnhealthyDeployment;
+    expect(unhealthy.problems).to.match(/#err/);
+    expect(unhealthy.deployment).to.include({ status: 'rolled-back', installMode: 'upgrade' });
+    expect(unhealthy.restored?.healthAfterRestore?.healthy).to.equal(true);
     expect(await recall(canisterId)).to.deep.equal(['first']);
-    expect((await checkAgentHealth(client, canisterId, session.config!.agents[0])).healthy).to.equal(true);
-    expect(session.store.backups.require(backup.id).restoreCount).to.equal(1);
-    session.store.deployments.markRolledBack(pending.id, 'test');
+    expect(session.store.backups.require(unhealthy.restored!.backupId).restoreCount).to.equal(1);
+    expect(session.store.deployments.get(unhealthy.deployment.id)).to.include({ snapshotBackupId: unhealthy.restored!.backupId });
   });
 
   it('deploy restores the snapshot automatically when the upgraded agent is unhealthy', async () => {

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { parseProjectConfig, Session, SoulrecallError, type PromotionContext } from '@soulrecall/core';
+import { parseProjectConfig, Session, SoulrecallError, type PlanContext } from '@soulrecall/core';
 import type { JsonObject } from '@soulrecall/history-store';
 import { readPair } from '../src/services/pair.js';
 import { BlueGreenStrategy } from '../src/strategy/blue-green.js';
@@ -78,10 +78,11 @@ describe('plugin-blue-green', () => {
         agent: session.config!.agents[0]!,
         from: session.config!.environments[0]!,
         to: session.config!.environments[1]!,
+        sourceDeployment: null,
         targetCanisterId,
         options,
-        module: { sha256: 'ab'.repeat(32), size: 8 },
-      }) as unknown as PromotionContext;
+        module: { sha256: 'ab'.repeat(32), size: 8, bytes: new Uint8Array(8), enhancedOrthogonalPersistence: false, origin: 'source-deployment' },
+      }) satisfies PlanContext;
 
     it('copies the memories by default: rehearsal while blue serves, then the cut-over', async () => {
       const steps = await new BlueGreenStrategy().plan(context(BLUE, { state: null }));

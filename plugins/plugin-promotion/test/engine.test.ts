@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { parseProjectConfig, PromotionFailure, Session, SoulrecallError, type PromotionContext, type PromotionStrategy } from '@soulrecall/core';
+import { journalRecord, journalStep, parseProjectConfig, PromotionFailure, Session, SoulrecallError, type PromotionContext, type PromotionStrategy } from '@soulrecall/core';
 import { PromotionEngine, type EngineDependencies, type PromoteRequest } from '../src/engine/engine.js';
 import { resolvePromotionRoute } from '../src/engine/request.js';
 import { collectStrategies } from '../src/engine/strategies.js';
@@ -25,6 +25,9 @@ const moduleV2 = new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 0, 2, 1, 0x61]
 const STAGING_CANISTER = 'rrkah-fqaaa-aaaaa-aaaaq-cai';
 const PROD_CANISTER = 'ryjl3-tyaaa-aaaaa-aaaba-cai';
 
+const installStep = journalStep('install', { deploymentId: journalRecord.number });
+const verifyStep = journalStep('verify', { healthy: journalRecord.boolean });
+
 /** A strategy that journals two steps and can be told to crash or fail verification. */
 class FakeStrategy implements PromotionStrategy {
   readonly name = 'in-place';
@@ -40,7 +43,7 @@ class FakeStrategy implements PromotionStrategy {
   }
   async run(context: PromotionContext) {
     const store = context.session.store;
-    const install = await context.journal.step('install', async () => {
+    const install = await context.journal.step(installStep, async () => {
       this.installs++;
       if (this.crashInstallTimes > 0) {
         this.crashInstallTimes--;
@@ -49,15 +52,15 @@ class FakeStrategy implements PromotionStrategy {
       const deployment = store.deployments.begin({ agent: context.agent.name, environment: context.to.name, canisterId: context.targetCanisterId!, moduleSha256: context.module.sha256, installMode: 'upgrade', promotionId: context.promotion.id });
       return { deploymentId: deployment.id };
     });
-    await context.journal.step('verify', async () => {
+    await context.journal.step(verifyStep, async () => {
       if (this.failVerify) {
-        store.deployments.markRolledBack(install.deploymentId as number, 'unhealthy');
+        store.deployments.markRolledBack(install.deploymentId, 'unhealthy');
         throw new PromotionFailure('health check said unhealthy; snapshot restored', true);
       }
-      store.deployments.finish(install.deploymentId as number, { status: 'succeeded' });
+      store.deployments.finish(install.deploymentId, { status: 'succeeded' });
       return { healthy: true };
     });
-    return { targetCanisterId: context.targetCanisterId!, targetDeploymentId: install.deploymentId as number, routeBefore: context.targetCanisterId, routeAfter: context.targetCanisterId };
+    return { targetCanisterId: context.targetCanisterId!, targetDeploymentId: install.deploymentId, routeBefore: context.targetCanisterId, routeAfter: context.targetCanisterId };
   }
   async abort(context: PromotionContext) {
     this.aborted.push(context.promotion.id);

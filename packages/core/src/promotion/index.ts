@@ -1,3 +1,4 @@
 export * from './strategy.js';
 export * from './journal.js';
+export * from './journal-record.js';
 export * from './result.js';

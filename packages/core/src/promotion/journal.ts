@@ -1,11 +1,13 @@
 import type { CreationPlan } from '@soulrecall/canister-client';
 import type { HistoryStore, JsonObject, JsonValue, PromotionStep } from '@soulrecall/history-store';
+import type { JournalStepDefinition } from './journal-record.js';
 
 /**
  * Runs each step of a promotion between two journal entries: `running` before its remote effect,
  * `succeeded`/`failed` after it. A step already `succeeded` in the journal (a resumed
  * promotion) is not run again: its recorded detail is returned instead, so a strategy reads
- * e.g. the snapshot id its backup step took before the crash.
+ * e.g. the snapshot id its backup step took before the crash. What is read back goes through the
+ * step definition's decoder: a record of another shape is a JournalRecordMismatch, not a wrong value.
  */
 export class StepJournal {
   constructor(
@@ -14,6 +16,8 @@ export class StepJournal {
     private readonly onStep: (event: StepEvent) => void = () => {},
     /** Awaited after each completed step (the engine's fault-injection point for crash tests). */
     private readonly afterStep: (name: string) => Promise<void> = async () => {},
+    /** Before a step runs (not one skipped as done): the engine checks its lease here, and throws once it is lost. */
+    private readonly beforeStep: (name: string) => void = () => {},
   ) {}
 
   /** The step as the journal has it now (last entry of that name). */
@@ -35,18 +39,20 @@ export class StepJournal {
     return isCreationPlan(plan) ? plan : undefined;
   }
 
-  /** Detail of a step that completed, e.g. `completed('backup')?.snapshotId`. */
-  completed(name: string): JsonObject | undefined {
-    const step = this.current(name);
-    return step?.status === 'succeeded' ? asObject(step.detail) : undefined;
+  /** The record of a step that completed, e.g. `completed(backupStep)?.snapshotId`. */
+  completed<T extends JsonObject>(definition: JournalStepDefinition<T>): T | undefined {
+    const step = this.current(definition.name);
+    return step?.status === 'succeeded' ? definition.decode(step.detail ?? undefined, definition.name) : undefined;
   }
 
-  async step<T extends JsonObject>(name: string, run: () => Promise<T>, startDetail?: JsonObject): Promise<T> {
-    const done = this.completed(name);
+  async step<T extends JsonObject>(definition: JournalStepDefinition<T>, run: () => Promise<T>, startDetail?: JsonObject): Promise<T> {
+    const { name } = definition;
+    const done = this.completed(definition);
     if (done) {
       this.onStep({ name, phase: 'skipped' });
-      return done as T;
+      return done;
     }
+    this.beforeStep(name);
     // Left `running` by a process that died during it: that attempt is over; this one follows it.
     if (this.current(name)?.status === 'running') this.closeInterrupted('failed', name);
     const begun = this.store.promotions.beginStep(this.promotionId, name, startDetail);
@@ -69,6 +75,7 @@ export class StepJournal {
    * its release, which a resumed promotion must take and give back again.
    */
   async always<T extends JsonObject>(name: string, run: () => Promise<T> | T): Promise<T> {
+    this.beforeStep(name);
     const begun = this.store.promotions.beginStep(this.promotionId, name);
     try {
       const detail = await run();

@@ -12,8 +12,12 @@ export interface PromotionStrategy {
   readonly name: string;
   /** One line for `promote --help` and error messages. */
   describe(): string;
-  /** The steps this strategy will journal, in order, with what each does (for `--dry-run`). */
-  plan(context: PromotionContext): Promise<PlannedStep[]>;
+  /**
+   * The steps this strategy will journal, in order, with what each does (for `--dry-run`, and
+   * the promotion's step list). Called before any promotion is recorded; may refuse (throw)
+   * what the network would refuse anyway.
+   */
+  plan(context: PlanContext): Promise<PlannedStep[]>;
   /**
    * Runs (or, on resume, continues) the strategy's steps through `context.journal`, which
    * skips steps already completed. Throws PromotionFailure when the promotion failed.
@@ -43,10 +47,10 @@ export interface PromotedModule {
   path?: string;
 }
 
-export interface PromotionContext {
+/** What a plan is made from: the hop, the module and the target as they are now; no promotion exists yet. */
+export interface PlanContext {
   session: Session;
   config: ProjectConfig;
-  promotion: Promotion;
   agent: AgentConfig;
   from: EnvironmentConfig;
   to: EnvironmentConfig;
@@ -57,6 +61,11 @@ export interface PromotionContext {
   targetCanisterId: string | null;
   /** Strategy-specific options from the command line (e.g. blue-green's `state`, `verifyCmd`). */
   options: JsonObject;
+}
+
+/** A recorded promotion being run, resumed or aborted: the plan's facts, its record and its journal. */
+export interface PromotionContext extends PlanContext {
+  promotion: Promotion;
   journal: StepJournal;
   /** A progress line (stderr; silent with --json). */
   progress(message: string): void;

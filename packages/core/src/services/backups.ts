@@ -170,6 +170,7 @@ export async function restoreBackup(session: Session, request: { backupId: strin
   const agent = agentConfigOf(session, backup.agent);
   await hooks.confirm?.(`Restore backup ${backup.id} onto canister ${backup.canisterId} (${backup.agent} in ${backup.environment})? Its current code and memory are replaced`);
   const client = await session.client(environment);
+  const whenLost = { canisterId: backup.canisterId, rerun: 'restore the backup again' };
   return holdLease(session, client, { agent: backup.agent, environment: backup.environment, operation: 'backup-restore' }, async (client) => {
     const safety = await safetySnapshotBeforeRestore(session, client, backup);
     hooks.progress?.(`Restoring ${backup.id} onto ${backup.canisterId}${safety ? ` (current state kept as ${safety.id})` : ''}: stop, load snapshot, start…`);
@@ -178,7 +179,7 @@ export async function restoreBackup(session: Session, request: { backupId: strin
     const result = { backup: session.store.backups.require(backup.id), restore, safetyBackupId: safety?.id ?? null, health: healthToJson(health) };
     if (!health.healthy) throw unhealthyAfter(`restoring ${backup.id}`, backup.canisterId, health, result);
     return result;
-  });
+  }, whenLost);
 }
 
 function environmentByName(session: Session, name: string): EnvironmentConfig {

@@ -2,6 +2,7 @@ import type { CanisterClient, SnapshotContent, WasmArtifact } from '@soulrecall/
 import type { Backup, JsonObject, RouteCause } from '@soulrecall/history-store';
 import type { AgentConfig, EnvironmentConfig } from '../config/types.js';
 import { ExitCode, SoulrecallError } from '../errors.js';
+import { journalRecord as field, journalStep, type JournalStepDefinition } from '../promotion/journal-record.js';
 import { earlierSnapshot, restoreSnapshot, takeRecordedSnapshot } from './backups.js';
 import type { OperationHooks } from './deploy-operation.js';
 import { checkAgentHealth } from './health-check.js';
@@ -21,7 +22,16 @@ import { shortHash } from '../output/table.js';
  * phase is safe to run again after a crash.
  */
 
-export type PhaseRunner = <T extends JsonObject>(name: string, run: () => Promise<T>, startDetail?: JsonObject) => Promise<T>;
+export type PhaseRunner = <T extends JsonObject>(step: JournalStepDefinition<T>, run: () => Promise<T>, startDetail?: JsonObject) => Promise<T>;
+
+/** The phases and what each records (a resumed promotion reads them back). */
+export const cutOverSteps = {
+  stopBlue: journalStep('stop-blue', { canisterId: field.string, pauseStartedAt: field.string }),
+  finalCopy: journalStep('final-copy', { finalBackupId: field.string, targetSafetyBackupId: field.nullable(field.string), bytes: field.number }),
+  finalUpgrade: journalStep('final-upgrade', { upgraded: field.boolean, moduleHash: field.string }),
+  finalVerify: journalStep('final-verify', { healthy: field.boolean, canisterId: field.string }),
+  switch: journalStep('switch', { from: field.string, to: field.string, alreadySwitched: field.nullable(field.boolean), liveAt: field.nullable(field.string), writePauseMs: field.nullable(field.number) }),
+};
 
 export const CUTOVER_PHASES = ['stop-blue', 'final-copy', 'final-upgrade', 'final-verify', 'switch'] as const;
 
@@ -72,7 +82,7 @@ export class CutOverFailure extends Error {
 
 /** Journals each phase in the audit log (for cut-overs outside a promotion, e.g. `config set --routing`). */
 export function auditedPhases(session: Session, context: { agent: string; environment: string; subject: string; principal: string }): PhaseRunner {
-  return async (name, run) => {
+  return async ({ name }, run) => {
     const by = { principal: context.principal };
     session.store.audit.noteIntent({ action: `cutover.${name}-requested`, agent: context.agent, environment: context.environment, subject: context.subject, summary: `cut-over of ${context.agent} in ${context.environment}: ${name}`, by });
     const detail = await run();
@@ -101,7 +111,7 @@ export async function cutOver(session: Session, client: CanisterClient, input: C
   const to = input.toCanisterId;
   const startedAt = new Date().toISOString();
   const stopped = await phase(
-    'stop-blue',
+    cutOverSteps.stopBlue,
     async () => {
       hooks.progress?.(`Cut-over: stopping ${from}; writes pause until ${to} is live…`);
       await client.stop(from);
@@ -109,7 +119,7 @@ export async function cutOver(session: Session, client: CanisterClient, input: C
     },
     { canisterId: from, pauseStartedAt: startedAt },
   );
-  const pauseStartedAt = String(stopped.pauseStartedAt);
+  const pauseStartedAt = stopped.pauseStartedAt;
 
   let content: SnapshotContent | undefined;
   let targetSafety: Backup | undefined;
@@ -140,7 +150,7 @@ export async function cutOver(session: Session, client: CanisterClient, input: C
   };
 
   const copied = await guarded(() =>
-    phase('final-copy', async () => {
+    phase(cutOverSteps.finalCopy, async () => {
       const reason = `state at the cut-over (${input.reason})`;
       if (input.preserveTarget) {
         const safetyReason = `before carrying the state of ${from} into it (${input.reason})`;
@@ -156,23 +166,23 @@ export async function cutOver(session: Session, client: CanisterClient, input: C
       return { finalBackupId: backup.id, targetSafetyBackupId: targetSafety?.id ?? null, bytes: result.bytes, downloadMs: result.downloadMs, uploadMs: result.uploadMs, loadMs: result.loadMs, resumedUpload: result.resumedUpload };
     }),
   );
-  if (input.preserveTarget && typeof copied.targetSafetyBackupId === 'string') targetSafety = session.store.backups.get(copied.targetSafetyBackupId) ?? undefined;
+  if (input.preserveTarget && copied.targetSafetyBackupId !== null) targetSafety = session.store.backups.get(copied.targetSafetyBackupId) ?? undefined;
 
   await guarded(() =>
-    phase('final-upgrade', async () => {
+    phase(cutOverSteps.finalUpgrade, async () => {
       hooks.progress?.(`Cut-over: upgrading ${to} to module ${shortHash(input.module.sha256)} over the copied state…`);
       return upgradeCopiedState(client, to, input.module);
     }),
   );
   await guarded(() =>
-    phase('final-verify', async () => {
+    phase(cutOverSteps.finalVerify, async () => {
       const health = await checkAgentHealth(client, to, agent, input.module.sha256);
       if (!health.healthy) throw new Error(`${to} is unhealthy after the cut-over: ${health.problems.join('; ') || 'the health check failed'}`);
       return { healthy: true, canisterId: to };
     }),
   );
 
-  const switched = await phase('switch', async (): Promise<JsonObject> => {
+  const switched = await phase(cutOverSteps.switch, async () => {
     const liveAt = () => new Date().toISOString();
     if (session.store.routes.get(agent.name, environment.name)?.canisterId === to) {
       const at = liveAt();
@@ -180,14 +190,15 @@ export async function cutOver(session: Session, client: CanisterClient, input: C
     }
     const route = switchRoute(session, { agent: agent.name, environment: environment.name, canisterId: to, cause: input.cause, reason: input.reason, promotionId: input.promotionId, expectedCanisterId: from, principal: client.principal });
     const at = liveAt();
-    return { from, to, changeId: route.changeId, canisterIdsFile: route.canisterIdsFile, liveAt: at, writePauseMs: Date.parse(at) - Date.parse(pauseStartedAt) };
+    return { from, to, alreadySwitched: false, changeId: route.changeId, canisterIdsFile: route.canisterIdsFile, liveAt: at, writePauseMs: Date.parse(at) - Date.parse(pauseStartedAt) };
   });
   return {
     pauseStartedAt,
-    liveAt: String(switched.liveAt),
-    writePauseMs: Number(switched.writePauseMs),
-    finalBackupId: String(copied.finalBackupId),
-    bytesCopied: Number(copied.bytes),
+    // A switch journaled by the fresh-state blue-green path has no pause: that path never comes here.
+    liveAt: switched.liveAt ?? pauseStartedAt,
+    writePauseMs: switched.writePauseMs ?? 0,
+    finalBackupId: copied.finalBackupId,
+    bytesCopied: copied.bytes,
     content,
     alreadySwitched: switched.alreadySwitched === true,
   };

@@ -1,13 +1,13 @@
 import { resolve } from 'node:path';
-import type { CanisterClient, CreationPlan, InstallResult, WasmArtifact } from '@soulrecall/canister-client';
-import type { Backup, Canister, Deployment, InstallMode } from '@soulrecall/history-store';
+import type { CanisterClient, CreationPlan, WasmArtifact } from '@soulrecall/canister-client';
+import type { Canister, Deployment, InstallMode } from '@soulrecall/history-store';
 import { agentWasmPath, findAgent, resolveEnvironment } from '../config/environments.js';
 import type { AgentConfig, EnvironmentConfig, ProjectConfig } from '../config/types.js';
 import { ExitCode, SoulrecallError } from '../errors.js';
-import { restoreSnapshot, takeRecordedSnapshot } from './backups.js';
 import { parseCanisterId } from './canister-lookup.js';
 import { holdLease, type OperationHooks } from './deploy-operation.js';
-import { checkAgentHealth, healthToJson, type AgentHealth } from './health-check.js';
+import { runDeploySequence, UnhealthyDeployment, unjournaledSteps, type DeploySequenceResult } from './deploy-sequence.js';
+import { healthToJson } from './health-check.js';
 import { switchRoute, type RouteSwitchResult } from './routing.js';
 import type { Session } from './session.js';
 import { shortHash } from '../output/table.js';
@@ -137,31 +137,12 @@ function usable(canister: Canister, agent: string): Canister {
   return canister;
 }
 
-/** Snapshot (code, heap, stable memory) taken just before a deployment changes a canister, linked to it. */
-export async function snapshotBeforeUpgrade(session: Session, client: CanisterClient, deployment: Deployment): Promise<Backup> {
-  return takeRecordedSnapshot(session, client, {
-    environment: deployment.environment,
-    canisterId: deployment.canisterId,
-    reason: `before version ${deployment.version}`,
-    deploymentId: deployment.id,
-    beforeDeployment: true,
-  });
-}
-
-/** Installs the module (chunked when large; stopped around upgrades) and runs the agent's health check. */
-export async function installAndVerify(
-  client: CanisterClient,
-  input: { canisterId: string; module: WasmArtifact; mode: InstallMode; agent?: AgentConfig },
-): Promise<{ install: InstallResult; health: AgentHealth }> {
-  const install = await client.install({ canisterId: input.canisterId, module: input.module, mode: input.mode, stopBeforeUpgrade: true });
-  const health = await checkAgentHealth(client, input.canisterId, input.agent, input.module.sha256);
-  return { install, health };
-}
-
 /**
- * One deployment on a known canister, journaled: pending record → snapshot (when the canister
- * has code) → install → health → succeeded; unhealthy with a snapshot → snapshot restored and
- * the deployment recorded as rolled back (exit code 12); failure → recorded as failed.
+ * One deployment on a known canister: the mode settled (and a memory-erasing reinstall
+ * confirmed) before anything is recorded, then the deploy sequence: pending record → snapshot
+ * (when the canister has code) → install → health → succeeded; unhealthy with a snapshot →
+ * snapshot restored and the deployment recorded as rolled back (exit code 12); failure →
+ * recorded as failed.
  */
 export async function runDeployment(
   session: Session,
@@ -179,41 +160,24 @@ export async function runDeployment(
     await hooks.confirm?.(`Reinstall ${input.agent.name} on ${canisterId} in ${input.environment.name}? This erases the agent's memory (a snapshot is taken first)`);
   }
   store.artifacts.put(input.module.bytes, by);
-  const pending = store.deployments.begin({ agent: input.agent.name, environment: input.environment.name, canisterId, moduleSha256: input.module.sha256, installMode: mode, promotionId: input.promotionId, by });
-  let backup: Backup | null = null;
-  let outcome: { install: InstallResult; health: AgentHealth };
+  const base = { agent: input.agent.name, environment: input.environment.name, canisterId, created: input.created, mode, moduleSha256: input.module.sha256, previousModuleHash };
+  let outcome: DeploySequenceResult;
   try {
-    if (previousModuleHash !== null) {
-      hooks.progress?.(`Snapshot of ${canisterId} before version ${pending.version}…`);
-      backup = await snapshotBeforeUpgrade(session, client, pending);
-    }
-    hooks.progress?.(`Installing version ${pending.version} (${mode}, module ${shortHash(input.module.sha256)}) on ${canisterId}…`);
-    outcome = await installAndVerify(client, { canisterId, module: input.module, mode, agent: input.agent });
+    outcome = await runDeploySequence(session, client, { agent: input.agent, environment: input.environment, canisterId, module: input.module, mode, currentModuleHash: previousModuleHash, promotionId: input.promotionId, resumable: false }, unjournaledSteps(hooks.afterStep), hooks);
   } catch (error) {
-    store.deployments.finish(pending.id, { status: 'failed', error: error instanceof Error ? error.message : String(error) }, by);
+    if (error instanceof UnhealthyDeployment) throw unhealthyError(error, base);
     throw error;
   }
-  const base = {
-    agent: input.agent.name,
-    environment: input.environment.name,
-    canisterId,
-    created: input.created,
-    version: pending.version,
-    deploymentId: pending.id,
-    mode,
-    moduleSha256: input.module.sha256,
-    previousModuleHash,
-    chunked: outcome.install.chunked,
-    snapshot: backup ? { backupId: backup.id, snapshotId: backup.snapshotId } : null,
-    health: healthToJson(outcome.health),
-  };
-  if (!outcome.health.healthy) return rollBackUnhealthy(session, client, { ...base, pending, backup, agentHealth: outcome.health, agentConfig: input.agent }, hooks);
-  const deployment = store.deployments.finish(pending.id, { status: 'succeeded' }, by);
+  const { version } = outcome.deployment;
+  const deployment = store.deployments.finish(outcome.deployment.id, { status: 'succeeded' }, by);
   const route = store.routes.get(input.agent.name, input.environment.name)
     ? null
-    : switchRoute(session, { agent: input.agent.name, environment: input.environment.name, canisterId, cause: 'deploy', reason: `first deployment (version ${pending.version})`, expectedCanisterId: null, principal: client.principal });
+    : switchRoute(session, { agent: input.agent.name, environment: input.environment.name, canisterId, cause: 'deploy', reason: `first deployment (version ${version})`, expectedCanisterId: null, principal: client.principal });
   const live = store.routes.get(input.agent.name, input.environment.name)?.canisterId === canisterId;
-  return { ...base, status: deployment.status, route, live, deployment };
+  return {
+    ...base, version, deploymentId: deployment.id, chunked: outcome.install.chunked, snapshot: outcome.backup, health: outcome.health,
+    status: deployment.status, route, live, deployment,
+  };
 }
 
 /**
@@ -252,37 +216,26 @@ function resolveMode(mode: DeployMode, previousModuleHash: string | null, canist
   return mode;
 }
 
-async function rollBackUnhealthy(
-  session: Session,
-  client: CanisterClient,
-  input: Omit<DeployResult, 'status' | 'route' | 'live' | 'deployment'> & { pending: Deployment; backup: Backup | null; agentHealth: AgentHealth; agentConfig: AgentConfig },
-  hooks: OperationHooks,
-): Promise<never> {
-  const { store } = session;
-  const by = { principal: client.principal };
-  const problems = input.agentHealth.problems.join('; ') || 'the health check failed';
-  const { pending, backup, agentHealth: _unhealthy, agentConfig, ...base } = input;
-  if (!backup) {
-    const deployment = store.deployments.finish(pending.id, { status: 'failed', error: `unhealthy after install: ${problems}` }, by);
-    throw new SoulrecallError(`Version ${pending.version} of ${pending.agent} is unhealthy on ${pending.canisterId}: ${problems}. There was no earlier state to restore.`, {
+/** The deploy's verdict on an unhealthy version: DEPLOY_ROLLED_BACK (exit 12) when its snapshot was restored, else UNHEALTHY. */
+function unhealthyError(unhealthy: UnhealthyDeployment, base: Pick<DeployResult, 'agent' | 'environment' | 'canisterId' | 'created' | 'mode' | 'moduleSha256' | 'previousModuleHash'>): SoulrecallError {
+  const { deployment, problems, restored } = unhealthy;
+  const details = { ...base, version: deployment.version, deploymentId: deployment.id, status: deployment.status, deployment };
+  if (!restored) {
+    return new SoulrecallError(`Version ${deployment.version} of ${deployment.agent} is unhealthy on ${deployment.canisterId}: ${problems}. There was no earlier state to restore.`, {
       code: 'UNHEALTHY',
       exitCode: ExitCode.Unhealthy,
-      hint: `Fix the module and deploy again; \`soulrecall logs ${pending.canisterId}\` may say why.`,
-      details: { ...base, status: deployment.status, deployment },
+      hint: `Fix the module and deploy again; \`soulrecall logs ${deployment.canisterId}\` may say why.`,
+      details,
     });
   }
-  hooks.progress?.(`Unhealthy after upgrade (${problems}); restoring snapshot ${backup.snapshotId} (${backup.id})…`);
-  await restoreSnapshot(session, client, backup, `automatic rollback of version ${pending.version}: unhealthy`);
-  const after = await checkAgentHealth(client, pending.canisterId, agentConfig, input.previousModuleHash);
-  const deployment = store.deployments.markRolledBack(pending.id, `unhealthy after upgrade (${problems}); snapshot ${backup.id} restored`, by);
-  const details = { ...base, status: deployment.status, deployment, restoredBackupId: backup.id, healthAfterRestore: healthToJson(after) };
-  throw new SoulrecallError(
-    `Version ${pending.version} of ${pending.agent} was unhealthy after the upgrade (${problems}), so the snapshot taken before it (${backup.id}) was restored${after.healthy ? ': the previous version runs again with its memory' : ', but the canister is still unhealthy'}.`,
+  const healthy = restored.healthAfterRestore?.healthy === true;
+  return new SoulrecallError(
+    `Version ${deployment.version} of ${deployment.agent} was unhealthy after the upgrade (${problems}), so the snapshot taken before it (${restored.backupId}) was restored${healthy ? ': the previous version runs again with its memory' : ', but the canister is still unhealthy'}.`,
     {
       code: 'DEPLOY_ROLLED_BACK',
       exitCode: ExitCode.RolledBack,
-      hint: after.healthy ? `Fix the module and deploy again; \`soulrecall logs ${pending.canisterId}\` may say why.` : `Check \`soulrecall health ${pending.canisterId}\` and restore a backup (\`soulrecall backup list ${pending.canisterId}\`).`,
-      details,
+      hint: healthy ? `Fix the module and deploy again; \`soulrecall logs ${deployment.canisterId}\` may say why.` : `Check \`soulrecall health ${deployment.canisterId}\` and restore a backup (\`soulrecall backup list ${deployment.canisterId}\`).`,
+      details: { ...details, restoredBackupId: restored.backupId, healthAfterRestore: restored.healthAfterRestore ? healthToJson(restored.healthAfterRestore) : null },
     },
   );
 }
@@ -309,8 +262,10 @@ export async function deploy(session: Session, request: DeployRequest, hooks: Op
     }
   }
   const confirmed: OperationHooks = { ...hooks, confirm: existing ? async () => {} : hooks.confirm };
-  return holdLease(session, client, { agent: plan.agent.name, environment: plan.environment.name, operation: 'deploy' }, async (client) => {
+  const target = { agent: plan.agent.name, environment: plan.environment.name, operation: 'deploy' };
+  const whenLost = { canisterId: existing, rerun: 'deploy again (the deployment is recorded failed)' };
+  return holdLease(session, client, target, async (client) => {
     const { canister, created } = await ensureCanister(session, client, { agent: plan.agent.name, environment: plan.environment, canisterId: plan.canisterId }, hooks);
     return runDeployment(session, client, { agent: plan.agent, environment: plan.environment, canister, created, module: plan.module, mode }, confirmed);
-  });
+  }, whenLost);
 }

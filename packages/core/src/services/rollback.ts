@@ -191,6 +191,7 @@ export async function rollback(session: Session, request: RollbackRequest, hooks
   }
   const by = { principal: client.principal };
   const agentConfig = agentConfigOf(session, plan.agent);
+  const whenLost = { canisterId: plan.canisterId, rerun: 'run the rollback again' };
   return holdLease(session, client, { agent: plan.agent, environment: plan.environment, operation: 'rollback' }, async (client): Promise<RollbackResult> => {
     hooks.progress?.(`Rollback: ${plan.description}…`);
     const reason = `rollback from version ${plan.fromVersion} to version ${plan.toVersion}`;
@@ -221,7 +222,7 @@ export async function rollback(session: Session, request: RollbackRequest, hooks
     const deployment = await runDeployment(session, client, { agent, environment: located.environment, canister: record, created: false, module, mode: 'upgrade' }, hooks);
     const rolledBack = session.store.deployments.markRolledBack(current.id, `${reason} (reinstalled as version ${deployment.version})`, by);
     return { dryRun: false, plan, ...empty, deployment, rolledBack, health: deployment.health };
-  });
+  }, whenLost);
 }
 
 /** Off a terminal, with neither --carry-state nor --yes: refuse rather than discard memories. */

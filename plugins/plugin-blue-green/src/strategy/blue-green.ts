@@ -17,7 +17,10 @@ import {
   runDeployment,
   switchRoute,
   type AbortOutcome,
+  journalRecord as field,
+  journalStep,
   type CutOverResult,
+  type PlanContext,
   type PlannedStep,
   type PromotionContext,
   type PromotionStrategy,
@@ -29,6 +32,20 @@ import { nextCommands } from './next-commands.js';
 import { parseBlueGreenOptions, type BlueGreenOptions } from './options.js';
 import { archiveFinalState, cutOverToGreen, dropRehearsalSnapshot, rehearseCopy, rehearseUpgrade } from './state-copy.js';
 import { describeVerifyFailure, runVerifyCommand } from './verify-command.js';
+
+/** What each blue-green step records (the cut-over's own steps are core's `cutOverSteps`). */
+const steps = {
+  createGreen: journalStep('create-green', { greenCanisterId: field.string, blueCanisterId: field.string, blueModuleHash: field.nullable(field.string), settings: field.object }),
+  rehearseCopy: journalStep('rehearse-copy', { snapshotBackupId: field.string, bytes: field.number }),
+  rehearseUpgrade: journalStep('rehearse-upgrade', { deploymentId: field.number, version: field.number, state: field.oneOf('copy') }),
+  installGreen: journalStep('install-green', { deploymentId: field.number, version: field.number, moduleHash: field.string, chunked: field.boolean, state: field.oneOf('fresh') }),
+  verifyGreen: journalStep('verify-green', { healthy: field.boolean, health: field.object, verifyCmd: field.nullable(field.object) }),
+  retireBlue: journalStep('retire-blue', { canisterId: field.string, action: field.oneOf('deleted', 'kept-stopped', 'stopped', 'kept-running') }),
+  create: journalStep('create', { canisterId: field.string }),
+  /** `--state fresh`: the route moved to green, no cut-over (copied state has core's `cutOverSteps.switch`). */
+  switchFresh: journalStep('switch', { from: field.string, to: field.string }),
+  deploy: journalStep('deploy', { deploymentId: field.number, version: field.number, live: field.boolean }),
+};
 
 /**
  * `blue-green`: builds a "green" canister beside the live ("blue") one with the same controllers
@@ -46,7 +63,7 @@ export class BlueGreenStrategy implements PromotionStrategy {
     return 'build a new (green) canister beside the live (blue) one, verify it, then switch the route; blue is kept for rollback';
   }
 
-  async plan(context: PromotionContext): Promise<PlannedStep[]> {
+  async plan(context: PlanContext): Promise<PlannedStep[]> {
     const options = parseBlueGreenOptions(context.options);
     const blue = context.targetCanisterId;
     const module = `${shortHash(context.module.sha256)} (${context.module.size} bytes)`;
@@ -97,8 +114,8 @@ export class BlueGreenStrategy implements PromotionStrategy {
     const routeBefore = store.routes.get(agent.name, to.name)?.canisterId ?? null;
 
     // Journaled in the step's start, before the create call: a rerun finds the same green.
-    const plan = (await journal.plannedCreation('create-green')) ?? client.planCreation();
-    const created = await journal.step('create-green', async () => {
+    const plan = (await journal.plannedCreation(steps.createGreen.name)) ?? client.planCreation();
+    const created = await journal.step(steps.createGreen, async () => {
       const blueStatus = await client.status(blue);
       // From now on the live canister is blue (a first canister was recorded as `primary`).
       store.canisters.record({ canisterId: blue, networkUrl: to.networkUrl, environment: to.name, agent: agent.name, role: 'blue', by });
@@ -112,13 +129,13 @@ export class BlueGreenStrategy implements PromotionStrategy {
       store.canisters.record({ canisterId: green, networkUrl: to.networkUrl, environment: to.name, agent: agent.name, role: 'green', by });
       return { greenCanisterId: green, blueCanisterId: blue, blueModuleHash: blueStatus.moduleHash, settings: settingsToJson(settings) };
     }, { blueCanisterId: blue, plan: { ...plan } });
-    const green = String(created.greenCanisterId);
+    const green = created.greenCanisterId;
     const pair = { green, blue };
 
     const installed = options.state === 'copy' ? await this.rehearse(context, client, pair, options) : await this.installFresh(context, client, green);
-    const deploymentId = Number(installed.deploymentId);
+    const deploymentId = installed.deploymentId;
 
-    const verified = await journal.step('verify-green', async (): Promise<JsonObject> => {
+    const verified = await journal.step(steps.verifyGreen, async () => {
       const health = await checkAgentHealth(client, green, agent, context.module.sha256);
       if (!health.healthy) return this.discardGreen(context, client, { ...pair, deploymentId, options, reason: `green ${green} is unhealthy: ${health.problems.join('; ') || 'the health check failed'}` });
       let verifyCmd: JsonObject | null = null;
@@ -132,7 +149,7 @@ export class BlueGreenStrategy implements PromotionStrategy {
       return { healthy: true, health: healthToJson(health) as JsonObject, verifyCmd };
     });
 
-    const base = { greenCanisterId: green, blueCanisterId: blue, state: options.state, verified: verified.healthy === true };
+    const base = { greenCanisterId: green, blueCanisterId: blue, state: options.state, verified: verified.healthy };
     if (options.noSwitch) {
       for (const step of ['stop-blue', 'final-copy', 'final-upgrade', 'final-verify', 'switch', 'retire-blue']) journal.skip(step, { reason: '--no-switch' });
       // An id recorded in several environments needs --network to mean one canister.
@@ -143,7 +160,7 @@ export class BlueGreenStrategy implements PromotionStrategy {
     }
 
     const cut = options.state === 'copy' ? await this.cutOver(context, client, pair, deploymentId, options) : await this.switchFresh(context, client, pair);
-    const retired = await journal.step('retire-blue', async (): Promise<JsonObject> => {
+    const retired = await journal.step(steps.retireBlue, async () => {
       let kept: JsonObject = {};
       if (cut) {
         // Blue's state at the cut-over also goes to disk: blue, and its snapshot with it, may be deleted later.
@@ -169,15 +186,15 @@ export class BlueGreenStrategy implements PromotionStrategy {
       targetDeploymentId: deploymentId,
       routeBefore,
       routeAfter: store.routes.get(agent.name, to.name)?.canisterId ?? null,
-      detail: { ...base, switched: true, blue: String(retired.action), ...pause },
+      detail: { ...base, switched: true, blue: retired.action, ...pause },
     };
   }
 
   /** `--state fresh`: the promoted module installed into an empty green. */
-  private async installFresh(context: PromotionContext, client: CanisterClient, green: string): Promise<JsonObject> {
+  private async installFresh(context: PromotionContext, client: CanisterClient, green: string): Promise<{ deploymentId: number }> {
     const { session, agent, to } = context;
     const by = { principal: client.principal };
-    return context.journal.step('install-green', async () => {
+    return context.journal.step(steps.installGreen, async () => {
       // A resumed promotion may find green half-installed: reinstalling keeps it fresh.
       const mode = (await client.status(green)).moduleHash === null ? 'install' : 'reinstall';
       const deployment = session.store.deployments.begin({ agent: agent.name, environment: to.name, canisterId: green, moduleSha256: context.module.sha256, installMode: mode, promotionId: context.promotion.id, by });
@@ -197,11 +214,11 @@ export class BlueGreenStrategy implements PromotionStrategy {
    * `--state copy`, while blue serves: blue's state into green, then green upgraded to the
    * promoted module over it. A migration that traps is caught here, blue untouched.
    */
-  private async rehearse(context: PromotionContext, client: CanisterClient, pair: { green: string; blue: string }, options: BlueGreenOptions): Promise<JsonObject> {
+  private async rehearse(context: PromotionContext, client: CanisterClient, pair: { green: string; blue: string }, options: BlueGreenOptions): Promise<{ deploymentId: number }> {
     const { session, journal, agent, to } = context;
     const by = { principal: client.principal };
-    await journal.step('rehearse-copy', () => rehearseCopy(context, client, pair.blue, pair.green));
-    return journal.step('rehearse-upgrade', async () => {
+    await journal.step(steps.rehearseCopy, () => rehearseCopy(context, client, pair.blue, pair.green));
+    return journal.step(steps.rehearseUpgrade, async () => {
       // A rerun after a crash finds the deployment this step began.
       const deployment =
         session.store.deployments.list({ agent: agent.name, environment: to.name, canisterId: pair.green, status: 'pending', limit: 10 }).find((pending) => pending.promotionId === context.promotion.id) ??
@@ -239,7 +256,7 @@ export class BlueGreenStrategy implements PromotionStrategy {
   /** `--state fresh`: route to green; blue keeps running untouched. */
   private async switchFresh(context: PromotionContext, client: CanisterClient, pair: { green: string; blue: string }): Promise<null> {
     const { session, journal, agent, to } = context;
-    await journal.step('switch', async (): Promise<JsonObject> => {
+    await journal.step(steps.switchFresh, async () => {
       // A resumed promotion whose switch landed before the crash finds the route already on green.
       if (session.store.routes.get(agent.name, to.name)?.canisterId === pair.green) return { from: pair.blue, to: pair.green, alreadySwitched: true };
       const switched = switchRoute(session, { agent: agent.name, environment: to.name, canisterId: pair.green, cause: 'promotion', reason: `blue-green promotion ${context.promotion.id}`, promotionId: context.promotion.id, expectedCanisterId: pair.blue, principal: client.principal });
@@ -277,20 +294,20 @@ export class BlueGreenStrategy implements PromotionStrategy {
     const { session, journal, agent, to } = context;
     const client = await session.client(to);
     context.progress(`${to.name} has no live canister of ${agent.name}, so there is no blue to keep: deploying the first canister normally.`);
-    const plan = (await journal.plannedCreation('create')) ?? client.planCreation();
-    const created = await journal.step('create', async () => {
+    const plan = (await journal.plannedCreation(steps.create.name)) ?? client.planCreation();
+    const created = await journal.step(steps.create, async () => {
       const { canister } = await ensureCanister(session, client, { agent: agent.name, environment: to, plan }, { progress: context.progress });
       return { canisterId: canister.canisterId };
     }, { plan: { ...plan } });
-    const canister = session.store.canisters.get(to.name, String(created.canisterId))!;
-    const deployed = await journal.step('deploy', async () => {
+    const canister = session.store.canisters.get(to.name, created.canisterId)!;
+    const deployed = await journal.step(steps.deploy, async () => {
       const module = wasmArtifactFromBytes(context.module.bytes, `module ${context.module.sha256}`);
       const result = await runDeployment(session, client, { agent, environment: to, canister, created: true, module, mode: 'auto', promotionId: context.promotion.id }, { progress: context.progress });
       return { deploymentId: result.deploymentId, version: result.version, live: result.live };
     });
     return {
       targetCanisterId: canister.canisterId,
-      targetDeploymentId: Number(deployed.deploymentId),
+      targetDeploymentId: deployed.deploymentId,
       routeBefore: null,
       routeAfter: session.store.routes.get(agent.name, to.name)?.canisterId ?? null,
       detail: { firstDeployment: true, note: `${to.name} had no live canister: deployed the first one normally (no blue to keep).` },
@@ -317,7 +334,7 @@ export class BlueGreenStrategy implements PromotionStrategy {
     const liveNow = store.routes.get(agent.name, to.name)?.canisterId ?? null;
     // A first deployment (no blue) is undone whole; a green made live by a cut-over stays.
     const firstDeployment = journal.current('create') !== undefined;
-    const blue = typeof journal.completed('create-green')?.blueCanisterId === 'string' ? String(journal.completed('create-green')!.blueCanisterId) : context.targetCanisterId;
+    const blue = journal.completed(steps.createGreen)?.blueCanisterId ?? context.targetCanisterId;
     if (green && blue && liveNow === green && !firstDeployment) return this.routeBack(context, client, { green, blue });
     for (const deployment of store.deployments.list({ agent: agent.name, environment: to.name, limit: 50 })) {
       if (deployment.promotionId === promotion.id && (deployment.status === 'pending' || deployment.status === 'succeeded') && deployment.canisterId !== liveNow) {
@@ -384,8 +401,8 @@ export class BlueGreenStrategy implements PromotionStrategy {
    */
   private async createdCanister(context: PromotionContext, client: CanisterClient): Promise<string | null> {
     const { journal, session, agent, to } = context;
-    const fromJournal = journal.completed('create-green')?.greenCanisterId ?? journal.completed('create')?.canisterId;
-    if (typeof fromJournal === 'string') return fromJournal;
+    const fromJournal = journal.completed(steps.createGreen)?.greenCanisterId ?? journal.completed(steps.create)?.canisterId;
+    if (fromJournal !== undefined) return fromJournal;
     for (const [step, role] of [['create-green', 'green'], ['create', 'primary']] as const) {
       const plan = await journal.plannedCreation(step);
       if (plan) return adoptPlannedCanister(session, client, { agent: agent.name, environment: to, plan, role });

@@ -1,6 +1,6 @@
 import type { CanisterClient } from '@soulrecall/canister-client';
 import { archiveBackup, copyStateInto, cutOver, type CutOverResult, earlierSnapshot, type PromotionContext, shortHash, takeRecordedSnapshot, upgradeCopiedState } from '@soulrecall/core';
-import type { Backup, JsonObject } from '@soulrecall/history-store';
+import type { Backup } from '@soulrecall/history-store';
 
 /**
  * The state-copy half of a blue-green promotion (`--state copy`, the default): the rehearsal
@@ -26,7 +26,7 @@ export async function dropRehearsalSnapshot(context: PromotionContext, client: C
  * Rehearsal, step 1: a snapshot of blue as it serves (no stop: messages are atomic, and the
  * copy is thrown away at the cut-over anyway) copied into green, which is left stopped.
  */
-export async function rehearseCopy(context: PromotionContext, client: CanisterClient, blue: string, green: string): Promise<JsonObject> {
+export async function rehearseCopy(context: PromotionContext, client: CanisterClient, blue: string, green: string) {
   const { session, to, agent } = context;
   const reason = rehearsalReason(context);
   const live = session.store.deployments.latest({ environment: to.name, canisterId: blue, status: 'succeeded' });
@@ -38,7 +38,7 @@ export async function rehearseCopy(context: PromotionContext, client: CanisterCl
 }
 
 /** Rehearsal, step 2: green (holding blue's state) upgraded to the promoted module, as a real upgrade. */
-export async function rehearseUpgrade(context: PromotionContext, client: CanisterClient, green: string): Promise<JsonObject> {
+export async function rehearseUpgrade(context: PromotionContext, client: CanisterClient, green: string) {
   const { wasmArtifactFromBytes } = await import('@soulrecall/canister-client');
   const module = wasmArtifactFromBytes(context.module.bytes, `module ${context.module.sha256}`);
   context.progress(`Rehearsal: upgrading green ${green} to ${shortHash(context.module.sha256)} over blue's state…`);
@@ -61,7 +61,7 @@ export async function cutOverToGreen(context: PromotionContext, client: Canister
       cause: 'promotion',
       promotionId: context.promotion.id,
     },
-    (name, run, startDetail) => context.journal.step(name, run, startDetail),
+    (step, run, startDetail) => context.journal.step(step, run, startDetail),
     { progress: context.progress },
   );
 }

@@ -1,12 +1,19 @@
 import {
   confirmOrRefuse,
   ExitCode,
+  LEASE_MS,
+  OperationLease,
+  journalRecord,
+  journalStep,
   parseCanisterId,
   PromotionFailure,
   shortHash,
   SoulrecallError,
   StepJournal,
   syncCanisterIds,
+  type JournalStepDefinition,
+  type LostLeasePolicy,
+  type PlanContext,
   type PlannedStep,
   type PromotionContext,
   type PromotionStrategy,
@@ -24,7 +31,18 @@ import type { EngineDependencies, PromoteRequest, PromoteResult, PromoteStatus }
 /** The part of a result known before anything runs. */
 type ResultBase = Pick<PromoteResult, 'agent' | 'from' | 'to' | 'strategy' | 'module' | 'sourceDeployment'>;
 
-const LOCK_TTL_MS = 60_000;
+
+/** The facts the preflight found (shown by `promote show`; nothing reads them back). */
+const preflightStep: JournalStepDefinition<JsonObject> = { name: 'preflight', decode: journalRecord.object };
+/** What resume and abort read back from a promotion's recorded options (written by promote). */
+const recordedOptions = journalRecord.fields({
+  moduleSha256: journalRecord.string,
+  moduleOrigin: journalRecord.oneOf('source-deployment', 'file'),
+  wasmPath: journalRecord.nullable(journalRecord.string),
+  strategyOptions: journalRecord.nullable(journalRecord.object),
+});
+/** --skip-deploy's one step: the deployment it recorded. */
+const recordOnlyStep = journalStep('record', { skipDeploy: journalRecord.boolean, deploymentId: journalRecord.number, version: journalRecord.number, networkTouched: journalRecord.boolean });
 
 /** A promotion by id, or a NOT_FOUND error that says how to find the right id. */
 export function requirePromotion(store: HistoryStore, promotionId: string): Promotion {
@@ -43,8 +61,7 @@ export function requirePromotion(store: HistoryStore, promotionId: string): Prom
  * from the journal and `abort` undoes it.
  */
 export class PromotionEngine {
-  private lockLost?: Error;
-  private active?: { promotionId: string; lease?: Lease };
+  private active?: { promotionId: string; lease: OperationLease };
 
   constructor(private readonly deps: EngineDependencies) {}
 
@@ -89,9 +106,7 @@ export class PromotionEngine {
 
     if (!strategy) return this.recordOnly(request, route, base, targetCanisterId, options, notes, source.module);
 
-    // A context without a promotion record yet, to ask the strategy for its plan.
-    const draft = this.context(strategy, undefined, route, source.deployment, source.module, targetCanisterId, request.strategyOptions);
-    const plan = await strategy.plan(draft);
+    const plan = await strategy.plan(this.planContext(route, source.deployment, source.module, targetCanisterId, request.strategyOptions));
     const steps: PlannedStep[] = [
       { name: 'lock', description: `take the promotion lock of ${route.agent.name}/${route.to.name}` },
       { name: 'preflight', description: `check ${route.to.networkUrl} answers and ${targetCanisterId ? `the identity controls ${targetCanisterId}` : 'the identity can create a canister'}` },
@@ -123,7 +138,7 @@ export class PromotionEngine {
       options,
     });
     this.deps.progress(`Promotion ${promotion.id}: ${route.agent.name} ${route.from.name} → ${route.to.name} (${strategy.name}), module ${shortHash(source.module.sha256)}`);
-    const context = this.context(strategy, promotion, route, source.deployment, source.module, targetCanisterId, request.strategyOptions);
+    const context = this.context(promotion, this.planContext(route, source.deployment, source.module, targetCanisterId, request.strategyOptions));
     return this.drive(strategy, context, base, notes, { lease, preflightFacts });
   }
 
@@ -140,7 +155,7 @@ export class PromotionEngine {
       return this.store.transaction(() => {
         if (module.origin === 'file') this.store.artifacts.put(module.bytes);
         const promotion = this.store.promotions.create(input);
-        const lease = this.store.locks.acquire({ agent: route.agent.name, environment: route.to.name, operation: 'promotion', operationId: promotion.id, ttlMs: LOCK_TTL_MS });
+        const lease = this.store.locks.acquire({ agent: route.agent.name, environment: route.to.name, operation: 'promotion', operationId: promotion.id, ttlMs: LEASE_MS });
         this.journalLock(promotion.id, lease);
         return { promotion, lease };
       });
@@ -181,7 +196,7 @@ export class PromotionEngine {
       });
     }
     const { strategy, context, base } = this.rebuild(promotion);
-    const lease = this.acquire(context, 'abort');
+    const lease = OperationLease.holding(this.store, this.acquire(context, 'abort'), this.whenLeaseLost(promotion.id));
     try {
       const outcome = await strategy.abort(context);
       syncCanisterIds(this.deps.session, context.agent.name, context.to.name);
@@ -197,7 +212,7 @@ export class PromotionEngine {
       await this.deps.emit('promote:after', { promotion: aborted, result });
       return result;
     } finally {
-      this.store.locks.release(lease);
+      lease.release();
     }
   }
 
@@ -209,17 +224,31 @@ export class PromotionEngine {
       const promotion = this.store.promotions.require(promotionId);
       const running = promotion.steps.find((step) => step.status === 'running');
       if (promotion.status === 'running') this.store.promotions.fail(promotionId, `interrupted by ${signal}${running ? ` during step ${running.name}` : ''}`);
-      if (lease) this.store.locks.release(lease);
+      lease.release();
     } catch {
       // Best effort: the journal already says where it stopped, and a dead holder's lock is taken over.
     }
     return promotionId;
   }
 
-  /** Between steps: stop if the lock was lost, then the fault-injection point if any. */
-  private async afterStep(name: string): Promise<void> {
-    if (this.lockLost) throw this.lockLost;
-    await this.deps.afterStep?.(name);
+  /**
+   * The lost-lease policy of a promotion: it stops before its next step (LeaseLost, code
+   * LOCK_LOST) and journals a failed `lock` step saying why, so `promote show` shows where it
+   * stopped and `resume` takes the lock again.
+   */
+  private whenLeaseLost(promotionId: string): LostLeasePolicy {
+    return {
+      hint: `It made no network call after that: \`soulrecall promote show ${promotionId}\` shows the steps that completed, and \`soulrecall doctor\` who holds the lock now.`,
+      journal: (lost) => {
+        const begun = this.store.promotions.beginStep(promotionId, 'lock');
+        this.store.promotions.endStep(promotionId, begun.index, { status: 'failed', error: lost.message });
+      },
+    };
+  }
+
+  /** Before each step: the lease must still be ours. The release step gives it back, so it goes on even when lost. */
+  private beforeStep(name: string): void {
+    if (name !== 'release') this.active?.lease.check();
   }
 
   /** `fresh`: a new promotion whose lock is already held and whose preflight already ran. */
@@ -227,19 +256,11 @@ export class PromotionEngine {
     const promotionId = context.promotion.id;
     // Taken before the try: when another process holds the lock (LOCK_HELD) it is driving this
     // very promotion, or another one, and their records are not ours to mark failed.
-    let lease: Lease | undefined = fresh?.lease ?? this.acquire(context, 'lock');
+    // Renewed while the strategy runs; once lost (taken over, or the store unwritable) the next
+    // step throws instead of changing the canister beside whoever holds the lock now.
+    const lease = OperationLease.holding(this.store, fresh?.lease ?? this.acquire(context, 'lock'), this.whenLeaseLost(promotionId));
     this.active = { promotionId, lease };
-    this.lockLost = undefined;
-    const renew = setInterval(() => {
-      try {
-        if (lease) lease = this.store.locks.renew(lease, LOCK_TTL_MS);
-      } catch (error) {
-        // Lost (taken over) or unwritable: the strategy stops after its current step rather
-        // than keep changing the canister beside whoever holds the lock now.
-        this.lockLost = error instanceof Error ? error : new Error(String(error));
-      }
-    }, LOCK_TTL_MS / 3);
-    renew.unref();
+    let held = true;
     try {
       // The lock step is journaled by createLocked/acquire, outside the journal's step(): its fault-injection point is here.
       await this.deps.afterStep?.('lock');
@@ -247,11 +268,11 @@ export class PromotionEngine {
       syncCanisterIds(this.deps.session, context.agent.name, context.to.name);
       await this.deps.emit('promote:before', { promotion: this.store.promotions.require(promotionId) });
       if (this.store.promotions.require(promotionId).status !== 'running') this.store.promotions.start(promotionId);
-      await context.journal.step('preflight', async () => fresh?.preflightFacts ?? this.deps.preflight(context.to, context.targetCanisterId));
+      await context.journal.step(preflightStep, async () => fresh?.preflightFacts ?? this.deps.preflight(context.to, context.targetCanisterId));
       const outcome: StrategyOutcome = await strategy.run(context);
       this.store.promotions.update(promotionId, { targetCanisterId: outcome.targetCanisterId, ...(outcome.targetDeploymentId !== null ? { targetDeploymentId: outcome.targetDeploymentId } : {}) });
       await this.release(context.journal, lease);
-      lease = undefined;
+      held = false;
       const finished = this.store.promotions.succeed(promotionId);
       const deployment = outcome.targetDeploymentId !== null ? this.store.deployments.require(outcome.targetDeploymentId) : null;
       const result: PromoteResult = {
@@ -265,7 +286,7 @@ export class PromotionEngine {
       return result;
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      if (lease) await this.release(context.journal, lease);
+      if (held) await this.release(context.journal, lease);
       const current = this.store.promotions.get(promotionId);
       if (current && (current.status === 'running' || current.status === 'planned')) {
         if (error instanceof PromotionFailure && error.rolledBack) this.store.promotions.markRolledBack(promotionId, message);
@@ -294,7 +315,6 @@ export class PromotionEngine {
       }
       throw new SoulrecallError(`Promotion ${promotionId} stopped: ${message}`, { code: 'PROMOTION_INTERRUPTED', exitCode: ExitCode.Internal, hint: `Fix the cause, then ${next}`, cause: error, details: { promotionId } });
     } finally {
-      clearInterval(renew);
       this.active = undefined;
     }
   }
@@ -303,20 +323,20 @@ export class PromotionEngine {
    * Gives the lock back, journaled while the promotion is still open; the lock is released even
    * when journaling fails (the store is what failed, and a held lock would block everyone).
    */
-  private async release(journal: StepJournal, lease: Lease): Promise<void> {
+  private async release(journal: StepJournal, lease: OperationLease): Promise<void> {
     this.deps.onStep?.({ name: 'release', phase: 'started' });
     try {
-      await journal.always('release', () => ({ released: this.store.locks.release(lease) }));
+      await journal.always('release', () => ({ released: lease.release() }));
       this.deps.onStep?.({ name: 'release', phase: 'succeeded' });
       await this.deps.afterStep?.('release');
     } catch (error) {
-      this.store.locks.release(lease);
+      lease.release();
       this.deps.onStep?.({ name: 'release', phase: 'failed', error: error instanceof Error ? error.message : String(error) });
     }
   }
 
   private acquire(context: PromotionContext, stepName: 'lock' | 'abort'): Lease {
-    const take = () => this.store.locks.acquire({ agent: context.agent.name, environment: context.to.name, operation: 'promotion', operationId: context.promotion.id, ttlMs: LOCK_TTL_MS });
+    const take = () => this.store.locks.acquire({ agent: context.agent.name, environment: context.to.name, operation: 'promotion', operationId: context.promotion.id, ttlMs: LEASE_MS });
     if (stepName === 'abort') return take();
     // Journaled like any step, but taken again on every resume (the old holder is gone), and
     // only once held: a refused attempt must not write into a journal another process drives.
@@ -346,14 +366,16 @@ export class PromotionEngine {
         steps: [{ name: 'record', status: 'planned', description: `record version N of ${route.agent.name} in ${route.to.name} on ${targetCanisterId} (no network call)` }], notes: [...notes, note, 'Dry run: nothing was changed.'], detail: {} };
     }
     const store = this.store;
-    const { promotion, lease } = this.createLocked(route, module, { agent: route.agent.name, fromEnvironment: route.from.name, toEnvironment: route.to.name, strategy: 'skip-deploy', sourceDeploymentId: base.sourceDeployment?.id, targetCanisterId, steps: ['lock', 'record', 'release'], options });
+    const locked = this.createLocked(route, module, { agent: route.agent.name, fromEnvironment: route.from.name, toEnvironment: route.to.name, strategy: 'skip-deploy', sourceDeploymentId: base.sourceDeployment?.id, targetCanisterId, steps: ['lock', 'record', 'release'], options });
+    const { promotion } = locked;
+    const lease = OperationLease.holding(store, locked.lease, this.whenLeaseLost(promotion.id));
     const journal = new StepJournal(store, promotion.id, this.deps.onStep);
     store.promotions.start(promotion.id);
     const routeBefore = store.routes.get(route.agent.name, route.to.name)?.canisterId ?? null;
     const release = () => this.release(journal, lease);
-    let detail: JsonObject;
+    let detail: { deploymentId: number; version: number };
     try {
-      detail = await journal.step('record', async () => {
+      detail = await journal.step(recordOnlyStep, async () => {
         if (!store.canisters.get(route.to.name, targetCanisterId)) {
           store.canisters.record({ canisterId: targetCanisterId, networkUrl: route.to.networkUrl, environment: route.to.name, agent: route.agent.name, role: 'primary' });
         }
@@ -369,9 +391,9 @@ export class PromotionEngine {
       throw error;
     }
     await release();
-    store.promotions.update(promotion.id, { targetDeploymentId: detail.deploymentId as number });
+    store.promotions.update(promotion.id, { targetDeploymentId: detail.deploymentId });
     const finished = store.promotions.succeed(promotion.id);
-    const result = this.result(base, 'recorded', finished, targetCanisterId, { id: detail.deploymentId as number, version: detail.version as number }, [...notes, note], {});
+    const result = this.result(base, 'recorded', finished, targetCanisterId, { id: detail.deploymentId, version: detail.version }, [...notes, note], {});
     result.routeBefore = routeBefore;
     result.routeAfter = store.routes.get(route.agent.name, route.to.name)?.canisterId ?? null;
     await this.deps.emit('promote:after', { promotion: finished, result });
@@ -382,28 +404,22 @@ export class PromotionEngine {
     const config = this.deps.session.config!;
     const route = resolvePromotionRoute(config, promotion.agent, promotion.fromEnvironment, promotion.toEnvironment);
     const strategy = selectStrategy(this.deps.strategies, promotion.strategy);
-    const options = promotion.options;
+    const options = recordedOptions(promotion.options, 'options');
     const sourceDeployment = promotion.sourceDeploymentId !== null ? this.store.deployments.require(promotion.sourceDeploymentId) : null;
-    const module = storedModule(this.store, String(options.moduleSha256), options.moduleOrigin === 'file' ? 'file' : 'source-deployment', typeof options.wasmPath === 'string' ? options.wasmPath : undefined);
-    const strategyOptions = (typeof options.strategyOptions === 'object' && options.strategyOptions !== null && !Array.isArray(options.strategyOptions) ? options.strategyOptions : {}) as JsonObject;
-    const context = this.context(strategy, promotion, route, sourceDeployment, module, promotion.targetCanisterId, strategyOptions);
+    const module = storedModule(this.store, options.moduleSha256, options.moduleOrigin, options.wasmPath ?? undefined);
+    const context = this.context(promotion, this.planContext(route, sourceDeployment, module, promotion.targetCanisterId, options.strategyOptions ?? {}));
     return { strategy, context, base: resultBase(route, strategy.name, module, sourceDeployment) };
   }
 
-  private context(strategy: PromotionStrategy, promotion: Promotion | undefined, route: ReturnType<typeof resolvePromotionRoute>, sourceDeployment: PromotionContext['sourceDeployment'], module: PromotionContext['module'], targetCanisterId: string | null, options: JsonObject): PromotionContext {
-    const placeholder = promotion ?? ({ id: '(planned)', steps: [] } as unknown as Promotion);
+  private planContext(route: ReturnType<typeof resolvePromotionRoute>, sourceDeployment: PlanContext['sourceDeployment'], module: PlanContext['module'], targetCanisterId: string | null, options: JsonObject): PlanContext {
+    return { session: this.deps.session, config: this.deps.session.config!, agent: route.agent, from: route.from, to: route.to, sourceDeployment, module, targetCanisterId, options };
+  }
+
+  private context(promotion: Promotion, plan: PlanContext): PromotionContext {
     return {
-      session: this.deps.session,
-      config: this.deps.session.config!,
-      promotion: placeholder,
-      agent: route.agent,
-      from: route.from,
-      to: route.to,
-      sourceDeployment,
-      module,
-      targetCanisterId,
-      options,
-      journal: new StepJournal(this.store, placeholder.id, this.deps.onStep, (name) => this.afterStep(name)),
+      ...plan,
+      promotion,
+      journal: new StepJournal(this.store, promotion.id, this.deps.onStep, async (name) => this.deps.afterStep?.(name), (name) => this.beforeStep(name)),
       progress: (message) => this.deps.progress(message),
     };
   }

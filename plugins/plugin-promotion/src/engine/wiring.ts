@@ -1,5 +1,5 @@
 import type { Config } from '@oclif/core';
-import { ExitCode, SoulrecallError, type Session, type StepEvent } from '@soulrecall/core';
+import { ExitCode, pauseAfterStep, SoulrecallError, type Session, type StepEvent } from '@soulrecall/core';
 import type { JsonObject } from '@soulrecall/history-store';
 import { PromotionEngine } from './engine.js';
 import { collectStrategies } from './strategies.js';
@@ -44,22 +44,4 @@ export async function createPromotionEngine(config: Config, session: Session, io
       }
     },
   });
-}
-
-/**
- * Fault injection for crash tests and drills: with SOULRECALL_PAUSE_AFTER_STEP=<step> the
- * promotion stops making progress right after that step is journaled (printing
- * `paused after <step>` on stderr), so it can be killed at a known point of the journal, or
- * something else can fail meanwhile (a network, the history store) before SIGUSR2 lets it go on.
- */
-function pauseAfterStep(step: string | undefined): ((name: string) => Promise<void>) | undefined {
-  if (!step) return undefined;
-  return async (name) => {
-    if (name !== step) return;
-    process.stderr.write(`paused after ${name}\n`);
-    await new Promise<void>((resolve) => {
-      const keepAlive = setInterval(() => {}, 60_000);
-      process.once('SIGUSR2', () => (clearInterval(keepAlive), resolve()));
-    });
-  };
 }

@@ -1,23 +1,30 @@
-import { wasmArtifactFromBytes, type CanisterClient } from '@soulrecall/canister-client';
+import { wasmArtifactFromBytes } from '@soulrecall/canister-client';
 import {
   adoptPlannedCanister,
   assertUpgradeKeepsPersistence,
-  checkAgentHealth,
   clearRoute,
   shortHash,
   deleteAndDecommission,
+  deploySteps,
   ensureCanister,
-  healthToJson,
+  journalRecord as field,
+  journalStep,
   PromotionFailure,
   restoreSnapshot,
-  snapshotBeforeUpgrade,
+  runDeploySequence,
   switchRoute,
+  UnhealthyDeployment,
+  type DeploySequenceResult,
+  type PlanContext,
   type PlannedStep,
   type PromotionContext,
   type PromotionStrategy,
   type StrategyOutcome,
 } from '@soulrecall/core';
-import type { JsonObject } from '@soulrecall/history-store';
+
+/** The in-place steps around the deploy sequence's backup, install and verify. */
+const createStep = journalStep('create', { canisterId: field.string });
+const recordStep = journalStep('record', { deploymentId: field.number, routeChanged: field.boolean });
 
 /**
  * `in-place`: upgrade the target's live canister where it stands, so the agent keeps its
@@ -32,7 +39,7 @@ export class InPlaceStrategy implements PromotionStrategy {
     return "upgrade the target's live canister in place, keeping its memories (snapshot first, restored if unhealthy)";
   }
 
-  async plan(context: PromotionContext): Promise<PlannedStep[]> {
+  async plan(context: PlanContext): Promise<PlannedStep[]> {
     const target = context.targetCanisterId;
     if (target) {
       // Refused here, before the promotion is recorded: an upgrade the network would refuse.
@@ -61,55 +68,35 @@ export class InPlaceStrategy implements PromotionStrategy {
     if (!canisterId) {
       // The plan (chosen id, or ledger deduplication) is journaled before the create call, so a
       // rerun after a crash finds the canister the first attempt made instead of making another.
-      const plan = (await journal.plannedCreation('create')) ?? client.planCreation();
-      const created = await journal.step('create', async () => {
+      const plan = (await journal.plannedCreation(createStep.name)) ?? client.planCreation();
+      const created = await journal.step(createStep, async () => {
         const { canister } = await ensureCanister(session, client, { agent: agent.name, environment: to, plan }, { progress: context.progress });
         return { canisterId: canister.canisterId };
       }, { plan: { ...plan } });
-      canisterId = String(created.canisterId);
+      canisterId = created.canisterId;
     } else if (!store.canisters.get(to.name, canisterId)) {
       // --target-canister named a canister soulrecall did not know: adopt it (preflight checked control).
       await ensureCanister(session, client, { agent: agent.name, environment: to, canisterId });
     }
     const target = canisterId;
 
-    const backup = await journal.step('backup', async () => {
-      const previousModuleHash = (await client.status(target)).moduleHash;
-      // A backup step interrupted after this point already began the deployment: reuse it
-      // rather than leave a second version pending forever.
-      const deployment =
-        store.deployments.list({ agent: agent.name, environment: to.name, canisterId: target, status: 'pending', limit: 10 }).find((pending) => pending.promotionId === context.promotion.id) ??
-        store.deployments.begin({
-          agent: agent.name, environment: to.name, canisterId: target, moduleSha256: context.module.sha256,
-          installMode: previousModuleHash === null ? 'install' : 'upgrade', promotionId: context.promotion.id, by: { principal: client.principal },
-        });
-      if (previousModuleHash === null) return { deploymentId: deployment.id, version: deployment.version, previousModuleHash, backupId: null, snapshotId: null };
-      context.progress(`Snapshot of ${target} before version ${deployment.version}…`);
-      const taken = await snapshotBeforeUpgrade(session, client, deployment);
-      return { deploymentId: deployment.id, version: deployment.version, previousModuleHash, backupId: taken.id, snapshotId: taken.snapshotId };
-    });
-    const deploymentId = Number(backup.deploymentId);
+    const previousInstall = journal.current(deploySteps.install.name);
+    let sequence: DeploySequenceResult;
+    try {
+      sequence = await runDeploySequence(session, client, {
+        agent, environment: to, canisterId: target, module: wasmArtifactFromBytes(context.module.bytes, `module ${context.module.sha256}`), mode: 'auto',
+        promotionId: context.promotion.id, resumable: true, installInterrupted: previousInstall?.status === 'running' || previousInstall?.status === 'failed',
+      }, journal, { progress: context.progress });
+    } catch (error) {
+      if (!(error instanceof UnhealthyDeployment)) throw error;
+      if (!error.restored) {
+        throw new PromotionFailure(`the new version is unhealthy (${error.problems}) and there was no earlier state to restore`, false, `\`soulrecall logs ${target}\` may say why; \`soulrecall promote abort ${context.promotion.id}\` deletes a canister the promotion created.`);
+      }
+      throw new PromotionFailure(`the new version was unhealthy (${error.problems}); snapshot ${error.restored.backupId} was restored, so ${to.name} runs the previous version with its memories`, true, `Fix the module and promote again; \`soulrecall logs ${target}\` may say why.`);
+    }
+    const deploymentId = sequence.deployment.id;
 
-    const previousInstall = journal.current('install');
-    const interruptedInstall = previousInstall?.status === 'running' || previousInstall?.status === 'failed';
-    const installed = await journal.step('install', async () => {
-      context.progress(`Installing module ${shortHash(context.module.sha256)} on ${target}…`);
-      const module = wasmArtifactFromBytes(context.module.bytes, `module ${context.module.sha256}`);
-      // The backup step read the module hash a moment ago, under the promotion lock: no second
-      // certified read. Not on a resumed install, which may have changed it before the crash.
-      const firstAttempt = !interruptedInstall && (typeof backup.previousModuleHash === 'string' || backup.previousModuleHash === null);
-      const currentModuleHash = firstAttempt ? (backup.previousModuleHash as string | null) : undefined;
-      const result = await client.install({ canisterId: target, module, mode: 'auto', stopBeforeUpgrade: true, currentModuleHash });
-      return { mode: result.mode, moduleHash: result.moduleHash, previousModuleHash: result.previousModuleHash, chunked: result.chunked };
-    });
-
-    await journal.step('verify', async (): Promise<JsonObject> => {
-      const health = await checkAgentHealth(client, target, agent, context.module.sha256);
-      if (!health.healthy) return this.rollBackUnhealthy(context, client, target, deploymentId, backup, health.problems.join('; ') || 'the health check failed');
-      return { healthy: true, health: healthToJson(health) as JsonObject };
-    });
-
-    const recorded = await journal.step('record', async () => {
+    await journal.step(recordStep, async () => {
       const deployment = store.deployments.get(deploymentId);
       if (deployment?.status === 'pending') store.deployments.finish(deploymentId, { status: 'succeeded' }, { principal: client.principal });
       const route = routeBefore === null
@@ -119,29 +106,11 @@ export class InPlaceStrategy implements PromotionStrategy {
     });
     return {
       targetCanisterId: target,
-      targetDeploymentId: Number(recorded.deploymentId),
+      targetDeploymentId: deploymentId,
       routeBefore,
       routeAfter: store.routes.get(agent.name, to.name)?.canisterId ?? null,
-      detail: { installMode: String(installed.mode), snapshotBackupId: backup.backupId ?? null, chunked: Boolean(installed.chunked) },
+      detail: { installMode: sequence.install.mode, snapshotBackupId: sequence.backup?.backupId ?? null, chunked: sequence.install.chunked },
     };
-  }
-
-  /** Unhealthy: load the snapshot back, check again, record the deployment as rolled back. */
-  private async rollBackUnhealthy(context: PromotionContext, client: CanisterClient, canisterId: string, deploymentId: number, backup: JsonObject, problems: string): Promise<never> {
-    const store = context.session.store;
-    if (typeof backup.backupId !== 'string') {
-      store.deployments.finish(deploymentId, { status: 'failed', error: `unhealthy: ${problems}` }, { principal: client.principal });
-      throw new PromotionFailure(`the new version is unhealthy (${problems}) and there was no earlier state to restore`, false, `\`soulrecall logs ${canisterId}\` may say why; \`soulrecall promote abort ${context.promotion.id}\` deletes a canister the promotion created.`);
-    }
-    const record = store.backups.require(backup.backupId);
-    context.progress(`Unhealthy (${problems}); restoring snapshot ${record.snapshotId}…`);
-    await context.journal.always('restore', async () => {
-      await restoreSnapshot(context.session, client, record, `automatic rollback of promotion ${context.promotion.id}: unhealthy`);
-      const after = await checkAgentHealth(client, canisterId, context.agent, typeof backup.previousModuleHash === 'string' ? backup.previousModuleHash : null);
-      return { backupId: record.id, healthyAfterRestore: after.healthy };
-    });
-    store.deployments.markRolledBack(deploymentId, `unhealthy after promotion (${problems}); snapshot ${record.id} restored`, { principal: client.principal });
-    throw new PromotionFailure(`the new version was unhealthy (${problems}); snapshot ${record.id} was restored, so ${context.to.name} runs the previous version with its memories`, true, `Fix the module and promote again; \`soulrecall logs ${canisterId}\` may say why.`);
   }
 
   async abort(context: PromotionContext) {
@@ -149,13 +118,13 @@ export class InPlaceStrategy implements PromotionStrategy {
     const store = session.store;
     const undone: string[] = [];
     const client = await session.client(to);
-    const backup = journal.completed('backup');
-    const install = journal.current('install');
+    const backup = journal.completed(deploySteps.backup);
+    const install = journal.current(deploySteps.install.name);
     const installRan = install !== undefined && install.status !== 'pending' && install.status !== 'skipped' && install.status !== 'undone';
-    if (installRan && typeof backup?.backupId === 'string') {
+    if (installRan && backup?.backupId) {
       const record = store.backups.require(backup.backupId);
       await restoreSnapshot(session, client, record, `abort of promotion ${context.promotion.id}`);
-      journal.undone('install', { restoredBackupId: record.id });
+      journal.undone(deploySteps.install.name, { restoredBackupId: record.id });
       undone.push(`restored snapshot ${record.id} on ${record.canisterId}`);
     }
     // Its deployment did not stay: the snapshot from before it is back, or its canister goes.
@@ -164,9 +133,9 @@ export class InPlaceStrategy implements PromotionStrategy {
     }
     // The canister this promotion created, also when it was killed between the create call and
     // its record: the journaled plan finds it.
-    const completed = journal.completed('create');
-    const plan = await journal.plannedCreation('create');
-    const created = typeof completed?.canisterId === 'string' ? completed.canisterId : plan ? await adoptPlannedCanister(session, client, { agent: agent.name, environment: to, plan }) : null;
+    const completed = journal.completed(createStep);
+    const plan = await journal.plannedCreation(createStep.name);
+    const created = completed ? completed.canisterId : plan ? await adoptPlannedCanister(session, client, { agent: agent.name, environment: to, plan }) : null;
     if (created) {
       if (store.routes.get(agent.name, to.name)?.canisterId === created) {
         // A first deployment made it live: undoing it leaves the environment without a live canister, as before.
@@ -174,7 +143,7 @@ export class InPlaceStrategy implements PromotionStrategy {
         undone.push(`removed the route to ${created}`);
       }
       await deleteAndDecommission(session, client, { environment: to.name, canisterId: created, reason: `created by aborted promotion ${context.promotion.id}` });
-      journal.undone('create', { deleted: true });
+      journal.undone(createStep.name, { deleted: true });
       undone.push(`deleted canister ${created} it had created`);
     }
     return { undone };
