@@ -1,7 +1,8 @@
 import { Args, Flags } from '@oclif/core';
-import { canisterHealth, environmentFlag, ExitCode, SoulrecallCommand, SoulrecallError } from '@soulrecall/core';
+import { canisterHealth, type CanisterHealthVerdict, environmentFlag, ExitCode, SoulrecallCommand, SoulrecallError } from '@soulrecall/core';
 
-export type HealthResult = Omit<Awaited<ReturnType<typeof canisterHealth>>, 'cycles'> & { cycles?: string };
+// cycles is a bigint in the verdict; JSON has no bigint, so it goes out as a decimal string.
+export type HealthResult = Omit<CanisterHealthVerdict, 'cycles'> & { cycles?: string };
 
 export default class Health extends SoulrecallCommand<HealthResult> {
   static override summary = 'Check whether a canister is healthy.';
