@@ -1,5 +1,4 @@
-import { Args } from '@oclif/core';
-import { COMPLETION_SHELLS, completionScript, completionSetup, SoulrecallCommand, type CompletionShell } from '@soulrecall/core';
+import { choiceArg, COMPLETION_SHELLS, completionScript, completionSetup, SoulrecallCommand, type CompletionShell } from '@soulrecall/core';
 
 export interface AutocompleteResult {
   /** The shell asked for; undefined: setup instructions for every shell. */
@@ -22,7 +21,7 @@ export default class Autocomplete extends SoulrecallCommand<AutocompleteResult> 
     '<%= config.bin %> <%= command.id %> powershell | Out-String | Invoke-Expression',
   ];
   static override args = {
-    shell: Args.string({ description: 'Shell to print the script for.', options: [...COMPLETION_SHELLS] }),
+    shell: choiceArg({ description: 'Shell to print the script for.', options: COMPLETION_SHELLS }),
   };
 
   public async run(): Promise<AutocompleteResult> {
@@ -33,7 +32,7 @@ export default class Autocomplete extends SoulrecallCommand<AutocompleteResult> 
       this.log(setup);
       return { setup };
     }
-    const shell = args.shell as CompletionShell;
+    const shell = args.shell;
     const script = completionScript(shell, bin);
     // The script alone on stdout, so that `source <(soulrecall autocomplete bash)` works.
     if (!this.jsonEnabled()) process.stdout.write(script);

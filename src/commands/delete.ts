@@ -1,5 +1,5 @@
-import { Args, Flags } from '@oclif/core';
-import { deleteCanister, SoulrecallCommand, type DeletionResult } from '@soulrecall/core';
+import { Args } from '@oclif/core';
+import { deleteCanister, type DeletionResult, environmentFlag, SoulrecallCommand, yesFlag } from '@soulrecall/core';
 
 export default class Delete extends SoulrecallCommand<DeletionResult> {
   static override summary = 'Stop and delete a canister, and mark it decommissioned.';
@@ -11,13 +11,13 @@ The canister's cycles are lost with it.`;
     canisterId: Args.string({ description: 'Canister id (a principal).', required: true }),
   };
   static override flags = {
-    network: Flags.string({ char: 'e', aliases: ['env'], summary: 'Environment (name or alias) of the canister; default: where the store recorded it.' }),
-    yes: Flags.boolean({ char: 'y', summary: 'Do not ask for confirmation on protected environments.', default: false }),
+    env: environmentFlag('Environment (name or alias) of the canister; default: where the store recorded it.'),
+    yes: yesFlag('Do not ask for confirmation on protected environments.'),
   };
 
   public async run(): Promise<DeletionResult> {
     const { args, flags } = await this.parse(Delete);
-    const result = await deleteCanister(this.session({ requireConfig: flags.network !== undefined }), args.canisterId, { network: flags.network, yes: flags.yes });
+    const result = await deleteCanister(this.session({ requireConfig: flags.env !== undefined }), args.canisterId, { network: flags.env, yes: flags.yes });
     this.log(`Deleted canister ${result.canisterId} (${result.agent} in ${result.environment})${result.deletedOnNetwork ? '' : ' — it was already gone from the network; marked decommissioned'}.`);
     if (result.routeCleared) this.log(`${result.agent} has no live canister in ${result.environment} any more: soulrecall deploy ${result.agent} -e ${result.environment} gives it a new one.`);
     return result;

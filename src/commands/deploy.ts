@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { confirmOrRefuse, deploy, DEPLOY_MODES, type DeployResult, pauseAfterStep, shortHash, SoulrecallCommand } from '@soulrecall/core';
+import { confirmOrRefuse, deploy, DEPLOY_MODES, type DeployResult, environmentFlag, pauseAfterStep, shortHash, SoulrecallCommand, yesFlag } from '@soulrecall/core';
 
 export default class Deploy extends SoulrecallCommand<DeployResult> {
   static override summary = 'Install or upgrade an agent in an environment, recording a deployment.';
@@ -16,11 +16,11 @@ If the canister is unhealthy after an upgrade, the snapshot is restored automati
     agent: Args.string({ description: 'Agent name (from soulrecall.yaml).', required: true }),
   };
   static override flags = {
-    env: Flags.string({ char: 'e', aliases: ['network'], summary: 'Environment (name or alias) to deploy to.', required: true }),
+    env: environmentFlag('Environment (name or alias) to deploy to.', { required: true }),
     wasm: Flags.string({ char: 'w', aliases: ['wasm-path'], summary: "Module to deploy; default: the agent's wasm in soulrecall.yaml." }),
     mode: Flags.option({ summary: 'auto: install into an empty canister, else upgrade (keeps memory); reinstall erases memory.', options: DEPLOY_MODES, default: 'auto' })(),
     canister: Flags.string({ summary: "Deploy to this canister instead of the environment's live one (adopted if soulrecall does not know it yet)." }),
-    yes: Flags.boolean({ char: 'y', summary: 'Do not ask for confirmation (protected environment, reinstall).', default: false }),
+    yes: yesFlag('Do not ask for confirmation (protected environment, reinstall).'),
   };
 
   public async run(): Promise<DeployResult> {

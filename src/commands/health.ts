@@ -1,7 +1,8 @@
 import { Args, Flags } from '@oclif/core';
-import { canisterHealth, ExitCode, SoulrecallCommand, SoulrecallError } from '@soulrecall/core';
+import { canisterHealth, type CanisterHealthVerdict, environmentFlag, ExitCode, SoulrecallCommand, SoulrecallError } from '@soulrecall/core';
 
-export type HealthResult = Omit<Awaited<ReturnType<typeof canisterHealth>>, 'cycles'> & { cycles?: string };
+// cycles is a bigint in the verdict; JSON has no bigint, so it goes out as a decimal string.
+export type HealthResult = Omit<CanisterHealthVerdict, 'cycles'> & { cycles?: string };
 
 export default class Health extends SoulrecallCommand<HealthResult> {
   static override summary = 'Check whether a canister is healthy.';
@@ -16,13 +17,13 @@ Exit codes: 0 healthy, 8 unhealthy (the reasons are printed, and in --json under
     canisterId: Args.string({ description: 'Canister id (a principal).', required: true }),
   };
   static override flags = {
-    network: Flags.string({ char: 'e', aliases: ['env'], summary: 'Environment (name or alias) of the canister, or a network: ic, local or a URL; default: where the store recorded it.' }),
+    env: environmentFlag('Environment (name or alias) of the canister, or a network: ic, local or a URL; default: where the store recorded it.'),
     method: Flags.string({ summary: "Query method whose reply says healthy; default: the agent's configured health method." }),
   };
 
   public async run(): Promise<HealthResult> {
     const { args, flags } = await this.parse(Health);
-    const verdict = await canisterHealth(this.session({ requireConfig: false }), args.canisterId, { network: flags.network, method: flags.method });
+    const verdict = await canisterHealth(this.session({ requireConfig: false }), args.canisterId, { network: flags.env, method: flags.method });
     const result: HealthResult = { ...verdict, cycles: verdict.cycles?.toString() };
     if (!verdict.reachable) {
       // The network's own failure (unreachable, HTTP error, a reply that is not the IC's) keeps its code and hint.

@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { confirmOrRefuse, INIT_SOURCES, initProject, type InitResult, shortHash, SoulrecallCommand } from '@soulrecall/core';
+import { confirmOrRefuse, INIT_SOURCES, initProject, type InitResult, shortHash, SoulrecallCommand, yesFlag } from '@soulrecall/core';
 
 export default class Init extends SoulrecallCommand<InitResult> {
   static override summary = 'Write soulrecall.yaml from a dfx or icp-cli project, adopting its canister ids.';
@@ -14,7 +14,7 @@ With neither file, init writes a three-stage pipeline (local → staging → pro
   static override flags = {
     from: Flags.option({ summary: 'Read this project file when the folder has both dfx.json and icp.yaml.', options: INIT_SOURCES })(),
     force: Flags.boolean({ summary: 'Replace an existing soulrecall.yaml without asking.', default: false }),
-    yes: Flags.boolean({ char: 'y', summary: 'Ask nothing (an existing soulrecall.yaml is then kept unless --force).', default: false }),
+    yes: yesFlag('Ask nothing (an existing soulrecall.yaml is then kept unless --force).'),
   };
 
   public async run(): Promise<InitResult> {

@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { listInventory, otherProjectsHint, renderTable, SoulrecallCommand, type InventoryEntry } from '@soulrecall/core';
+import { agentFlag, environmentFlag, type InventoryEntry, listInventory, otherProjectsHint, renderTable, SoulrecallCommand } from '@soulrecall/core';
 
 export interface ListResult {
   /** The project listed, or null with --all-projects (each canister names its own). */
@@ -18,8 +18,8 @@ export default class List extends SoulrecallCommand<ListResult> {
     '<%= config.bin %> <%= command.id %> --all-projects',
   ];
   static override flags = {
-    env: Flags.string({ char: 'e', aliases: ['network'], summary: 'Only canisters of this environment (name or alias).' }),
-    agent: Flags.string({ summary: 'Only canisters of this agent.' }),
+    env: environmentFlag('Only canisters of this environment (name or alias).'),
+    agent: agentFlag('Only canisters of this agent.'),
     all: Flags.boolean({ summary: 'Include deleted (decommissioned) canisters.', default: false }),
     'all-projects': Flags.boolean({ summary: "Every project's canisters, not only this folder's project.", default: false }),
   };

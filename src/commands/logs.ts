@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { formatLogLine, LogReader, logTargets, parseSince, SoulrecallCommand, type LogLine } from '@soulrecall/core';
+import { environmentFlag, formatLogLine, type LogLine, LogReader, logTargets, parseSince, SoulrecallCommand } from '@soulrecall/core';
 
 export interface LogsResult {
   lines: LogLine[];
@@ -19,7 +19,7 @@ export default class Logs extends SoulrecallCommand<LogsResult> {
     canisterId: Args.string({ description: 'Canister id (a principal); omit it to read every canister of --network.', required: false }),
   };
   static override flags = {
-    network: Flags.string({ char: 'e', aliases: ['env'], summary: 'Environment (name or alias), or a network: ic, local or a URL (works outside a project).' }),
+    env: environmentFlag('Environment (name or alias), or a network: ic, local or a URL (works outside a project).'),
     follow: Flags.boolean({ char: 'f', summary: 'Keep printing new lines (polls every second) until interrupted.', default: false, exclusive: ['json'] }),
     since: Flags.string({ summary: 'Only records since a duration ago (30s, 15m, 2h, 1d) or an ISO date.' }),
   };
@@ -28,7 +28,7 @@ export default class Logs extends SoulrecallCommand<LogsResult> {
     const { args, flags } = await this.parse(Logs);
     const since = flags.since === undefined ? undefined : parseSince(flags.since);
     const session = this.session({ requireConfig: false });
-    const targets = logTargets(session, { canisterId: args.canisterId, network: flags.network });
+    const targets = logTargets(session, { canisterId: args.canisterId, network: flags.env });
     const prefixed = args.canisterId === undefined;
     const reader = new LogReader(session, targets, since);
     const lines = await reader.read();

@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { chooseOrRefuse, confirmOrRefuse, rollback, SoulrecallCommand, type RollbackResult } from '@soulrecall/core';
+import { chooseOrRefuse, confirmOrRefuse, environmentFlag, rollback, type RollbackResult, SoulrecallCommand, yesFlag } from '@soulrecall/core';
 
 export default class Rollback extends SoulrecallCommand<RollbackResult> {
   static override summary = "Go back to the previous good version of a canister's agent and environment.";
@@ -19,9 +19,9 @@ After a blue-green promotion that copied memories, going back to blue discards w
   };
   static override flags = {
     'to-version': Flags.integer({ summary: 'Deployment version to go back to (default: the previous successful one).', min: 1 }),
-    network: Flags.string({ char: 'e', aliases: ['env'], summary: 'Environment (name or alias) of the canister; default: where the store recorded it.' }),
+    env: environmentFlag('Environment (name or alias) of the canister; default: where the store recorded it.'),
     'dry-run': Flags.boolean({ summary: 'Say what would be done, change nothing.', default: false }),
-    yes: Flags.boolean({ char: 'y', summary: 'Do not ask: confirm on protected environments, and discard what a blue-green green learned since it went live.', default: false }),
+    yes: yesFlag('Do not ask: confirm on protected environments, and discard what a blue-green green learned since it went live.'),
     'carry-state': Flags.boolean({ summary: "Blue-green: carry the live green's current memories back into blue first instead of discarding them.", default: false }),
   };
 
@@ -29,7 +29,7 @@ After a blue-green promotion that copied memories, going back to blue discards w
     const { args, flags } = await this.parse(Rollback);
     const result = await rollback(
       this.session({ requireConfig: false }),
-      { canisterId: args.canisterId, toVersion: flags['to-version'], network: flags.network, dryRun: flags['dry-run'], carryState: flags['carry-state'] },
+      { canisterId: args.canisterId, toVersion: flags['to-version'], network: flags.env, dryRun: flags['dry-run'], carryState: flags['carry-state'] },
       {
         confirm: (question) => confirmOrRefuse({ yes: flags.yes, question }),
         progress: (message) => this.progress(message),

@@ -1,5 +1,5 @@
-import { Args, Flags } from '@oclif/core';
-import { canisterStatus, type CanisterStatusReport, ExitCode, networkStatus, type NetworkStatusReport, renderTable, shortHash, SoulrecallCommand, SoulrecallError } from '@soulrecall/core';
+import { Args } from '@oclif/core';
+import { canisterStatus, type CanisterStatusReport, environmentFlag, ExitCode, networkStatus, type NetworkStatusReport, renderTable, shortHash, SoulrecallCommand, SoulrecallError } from '@soulrecall/core';
 
 export type StatusResult = CanisterStatusReport | NetworkStatusReport;
 
@@ -18,20 +18,20 @@ Drift (the module hash on chain differs from the one soulrecall last deployed) i
     canisterId: Args.string({ description: 'Canister id (a principal).', required: false }),
   };
   static override flags = {
-    network: Flags.string({ char: 'e', aliases: ['env'], summary: 'Environment (name or alias) to look in, or a network: ic, local or a URL (works outside a project).' }),
+    env: environmentFlag('Environment (name or alias) to look in, or a network: ic, local or a URL (works outside a project).'),
   };
 
   public async run(): Promise<StatusResult> {
     const { args, flags } = await this.parse(Status);
     if (args.canisterId !== undefined) {
-      const report = await canisterStatus(this.session({ requireConfig: false }), args.canisterId, { network: flags.network });
+      const report = await canisterStatus(this.session({ requireConfig: false }), args.canisterId, { network: flags.env });
       this.log(describeCanister(report));
       return report;
     }
-    if (flags.network === undefined) {
+    if (flags.env === undefined) {
       throw new SoulrecallError('Say what to show: a canister id, or --network <env> for an environment.', { code: 'USAGE', exitCode: ExitCode.Usage, hint: 'For example: soulrecall status --network local.' });
     }
-    const report = await networkStatus(this.session({ requireConfig: false }), flags.network);
+    const report = await networkStatus(this.session({ requireConfig: false }), flags.env);
     this.log(`${report.environment}: ${report.networkUrl} reachable in ${report.latencyMs} ms (root key ${report.rootKeySource === 'fetched' ? 'fetched from the network' : 'built in (mainnet)'}), as ${report.principal}`);
     if (report.canisters.length === 0) this.log('No canisters recorded in this environment.');
     else

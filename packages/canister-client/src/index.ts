@@ -7,7 +7,7 @@ export type { IcTransport, CallRequest } from './transport.js';
 export type { RetryPolicy } from './retry.js';
 export { toPrincipal, MANAGEMENT_CANISTER_ID, type PrincipalLike } from './principal.js';
 export { IdentityStore, DEFAULT_IDENTITY, type IdentityInfo, type LoadedIdentity, type IdentityStoreOptions } from './identity/store.js';
-export { identityFromPem, generateIdentity, isEncryptedPem, NodeKeyIdentity, PASSPHRASE_VARIABLE, type KeyType } from './identity/pem.js';
+export { identityFromPem, generateIdentity, isEncryptedPem, KEY_TYPES, NodeKeyIdentity, PASSPHRASE_VARIABLE, type KeyType } from './identity/pem.js';
 export { readWasmArtifact, wasmArtifactFromBytes, MAX_WASM_BYTES, type WasmArtifact, type ArtifactLimits } from './artifact.js';
 export { EOP_SECTION, customSectionNames } from './wasm-sections.js';
 export { ManagementCanister } from './management/management-canister.js';

@@ -1,6 +1,7 @@
 export * from './errors.js';
 export * from './data-dir.js';
 export * from './base-command.js';
+export * from './flags.js';
 export * from './config/index.js';
 export * from './output/table.js';
 export * from './services/session.js';

@@ -57,13 +57,17 @@ export function postgresAvailable(): boolean {
 
 let shared: Promise<PostgresServer> | undefined;
 
-/** The test process's server, started on first use. */
+/**
+ * The test process's server, started on first use. It serves every test file of the run, so no
+ * test can stop it; it is killed when the process exits, and does not by itself keep the process
+ * alive after the last test (mocha runs without --exit).
+ */
 export function sharedPostgres(): Promise<PostgresServer> {
-  shared ??= startPostgres();
+  shared ??= startPostgres({ untilProcessExit: true });
   return shared;
 }
 
-export async function startPostgres(): Promise<PostgresServer> {
+export async function startPostgres(options: { untilProcessExit?: boolean } = {}): Promise<PostgresServer> {
   if (!postgresAvailable()) throw new Error(`PostgreSQL 15 server binaries are missing (${BIN}); install postgresql-15 (see .ci/run)`);
   const root = mkdtempSync(join(tmpdir(), 'soulrecall-pg-'));
   const data = join(root, 'data');
@@ -86,6 +90,7 @@ export async function startPostgres(): Promise<PostgresServer> {
   const start = async () => {
     const [file, ...args] = [...asServerUser(), join(BIN, 'postgres'), '-D', data, '-c', 'listen_addresses=127.0.0.1', '-p', String(port), '-k', sockets, '-c', 'fsync=off', '-c', 'max_connections=200'];
     child = spawn(file!, args, { stdio: 'ignore' });
+    if (options.untilProcessExit) child.unref();
     const deadline = Date.now() + 20_000;
     for (;;) {
       try {

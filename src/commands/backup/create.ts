@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { createBackup, SoulrecallCommand } from '@soulrecall/core';
+import { createBackup, environmentFlag, SoulrecallCommand } from '@soulrecall/core';
 import type { BackupEntry } from '@soulrecall/core';
 
 export default class BackupCreate extends SoulrecallCommand<BackupEntry> {
@@ -14,7 +14,7 @@ export default class BackupCreate extends SoulrecallCommand<BackupEntry> {
     canisterId: Args.string({ description: 'Canister id (a principal).', required: true }),
   };
   static override flags = {
-    network: Flags.string({ char: 'e', aliases: ['env'], summary: 'Environment (name or alias) of the canister; default: where the store recorded it.' }),
+    env: environmentFlag('Environment (name or alias) of the canister; default: where the store recorded it.'),
     reason: Flags.string({ summary: 'Why, kept with the backup.' }),
     download: Flags.boolean({ summary: 'Also keep it on disk (a snapshot file that outlives the canister).', default: false }),
   };
@@ -22,8 +22,8 @@ export default class BackupCreate extends SoulrecallCommand<BackupEntry> {
   public async run(): Promise<BackupEntry> {
     const { args, flags } = await this.parse(BackupCreate);
     const backup = await createBackup(
-      this.session({ requireConfig: flags.network !== undefined }),
-      { canisterId: args.canisterId, network: flags.network, reason: flags.reason, download: flags.download },
+      this.session({ requireConfig: flags.env !== undefined }),
+      { canisterId: args.canisterId, network: flags.env, reason: flags.reason, download: flags.download },
       { progress: (message) => this.progress(message) },
     );
     this.log(`Backup ${backup.id}: snapshot ${backup.snapshotId} of ${backup.canisterId} (${backup.agent} in ${backup.environment}).`);

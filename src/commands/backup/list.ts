@@ -1,5 +1,5 @@
-import { Args, Flags } from '@oclif/core';
-import { listBackups, renderTable, SoulrecallCommand } from '@soulrecall/core';
+import { Args } from '@oclif/core';
+import { environmentFlag, listBackups, renderTable, SoulrecallCommand } from '@soulrecall/core';
 import type { BackupEntry } from '@soulrecall/core';
 
 export interface BackupListResult {
@@ -14,12 +14,12 @@ export default class BackupList extends SoulrecallCommand<BackupListResult> {
     canisterId: Args.string({ description: 'Only the backups of this canister.' }),
   };
   static override flags = {
-    network: Flags.string({ char: 'e', aliases: ['env'], summary: 'Only this environment (name or alias).' }),
+    env: environmentFlag('Only this environment (name or alias).'),
   };
 
   public async run(): Promise<BackupListResult> {
     const { args, flags } = await this.parse(BackupList);
-    const backups = listBackups(this.session({ requireConfig: false }), { canisterId: args.canisterId, network: flags.network });
+    const backups = listBackups(this.session({ requireConfig: false }), { canisterId: args.canisterId, network: flags.env });
     if (backups.length === 0) this.log('No backups recorded.');
     else
       this.log(

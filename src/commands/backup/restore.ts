@@ -1,5 +1,5 @@
-import { Args, Flags } from '@oclif/core';
-import { confirmOrRefuse, restoreBackup, SoulrecallCommand, type RestoreBackupResult } from '@soulrecall/core';
+import { Args } from '@oclif/core';
+import { confirmOrRefuse, restoreBackup, type RestoreBackupResult, SoulrecallCommand, yesFlag } from '@soulrecall/core';
 
 export default class BackupRestore extends SoulrecallCommand<RestoreBackupResult> {
   static override summary = 'Restore a backup onto its canister: stop, load the snapshot, start, check health.';
@@ -9,7 +9,7 @@ export default class BackupRestore extends SoulrecallCommand<RestoreBackupResult
     backupId: Args.string({ description: 'Backup id (from backup list), e.g. bak-7hq2mz.', required: true }),
   };
   static override flags = {
-    yes: Flags.boolean({ char: 'y', summary: 'Do not ask for confirmation.', default: false }),
+    yes: yesFlag('Do not ask for confirmation.'),
   };
 
   public async run(): Promise<RestoreBackupResult> {

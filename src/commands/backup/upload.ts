@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { SoulrecallCommand, uploadBackup, type UploadBackupResult } from '@soulrecall/core';
+import { environmentFlag, SoulrecallCommand, uploadBackup, type UploadBackupResult } from '@soulrecall/core';
 
 export default class BackupUpload extends SoulrecallCommand<UploadBackupResult> {
   static override summary = 'Upload a snapshot file into a canister, as a new backup of it.';
@@ -15,15 +15,15 @@ A canister soulrecall has not recorded needs --network; it is adopted for the ag
   };
   static override flags = {
     canister: Flags.string({ summary: 'Canister id to upload into.', required: true }),
-    network: Flags.string({ char: 'e', aliases: ['env'], summary: 'Environment (name or alias) of the canister; needed when soulrecall has not recorded it.' }),
+    env: environmentFlag('Environment (name or alias) of the canister; needed when soulrecall has not recorded it.'),
     reason: Flags.string({ summary: 'Why, kept with the new backup.' }),
   };
 
   public async run(): Promise<UploadBackupResult> {
     const { args, flags } = await this.parse(BackupUpload);
     const result = await uploadBackup(
-      this.session({ requireConfig: flags.network !== undefined }),
-      { file: args.file, canisterId: flags.canister, network: flags.network, reason: flags.reason },
+      this.session({ requireConfig: flags.env !== undefined }),
+      { file: args.file, canisterId: flags.canister, network: flags.env, reason: flags.reason },
       { progress: (message) => this.progress(message) },
     );
     const { backup, upload } = result;

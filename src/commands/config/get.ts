@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { liveRoutes, renderTable, SoulrecallCommand } from '@soulrecall/core';
+import { agentFlag, environmentFlag, liveRoutes, renderTable, SoulrecallCommand } from '@soulrecall/core';
 
 export interface ConfigGetResult {
   routes: ReturnType<typeof liveRoutes>;
@@ -10,8 +10,8 @@ export default class ConfigGet extends SoulrecallCommand<ConfigGetResult> {
   static override examples = ['<%= config.bin %> <%= command.id %> --routing', '<%= config.bin %> <%= command.id %> --routing --agent my-agent -e prod --json'];
   static override flags = {
     routing: Flags.boolean({ summary: 'Show the live routes.', required: true }),
-    agent: Flags.string({ summary: 'Only routes of this agent.' }),
-    env: Flags.string({ char: 'e', aliases: ['network'], summary: 'Only routes of this environment (name or alias).' }),
+    agent: agentFlag('Only routes of this agent.'),
+    env: environmentFlag('Only routes of this environment (name or alias).'),
   };
 
   public async run(): Promise<ConfigGetResult> {

@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { confirmOrRefuse, setRouting, SoulrecallCommand, type SetRoutingResult } from '@soulrecall/core';
+import { confirmOrRefuse, environmentFlag, setRouting, type SetRoutingResult, SoulrecallCommand, yesFlag } from '@soulrecall/core';
 
 export default class ConfigSet extends SoulrecallCommand<SetRoutingResult> {
   static override summary = 'Make a canister the live one for its agent and environment.';
@@ -11,15 +11,15 @@ Between the colours of a blue-green promotion that copied memories: routing to t
   static override examples = ['<%= config.bin %> <%= command.id %> --routing rrkah-fqaaa-aaaaa-aaaaq-cai', '<%= config.bin %> <%= command.id %> --routing rrkah-fqaaa-aaaaa-aaaaq-cai --network staging --force --json'];
   static override flags = {
     routing: Flags.string({ summary: 'Canister id to make live.', required: true }),
-    network: Flags.string({ char: 'e', aliases: ['env'], summary: 'Environment (name or alias) of the canister; default: where the store recorded it.' }),
+    env: environmentFlag('Environment (name or alias) of the canister; default: where the store recorded it.'),
     force: Flags.boolean({ summary: 'Switch even if the health check says unhealthy.', default: false }),
-    yes: Flags.boolean({ char: 'y', summary: 'Confirm without asking (discarding the memories of a green when routing back to its blue).', default: false }),
+    yes: yesFlag('Confirm without asking (discarding the memories of a green when routing back to its blue).'),
   };
 
   public async run(): Promise<SetRoutingResult> {
     const { flags } = await this.parse(ConfigSet);
     const result = await setRouting(this.session(), flags.routing, {
-      network: flags.network,
+      network: flags.env,
       force: flags.force,
       confirm: (question) => confirmOrRefuse({ yes: flags.yes, question }),
       progress: (message) => this.progress(message),

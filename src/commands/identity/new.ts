@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { createIdentity, type KeyType, SoulrecallCommand } from '@soulrecall/core';
+import { createIdentity, KEY_TYPES, type KeyType, SoulrecallCommand } from '@soulrecall/core';
 
 export interface IdentityResult {
   name: string;
@@ -14,12 +14,12 @@ export default class IdentityNew extends SoulrecallCommand<IdentityResult> {
   static override examples = ['<%= config.bin %> <%= command.id %> deployer', '<%= config.bin %> <%= command.id %> ci --key-type secp256k1 --json'];
   static override args = { name: Args.string({ description: 'Identity name (letters, digits, ., _, -).', required: true }) };
   static override flags = {
-    'key-type': Flags.string({ summary: 'Key type.', options: ['ed25519', 'secp256k1', 'p256'], default: 'ed25519' }),
+    'key-type': Flags.option({ summary: 'Key type.', options: KEY_TYPES, default: 'ed25519' })(),
   };
 
   public async run(): Promise<IdentityResult> {
     const { args, flags } = await this.parse(IdentityNew);
-    const info = await createIdentity(this.session({ requireConfig: false }), args.name, flags['key-type'] as KeyType);
+    const info = await createIdentity(this.session({ requireConfig: false }), args.name, flags['key-type']);
     this.log(`Created identity ${info.name}: ${info.principal}`);
     return info;
   }

@@ -3,7 +3,8 @@ import { type DerEncodedPublicKey, type PublicKey, type Signature, SignIdentity 
 import { CanisterClientError } from '../errors.js';
 
 /** The key types the IC accepts for signing requests, and soulrecall therefore reads. */
-export type KeyType = 'ed25519' | 'secp256k1' | 'p256';
+export const KEY_TYPES = ['ed25519', 'secp256k1', 'p256'] as const;
+export type KeyType = (typeof KEY_TYPES)[number];
 
 export interface ParsedIdentity {
   identity: SignIdentity;

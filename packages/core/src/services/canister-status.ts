@@ -82,7 +82,10 @@ export async function networkStatus(session: Session, environmentName: string): 
 }
 
 /** The health verdict of a canister (`health <id>`), using its agent's health method when configured. */
-export async function canisterHealth(session: Session, canisterIdText: string, options: { network?: string; method?: string } = {}): Promise<HealthVerdict & { environment: string }> {
+/** A health verdict and the environment it was taken in (what `soulrecall health` reports). */
+export type CanisterHealthVerdict = HealthVerdict & { environment: string };
+
+export async function canisterHealth(session: Session, canisterIdText: string, options: { network?: string; method?: string } = {}): Promise<CanisterHealthVerdict> {
   const located = locateCanister(session, canisterIdText, { network: options.network, allowUnrecorded: true, acceptNetwork: true });
   const method = options.method ?? healthMethodOf(session, located.record);
   const client = await session.client(located.environment);

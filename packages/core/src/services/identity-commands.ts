@@ -1,6 +1,6 @@
 import type { IdentityInfo, IdentityStore, KeyType } from '@soulrecall/canister-client';
 
-export type { KeyType } from '@soulrecall/canister-client';
+export { KEY_TYPES, type KeyType } from '@soulrecall/canister-client';
 import { askSecret, type TerminalInput } from '../confirm.js';
 import { ExitCode, SoulrecallError, hasErrorCode } from '../errors.js';
 import type { Session } from './session.js';

@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { otherProjectsHint, SoulrecallCommand } from '@soulrecall/core';
+import { agentFlag, environmentFlag, otherProjectsHint, SoulrecallCommand } from '@soulrecall/core';
 import { TIMELINE_KINDS } from '@soulrecall/history-store';
 import type { HistoryResult } from '../results.js';
 import { limitFlag, parseLimit } from '../limit-flag.js';
@@ -19,8 +19,8 @@ export default class History extends SoulrecallCommand<HistoryResult> {
     '<%= config.bin %> <%= command.id %> --limit 1000 --csv > history.csv',
   ];
   static override flags = {
-    agent: Flags.string({ char: 'a', summary: 'Only events of this agent.' }),
-    env: Flags.string({ char: 'e', aliases: ['network'], summary: 'Only events in this environment (name or alias).' }),
+    agent: agentFlag('Only events of this agent.'),
+    env: environmentFlag('Only events in this environment (name or alias).'),
     since: Flags.string({ summary: 'Only events at or after this time: ISO (2026-11-26T12:00:00Z) or relative (30m, 2h, 3d, 1w).' }),
     kind: Flags.option({ summary: 'Only events of this kind (repeatable).', options: TIMELINE_KINDS, multiple: true })(),
     limit: limitFlag('events', DEFAULT_HISTORY_LIMIT),

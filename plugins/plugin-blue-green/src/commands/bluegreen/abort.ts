@@ -1,5 +1,5 @@
 import { SoulrecallCommand } from '@soulrecall/core';
-import { agentArg, environmentFlag, yesFlag } from '../../flags.js';
+import { agentArg, bluegreenEnvironmentFlag, bluegreenYesFlag } from '../../flags.js';
 import { abortGreen, type AbortGreenResult } from '../../services/bluegreen.js';
 
 export default class BluegreenAbort extends SoulrecallCommand<AbortGreenResult> {
@@ -7,7 +7,7 @@ export default class BluegreenAbort extends SoulrecallCommand<AbortGreenResult> 
   static override description = `Removes the green canister left by \`promote --blue-green --no-switch\` or \`--keep-failed\`: stops it, deletes it and marks it decommissioned. The live canister and the route are not touched. A green that is live is refused (switch back first).`;
   static override examples = ['<%= config.bin %> <%= command.id %> my-agent -e prod --yes'];
   static override args = agentArg;
-  static override flags = { ...environmentFlag, ...yesFlag };
+  static override flags = { ...bluegreenEnvironmentFlag, ...bluegreenYesFlag };
 
   public async run(): Promise<AbortGreenResult> {
     const { args, flags } = await this.parse(BluegreenAbort);

@@ -1,5 +1,5 @@
 import { SoulrecallCommand } from '@soulrecall/core';
-import { agentArg, environmentFlag, yesFlag } from '../../flags.js';
+import { agentArg, bluegreenEnvironmentFlag, bluegreenYesFlag } from '../../flags.js';
 import { finishBlueGreen, type FinishResult } from '../../services/bluegreen.js';
 
 export default class BluegreenFinish extends SoulrecallCommand<FinishResult> {
@@ -7,7 +7,7 @@ export default class BluegreenFinish extends SoulrecallCommand<FinishResult> {
   static override description = `Ends a blue-green rollout. The live canister is checked first (running, expected module, health method); if it is unhealthy nothing is deleted. Then the other colour is stopped, deleted and marked decommissioned, which also ends instant rollback to it.`;
   static override examples = ['<%= config.bin %> <%= command.id %> my-agent -e prod --yes'];
   static override args = agentArg;
-  static override flags = { ...environmentFlag, ...yesFlag };
+  static override flags = { ...bluegreenEnvironmentFlag, ...bluegreenYesFlag };
 
   public async run(): Promise<FinishResult> {
     const { args, flags } = await this.parse(BluegreenFinish);

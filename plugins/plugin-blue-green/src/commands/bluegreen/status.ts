@@ -1,5 +1,5 @@
 import { renderTable, shortHash, SoulrecallCommand } from '@soulrecall/core';
-import { agentArg, environmentFlag } from '../../flags.js';
+import { agentArg, bluegreenEnvironmentFlag } from '../../flags.js';
 import { blueGreenStatus, type BlueGreenStatus, type ColourStatus } from '../../services/bluegreen.js';
 
 export default class BluegreenStatus extends SoulrecallCommand<BlueGreenStatus> {
@@ -9,7 +9,7 @@ export default class BluegreenStatus extends SoulrecallCommand<BlueGreenStatus> 
 The live canister is blue until a blue-green promotion switches to green; the other colour is the canister the route came from, or the newest green beside the live one.`;
   static override examples = ['<%= config.bin %> <%= command.id %> my-agent -e prod', '<%= config.bin %> <%= command.id %> my-agent -e prod --json'];
   static override args = agentArg;
-  static override flags = environmentFlag;
+  static override flags = bluegreenEnvironmentFlag;
 
   public async run(): Promise<BlueGreenStatus> {
     const { args, flags } = await this.parse(BluegreenStatus);

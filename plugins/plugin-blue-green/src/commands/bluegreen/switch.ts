@@ -1,5 +1,5 @@
 import { SoulrecallCommand } from '@soulrecall/core';
-import { agentArg, environmentFlag, yesFlag } from '../../flags.js';
+import { agentArg, bluegreenEnvironmentFlag, bluegreenYesFlag } from '../../flags.js';
 import { switchColour, type SwitchResult } from '../../services/bluegreen.js';
 
 export default class BluegreenSwitch extends SoulrecallCommand<SwitchResult> {
@@ -7,7 +7,7 @@ export default class BluegreenSwitch extends SoulrecallCommand<SwitchResult> {
   static override description = `Checks that the colour that is not live runs, runs the module recorded for it and answers its health method, then makes it the live canister (recorded in the route history and written to canister_ids.json). An unhealthy canister is refused and the route stays as it was.`;
   static override examples = ['<%= config.bin %> <%= command.id %> my-agent -e prod --yes'];
   static override args = agentArg;
-  static override flags = { ...environmentFlag, ...yesFlag };
+  static override flags = { ...bluegreenEnvironmentFlag, ...bluegreenYesFlag };
 
   public async run(): Promise<SwitchResult> {
     const { args, flags } = await this.parse(BluegreenSwitch);

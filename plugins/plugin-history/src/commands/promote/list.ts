@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { SoulrecallCommand } from '@soulrecall/core';
+import { environmentFlag, SoulrecallCommand } from '@soulrecall/core';
 import { PROMOTION_STATUSES } from '@soulrecall/history-store';
 import type { PromotionListResult } from '../../results.js';
 import { limitFlag, parseLimit } from '../../limit-flag.js';
@@ -20,7 +20,7 @@ export default class PromoteList extends SoulrecallCommand<PromotionListResult> 
     agent: Args.string({ description: 'Agent whose promotions to list.', required: true }),
   };
   static override flags = {
-    env: Flags.string({ char: 'e', aliases: ['network'], summary: 'Only promotions from or to this environment (name or alias).' }),
+    env: environmentFlag('Only promotions from or to this environment (name or alias).'),
     status: Flags.option({ summary: 'Only promotions with this status.', options: PROMOTION_STATUSES })(),
     limit: limitFlag('promotions', DEFAULT_PROMOTION_LIMIT),
     'all-projects': Flags.boolean({ summary: "Every project's promotions of the agent, not only this folder's project.", default: false }),

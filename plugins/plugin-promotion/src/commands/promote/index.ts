@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { ExitCode, SoulrecallCommand, SoulrecallError } from '@soulrecall/core';
+import { ExitCode, SoulrecallCommand, SoulrecallError, yesFlag } from '@soulrecall/core';
 import type { JsonObject } from '@soulrecall/history-store';
 import type { PromoteResult } from '../../engine/engine.js';
 import { createPromotionEngine } from '../../engine/wiring.js';
@@ -40,9 +40,9 @@ Strategies: in-place (default) upgrades the target's live canister, keeping its 
     'wasm-path': Flags.string({ char: 'w', summary: 'Promote this module file instead of the source environment\'s (asks for --yes if it differs).' }),
     'skip-deploy': Flags.boolean({ summary: 'Record the promotion and the target deployment without touching any network.' }),
     'dry-run': Flags.boolean({ summary: 'Print the plan (steps, canisters, module hashes, snapshot) and change nothing.' }),
-    yes: Flags.boolean({ char: 'y', summary: 'Confirm without asking (protected environments, modules not from the source).' }),
+    yes: yesFlag('Confirm without asking (protected environments, modules not from the source).'),
     force: Flags.boolean({ summary: 'Promote despite drift in the source, or when the target already runs the module (recorded).' }),
-    state: Flags.string({ summary: "Blue-green: what the new canister starts with: the live canister's memories (copy, default) or nothing (fresh).", options: ['copy', 'fresh'], helpGroup: 'BLUE-GREEN' }),
+    state: Flags.option({ summary: "Blue-green: what the new canister starts with: the live canister's memories (copy, default) or nothing (fresh).", options: ['copy', 'fresh'] as const, helpGroup: 'BLUE-GREEN' })(),
     'verify-cmd': Flags.string({ summary: 'Blue-green: shell command that must exit 0 before the switch.', helpGroup: 'BLUE-GREEN' }),
     'no-switch': Flags.boolean({ summary: 'Blue-green: stop after verification and print the next commands.', helpGroup: 'BLUE-GREEN' }),
     'stop-blue': Flags.boolean({ summary: 'Blue-green with --state fresh: stop the old canister after the switch (with copy it always stays stopped).', helpGroup: 'BLUE-GREEN' }),
