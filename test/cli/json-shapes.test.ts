@@ -126,6 +126,7 @@ describe('--json shapes: one checked-in schema per command', function () {
     it('local networks', async () => {
       const started = await check('network start', ['--background', '--port', '0', '--state-dir', join(sandbox.home, 'net')]);
       await check('network status', ['--port', String(started.port)]);
+      await check('network fund', ['2vxsx-fae', '--port', String(started.port), '--amount', '5t']);
       await check('network stop', ['--port', String(started.port)]);
     });
 
