@@ -70,6 +70,28 @@ describe('several processes sharing one store', function () {
     store.close();
   }
 
+  it('8 processes opening each of 40 new PostgreSQL databases at once: every one creates or adopts the schema, none calls it foreign', async () => {
+    // CI saw one of 8 processes opening one new database call it another program's. Before the
+    // fix this failed about once in 13 databases; 40 makes a regression very likely to show.
+    const server = await sharedPostgres();
+    const workers = Array.from({ length: 8 }, () => forkWorker('open-postgres-worker.mjs', []));
+    try {
+      const reply = (worker: (typeof workers)[number]) => new Promise<{ ok: boolean; code?: string; message?: string }>((resolve) => worker.once('message', resolve));
+      await Promise.all(workers.map(reply));
+      const failures: string[] = [];
+      for (let round = 0; round < 40; round++) {
+        const url = server.url(server.createDatabase('open'));
+        const replies = workers.map(reply);
+        for (const worker of workers) worker.send({ url });
+        for (const result of await Promise.all(replies)) if (!result.ok) failures.push(`${result.code}: ${result.message}`);
+      }
+      expect(failures).to.deep.equal([]);
+    } finally {
+      for (const worker of workers) worker.disconnect();
+      await Promise.all(workers.map(waitForExit));
+    }
+  });
+
   it('a writer killed with SIGKILL inside a transaction leaves a sound file and no partial promotion', async () => {
     const worker = forkWorker('crash-worker.mjs', [dir]);
     try {

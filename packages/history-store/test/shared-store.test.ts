@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { HistoryStoreError, openHistoryStore, sha256Hex, type HistoryStore } from '../src/index.js';
-import { LOCAL_URL, SHA_A, makeTempDir, removeDir } from './helpers.js';
+import { LOCAL_URL, LineReader, SHA_A, ensureBuilt, forkWorker, makeTempDir, removeDir, waitForExit } from './helpers.js';
 import { PostgresExecutor } from '../src/db/postgres.js';
 import { migratePostgres } from '../src/schema/postgres.js';
 import { PASSWORD_ROLE, sharedPostgres, type PostgresServer } from './postgres-server.js';
@@ -81,6 +81,25 @@ describe('a shared PostgreSQL store', function () {
       executor.close();
       other.close();
     }
+  });
+
+  it('adopts a new store that another machine created while this one waited for the write lock', async () => {
+    // This connection has looked for the marker (none) and is blocked on the write lock while
+    // another machine creates the schema and commits: under the lock it must find that schema.
+    ensureBuilt();
+    const holder = forkWorker('migrate-while-holding-lock.mjs', [server.url(database)]);
+    const lines = new LineReader(holder);
+    await lines.next((line) => line === 'holding');
+    const executor = new PostgresExecutor(server.url(database));
+    try {
+      const result = migratePostgres(executor);
+      expect(result.applied).to.deep.equal([]);
+      expect(result.toVersion).to.be.greaterThan(0);
+    } finally {
+      executor.close();
+    }
+    await lines.next((line) => line === 'committed');
+    expect((await waitForExit(holder)).code).to.equal(0);
   });
 
   it("makes a writer that waits on another machine's transaction past the busy timeout fail with STORE_BUSY, losing nothing", () => {

@@ -129,11 +129,15 @@ interface Marker {
 }
 
 function readMarker(executor: PostgresExecutor): Marker | null | 'foreign' {
-  const [found] = executor.exec<{ marker: string | null }>(`SELECT to_regclass('${POSTGRES_MARKER_TABLE}')::text AS marker`);
-  if (!found?.marker) {
-    const [tables] = executor.exec<{ n: number }>("SELECT count(*) AS n FROM information_schema.tables WHERE table_schema = current_schema()");
-    return Number(tables?.n ?? 0) === 0 ? null : 'foreign';
-  }
+  // One statement, so one snapshot of the catalog: either another machine's whole committed schema
+  // (marker included) or none of it. A name lookup (to_regclass) beside a table count was two reads,
+  // and the lookup answers from the connection's catalog cache: CI's 8 processes opening one new
+  // database saw "tables and no marker" even under the write lock.
+  const [found] = executor.exec<{ tables: number; markers: number }>(
+    'SELECT count(*) AS tables, count(*) FILTER (WHERE table_name = $1) AS markers FROM information_schema.tables WHERE table_schema = current_schema()',
+    [POSTGRES_MARKER_TABLE],
+  );
+  if (Number(found?.markers ?? 0) === 0) return Number(found?.tables ?? 0) === 0 ? null : 'foreign';
   const [row] = executor.exec<Marker>(`SELECT application, version FROM ${POSTGRES_MARKER_TABLE}`);
   return row ?? 'foreign';
 }
@@ -159,9 +163,7 @@ function refuse(marker: Marker | null | 'foreign', location: string, latest: num
 export function migratePostgres(executor: PostgresExecutor, migrations: readonly PostgresMigration[] = POSTGRES_MIGRATIONS): MigrationResult {
   const latest = migrations.length === 0 ? 0 : migrations[migrations.length - 1]!.version;
   const seen = readMarker(executor);
-  // Tables without a marker, seen outside the lock, may be another machine's migration that
-  // committed between the two catalog reads: only the check under the lock can call them foreign.
-  if (seen !== 'foreign') refuse(seen, executor.location, latest);
+  refuse(seen, executor.location, latest);
   if (seen !== null && seen !== 'foreign' && seen.version === latest) return { fromVersion: latest, toVersion: latest, applied: [] };
   return executor.transaction(() => {
     const current = readMarker(executor);
