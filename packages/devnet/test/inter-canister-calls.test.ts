@@ -124,6 +124,43 @@ describe('devnet: inter-canister calls', function () {
     await stillServes(a, b);
   });
 
+  describe('a reply callback stopped by the time limit', () => {
+    // Like a trap (the spec's resource limits trap too): its changes are gone and the cleanup
+    // callback runs. Motoko keeps a table of its callbacks, which only the cleanup empties; a left
+    // entry makes every later upgrade refuse ("outstanding message callbacks").
+    let limited: Devnet;
+    let limitedDir: string;
+    let limitedAgent: HttpAgent;
+    before(async () => {
+      limitedDir = makeTempDir();
+      limited = await startDevnet({ port: 0, stateDir: limitedDir, messageTimeLimitMs: 1_000 });
+      limitedAgent = await makeAgent(limited.url, newIdentity());
+    });
+    after(async () => {
+      await limited.close();
+      removeDir(limitedDir);
+    });
+
+    it('is rejected as a time limit, its changes are rolled back, and the cleanup callback runs', async () => {
+      const [caller, callee] = [await createCanister(limitedAgent), await createCanister(limitedAgent)];
+      await installCode(limitedAgent, caller, wasm);
+      await installCode(limitedAgent, callee, wasm);
+      const flags = CALL_FLAGS.cleanup | CALL_FLAGS.spinInReply;
+      const outcome = await rawUpdate(limitedAgent, caller, 'call', callArg({ callee, method: 'echo', flags })).then(
+        () => 'replied',
+        (error: Error) => error.message,
+      );
+      expect(outcome).to.match(/time limit|exceeded/i);
+      const after = callingState(await rawQuery(limitedAgent, caller, 'state'));
+      expect(after.replies, 'the stopped callback bumped it: rolled back').to.equal(0n);
+      expect(after.trapMarker).to.equal(0n);
+      expect(after.cleanups).to.equal(1n);
+      expect(after.callsMade).to.equal(1n);
+      const answer = callAnswer(await rawUpdate(limitedAgent, caller, 'call', callArg({ callee, method: 'echo', payload: new Uint8Array([7]) })));
+      expect(answer).to.deep.equal({ kind: 'reply', refunded: 0n, data: new Uint8Array([7]) });
+    });
+  });
+
   it('a transfer larger than the balance traps the call: nothing is sent, no cycles move', async () => {
     const before = { a: (await state(a)).balance, b: (await state(b)).balance, calls: (await state(a)).callsMade };
     const outcome = await rawUpdate(agent, a, 'call', callArg({ callee: b, method: 'accept', payload: u64Arg(1n), cycles: before.a + 1n })).then(

@@ -314,10 +314,21 @@ class Engine implements ExecutionEngine {
         const failure: Failure = { kind: 'no-code' };
         return { kind: 'trapped', ...rejectFor(canisterId, failure), effects: NO_EFFECTS, logs: [], instructions: 0n };
       }
-      const done = await this.run(record, { op: 'callback', canisterId: record.canisterId, canisterKey: record.key, snapshot: await this.snapshotFor(record), callback: request, context });
+      const target = { canisterId: record.canisterId, canisterKey: record.key, callback: request, context };
+      const done = await this.run(record, { op: 'callback', ...target, snapshot: await this.snapshotFor(record) });
+      let logs = done.failure ? this.failureLogs(done.logs, done.failure, context) : done.logs;
+      let cleaned: Done | undefined;
+      if (done.failure && !done.committed && record.loadedGeneration === -1 && request.call.cleanup) {
+        // The worker was stopped at the time limit (or lost the canister) before the cleanup could
+        // run. The spec runs it after any trap, resource limits included: Motoko frees its callback
+        // table entry there, and an entry left makes every later upgrade refuse.
+        cleaned = await this.run(record, { op: 'cleanup', ...target, snapshot: await this.snapshotFor(record) });
+        logs = [...logs, ...(cleaned.failure ? this.failureLogs(cleaned.logs, cleaned.failure, context) : cleaned.logs)];
+      }
       // A trapped callback may still have committed: its cleanup callback's changes.
-      this.adoptCommitted(record, done);
-      const common = { effects: done.effects ?? NO_EFFECTS, logs: done.failure ? this.failureLogs(done.logs, done.failure, context) : done.logs, instructions: done.instructions };
+      const kept = cleaned ?? done;
+      this.adoptCommitted(record, kept);
+      const common = { effects: kept.effects ?? NO_EFFECTS, logs, instructions: done.instructions + (cleaned?.instructions ?? 0n) };
       if (done.failure) return { kind: 'trapped', ...rejectFor(canisterId, done.failure), ...common };
       if (done.reply) return { kind: 'reply', reply: done.reply, ...common };
       if (done.rejectMessage !== undefined) return { kind: 'reject', rejectMessage: done.rejectMessage, ...common };

@@ -51,6 +51,8 @@ export type WorkerRequest =
   | (BaseRequest & { op: 'update' | 'query'; method: string; arg: Uint8Array; context: MessageContext })
   | (BaseRequest & { op: 'system-task'; task: SystemTask; context: MessageContext })
   | (BaseRequest & { op: 'callback'; callback: CallbackRequest; context: MessageContext })
+  /** Only the cleanup callback: its reply or reject callback ended where the worker could not run it (the time limit). */
+  | (BaseRequest & { op: 'cleanup'; callback: CallbackRequest; context: MessageContext })
   | (BaseRequest & { op: 'evict' });
 
 export type WorkerResponse =

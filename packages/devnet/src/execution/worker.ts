@@ -7,7 +7,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { CanisterRuntime, type CommittedWasmState, type LoadedModule } from './canister-runtime.js';
 import { ExecutionError, isFailure, type Failure, trapLogLine } from './errors.js';
 import { StableMemory } from './stable-memory.js';
-import type { CanisterLogLine, MessageContext } from './types.js';
+import type { CallbackRequest, CanisterLogLine, MessageContext } from './types.js';
 import { Wasm, type WasmMemory, type WasmModule } from './wasm-api.js';
 import {
   frameEffects,
@@ -133,16 +133,32 @@ function runCallback(request: Extract<WorkerRequest, { op: 'callback' }>): DoneF
     return { logs, instructions: process.hrtime.bigint() - frame.startedAt, committed, effects: frameEffects(frame), ...frameOutcome(frame) };
   }
   const next = rolledBack(runtime, canisterKey, context);
-  const cleanup = callback.call.cleanup;
-  if (!next || !cleanup) return { logs, instructions: process.hrtime.bigint() - frame.startedAt, failure };
-  const cleaned = next.executeCallback('cleanup', cleanup, callback, context);
-  logs.push(...withTrapLog(cleaned.frame.logs, cleaned.failure, context.timeNanos));
+  const instructions = () => process.hrtime.bigint() - frame.startedAt;
+  if (!next || !callback.call.cleanup) return { logs, instructions: instructions(), failure };
+  const cleaned = cleanUp(next, canisterKey, callback, context);
+  return { ...cleaned, logs: [...logs, ...cleaned.logs], instructions: instructions(), failure };
+}
+
+/** The call's cleanup callback as a message of its own: kept unless it traps. */
+function cleanUp(runtime: CanisterRuntime, canisterKey: string, callback: CallbackRequest, context: MessageContext): DoneFields {
+  const { frame, failure } = runtime.executeCallback('cleanup', callback.call.cleanup!, callback, context);
+  const logs = withTrapLog(frame.logs, failure, context.timeNanos);
   const instructions = process.hrtime.bigint() - frame.startedAt;
-  if (cleaned.failure) {
-    rolledBack(next, canisterKey, context);
+  if (failure) {
+    rolledBack(runtime, canisterKey, context);
     return { logs, instructions, failure };
   }
-  return { logs, instructions, failure, committed: commit(next), effects: frameEffects(cleaned.frame) };
+  return { logs, instructions, committed: commit(runtime), effects: frameEffects(frame) };
+}
+
+/** A cleanup callback alone, for a reply or reject callback the engine stopped at the time limit. */
+function runCleanup(request: Extract<WorkerRequest, { op: 'cleanup' }>): DoneFields {
+  const { canisterId, canisterKey, context, callback } = request;
+  const restoreFailure = adoptSnapshot(canisterId, canisterKey, request.snapshot, context);
+  if (restoreFailure) return { logs: [], instructions: 0n, failure: restoreFailure };
+  const runtime = runtimes.get(canisterKey);
+  if (!runtime) return { logs: [], instructions: 0n, failure: { kind: 'no-code' } };
+  return cleanUp(runtime, canisterKey, callback, context);
 }
 
 function runInstall(request: Extract<WorkerRequest, { op: 'install' }>): DoneFields {
@@ -203,7 +219,14 @@ async function handle(request: WorkerRequest): Promise<WorkerResponse> {
   Atomics.store(started, 0, BigInt(request.requestId));
   Atomics.store(control, 0, PHASE_EXECUTING);
   try {
-    const fields = request.op === 'install' ? runInstall(request) : request.op === 'callback' ? runCallback(request) : runMessage(request);
+    const fields =
+      request.op === 'install'
+        ? runInstall(request)
+        : request.op === 'callback'
+          ? runCallback(request)
+          : request.op === 'cleanup'
+            ? runCleanup(request)
+            : runMessage(request);
     // A runtime that could not be rebuilt after a failure is gone: the engine must resend its snapshot.
     const instanceLost = !runtimes.has(request.canisterKey);
     return { requestId: request.requestId, kind: 'done', ...fields, instanceLost };

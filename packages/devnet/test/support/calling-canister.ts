@@ -10,7 +10,8 @@ import { watModule } from '../execution/fixtures.js';
  * `$on_reject` (and `$on_cleanup` with flag CLEANUP) as callbacks, whose env is the flags, and
  * replies from the callback:
  * - reply callback: `R` · refunded cycles (u128 LE) · the callee's reply; it bumps the reply
- *   counter first; with flag TRAP_IN_REPLY it sets the trap marker and traps instead;
+ *   counter first; with flag TRAP_IN_REPLY it sets the trap marker and traps instead; with flag
+ *   SPIN_IN_REPLY it sets the trap marker and runs forever (until the network's time limit);
  * - reject callback: `J` · reject code (1 byte) · refunded cycles (u128 LE) · reject message;
  * - cleanup callback: bumps the cleanup counter;
  * - `call` itself bumps the "calls made" counter (committed with its first message);
@@ -56,6 +57,8 @@ const CALLING_WAT = String.raw`
     (call $bump (i32.const 8))
     (if (i32.and (local.get $flags) (i32.const 4))
       (then (i64.store (i32.const 16) (i64.const 1)) (call $trap (i32.const 200) (i32.const 13))))
+    (if (i32.and (local.get $flags) (i32.const 8))
+      (then (i64.store (i32.const 16) (i64.const 1)) (loop $forever (br $forever))))
     (i32.store8 (i32.const 1024) (i32.const 82))
     (call $refunded (i32.const 1025))
     (local.set $n (call $arg_size))
@@ -116,7 +119,7 @@ const CALLING_WAT = String.raw`
     (call $reply)))
 `;
 
-export const CALL_FLAGS = { boundedWait: 1, cleanup: 2, trapInReply: 4 } as const;
+export const CALL_FLAGS = { boundedWait: 1, cleanup: 2, trapInReply: 4, spinInReply: 8 } as const;
 
 export function callingWasm(): Uint8Array {
   return watModule(CALLING_WAT);
