@@ -68,7 +68,11 @@ describe('devnet snapshot download and upload with the Motoko sample agent', fun
     expect(await copy.recall()).to.deep.equal(['alpha', 'beta']);
     expect(await copy.version()).to.equal('1.0.0');
 
+    // Stopped first, as Motoko asks: the loaded timer fires at once, and its self-calls must not
+    // be outstanding when pre_upgrade runs (stop waits for them).
+    await targetMgmt.stop_canister({ canister_id: target });
     await installCode(agent, target, agentModule('v2'), { upgrade: [{ skip_pre_upgrade: [], wasm_memory_persistence: [{ keep: null }] }] });
+    await targetMgmt.start_canister({ canister_id: target });
     expect(await copy.version()).to.equal('2.0.0');
     // v2 recalls the newest memory first.
     expect(await copy.recall()).to.deep.equal(['beta', 'alpha']);
