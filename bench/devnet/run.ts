@@ -1,7 +1,9 @@
 /**
  * Devnet benchmark: update and query latency and throughput through @dfinity/agent with every
- * verification on, and install time of a 250 KB and a 5 MB module.
- * Run from the repository root: `npx tsx bench/devnet/run.ts` (after `npx tsc -b packages/devnet`).
+ * verification on, the inter-canister round trip of the sample agent calling its tool, and
+ * install time of a 250 KB and a 5 MB module.
+ * Run from the repository root: `npm run bench:devnet` (builds first: the sample agent's modules
+ * come from examples/agent/dist).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -12,9 +14,11 @@ import type { Principal } from '@dfinity/principal';
 import { sha256 } from '@noble/hashes/sha2';
 import { managementIdlFactory, startDevnet } from '@soulrecall/devnet';
 import { counterIdl, counterWasm, type CounterActor } from '../../packages/devnet/test/support/wat-canister.js';
+import { agentIdl, agentWasm, toolWasm, type AgentActor } from '../../test/helpers/project.js';
 
 const UPDATES = 200;
 const QUERIES = 400;
+const ROUND_TRIPS = 200;
 const THROUGHPUT_SECONDS = 5;
 const CONCURRENCY = 8;
 const CHUNK = 1024 * 1024;
@@ -72,20 +76,44 @@ async function main(): Promise<void> {
     const updatesPerSecond = await throughput(() => counter.inc());
     const queriesPerSecond = await throughput(() => counter.get());
 
-    const install = async (bytes: Uint8Array): Promise<number> => {
-      const target = await create();
-      const start = performance.now();
+    const installInto = async (target: Principal, bytes: Uint8Array, arg = new Uint8Array()): Promise<void> => {
       if (bytes.length <= 1.5 * CHUNK) {
-        await mgmt(target).install_code({ mode: { install: null }, canister_id: target, wasm_module: bytes, arg: new Uint8Array(), sender_canister_version: [] });
+        await mgmt(target).install_code({ mode: { install: null }, canister_id: target, wasm_module: bytes, arg, sender_canister_version: [] });
       } else {
         const hashes = [];
         for (let offset = 0; offset < bytes.length; offset += CHUNK) hashes.push(await mgmt(target).upload_chunk({ canister_id: target, chunk: bytes.slice(offset, offset + CHUNK) }));
         await mgmt(target).install_chunked_code({
-          mode: { install: null }, target_canister: target, store_canister: [], chunk_hashes_list: hashes, wasm_module_hash: sha256(bytes), arg: new Uint8Array(), sender_canister_version: [],
+          mode: { install: null }, target_canister: target, store_canister: [], chunk_hashes_list: hashes, wasm_module_hash: sha256(bytes), arg, sender_canister_version: [],
         });
       }
+    };
+    const install = async (bytes: Uint8Array): Promise<number> => {
+      const target = await create();
+      const start = performance.now();
+      await installInto(target, bytes);
       return performance.now() - start;
     };
+
+    // The inter-canister round trip: an ingress update to the sample agent, which awaits its tool
+    // canister (`reflect` → `summarise`) and replies with the tool's answer. Three messages commit
+    // durably (the agent's call, the tool's update, the agent's reply callback) before the one
+    // certified reply. The baseline is an update of the same agent that calls nobody (`setTool`).
+    const sampleModule = (file: string): Uint8Array => {
+      if (!fs.existsSync(file)) throw new Error(`${file} is missing: build the sample agent first (npm run bench:devnet builds).`);
+      return new Uint8Array(fs.readFileSync(file));
+    };
+    const agentId = await create();
+    const toolId = await create();
+    // Motoko actors take a Candid argument: an empty one (the counter ignores its argument).
+    await installInto(agentId, sampleModule(agentWasm.v1), emptyArg);
+    await installInto(toolId, sampleModule(toolWasm), emptyArg);
+    const sampleAgent = Actor.createActor(agentIdl, { agent, canisterId: agentId }) as unknown as AgentActor;
+    await sampleAgent.setTool(toolId);
+    await sampleAgent.remember('the user prefers green tea');
+    const answer = await sampleAgent.reflect();
+    if (!answer.startsWith('1 memory, 5 words')) throw new Error(`reflect did not answer through the tool: ${answer}`);
+    const agentUpdate = summary(await timed(ROUND_TRIPS, () => sampleAgent.setTool(toolId)));
+    const roundTrip = summary(await timed(ROUND_TRIPS, () => sampleAgent.reflect()));
     const small = counterWasm({ paddingBytes: 250_000 });
     const large = counterWasm({ paddingBytes: 5_000_000 });
     const installTimes = async (bytes: Uint8Array, times: number) => {
@@ -101,6 +129,8 @@ async function main(): Promise<void> {
     console.log(`update call (v3, certified)   median ${fmt(update.median)}  p90 ${fmt(update.p90)}  (${UPDATES} sequential)`);
     console.log(`update call, no client verify median ${fmt(rawUpdate.median)}  p90 ${fmt(rawUpdate.p90)}  (agent.call, same run)`);
     console.log(`query (signed)                median ${fmt(query.median)}  p90 ${fmt(query.p90)}  (${QUERIES} sequential)`);
+    console.log(`agent update, no call         median ${fmt(agentUpdate.median)}  p90 ${fmt(agentUpdate.p90)}  (sample agent setTool, ${ROUND_TRIPS} sequential)`);
+    console.log(`inter-canister round trip     median ${fmt(roundTrip.median)}  p90 ${fmt(roundTrip.p90)}  (reflect → tool summarise → reply, certified, ${ROUND_TRIPS} sequential)`);
     console.log(`update throughput             ${updatesPerSecond.toFixed(0)} calls/s (${CONCURRENCY} concurrent, ${THROUGHPUT_SECONDS} s)`);
     console.log(`query throughput              ${queriesPerSecond.toFixed(0)} queries/s (${CONCURRENCY} concurrent, ${THROUGHPUT_SECONDS} s)`);
     console.log(`install 250 KB (install_code) median ${fmt(installSmall.median)}  (${(small.length / 1024).toFixed(0)} KiB module, 5 runs)`);

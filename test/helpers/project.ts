@@ -180,7 +180,8 @@ export async function upgradeOutsideSoulrecall(client: CanisterClient, canisterI
   return result.moduleHash;
 }
 
-const agentIdl: IDL.InterfaceFactory = ({ IDL: I }) =>
+/** The sample agent's interface (examples/agent/README.md); also used by bench/devnet. */
+export const agentIdl: IDL.InterfaceFactory = ({ IDL: I }) =>
   I.Service({
     remember: I.Func([I.Text], [I.Nat], []),
     recall: I.Func([], [I.Vec(I.Text)], ['query']),
@@ -193,7 +194,7 @@ const agentIdl: IDL.InterfaceFactory = ({ IDL: I }) =>
     timerTicks: I.Func([], [I.Nat], ['query']),
   });
 
-const toolIdl: IDL.InterfaceFactory = ({ IDL: I }) =>
+export const toolIdl: IDL.InterfaceFactory = ({ IDL: I }) =>
   I.Service({
     summarise: I.Func([I.Vec(I.Text)], [I.Text], []),
     served: I.Func([], [I.Nat], ['query']),
