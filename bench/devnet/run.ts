@@ -23,7 +23,8 @@ const THROUGHPUT_SECONDS = 5;
 const CONCURRENCY = 8;
 const CHUNK = 1024 * 1024;
 
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 const summary = (samples: number[]) => {
   const sorted = [...samples].sort((a, b) => a - b);
   return { median: percentile(sorted, 50), p90: percentile(sorted, 90) };
@@ -57,12 +58,31 @@ async function main(): Promise<void> {
   const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'soulrecall-bench-'));
   const devnet = await startDevnet({ port: 0, stateDir });
   try {
-    const agent = await HttpAgent.create({ host: devnet.url, shouldFetchRootKey: true, identity: Ed25519KeyIdentity.generate() });
-    const mgmt = (id?: Principal) => Actor.createActor(managementIdlFactory, { agent, canisterId: 'aaaaa-aa', effectiveCanisterId: id }) as any; // eslint-disable-line @typescript-eslint/no-explicit-any
-    const create = async (): Promise<Principal> => (await mgmt().provisional_create_canister_with_cycles({ amount: [], settings: [], specified_id: [], sender_canister_version: [] })).canister_id;
+    const agent = await HttpAgent.create({
+      host: devnet.url,
+      shouldFetchRootKey: true,
+      identity: Ed25519KeyIdentity.generate(),
+    });
+    const mgmt = (id?: Principal) =>
+      Actor.createActor(managementIdlFactory, { agent, canisterId: 'aaaaa-aa', effectiveCanisterId: id }) as any;
+    const create = async (): Promise<Principal> =>
+      (
+        await mgmt().provisional_create_canister_with_cycles({
+          amount: [],
+          settings: [],
+          specified_id: [],
+          sender_canister_version: [],
+        })
+      ).canister_id;
 
     const id = await create();
-    await mgmt(id).install_code({ mode: { install: null }, canister_id: id, wasm_module: counterWasm(), arg: new Uint8Array(), sender_canister_version: [] });
+    await mgmt(id).install_code({
+      mode: { install: null },
+      canister_id: id,
+      wasm_module: counterWasm(),
+      arg: new Uint8Array(),
+      sender_canister_version: [],
+    });
     const counter = Actor.createActor(counterIdl, { agent, canisterId: id }) as unknown as CounterActor;
     await counter.inc();
     await counter.get();
@@ -78,12 +98,27 @@ async function main(): Promise<void> {
 
     const installInto = async (target: Principal, bytes: Uint8Array, arg = new Uint8Array()): Promise<void> => {
       if (bytes.length <= 1.5 * CHUNK) {
-        await mgmt(target).install_code({ mode: { install: null }, canister_id: target, wasm_module: bytes, arg, sender_canister_version: [] });
+        await mgmt(target).install_code({
+          mode: { install: null },
+          canister_id: target,
+          wasm_module: bytes,
+          arg,
+          sender_canister_version: [],
+        });
       } else {
         const hashes = [];
-        for (let offset = 0; offset < bytes.length; offset += CHUNK) hashes.push(await mgmt(target).upload_chunk({ canister_id: target, chunk: bytes.slice(offset, offset + CHUNK) }));
+        for (let offset = 0; offset < bytes.length; offset += CHUNK)
+          hashes.push(
+            await mgmt(target).upload_chunk({ canister_id: target, chunk: bytes.slice(offset, offset + CHUNK) }),
+          );
         await mgmt(target).install_chunked_code({
-          mode: { install: null }, target_canister: target, store_canister: [], chunk_hashes_list: hashes, wasm_module_hash: sha256(bytes), arg, sender_canister_version: [],
+          mode: { install: null },
+          target_canister: target,
+          store_canister: [],
+          chunk_hashes_list: hashes,
+          wasm_module_hash: sha256(bytes),
+          arg,
+          sender_canister_version: [],
         });
       }
     };
@@ -99,7 +134,8 @@ async function main(): Promise<void> {
     // durably (the agent's call, the tool's update, the agent's reply callback) before the one
     // certified reply. The baseline is an update of the same agent that calls nobody (`setTool`).
     const sampleModule = (file: string): Uint8Array => {
-      if (!fs.existsSync(file)) throw new Error(`${file} is missing: build the sample agent first (npm run bench:devnet builds).`);
+      if (!fs.existsSync(file))
+        throw new Error(`${file} is missing: build the sample agent first (npm run bench:devnet builds).`);
       return new Uint8Array(fs.readFileSync(file));
     };
     const agentId = await create();
@@ -126,15 +162,33 @@ async function main(): Promise<void> {
 
     const fmt = (ms: number) => `${ms.toFixed(1)} ms`;
     console.log(`node ${process.version}, ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown cpu'})`);
-    console.log(`update call (v3, certified)   median ${fmt(update.median)}  p90 ${fmt(update.p90)}  (${UPDATES} sequential)`);
-    console.log(`update call, no client verify median ${fmt(rawUpdate.median)}  p90 ${fmt(rawUpdate.p90)}  (agent.call, same run)`);
-    console.log(`query (signed)                median ${fmt(query.median)}  p90 ${fmt(query.p90)}  (${QUERIES} sequential)`);
-    console.log(`agent update, no call         median ${fmt(agentUpdate.median)}  p90 ${fmt(agentUpdate.p90)}  (sample agent setTool, ${ROUND_TRIPS} sequential)`);
-    console.log(`inter-canister round trip     median ${fmt(roundTrip.median)}  p90 ${fmt(roundTrip.p90)}  (reflect → tool summarise → reply, certified, ${ROUND_TRIPS} sequential)`);
-    console.log(`update throughput             ${updatesPerSecond.toFixed(0)} calls/s (${CONCURRENCY} concurrent, ${THROUGHPUT_SECONDS} s)`);
-    console.log(`query throughput              ${queriesPerSecond.toFixed(0)} queries/s (${CONCURRENCY} concurrent, ${THROUGHPUT_SECONDS} s)`);
-    console.log(`install 250 KB (install_code) median ${fmt(installSmall.median)}  (${(small.length / 1024).toFixed(0)} KiB module, 5 runs)`);
-    console.log(`install 5 MB (chunked)        median ${fmt(installLarge.median)}  (${(large.length / 1024 / 1024).toFixed(1)} MiB module, upload + install, 3 runs)`);
+    console.log(
+      `update call (v3, certified)   median ${fmt(update.median)}  p90 ${fmt(update.p90)}  (${UPDATES} sequential)`,
+    );
+    console.log(
+      `update call, no client verify median ${fmt(rawUpdate.median)}  p90 ${fmt(rawUpdate.p90)}  (agent.call, same run)`,
+    );
+    console.log(
+      `query (signed)                median ${fmt(query.median)}  p90 ${fmt(query.p90)}  (${QUERIES} sequential)`,
+    );
+    console.log(
+      `agent update, no call         median ${fmt(agentUpdate.median)}  p90 ${fmt(agentUpdate.p90)}  (sample agent setTool, ${ROUND_TRIPS} sequential)`,
+    );
+    console.log(
+      `inter-canister round trip     median ${fmt(roundTrip.median)}  p90 ${fmt(roundTrip.p90)}  (reflect → tool summarise → reply, certified, ${ROUND_TRIPS} sequential)`,
+    );
+    console.log(
+      `update throughput             ${updatesPerSecond.toFixed(0)} calls/s (${CONCURRENCY} concurrent, ${THROUGHPUT_SECONDS} s)`,
+    );
+    console.log(
+      `query throughput              ${queriesPerSecond.toFixed(0)} queries/s (${CONCURRENCY} concurrent, ${THROUGHPUT_SECONDS} s)`,
+    );
+    console.log(
+      `install 250 KB (install_code) median ${fmt(installSmall.median)}  (${(small.length / 1024).toFixed(0)} KiB module, 5 runs)`,
+    );
+    console.log(
+      `install 5 MB (chunked)        median ${fmt(installLarge.median)}  (${(large.length / 1024 / 1024).toFixed(1)} MiB module, upload + install, 3 runs)`,
+    );
   } finally {
     await devnet.close();
     fs.rmSync(stateDir, { recursive: true, force: true });
