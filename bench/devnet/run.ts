@@ -161,34 +161,24 @@ async function main(): Promise<void> {
     const installLarge = await installTimes(large, 3);
 
     const fmt = (ms: number) => `${ms.toFixed(1)} ms`;
+    const latency = (label: string, { median, p90 }: { median: number; p90: number }, note: string) =>
+      console.log(`${label.padEnd(30)}median ${fmt(median)}  p90 ${fmt(p90)}  (${note})`);
+    const rate = (label: string, perSecond: number, unit: string) =>
+      console.log(
+        `${label.padEnd(30)}${perSecond.toFixed(0)} ${unit}/s (${CONCURRENCY} concurrent, ${THROUGHPUT_SECONDS} s)`,
+      );
     console.log(`node ${process.version}, ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown cpu'})`);
-    console.log(
-      `update call (v3, certified)   median ${fmt(update.median)}  p90 ${fmt(update.p90)}  (${UPDATES} sequential)`,
-    );
-    console.log(
-      `update call, no client verify median ${fmt(rawUpdate.median)}  p90 ${fmt(rawUpdate.p90)}  (agent.call, same run)`,
-    );
-    console.log(
-      `query (signed)                median ${fmt(query.median)}  p90 ${fmt(query.p90)}  (${QUERIES} sequential)`,
-    );
-    console.log(
-      `agent update, no call         median ${fmt(agentUpdate.median)}  p90 ${fmt(agentUpdate.p90)}  (sample agent setTool, ${ROUND_TRIPS} sequential)`,
-    );
-    console.log(
-      `inter-canister round trip     median ${fmt(roundTrip.median)}  p90 ${fmt(roundTrip.p90)}  (reflect → tool summarise → reply, certified, ${ROUND_TRIPS} sequential)`,
-    );
-    console.log(
-      `update throughput             ${updatesPerSecond.toFixed(0)} calls/s (${CONCURRENCY} concurrent, ${THROUGHPUT_SECONDS} s)`,
-    );
-    console.log(
-      `query throughput              ${queriesPerSecond.toFixed(0)} queries/s (${CONCURRENCY} concurrent, ${THROUGHPUT_SECONDS} s)`,
-    );
-    console.log(
-      `install 250 KB (install_code) median ${fmt(installSmall.median)}  (${(small.length / 1024).toFixed(0)} KiB module, 5 runs)`,
-    );
-    console.log(
-      `install 5 MB (chunked)        median ${fmt(installLarge.median)}  (${(large.length / 1024 / 1024).toFixed(1)} MiB module, upload + install, 3 runs)`,
-    );
+    latency('update call (v3, certified)', update, `${UPDATES} sequential`);
+    latency('update call, no client verify', rawUpdate, 'agent.call, same run');
+    latency('query (signed)', query, `${QUERIES} sequential`);
+    latency('agent update, no call', agentUpdate, `sample agent setTool, ${ROUND_TRIPS} sequential`);
+    latency('inter-canister round trip', roundTrip, `reflect → tool summarise → reply, ${ROUND_TRIPS} sequential`);
+    rate('update throughput', updatesPerSecond, 'calls');
+    rate('query throughput', queriesPerSecond, 'queries');
+    const smallNote = `${(small.length / 1024).toFixed(0)} KiB module, 5 runs`;
+    const largeNote = `${(large.length / 1024 / 1024).toFixed(1)} MiB module, upload + install, 3 runs`;
+    console.log(`${'install 250 KB (install_code)'.padEnd(30)}median ${fmt(installSmall.median)}  (${smallNote})`);
+    console.log(`${'install 5 MB (chunked)'.padEnd(30)}median ${fmt(installLarge.median)}  (${largeNote})`);
   } finally {
     await devnet.close();
     fs.rmSync(stateDir, { recursive: true, force: true });
