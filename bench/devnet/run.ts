@@ -1,7 +1,9 @@
 /**
  * Devnet benchmark: update and query latency and throughput through @dfinity/agent with every
- * verification on, and install time of a 250 KB and a 5 MB module.
- * Run from the repository root: `npx tsx bench/devnet/run.ts` (after `npx tsc -b packages/devnet`).
+ * verification on, the inter-canister round trip of the sample agent calling its tool, and
+ * install time of a 250 KB and a 5 MB module.
+ * Run from the repository root: `npm run bench:devnet` (builds first: the sample agent's modules
+ * come from examples/agent/dist).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -12,14 +14,17 @@ import type { Principal } from '@dfinity/principal';
 import { sha256 } from '@noble/hashes/sha2';
 import { managementIdlFactory, startDevnet } from '@soulrecall/devnet';
 import { counterIdl, counterWasm, type CounterActor } from '../../packages/devnet/test/support/wat-canister.js';
+import { agentIdl, agentWasm, toolWasm, type AgentActor } from '../../test/helpers/project.js';
 
 const UPDATES = 200;
 const QUERIES = 400;
+const ROUND_TRIPS = 200;
 const THROUGHPUT_SECONDS = 5;
 const CONCURRENCY = 8;
 const CHUNK = 1024 * 1024;
 
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 const summary = (samples: number[]) => {
   const sorted = [...samples].sort((a, b) => a - b);
   return { median: percentile(sorted, 50), p90: percentile(sorted, 90) };
@@ -53,12 +58,31 @@ async function main(): Promise<void> {
   const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'soulrecall-bench-'));
   const devnet = await startDevnet({ port: 0, stateDir });
   try {
-    const agent = await HttpAgent.create({ host: devnet.url, shouldFetchRootKey: true, identity: Ed25519KeyIdentity.generate() });
-    const mgmt = (id?: Principal) => Actor.createActor(managementIdlFactory, { agent, canisterId: 'aaaaa-aa', effectiveCanisterId: id }) as any; // eslint-disable-line @typescript-eslint/no-explicit-any
-    const create = async (): Promise<Principal> => (await mgmt().provisional_create_canister_with_cycles({ amount: [], settings: [], specified_id: [], sender_canister_version: [] })).canister_id;
+    const agent = await HttpAgent.create({
+      host: devnet.url,
+      shouldFetchRootKey: true,
+      identity: Ed25519KeyIdentity.generate(),
+    });
+    const mgmt = (id?: Principal) =>
+      Actor.createActor(managementIdlFactory, { agent, canisterId: 'aaaaa-aa', effectiveCanisterId: id }) as any;
+    const create = async (): Promise<Principal> =>
+      (
+        await mgmt().provisional_create_canister_with_cycles({
+          amount: [],
+          settings: [],
+          specified_id: [],
+          sender_canister_version: [],
+        })
+      ).canister_id;
 
     const id = await create();
-    await mgmt(id).install_code({ mode: { install: null }, canister_id: id, wasm_module: counterWasm(), arg: new Uint8Array(), sender_canister_version: [] });
+    await mgmt(id).install_code({
+      mode: { install: null },
+      canister_id: id,
+      wasm_module: counterWasm(),
+      arg: new Uint8Array(),
+      sender_canister_version: [],
+    });
     const counter = Actor.createActor(counterIdl, { agent, canisterId: id }) as unknown as CounterActor;
     await counter.inc();
     await counter.get();
@@ -72,20 +96,60 @@ async function main(): Promise<void> {
     const updatesPerSecond = await throughput(() => counter.inc());
     const queriesPerSecond = await throughput(() => counter.get());
 
+    const installInto = async (target: Principal, bytes: Uint8Array, arg = new Uint8Array()): Promise<void> => {
+      if (bytes.length <= 1.5 * CHUNK) {
+        await mgmt(target).install_code({
+          mode: { install: null },
+          canister_id: target,
+          wasm_module: bytes,
+          arg,
+          sender_canister_version: [],
+        });
+      } else {
+        const hashes = [];
+        for (let offset = 0; offset < bytes.length; offset += CHUNK)
+          hashes.push(
+            await mgmt(target).upload_chunk({ canister_id: target, chunk: bytes.slice(offset, offset + CHUNK) }),
+          );
+        await mgmt(target).install_chunked_code({
+          mode: { install: null },
+          target_canister: target,
+          store_canister: [],
+          chunk_hashes_list: hashes,
+          wasm_module_hash: sha256(bytes),
+          arg,
+          sender_canister_version: [],
+        });
+      }
+    };
     const install = async (bytes: Uint8Array): Promise<number> => {
       const target = await create();
       const start = performance.now();
-      if (bytes.length <= 1.5 * CHUNK) {
-        await mgmt(target).install_code({ mode: { install: null }, canister_id: target, wasm_module: bytes, arg: new Uint8Array(), sender_canister_version: [] });
-      } else {
-        const hashes = [];
-        for (let offset = 0; offset < bytes.length; offset += CHUNK) hashes.push(await mgmt(target).upload_chunk({ canister_id: target, chunk: bytes.slice(offset, offset + CHUNK) }));
-        await mgmt(target).install_chunked_code({
-          mode: { install: null }, target_canister: target, store_canister: [], chunk_hashes_list: hashes, wasm_module_hash: sha256(bytes), arg: new Uint8Array(), sender_canister_version: [],
-        });
-      }
+      await installInto(target, bytes);
       return performance.now() - start;
     };
+
+    // The inter-canister round trip: an ingress update to the sample agent, which awaits its tool
+    // canister (`reflect` → `summarise`) and replies with the tool's answer. Three messages commit
+    // durably (the agent's call, the tool's update, the agent's reply callback) before the one
+    // certified reply. The baseline is an update of the same agent that calls nobody (`setTool`).
+    const sampleModule = (file: string): Uint8Array => {
+      if (!fs.existsSync(file))
+        throw new Error(`${file} is missing: build the sample agent first (npm run bench:devnet builds).`);
+      return new Uint8Array(fs.readFileSync(file));
+    };
+    const agentId = await create();
+    const toolId = await create();
+    // Motoko actors take a Candid argument: an empty one (the counter ignores its argument).
+    await installInto(agentId, sampleModule(agentWasm.v1), emptyArg);
+    await installInto(toolId, sampleModule(toolWasm), emptyArg);
+    const sampleAgent = Actor.createActor(agentIdl, { agent, canisterId: agentId }) as unknown as AgentActor;
+    await sampleAgent.setTool(toolId);
+    await sampleAgent.remember('the user prefers green tea');
+    const answer = await sampleAgent.reflect();
+    if (!answer.startsWith('1 memory, 5 words')) throw new Error(`reflect did not answer through the tool: ${answer}`);
+    const agentUpdate = summary(await timed(ROUND_TRIPS, () => sampleAgent.setTool(toolId)));
+    const roundTrip = summary(await timed(ROUND_TRIPS, () => sampleAgent.reflect()));
     const small = counterWasm({ paddingBytes: 250_000 });
     const large = counterWasm({ paddingBytes: 5_000_000 });
     const installTimes = async (bytes: Uint8Array, times: number) => {
@@ -97,14 +161,24 @@ async function main(): Promise<void> {
     const installLarge = await installTimes(large, 3);
 
     const fmt = (ms: number) => `${ms.toFixed(1)} ms`;
+    const latency = (label: string, { median, p90 }: { median: number; p90: number }, note: string) =>
+      console.log(`${label.padEnd(30)}median ${fmt(median)}  p90 ${fmt(p90)}  (${note})`);
+    const rate = (label: string, perSecond: number, unit: string) =>
+      console.log(
+        `${label.padEnd(30)}${perSecond.toFixed(0)} ${unit}/s (${CONCURRENCY} concurrent, ${THROUGHPUT_SECONDS} s)`,
+      );
     console.log(`node ${process.version}, ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown cpu'})`);
-    console.log(`update call (v3, certified)   median ${fmt(update.median)}  p90 ${fmt(update.p90)}  (${UPDATES} sequential)`);
-    console.log(`update call, no client verify median ${fmt(rawUpdate.median)}  p90 ${fmt(rawUpdate.p90)}  (agent.call, same run)`);
-    console.log(`query (signed)                median ${fmt(query.median)}  p90 ${fmt(query.p90)}  (${QUERIES} sequential)`);
-    console.log(`update throughput             ${updatesPerSecond.toFixed(0)} calls/s (${CONCURRENCY} concurrent, ${THROUGHPUT_SECONDS} s)`);
-    console.log(`query throughput              ${queriesPerSecond.toFixed(0)} queries/s (${CONCURRENCY} concurrent, ${THROUGHPUT_SECONDS} s)`);
-    console.log(`install 250 KB (install_code) median ${fmt(installSmall.median)}  (${(small.length / 1024).toFixed(0)} KiB module, 5 runs)`);
-    console.log(`install 5 MB (chunked)        median ${fmt(installLarge.median)}  (${(large.length / 1024 / 1024).toFixed(1)} MiB module, upload + install, 3 runs)`);
+    latency('update call (v3, certified)', update, `${UPDATES} sequential`);
+    latency('update call, no client verify', rawUpdate, 'agent.call, same run');
+    latency('query (signed)', query, `${QUERIES} sequential`);
+    latency('agent update, no call', agentUpdate, `sample agent setTool, ${ROUND_TRIPS} sequential`);
+    latency('inter-canister round trip', roundTrip, `reflect → tool summarise → reply, ${ROUND_TRIPS} sequential`);
+    rate('update throughput', updatesPerSecond, 'calls');
+    rate('query throughput', queriesPerSecond, 'queries');
+    const smallNote = `${(small.length / 1024).toFixed(0)} KiB module, 5 runs`;
+    const largeNote = `${(large.length / 1024 / 1024).toFixed(1)} MiB module, upload + install, 3 runs`;
+    console.log(`${'install 250 KB (install_code)'.padEnd(30)}median ${fmt(installSmall.median)}  (${smallNote})`);
+    console.log(`${'install 5 MB (chunked)'.padEnd(30)}median ${fmt(installLarge.median)}  (${largeNote})`);
   } finally {
     await devnet.close();
     fs.rmSync(stateDir, { recursive: true, force: true });

@@ -18,7 +18,7 @@
  * share one sandbox (one SOULRECALL_HOME, one history store) under different folder names.
  */
 import { Actor, HttpAgent } from '@dfinity/agent';
-import { IDL } from '@dfinity/candid';
+import type { IDL } from '@dfinity/candid';
 import type { Principal } from '@dfinity/principal';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -180,7 +180,8 @@ export async function upgradeOutsideSoulrecall(client: CanisterClient, canisterI
   return result.moduleHash;
 }
 
-const agentIdl: IDL.InterfaceFactory = ({ IDL: I }) =>
+/** The sample agent's interface (examples/agent/README.md); also used by bench/devnet. */
+export const agentIdl: IDL.InterfaceFactory = ({ IDL: I }) =>
   I.Service({
     remember: I.Func([I.Text], [I.Nat], []),
     recall: I.Func([], [I.Vec(I.Text)], ['query']),
@@ -193,7 +194,7 @@ const agentIdl: IDL.InterfaceFactory = ({ IDL: I }) =>
     timerTicks: I.Func([], [I.Nat], ['query']),
   });
 
-const toolIdl: IDL.InterfaceFactory = ({ IDL: I }) =>
+export const toolIdl: IDL.InterfaceFactory = ({ IDL: I }) =>
   I.Service({
     summarise: I.Func([I.Vec(I.Text)], [I.Text], []),
     served: I.Func([], [I.Nat], ['query']),
