@@ -56,7 +56,7 @@ describe('snapshot download and upload against the devnet', function () {
     await client.loadSnapshot(target, resumed.snapshotId);
     expect(await recall(target)).to.deep.equal(['likes tea', 'lives in Zurich']);
     expect((await client.status(target)).moduleHash).to.equal((await client.status(source)).moduleHash);
-    const upgrade = await client.install({ canisterId: target, module: path.join(dist, 'agent-v2.wasm') });
+    const upgrade = await client.install({ canisterId: target, module: path.join(dist, 'agent-v2.wasm'), stopBeforeUpgrade: true });
     expect(upgrade.wasmMemoryPersistence).to.equal('keep');
     expect(await recall(target)).to.deep.equal(['lives in Zurich', 'likes tea']);
   });
