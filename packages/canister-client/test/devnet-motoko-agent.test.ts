@@ -34,7 +34,7 @@ describe('the sample Motoko agent (EOP) against the devnet', function () {
     expect((await client.install({ canisterId, module: v1 })).mode).to.equal('install');
     await client.update(canisterId, 'remember', new Uint8Array(IDL.encode([IDL.Text], ['the user likes tea'])));
     expect(await count()).to.equal(1n);
-    const upgrade = await client.install({ canisterId, module: path.join(dist, 'agent-v2.wasm') });
+    const upgrade = await client.install({ canisterId, module: path.join(dist, 'agent-v2.wasm'), stopBeforeUpgrade: true });
     expect(upgrade).to.include({ mode: 'upgrade', wasmMemoryPersistence: 'keep' });
     expect(await count()).to.equal(1n);
     const verdict = await client.health(canisterId, { method: 'health' });
@@ -43,7 +43,7 @@ describe('the sample Motoko agent (EOP) against the devnet', function () {
   });
 
   it('the broken build answers #err and is judged unhealthy', async () => {
-    await client.install({ canisterId, module: path.join(dist, 'agent-broken.wasm') });
+    await client.install({ canisterId, module: path.join(dist, 'agent-broken.wasm'), stopBeforeUpgrade: true });
     const verdict = await client.health(canisterId, { method: 'health' });
     expect(verdict.healthy).to.equal(false);
     expect(verdict.method?.reason).to.equal('replied #err');
