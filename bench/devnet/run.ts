@@ -7,14 +7,12 @@
  */
 import fs from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
-import { Actor, HttpAgent } from '@dfinity/agent';
-import { Ed25519KeyIdentity } from '@dfinity/identity';
+import { Actor } from '@dfinity/agent';
 import type { Principal } from '@dfinity/principal';
 import { sha256 } from '@noble/hashes/sha2';
-import { managementIdlFactory, startDevnet } from '@soulrecall/devnet';
-import { counterIdl, counterWasm, type CounterActor } from '../../packages/devnet/test/support/wat-canister.js';
+import { counterWasm } from '../../packages/devnet/test/support/wat-canister.js';
 import { agentIdl, agentWasm, toolWasm, type AgentActor } from '../../test/helpers/project.js';
+import { EMPTY_CANDID_ARG, summary, timed, withCounterDevnet } from './counter-devnet.js';
 
 const UPDATES = 200;
 const QUERIES = 400;
@@ -22,23 +20,6 @@ const ROUND_TRIPS = 200;
 const THROUGHPUT_SECONDS = 5;
 const CONCURRENCY = 8;
 const CHUNK = 1024 * 1024;
-
-const percentile = (sorted: number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-const summary = (samples: number[]) => {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return { median: percentile(sorted, 50), p90: percentile(sorted, 90) };
-};
-
-async function timed(times: number, task: () => Promise<unknown>): Promise<number[]> {
-  const samples: number[] = [];
-  for (let i = 0; i < times; i++) {
-    const start = performance.now();
-    await task();
-    samples.push(performance.now() - start);
-  }
-  return samples;
-}
 
 async function throughput(task: () => Promise<unknown>): Promise<number> {
   const end = performance.now() + THROUGHPUT_SECONDS * 1000;
@@ -55,42 +36,11 @@ async function throughput(task: () => Promise<unknown>): Promise<number> {
 }
 
 async function main(): Promise<void> {
-  const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'soulrecall-bench-'));
-  const devnet = await startDevnet({ port: 0, stateDir });
-  try {
-    const agent = await HttpAgent.create({
-      host: devnet.url,
-      shouldFetchRootKey: true,
-      identity: Ed25519KeyIdentity.generate(),
-    });
-    const mgmt = (id?: Principal) =>
-      Actor.createActor(managementIdlFactory, { agent, canisterId: 'aaaaa-aa', effectiveCanisterId: id }) as any;
-    const create = async (): Promise<Principal> =>
-      (
-        await mgmt().provisional_create_canister_with_cycles({
-          amount: [],
-          settings: [],
-          specified_id: [],
-          sender_canister_version: [],
-        })
-      ).canister_id;
-
-    const id = await create();
-    await mgmt(id).install_code({
-      mode: { install: null },
-      canister_id: id,
-      wasm_module: counterWasm(),
-      arg: new Uint8Array(),
-      sender_canister_version: [],
-    });
-    const counter = Actor.createActor(counterIdl, { agent, canisterId: id }) as unknown as CounterActor;
-    await counter.inc();
-    await counter.get();
-
+  await withCounterDevnet(async ({ agent, mgmt, create, counterId: id, counter }) => {
     const update = summary(await timed(UPDATES, () => counter.inc()));
     // The same call without the client's certificate check (agent.call only posts and decodes): the
     // difference to the line above is what @dfinity/agent spends verifying the BLS signature.
-    const emptyArg = new Uint8Array([0x44, 0x49, 0x44, 0x4c, 0, 0]);
+    const emptyArg = EMPTY_CANDID_ARG;
     const rawUpdate = summary(await timed(UPDATES, () => agent.call(id, { methodName: 'inc', arg: emptyArg })));
     const query = summary(await timed(QUERIES, () => counter.get()));
     const updatesPerSecond = await throughput(() => counter.inc());
@@ -179,10 +129,7 @@ async function main(): Promise<void> {
     const largeNote = `${(large.length / 1024 / 1024).toFixed(1)} MiB module, upload + install, 3 runs`;
     console.log(`${'install 250 KB (install_code)'.padEnd(30)}median ${fmt(installSmall.median)}  (${smallNote})`);
     console.log(`${'install 5 MB (chunked)'.padEnd(30)}median ${fmt(installLarge.median)}  (${largeNote})`);
-  } finally {
-    await devnet.close();
-    fs.rmSync(stateDir, { recursive: true, force: true });
-  }
+  });
 }
 
 await main();

@@ -1,0 +1,79 @@
+/**
+ * What both devnet benchmarks start from: a devnet in a temporary state directory, an agent with
+ * every verification on, and the WAT counter canister installed and warmed up; plus the timing
+ * helpers, so both scripts measure the same way.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Actor, HttpAgent } from '@dfinity/agent';
+import { Ed25519KeyIdentity } from '@dfinity/identity';
+import type { Principal } from '@dfinity/principal';
+import { managementIdlFactory, startDevnet } from '@soulrecall/devnet';
+import { counterIdl, counterWasm, type CounterActor } from '../../packages/devnet/test/support/wat-canister.js';
+
+/** Candid's empty argument list, for canisters that take (or ignore) one. */
+export const EMPTY_CANDID_ARG = new Uint8Array([0x44, 0x49, 0x44, 0x4c, 0, 0]);
+
+export interface CounterDevnet {
+  stateDir: string;
+  agent: HttpAgent;
+  /** The management canister's actor (its IDL is not typed here). */
+  mgmt: (id?: Principal) => any;
+  /** A new canister with provisional cycles. */
+  create: () => Promise<Principal>;
+  counterId: Principal;
+  counter: CounterActor;
+}
+
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+
+export const summary = (samples: number[]) => {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return { median: percentile(sorted, 50), p90: percentile(sorted, 90) };
+};
+
+/** `times` sequential runs of `task`, each timed in milliseconds. */
+export async function timed(times: number, task: () => unknown): Promise<number[]> {
+  const samples: number[] = [];
+  for (let i = 0; i < times; i++) {
+    const start = performance.now();
+    await task();
+    samples.push(performance.now() - start);
+  }
+  return samples;
+}
+
+/** Runs `measure` against a fresh devnet with the counter installed; the devnet and its files go after. */
+export async function withCounterDevnet(measure: (setup: CounterDevnet) => Promise<void>): Promise<void> {
+  const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'soulrecall-bench-'));
+  const devnet = await startDevnet({ port: 0, stateDir });
+  try {
+    const agent = await HttpAgent.create({
+      host: devnet.url,
+      shouldFetchRootKey: true,
+      identity: Ed25519KeyIdentity.generate(),
+    });
+    const mgmt = (id?: Principal) =>
+      Actor.createActor(managementIdlFactory, { agent, canisterId: 'aaaaa-aa', effectiveCanisterId: id }) as any;
+    const none = { amount: [], settings: [], specified_id: [], sender_canister_version: [] };
+    const create = async (): Promise<Principal> =>
+      (await mgmt().provisional_create_canister_with_cycles(none)).canister_id;
+    const counterId = await create();
+    const install = {
+      mode: { install: null },
+      canister_id: counterId,
+      wasm_module: counterWasm(),
+      arg: new Uint8Array(),
+    };
+    await mgmt(counterId).install_code({ ...install, sender_canister_version: [] });
+    const counter = Actor.createActor(counterIdl, { agent, canisterId: counterId }) as unknown as CounterActor;
+    await counter.inc();
+    await counter.get();
+    await measure({ stateDir, agent, mgmt, create, counterId, counter });
+  } finally {
+    await devnet.close();
+    fs.rmSync(stateDir, { recursive: true, force: true });
+  }
+}
