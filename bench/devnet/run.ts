@@ -54,7 +54,7 @@ async function main(): Promise<void> {
   const devnet = await startDevnet({ port: 0, stateDir });
   try {
     const agent = await HttpAgent.create({ host: devnet.url, shouldFetchRootKey: true, identity: Ed25519KeyIdentity.generate() });
-    const mgmt = (id?: Principal) => Actor.createActor(managementIdlFactory, { agent, canisterId: 'aaaaa-aa', effectiveCanisterId: id }) as any; // eslint-disable-line @typescript-eslint/no-explicit-any
+    const mgmt = (id?: Principal) => Actor.createActor(managementIdlFactory, { agent, canisterId: 'aaaaa-aa', effectiveCanisterId: id }) as any;
     const create = async (): Promise<Principal> => (await mgmt().provisional_create_canister_with_cycles({ amount: [], settings: [], specified_id: [], sender_canister_version: [] })).canister_id;
 
     const id = await create();

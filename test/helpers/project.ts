@@ -18,7 +18,7 @@
  * share one sandbox (one SOULRECALL_HOME, one history store) under different folder names.
  */
 import { Actor, HttpAgent } from '@dfinity/agent';
-import { IDL } from '@dfinity/candid';
+import type { IDL } from '@dfinity/candid';
 import type { Principal } from '@dfinity/principal';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -1,5 +1,5 @@
 import zlib from 'node:zlib';
-import { Principal } from '@dfinity/principal';
+import type { Principal } from '@dfinity/principal';
 import { sha256 } from '../bytes.js';
 import { bytesEqual, toHex } from '../bytes.js';
 import type { InstallMode } from '../execution/types.js';

@@ -1,5 +1,5 @@
 import { IDL } from '@dfinity/candid';
-import { Principal } from '@dfinity/principal';
+import type { Principal } from '@dfinity/principal';
 import { randomBytes } from 'node:crypto';
 import { ErrorCodes, RejectError } from '../reject.js';
 import { DEFAULT_SETTINGS, isVisibleTo, type CanisterRecord } from '../state/canister-record.js';
