@@ -1,9 +1,9 @@
 import { Actor, HttpAgent } from '@dfinity/agent';
-import { IDL } from '@dfinity/candid';
+import type { IDL } from '@dfinity/candid';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Devnet } from '@soulrecall/devnet';
-import { CliSandbox, type CliResult } from '../helpers/cli.js';
+import type { CliSandbox, CliResult } from '../helpers/cli.js';
 
 import { agentWasm } from '../helpers/project.js';
 

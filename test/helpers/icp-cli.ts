@@ -66,7 +66,7 @@ export class IcpCli {
   }
 
   /** `icp … --json`, parsed. */
-  async json(args: string[]): Promise<any> { // eslint-disable-line @typescript-eslint/no-explicit-any
+  async json(args: string[]): Promise<any> {
     const { stdout } = await this.ok([...args, '--json']);
     return JSON.parse(stdout);
   }

@@ -1,4 +1,4 @@
-import { IDL } from '@dfinity/candid';
+import type { IDL } from '@dfinity/candid';
 import { Principal } from '@dfinity/principal';
 import { CandidService, fromOpt, toOpt } from './candid/service.js';
 import { CanisterClientError } from './errors.js';

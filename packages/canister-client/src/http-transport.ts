@@ -9,7 +9,7 @@ import {
   pollForResponse,
   type Identity,
 } from '@dfinity/agent';
-import { Principal } from '@dfinity/principal';
+import type { Principal } from '@dfinity/principal';
 import { quietAgentConsole } from './agent-console.js';
 import { classifyAgentError, isTransientError, type CallSite } from './agent-errors.js';
 import { resolveRequestTimeout, withDeadline } from './deadline.js';

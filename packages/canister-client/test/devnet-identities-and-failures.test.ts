@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import path from 'node:path';
 import { Ed25519KeyIdentity } from '@dfinity/identity';
 import { Principal } from '@dfinity/principal';
@@ -125,7 +125,7 @@ describe('identities and failures against the devnet', function () {
   });
 
   it('a server that accepts but never answers: NETWORK_UNREACHABLE within the timeout', async () => {
-    const sockets = new Set<import('node:net').Socket>();
+    const sockets = new Set<Socket>();
     const server = http.createServer(() => undefined); // never responds
     server.on('connection', (socket) => sockets.add(socket));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -144,7 +144,7 @@ describe('identities and failures against the devnet', function () {
 
   it('an update whose reply never comes: NETWORK_UNREACHABLE that says the outcome is unknown', async () => {
     // Forwards everything to the devnet except update calls, which it swallows.
-    const sockets = new Set<import('node:net').Socket>();
+    const sockets = new Set<Socket>();
     const proxy = http.createServer((request, response) => {
       if (request.url?.endsWith('/call')) return;
       const upstream = http.request(new URL(request.url!, fixture.devnet.url), { method: request.method, headers: request.headers }, (reply) => {

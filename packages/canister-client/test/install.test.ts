@@ -1,4 +1,4 @@
-import { Principal } from '@dfinity/principal';
+import type { Principal } from '@dfinity/principal';
 import { expect } from 'chai';
 import { wasmArtifactFromBytes } from '../src/artifact.js';
 import { CandidService, toHex } from '../src/candid/service.js';

@@ -10,11 +10,9 @@ import { fileURLToPath } from 'node:url';
 import { parseProjectConfig } from '../src/config/loader.js';
 import { SoulrecallError } from '../src/errors.js';
 import { createBackup, listBackups } from '../src/services/backup-commands.js';
-import { restoreBackup, restoreSnapshot } from '../src/services/backups.js';
+import { MAX_SNAPSHOTS_PER_CANISTER, restoreBackup } from '../src/services/backups.js';
 import { adoptPlannedCanister, deploy, ensureCanister, planDeploy } from '../src/services/deploy.js';
 import { runDeploySequence, UnhealthyDeployment, type DeployStepRunner } from '../src/services/deploy-sequence.js';
-import { MAX_SNAPSHOTS_PER_CANISTER } from '../src/services/backups.js';
-import { checkAgentHealth } from '../src/services/health-check.js';
 import { rollback } from '../src/services/rollback.js';
 import { Session } from '../src/services/session.js';
 

@@ -88,7 +88,7 @@ const ledgerIdl: IDL.InterfaceFactory = ({ IDL }) => {
   });
 };
 
-type Ledger = ActorSubclass<Record<string, ActorMethod<any[], any>>>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Ledger = ActorSubclass<Record<string, ActorMethod<any[], any>>>;
 
 const T = 1_000_000_000_000n;
 const account = (owner: Principal) => ({ owner, subaccount: [] });

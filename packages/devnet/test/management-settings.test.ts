@@ -58,7 +58,7 @@ describe('devnet management interface: canister_status and update_settings as th
     removeDir(dir);
   });
 
-  const status = async (as: HttpAgent = agent) => (await management(as, canisterId).canister_status({ canister_id: canisterId })) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  const status = async (as: HttpAgent = agent) => (await management(as, canisterId).canister_status({ canister_id: canisterId })) as Record<string, any>;
   const update = (settings: Record<string, unknown>, as: HttpAgent = agent) =>
     management(as, canisterId).update_settings({ canister_id: canisterId, settings: settingsWith(settings), sender_canister_version: [] });
 

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { Actor, CanisterStatus, HttpAgent } from '@dfinity/agent';
+import { Actor, CanisterStatus, type HttpAgent } from '@dfinity/agent';
 import type { Principal } from '@dfinity/principal';
 import { startDevnet } from '../src/index.js';
 import { canisterIdAt, canisterIndexOf } from '../src/state/canister-ids.js';

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import * as cbor from '@dfinity/cbor';
-import { Actor, CanisterStatus, HttpAgent, type ActorSubclass, type SignIdentity } from '@dfinity/agent';
+import { Actor, CanisterStatus, type HttpAgent, type ActorSubclass, type SignIdentity } from '@dfinity/agent';
 import { IDL } from '@dfinity/candid';
 import { Principal } from '@dfinity/principal';
 import { startDevnetWithEngine, type Devnet } from '../src/devnet.js';

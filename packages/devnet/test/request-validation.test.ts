@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { Actor, AnonymousIdentity, HttpAgent, type SignIdentity } from '@dfinity/agent';
+import { Actor, AnonymousIdentity, type HttpAgent, type SignIdentity } from '@dfinity/agent';
 import { IDL } from '@dfinity/candid';
 import { DelegationChain, DelegationIdentity, ECDSAKeyIdentity, Ed25519KeyIdentity } from '@dfinity/identity';
 import { Secp256k1KeyIdentity } from '@dfinity/identity-secp256k1';

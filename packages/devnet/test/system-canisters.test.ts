@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { Actor, type ActorSubclass, type HttpAgent, type SignIdentity } from '@dfinity/agent';
-import { IDL } from '@dfinity/candid';
+import type { IDL } from '@dfinity/candid';
 import { Principal } from '@dfinity/principal';
 import { startDevnetWithEngine, type Devnet } from '../src/devnet.js';
 import { CYCLES_MINTING_CANISTER_ID } from '../src/system-canisters/cycles-minting-canister.js';

@@ -1,4 +1,4 @@
-import { IDL } from '@dfinity/candid';
+import type { IDL } from '@dfinity/candid';
 
 /**
  * The management canister (`aaaaa-aa`) interface, from the IC interface specification's ic.did:

@@ -142,7 +142,10 @@ export async function runDeploySequence(session: Session, client: CanisterClient
 
     const verified = await steps.step(deploySteps.verify, async () => {
       const health = await checkAgentHealth(client, canisterId, input.agent, input.module.sha256);
-      if (!health.healthy) throw await restoreUnhealthy(session, client, input, steps, hooks, { ...backup, problems: health.problems.join('; ') || 'the health check failed' });
+      if (!health.healthy) {
+        const problems = health.problems.join('; ') || 'the health check failed';
+        throw await restoreUnhealthy({ session, client, input, steps, hooks }, { ...backup, problems });
+      }
       return { healthy: true, health: healthToJson(health) as JsonObject };
     });
     return {
@@ -160,15 +163,27 @@ export async function runDeploySequence(session: Session, client: CanisterClient
   }
 }
 
+/** The arguments of one runDeploySequence call, for the parts of it that live in their own function. */
+interface SequenceRun {
+  session: Session;
+  client: CanisterClient;
+  input: DeploySequenceInput;
+  steps: DeployStepRunner;
+  hooks: OperationHooks;
+}
+
+/** An install the health check failed: the backup step's record (what to restore) and the problems found. */
+interface UnhealthyInstall {
+  deploymentId: number;
+  version: number;
+  previousModuleHash: string | null;
+  backupId: string | null;
+  problems: string;
+}
+
 /** Unhealthy: load the snapshot back (journaled as `restore`), check again, record the deployment. */
-async function restoreUnhealthy(
-  session: Session,
-  client: CanisterClient,
-  input: DeploySequenceInput,
-  steps: DeployStepRunner,
-  hooks: OperationHooks,
-  found: { deploymentId: number; version: number; previousModuleHash: string | null; backupId: string | null; problems: string },
-): Promise<UnhealthyDeployment> {
+async function restoreUnhealthy(run: SequenceRun, found: UnhealthyInstall): Promise<UnhealthyDeployment> {
+  const { session, client, input, steps, hooks } = run;
   const { store } = session;
   const by = { principal: client.principal };
   const { problems } = found;

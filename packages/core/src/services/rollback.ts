@@ -139,8 +139,21 @@ function snapshotBefore(session: Session, current: Deployment, target: Deploymen
   return backup && backup.deletedAt === null ? backup : null;
 }
 
+/** The canister a rollback is about, located in the store: whose it is and where it runs. */
+export interface RollbackSubject {
+  agent: string;
+  environment: EnvironmentConfig;
+  canisterId: string;
+}
+
 /** Decides how to go back; reads the network (health of the other canister) but changes nothing. */
-export async function planRollback(session: Session, client: CanisterClient, request: RollbackRequest, environment: EnvironmentConfig, canisterId: string, agent: string): Promise<RollbackPlan> {
+export async function planRollback(
+  session: Session,
+  client: CanisterClient,
+  request: RollbackRequest,
+  subject: RollbackSubject,
+): Promise<RollbackPlan> {
+  const { agent, environment, canisterId } = subject;
   const current = currentDeployment(session, agent, environment.name, canisterId);
   const base = { agent, environment: environment.name, canisterId, fromVersion: current.version };
   if (request.toVersion === undefined) {
@@ -181,7 +194,8 @@ export async function rollback(session: Session, request: RollbackRequest, hooks
   const current = currentDeployment(session, record.agent, record.environment, located.canisterId);
   if (request.toVersion !== undefined) targetDeployment(session, current, request.toVersion);
   const client = await session.client(located.environment);
-  const plan = await planRollback(session, client, request, located.environment, located.canisterId, record.agent);
+  const subject = { agent: record.agent, environment: located.environment, canisterId: located.canisterId };
+  const plan = await planRollback(session, client, request, subject);
   const empty = { route: null, restoredBackupId: null, safetyBackupId: null, deployment: null, rolledBack: null, health: null, cutOver: null };
   if (request.dryRun) return { dryRun: true, plan, ...empty };
   if (located.environment.protected) await hooks.confirm?.(`Roll back ${plan.agent} in the protected environment ${plan.environment}: ${plan.description}?`);

@@ -68,6 +68,15 @@ function createMemory(module: LoadedModule, contents?: Uint8Array): WasmMemory |
   return memory;
 }
 
+/** What a new instance starts over: chosen together (kept or fresh) by an install, an upgrade or a restore. */
+export interface StartingState {
+  /** The heap; undefined for a module without memory. */
+  memory: WasmMemory | undefined;
+  stable: StableMemory;
+  /** Kept across upgrades; empty when omitted (a fresh install). */
+  certifiedData?: Uint8Array;
+}
+
 export class CanisterRuntime {
   private constructor(
     readonly module: LoadedModule,
@@ -77,17 +86,16 @@ export class CanisterRuntime {
   ) {}
 
   /**
-   * Instantiates `module` (running its start function) over `memory`, with `stable` memory.
+   * Instantiates `module` (running its start function) over the starting memory and stable memory.
    * Returns a failure instead of throwing when instantiation traps or does not link.
    */
   static create(
     canisterId: Uint8Array,
     module: LoadedModule,
-    memory: WasmMemory | undefined,
-    stable: StableMemory,
+    starting: StartingState,
     context: MessageContext,
-    certifiedData: Uint8Array = new Uint8Array(0),
   ): CanisterRuntime | Failure {
+    const { memory, stable, certifiedData = new Uint8Array(0) } = starting;
     const state: CanisterSystemState = { canisterId, memory, stable, certifiedData, globalTimerNanos: 0n };
     state.frame = newFrame('start', '', new Uint8Array(0), context);
     try {
@@ -104,7 +112,12 @@ export class CanisterRuntime {
   /** Rebuilds a runtime from committed state (after a worker restart or a state import). */
   static restore(canisterId: Uint8Array, module: LoadedModule, committed: CommittedWasmState, context: MessageContext): CanisterRuntime | Failure {
     // The start function runs on a scratch memory; the committed heap replaces it afterwards.
-    const runtime = CanisterRuntime.create(canisterId, module, createMemory(module, new Uint8Array(committed.heap.length)), new StableMemory(committed.stable), context, committed.certifiedData);
+    const scratch: StartingState = {
+      memory: createMemory(module, new Uint8Array(committed.heap.length)),
+      stable: new StableMemory(committed.stable),
+      certifiedData: committed.certifiedData,
+    };
+    const runtime = CanisterRuntime.create(canisterId, module, scratch, context);
     if (!(runtime instanceof CanisterRuntime)) return runtime;
     runtime.committed = committed;
     runtime.resetToCommitted();

@@ -10,6 +10,7 @@
  *   JavaScript API can neither read nor write them, so they keep their initial value.
  * Runs on the main thread, once per module (cached by sha256): binaryen is heavy and synchronous.
  */
+import type binaryenNamespace from 'binaryen';
 import type { WasmGlobalType } from './types.js';
 import type { WasmModuleSummary } from './wasm-binary.js';
 import { readWasmSummary } from './wasm-binary.js';
@@ -31,7 +32,8 @@ export interface PreparedModule {
   summary: WasmModuleSummary;
 }
 
-type Binaryen = typeof import('binaryen').default;
+// A type-only import: the module itself stays lazily loaded (it is heavy), see loadBinaryen.
+type Binaryen = typeof binaryenNamespace;
 let binaryenPromise: Promise<Binaryen> | undefined;
 
 function loadBinaryen(): Promise<Binaryen> {

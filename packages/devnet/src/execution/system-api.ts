@@ -307,6 +307,7 @@ export class SystemApi {
       canister_status: () => ({ running: 1, stopping: 2, stopped: 3 })[this.frame('canister_status').context.status],
       canister_version: () => (this.frame('canister_version'), 0n),
       accept_message: () => undefined,
+      // eslint-disable-next-line max-params -- the IC System API fixes this signature (ic0.call_new takes 8 values).
       call_new: (calleeSrc, calleeSize, nameSrc, nameSize, replyFun, replyEnv, rejectFun, rejectEnv) => {
         // Queries (and composite queries) cannot call here: call_perform refuses below.
         if (this.inQuery()) return;

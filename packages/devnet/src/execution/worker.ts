@@ -199,7 +199,7 @@ function runInstall(request: Extract<WorkerRequest, { op: 'install' }>): DoneFie
     stable = new StableMemory();
   }
 
-  const created = CanisterRuntime.create(canisterId, module, memory, stable, context, certifiedData);
+  const created = CanisterRuntime.create(canisterId, module, { memory, stable, certifiedData }, context);
   if (isFailure(created)) return fail(created);
   const entry = mode === 'upgrade' ? 'post_upgrade' : 'init';
   if (created.hasExport(`canister_${entry}`)) {

@@ -1,5 +1,5 @@
 import zlib from 'node:zlib';
-import { Principal } from '@dfinity/principal';
+import type { Principal } from '@dfinity/principal';
 import { sha256 } from '../bytes.js';
 import { bytesEqual, toHex } from '../bytes.js';
 import type { InstallMode } from '../execution/types.js';
@@ -13,6 +13,26 @@ export type CandidInstallMode =
   | { reinstall: null }
   | { upgrade: [] | [{ skip_pre_upgrade: [] | [boolean]; wasm_memory_persistence: [] | [{ keep: null } | { replace: null }] }] };
 
+/** install_chunked_code's argument as Candid decodes it (ic.did's install_chunked_code_args; opt is [] | [x]). */
+export interface InstallChunkedCodeArgs {
+  target_canister: Principal;
+  store_canister: [] | [Principal];
+  chunk_hashes_list: { hash: Uint8Array }[];
+  wasm_module_hash: Uint8Array;
+  mode: CandidInstallMode;
+  arg: Uint8Array;
+}
+
+/** A module to install, whole (install_code) or assembled from chunks and checked against its hash. */
+interface ModuleInstall {
+  mode: CandidInstallMode;
+  /** As given: raw or gzipped Wasm. */
+  wasmModule: Uint8Array;
+  /** sha256 of the module as given: what canister_status reports. */
+  moduleHash: Uint8Array;
+  arg: Uint8Array;
+}
+
 const MAX_CHUNK_BYTES = 1024 * 1024;
 const MAX_DECOMPRESSED_MODULE_BYTES = 100 * 1024 * 1024;
 const GZIP_MAGIC = [0x1f, 0x8b, 0x08];
@@ -20,23 +40,17 @@ const GZIP_MAGIC = [0x1f, 0x8b, 0x08];
 export async function installCode(ctx: ManagementContext, canisterId: Principal, mode: CandidInstallMode, wasmModule: Uint8Array, arg: Uint8Array): Promise<void> {
   const record = ctx.store.require(canisterId);
   requireController(ctx, record);
-  await install(ctx, record, mode, wasmModule, arg, sha256(wasmModule));
+  await install(ctx, record, { mode, wasmModule, moduleHash: sha256(wasmModule), arg });
 }
 
-export async function installChunkedCode(
-  ctx: ManagementContext,
-  target: Principal,
-  storeCanister: Principal | undefined,
-  chunkHashes: Uint8Array[],
-  moduleHash: Uint8Array,
-  mode: CandidInstallMode,
-  arg: Uint8Array,
-): Promise<void> {
+export async function installChunkedCode(ctx: ManagementContext, args: InstallChunkedCodeArgs): Promise<void> {
+  const { target_canister: target, wasm_module_hash: moduleHash, mode, arg } = args;
+  const storeCanister = args.store_canister[0];
   const record = ctx.store.require(target);
   requireController(ctx, record);
   const storeRecord = storeCanister ? ctx.store.require(storeCanister) : record;
   requireControllerOrSelf(ctx, storeRecord);
-  const chunks = chunkHashes.map((hash) => {
+  const chunks = args.chunk_hashes_list.map(({ hash }) => {
     const chunk = ctx.store.readChunk(storeRecord.id, hash);
     if (!chunk) {
       throw new RejectError(ErrorCodes.CanisterContractViolation, `Error from Canister ${target.toText()}: Chunk with hash ${toHex(hash)} was not found in the chunk store of canister ${storeRecord.id.toText()}.`);
@@ -51,10 +65,11 @@ export async function installChunkedCode(
       `Error from Canister ${target.toText()}: Wasm module hash ${toHex(actualHash)} does not match given hash ${toHex(moduleHash)}.`,
     );
   }
-  await install(ctx, record, mode, wasmModule, arg, moduleHash);
+  await install(ctx, record, { mode, wasmModule, moduleHash, arg });
 }
 
-async function install(ctx: ManagementContext, record: CanisterRecord, candidMode: CandidInstallMode, given: Uint8Array, arg: Uint8Array, moduleHash: Uint8Array): Promise<void> {
+async function install(ctx: ManagementContext, record: CanisterRecord, request: ModuleInstall): Promise<void> {
+  const { mode: candidMode, wasmModule: given, moduleHash, arg } = request;
   const id = record.id.toText();
   const hasCode = ctx.engine.hasCode(record.id.toUint8Array());
   const mode: InstallMode = 'install' in candidMode ? 'install' : 'reinstall' in candidMode ? 'reinstall' : 'upgrade';

@@ -1,10 +1,18 @@
 import { IDL } from '@dfinity/candid';
-import { Principal } from '@dfinity/principal';
+import type { Principal } from '@dfinity/principal';
 import { randomBytes } from 'node:crypto';
 import { ErrorCodes, RejectError } from '../reject.js';
 import { DEFAULT_SETTINGS, isVisibleTo, type CanisterRecord } from '../state/canister-record.js';
 import { CANISTER_ONLY_METHODS, CYCLES_KEEPING_METHODS, ManagementMethods, METHODS_WITHOUT_TARGET, READ_ONLY_METHODS, type ManagementMethodName } from './candid-types.js';
-import { clearChunkStore, installChunkedCode, installCode, storedChunks, uninstallCode, uploadChunk } from './code-installation.js';
+import {
+  clearChunkStore,
+  installChunkedCode,
+  installCode,
+  storedChunks,
+  uninstallCode,
+  uploadChunk,
+  type InstallChunkedCodeArgs,
+} from './code-installation.js';
 import { requireController, requireViewer, type ManagementContext } from './management-context.js';
 import { applySettings, toDefiniteSettings, type CandidSettings } from './settings.js';
 import { readSnapshotData, readSnapshotMetadata, uploadSnapshotData, uploadSnapshotMetadata, type UploadMetadataArgs } from './snapshot-transfer.js';
@@ -94,15 +102,7 @@ async function dispatch(ctx: ManagementContext, method: ManagementMethodName, ar
     case 'install_code':
       return installCode(ctx, id, args.mode, args.wasm_module, args.arg);
     case 'install_chunked_code':
-      return installChunkedCode(
-        ctx,
-        args.target_canister,
-        args.store_canister[0],
-        (args.chunk_hashes_list as { hash: Uint8Array }[]).map((c) => c.hash),
-        args.wasm_module_hash,
-        args.mode,
-        args.arg,
-      );
+      return installChunkedCode(ctx, args as InstallChunkedCodeArgs);
     case 'uninstall_code':
       return uninstallCode(ctx, id);
     case 'canister_status':

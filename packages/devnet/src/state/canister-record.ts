@@ -1,4 +1,4 @@
-import { Principal } from '@dfinity/principal';
+import type { Principal } from '@dfinity/principal';
 import { MAX_LOG_BYTES } from '../canister-logs.js';
 import type { CanisterRunStatus, CustomSectionMetadata } from '../execution/types.js';
 

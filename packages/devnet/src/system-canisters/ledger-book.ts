@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { Principal } from '@dfinity/principal';
+import type { Principal } from '@dfinity/principal';
 import { toHex } from '../bytes.js';
 import { writeFileAtomic } from '../state/atomic-file.js';
 import { decodeStateJson, encodeStateJson } from '../state/json-codec.js';

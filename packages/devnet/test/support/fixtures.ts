@@ -22,7 +22,7 @@ export function makeAgent(url: string, identity: Identity): Promise<HttpAgent> {
 }
 
 // The management actor's methods are typed loosely in tests: each test knows what it calls.
-export type ManagementActor = ActorSubclass<Record<string, ActorMethod<any[], any>>>; // eslint-disable-line @typescript-eslint/no-explicit-any
+export type ManagementActor = ActorSubclass<Record<string, ActorMethod<any[], any>>>;
 
 /** A management canister actor whose calls target `canisterId` (the effective canister id). */
 export function management(agent: HttpAgent, canisterId?: Principal): ManagementActor {

@@ -21,15 +21,30 @@ import {
   type PromotedModule,
 } from '@soulrecall/core';
 import { isHistoryStoreError, type Deployment, type HistoryStore, type JsonObject, type Lease, type Promotion } from '@soulrecall/history-store';
-import { resolvePromotionRoute } from './request.js';
+import { resolvePromotionRoute, type PromotionRoute } from './request.js';
 import { resolvePromotionSource, storedModule } from './source.js';
 import { selectStrategy } from './strategies.js';
 
 export type { EngineDependencies, PromoteRequest, PromoteResult, PromoteStatus } from './types.js';
-import type { EngineDependencies, PromoteRequest, PromoteResult, PromoteStatus } from './types.js';
+import type { EngineDependencies, PromoteRequest, PromoteResult } from './types.js';
 
 /** The part of a result known before anything runs. */
 type ResultBase = Pick<PromoteResult, 'agent' | 'from' | 'to' | 'strategy' | 'module' | 'sourceDeployment'>;
+
+/** What promote() settled before it chose a path (record only, dry run or a strategy). */
+interface ResolvedPromotion {
+  route: PromotionRoute;
+  base: ResultBase;
+  module: PromotedModule;
+  targetCanisterId: string | null;
+  /** Recorded as the promotion's options: resume and abort read them back. */
+  options: JsonObject;
+  notes: string[];
+}
+
+/** The part of a result a promotion's outcome decides; the steps come from the promotion's journal. */
+type ResultOutcome = Pick<PromoteResult, 'status' | 'targetCanisterId' | 'targetDeployment' | 'notes' | 'detail'> &
+  Partial<Pick<PromoteResult, 'routeBefore' | 'routeAfter'>>;
 
 
 /** The facts the preflight found (shown by `promote show`; nothing reads them back). */
@@ -104,7 +119,7 @@ export class PromotionEngine {
       strategyOptions: request.strategyOptions,
     };
 
-    if (!strategy) return this.recordOnly(request, route, base, targetCanisterId, options, notes, source.module);
+    if (!strategy) return this.recordOnly(request, { route, base, module: source.module, targetCanisterId, options, notes });
 
     const plan = await strategy.plan(this.planContext(route, source.deployment, source.module, targetCanisterId, request.strategyOptions));
     const steps: PlannedStep[] = [
@@ -208,7 +223,13 @@ export class PromotionEngine {
         if (deployment.promotionId === promotion.id) this.store.deployments.markRolledBack(deployment.id, `promotion ${promotion.id} aborted`);
       }
       const aborted = this.store.promotions.abort(promotion.id, `aborted by user; undone: ${outcome.undone.join(', ') || 'nothing'}`);
-      const result = this.result(base, 'aborted', aborted, context.targetCanisterId, null, [`Undone: ${outcome.undone.join('; ') || 'nothing needed undoing'}.`], outcome.detail ?? {});
+      const result = promotionResult(base, aborted, {
+        status: 'aborted',
+        targetCanisterId: context.targetCanisterId,
+        targetDeployment: null,
+        notes: [`Undone: ${outcome.undone.join('; ') || 'nothing needed undoing'}.`],
+        detail: outcome.detail ?? {},
+      });
       await this.deps.emit('promote:after', { promotion: aborted, result });
       return result;
     } finally {
@@ -275,13 +296,15 @@ export class PromotionEngine {
       held = false;
       const finished = this.store.promotions.succeed(promotionId);
       const deployment = outcome.targetDeploymentId !== null ? this.store.deployments.require(outcome.targetDeploymentId) : null;
-      const result: PromoteResult = {
-        ...base, status: 'succeeded', promotionId, targetCanisterId: outcome.targetCanisterId,
+      const result = promotionResult(base, finished, {
+        status: 'succeeded',
+        targetCanisterId: outcome.targetCanisterId,
         targetDeployment: deployment ? { id: deployment.id, version: deployment.version } : null,
-        routeBefore: outcome.routeBefore, routeAfter: outcome.routeAfter,
-        steps: finished.steps.map((step) => ({ name: step.name, status: step.status, detail: step.detail })),
-        notes, detail: outcome.detail ?? {},
-      };
+        routeBefore: outcome.routeBefore,
+        routeAfter: outcome.routeAfter,
+        notes,
+        detail: outcome.detail ?? {},
+      });
       await this.deps.emit('promote:after', { promotion: finished, result });
       return result;
     } catch (error) {
@@ -354,7 +377,8 @@ export class PromotionEngine {
   }
 
   /** --skip-deploy: the deploy was done by another tool; record the promotion and the target deployment only. */
-  private async recordOnly(request: PromoteRequest, route: ReturnType<typeof resolvePromotionRoute>, base: ResultBase, targetCanisterId: string | null, options: JsonObject, notes: string[], module: PromotedModule): Promise<PromoteResult> {
+  private async recordOnly(request: PromoteRequest, resolved: ResolvedPromotion): Promise<PromoteResult> {
+    const { route, base, module, targetCanisterId, options, notes } = resolved;
     if (!targetCanisterId) {
       throw new SoulrecallError(`--skip-deploy records a deployment to an existing canister, and ${route.agent.name} has none in ${route.to.name}.`, {
         code: 'SKIP_DEPLOY_NEEDS_CANISTER', exitCode: ExitCode.Usage, hint: 'Name the canister the other tool deployed to with --target-canister <id>.',
@@ -393,9 +417,15 @@ export class PromotionEngine {
     await release();
     store.promotions.update(promotion.id, { targetDeploymentId: detail.deploymentId });
     const finished = store.promotions.succeed(promotion.id);
-    const result = this.result(base, 'recorded', finished, targetCanisterId, { id: detail.deploymentId, version: detail.version }, [...notes, note], {});
-    result.routeBefore = routeBefore;
-    result.routeAfter = store.routes.get(route.agent.name, route.to.name)?.canisterId ?? null;
+    const result = promotionResult(base, finished, {
+      status: 'recorded',
+      targetCanisterId,
+      targetDeployment: { id: detail.deploymentId, version: detail.version },
+      routeBefore,
+      routeAfter: store.routes.get(route.agent.name, route.to.name)?.canisterId ?? null,
+      notes: [...notes, note],
+      detail: {},
+    });
     await this.deps.emit('promote:after', { promotion: finished, result });
     return result;
   }
@@ -423,13 +453,22 @@ export class PromotionEngine {
       progress: (message) => this.deps.progress(message),
     };
   }
+}
 
-  private result(base: ResultBase, status: PromoteStatus, promotion: Promotion, targetCanisterId: string | null, targetDeployment: PromoteResult['targetDeployment'], notes: string[], detail: JsonObject): PromoteResult {
-    return {
-      ...base, status, promotionId: promotion.id, targetCanisterId, targetDeployment, routeBefore: null, routeAfter: null,
-      steps: promotion.steps.map((step) => ({ name: step.name, status: step.status, detail: step.detail })), notes, detail,
-    };
-  }
+/** The result of a promotion that ran (succeeded, recorded or aborted): its steps as the journal has them. */
+function promotionResult(base: ResultBase, promotion: Promotion, outcome: ResultOutcome): PromoteResult {
+  return {
+    ...base,
+    status: outcome.status,
+    promotionId: promotion.id,
+    targetCanisterId: outcome.targetCanisterId,
+    targetDeployment: outcome.targetDeployment,
+    routeBefore: outcome.routeBefore ?? null,
+    routeAfter: outcome.routeAfter ?? null,
+    steps: promotion.steps.map((step) => ({ name: step.name, status: step.status, detail: step.detail })),
+    notes: outcome.notes,
+    detail: outcome.detail,
+  };
 }
 
 /** What a result says about the hop, the strategy, the module and where it came from. */
