@@ -5,7 +5,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { prepareStateDir, startDevnetWithEngine, type Devnet, type EngineFactory } from './devnet.js';
-import { DevnetError } from './errors.js';
+import { DevnetError, isDevnetErrorCode } from './errors.js';
 import { createExecutionEngine } from './execution/index.js';
 import { FUND_PATH, NETWORK_INFO_PATH, type NetworkSelfDescription } from './http/server.js';
 import { writeFileAtomic } from './state/atomic-file.js';
@@ -183,7 +183,7 @@ export async function startNetworkInBackground(options: StartNetworkOptions): Pr
 function startFailure(logFile: string, what: string): DevnetError {
   const log = fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8') : '';
   const reported = /^error ([A-Z_]+): (.*)$/m.exec(log);
-  if (reported) return new DevnetError(reported[1]!, reported[2]!);
+  if (reported && isDevnetErrorCode(reported[1]!)) return new DevnetError(reported[1], reported[2]!);
   return new DevnetError('START_FAILED', `The network process ${what}.`, { hint: `See its log: ${logFile}` });
 }
 

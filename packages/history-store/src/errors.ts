@@ -3,25 +3,28 @@ import { PostgresRequestError } from './db/postgres.js';
  * Every failure the store reports is a HistoryStoreError: one sentence a user can read,
  * a stable `code` for callers and exit codes, and a `hint` saying what to do about it.
  */
-export type HistoryStoreErrorCode =
-  | 'STORE_CORRUPT'
-  | 'STORE_READ_ONLY'
-  | 'STORE_FULL'
-  | 'STORE_BUSY'
-  | 'STORE_IO'
-  | 'STORE_CANT_OPEN'
-  | 'STORE_CLOSED'
-  | 'STORE_SCHEMA_TOO_NEW'
-  | 'STORE_FOREIGN'
-  | 'STORE_UNREACHABLE'
-  | 'STORE_AUTH'
-  | 'LOCK_HELD'
-  | 'LOCK_LOST'
-  | 'NOT_FOUND'
-  | 'CONFLICT'
-  | 'INVALID_TRANSITION'
-  | 'INVALID_ARGUMENT'
-  | 'ARTIFACT_CORRUPT';
+export const HISTORY_STORE_ERROR_CODES = [
+  'STORE_CORRUPT',
+  'STORE_READ_ONLY',
+  'STORE_FULL',
+  'STORE_BUSY',
+  'STORE_IO',
+  'STORE_CANT_OPEN',
+  'STORE_CLOSED',
+  'STORE_SCHEMA_TOO_NEW',
+  'STORE_FOREIGN',
+  'STORE_UNREACHABLE',
+  'STORE_AUTH',
+  'LOCK_HELD',
+  'LOCK_LOST',
+  'NOT_FOUND',
+  'CONFLICT',
+  'INVALID_TRANSITION',
+  'INVALID_ARGUMENT',
+  'ARTIFACT_CORRUPT',
+] as const;
+
+export type HistoryStoreErrorCode = (typeof HISTORY_STORE_ERROR_CODES)[number];
 
 export interface HistoryStoreErrorOptions {
   hint?: string;

@@ -102,7 +102,6 @@ export function assertCanisterExists(verdict: HealthVerdict, environment: Enviro
   if (verdict.reachable && verdict.statusSource === 'none' && verdict.problems.includes('canister not found')) {
     throw new SoulrecallError(`Canister ${verdict.canisterId} does not exist on the network of environment ${environment.name} (${environment.networkUrl}).`, {
       code: 'CANISTER_NOT_FOUND',
-      exitCode: ExitCode.NotFound,
       hint: 'Check the id and the environment (--network <env>); `soulrecall list` shows the canisters soulrecall knows.',
     });
   }

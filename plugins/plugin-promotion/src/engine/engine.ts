@@ -1,6 +1,5 @@
 import {
   confirmOrRefuse,
-  ExitCode,
   LEASE_MS,
   OperationLease,
   journalRecord,
@@ -50,7 +49,6 @@ export function requirePromotion(store: HistoryStore, promotionId: string): Prom
   if (promotion) return promotion;
   throw new SoulrecallError(`Promotion ${promotionId} does not exist.`, {
     code: 'PROMOTION_NOT_FOUND',
-    exitCode: ExitCode.NotFound,
     hint: 'Promotion ids look like prm-k3x9qa; `soulrecall promote list <agent>` lists them (plugin @soulrecall/plugin-history).',
   });
 }
@@ -172,12 +170,12 @@ export class PromotionEngine {
     const promotion = requirePromotion(this.store, promotionId);
     if (promotion.status !== 'running' && promotion.status !== 'failed' && promotion.status !== 'planned') {
       throw new SoulrecallError(`Promotion ${promotion.id} is ${promotion.status}; only a planned, running (interrupted) or failed promotion can be resumed.`, {
-        code: 'PROMOTION_NOT_RESUMABLE', exitCode: ExitCode.Conflict, hint: `\`soulrecall promote show ${promotion.id}\` shows what happened.`,
+        code: 'PROMOTION_NOT_RESUMABLE', hint: `\`soulrecall promote show ${promotion.id}\` shows what happened.`,
       });
     }
     if (promotion.options.failedVerdict === true) {
       throw new SoulrecallError(`Promotion ${promotion.id} failed on its own verdict (${promotion.error ?? 'see promote show'}); there is nothing to resume.`, {
-        code: 'PROMOTION_NOT_RESUMABLE', exitCode: ExitCode.Conflict, hint: 'Fix the module and promote again.',
+        code: 'PROMOTION_NOT_RESUMABLE', hint: 'Fix the module and promote again.',
       });
     }
     const { strategy, context, base } = this.rebuild(promotion);
@@ -191,7 +189,7 @@ export class PromotionEngine {
     const promotion = requirePromotion(this.store, promotionId);
     if (promotion.status !== 'running' && promotion.status !== 'failed' && promotion.status !== 'planned') {
       throw new SoulrecallError(`Promotion ${promotion.id} is ${promotion.status}; there is nothing to abort.`, {
-        code: 'PROMOTION_NOT_ABORTABLE', exitCode: ExitCode.Conflict,
+        code: 'PROMOTION_NOT_ABORTABLE',
         hint: promotion.status === 'succeeded' ? `To undo a finished promotion, use \`soulrecall rollback ${promotion.targetCanisterId ?? '<canister-id>'}\`.` : `\`soulrecall promote show ${promotion.id}\` shows what happened.`,
       });
     }
@@ -301,7 +299,6 @@ export class PromotionEngine {
       if (error instanceof PromotionFailure) {
         throw new SoulrecallError(`Promotion ${promotionId} ${error.rolledBack ? 'failed and was rolled back' : 'failed'}: ${message}`, {
           code: error.rolledBack ? 'PROMOTION_ROLLED_BACK' : 'PROMOTION_FAILED',
-          exitCode: error.rolledBack ? ExitCode.RolledBack : ExitCode.Unhealthy,
           hint: error.hint ?? `\`soulrecall promote show ${promotionId}\` shows each step.`,
           details: { promotionId },
         });
@@ -313,7 +310,7 @@ export class PromotionEngine {
         Object.defineProperty(coded, 'hint', { value: `${coded.hint ? `${coded.hint} ` : ''}Then ${next}`, configurable: true, enumerable: true });
         throw coded;
       }
-      throw new SoulrecallError(`Promotion ${promotionId} stopped: ${message}`, { code: 'PROMOTION_INTERRUPTED', exitCode: ExitCode.Internal, hint: `Fix the cause, then ${next}`, cause: error, details: { promotionId } });
+      throw new SoulrecallError(`Promotion ${promotionId} stopped: ${message}`, { code: 'PROMOTION_INTERRUPTED', hint: `Fix the cause, then ${next}`, cause: error, details: { promotionId } });
     } finally {
       this.active = undefined;
     }
@@ -357,7 +354,7 @@ export class PromotionEngine {
   private async recordOnly(request: PromoteRequest, route: ReturnType<typeof resolvePromotionRoute>, base: ResultBase, targetCanisterId: string | null, options: JsonObject, notes: string[], module: PromotedModule): Promise<PromoteResult> {
     if (!targetCanisterId) {
       throw new SoulrecallError(`--skip-deploy records a deployment to an existing canister, and ${route.agent.name} has none in ${route.to.name}.`, {
-        code: 'SKIP_DEPLOY_NEEDS_CANISTER', exitCode: ExitCode.Usage, hint: 'Name the canister the other tool deployed to with --target-canister <id>.',
+        code: 'SKIP_DEPLOY_NEEDS_CANISTER', hint: 'Name the canister the other tool deployed to with --target-canister <id>.',
       });
     }
     const note = `--skip-deploy: no network was touched (${route.from.name} was not checked for drift); the promotion and deployment are recorded only.`;
