@@ -4,7 +4,7 @@
  *
  * Packages below core (canister-client, history-store, devnet) cannot import this module (core
  * depends on them), so each declares its own codes; their union with core's is SoulrecallErrorCode.
- * This file imports nothing but types, so test/error-code-types.test.ts can compile a changed copy.
+ * It imports nothing but types, so test/error-code-types.test.ts can compile a changed copy of it.
  */
 import type { CanisterClientErrorCode } from '@soulrecall/canister-client';
 import type { DevnetErrorCode } from '@soulrecall/devnet';
@@ -156,7 +156,7 @@ export type CoreErrorCode = (typeof CORE_ERROR_CODES)[number];
 /** Every code a soulrecall command can fail with: the `code` of `--json` errors. */
 export type SoulrecallErrorCode = CoreErrorCode | CanisterClientErrorCode | HistoryStoreErrorCode | DevnetErrorCode;
 
-/** The exit code of every error code; README "Exit codes" lists the same (test/cli checks they agree). */
+/** The exit code of every error code; README "Exit codes" lists the same (packages/core/test/error-codes.test.ts). */
 export const EXIT_CODE_OF = {
   INTERNAL: ExitCode.Internal,
   USAGE: ExitCode.Usage,
