@@ -2,13 +2,18 @@
  * The error every soulrecall command fails with. Its exit code follows from its code
  * (EXIT_CODE_OF); errors of the packages below core become one in `toSoulrecallError`.
  */
-import { EXIT_CODE_OF, FS_ERRNOS, isSoulrecallErrorCode, type ExitCodeValue, type SoulrecallErrorCode } from './error-codes.js';
+import {
+  EXIT_CODE_OF,
+  FS_ERRNOS,
+  isSoulrecallErrorCode,
+  type ExitCodeValue,
+  type SoulrecallErrorCode,
+} from './error-codes.js';
 
 export * from './error-codes.js';
 
-
 export interface SoulrecallErrorOptions {
-  /** Stable machine-readable code, e.g. `CONFIG_UNKNOWN_KEY`: part of the `--json` output, and what decides the exit code. */
+  /** Stable machine-readable code, e.g. `CONFIG_UNKNOWN_KEY`: in the `--json` output; it decides the exit code. */
   code: SoulrecallErrorCode;
   /** What the user can do about it, one sentence. */
   hint?: string;
@@ -75,10 +80,14 @@ export function toSoulrecallError(thrown: unknown): SoulrecallError {
   }
   const error = thrown as CodedError;
   const hint = typeof error.hint === 'string' ? error.hint : undefined;
-  const details = typeof error.details === 'object' && error.details !== null ? (error.details as Record<string, unknown>) : undefined;
+  const details =
+    typeof error.details === 'object' && error.details !== null
+      ? (error.details as Record<string, unknown>)
+      : undefined;
   // oclif's own parse errors (unknown flag, missing argument) carry an exit code in `oclif.exit`.
   if (error.oclif && typeof error.oclif.exit === 'number') {
-    // oclif ends its parse errors with "See more help with --help", which the hint already says: one sentence, one hint.
+    // oclif ends its parse errors with "See more help with --help", which the hint already says:
+    // one sentence, one hint.
     const message = error.message.replace(/\n+See more help with --help\s*$/, '');
     return new SoulrecallError(message, { code: 'USAGE', hint: hint ?? 'See --help for usage.', cause: error });
   }
@@ -87,9 +96,14 @@ export function toSoulrecallError(thrown: unknown): SoulrecallError {
     return new SoulrecallError(error.message, { code, hint, cause: error, details });
   }
   if (code !== undefined && isFsErrno(code)) {
-    // A hint the error already carries (a promotion's "then `promote resume <id>`") is the way forward after the fix: keep it.
+    // A hint the error already carries (a promotion's "then `promote resume <id>`") is the way forward
+    // after the fix: keep it.
     const fix = 'Check the permissions and free space of the folder named above.';
-    return new SoulrecallError(error.message, { code: `FS_${code}`, hint: hint ? `${fix} ${hint}` : fix, cause: error });
+    return new SoulrecallError(error.message, {
+      code: `FS_${code}`,
+      hint: hint ? `${fix} ${hint}` : fix,
+      cause: error,
+    });
   }
   return new SoulrecallError(`Unexpected failure: ${error.message}`, {
     code: 'INTERNAL',

@@ -9,7 +9,10 @@ const readme = join(fileURLToPath(new URL('.', import.meta.url)), '..', '..', '.
 /** The README's "Exit codes" table as the user reads it: the error codes of each exit code. */
 function documentedExitCodes(): Map<string, number[]> {
   const text = readFileSync(readme, 'utf8');
-  const section = text.slice(text.indexOf('\n## Exit codes\n'), text.indexOf('\n## ', text.indexOf('\n## Exit codes\n') + 1));
+  const section = text.slice(
+    text.indexOf('\n## Exit codes\n'),
+    text.indexOf('\n## ', text.indexOf('\n## Exit codes\n') + 1),
+  );
   const documented = new Map<string, number[]>();
   for (const row of section.split('\n').filter((line) => /^\| \d+ \|/.test(line))) {
     const [exitCode, , codes] = row.split(/ \| /).map((cell) => cell.replace(/^\| |\s*\|$/g, ''));
@@ -30,7 +33,10 @@ describe('the README documents every error code with its exit code', () => {
   it('lists each code of the code under the exit code EXIT_CODE_OF gives it, once', () => {
     const wrong = Object.entries(EXIT_CODE_OF)
       .filter(([code, exitCode]) => documented.get(code)?.join() !== String(exitCode))
-      .map(([code, exitCode]) => `${code}: code says ${exitCode}, README says ${documented.get(code)?.join(' and ') ?? 'nothing'}`);
+      .map(
+        ([code, exitCode]) =>
+          `${code}: code says ${exitCode}, README says ${documented.get(code)?.join(' and ') ?? 'nothing'}`,
+      );
     expect(wrong).to.deep.equal([]);
   });
 
@@ -40,6 +46,8 @@ describe('the README documents every error code with its exit code', () => {
 
   it('documents only exit codes that exist', () => {
     const exitCodes = new Set<number>(Object.values(ExitCode));
-    expect([...new Set([...documented.values()].flat())].filter((exitCode) => !exitCodes.has(exitCode))).to.deep.equal([]);
+    expect([...new Set([...documented.values()].flat())].filter((exitCode) => !exitCodes.has(exitCode))).to.deep.equal(
+      [],
+    );
   });
 });
