@@ -9,6 +9,7 @@ import {
   type ExitCodeValue,
   type SoulrecallErrorCode,
 } from './error-codes.js';
+import { cliHintFor } from './error-hints.js';
 
 export * from './error-codes.js';
 
@@ -59,6 +60,7 @@ export function hasErrorCode(error: unknown, code: SoulrecallErrorCode): boolean
 interface CodedError extends Error {
   code?: unknown;
   hint?: unknown;
+  exitCode?: unknown;
   details?: unknown;
   oclif?: { exit?: number };
 }
@@ -93,7 +95,14 @@ export function toSoulrecallError(thrown: unknown): SoulrecallError {
   }
   const code = typeof error.code === 'string' ? error.code : undefined;
   if (code !== undefined && isSoulrecallErrorCode(code)) {
-    return new SoulrecallError(error.message, { code, hint, cause: error, details });
+    // Another copy of core (a plugin's own) has worded its hint already; a lower package's gets the CLI's.
+    const fromCore = typeof error.exitCode === 'number';
+    return new SoulrecallError(error.message, {
+      code,
+      hint: fromCore ? hint : cliHintFor(code, { hint, details }),
+      cause: error,
+      details,
+    });
   }
   if (code !== undefined && isFsErrno(code)) {
     // A hint the error already carries (a promotion's "then `promote resume <id>`") is the way forward

@@ -30,11 +30,18 @@ const DEFAULT_HINTS: Partial<Record<DevnetErrorCode, string>> = {
 export class DevnetError extends Error {
   readonly code: DevnetErrorCode;
   readonly hint?: string;
+  /** Facts a caller may word its own hint from (soulrecall's CLI names its commands). */
+  readonly details?: Record<string, unknown>;
 
-  constructor(code: DevnetErrorCode, message: string, options: { hint?: string; cause?: unknown } = {}) {
+  constructor(
+    code: DevnetErrorCode,
+    message: string,
+    options: { hint?: string; cause?: unknown; details?: Record<string, unknown> } = {},
+  ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'DevnetError';
     this.code = code;
     this.hint = options.hint ?? DEFAULT_HINTS[code];
+    if (options.details !== undefined) this.details = options.details;
   }
 }

@@ -59,7 +59,7 @@ function translatePostgresError(error: PostgresRequestError, code: string, reaso
   if (UNREACHABLE.test(code) || /Connection terminated|connection timeout|timeout expired/i.test(reason)) {
     return new HistoryStoreError('STORE_UNREACHABLE', `the history store ${location} cannot be reached (${reason})`, {
       ...cause,
-      hint: 'start the PostgreSQL server or fix `history:` in soulrecall.yaml (or SOULRECALL_HISTORY_URL); an interrupted promotion resumes with soulrecall promote resume once it is back',
+      hint: 'start the PostgreSQL server or fix the URL of the store; an interrupted promotion can be resumed once it is back',
     });
   }
   if (code === '28P01' || code === '28000') {

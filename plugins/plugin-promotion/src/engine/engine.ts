@@ -8,6 +8,8 @@ import {
   PromotionFailure,
   shortHash,
   SoulrecallError,
+  isSoulrecallErrorCode,
+  toSoulrecallError,
   StepJournal,
   syncCanisterIds,
   type JournalStepDefinition,
@@ -304,8 +306,15 @@ export class PromotionEngine {
         });
       }
       const next = `\`soulrecall promote resume ${promotionId}\` continues from the journal, \`soulrecall promote abort ${promotionId}\` undoes it.`;
-      if (typeof (error as { code?: unknown }).code === 'string') {
-        // Keep the code (and so the exit code) of what stopped it; add the way forward.
+      const code = (error as { code?: unknown }).code;
+      if (typeof code === 'string' && isSoulrecallErrorCode(code)) {
+        // Keep the code (and so the exit code) of what stopped it, and the hint a command shows for it; add the way forward.
+        const stopped = toSoulrecallError(error);
+        const hint = `${stopped.hint ? `${stopped.hint} ` : ''}Then ${next}`;
+        throw new SoulrecallError(stopped.message, { code: stopped.code, hint, cause: error, details: stopped.details });
+      }
+      if (typeof code === 'string') {
+        // A file-system errno: the fix toSoulrecallError names comes first, then this way forward.
         const coded = error as Error & { hint?: string };
         Object.defineProperty(coded, 'hint', { value: `${coded.hint ? `${coded.hint} ` : ''}Then ${next}`, configurable: true, enumerable: true });
         throw coded;
