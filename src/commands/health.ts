@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { canisterHealth, type CanisterHealthVerdict, environmentFlag, ExitCode, SoulrecallCommand, SoulrecallError } from '@soulrecall/core';
+import { canisterHealth, type CanisterHealthVerdict, environmentFlag, SoulrecallCommand, SoulrecallError } from '@soulrecall/core';
 
 // cycles is a bigint in the verdict; JSON has no bigint, so it goes out as a decimal string.
 export type HealthResult = Omit<CanisterHealthVerdict, 'cycles'> & { cycles?: string };
@@ -31,13 +31,12 @@ Exit codes: 0 healthy, 8 unhealthy (the reasons are printed, and in --json under
       const how = failure === undefined || failure.code === 'NETWORK_UNREACHABLE' ? 'did not answer' : 'gave no usable answer';
       throw new SoulrecallError(`The network of canister ${verdict.canisterId} ${how}: ${failure?.message ?? verdict.problems.join('; ')}.`, {
         code: failure?.code ?? 'NETWORK_UNREACHABLE',
-        exitCode: ExitCode.Unreachable,
         hint: failure?.hint ?? 'Check the network (soulrecall status --network <env>).',
         details: { verdict: result },
       });
     }
     if (!verdict.healthy) {
-      throw new SoulrecallError(`Canister ${verdict.canisterId} is unhealthy: ${verdict.problems.join('; ')}.`, { code: 'UNHEALTHY', exitCode: ExitCode.Unhealthy, hint: 'See soulrecall logs and soulrecall status for the canister; soulrecall rollback goes back to the previous version.', details: { verdict: result } });
+      throw new SoulrecallError(`Canister ${verdict.canisterId} is unhealthy: ${verdict.problems.join('; ')}.`, { code: 'UNHEALTHY', hint: 'See soulrecall logs and soulrecall status for the canister; soulrecall rollback goes back to the previous version.', details: { verdict: result } });
     }
     this.log(`healthy: ${verdict.canisterId} (${verdict.environment}) is ${verdict.status}${verdict.method ? `, ${verdict.method.name}: ${verdict.method.reason}` : ''}`);
     return result;

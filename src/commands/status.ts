@@ -1,5 +1,5 @@
 import { Args } from '@oclif/core';
-import { canisterStatus, type CanisterStatusReport, environmentFlag, ExitCode, networkStatus, type NetworkStatusReport, renderTable, shortHash, SoulrecallCommand, SoulrecallError } from '@soulrecall/core';
+import { canisterStatus, type CanisterStatusReport, environmentFlag, networkStatus, type NetworkStatusReport, renderTable, shortHash, SoulrecallCommand, SoulrecallError } from '@soulrecall/core';
 
 export type StatusResult = CanisterStatusReport | NetworkStatusReport;
 
@@ -29,7 +29,7 @@ Drift (the module hash on chain differs from the one soulrecall last deployed) i
       return report;
     }
     if (flags.env === undefined) {
-      throw new SoulrecallError('Say what to show: a canister id, or --network <env> for an environment.', { code: 'USAGE', exitCode: ExitCode.Usage, hint: 'For example: soulrecall status --network local.' });
+      throw new SoulrecallError('Say what to show: a canister id, or --network <env> for an environment.', { code: 'USAGE', hint: 'For example: soulrecall status --network local.' });
     }
     const report = await networkStatus(this.session({ requireConfig: false }), flags.env);
     this.log(`${report.environment}: ${report.networkUrl} reachable in ${report.latencyMs} ms (root key ${report.rootKeySource === 'fetched' ? 'fetched from the network' : 'built in (mainnet)'}), as ${report.principal}`);

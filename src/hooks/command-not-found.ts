@@ -29,7 +29,6 @@ const commandNotFound: Hook<'command_not_found'> = async function ({ id, argv, c
   }
   const error = new SoulrecallError(message, {
     code: 'COMMAND_NOT_FOUND',
-    exitCode: ExitCode.CommandNotFound,
     hint: suggested ? `Did you mean \`${suggested}\`? ${help}` : help,
     details: { command: typed.join(' '), suggestion: suggested ?? null },
   });

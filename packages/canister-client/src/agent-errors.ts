@@ -13,7 +13,7 @@ import {
 } from '@dfinity/agent';
 import { DeadlineExceededError } from './deadline.js';
 import { CanisterClientError } from './errors.js';
-import { type NetworkDescription, notAReplicaHint, timeoutHint, unreachableHint } from './network.js';
+import { type NetworkDescription, networkDetails, notAReplicaHint, timeoutHint, unreachableHint } from './network.js';
 import { rejectError } from './reject-classification.js';
 
 const UNREACHABLE_SYSTEM_CODES = new Set([
@@ -81,7 +81,7 @@ function requestOf(site: CallSite): string {
 function unexpectedReply(site: CallSite, what: string, cause: unknown): CanisterClientError {
   return new CanisterClientError('UNEXPECTED_REPLY', `${site.network.url} answered ${requestOf(site)} with ${what}`, {
     hint: notAReplicaHint(site.network),
-    details: { url: site.network.url, canisterId: site.canisterId, method: site.method },
+    details: { ...networkDetails(site.network), canisterId: site.canisterId, method: site.method },
     cause,
   });
 }
@@ -146,14 +146,14 @@ export function classifyAgentError(error: unknown, site: CallSite): CanisterClie
     if (site.update) {
       // Unlike a refused connection, a timed-out update may have been executed: its outcome is unknown.
       return new CanisterClientError('NETWORK_UNREACHABLE', `${message}; ${site.method} may still have been executed`, {
-        hint: `Check the canister's state (e.g. \`soulrecall status\`) before retrying ${site.method}; for a slow network, raise SOULRECALL_REQUEST_TIMEOUT_MS (milliseconds).`,
-        details: { url: network.url, timedOut: true, timeoutMs, outcomeUnknown: true },
+        hint: `Check the canister's state before retrying ${site.method}; for a slow network, raise SOULRECALL_REQUEST_TIMEOUT_MS (milliseconds).`,
+        details: { ...networkDetails(network), method: site.method, timedOut: true, timeoutMs, outcomeUnknown: true },
         cause: error,
       });
     }
     return new CanisterClientError('NETWORK_UNREACHABLE', message, {
       hint: timeoutHint(network),
-      details: { url: network.url, timedOut: true, timeoutMs },
+      details: { ...networkDetails(network), timedOut: true, timeoutMs },
       cause: error,
     });
   }
@@ -169,14 +169,14 @@ export function classifyAgentError(error: unknown, site: CallSite): CanisterClie
     // llhttp's parse errors: something answered, but not in HTTP.
     return new CanisterClientError('HTTP_ERROR', `${network.url} answered with something that is not HTTP (${sys})`, {
       hint: notAReplicaHint(network),
-      details: { url: network.url, systemCode: sys },
+      details: { ...networkDetails(network), systemCode: sys },
       cause: error,
     });
   }
   if ((sys && UNREACHABLE_SYSTEM_CODES.has(sys)) || /fetch failed|ECONNREFUSED|socket hang up/i.test(String(error))) {
     return new CanisterClientError('NETWORK_UNREACHABLE', `Cannot reach the ${network.name} network at ${network.url}${sys ? ` (${sys})` : ''}`, {
       hint: unreachableHint(network),
-      details: { url: network.url, systemCode: sys },
+      details: { ...networkDetails(network), systemCode: sys },
       cause: error,
     });
   }
@@ -187,7 +187,7 @@ export function classifyAgentError(error: unknown, site: CallSite): CanisterClie
   if (isBadReply(error)) return unexpectedReply(site, `a reply soulrecall cannot make sense of (${message})`, error);
   return new CanisterClientError('HTTP_ERROR', `Talking to ${network.url} failed: ${message}`, {
     hint: notAReplicaHint(network),
-    details: { url: network.url },
+    details: networkDetails(network),
     cause: error,
   });
 }

@@ -2,40 +2,43 @@
  * The one error type this package throws. Callers switch on `code` (a stable string),
  * show `message` and `hint` to users, and may log `details` (never secrets).
  */
-export type CanisterClientErrorCode =
+export const CANISTER_CLIENT_ERROR_CODES = [
   // connections
-  | 'NETWORK_UNREACHABLE'
-  | 'HTTP_ERROR'
-  | 'TRUST_ERROR'
+  'NETWORK_UNREACHABLE',
+  'HTTP_ERROR',
+  'TRUST_ERROR',
   // replica rejects (REPLICA_REJECTED is the generic one; the others are specific)
-  | 'REPLICA_REJECTED'
-  | 'CANISTER_NOT_FOUND'
-  | 'NOT_A_CONTROLLER'
-  | 'CANISTER_STOPPED'
-  | 'CANISTER_TRAPPED'
-  | 'METHOD_NOT_FOUND'
-  | 'INVALID_ARGUMENT'
-  | 'INSUFFICIENT_CYCLES'
-  | 'SNAPSHOT_NOT_FOUND'
+  'REPLICA_REJECTED',
+  'CANISTER_NOT_FOUND',
+  'NOT_A_CONTROLLER',
+  'CANISTER_STOPPED',
+  'CANISTER_TRAPPED',
+  'METHOD_NOT_FOUND',
+  'INVALID_ARGUMENT',
+  'INSUFFICIENT_CYCLES',
+  'SNAPSHOT_NOT_FOUND',
   // identities
-  | 'IDENTITY_NOT_FOUND'
-  | 'IDENTITY_INVALID'
-  | 'IDENTITY_ENCRYPTED'
-  | 'IDENTITY_PASSPHRASE_REQUIRED'
-  | 'IDENTITY_PASSPHRASE_WRONG'
-  | 'IDENTITY_EXISTS'
+  'IDENTITY_NOT_FOUND',
+  'IDENTITY_INVALID',
+  'IDENTITY_ENCRYPTED',
+  'IDENTITY_PASSPHRASE_REQUIRED',
+  'IDENTITY_PASSPHRASE_WRONG',
+  'IDENTITY_EXISTS',
   // artifacts
-  | 'WASM_NOT_FOUND'
-  | 'WASM_EMPTY'
-  | 'WASM_INVALID'
-  | 'WASM_TOO_LARGE'
+  'WASM_NOT_FOUND',
+  'WASM_EMPTY',
+  'WASM_INVALID',
+  'WASM_TOO_LARGE',
   // snapshot files (off-chain snapshots)
-  | 'SNAPSHOT_ARCHIVE_INVALID'
+  'SNAPSHOT_ARCHIVE_INVALID',
   // replies we could not make sense of
-  | 'UNEXPECTED_REPLY'
-  | 'SNAPSHOT_CORRUPT'
+  'UNEXPECTED_REPLY',
+  'SNAPSHOT_CORRUPT',
   // mainnet canister creation through the cycles ledger
-  | 'CYCLES_LEDGER_ERROR';
+  'CYCLES_LEDGER_ERROR',
+] as const;
+
+export type CanisterClientErrorCode = (typeof CANISTER_CLIENT_ERROR_CODES)[number];
 
 export interface ReplicaRejectDetails {
   rejectCode: number;

@@ -14,7 +14,7 @@ import { quietAgentConsole } from './agent-console.js';
 import { classifyAgentError, isTransientError, type CallSite } from './agent-errors.js';
 import { resolveRequestTimeout, withDeadline } from './deadline.js';
 import { CanisterClientError } from './errors.js';
-import { isMainnet, type NetworkDescription, notAReplicaHint } from './network.js';
+import { isMainnet, type NetworkDescription, networkDetails, notAReplicaHint } from './network.js';
 import { rejectError } from './reject-classification.js';
 import { DEFAULT_READ_RETRY, deadlineFetch, type RetryPolicy, withRetries } from './retry.js';
 import { fetchRootKey, STATUS_REQUEST } from './root-key.js';
@@ -180,7 +180,7 @@ export class HttpAgentTransport implements IcTransport {
         if (result.status === LookupPathStatus.Absent) return undefined;
         throw new CanisterClientError('UNEXPECTED_REPLY', `The certificate from ${this.network.url} neither contains nor excludes ${path.map((p) => text.decode(p)).join('/')}`, {
           hint: notAReplicaHint(this.network),
-          details: { status: result.status },
+          details: { ...networkDetails(this.network), status: result.status },
         });
       });
     });

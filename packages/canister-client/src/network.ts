@@ -24,9 +24,9 @@ export function isDevelopmentNetwork(network: NetworkDescription): boolean {
 
 /** What to tell a user whose network does not answer. */
 export function unreachableHint(network: NetworkDescription): string {
-  if (network.kind === 'local') return 'Start the local network with `soulrecall network start`.';
+  if (network.kind === 'local') return 'Start the local network.';
   if (network.kind === 'ic') return 'Check your internet connection; mainnet boundary nodes did not answer.';
-  return `Check that a replica is listening at ${network.url} (for the embedded network: \`soulrecall network start\`).`;
+  return `Check that a replica is listening at ${network.url}.`;
 }
 
 /** What to tell a user whose network did not answer in time. */
@@ -37,6 +37,10 @@ export function timeoutHint(network: NetworkDescription): string {
 /** What to tell a user whose "network" answers, but not as the IC does. */
 export function notAReplicaHint(network: NetworkDescription): string {
   if (network.kind === 'ic') return 'Something between you and mainnet (a proxy or captive portal?) answered instead of the IC; check your connection.';
-  const embedded = network.kind === 'local' ? ' (`soulrecall network start` starts one)' : '';
-  return `Check that ${network.url} is an IC replica or boundary node${embedded}, and not some other server; the environment's \`network\` in soulrecall.yaml sets the URL.`;
+  return `Check that ${network.url} is an IC replica or boundary node, and not some other server; the environment's \`network\` in soulrecall.yaml sets the URL.`;
+}
+
+/** The facts about a network an error carries, from which soulrecall's CLI words its own hints. */
+export function networkDetails(network: NetworkDescription): { url: string; networkKind: NetworkDescription['kind'] } {
+  return { url: network.url, networkKind: network.kind };
 }

@@ -38,7 +38,7 @@ const HINTS: Partial<Record<CanisterClientErrorCode, string>> = {
   NOT_A_CONTROLLER:
     'The identity in use is not a controller of this canister. Use a controller identity (`--identity`, or the environment\'s `identity`) or ask a controller to add it.',
   CANISTER_STOPPED: 'Start the canister first (`start`), or wait until a pending stop finishes.',
-  CANISTER_TRAPPED: 'The canister code trapped; see its logs (`soulrecall logs <canister-id>`).',
+  CANISTER_TRAPPED: 'The canister code trapped; see its logs.',
   METHOD_NOT_FOUND: 'The canister does not export that method; check the method name and whether it is a query or an update.',
   INVALID_ARGUMENT: 'The argument was rejected; check its Candid type and values (e.g. principals).',
   INSUFFICIENT_CYCLES: 'Top up the canister (or the paying identity) with cycles.',

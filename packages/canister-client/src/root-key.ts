@@ -1,6 +1,6 @@
 import type { HttpAgent } from '@dfinity/agent';
 import { CanisterClientError } from './errors.js';
-import { type NetworkDescription, notAReplicaHint } from './network.js';
+import { type NetworkDescription, networkDetails, notAReplicaHint } from './network.js';
 
 /** The DER header of a BLS12-381 G2 public key, the only kind of IC root key (IC interface spec). */
 const BLS_ROOT_KEY_DER_PREFIX = Buffer.from('308182301d060d2b0601040182dc7c0503010201060c2b0601040182dc7c05030201036100', 'hex');
@@ -21,7 +21,7 @@ export async function fetchRootKey(agent: HttpAgent, network: NetworkDescription
   const found = rootKey === undefined ? 'no root key' : 'a root key that is not a BLS public key';
   throw new CanisterClientError('UNEXPECTED_REPLY', `${network.url} answered ${STATUS_REQUEST} with ${found}, so it is not an IC network`, {
     hint: notAReplicaHint(network),
-    details: { url: network.url, path: '/api/v2/status' },
+    details: { ...networkDetails(network), path: '/api/v2/status' },
   });
 }
 

@@ -106,7 +106,9 @@ describe('identities and failures against the devnet', function () {
       'NETWORK_UNREACHABLE',
     );
     expect(error.message).to.contain(url);
-    expect(error.hint).to.contain('soulrecall network start');
+    // The package knows no CLI: its hint is neutral, and the facts say which network it was.
+    expect(error.hint).to.equal('Start the local network.');
+    expect(error.details).to.include({ url, networkKind: 'local' });
   });
 
   it('a network that stopped after connecting: NETWORK_UNREACHABLE', async () => {

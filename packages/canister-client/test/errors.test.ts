@@ -46,13 +46,14 @@ describe('classifyAgentError', () => {
     expect(error.reject).to.include({ method: 'go', canisterId: 'x' });
   });
 
-  it('connection refused is NETWORK_UNREACHABLE with the URL and `soulrecall network start`', () => {
+  it('connection refused is NETWORK_UNREACHABLE with the URL and the network in its details', () => {
     const refused = new TypeError('fetch failed', { cause: Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:4943'), { code: 'ECONNREFUSED' }) });
     for (const thrown of [refused, TransportError.fromCode(new HttpFetchErrorCode(refused))]) {
       const error = classifyAgentError(thrown, { network: local });
       expect(error.code).to.equal('NETWORK_UNREACHABLE');
       expect(error.message).to.contain(local.url);
-      expect(error.hint).to.contain('soulrecall network start');
+      expect(error.hint).to.equal('Start the local network.');
+      expect(error.details).to.include({ url: local.url, networkKind: 'local' });
     }
   });
 

@@ -1,5 +1,5 @@
 import { createInterface } from 'node:readline/promises';
-import { ExitCode, SoulrecallError } from './errors.js';
+import { SoulrecallError } from './errors.js';
 
 export interface ConfirmOptions {
   /** `--yes` was given. */
@@ -23,12 +23,11 @@ export async function confirmOrRefuse(options: ConfirmOptions): Promise<void> {
   if (!input.isTTY) {
     throw new SoulrecallError(`${options.question.replace(/\?$/, '')}: this needs confirmation and there is no terminal to ask on.`, {
       code: 'NOT_CONFIRMED',
-      exitCode: ExitCode.NotConfirmed,
       hint: `Run it in a terminal, or pass ${flag} to confirm.`,
     });
   }
   if (await askYesNo(options.question, input, options.output ?? process.stderr)) return;
-  throw new SoulrecallError('Cancelled: nothing was changed.', { code: 'NOT_CONFIRMED', exitCode: ExitCode.NotConfirmed, hint: `Pass ${flag} to skip the question.` });
+  throw new SoulrecallError('Cancelled: nothing was changed.', { code: 'NOT_CONFIRMED', hint: `Pass ${flag} to skip the question.` });
 }
 
 /** Asks `question [y/N]` on a terminal: true only for `y` or `yes`. */
@@ -70,12 +69,12 @@ export interface ChoiceOptions<T extends string> {
 export async function chooseOrRefuse<T extends string>(options: ChoiceOptions<T>): Promise<T> {
   const input = options.input ?? process.stdin;
   if (!input.isTTY) {
-    throw new SoulrecallError(`${options.question.replace(/\?$/, '')}: this needs an answer and there is no terminal to ask on.`, { code: 'NOT_CONFIRMED', exitCode: ExitCode.NotConfirmed, hint: options.hint });
+    throw new SoulrecallError(`${options.question.replace(/\?$/, '')}: this needs an answer and there is no terminal to ask on.`, { code: 'NOT_CONFIRMED', hint: options.hint });
   }
   const answer = (await ask(`${options.question} `, input, options.output ?? process.stderr)).trim().toLowerCase();
   const chosen = options.choices[answer] ?? options.choices[answer.charAt(0)];
   if (chosen !== undefined) return chosen;
-  throw new SoulrecallError('Cancelled: nothing was changed.', { code: 'NOT_CONFIRMED', exitCode: ExitCode.NotConfirmed, hint: options.hint });
+  throw new SoulrecallError('Cancelled: nothing was changed.', { code: 'NOT_CONFIRMED', hint: options.hint });
 }
 
 /** A terminal stream as `askSecret` needs it: raw mode switches echo and line editing off. */
@@ -118,7 +117,7 @@ export async function askSecret(
         }
         if (char === '\u0003') {
           finish();
-          reject(new SoulrecallError('Interrupted before the answer was typed.', { code: 'INTERRUPTED', exitCode: ExitCode.Interrupted, hint: 'Run the command again.' }));
+          reject(new SoulrecallError('Interrupted before the answer was typed.', { code: 'INTERRUPTED', hint: 'Run the command again.' }));
           interrupt();
           return;
         }

@@ -1,4 +1,4 @@
-import { ExitCode, SoulrecallError } from './errors.js';
+import { SoulrecallError } from './errors.js';
 
 const UNIT_MS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
 const RELATIVE = /^(\d+)\s*([smhdw])$/;
@@ -40,5 +40,5 @@ function isCalendarDay(year: number, month: number, day: number): boolean {
 }
 
 function invalidSince(message: string): SoulrecallError {
-  return new SoulrecallError(message, { code: 'INVALID_SINCE', exitCode: ExitCode.Usage, hint: HINT });
+  return new SoulrecallError(message, { code: 'INVALID_SINCE', hint: HINT });
 }

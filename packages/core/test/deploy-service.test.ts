@@ -28,7 +28,7 @@ describe('deploy, rollback and backup services (in-process devnet)', function ()
   let home: string;
   let session: Session;
   const refuse = async (question: string) => {
-    throw new SoulrecallError(`refused: ${question}`, { code: 'NOT_CONFIRMED', exitCode: 10 });
+    throw new SoulrecallError(`refused: ${question}`, { code: 'NOT_CONFIRMED' });
   };
 
   const remember = async (canisterId: string, text: string) => {

@@ -1,21 +1,29 @@
 import { expect } from 'chai';
-import { ExitCode, SoulrecallError, exitCodeForErrorCode, toSoulrecallError } from '../src/errors.js';
+import { ExitCode, SoulrecallError, toSoulrecallError } from '../src/errors.js';
 import { renderError } from '../src/base-command.js';
 
 describe('errors and exit codes', () => {
-  it('maps the codes of lower packages onto documented exit codes', () => {
-    expect(exitCodeForErrorCode('NETWORK_UNREACHABLE')).to.equal(ExitCode.Unreachable);
-    expect(exitCodeForErrorCode('NOT_A_CONTROLLER')).to.equal(ExitCode.Rejected);
-    expect(exitCodeForErrorCode('STORE_CORRUPT')).to.equal(ExitCode.Store);
-    expect(exitCodeForErrorCode('LOCK_HELD')).to.equal(ExitCode.Conflict);
-    expect(exitCodeForErrorCode('WASM_INVALID')).to.equal(ExitCode.InvalidInput);
-    expect(exitCodeForErrorCode('WASM_NOT_FOUND')).to.equal(ExitCode.NotFound);
-    expect(exitCodeForErrorCode('CONFLICT')).to.equal(ExitCode.Conflict);
-    expect(exitCodeForErrorCode('LOCK_LOST')).to.equal(ExitCode.Conflict);
-    expect(exitCodeForErrorCode('ARTIFACT_CORRUPT')).to.equal(ExitCode.Store);
-    expect(exitCodeForErrorCode('TRUST_ERROR')).to.equal(ExitCode.Unreachable);
-    expect(exitCodeForErrorCode('INSUFFICIENT_CYCLES')).to.equal(ExitCode.Rejected);
-    expect(exitCodeForErrorCode('SOMETHING_ELSE')).to.equal(undefined);
+  it('gives the errors of lower packages the exit codes of their codes, across package copies', () => {
+    const cases = [
+      ['NETWORK_UNREACHABLE', ExitCode.Unreachable],
+      ['NOT_A_CONTROLLER', ExitCode.Rejected],
+      ['STORE_CORRUPT', ExitCode.Store],
+      ['LOCK_HELD', ExitCode.Conflict],
+      ['WASM_INVALID', ExitCode.InvalidInput],
+      ['WASM_NOT_FOUND', ExitCode.NotFound],
+      ['ARTIFACT_CORRUPT', ExitCode.Store],
+      ['INSUFFICIENT_CYCLES', ExitCode.Rejected],
+      ['PORT_IN_USE', ExitCode.Conflict],
+    ] as const;
+    for (const [code, exitCode] of cases) {
+      // A plain Error with a code is what an error class of another package (or package copy) looks like here.
+      expect(toSoulrecallError(Object.assign(new Error(code), { code })).exitCode, code).to.equal(exitCode);
+    }
+  });
+
+  it('derives the exit code of a SoulrecallError from its code', () => {
+    expect(new SoulrecallError('x', { code: 'UNHEALTHY' }).exitCode).to.equal(ExitCode.Unhealthy);
+    expect(new SoulrecallError('x', { code: 'CONFIG_UNKNOWN_KEY' }).toJSON()).to.include({ code: 'CONFIG_UNKNOWN_KEY', exitCode: ExitCode.Config });
   });
 
   it('keeps the message and hint of a coded error', () => {
@@ -24,9 +32,10 @@ describe('errors and exit codes', () => {
     expect(error).to.include({ code: 'NETWORK_UNREACHABLE', exitCode: ExitCode.Unreachable, message: 'Cannot reach http://127.0.0.1:4943.', hint: 'Run soulrecall network start.' });
   });
 
-  it('keeps the code and hint of an error whose code it does not know', () => {
+  it('reports an error whose code it does not know as internal, keeping that code in details and the hint', () => {
     const error = toSoulrecallError(Object.assign(new Error('odd'), { code: 'SOMETHING_ELSE', hint: 'Do this.' }));
-    expect(error).to.include({ code: 'SOMETHING_ELSE', exitCode: ExitCode.Internal, hint: 'Do this.' });
+    expect(error).to.include({ code: 'INTERNAL', exitCode: ExitCode.Internal, hint: 'Do this.', message: 'Unexpected failure: odd' });
+    expect(error.details).to.deep.equal({ causeCode: 'SOMETHING_ELSE' });
   });
 
   it('treats unknown errors as internal, without losing the message', () => {
@@ -35,7 +44,7 @@ describe('errors and exit codes', () => {
   });
 
   it('renders one sentence and a hint, and the stack only when verbose', () => {
-    const error = new SoulrecallError('Unknown agent "x".', { code: 'AGENT_NOT_FOUND', exitCode: ExitCode.NotFound, hint: 'Agents: a.' });
+    const error = new SoulrecallError('Unknown agent "x".', { code: 'AGENT_NOT_FOUND', hint: 'Agents: a.' });
     expect(renderError(error, false)).to.equal('Error: Unknown agent "x".\nHint: Agents: a.\n');
     expect(renderError(error, true)).to.match(/Hint: Agents: a\.\n\n.*SoulrecallError/);
   });

@@ -4,7 +4,7 @@ import { createExecutionEngine } from './execution/index.js';
 export type { Devnet, DevnetOptions } from './devnet.js';
 export { DEFAULT_FUNDED_CYCLES } from './devnet.js';
 export { CYCLES_LEDGER_FEE, CYCLES_LEDGER_ID } from './system-canisters/cycles-ledger.js';
-export { DevnetError } from './errors.js';
+export { DevnetError, type DevnetErrorCode } from './errors.js';
 export { managementIdlFactory } from './management/candid-types.js';
 export * from './network-control.js';
 export { FUND_PATH, NETWORK_INFO_PATH, type NetworkSelfDescription } from './http/server.js';

@@ -5,7 +5,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { prepareStateDir, startDevnetWithEngine, type Devnet, type EngineFactory } from './devnet.js';
-import { DevnetError } from './errors.js';
+import { DevnetError, isDevnetErrorCode } from './errors.js';
 import { createExecutionEngine } from './execution/index.js';
 import { FUND_PATH, NETWORK_INFO_PATH, type NetworkSelfDescription } from './http/server.js';
 import { writeFileAtomic } from './state/atomic-file.js';
@@ -106,7 +106,7 @@ function claimStateDir(options: StartNetworkOptions): void {
   const info = readRuntimeInfo(options.stateDir);
   if (info && isProcessAlive(info.pid) && info.pid !== process.pid) {
     throw new DevnetError('ALREADY_RUNNING', `A network is already running from ${options.stateDir} (pid ${info.pid}${info.url ? `, ${info.url}` : ''}).`, {
-      hint: 'Use it, or stop it first with `soulrecall network stop`.',
+      hint: 'Use it, or stop it first.',
     });
   }
   if (info) removeRuntimeFiles(options.stateDir);
@@ -183,7 +183,7 @@ export async function startNetworkInBackground(options: StartNetworkOptions): Pr
 function startFailure(logFile: string, what: string): DevnetError {
   const log = fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8') : '';
   const reported = /^error ([A-Z_]+): (.*)$/m.exec(log);
-  if (reported) return new DevnetError(reported[1]!, reported[2]!);
+  if (reported && isDevnetErrorCode(reported[1]!)) return new DevnetError(reported[1], reported[2]!);
   return new DevnetError('START_FAILED', `The network process ${what}.`, { hint: `See its log: ${logFile}` });
 }
 
@@ -229,12 +229,12 @@ export async function stopNetwork(stateDir: string, port?: number): Promise<Netw
   const info = readRuntimeInfo(stateDir);
   if (!info) {
     const message = port === undefined ? `No network is running from ${stateDir}.` : `No network started by \`soulrecall network start\` is running on port ${port} (and ${stateDir} has no pid file).`;
-    throw new DevnetError('NOT_RUNNING', message, { hint: 'Start one with `soulrecall network start --background`.' });
+    throw new DevnetError('NOT_RUNNING', message, { hint: 'Start one in the background.' });
   }
   if (!isProcessAlive(info.pid)) {
     removeRuntimeFiles(stateDir);
     throw new DevnetError('STALE_PID_FILE', `The network of ${stateDir} is not running: its process ${info.pid} is gone. Removed the stale pid file.`, {
-      hint: 'Start it again with `soulrecall network start --background`.',
+      hint: 'Start it again.',
     });
   }
   process.kill(info.pid, 'SIGTERM');
@@ -289,11 +289,11 @@ export async function fundPrincipal(url: string, principal: string, cycles: bigi
       signal: AbortSignal.timeout(10_000),
     });
   } catch (error) {
-    throw new DevnetError('NOT_RUNNING', `No network answers at ${url}.`, { hint: 'Start one with `soulrecall network start --background`.', cause: error });
+    throw new DevnetError('NOT_RUNNING', `No network answers at ${url}.`, { hint: 'Start one in the background.', cause: error });
   }
   const body = await response.text();
   if (!response.ok) {
-    throw new DevnetError('FUND_REFUSED', `The network at ${url} did not fund ${principal}: ${body}`, { hint: 'Is it a soulrecall network? Only those have a faucet (`soulrecall network start`).' });
+    throw new DevnetError('FUND_REFUSED', `The network at ${url} did not fund ${principal}: ${body}`, { hint: 'Is it a soulrecall network? Only those have a faucet.' });
   }
   return JSON.parse(body) as FundResult;
 }
@@ -325,13 +325,14 @@ export async function fundRunningNetwork(stateDir: string, port: number, princip
     owner = Principal.fromText(principal.trim());
   } catch {
     throw new DevnetError('INVALID_PRINCIPAL', `"${principal}" is not a principal.`, {
-      hint: 'A principal looks like `2vxsx-fae` or `aaaaa-aa` (groups of up to five characters separated by dashes); `soulrecall identity principal` prints yours.',
+      hint: 'A principal looks like `2vxsx-fae` or `aaaaa-aa` (groups of up to five characters separated by dashes).',
     });
   }
   const status = await networkStatus(stateDir, port);
   if (!status.running || !status.url) {
     throw new DevnetError('NOT_RUNNING', `No network started by \`soulrecall network start\` is running on port ${port}.`, {
-      hint: 'Start one with `soulrecall network start --background` (or name its port with --port).',
+      hint: 'Start one in the background, or name the port it runs on.',
+      details: { port },
     });
   }
   return fundPrincipal(status.url, owner.toText(), cycles);

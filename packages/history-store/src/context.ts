@@ -118,8 +118,11 @@ export function checkProjectName(name: string): string {
   return name;
 }
 
-export function notFound(what: string, hint?: string): HistoryStoreError {
-  return new HistoryStoreError('NOT_FOUND', what, hint === undefined ? {} : { hint });
+/** What is missing, for callers that word their own hint (soulrecall's CLI names the command that lists them). */
+export type MissingEntity = 'backup' | 'promotion' | 'snapshot-file';
+
+export function notFound(what: string, hint?: string, entity?: MissingEntity): HistoryStoreError {
+  return new HistoryStoreError('NOT_FOUND', what, { hint, details: entity === undefined ? undefined : { entity } });
 }
 
 export function invalidArgument(message: string): HistoryStoreError {

@@ -3,25 +3,28 @@ import { PostgresRequestError } from './db/postgres.js';
  * Every failure the store reports is a HistoryStoreError: one sentence a user can read,
  * a stable `code` for callers and exit codes, and a `hint` saying what to do about it.
  */
-export type HistoryStoreErrorCode =
-  | 'STORE_CORRUPT'
-  | 'STORE_READ_ONLY'
-  | 'STORE_FULL'
-  | 'STORE_BUSY'
-  | 'STORE_IO'
-  | 'STORE_CANT_OPEN'
-  | 'STORE_CLOSED'
-  | 'STORE_SCHEMA_TOO_NEW'
-  | 'STORE_FOREIGN'
-  | 'STORE_UNREACHABLE'
-  | 'STORE_AUTH'
-  | 'LOCK_HELD'
-  | 'LOCK_LOST'
-  | 'NOT_FOUND'
-  | 'CONFLICT'
-  | 'INVALID_TRANSITION'
-  | 'INVALID_ARGUMENT'
-  | 'ARTIFACT_CORRUPT';
+export const HISTORY_STORE_ERROR_CODES = [
+  'STORE_CORRUPT',
+  'STORE_READ_ONLY',
+  'STORE_FULL',
+  'STORE_BUSY',
+  'STORE_IO',
+  'STORE_CANT_OPEN',
+  'STORE_CLOSED',
+  'STORE_SCHEMA_TOO_NEW',
+  'STORE_FOREIGN',
+  'STORE_UNREACHABLE',
+  'STORE_AUTH',
+  'LOCK_HELD',
+  'LOCK_LOST',
+  'NOT_FOUND',
+  'CONFLICT',
+  'INVALID_TRANSITION',
+  'INVALID_ARGUMENT',
+  'ARTIFACT_CORRUPT',
+] as const;
+
+export type HistoryStoreErrorCode = (typeof HISTORY_STORE_ERROR_CODES)[number];
 
 export interface HistoryStoreErrorOptions {
   hint?: string;
@@ -56,7 +59,7 @@ function translatePostgresError(error: PostgresRequestError, code: string, reaso
   if (UNREACHABLE.test(code) || /Connection terminated|connection timeout|timeout expired/i.test(reason)) {
     return new HistoryStoreError('STORE_UNREACHABLE', `the history store ${location} cannot be reached (${reason})`, {
       ...cause,
-      hint: 'start the PostgreSQL server or fix `history:` in soulrecall.yaml (or SOULRECALL_HISTORY_URL); an interrupted promotion resumes with soulrecall promote resume once it is back',
+      hint: 'start the PostgreSQL server or fix the URL of the store; an interrupted promotion can be resumed once it is back',
     });
   }
   if (code === '28P01' || code === '28000') {

@@ -44,7 +44,7 @@ describe('locks', () => {
     const error = caught(() => store.locks.acquire(request('dep-42', 'deploy')));
     expect(error.code).to.equal('LOCK_HELD');
     expect(error.message).to.equal(`promotion prm-ab12cd is running on bot/production since ${lease.acquiredAt} (pid ${process.pid} on host ${hostname()})`);
-    expect(error.hint).to.equal('wait for it, or run soulrecall promote abort prm-ab12cd if it is dead');
+    expect(error.hint).to.equal('wait for it, or abort promotion prm-ab12cd if it is dead');
     expect((error.details!['holder'] as Lease).operationId).to.equal('prm-ab12cd');
     // Other agents and environments are independent.
     expect(store.locks.acquire({ ...request('prm-other'), environment: 'staging' }).operationId).to.equal('prm-other');

@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { ExitCode, SoulrecallError } from '@soulrecall/core';
+import { SoulrecallError } from '@soulrecall/core';
 
 /** The most rows one `--limit` may ask for: more than any terminal or script reads at once, well inside what SQLite and a JavaScript number hold exactly. */
 export const MAX_LIMIT = 1_000_000;
@@ -21,7 +21,6 @@ export function parseLimit(value: string): number {
   if (limit >= 1 && limit <= MAX_LIMIT) return limit;
   throw new SoulrecallError(`--limit must be a whole number from 1 to ${MAX_LIMIT}, not "${value}".`, {
     code: 'INVALID_LIMIT',
-    exitCode: ExitCode.Usage,
     hint: 'Pass a whole number such as --limit 100, or leave --limit out for the default.',
     details: { flag: 'limit', value, min: 1, max: MAX_LIMIT },
   });

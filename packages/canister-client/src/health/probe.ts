@@ -31,7 +31,7 @@ export interface HealthVerdict {
   /** The network answered, as an IC network does (see `networkError` when not). */
   reachable: boolean;
   /** Why the network gave no usable answer: nothing, too late, an HTTP failure or a reply that made no sense. */
-  networkError?: { code: CanisterClientErrorCode; message: string; hint?: string };
+  networkError?: { code: CanisterClientErrorCode; message: string; hint?: string; details: Record<string, unknown> };
   /** `unknown` when the caller is not a controller (canister_status refused). */
   status: CanisterRunStatus | 'unknown';
   statusSource: 'canister_status' | 'read_state' | 'none';
@@ -101,7 +101,7 @@ export async function probeHealth(deps: ProbeDeps, canisterId: PrincipalLike, op
     if (!isCanisterClientError(error)) throw error;
     if (NETWORK_FAILURES.has(error.code)) {
       verdict.reachable = false;
-      verdict.networkError = { code: error.code, message: error.message, hint: error.hint };
+      verdict.networkError = { code: error.code, message: error.message, hint: error.hint, details: error.details };
     }
     verdict.problems.push(error.code === 'CANISTER_NOT_FOUND' ? 'canister not found' : error.message);
   }

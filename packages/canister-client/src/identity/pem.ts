@@ -14,10 +14,10 @@ export interface ParsedIdentity {
 /** The environment variable a passphrase for encrypted keys is taken from (else a prompt on a terminal). */
 export const PASSPHRASE_VARIABLE = 'SOULRECALL_IDENTITY_PASSPHRASE';
 
-const SUPPORTED = 'Use an Ed25519, secp256k1 or P-256 private key PEM (PKCS#8, SEC1 or encrypted PKCS#8), as dfx, quill, keysmith, openssl or `soulrecall identity new` write it.';
+const SUPPORTED = 'Use an Ed25519, secp256k1 or P-256 private key PEM (PKCS#8, SEC1 or encrypted PKCS#8), as dfx, quill, keysmith or openssl write it.';
 
 function invalid(source: string, why: string): CanisterClientError {
-  return new CanisterClientError('IDENTITY_INVALID', `${source} is not a usable identity: ${why}`, { hint: SUPPORTED, details: { source } });
+  return new CanisterClientError('IDENTITY_INVALID', `${source} is not a usable identity: ${why}`, { hint: SUPPORTED, details: { source, reason: 'unsupported-key' } });
 }
 
 /**

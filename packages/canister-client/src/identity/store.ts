@@ -46,7 +46,7 @@ function readPemText(file: string, source: string): string {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') {
       throw new CanisterClientError('IDENTITY_NOT_FOUND', `No identity key at ${file}`, {
-        hint: 'Check the path, or list identities with `soulrecall identity list`.',
+        hint: 'Check the path.',
         details: { source, file },
       });
     }
@@ -194,8 +194,8 @@ export class IdentityStore {
     if (name === DEFAULT_IDENTITY) this.ensureDefault();
     if (!fs.existsSync(this.pemPath(name))) {
       throw new CanisterClientError('IDENTITY_NOT_FOUND', `No soulrecall identity named "${name}"`, {
-        hint: `Create it with \`soulrecall identity new ${name}\`, import one with \`soulrecall identity import ${name} <pem>\`, or use \`dfx:<name>\` for a dfx identity.`,
-        details: { name },
+        hint: `Create or import an identity named ${name}, or use \`dfx:<name>\` for a dfx identity.`,
+        details: { name, source: `soulrecall:${name}` },
       });
     }
     return this.readPemFile(this.pemPath(name), `soulrecall:${name}`);
@@ -230,7 +230,7 @@ export class IdentityStore {
       if (fs.existsSync(path.join(dir, 'identity.pem.encrypted'))) {
         // dfx encrypts with its own scheme (Argon2 and AES-GCM, identity.json holding the parameters), not a PEM format.
         throw new CanisterClientError('IDENTITY_ENCRYPTED', `The dfx identity "${name}" is encrypted in dfx's own format, which soulrecall cannot read`, {
-          hint: `Export it unencrypted (\`dfx identity export ${name} > ${name}.pem\`) and import it: \`soulrecall identity import ${name} ${name}.pem\`.`,
+          hint: `Export it unencrypted (\`dfx identity export ${name} > ${name}.pem\`) and import that file.`,
           details: { source: `dfx:${name}` },
         });
       }

@@ -134,7 +134,7 @@ export function encodeSnapshotArchive(content: SnapshotContent, manifest: Archiv
 
 function invalid(source: string, why: string, details: Record<string, unknown> = {}): CanisterClientError {
   return new CanisterClientError('SNAPSHOT_ARCHIVE_INVALID', `${source} ${why}`, {
-    hint: 'Use the file exactly as `soulrecall backup download` wrote it (its name is its sha256); copy it again if it was cut short or changed on the way.',
+    hint: 'Use the file exactly as it was downloaded (its name is its sha256); copy it again if it was cut short or changed on the way.',
     details: { source, ...details },
   });
 }

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { ExitCode, SoulrecallError } from '../errors.js';
+import { SoulrecallError } from '../errors.js';
 import { ConfigError } from './errors.js';
 import type { AgentConfig, EnvironmentConfig, ProjectConfig } from './types.js';
 
@@ -16,7 +16,6 @@ export function resolveEnvironment(config: ProjectConfig, nameOrAlias: string): 
   const known = config.environments.map((environment) => (environment.aliases.length > 0 ? `${environment.name} (${environment.aliases.join(', ')})` : environment.name));
   throw new SoulrecallError(`Unknown environment "${nameOrAlias}".`, {
     code: 'ENVIRONMENT_NOT_FOUND',
-    exitCode: ExitCode.NotFound,
     hint: `Environments in ${config.file}: ${known.join(', ')}.`,
   });
 }
@@ -46,7 +45,6 @@ export function findAgent(config: ProjectConfig, name: string): AgentConfig {
   if (agent) return agent;
   throw new SoulrecallError(`Unknown agent "${name}".`, {
     code: 'AGENT_NOT_FOUND',
-    exitCode: ExitCode.NotFound,
     hint: config.agents.length > 0 ? `Agents in ${config.file}: ${config.agents.map((a) => a.name).join(', ')}.` : `Declare it under \`agents:\` in ${config.file}.`,
   });
 }
@@ -56,7 +54,6 @@ export function agentWasmPath(config: ProjectConfig, agent: AgentConfig): string
   if (!agent.wasm) {
     throw new SoulrecallError(`Agent ${agent.name} has no module to deploy.`, {
       code: 'WASM_NOT_GIVEN',
-      exitCode: ExitCode.InvalidInput,
       hint: `Pass -w <file.wasm> or set agents.${agent.name}.wasm in ${config.file}.`,
     });
   }

@@ -1,11 +1,13 @@
-import { ExitCode, SoulrecallError } from '../errors.js';
+import { SoulrecallError, type SoulrecallErrorCode } from '../errors.js';
+
+/** The codes of problems in soulrecall.yaml (they all exit 3). */
+export type ConfigErrorCode = Extract<SoulrecallErrorCode, `CONFIG_${string}`>;
 
 /** A configuration problem, located in the file (and line, when the file has one for it). */
 export class ConfigError extends SoulrecallError {
-  constructor(code: string, file: string, line: number | undefined, message: string, hint: string) {
+  constructor(code: ConfigErrorCode, file: string, line: number | undefined, message: string, hint: string) {
     super(`${line === undefined ? file : `${file}:${line}`}: ${message}`, {
       code,
-      exitCode: ExitCode.Config,
       hint,
       details: { file, line },
     });

@@ -2,7 +2,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type Pair, type YAMLMap } from 'yaml';
 import { historyBackendOf, redactUrl, type JsonObject } from '@soulrecall/history-store';
-import { ConfigError } from './errors.js';
+import { ConfigError, type ConfigErrorCode } from './errors.js';
 import { CONFIG_FILE_NAME, findConfigFile } from './find.js';
 import { LOCAL_NETWORK_URL, MAINNET_URL, type AgentConfig, type EnvironmentConfig, type ProjectConfig } from './types.js';
 
@@ -55,7 +55,7 @@ export function parseProjectConfig(text: string, file: string): ProjectConfig {
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const lineOf = (node: { range?: [number, number, number] | null } | null | undefined): number | undefined =>
     node?.range ? lines.linePos(node.range[0]).line : undefined;
-  const fail = (code: string, node: { range?: [number, number, number] | null } | null | undefined, message: string, hint: string): never => {
+  const fail = (code: ConfigErrorCode, node: { range?: [number, number, number] | null } | null | undefined, message: string, hint: string): never => {
     throw new ConfigError(code, file, lineOf(node), message, hint);
   };
 
@@ -235,7 +235,7 @@ export function isMainnetUrl(networkUrl: string): boolean {
   }
 }
 
-type Fail = (code: string, node: Node | null | undefined, message: string, hint: string) => never;
+type Fail = (code: ConfigErrorCode, node: Node | null | undefined, message: string, hint: string) => never;
 
 function checkKeys(map: YAMLMap, allowed: string[], prefix: string, fail: Fail): void {
   for (const pair of map.items as Pair<Node, Node>[]) {

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import semver from 'semver';
-import { ExitCode, SoulrecallError } from '../errors.js';
+import { SoulrecallError } from '../errors.js';
 
 const run = promisify(execFile);
 
@@ -68,14 +68,13 @@ async function fromLocal(path: string): Promise<PluginPackage> {
   const notAPackage = (why: string) =>
     new SoulrecallError(`${path} is not an npm package: ${why}.`, {
       code: 'PLUGIN_NOT_A_PACKAGE',
-      exitCode: ExitCode.InvalidInput,
       hint: 'Give `plugins install` a tarball made by `npm pack`, a package folder, or a package name.',
     });
   let isDirectory: boolean;
   try {
     isDirectory = statSync(path).isDirectory();
   } catch {
-    throw new SoulrecallError(`${path} does not exist.`, { code: 'PLUGIN_NOT_FOUND', exitCode: ExitCode.NotFound, hint: 'Check the path of the plugin tarball or folder.' });
+    throw new SoulrecallError(`${path} does not exist.`, { code: 'PLUGIN_NOT_FOUND', hint: 'Check the path of the plugin tarball or folder.' });
   }
   let text: string;
   try {
@@ -96,7 +95,6 @@ async function fromRegistry(name: string, tag: string, options: PluginCheckOptio
   const unreachable = (why: string) =>
     new SoulrecallError(`The npm registry at ${registry} cannot be reached: ${why}.`, {
       code: 'PLUGIN_REGISTRY_UNREACHABLE',
-      exitCode: ExitCode.Unreachable,
       hint: 'Start the registry or point soulrecall at one that answers (`npm config get registry`, or SOULRECALL_NPM_REGISTRY), then install again.',
     });
   let response: Response;
@@ -109,7 +107,7 @@ async function fromRegistry(name: string, tag: string, options: PluginCheckOptio
   // A registry that wants credentials for reads: npm has them, this check does not. npm decides.
   if (response.status === 401 || response.status === 403) return undefined;
   if (response.status === 404) {
-    throw new SoulrecallError(`${name} is not in the npm registry at ${registry}.`, { code: 'PLUGIN_NOT_FOUND', exitCode: ExitCode.NotFound, hint: 'Check the plugin name; `soulrecall plugins` lists what is installed.' });
+    throw new SoulrecallError(`${name} is not in the npm registry at ${registry}.`, { code: 'PLUGIN_NOT_FOUND', hint: 'Check the plugin name; `soulrecall plugins` lists what is installed.' });
   }
   if (!response.ok) throw unreachable(`it answered HTTP ${response.status}`);
   const document = (await response.json()) as { 'dist-tags'?: Record<string, string>; versions?: Record<string, PluginPackage> };
@@ -118,7 +116,6 @@ async function fromRegistry(name: string, tag: string, options: PluginCheckOptio
   if (!version || !versions[version]) {
     throw new SoulrecallError(`${name} has no version ${tag} in the npm registry at ${registry}.`, {
       code: 'PLUGIN_NOT_FOUND',
-      exitCode: ExitCode.NotFound,
       hint: `Its versions there: ${Object.keys(versions).join(', ') || 'none'}.`,
     });
   }
@@ -130,7 +127,6 @@ function assertLoadable(pkg: PluginPackage, label: string, coreVersion: string):
   if (pkg.oclif === undefined || pkg.oclif === null) {
     throw new SoulrecallError(`${label} is not a soulrecall plugin: its package.json has no "oclif" section.`, {
       code: 'PLUGIN_NOT_A_PLUGIN',
-      exitCode: ExitCode.InvalidInput,
       hint: 'A plugin is an oclif plugin package (README "Writing a plugin"); check that you named the right package.',
     });
   }
@@ -138,7 +134,6 @@ function assertLoadable(pkg: PluginPackage, label: string, coreVersion: string):
   if (range !== undefined && semver.validRange(range) !== null && !semver.satisfies(coreVersion, range, { includePrerelease: true })) {
     throw new SoulrecallError(`${label} needs @soulrecall/core ${range}, and this soulrecall has ${coreVersion}.`, {
       code: 'PLUGIN_CORE_MISMATCH',
-      exitCode: ExitCode.InvalidInput,
       hint: `Install a version of the plugin made for @soulrecall/core ${coreVersion}, or a soulrecall whose core satisfies ${range}.`,
     });
   }

@@ -1,5 +1,5 @@
 import type { JsonObject, JsonValue } from '@soulrecall/history-store';
-import { ExitCode, SoulrecallError } from '../errors.js';
+import { SoulrecallError } from '../errors.js';
 
 /**
  * Reads one stored JSON value back as the type it was written as, or throws a
@@ -27,7 +27,6 @@ export class JournalRecordMismatch extends SoulrecallError {
   ) {
     super(`The journal record ${path} is ${describe(found)}, not ${expected} as this soulrecall version writes it.`, {
       code: 'JOURNAL_RECORD_MISMATCH',
-      exitCode: ExitCode.Store,
       hint: 'The promotion was probably written by another soulrecall version: resume or abort it with that version (`soulrecall promote show <id>` shows the journal).',
       details: { path, expected },
     });

@@ -3,7 +3,7 @@ import { basename, resolve } from 'node:path';
 import type { DecodedSnapshotArchive } from '@soulrecall/canister-client';
 import type { Backup } from '@soulrecall/history-store';
 import { resolveEnvironment } from '../config/environments.js';
-import { ExitCode, SoulrecallError } from '../errors.js';
+import { SoulrecallError } from '../errors.js';
 import { backupToReplace, requireBackupOnNetwork, takeRecordedSnapshot } from './backups.js';
 import { locateCanister, parseCanisterId } from './canister-lookup.js';
 import { holdLease, type OperationHooks } from './deploy-operation.js';
@@ -94,7 +94,7 @@ export function listBackups(session: Session, request: ListBackupsRequest = {}):
 function environmentNameOf(session: Session, network: string): string {
   if (session.config) return resolveEnvironment(session.config, network).name;
   if (session.store.catalog.environments().some((environment) => environment.name === network)) return network;
-  throw new SoulrecallError(`Unknown environment "${network}".`, { code: 'ENVIRONMENT_NOT_FOUND', exitCode: ExitCode.NotFound, hint: 'Run the command in your project folder, or name an environment soulrecall has recorded (`soulrecall list`).' });
+  throw new SoulrecallError(`Unknown environment "${network}".`, { code: 'ENVIRONMENT_NOT_FOUND', hint: 'Run the command in your project folder, or name an environment soulrecall has recorded (`soulrecall list`).' });
 }
 
 export interface UploadBackupRequest {
@@ -123,7 +123,6 @@ async function readSnapshotFile(path: string): Promise<DecodedSnapshotArchive> {
     const code = (error as NodeJS.ErrnoException).code;
     throw new SoulrecallError(code === 'ENOENT' ? `The snapshot file ${path} does not exist.` : `The snapshot file ${path} cannot be read (${code ?? 'error'}).`, {
       code: code === 'ENOENT' ? 'BACKUP_FILE_NOT_FOUND' : 'BACKUP_FILE_UNREADABLE',
-      exitCode: code === 'ENOENT' ? ExitCode.NotFound : ExitCode.InvalidInput,
       hint: '`soulrecall backup list --json` shows the snapshot file (`archive.path`) of each downloaded backup.',
     });
   }
@@ -144,13 +143,13 @@ export async function uploadBackup(session: Session, request: UploadBackupReques
   const located = request.network !== undefined ? locateCanister(session, canisterId, { network: request.network, allowUnrecorded: true }) : locateCanister(session, canisterId);
   if (!located.record && !agentOfFile) {
     throw new SoulrecallError(`${path} does not say which agent it belongs to, and canister ${canisterId} is not recorded.`, {
-      code: 'BACKUP_AGENT_UNKNOWN', exitCode: ExitCode.InvalidInput, hint: 'Deploy the agent to the canister first (`soulrecall deploy <agent> -e <env> --canister <id>`), then upload.',
+      code: 'BACKUP_AGENT_UNKNOWN', hint: 'Deploy the agent to the canister first (`soulrecall deploy <agent> -e <env> --canister <id>`), then upload.',
     });
   }
   const environment = located.environment;
   const agent = located.record?.agent ?? agentOfFile!;
   if (located.record?.decommissionedAt) {
-    throw new SoulrecallError(`Canister ${canisterId} was deleted (${located.record.decommissionedAt}).`, { code: 'CANISTER_DECOMMISSIONED', exitCode: ExitCode.NotFound, hint: 'Upload into a canister that exists (`soulrecall list`).' });
+    throw new SoulrecallError(`Canister ${canisterId} was deleted (${located.record.decommissionedAt}).`, { code: 'CANISTER_DECOMMISSIONED', hint: 'Upload into a canister that exists (`soulrecall list`).' });
   }
   const client = await session.client(environment);
   // Controller check before anything is written or sent: not a controller is exit 7, nothing done.

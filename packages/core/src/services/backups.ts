@@ -1,7 +1,7 @@
 import type { CanisterClient } from '@soulrecall/canister-client';
 import type { Backup, BackupRestore } from '@soulrecall/history-store';
 import type { EnvironmentConfig } from '../config/types.js';
-import { ExitCode, SoulrecallError } from '../errors.js';
+import { SoulrecallError } from '../errors.js';
 import { agentConfigOf, environmentOfRecord } from './canister-lookup.js';
 import { checkAgentHealth, healthToJson, type AgentHealth } from './health-check.js';
 import { holdLease, type OperationHooks } from './deploy-operation.js';
@@ -59,7 +59,6 @@ export async function backupToReplace(session: Session, client: CanisterClient, 
   if (!oldest) {
     throw new SoulrecallError(`Canister ${canisterId} holds ${existing.length} snapshots, the most the network allows, and none of them was taken automatically by soulrecall.`, {
       code: 'SNAPSHOT_LIMIT',
-      exitCode: ExitCode.Conflict,
       hint: `soulrecall never replaces a manual backup; restore or delete one of them first (\`soulrecall backup list ${canisterId}\`).`,
     });
   }
@@ -137,7 +136,7 @@ export interface RestoreBackupResult {
 export function requireBackup(session: Session, backupId: string): Backup {
   const backup = session.store.backups.get(backupId);
   if (!backup) {
-    throw new SoulrecallError(`Backup ${backupId} does not exist.`, { code: 'BACKUP_NOT_FOUND', exitCode: ExitCode.NotFound, hint: '`soulrecall backup list` shows the recorded backups.' });
+    throw new SoulrecallError(`Backup ${backupId} does not exist.`, { code: 'BACKUP_NOT_FOUND', hint: '`soulrecall backup list` shows the recorded backups.' });
   }
   return backup;
 }
@@ -149,7 +148,6 @@ export function requireBackupOnNetwork(session: Session, backupId: string): Back
     const onDisk = backup.archive && session.store.snapshotFiles.has(backup.archive.sha256);
     throw new SoulrecallError(`Backup ${backupId}'s snapshot is no longer on the network (gone since ${backup.deletedAt}).`, {
       code: 'BACKUP_DELETED',
-      exitCode: ExitCode.NotFound,
       hint: onDisk
         ? `It lives on disk: upload it into a canister with \`soulrecall backup upload ${backup.archive!.path} --canister <canister-id>\`, then restore the backup that prints.`
         : 'Pick another one from `soulrecall backup list`.',
@@ -184,7 +182,7 @@ export async function restoreBackup(session: Session, request: { backupId: strin
 
 function environmentByName(session: Session, name: string): EnvironmentConfig {
   const environment = session.config?.environments.find((candidate) => candidate.name === name);
-  if (!environment) throw new SoulrecallError(`Environment ${name} is not in soulrecall.yaml.`, { code: 'ENVIRONMENT_NOT_FOUND', exitCode: ExitCode.NotFound, hint: 'Run the command in the project that recorded it.' });
+  if (!environment) throw new SoulrecallError(`Environment ${name} is not in soulrecall.yaml.`, { code: 'ENVIRONMENT_NOT_FOUND', hint: 'Run the command in the project that recorded it.' });
   return environment;
 }
 
@@ -192,7 +190,6 @@ function environmentByName(session: Session, name: string): EnvironmentConfig {
 export function unhealthyAfter(what: string, canisterId: string, health: AgentHealth, details: object): SoulrecallError {
   return new SoulrecallError(`Canister ${canisterId} is unhealthy after ${what}: ${health.problems.join('; ') || 'the health check failed'}.`, {
     code: 'UNHEALTHY',
-    exitCode: ExitCode.Unhealthy,
     hint: `Look at \`soulrecall logs ${canisterId}\`, then restore another backup or roll back.`,
     details: details as Record<string, unknown>,
   });

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { EnvironmentConfig, ProjectConfig } from '../config/types.js';
-import { ExitCode, SoulrecallError } from '../errors.js';
+import { SoulrecallError } from '../errors.js';
 import { ICP_PROJECT_FILE, icpNetworkModeOf } from './project-import/icp.js';
 
 export const CANISTER_IDS_FILE = 'canister_ids.json';
@@ -123,7 +123,6 @@ export function readIdsFile(location: CanisterIdsLocation): Record<string, unkno
   if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) && Object.values(parsed).every(valueOk)) return parsed as Record<string, unknown>;
   throw new SoulrecallError(`${location.file} is not a JSON object of ${expected}.`, {
     code: 'CANISTER_IDS_INVALID',
-    exitCode: ExitCode.InvalidInput,
     hint: 'Fix or delete the file; soulrecall rewrites it from its history on the next route change.',
   });
 }

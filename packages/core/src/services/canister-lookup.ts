@@ -3,7 +3,7 @@ import type { Canister } from '@soulrecall/history-store';
 import { findEnvironment, resolveEnvironment } from '../config/environments.js';
 import { environmentOfNetwork } from '../config/loader.js';
 import type { AgentConfig, EnvironmentConfig } from '../config/types.js';
-import { ExitCode, SoulrecallError } from '../errors.js';
+import { SoulrecallError } from '../errors.js';
 import type { Session } from './session.js';
 
 export interface LocatedCanister {
@@ -21,7 +21,6 @@ export function parseCanisterId(text: string): string {
     if (error instanceof Error) {
       throw new SoulrecallError(`"${text}" is not a canister id (a principal such as rrkah-fqaaa-aaaaa-aaaaq-cai).`, {
         code: 'INVALID_CANISTER_ID',
-        exitCode: ExitCode.InvalidInput,
         hint: 'Copy the id from `soulrecall list`.',
       });
     }
@@ -56,7 +55,6 @@ export function locateCanister(session: Session, canisterIdText: string, options
   if (candidates.length > 1) {
     throw new SoulrecallError(`Canister ${canisterId} is recorded in several environments (${candidates.map((c) => c.environment).join(', ')}).`, {
       code: 'CANISTER_AMBIGUOUS',
-      exitCode: ExitCode.Usage,
       hint: 'Say which with --network <env>.',
     });
   }
@@ -77,14 +75,12 @@ export function requireEnvironment(session: Session, name: string, options: Envi
   if (options.acceptNetwork && !session.config) {
     throw new SoulrecallError(`--network "${name}" is neither \`ic\`, \`local\` nor an http(s) URL, and no soulrecall.yaml is here to name it as an environment.`, {
       code: 'UNKNOWN_NETWORK',
-      exitCode: ExitCode.Usage,
       hint: 'Outside a project pass --network ic, --network local or a URL such as http://127.0.0.1:4943; for a project\'s environments run the command in its folder or pass --config.',
     });
   }
   if (!session.config) {
     throw new SoulrecallError('--network needs a soulrecall.yaml to resolve the environment.', {
       code: 'CONFIG_NOT_FOUND',
-      exitCode: ExitCode.Config,
       hint: 'Run the command in your project folder or pass --config.',
     });
   }
@@ -109,7 +105,6 @@ export function environmentOfRecord(session: Session, record: Canister): Environ
   if (rebuilt) return rebuilt;
   throw new SoulrecallError(`The store records canister ${record.canisterId} on "${record.networkUrl}", which is not a network URL.`, {
     code: 'STORE_INVALID_NETWORK',
-    exitCode: ExitCode.Store,
     hint: `Run the command in the project folder whose soulrecall.yaml defines environment ${record.environment}.`,
   });
 }
@@ -117,7 +112,6 @@ export function environmentOfRecord(session: Session, record: Canister): Environ
 function unknownCanister(canisterId: string, where: string): SoulrecallError {
   return new SoulrecallError(`Canister ${canisterId} is not known to soulrecall${where ? ` ${where}` : ''}.`, {
     code: 'CANISTER_NOT_RECORDED',
-    exitCode: ExitCode.NotFound,
     hint: '`soulrecall list` shows the canisters soulrecall knows; pass --network <env> to look at another one.',
   });
 }

@@ -2,6 +2,7 @@ import type { CanisterClient, HealthVerdict } from '@soulrecall/canister-client'
 import type { Canister } from '@soulrecall/history-store';
 import type { EnvironmentConfig } from '../config/types.js';
 import { ExitCode, SoulrecallError, toSoulrecallError, hasErrorCode } from '../errors.js';
+import { cliHintFor } from '../error-hints.js';
 import { agentConfigOf, locateCanister, requireEnvironment } from './canister-lookup.js';
 import type { Session } from './session.js';
 
@@ -91,6 +92,9 @@ export async function canisterHealth(session: Session, canisterIdText: string, o
   const client = await session.client(located.environment);
   const verdict = await client.health(located.canisterId, method ? { method } : {});
   assertCanisterExists(verdict, located.environment);
+  const { networkError } = verdict;
+  // The verdict is reported as it is, but with the hint a soulrecall command gives for its error.
+  if (networkError) return { ...verdict, networkError: { ...networkError, hint: cliHintFor(networkError.code, networkError) }, environment: located.environment.name };
   return { ...verdict, environment: located.environment.name };
 }
 
@@ -102,7 +106,6 @@ export function assertCanisterExists(verdict: HealthVerdict, environment: Enviro
   if (verdict.reachable && verdict.statusSource === 'none' && verdict.problems.includes('canister not found')) {
     throw new SoulrecallError(`Canister ${verdict.canisterId} does not exist on the network of environment ${environment.name} (${environment.networkUrl}).`, {
       code: 'CANISTER_NOT_FOUND',
-      exitCode: ExitCode.NotFound,
       hint: 'Check the id and the environment (--network <env>); `soulrecall list` shows the canisters soulrecall knows.',
     });
   }

@@ -1,7 +1,7 @@
 import type { CanisterClient, SnapshotContent, WasmArtifact } from '@soulrecall/canister-client';
 import type { Backup, JsonObject, RouteCause } from '@soulrecall/history-store';
 import type { AgentConfig, EnvironmentConfig } from '../config/types.js';
-import { ExitCode, SoulrecallError } from '../errors.js';
+import { SoulrecallError } from '../errors.js';
 import { journalRecord as field, journalStep, type JournalStepDefinition } from '../promotion/journal-record.js';
 import { earlierSnapshot, restoreSnapshot, takeRecordedSnapshot } from './backups.js';
 import type { OperationHooks } from './deploy-operation.js';
@@ -141,7 +141,6 @@ export async function cutOver(session: Session, client: CanisterClient, input: C
       const message = recoveryError instanceof Error ? recoveryError.message : String(recoveryError);
       return new SoulrecallError(`The cut-over of ${agent.name} in ${environment.name} failed (${why}) and ${from} could not be started again (${message}).`, {
         code: 'CUTOVER_INTERRUPTED',
-        exitCode: ExitCode.Unreachable,
         hint: `Writes are paused: start it with \`soulrecall config set --routing ${from}\` as soon as the network answers.`,
         cause,
       });

@@ -1,5 +1,5 @@
 import { confirmOrRefuse } from '../confirm.js';
-import { ExitCode, SoulrecallError, hasErrorCode } from '../errors.js';
+import { SoulrecallError, hasErrorCode } from '../errors.js';
 import { locateCanister } from './canister-lookup.js';
 import { clearRoute } from './routing.js';
 import type { CanisterClient } from '@soulrecall/canister-client';
@@ -33,7 +33,6 @@ export async function deleteCanister(session: Session, canisterIdText: string, o
   if (record.decommissionedAt !== null) {
     throw new SoulrecallError(`Canister ${located.canisterId} was already deleted (${record.decommissionedAt}).`, {
       code: 'CANISTER_DECOMMISSIONED',
-      exitCode: ExitCode.NotFound,
       hint: '`soulrecall list` shows the canisters that still exist.',
     });
   }
@@ -46,7 +45,6 @@ export async function deleteCanister(session: Session, canisterIdText: string, o
   if (live && !(client && (await isGone(client, located.canisterId)))) {
     throw new SoulrecallError(`Canister ${located.canisterId} is the live canister of ${record.agent} in ${record.environment}; it was not deleted.`, {
       code: 'CANISTER_IS_LIVE',
-      exitCode: ExitCode.Conflict,
       hint: `Switch the route first: soulrecall config set --routing <other-canister-id> (see soulrecall list --agent ${record.agent} -e ${record.environment}).`,
       details: { route },
     });

@@ -3,7 +3,7 @@ import type { CanisterClient, CreationPlan, WasmArtifact } from '@soulrecall/can
 import type { Canister, Deployment, InstallMode } from '@soulrecall/history-store';
 import { agentWasmPath, findAgent, resolveEnvironment } from '../config/environments.js';
 import type { AgentConfig, EnvironmentConfig, ProjectConfig } from '../config/types.js';
-import { ExitCode, SoulrecallError } from '../errors.js';
+import { SoulrecallError } from '../errors.js';
 import { parseCanisterId } from './canister-lookup.js';
 import { holdLease, type OperationHooks } from './deploy-operation.js';
 import { runDeploySequence, UnhealthyDeployment, unjournaledSteps, type DeploySequenceResult } from './deploy-sequence.js';
@@ -64,7 +64,7 @@ export async function planDeploy(config: ProjectConfig, request: DeployRequest):
   const environment = resolveEnvironment(config, request.environment);
   const mode = request.mode ?? 'auto';
   if (!DEPLOY_MODES.includes(mode)) {
-    throw new SoulrecallError(`Unknown install mode "${mode}".`, { code: 'INVALID_MODE', exitCode: ExitCode.Usage, hint: `Use one of ${DEPLOY_MODES.join(', ')}.` });
+    throw new SoulrecallError(`Unknown install mode "${mode}".`, { code: 'INVALID_MODE', hint: `Use one of ${DEPLOY_MODES.join(', ')}.` });
   }
   const canisterId = request.canisterId === undefined ? null : parseCanisterId(request.canisterId);
   const modulePath = request.wasmPath === undefined ? agentWasmPath(config, agent) : resolve(request.wasmPath);
@@ -129,10 +129,10 @@ export async function adoptPlannedCanister(
 
 function usable(canister: Canister, agent: string): Canister {
   if (canister.agent !== agent) {
-    throw new SoulrecallError(`Canister ${canister.canisterId} belongs to agent ${canister.agent}, not ${agent}.`, { code: 'CANISTER_OTHER_AGENT', exitCode: ExitCode.Conflict, hint: 'Leave out --canister to deploy to the agent\'s own canister.' });
+    throw new SoulrecallError(`Canister ${canister.canisterId} belongs to agent ${canister.agent}, not ${agent}.`, { code: 'CANISTER_OTHER_AGENT', hint: 'Leave out --canister to deploy to the agent\'s own canister.' });
   }
   if (canister.decommissionedAt !== null) {
-    throw new SoulrecallError(`Canister ${canister.canisterId} was deleted at ${canister.decommissionedAt}.`, { code: 'CANISTER_DELETED', exitCode: ExitCode.Conflict, hint: 'Deploy to a live canister (`soulrecall list`).' });
+    throw new SoulrecallError(`Canister ${canister.canisterId} was deleted at ${canister.decommissionedAt}.`, { code: 'CANISTER_DELETED', hint: 'Deploy to a live canister (`soulrecall list`).' });
   }
   return canister;
 }
@@ -199,7 +199,6 @@ export async function assertUpgradeKeepsPersistence(
     `Module ${shortHash(input.module.sha256)} cannot upgrade canister ${input.canisterId}: the canister runs Motoko with enhanced orthogonal persistence, and the new module does not, so the network would refuse it.`,
     {
       code: 'UPGRADE_INCOMPATIBLE',
-      exitCode: ExitCode.InvalidInput,
       hint: 'Build the new module with the same Motoko persistence, or reinstall (--mode reinstall erases the memory) if that is what you want.',
     },
   );
@@ -208,10 +207,10 @@ export async function assertUpgradeKeepsPersistence(
 function resolveMode(mode: DeployMode, previousModuleHash: string | null, canisterId: string): InstallMode {
   if (mode === 'auto') return previousModuleHash === null ? 'install' : 'upgrade';
   if (mode === 'install' && previousModuleHash !== null) {
-    throw new SoulrecallError(`Canister ${canisterId} already has code installed; --mode install would be refused.`, { code: 'CANISTER_NOT_EMPTY', exitCode: ExitCode.Conflict, hint: 'Use --mode upgrade (keeps memory) or --mode reinstall (erases it).' });
+    throw new SoulrecallError(`Canister ${canisterId} already has code installed; --mode install would be refused.`, { code: 'CANISTER_NOT_EMPTY', hint: 'Use --mode upgrade (keeps memory) or --mode reinstall (erases it).' });
   }
   if (mode === 'upgrade' && previousModuleHash === null) {
-    throw new SoulrecallError(`Canister ${canisterId} is empty; there is nothing to upgrade.`, { code: 'CANISTER_EMPTY', exitCode: ExitCode.Conflict, hint: 'Use --mode install or --mode auto.' });
+    throw new SoulrecallError(`Canister ${canisterId} is empty; there is nothing to upgrade.`, { code: 'CANISTER_EMPTY', hint: 'Use --mode install or --mode auto.' });
   }
   return mode;
 }
@@ -223,7 +222,6 @@ function unhealthyError(unhealthy: UnhealthyDeployment, base: Pick<DeployResult,
   if (!restored) {
     return new SoulrecallError(`Version ${deployment.version} of ${deployment.agent} is unhealthy on ${deployment.canisterId}: ${problems}. There was no earlier state to restore.`, {
       code: 'UNHEALTHY',
-      exitCode: ExitCode.Unhealthy,
       hint: `Fix the module and deploy again; \`soulrecall logs ${deployment.canisterId}\` may say why.`,
       details,
     });
@@ -233,7 +231,6 @@ function unhealthyError(unhealthy: UnhealthyDeployment, base: Pick<DeployResult,
     `Version ${deployment.version} of ${deployment.agent} was unhealthy after the upgrade (${problems}), so the snapshot taken before it (${restored.backupId}) was restored${healthy ? ': the previous version runs again with its memory' : ', but the canister is still unhealthy'}.`,
     {
       code: 'DEPLOY_ROLLED_BACK',
-      exitCode: ExitCode.RolledBack,
       hint: healthy ? `Fix the module and deploy again; \`soulrecall logs ${deployment.canisterId}\` may say why.` : `Check \`soulrecall health ${deployment.canisterId}\` and restore a backup (\`soulrecall backup list ${deployment.canisterId}\`).`,
       details: { ...details, restoredBackupId: restored.backupId, healthAfterRestore: restored.healthAfterRestore ? healthToJson(restored.healthAfterRestore) : null },
     },
@@ -245,7 +242,7 @@ function unhealthyError(unhealthy: UnhealthyDeployment, base: Pick<DeployResult,
  * the environment's lease: find or create the canister and run one journaled deployment.
  */
 export async function deploy(session: Session, request: DeployRequest, hooks: OperationHooks = {}): Promise<DeployResult> {
-  if (!session.config) throw new SoulrecallError('deploy needs a soulrecall.yaml.', { code: 'CONFIG_NOT_FOUND', exitCode: ExitCode.Config, hint: 'Run it in your project folder or pass --config.' });
+  if (!session.config) throw new SoulrecallError('deploy needs a soulrecall.yaml.', { code: 'CONFIG_NOT_FOUND', hint: 'Run it in your project folder or pass --config.' });
   const plan = await planDeploy(session.config, request);
   if (plan.environment.protected) await hooks.confirm?.(`Deploy ${plan.agent.name} to the protected environment ${plan.environment.name}?`);
   const client = await session.client(plan.environment);

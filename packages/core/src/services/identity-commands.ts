@@ -2,7 +2,7 @@ import type { IdentityInfo, IdentityStore, KeyType } from '@soulrecall/canister-
 
 export { KEY_TYPES, type KeyType } from '@soulrecall/canister-client';
 import { askSecret, type TerminalInput } from '../confirm.js';
-import { ExitCode, SoulrecallError, hasErrorCode } from '../errors.js';
+import { SoulrecallError, hasErrorCode } from '../errors.js';
 import type { Session } from './session.js';
 
 /** The `identity` commands: thin wrappers around canister-client's IdentityStore (keys are never printed). */
@@ -89,7 +89,6 @@ function unwritable(error: unknown, identities: IdentityStore, session: Session)
   if (reason === undefined) return error;
   return new SoulrecallError(`Cannot write soulrecall's identities to ${identities.directory}: ${reason} (${code}).`, {
     code: 'DATA_DIR_UNWRITABLE',
-    exitCode: ExitCode.Store,
     hint: `Make the data directory ${session.dataDir} a writable directory, or point SOULRECALL_HOME at one.`,
     cause: error,
     details: { directory: identities.directory, dataDir: session.dataDir, errno: code, path: (error as NodeJS.ErrnoException).path },

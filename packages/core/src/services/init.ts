@@ -5,7 +5,7 @@ import type { CanisterClient } from '@soulrecall/canister-client';
 import { CONFIG_FILE_NAME } from '../config/find.js';
 import { parseProjectConfig } from '../config/loader.js';
 import type { EnvironmentConfig, ProjectConfig } from '../config/types.js';
-import { ExitCode, SoulrecallError, toSoulrecallError } from '../errors.js';
+import { SoulrecallError, toSoulrecallError } from '../errors.js';
 import { DFX_PROJECT_FILE, readDfxProject } from './project-import/dfx.js';
 import { ICP_PROJECT_FILE, readIcpProject } from './project-import/icp.js';
 import type { FoundCanisterId, ImportedAgent, ImportedEnvironment, ImportedProject } from './project-import/types.js';
@@ -98,7 +98,7 @@ export function readProjectToImport(root: string, from?: InitSource): ImportedPr
     return readIcpProject(root);
   }
   if (hasDfx && hasIcp) {
-    throw new SoulrecallError(`${root} has both ${DFX_PROJECT_FILE} and ${ICP_PROJECT_FILE}.`, { code: 'INIT_SOURCE_AMBIGUOUS', exitCode: ExitCode.Usage, hint: 'Pass --from dfx or --from icp to say which one to read.' });
+    throw new SoulrecallError(`${root} has both ${DFX_PROJECT_FILE} and ${ICP_PROJECT_FILE}.`, { code: 'INIT_SOURCE_AMBIGUOUS', hint: 'Pass --from dfx or --from icp to say which one to read.' });
   }
   return DEFAULT_PIPELINE;
 }
@@ -157,7 +157,7 @@ export async function initProject(request: InitRequest, hooks: InitHooks = {}): 
 async function settleExisting(file: string, existing: InitRequest['existing'], hooks: InitHooks): Promise<void> {
   if (existing === 'replace') return;
   if (existing === 'refuse' || !hooks.confirm) {
-    throw new SoulrecallError(`${file} already exists; soulrecall init does not replace it without asking.`, { code: 'NOT_CONFIRMED', exitCode: ExitCode.NotConfirmed, hint: 'Pass --force to replace it, or run init in a terminal to be asked.' });
+    throw new SoulrecallError(`${file} already exists; soulrecall init does not replace it without asking.`, { code: 'NOT_CONFIRMED', hint: 'Pass --force to replace it, or run init in a terminal to be asked.' });
   }
   await hooks.confirm(`Replace ${file}?`);
 }
@@ -231,5 +231,5 @@ async function storeBuiltModule(session: Session, config: ProjectConfig, agentNa
 }
 
 function missingSource(root: string, name: string): SoulrecallError {
-  return new SoulrecallError(`There is no ${name} in ${root}.`, { code: 'INIT_SOURCE_NOT_FOUND', exitCode: ExitCode.NotFound, hint: 'Run init in the project folder, or leave out --from.' });
+  return new SoulrecallError(`There is no ${name} in ${root}.`, { code: 'INIT_SOURCE_NOT_FOUND', hint: 'Run init in the project folder, or leave out --from.' });
 }

@@ -1,7 +1,7 @@
 import type { CanisterClient } from '@soulrecall/canister-client';
 import type { Route, RouteCause } from '@soulrecall/history-store';
 import type { AgentConfig } from '../config/types.js';
-import { ExitCode, SoulrecallError } from '../errors.js';
+import { SoulrecallError } from '../errors.js';
 import { assertCanisterExists, healthMethodOf } from './canister-status.js';
 import { agentConfigOf, locateCanister, requireEnvironment } from './canister-lookup.js';
 import { holdLease } from './deploy-operation.js';
@@ -46,7 +46,6 @@ export async function setRouting(session: Session, canisterIdText: string, optio
   if (record.decommissionedAt !== null) {
     throw new SoulrecallError(`Canister ${located.canisterId} was deleted (${record.decommissionedAt}); it cannot be made live.`, {
       code: 'CANISTER_DECOMMISSIONED',
-      exitCode: ExitCode.NotFound,
       hint: '`soulrecall list` shows the canisters that still exist.',
     });
   }
@@ -94,14 +93,12 @@ export async function setRouting(session: Session, canisterIdText: string, optio
   if (verdict.status === 'stopped' || verdict.status === 'stopping') {
     throw new SoulrecallError(`Canister ${located.canisterId} is ${verdict.status}; the route was not changed.`, {
       code: 'CANISTER_STOPPED',
-      exitCode: ExitCode.Rejected,
       hint: 'Start it (or deploy to it) first.',
     });
   }
   if (!verdict.healthy && !options.force) {
     throw new SoulrecallError(`Canister ${located.canisterId} is unhealthy (${verdict.problems.join('; ')}); the route was not changed.`, {
       code: 'UNHEALTHY',
-      exitCode: ExitCode.Unhealthy,
       hint: 'Fix it, or pass --force to route to it anyway.',
       details: { health },
     });

@@ -1,6 +1,6 @@
 import type { CanisterClient } from '@soulrecall/canister-client';
 import type { ActorInput, HistoryStore, Lease } from '@soulrecall/history-store';
-import { ExitCode, SoulrecallError } from '../errors.js';
+import { SoulrecallError } from '../errors.js';
 
 /** Length of an operation's lease; renewed every third of it, so one late renewal still finds it held. */
 export const LEASE_MS = 60_000;
@@ -38,7 +38,6 @@ export class LeaseLost extends SoulrecallError {
   ) {
     super(`${target.operation} ${target.operationId} lost its lock on ${target.agent}/${target.environment} (${reason}), so it stopped before changing anything more.`, {
       code: 'LOCK_LOST',
-      exitCode: ExitCode.Conflict,
       hint,
       cause,
       details: { agent: target.agent, environment: target.environment, operation: target.operation, operationId: target.operationId },

@@ -1,6 +1,6 @@
 import type { CanisterClient } from '@soulrecall/canister-client';
 import type { EnvironmentConfig } from '../config/types.js';
-import { ExitCode, SoulrecallError } from '../errors.js';
+import { SoulrecallError } from '../errors.js';
 import { locateCanister, requireEnvironment } from './canister-lookup.js';
 import type { Session } from './session.js';
 
@@ -37,7 +37,6 @@ export function logTargets(session: Session, query: LogsQuery): LogTarget[] {
   if (query.network === undefined) {
     throw new SoulrecallError('Say whose logs to show: a canister id, or --network <env> for every canister of an environment.', {
       code: 'LOGS_TARGET_MISSING',
-      exitCode: ExitCode.Usage,
       hint: 'For example: soulrecall logs --network local.',
     });
   }

@@ -1,7 +1,7 @@
 import type { CanisterClient } from '@soulrecall/canister-client';
 import type { Backup, Deployment, RouteChange } from '@soulrecall/history-store';
 import type { EnvironmentConfig } from '../config/types.js';
-import { ExitCode, SoulrecallError } from '../errors.js';
+import { SoulrecallError } from '../errors.js';
 import { restoreSnapshot, safetySnapshotBeforeRestore, unhealthyAfter } from './backups.js';
 import { agentConfigOf, locateCanister } from './canister-lookup.js';
 import { runDeployment, type DeployResult } from './deploy.js';
@@ -78,7 +78,7 @@ export interface RollbackResult {
 function currentDeployment(session: Session, agent: string, environment: string, canisterId: string): Deployment {
   const current = session.store.deployments.latest({ agent, environment, canisterId, status: 'succeeded' });
   if (!current) {
-    throw new SoulrecallError(`Canister ${canisterId} has no successful deployment to roll back.`, { code: 'NOTHING_TO_ROLL_BACK', exitCode: ExitCode.NotFound, hint: `\`soulrecall history --agent ${agent}\` shows what ran where.` });
+    throw new SoulrecallError(`Canister ${canisterId} has no successful deployment to roll back.`, { code: 'NOTHING_TO_ROLL_BACK', hint: `\`soulrecall history --agent ${agent}\` shows what ran where.` });
   }
   return current;
 }
@@ -88,20 +88,20 @@ function targetDeployment(session: Session, current: Deployment, toVersion: numb
   if (toVersion === undefined) {
     const previous = store.deployments.previousSuccessful({ agent: current.agent, environment: current.environment, beforeVersion: current.version });
     if (!previous) {
-      throw new SoulrecallError(`There is no successful deployment of ${current.agent} in ${current.environment} before version ${current.version}.`, { code: 'NO_PREVIOUS_VERSION', exitCode: ExitCode.NotFound, hint: 'Nothing earlier to go back to; deploy a fixed module instead.' });
+      throw new SoulrecallError(`There is no successful deployment of ${current.agent} in ${current.environment} before version ${current.version}.`, { code: 'NO_PREVIOUS_VERSION', hint: 'Nothing earlier to go back to; deploy a fixed module instead.' });
     }
     return previous;
   }
   const target = store.deployments.getByVersion(current.agent, current.environment, toVersion);
   if (!target) {
     const latest = store.deployments.latest({ agent: current.agent, environment: current.environment });
-    throw new SoulrecallError(`Version ${toVersion} of ${current.agent} in ${current.environment} does not exist.`, { code: 'VERSION_NOT_FOUND', exitCode: ExitCode.NotFound, hint: `Versions go from 1 to ${latest?.version ?? 0}; \`soulrecall history --agent ${current.agent}\` lists them.` });
+    throw new SoulrecallError(`Version ${toVersion} of ${current.agent} in ${current.environment} does not exist.`, { code: 'VERSION_NOT_FOUND', hint: `Versions go from 1 to ${latest?.version ?? 0}; \`soulrecall history --agent ${current.agent}\` lists them.` });
   }
   if (target.status !== 'succeeded' && target.status !== 'rolled-back') {
-    throw new SoulrecallError(`Version ${toVersion} of ${current.agent} in ${current.environment} never ran successfully (it ${target.status === 'failed' ? 'failed' : 'is still pending'}).`, { code: 'VERSION_NOT_DEPLOYABLE', exitCode: ExitCode.Conflict, hint: 'Pick a version that succeeded.' });
+    throw new SoulrecallError(`Version ${toVersion} of ${current.agent} in ${current.environment} never ran successfully (it ${target.status === 'failed' ? 'failed' : 'is still pending'}).`, { code: 'VERSION_NOT_DEPLOYABLE', hint: 'Pick a version that succeeded.' });
   }
   if (target.version === current.version) {
-    throw new SoulrecallError(`Canister ${current.canisterId} already runs version ${toVersion}.`, { code: 'ALREADY_AT_VERSION', exitCode: ExitCode.Conflict, hint: 'Nothing to roll back.' });
+    throw new SoulrecallError(`Canister ${current.canisterId} already runs version ${toVersion}.`, { code: 'ALREADY_AT_VERSION', hint: 'Nothing to roll back.' });
   }
   return target;
 }
@@ -174,7 +174,7 @@ export async function planRollback(
     return { ...base, discards: null, state: null, strategy: 'restore-snapshot', toVersion: target.version, toModuleSha256: target.moduleSha256, routeBackTo: null, backupId: backup.id, description: `restore snapshot ${backup.id} of ${canisterId}, taken before version ${current.version} (code and memory as they were then, running version ${target.version})` };
   }
   if (!session.store.artifacts.has(target.moduleSha256)) {
-    throw new SoulrecallError(`The module of version ${target.version} (${shortHash(target.moduleSha256)}) is not in the artifact store.`, { code: 'ARTIFACT_MISSING', exitCode: ExitCode.NotFound, hint: `Deploy it again with \`soulrecall deploy ${agent} -e ${environment.name} -w <file>\`.` });
+    throw new SoulrecallError(`The module of version ${target.version} (${shortHash(target.moduleSha256)}) is not in the artifact store.`, { code: 'ARTIFACT_MISSING', hint: `Deploy it again with \`soulrecall deploy ${agent} -e ${environment.name} -w <file>\`.` });
   }
   return { ...base, discards: null, state: null, strategy: 'reinstall-artifact', toVersion: target.version, toModuleSha256: target.moduleSha256, routeBackTo: null, backupId: null, description: `upgrade ${canisterId} to the module of version ${target.version} (${shortHash(target.moduleSha256)}), keeping its memory` };
 }
@@ -186,7 +186,7 @@ export async function planRollback(
  */
 export async function rollback(session: Session, request: RollbackRequest, hooks: RollbackHooks = {}): Promise<RollbackResult> {
   if (request.toVersion !== undefined && (!Number.isInteger(request.toVersion) || request.toVersion < 1)) {
-    throw new SoulrecallError(`--to-version must be a positive whole number, not ${request.toVersion}.`, { code: 'INVALID_VERSION', exitCode: ExitCode.Usage, hint: 'Versions are numbered 1, 2, 3… per agent and environment.' });
+    throw new SoulrecallError(`--to-version must be a positive whole number, not ${request.toVersion}.`, { code: 'INVALID_VERSION', hint: 'Versions are numbered 1, 2, 3… per agent and environment.' });
   }
   const located = locateCanister(session, request.canisterId, { network: request.network });
   const record = located.record!;
@@ -243,7 +243,6 @@ export async function rollback(session: Session, request: RollbackRequest, hooks
 function discardNotConfirmed(discard: StateDiscard): SoulrecallError {
   return new SoulrecallError(`Rolling back discards memories: ${discard.summary}.`, {
     code: 'NOT_CONFIRMED',
-    exitCode: ExitCode.NotConfirmed,
     hint: `Pass --carry-state to carry them into ${discard.backTo} first (its module must read them), or --yes to discard them.`,
     details: { discards: discard },
   });

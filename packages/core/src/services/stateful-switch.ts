@@ -1,7 +1,7 @@
 import type { CanisterClient, WasmArtifact } from '@soulrecall/canister-client';
 import type { RouteCause } from '@soulrecall/history-store';
 import type { AgentConfig, EnvironmentConfig } from '../config/types.js';
-import { ExitCode, SoulrecallError } from '../errors.js';
+import { SoulrecallError } from '../errors.js';
 import { auditedPhases, cutOver, CutOverFailure, type CutOverResult } from './cutover.js';
 import type { OperationHooks } from './deploy-operation.js';
 import { checkAgentHealth } from './health-check.js';
@@ -72,7 +72,6 @@ async function moduleOf(session: Session, agent: string, environment: string, ca
   if (!deployment) {
     throw new SoulrecallError(`Canister ${canisterId} has no successful deployment, so soulrecall does not know which module it must run.`, {
       code: 'NOTHING_DEPLOYED',
-      exitCode: ExitCode.NotFound,
       hint: `\`soulrecall history --agent ${agent}\` shows what ran where.`,
     });
   }
@@ -105,7 +104,6 @@ export async function cutOverInto(session: Session, client: CanisterClient, inpu
     if (!(error instanceof CutOverFailure)) throw error;
     throw new SoulrecallError(`The cut-over from ${input.from} to ${input.to} failed: ${error.message}.`, {
       code: 'CUTOVER_FAILED',
-      exitCode: ExitCode.RolledBack,
       hint: input.preserveTarget
         ? `${input.to} was put back as it was. Its module may not read the newer state; go back without carrying it (\`soulrecall rollback ${input.from}\`, which discards it), or fix forward.`
         : `\`soulrecall logs ${input.to}\` may say why; the route still points at ${input.from}.`,
@@ -127,7 +125,6 @@ export async function switchBackDiscarding(session: Session, client: CanisterCli
     await client.stop(input.to);
     throw new SoulrecallError(`${input.to} is unhealthy (${health.problems.join('; ')}); the route stays on ${input.from}.`, {
       code: 'UNHEALTHY',
-      exitCode: ExitCode.Unhealthy,
       hint: `\`soulrecall logs ${input.to}\` may say why.`,
     });
   }

@@ -170,7 +170,7 @@ export class BackupRepository {
 
   require(id: string): Backup {
     const backup = this.get(id);
-    if (!backup) throw notFound(`backup ${id} does not exist`, 'list backups with soulrecall backup list');
+    if (!backup) throw notFound(`backup ${id} does not exist`, 'list the recorded backups', 'backup');
     return backup;
   }
 

@@ -91,7 +91,8 @@ export class CanisterRepository {
       if (existing && existing.decommissioned_at === null) {
         if (existing.agent !== input.agent) {
           throw new HistoryStoreError('CONFLICT', `canister ${input.canisterId} in ${input.environment} already belongs to agent ${existing.agent}`, {
-            hint: `delete it first (soulrecall delete ${input.canisterId}) or use another canister`,
+            hint: 'delete it first or use another canister',
+            details: { reason: 'canister-of-other-agent', canisterId: input.canisterId, agent: existing.agent },
           });
         }
         if (existing.role === role && existing.network_url === input.networkUrl) return toCanister(existing);
@@ -170,7 +171,8 @@ export class CanisterRepository {
       );
       if (live) {
         throw new HistoryStoreError('CONFLICT', `canister ${input.canisterId} is the live canister of ${canister.agent} in ${input.environment}`, {
-          hint: 'route traffic to another canister first (soulrecall config set --routing <canister-id>)',
+          hint: 'route traffic to another canister first',
+          details: { reason: 'canister-is-live', canisterId: input.canisterId },
         });
       }
       const now = this.ctx.nowIso();

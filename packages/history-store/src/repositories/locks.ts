@@ -57,7 +57,7 @@ export function isProcessAlive(pid: number): boolean {
 function heldError(holder: Lease): HistoryStoreError {
   const hint =
     holder.operation === 'promotion'
-      ? `wait for it, or run soulrecall promote abort ${holder.operationId} if it is dead`
+      ? `wait for it, or abort promotion ${holder.operationId} if it is dead`
       : `wait for it to finish; if its process is dead the lock is released at ${holder.expiresAt}`;
   return new HistoryStoreError(
     'LOCK_HELD',
@@ -68,7 +68,7 @@ function heldError(holder: Lease): HistoryStoreError {
 
 function lostError(lease: Lease, holder: LockRow | undefined): HistoryStoreError {
   return new HistoryStoreError('LOCK_LOST', `${lease.operation} ${lease.operationId} no longer holds the lock on ${lease.agent}/${lease.environment}`, {
-    hint: 'another command took it over after the lease expired; stop and check soulrecall doctor',
+    hint: 'another command took it over after the lease expired; stop and reconcile the store with the network',
     details: { holder: holder ? { ...toLease(holder) } : null },
   });
 }

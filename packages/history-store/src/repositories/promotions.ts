@@ -241,7 +241,7 @@ export class PromotionRepository {
 
   require(id: string): Promotion {
     const promotion = this.get(id);
-    if (!promotion) throw notFound(`promotion ${id} does not exist`, 'list promotions with soulrecall promote list <agent>');
+    if (!promotion) throw notFound(`promotion ${id} does not exist`, 'list the recorded promotions of the agent', 'promotion');
     return promotion;
   }
 
@@ -391,7 +391,7 @@ export class PromotionRepository {
     const actor = this.ctx.resolveActor(by);
     return this.ctx.write(() => {
       const row = this.row(id);
-      if (!row) throw notFound(`promotion ${id} does not exist`, 'list promotions with soulrecall promote list <agent>');
+      if (!row) throw notFound(`promotion ${id} does not exist`, 'list the recorded promotions of the agent', 'promotion');
       if (!TRANSITIONS[row.status].includes(to)) {
         throw new HistoryStoreError('INVALID_TRANSITION', `promotion ${id} is ${row.status}; it cannot become ${to}`, { details: { from: row.status, to } });
       }

@@ -84,7 +84,8 @@ export class RouteRepository {
       if (!current) return;
       if (current.canister_id !== input.expectedCanisterId) {
         throw new HistoryStoreError('CONFLICT', `the live canister of ${input.agent} in ${input.environment} is ${current.canister_id}, not ${input.expectedCanisterId}`, {
-          hint: 'another command switched the route meanwhile; check soulrecall list and retry',
+          hint: 'another command switched the route meanwhile; check the live canister and retry',
+          details: { reason: 'route-changed', expected: input.expectedCanisterId, actual: current.canister_id },
         });
       }
       this.ctx.run(this.ctx.q.deleteFrom('routes').where('project', '=', this.ctx.project).where('agent', '=', input.agent).where('environment', '=', input.environment));
@@ -118,8 +119,8 @@ export class RouteRepository {
       const from = current?.canister_id ?? null;
       if (input.expectedCanisterId !== undefined && input.expectedCanisterId !== from) {
         throw new HistoryStoreError('CONFLICT', `the live canister of ${input.agent} in ${input.environment} is ${from ?? 'none'}, not ${input.expectedCanisterId ?? 'none'}`, {
-          hint: 'another command switched the route meanwhile; check soulrecall list and retry',
-          details: { expected: input.expectedCanisterId, actual: from },
+          hint: 'another command switched the route meanwhile; check the live canister and retry',
+          details: { reason: 'route-changed', expected: input.expectedCanisterId, actual: from },
         });
       }
       const now = this.ctx.nowIso();

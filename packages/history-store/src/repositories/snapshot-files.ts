@@ -52,7 +52,7 @@ export class SnapshotFileRepository {
     try {
       return readFileSync(path);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw notFound(`snapshot file ${path} does not exist`, 'download the backup again with soulrecall backup download <backup-id>');
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw notFound(`snapshot file ${path} does not exist`, 'download the backup again', 'snapshot-file');
       throw translateError(error, path);
     }
   }

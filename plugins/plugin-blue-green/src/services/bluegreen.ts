@@ -1,5 +1,5 @@
 import type { CanisterClient } from '@soulrecall/canister-client';
-import { checkAgentHealth, confirmOrRefuse, deleteAndDecommission, ExitCode, holdLease, setRouting, SoulrecallError, statefulPair, switchRoute, type AgentHealth, type Session } from '@soulrecall/core';
+import { checkAgentHealth, confirmOrRefuse, deleteAndDecommission, holdLease, setRouting, SoulrecallError, statefulPair, switchRoute, type AgentHealth, type Session } from '@soulrecall/core';
 import type { CanisterOverview } from '@soulrecall/history-store';
 import { colourOf, noGreen, readPair, requireBothColours, type Colour, type ColourPair } from './pair.js';
 
@@ -115,7 +115,6 @@ export async function switchColour(session: Session, agentName: string, environm
     if (!health.healthy) {
       throw new SoulrecallError(`${capitalize(toColour)} ${target.canisterId} is unhealthy (${health.problems.join('; ')}); the route was not changed.`, {
         code: 'UNHEALTHY',
-        exitCode: ExitCode.Unhealthy,
         hint: `\`soulrecall logs ${target.canisterId}\` may say why; the live canister stays ${pair.live?.canisterId ?? 'unset'}.`,
         details: { health },
       });
@@ -147,7 +146,6 @@ export async function finishBlueGreen(session: Session, agentName: string, envir
     if (!health.healthy) {
       throw new SoulrecallError(`The live ${liveColour} ${live.canisterId} is unhealthy (${health.problems.join('; ')}), so ${otherColour} ${other.canisterId} was kept.`, {
         code: 'UNHEALTHY',
-        exitCode: ExitCode.Unhealthy,
         hint: `Route back with \`soulrecall bluegreen switch ${pair.agent.name} -e ${pair.environment.name}\`, or fix ${live.canisterId} first.`,
         details: { health },
       });
@@ -166,7 +164,6 @@ export async function abortGreen(session: Session, agentName: string, environmen
   if (green.live) {
     throw new SoulrecallError(`Green ${green.canisterId} is the live canister of ${pair.agent.name} in ${pair.environment.name}; it was not deleted.`, {
       code: 'GREEN_IS_LIVE',
-      exitCode: ExitCode.Conflict,
       hint: `Route back first (\`soulrecall bluegreen switch ${pair.agent.name} -e ${pair.environment.name}\` or \`soulrecall rollback ${green.canisterId}\`), or keep it and remove blue with \`soulrecall bluegreen finish ${pair.agent.name} -e ${pair.environment.name}\`.`,
     });
   }

@@ -1,4 +1,4 @@
-import { ExitCode, findAgent, resolveEnvironment, SoulrecallError, type AgentConfig, type EnvironmentConfig, type Session } from '@soulrecall/core';
+import { findAgent, resolveEnvironment, SoulrecallError, type AgentConfig, type EnvironmentConfig, type Session } from '@soulrecall/core';
 import type { CanisterOverview } from '@soulrecall/history-store';
 
 export type Colour = 'blue' | 'green';
@@ -16,7 +16,7 @@ export interface ColourPair {
 /** Agent and environment as the user named them, checked against soulrecall.yaml. */
 export function resolveTarget(session: Session, agentName: string, environmentName: string): { agent: AgentConfig; environment: EnvironmentConfig } {
   if (!session.config) {
-    throw new SoulrecallError('This command needs a soulrecall.yaml.', { code: 'CONFIG_NOT_FOUND', exitCode: ExitCode.Config, hint: 'Run it in your project folder or pass --config.' });
+    throw new SoulrecallError('This command needs a soulrecall.yaml.', { code: 'CONFIG_NOT_FOUND', hint: 'Run it in your project folder or pass --config.' });
   }
   return { agent: findAgent(session.config, agentName), environment: resolveEnvironment(session.config, environmentName) };
 }
@@ -53,7 +53,6 @@ export function noGreen(pair: ColourPair, command: string): SoulrecallError {
   const only = pair.live ? ` (only ${pair.live.canisterId} exists)` : '';
   return new SoulrecallError(`${where} has no green canister beside the live one${only}, so there is nothing to ${command}.`, {
     code: 'NO_GREEN',
-    exitCode: ExitCode.NotFound,
     hint: `Build one with \`soulrecall promote ${pair.agent.name} --to ${pair.environment.name} --blue-green --state fresh\`; \`soulrecall bluegreen status ${pair.agent.name} -e ${pair.environment.name}\` shows the canisters.`,
   });
 }

@@ -6,7 +6,6 @@ import {
   clearRoute,
   cutOverInto,
   CutOverFailure,
-  ExitCode,
   SoulrecallError,
   switchBackDiscarding,
   shortHash,
@@ -384,7 +383,6 @@ export class BlueGreenStrategy implements PromotionStrategy {
       if ((error as { code?: string }).code !== 'CUTOVER_FAILED') throw error;
       throw new SoulrecallError(`Promotion ${promotion.id} cannot be undone: ${(error as Error).message}`, {
         code: 'ABORT_IMPOSSIBLE',
-        exitCode: ExitCode.RolledBack,
         hint: `Green ${pair.green} stays live with every memory; \`soulrecall promote resume ${promotion.id}\` finishes the promotion instead.`,
       });
     }

@@ -1,4 +1,4 @@
-import { ExitCode, SoulrecallError } from '@soulrecall/core';
+import { SoulrecallError } from '@soulrecall/core';
 import type { JsonObject } from '@soulrecall/history-store';
 
 /** What green starts with: blue's state (`copy`, the default) or nothing (`fresh`). */
@@ -18,7 +18,7 @@ export interface BlueGreenOptions {
 export function parseBlueGreenOptions(options: JsonObject): BlueGreenOptions {
   const state = options.state === null || options.state === undefined ? 'copy' : options.state;
   if (state !== 'copy' && state !== 'fresh') {
-    throw new SoulrecallError(`Unknown --state "${String(state)}".`, { code: 'INVALID_STATE_MODE', exitCode: ExitCode.Usage, hint: 'Use --state copy (the default: green gets blue\'s memories) or --state fresh (green starts empty).' });
+    throw new SoulrecallError(`Unknown --state "${String(state)}".`, { code: 'INVALID_STATE_MODE', hint: 'Use --state copy (the default: green gets blue\'s memories) or --state fresh (green starts empty).' });
   }
   const parsed: BlueGreenOptions = {
     state,
@@ -31,7 +31,6 @@ export function parseBlueGreenOptions(options: JsonObject): BlueGreenOptions {
   if (parsed.noSwitch && (parsed.stopBlue || parsed.decommission)) {
     throw new SoulrecallError(`--no-switch keeps blue live, so ${parsed.decommission ? '--decommission' : '--stop-blue'} cannot apply.`, {
       code: 'FLAGS_CONFLICT',
-      exitCode: ExitCode.Usage,
       hint: 'Leave out --no-switch to switch automatically, or retire blue later with `soulrecall bluegreen finish`.',
     });
   }

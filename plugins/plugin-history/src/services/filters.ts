@@ -1,4 +1,4 @@
-import { ExitCode, SoulrecallError } from '@soulrecall/core';
+import { SoulrecallError } from '@soulrecall/core';
 import type { HistorySource } from './history-source.js';
 
 /**
@@ -14,7 +14,6 @@ export function resolveEnvironmentFilter(source: HistorySource, nameOrAlias: str
   const known = [...new Set([...(source.config?.environments.map((env) => env.name) ?? []), ...recorded])];
   throw new SoulrecallError(`Unknown environment "${nameOrAlias}".`, {
     code: 'ENVIRONMENT_NOT_FOUND',
-    exitCode: ExitCode.NotFound,
     hint: known.length > 0 ? `Known environments: ${known.join(', ')}.` : 'Nothing has been recorded yet, and there is no soulrecall.yaml here to name environments.',
   });
 }
@@ -43,7 +42,6 @@ export function requireKnownAgent(source: HistorySource, agent: string, scopes: 
   const known = [...new Set([...configured, ...recorded])];
   throw new SoulrecallError(`Unknown agent "${agent}": soulrecall has no record of it${source.config ? ` and ${source.config.file} does not declare it` : ''}.`, {
     code: 'AGENT_NOT_FOUND',
-    exitCode: ExitCode.NotFound,
     hint: known.length > 0 ? `Known agents: ${known.join(', ')}.` : 'Nothing has been recorded yet: deploy or promote an agent first.',
   });
 }

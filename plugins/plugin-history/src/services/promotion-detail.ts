@@ -1,4 +1,4 @@
-import { ExitCode, SoulrecallError } from '@soulrecall/core';
+import { SoulrecallError } from '@soulrecall/core';
 import { SHORT_ID_ALPHABET, type Deployment, type JsonValue, type Promotion, type RouteChange } from '@soulrecall/history-store';
 import type { PromotionDetail, PromotionEnd, PromotionSnapshot } from '../results.js';
 import type { HistorySource } from './history-source.js';
@@ -19,7 +19,6 @@ export function showPromotion(source: HistorySource, promotionId: string): Promo
     const malformed = !PROMOTION_ID.test(id);
     throw new SoulrecallError(malformed ? `"${promotionId}" is not a promotion id (they look like prm-k3x9qa).` : `No promotion ${id} is recorded.`, {
       code: 'PROMOTION_NOT_FOUND',
-      exitCode: ExitCode.NotFound,
       hint: '`soulrecall promote list <agent>` lists the promotions of an agent with their ids.',
     });
   }

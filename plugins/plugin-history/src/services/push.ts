@@ -1,4 +1,4 @@
-import { ExitCode, SoulrecallError, type Session } from '@soulrecall/core';
+import { SoulrecallError, type Session } from '@soulrecall/core';
 import { historyBackendOf, openHistoryStore, redactUrl, type PushedProject } from '@soulrecall/history-store';
 
 export interface PushResult {
@@ -18,7 +18,6 @@ export function pushHistory(session: Session, options: { to: string; project?: s
   if (!isPostgresUrl(options.to)) {
     throw new SoulrecallError(`--to "${redactUrl(options.to)}" is not a PostgreSQL store: history push copies this machine's SQLite history into a shared one.`, {
       code: 'USAGE',
-      exitCode: ExitCode.Usage,
       hint: 'pass the shared store: --to postgres://user[:password]@host:port/database',
     });
   }
@@ -28,7 +27,6 @@ export function pushHistory(session: Session, options: { to: string; project?: s
     if (options.project !== undefined && !known.includes(options.project)) {
       throw new SoulrecallError(`The local history has no project "${options.project}".`, {
         code: 'PROJECT_NOT_FOUND',
-        exitCode: ExitCode.NotFound,
         hint: known.length > 0 ? `Projects here: ${known.join(', ')}.` : 'This machine has recorded nothing yet: there is nothing to push.',
       });
     }

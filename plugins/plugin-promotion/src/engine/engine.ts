@@ -1,6 +1,5 @@
 import {
   confirmOrRefuse,
-  ExitCode,
   LEASE_MS,
   OperationLease,
   journalRecord,
@@ -9,6 +8,8 @@ import {
   PromotionFailure,
   shortHash,
   SoulrecallError,
+  isSoulrecallErrorCode,
+  toSoulrecallError,
   StepJournal,
   syncCanisterIds,
   type JournalStepDefinition,
@@ -65,7 +66,6 @@ export function requirePromotion(store: HistoryStore, promotionId: string): Prom
   if (promotion) return promotion;
   throw new SoulrecallError(`Promotion ${promotionId} does not exist.`, {
     code: 'PROMOTION_NOT_FOUND',
-    exitCode: ExitCode.NotFound,
     hint: 'Promotion ids look like prm-k3x9qa; `soulrecall promote list <agent>` lists them (plugin @soulrecall/plugin-history).',
   });
 }
@@ -187,12 +187,12 @@ export class PromotionEngine {
     const promotion = requirePromotion(this.store, promotionId);
     if (promotion.status !== 'running' && promotion.status !== 'failed' && promotion.status !== 'planned') {
       throw new SoulrecallError(`Promotion ${promotion.id} is ${promotion.status}; only a planned, running (interrupted) or failed promotion can be resumed.`, {
-        code: 'PROMOTION_NOT_RESUMABLE', exitCode: ExitCode.Conflict, hint: `\`soulrecall promote show ${promotion.id}\` shows what happened.`,
+        code: 'PROMOTION_NOT_RESUMABLE', hint: `\`soulrecall promote show ${promotion.id}\` shows what happened.`,
       });
     }
     if (promotion.options.failedVerdict === true) {
       throw new SoulrecallError(`Promotion ${promotion.id} failed on its own verdict (${promotion.error ?? 'see promote show'}); there is nothing to resume.`, {
-        code: 'PROMOTION_NOT_RESUMABLE', exitCode: ExitCode.Conflict, hint: 'Fix the module and promote again.',
+        code: 'PROMOTION_NOT_RESUMABLE', hint: 'Fix the module and promote again.',
       });
     }
     const { strategy, context, base } = this.rebuild(promotion);
@@ -206,7 +206,7 @@ export class PromotionEngine {
     const promotion = requirePromotion(this.store, promotionId);
     if (promotion.status !== 'running' && promotion.status !== 'failed' && promotion.status !== 'planned') {
       throw new SoulrecallError(`Promotion ${promotion.id} is ${promotion.status}; there is nothing to abort.`, {
-        code: 'PROMOTION_NOT_ABORTABLE', exitCode: ExitCode.Conflict,
+        code: 'PROMOTION_NOT_ABORTABLE',
         hint: promotion.status === 'succeeded' ? `To undo a finished promotion, use \`soulrecall rollback ${promotion.targetCanisterId ?? '<canister-id>'}\`.` : `\`soulrecall promote show ${promotion.id}\` shows what happened.`,
       });
     }
@@ -324,19 +324,25 @@ export class PromotionEngine {
       if (error instanceof PromotionFailure) {
         throw new SoulrecallError(`Promotion ${promotionId} ${error.rolledBack ? 'failed and was rolled back' : 'failed'}: ${message}`, {
           code: error.rolledBack ? 'PROMOTION_ROLLED_BACK' : 'PROMOTION_FAILED',
-          exitCode: error.rolledBack ? ExitCode.RolledBack : ExitCode.Unhealthy,
           hint: error.hint ?? `\`soulrecall promote show ${promotionId}\` shows each step.`,
           details: { promotionId },
         });
       }
       const next = `\`soulrecall promote resume ${promotionId}\` continues from the journal, \`soulrecall promote abort ${promotionId}\` undoes it.`;
-      if (typeof (error as { code?: unknown }).code === 'string') {
-        // Keep the code (and so the exit code) of what stopped it; add the way forward.
+      const code = (error as { code?: unknown }).code;
+      if (typeof code === 'string' && isSoulrecallErrorCode(code)) {
+        // Keep the code (and so the exit code) of what stopped it, and the hint a command shows for it; add the way forward.
+        const stopped = toSoulrecallError(error);
+        const hint = `${stopped.hint ? `${stopped.hint} ` : ''}Then ${next}`;
+        throw new SoulrecallError(stopped.message, { code: stopped.code, hint, cause: error, details: stopped.details });
+      }
+      if (typeof code === 'string') {
+        // A file-system errno: the fix toSoulrecallError names comes first, then this way forward.
         const coded = error as Error & { hint?: string };
         Object.defineProperty(coded, 'hint', { value: `${coded.hint ? `${coded.hint} ` : ''}Then ${next}`, configurable: true, enumerable: true });
         throw coded;
       }
-      throw new SoulrecallError(`Promotion ${promotionId} stopped: ${message}`, { code: 'PROMOTION_INTERRUPTED', exitCode: ExitCode.Internal, hint: `Fix the cause, then ${next}`, cause: error, details: { promotionId } });
+      throw new SoulrecallError(`Promotion ${promotionId} stopped: ${message}`, { code: 'PROMOTION_INTERRUPTED', hint: `Fix the cause, then ${next}`, cause: error, details: { promotionId } });
     } finally {
       this.active = undefined;
     }
@@ -381,7 +387,7 @@ export class PromotionEngine {
     const { route, base, module, targetCanisterId, options, notes } = resolved;
     if (!targetCanisterId) {
       throw new SoulrecallError(`--skip-deploy records a deployment to an existing canister, and ${route.agent.name} has none in ${route.to.name}.`, {
-        code: 'SKIP_DEPLOY_NEEDS_CANISTER', exitCode: ExitCode.Usage, hint: 'Name the canister the other tool deployed to with --target-canister <id>.',
+        code: 'SKIP_DEPLOY_NEEDS_CANISTER', hint: 'Name the canister the other tool deployed to with --target-canister <id>.',
       });
     }
     const note = `--skip-deploy: no network was touched (${route.from.name} was not checked for drift); the promotion and deployment are recorded only.`;

@@ -1,4 +1,4 @@
-import { ExitCode, findAgent, nextStage, previousStage, resolveEnvironment, SoulrecallError, type AgentConfig, type EnvironmentConfig, type ProjectConfig } from '@soulrecall/core';
+import { findAgent, nextStage, previousStage, resolveEnvironment, SoulrecallError, type AgentConfig, type EnvironmentConfig, type ProjectConfig } from '@soulrecall/core';
 
 export interface PromotionRoute {
   agent: AgentConfig;
@@ -19,7 +19,6 @@ export function resolvePromotionRoute(config: ProjectConfig, agentName: string, 
     if (config.pipeline.length < 2) {
       throw new SoulrecallError('The pipeline has a single stage, so there is nowhere to promote to.', {
         code: 'PIPELINE_TOO_SHORT',
-        exitCode: ExitCode.Usage,
         hint: `Add stages to \`pipeline\` in ${config.file}, or name both ends with --from and --to.`,
       });
     }
@@ -30,7 +29,6 @@ export function resolvePromotionRoute(config: ProjectConfig, agentName: string, 
     if (!to) {
       throw new SoulrecallError(`${from!.name} is the last stage of the pipeline; there is no stage after it.`, {
         code: 'NO_NEXT_STAGE',
-        exitCode: ExitCode.Usage,
         hint: `Name the target with --to (pipeline: ${config.pipeline.join(' → ')}).`,
       });
     }
@@ -39,7 +37,6 @@ export function resolvePromotionRoute(config: ProjectConfig, agentName: string, 
     if (!from) {
       throw new SoulrecallError(`${to.name} is the first stage of the pipeline; there is no stage before it.`, {
         code: 'NO_PREVIOUS_STAGE',
-        exitCode: ExitCode.Usage,
         hint: `Name the source with --from (pipeline: ${config.pipeline.join(' → ')}).`,
       });
     }
@@ -47,7 +44,6 @@ export function resolvePromotionRoute(config: ProjectConfig, agentName: string, 
   if (from!.name === to!.name) {
     throw new SoulrecallError(`Cannot promote ${agent.name} from ${from!.name} to itself.`, {
       code: 'SAME_ENVIRONMENT',
-      exitCode: ExitCode.Usage,
       hint: 'Pick two different environments; to redeploy in place use `soulrecall deploy`.',
     });
   }

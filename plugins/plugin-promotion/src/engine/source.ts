@@ -1,5 +1,5 @@
 import { readWasmArtifact, wasmArtifactFromBytes, type WasmArtifact } from '@soulrecall/canister-client';
-import { ExitCode, shortHash, SoulrecallError, type EnvironmentConfig, type PromotedModule, type Session } from '@soulrecall/core';
+import { shortHash, SoulrecallError, type EnvironmentConfig, type PromotedModule, type Session } from '@soulrecall/core';
 import type { Deployment, HistoryStore } from '@soulrecall/history-store';
 import type { PromotionRoute } from './request.js';
 
@@ -44,14 +44,14 @@ export async function resolvePromotionSource(session: Session, route: PromotionR
     const artifact = await readWasmArtifact(options.wasmPath).catch((error: unknown) => {
       if ((error as { code?: unknown }).code !== 'WASM_NOT_FOUND') throw error;
       throw new SoulrecallError(`No module at ${options.wasmPath} (given with -w).`, {
-        code: 'WASM_NOT_FOUND', exitCode: ExitCode.NotFound, hint: 'Check the path passed to -w/--wasm-path, or leave it out to promote what runs in the source.',
+        code: 'WASM_NOT_FOUND', hint: 'Check the path passed to -w/--wasm-path, or leave it out to promote what runs in the source.',
       });
     });
     const sourceSha256 = deployment?.status === 'succeeded' ? deployment.moduleSha256 : null;
     if (sourceSha256 !== null && sourceSha256 !== artifact.sha256 && !options.yes) {
       throw new SoulrecallError(
         `${options.wasmPath} (sha256 ${shortHash(artifact.sha256)}) is not what runs in ${from.name} (sha256 ${shortHash(sourceSha256)}): it was not tested there.`,
-        { code: 'MODULE_NOT_FROM_SOURCE', exitCode: ExitCode.NotConfirmed, hint: 'Pass --yes to promote this file anyway (both hashes are recorded), or deploy it to the source first.' },
+        { code: 'MODULE_NOT_FROM_SOURCE', hint: 'Pass --yes to promote this file anyway (both hashes are recorded), or deploy it to the source first.' },
       );
     }
     return {
@@ -65,14 +65,12 @@ export async function resolvePromotionSource(session: Session, route: PromotionR
   if (!liveRoute || !deployment) {
     throw new SoulrecallError(`${agent.name} has never been deployed to ${from.name}, so there is nothing to promote from it.`, {
       code: 'SOURCE_NOT_DEPLOYED',
-      exitCode: ExitCode.NotFound,
       hint: `Deploy it first (\`soulrecall deploy ${agent.name} -e ${from.name}\`), or promote a file with -w.`,
     });
   }
   if (deployment.status !== 'succeeded') {
     throw new SoulrecallError(`The live deployment of ${agent.name} in ${from.name} (version ${deployment.version}) is ${deployment.status}, not a tested version.`, {
       code: 'SOURCE_DEPLOYMENT_FAILED',
-      exitCode: ExitCode.Conflict,
       hint: `Fix it in ${from.name} first: \`soulrecall deploy ${agent.name} -e ${from.name}\` or \`soulrecall rollback ${deployment.canisterId}\`.`,
     });
   }
@@ -82,7 +80,7 @@ export async function resolvePromotionSource(session: Session, route: PromotionR
     if (!options.force) {
       throw new SoulrecallError(
         `Drift in ${from.name}: canister ${deployment.canisterId} runs module ${onChain ?? '(none)'}, but soulrecall recorded ${deployment.moduleSha256} (version ${deployment.version}).`,
-        { code: 'DRIFT', exitCode: ExitCode.Conflict, hint: `Something changed it outside soulrecall. Redeploy to ${from.name}, or pass --force to promote the recorded module anyway (recorded).` },
+        { code: 'DRIFT', hint: `Something changed it outside soulrecall. Redeploy to ${from.name}, or pass --force to promote the recorded module anyway (recorded).` },
       );
     }
     forcedDrift = { recorded: deployment.moduleSha256, onChain };

@@ -1,4 +1,4 @@
-import { ExitCode, SoulrecallError, type PromotionStrategy } from '@soulrecall/core';
+import { SoulrecallError, type PromotionStrategy } from '@soulrecall/core';
 
 /** Which plugin provides a strategy that is not installed, so the error can say what to install. */
 const KNOWN_PROVIDERS: Record<string, string> = {
@@ -24,7 +24,6 @@ export function selectStrategy(strategies: Map<string, PromotionStrategy>, name:
   const provider = KNOWN_PROVIDERS[name];
   throw new SoulrecallError(`No installed plugin provides the promotion strategy "${name}".`, {
     code: 'STRATEGY_NOT_INSTALLED',
-    exitCode: ExitCode.NotFound,
     hint: provider
       ? `Install it with \`soulrecall plugins install ${provider}\`.`
       : `Installed strategies: ${[...strategies.keys()].join(', ') || 'none'}; install the plugin that provides "${name}" with \`soulrecall plugins install <plugin>\`.`,

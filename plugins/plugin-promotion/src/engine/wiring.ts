@@ -1,5 +1,5 @@
 import type { Config } from '@oclif/core';
-import { ExitCode, pauseAfterStep, SoulrecallError, type Session, type StepEvent } from '@soulrecall/core';
+import { pauseAfterStep, SoulrecallError, type Session, type StepEvent } from '@soulrecall/core';
 import type { JsonObject } from '@soulrecall/history-store';
 import { PromotionEngine } from './engine.js';
 import { collectStrategies } from './strategies.js';
@@ -23,7 +23,6 @@ export async function createPromotionEngine(config: Config, session: Session, io
         if (!controllers.includes(client.principal)) {
           throw new SoulrecallError(`The identity ${client.principal} does not control canister ${targetCanisterId} in ${environment.name}.`, {
             code: 'NOT_A_CONTROLLER',
-            exitCode: ExitCode.Rejected,
             hint: `Controllers are ${controllers.join(', ') || 'none'}; set \`identity:\` of ${environment.name} in soulrecall.yaml to one of them.`,
           });
         }

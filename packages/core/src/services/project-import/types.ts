@@ -1,7 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { relative } from 'node:path';
 import { Principal } from '@dfinity/principal';
-import { ExitCode, SoulrecallError } from '../../errors.js';
+import { SoulrecallError } from '../../errors.js';
 
 /** What `soulrecall init` learnt from a dfx or icp-cli project, before anything is written. */
 export interface ImportedProject {
@@ -45,7 +45,7 @@ const NAME_PATTERN = /^[A-Za-z][A-Za-z0-9_-]*$/;
 
 /** A project file soulrecall cannot read: one sentence naming it, exit 3 like a bad soulrecall.yaml. */
 export function importError(file: string, message: string, hint: string): SoulrecallError {
-  return new SoulrecallError(`${file}: ${message}`, { code: 'CONFIG_IMPORT_INVALID', exitCode: ExitCode.Config, hint, details: { file } });
+  return new SoulrecallError(`${file}: ${message}`, { code: 'CONFIG_IMPORT_INVALID', hint, details: { file } });
 }
 
 export function checkName(file: string, kind: 'canister' | 'network' | 'environment', name: string): string {
@@ -62,7 +62,6 @@ export function checkCanisterId(file: string, where: string, value: unknown): st
   }
   throw new SoulrecallError(`${file}: ${where} is ${JSON.stringify(value)}, which is not a canister id (a principal such as rrkah-fqaaa-aaaaa-aaaaq-cai).`, {
     code: 'INVALID_CANISTER_ID',
-    exitCode: ExitCode.InvalidInput,
     hint: 'Fix or remove that entry; nothing was written.',
     details: { file },
   });

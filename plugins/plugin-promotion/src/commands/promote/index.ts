@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { ExitCode, SoulrecallCommand, SoulrecallError, yesFlag } from '@soulrecall/core';
+import { SoulrecallCommand, SoulrecallError, yesFlag } from '@soulrecall/core';
 import type { JsonObject } from '@soulrecall/history-store';
 import type { PromoteResult } from '../../engine/engine.js';
 import { createPromotionEngine } from '../../engine/wiring.js';
@@ -56,7 +56,6 @@ Strategies: in-place (default) upgrades the target's live canister, keeping its 
     if (subcommand !== undefined && HISTORY_SUBCOMMANDS.includes(subcommand)) {
       throw new SoulrecallError(`\`soulrecall promote ${subcommand}\` needs the history plugin, which is not installed.`, {
         code: 'PLUGIN_MISSING',
-        exitCode: ExitCode.NotFound,
         hint: 'Install it with `soulrecall plugins install @soulrecall/plugin-history` (to promote an agent really named that, rename it).',
       });
     }
