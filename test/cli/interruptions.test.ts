@@ -114,8 +114,10 @@ describe('soulrecall binary: interruptions at known instants, then resume or abo
       const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
       let stderr = '';
       child.stderr!.on('data', (chunk) => (stderr += chunk));
-      // In-place: as early as soulrecall runs at all; blue-green: while --verify-cmd runs.
-      if (strategy === 'blue-green') while (!stderr.includes('verify-cmd started')) await new Promise((resolve) => setTimeout(resolve, 50));
+      // In-place: as early as soulrecall runs at all; blue-green: while --verify-cmd runs. The wait
+      // ends with the child too: one that dies first must fail the test, not poll on after it.
+      const running = () => child.exitCode === null && child.signalCode === null;
+      if (strategy === 'blue-green') while (!stderr.includes('verify-cmd started') && running()) await new Promise((resolve) => setTimeout(resolve, 50));
       else await new Promise((resolve) => setTimeout(resolve, 400));
       child.kill('SIGTERM');
       expect(await exited, stderr).to.equal(130);
