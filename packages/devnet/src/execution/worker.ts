@@ -55,6 +55,14 @@ function adoptSnapshot(canisterId: Uint8Array, key: string, snapshot: CanisterSn
   return undefined;
 }
 
+/** The runtime a message runs on, after adopting the snapshot it brings; a failure when there is nothing to run. */
+function adoptedRuntime(request: Extract<WorkerRequest, { context: MessageContext }>): CanisterRuntime | Failure {
+  const { canisterId, canisterKey, context } = request;
+  const restoreFailure = adoptSnapshot(canisterId, canisterKey, request.snapshot, context);
+  if (restoreFailure) return restoreFailure;
+  return runtimes.get(canisterKey) ?? { kind: 'no-code' };
+}
+
 /** Commits unless the main thread has abandoned this message (it is about to terminate us). */
 function commit(runtime: CanisterRuntime): CommittedWasmState | undefined {
   if (Atomics.compareExchange(control, 0, PHASE_EXECUTING, PHASE_COMMITTING) !== PHASE_EXECUTING) return undefined;
@@ -76,11 +84,9 @@ function exportFor(request: MessageRequest, runtime: CanisterRuntime): string {
 }
 
 function runMessage(request: MessageRequest): DoneFields {
-  const { canisterId, canisterKey, context, op } = request;
-  const restoreFailure = adoptSnapshot(canisterId, canisterKey, request.snapshot, context);
-  if (restoreFailure) return { logs: [], instructions: 0n, failure: restoreFailure };
-  const runtime = runtimes.get(canisterKey);
-  if (!runtime) return { logs: [], instructions: 0n, failure: { kind: 'no-code' } };
+  const { canisterKey, context, op } = request;
+  const runtime = adoptedRuntime(request);
+  if (isFailure(runtime)) return { logs: [], instructions: 0n, failure: runtime };
 
   const method = op === 'system-task' ? '' : request.method;
   const exportName = exportFor(request, runtime);
@@ -120,11 +126,9 @@ function rolledBack(runtime: CanisterRuntime, key: string, context: MessageConte
  * call's cleanup callback runs as a message of its own, whose changes are kept unless it traps.
  */
 function runCallback(request: Extract<WorkerRequest, { op: 'callback' }>): DoneFields {
-  const { canisterId, canisterKey, context, callback } = request;
-  const restoreFailure = adoptSnapshot(canisterId, canisterKey, request.snapshot, context);
-  if (restoreFailure) return { logs: [], instructions: 0n, failure: restoreFailure };
-  const runtime = runtimes.get(canisterKey);
-  if (!runtime) return { logs: [], instructions: 0n, failure: { kind: 'no-code' } };
+  const { canisterKey, context, callback } = request;
+  const runtime = adoptedRuntime(request);
+  if (isFailure(runtime)) return { logs: [], instructions: 0n, failure: runtime };
   const entry = callback.response.kind === 'reply' ? 'reply_callback' : 'reject_callback';
   const { frame, failure } = runtime.executeCallback(entry, callback.response.kind === 'reply' ? callback.call.reply : callback.call.reject, callback, context);
   const logs = withTrapLog(frame.logs, failure, context.timeNanos);
@@ -153,11 +157,9 @@ function cleanUp(runtime: CanisterRuntime, canisterKey: string, callback: Callba
 
 /** A cleanup callback alone, for a reply or reject callback the engine stopped at the time limit. */
 function runCleanup(request: Extract<WorkerRequest, { op: 'cleanup' }>): DoneFields {
-  const { canisterId, canisterKey, context, callback } = request;
-  const restoreFailure = adoptSnapshot(canisterId, canisterKey, request.snapshot, context);
-  if (restoreFailure) return { logs: [], instructions: 0n, failure: restoreFailure };
-  const runtime = runtimes.get(canisterKey);
-  if (!runtime) return { logs: [], instructions: 0n, failure: { kind: 'no-code' } };
+  const { canisterKey, context, callback } = request;
+  const runtime = adoptedRuntime(request);
+  if (isFailure(runtime)) return { logs: [], instructions: 0n, failure: runtime };
   return cleanUp(runtime, canisterKey, callback, context);
 }
 
