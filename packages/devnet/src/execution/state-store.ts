@@ -13,7 +13,15 @@ import * as path from 'node:path';
 import { unlessMissing } from '../files.js';
 import type { CommittedWasmState } from './canister-runtime.js';
 import { ExecutionError } from './errors.js';
-import { applyDelta, decodeDeltas, diffState, encodeDelta, imageOf, type CurrentState, type PersistedImage } from './state-log.js';
+import {
+  applyDelta,
+  decodeDeltas,
+  diffState,
+  encodeDelta,
+  imageOf,
+  type CurrentState,
+  type PersistedImage,
+} from './state-log.js';
 import type { WasmGlobalType } from './types.js';
 
 const MAGIC = Buffer.from('SRDVNWS1');

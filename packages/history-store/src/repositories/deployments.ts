@@ -33,7 +33,11 @@ export interface DeploymentQuery {
 }
 
 /** A deployment with the IC snapshot id of its pre-deploy backup (see `select()`). */
-type DeploymentRow = Row<'deployments'> & { install_mode: InstallMode; status: DeploymentStatus; snapshot_id: string | null };
+type DeploymentRow = Row<'deployments'> & {
+  install_mode: InstallMode;
+  status: DeploymentStatus;
+  snapshot_id: string | null;
+};
 
 
 function toDeployment(row: DeploymentRow): Deployment {
