@@ -1,7 +1,7 @@
 import type { Compilable, Kysely } from 'kysely';
 import { hostname, userInfo } from 'node:os';
 import type { SqlExecutor, RunResult } from './db/executor.js';
-import type { Database } from './db/tables.js';
+import type { ActorColumns, Database } from './db/tables.js';
 import { HistoryStoreError, translateError } from './errors.js';
 import type { Actor, ActorInput } from './types.js';
 
@@ -127,13 +127,6 @@ export function notFound(what: string, hint?: string, entity?: MissingEntity): H
 
 export function invalidArgument(message: string): HistoryStoreError {
   return new HistoryStoreError('INVALID_ARGUMENT', message);
-}
-
-/** Columns shared by every table that records who did something. */
-export interface ActorColumns {
-  by_principal: string | null;
-  by_os_user: string;
-  by_host: string;
 }
 
 export function actorFromRow(row: ActorColumns): Actor {

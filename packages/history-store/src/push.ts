@@ -1,9 +1,6 @@
-import type { Selectable } from 'kysely';
 import type { StoreContext } from './context.js';
-import type { Database } from './db/tables.js';
+import type { Database, Row } from './db/tables.js';
 import { HistoryStoreError } from './errors.js';
-
-type Row<T extends keyof Database> = Selectable<Database[T]>;
 
 /** What `history push` added to the target for one project (rows already there are not counted). */
 export interface PushedProject {

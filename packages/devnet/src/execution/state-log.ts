@@ -12,16 +12,20 @@
 import { crc32 } from 'node:zlib';
 import { sharedCopy, WASM_PAGE_BYTES } from './stable-memory.js';
 
-/** What the files on disk hold, kept in memory to find what a message changed. */
-export interface PersistedImage {
-  /** Ties the log to its base file: a log of another base (left by a crash) is never replayed. */
-  generation: string;
-  moduleSha256: string;
+/** A canister's Wasm state apart from its module: what a message can change. */
+export interface CurrentState {
   heap: Uint8Array;
   stable: Uint8Array;
   globals: string[];
   certifiedData: Uint8Array;
   globalTimerNanos: bigint;
+}
+
+/** What the files on disk hold, kept in memory to find what a message changed. */
+export interface PersistedImage extends CurrentState {
+  /** Ties the log to its base file: a log of another base (left by a crash) is never replayed. */
+  generation: string;
+  moduleSha256: string;
   /** Bytes in the log since the base was written (a full rewrite follows past a limit). */
   logBytes: number;
 }
@@ -42,14 +46,6 @@ interface DeltaHeader {
   certifiedData: string;
   globalTimerNanos: string;
   pages: Array<['heap' | 'stable', number]>;
-}
-
-export interface CurrentState {
-  heap: Uint8Array;
-  stable: Uint8Array;
-  globals: string[];
-  certifiedData: Uint8Array;
-  globalTimerNanos: bigint;
 }
 
 function changedPages(area: 'heap' | 'stable', before: Uint8Array, after: Uint8Array, out: StateDelta['pages']): void {

@@ -10,9 +10,18 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { unlessMissing } from '../files.js';
 import type { CommittedWasmState } from './canister-runtime.js';
 import { ExecutionError } from './errors.js';
-import { applyDelta, decodeDeltas, diffState, encodeDelta, imageOf, type PersistedImage } from './state-log.js';
+import {
+  applyDelta,
+  decodeDeltas,
+  diffState,
+  encodeDelta,
+  imageOf,
+  type CurrentState,
+  type PersistedImage,
+} from './state-log.js';
 import type { WasmGlobalType } from './types.js';
 
 const MAGIC = Buffer.from('SRDVNWS1');
@@ -34,14 +43,9 @@ export interface PreparedGlobals {
   globalTypes: WasmGlobalType[];
 }
 
-export interface StoredWasmState {
+export interface StoredWasmState extends CurrentState {
   module: Uint8Array;
   moduleSha256: string;
-  heap: Uint8Array;
-  stable: Uint8Array;
-  globals: string[];
-  certifiedData: Uint8Array;
-  globalTimerNanos: bigint;
 }
 
 /** A state as loaded: the base with its log replayed, and what the persistence needs to continue. */
@@ -109,13 +113,8 @@ export class WasmStateStore {
 
   /** Reads a canister's state synchronously (the engine's accessors are synchronous): the base, then its log; undefined when none. */
   load(key: string): LoadedWasmState | undefined {
-    let bytes: Buffer;
-    try {
-      bytes = fs.readFileSync(path.join(this.canisterDir(key), STATE_FILE));
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw error;
-    }
+    const bytes = unlessMissing(() => fs.readFileSync(path.join(this.canisterDir(key), STATE_FILE)));
+    if (bytes === undefined) return undefined;
     if (!bytes.subarray(0, MAGIC.length).equals(MAGIC)) {
       throw new ExecutionError('STATE_CORRUPT', `The Wasm state of canister ${key} is not in a known format.`, `Remove ${this.canisterDir(key)} to forget it.`);
     }
@@ -153,13 +152,8 @@ export class WasmStateStore {
    * the module, not the memories, to tell what a canister exports without loading it.
    */
   peekModule(key: string): Uint8Array | undefined {
-    let handle: number;
-    try {
-      handle = fs.openSync(path.join(this.canisterDir(key), STATE_FILE), 'r');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw error;
-    }
+    const handle = unlessMissing(() => fs.openSync(path.join(this.canisterDir(key), STATE_FILE), 'r'));
+    if (handle === undefined) return undefined;
     try {
       const prefix = Buffer.alloc(MAGIC.length + 4);
       fs.readSync(handle, prefix, 0, prefix.length, 0);
@@ -178,13 +172,8 @@ export class WasmStateStore {
   /** The log of this base, if there is one (a log of another generation was left by a crash between writing a base and removing the log). */
   private readLog(key: string, generation: string | undefined): Buffer | undefined {
     if (!generation) return undefined;
-    let log: Buffer;
-    try {
-      log = fs.readFileSync(path.join(this.canisterDir(key), LOG_FILE));
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw error;
-    }
+    const log = unlessMissing(() => fs.readFileSync(path.join(this.canisterDir(key), LOG_FILE)));
+    if (log === undefined) return undefined;
     const magicOk = log.subarray(0, LOG_MAGIC.length).equals(LOG_MAGIC);
     return magicOk && log.subarray(LOG_MAGIC.length, LOG_MAGIC.length + GENERATION_BYTES).toString('hex') === generation ? log : undefined;
   }

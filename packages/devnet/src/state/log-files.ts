@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Principal } from '@dfinity/principal';
 import { fromBase64, toBase64 } from '../bytes.js';
+import { unlessMissing } from '../files.js';
 import { writeFileAtomic } from './atomic-file.js';
 import type { CanisterLogRecord } from './canister-record.js';
 
@@ -25,13 +26,8 @@ export class CanisterLogFiles {
 
   /** The records on disk, or undefined when the canister has no log file (a state directory of an earlier version). */
   read(id: Principal): CanisterLogRecord[] | undefined {
-    let text: string;
-    try {
-      text = fs.readFileSync(this.file(id), 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw error;
-    }
+    const text = unlessMissing(() => fs.readFileSync(this.file(id), 'utf8'));
+    if (text === undefined) return undefined;
     this.sizes.set(id.toText(), Buffer.byteLength(text));
     const records: CanisterLogRecord[] = [];
     for (const line of text.split('\n')) {

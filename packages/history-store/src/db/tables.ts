@@ -1,10 +1,12 @@
-import type { Generated } from 'kysely';
+import type { Generated, Selectable } from 'kysely';
 
 /**
  * The tables as the query layer sees them, one interface for both backends (SQLite and
  * PostgreSQL). Times are ISO-8601 text on both: they sort as strings and read back unchanged.
  */
-interface Who {
+
+/** Columns shared by every table that records who did something. */
+export interface ActorColumns {
   by_principal: string | null;
   by_os_user: string;
   by_host: string;
@@ -36,7 +38,7 @@ export interface CanistersTable {
   decommissioned_at: string | null;
 }
 
-export interface DeploymentsTable extends Who {
+export interface DeploymentsTable extends ActorColumns {
   id: Generated<number>;
   project: string;
   agent: string;
@@ -53,7 +55,7 @@ export interface DeploymentsTable extends Who {
   error: string | null;
 }
 
-export interface PromotionsTable extends Who {
+export interface PromotionsTable extends ActorColumns {
   seq: Generated<number>;
   id: string;
   project: string;
@@ -85,7 +87,7 @@ export interface PromotionStepsTable {
   error: string | null;
 }
 
-export interface RouteChangesTable extends Who {
+export interface RouteChangesTable extends ActorColumns {
   id: Generated<number>;
   project: string;
   agent: string;
@@ -113,7 +115,7 @@ export interface ArtifactsTable {
   first_seen_at: string;
 }
 
-export interface BackupsTable extends Who {
+export interface BackupsTable extends ActorColumns {
   seq: Generated<number>;
   id: string;
   project: string;
@@ -132,7 +134,7 @@ export interface BackupsTable extends Who {
   archived_at: string | null;
 }
 
-export interface BackupRestoresTable extends Who {
+export interface BackupRestoresTable extends ActorColumns {
   id: Generated<number>;
   backup_id: string;
   reason: string | null;
@@ -152,7 +154,7 @@ export interface LocksTable {
   expires_at: string;
 }
 
-export interface AuditLogTable extends Who {
+export interface AuditLogTable extends ActorColumns {
   id: Generated<number>;
   project: string;
   at: string;
@@ -190,3 +192,9 @@ export interface Database {
   audit_log: AuditLogTable;
   blobs: BlobsTable;
 }
+
+/**
+ * A row of a table as `selectAll()` reads it. Repositories derive their row types from this,
+ * narrowing the text columns a CHECK constraint limits, so a column is declared once.
+ */
+export type Row<T extends keyof Database> = Selectable<Database[T]>;

@@ -1,5 +1,6 @@
 import { sql } from '../db/kysely.js';
-import { actorFromRow, invalidArgument, type ActorColumns, type StoreContext } from '../context.js';
+import { actorFromRow, invalidArgument, type StoreContext } from '../context.js';
+import type { Row } from '../db/tables.js';
 import { TIMELINE_KINDS, type Actor, type ActorInput, type AuditEntry, type JsonObject, type TimelineEvent, type TimelineKind } from '../types.js';
 
 export interface AuditRecord {
@@ -40,18 +41,7 @@ export function appendAudit(ctx: StoreContext, entry: AuditRecord): number {
   return Number(rows[0]!.id);
 }
 
-interface AuditRow extends ActorColumns {
-  id: number;
-  project: string;
-  at: string;
-  action: string;
-  kind: TimelineKind | null;
-  agent: string | null;
-  environment: string | null;
-  subject: string | null;
-  summary: string;
-  detail: string;
-}
+type AuditRow = Row<'audit_log'> & { kind: TimelineKind | null };
 
 function toEntry(row: AuditRow): AuditEntry {
   return {

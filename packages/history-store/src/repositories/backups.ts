@@ -1,6 +1,7 @@
 import { HistoryStoreError } from '../errors.js';
 import { uniqueShortId } from '../ids.js';
-import { actorFromRow, invalidArgument, notFound, type ActorColumns, type StoreContext } from '../context.js';
+import { actorFromRow, invalidArgument, notFound, type StoreContext } from '../context.js';
+import type { Row } from '../db/tables.js';
 import type { ActorInput, Backup, BackupArchive, BackupRestore } from '../types.js';
 import { appendAudit, queryHelpers } from './audit.js';
 import { requireCanister } from './canisters.js';
@@ -33,31 +34,10 @@ export interface BackupQuery {
   limit?: number;
 }
 
-interface BackupRow extends ActorColumns {
-  id: string;
-  agent: string;
-  environment: string;
-  canister_id: string;
-  snapshot_id: string;
-  reason: string | null;
-  deployment_id: number | null;
-  created_at: string;
-  deleted_at: string | null;
-  module_sha256: string | null;
-  source: Backup['source'];
-  archive_sha256: string | null;
-  archive_size: number | null;
-  archived_at: string | null;
-  restore_count: number;
-  last_restored_at: string | null;
-}
+/** A backup with what its restores add up to (see `select()`). */
+type BackupRow = Row<'backups'> & { source: Backup['source']; restore_count: number; last_restored_at: string | null };
 
-interface RestoreRow extends ActorColumns {
-  id: number;
-  backup_id: string;
-  reason: string | null;
-  at: string;
-}
+type RestoreRow = Row<'backup_restores'>;
 
 
 const HEX = /^(?:[0-9a-f]{2})+$/;

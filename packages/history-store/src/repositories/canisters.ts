@@ -1,6 +1,6 @@
 import type { UpdateQueryBuilder, UpdateResult } from 'kysely';
 import { sql } from '../db/kysely.js';
-import type { Database } from '../db/tables.js';
+import type { Database, Row } from '../db/tables.js';
 import { HistoryStoreError } from '../errors.js';
 import { invalidArgument, notFound, type StoreContext } from '../context.js';
 import { CANISTER_ROLES, type ActorInput, type Canister, type CanisterOverview, type CanisterRole, type JsonObject } from '../types.js';
@@ -31,16 +31,7 @@ export interface CanisterQuery {
   includeDecommissioned?: boolean;
 }
 
-interface CanisterRow {
-  project: string;
-  canister_id: string;
-  network_url: string;
-  environment: string;
-  agent: string;
-  role: CanisterRole;
-  created_at: string;
-  decommissioned_at: string | null;
-}
+type CanisterRow = Row<'canisters'> & { role: CanisterRole };
 
 function toCanister(row: CanisterRow): Canister {
   return {

@@ -1,5 +1,6 @@
 import { HistoryStoreError } from '../errors.js';
-import { actorFromRow, invalidArgument, notFound, type ActorColumns, type StoreContext } from '../context.js';
+import { actorFromRow, invalidArgument, notFound, type StoreContext } from '../context.js';
+import type { Row } from '../db/tables.js';
 import { DEPLOYMENT_STATUSES, INSTALL_MODES, type ActorInput, type Deployment, type DeploymentStatus, type InstallMode } from '../types.js';
 import { appendAudit, queryHelpers } from './audit.js';
 import { requireCanister } from './canisters.js';
@@ -31,22 +32,12 @@ export interface DeploymentQuery {
   limit?: number;
 }
 
-interface DeploymentRow extends ActorColumns {
-  id: number;
-  agent: string;
-  environment: string;
-  version: number;
-  canister_id: string;
-  module_sha256: string;
+/** A deployment with the IC snapshot id of its pre-deploy backup (see `select()`). */
+type DeploymentRow = Row<'deployments'> & {
   install_mode: InstallMode;
   status: DeploymentStatus;
-  snapshot_backup_id: string | null;
   snapshot_id: string | null;
-  promotion_id: string | null;
-  started_at: string;
-  finished_at: string | null;
-  error: string | null;
-}
+};
 
 
 function toDeployment(row: DeploymentRow): Deployment {

@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { HistoryStoreError } from '../errors.js';
 import { invalidArgument, type StoreContext } from '../context.js';
+import type { Row } from '../db/tables.js';
 import type { ActorInput, Lease } from '../types.js';
 import { appendAudit } from './audit.js';
 
@@ -18,17 +19,7 @@ export interface AcquireLockInput {
 
 export const DEFAULT_LEASE_MS = 60_000;
 
-interface LockRow {
-  agent: string;
-  environment: string;
-  operation: string;
-  operation_id: string;
-  pid: number;
-  host: string;
-  acquired_at: string;
-  renewed_at: string;
-  expires_at: string;
-}
+type LockRow = Row<'locks'>;
 
 function toLease(row: LockRow): Lease {
   return {

@@ -1,6 +1,7 @@
 import { HistoryStoreError } from '../errors.js';
 import { uniqueShortId } from '../ids.js';
-import { actorFromRow, invalidArgument, notFound, parseJson, type ActorColumns, type StoreContext } from '../context.js';
+import { actorFromRow, invalidArgument, notFound, parseJson, type StoreContext } from '../context.js';
+import type { Row } from '../db/tables.js';
 import {
   PROMOTION_STATUSES,
   type Actor,
@@ -74,36 +75,9 @@ const TRANSITION_WORDS: Record<PromotionStatus, [string, string]> = {
   'rolled-back': ['rollback', 'rolled back'],
 };
 
-interface PromotionRow extends ActorColumns {
-  seq: number;
-  id: string;
-  project: string;
-  agent: string;
-  from_environment: string;
-  to_environment: string;
-  strategy: string;
-  source_deployment_id: number | null;
-  target_deployment_id: number | null;
-  target_canister_id: string | null;
-  status: PromotionStatus;
-  error: string | null;
-  options: string;
-  created_at: string;
-  started_at: string | null;
-  finished_at: string | null;
-  updated_at: string;
-  write_pause_ms: number | null;
-}
+type PromotionRow = Row<'promotions'> & { status: PromotionStatus };
 
-interface StepRow {
-  step_index: number;
-  name: string;
-  status: StepStatus;
-  started_at: string | null;
-  finished_at: string | null;
-  detail: string | null;
-  error: string | null;
-}
+type StepRow = Row<'promotion_steps'> & { status: StepStatus };
 
 function toSummary(row: PromotionRow): PromotionSummary {
   return {

@@ -1,5 +1,6 @@
 import { HistoryStoreError } from '../errors.js';
-import { actorFromRow, invalidArgument, notFound, type ActorColumns, type StoreContext } from '../context.js';
+import { actorFromRow, invalidArgument, notFound, type StoreContext } from '../context.js';
+import type { Row } from '../db/tables.js';
 import { ROUTE_CAUSES, type ActorInput, type Route, type RouteCause, type RouteChange } from '../types.js';
 import { appendAudit, queryHelpers } from './audit.js';
 import { requireCanister } from './canisters.js';
@@ -30,25 +31,9 @@ export interface RouteHistoryQuery {
   limit?: number;
 }
 
-interface RouteRow {
-  agent: string;
-  environment: string;
-  canister_id: string;
-  since: string;
-  change_id: number;
-}
+type RouteRow = Row<'routes'>;
 
-interface ChangeRow extends ActorColumns {
-  id: number;
-  agent: string;
-  environment: string;
-  from_canister_id: string | null;
-  to_canister_id: string;
-  cause: RouteCause;
-  reason: string | null;
-  promotion_id: string | null;
-  at: string;
-}
+type ChangeRow = Row<'route_changes'> & { cause: RouteCause };
 
 function toRoute(row: RouteRow): Route {
   return { agent: row.agent, environment: row.environment, canisterId: row.canister_id, since: row.since, changeId: row.change_id };
