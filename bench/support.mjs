@@ -17,15 +17,22 @@ export async function delayingProxy(target, delayMs) {
     request.on('data', (chunk) => body.push(chunk));
     request.on('end', () => {
       setTimeout(() => {
-        const upstream = http.request(new URL(request.url, target), { method: request.method, headers: request.headers }, (reply) => {
-          response.writeHead(reply.statusCode, reply.headers);
-          reply.pipe(response);
-        });
+        const upstream = http.request(
+          new URL(request.url, target),
+          { method: request.method, headers: request.headers },
+          (reply) => {
+            response.writeHead(reply.statusCode, reply.headers);
+            reply.pipe(response);
+          },
+        );
         upstream.on('error', () => response.destroy());
         upstream.end(Buffer.concat(body));
       }, delayMs);
     });
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${server.address().port}`, close: () => new Promise((resolve) => server.close(resolve)) };
+  return {
+    url: `http://127.0.0.1:${server.address().port}`,
+    close: () => new Promise((resolve) => server.close(resolve)),
+  };
 }

@@ -14,7 +14,9 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
 // than after (bench/history-plugin). Help, version and shell completion never open the store
 // (completion runs on every TAB, with the words being completed as its arguments).
 const args = process.argv.slice(2);
-const storeless = ['__complete', 'autocomplete'].includes(args[0]) || args.some((arg) => ['--version', '-v', '--help', '-h', 'help'].includes(arg));
+const storeless =
+  ['__complete', 'autocomplete'].includes(args[0]) ||
+  args.some((arg) => ['--version', '-v', '--help', '-h', 'help'].includes(arg));
 if (args.length > 0 && !storeless) {
   await import('@soulrecall/core').then(({ prestartHistory }) => prestartHistory(args)).catch(() => {});
 }

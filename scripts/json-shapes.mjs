@@ -10,7 +10,13 @@ import { createGenerator } from 'ts-json-schema-generator';
 
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const shapesDir = join(repoRoot, 'test', 'json-shapes');
-const COMMAND_ROOTS = ['src/commands', 'plugins/plugin-blue-green/src/commands', 'plugins/plugin-history/src/commands', 'plugins/plugin-network/src/commands', 'plugins/plugin-promotion/src/commands'];
+const COMMAND_ROOTS = [
+  'src/commands',
+  'plugins/plugin-blue-green/src/commands',
+  'plugins/plugin-history/src/commands',
+  'plugins/plugin-network/src/commands',
+  'plugins/plugin-promotion/src/commands',
+];
 
 /** Command id (`backup list`) → the result type named in its class and the module it comes from. */
 export function commandResultTypes() {
@@ -19,7 +25,11 @@ export function commandResultTypes() {
     for (const file of commandFiles(join(repoRoot, root))) {
       const resultType = resultTypeOf(file);
       if (!resultType) continue; // not a SoulrecallCommand (e.g. the hidden __complete)
-      const id = relative(join(repoRoot, root), file).replace(/\.ts$/, '').replace(/\/index$/, '').split('/').join(' ');
+      const id = relative(join(repoRoot, root), file)
+        .replace(/\.ts$/, '')
+        .replace(/\/index$/, '')
+        .split('/')
+        .join(' ');
       found.push({ id, ...resultType });
     }
   }
@@ -38,7 +48,11 @@ function resultTypeOf(file) {
   const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.ES2022, true);
   let typeName;
   source.forEachChild(function visit(node) {
-    if (ts.isExpressionWithTypeArguments(node) && node.expression.getText(source) === 'SoulrecallCommand' && node.typeArguments?.length === 1) {
+    if (
+      ts.isExpressionWithTypeArguments(node) &&
+      node.expression.getText(source) === 'SoulrecallCommand' &&
+      node.typeArguments?.length === 1
+    ) {
       typeName = node.typeArguments[0].getText(source);
     }
     node.forEachChild(visit);
@@ -46,7 +60,12 @@ function resultTypeOf(file) {
   if (!typeName) return undefined;
   // Where the name comes from: an import of the command file, else the command file itself.
   for (const statement of source.statements) {
-    if (!ts.isImportDeclaration(statement) || !statement.importClause?.namedBindings || !ts.isNamedImports(statement.importClause.namedBindings)) continue;
+    if (
+      !ts.isImportDeclaration(statement) ||
+      !statement.importClause?.namedBindings ||
+      !ts.isNamedImports(statement.importClause.namedBindings)
+    )
+      continue;
     const element = statement.importClause.namedBindings.elements.find((candidate) => candidate.name.text === typeName);
     if (!element) continue;
     const specifier = statement.moduleSpecifier.text;
@@ -61,12 +80,28 @@ export function generateSchemas() {
   const commands = commandResultTypes();
   const entry = join(shapesDir, '.results.generated.ts');
   const lines = commands.map((command, index) => {
-    const from = command.from.startsWith('/') ? `./${relative(shapesDir, command.from).replace(/\.ts$/, '.js')}` : command.from;
+    const from = command.from.startsWith('/')
+      ? `./${relative(shapesDir, command.from).replace(/\.ts$/, '.js')}`
+      : command.from;
     return `import type { ${command.exportedAs} as Imported${index} } from '${from}';\nexport type Result${index} = Imported${index};`;
   });
   writeFileSync(entry, `// Written by scripts/json-shapes.mjs; not checked in.\n${lines.join('\n')}\n`);
-  const generator = createGenerator({ path: entry, tsconfig: join(shapesDir, 'tsconfig.json'), skipTypeCheck: true, additionalProperties: false, expose: 'export', jsDoc: 'none', topRef: false, functions: 'hide' });
-  return Object.fromEntries(commands.map((command, index) => [command.id, { $comment: `soulrecall ${command.id} --json: ${command.typeName}`, ...generator.createSchema(`Result${index}`) }]));
+  const generator = createGenerator({
+    path: entry,
+    tsconfig: join(shapesDir, 'tsconfig.json'),
+    skipTypeCheck: true,
+    additionalProperties: false,
+    expose: 'export',
+    jsDoc: 'none',
+    topRef: false,
+    functions: 'hide',
+  });
+  return Object.fromEntries(
+    commands.map((command, index) => [
+      command.id,
+      { $comment: `soulrecall ${command.id} --json: ${command.typeName}`, ...generator.createSchema(`Result${index}`) },
+    ]),
+  );
 }
 
 export function schemaFile(id) {

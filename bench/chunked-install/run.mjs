@@ -44,7 +44,10 @@ try {
   ];
   const rows = [];
   for (const scenario of scenarios) {
-    const client = await CanisterClient.connect({ name: 'bench', url: scenario.url, kind: 'url' }, Ed25519KeyIdentity.generate());
+    const client = await CanisterClient.connect(
+      { name: 'bench', url: scenario.url, kind: 'url' },
+      Ed25519KeyIdentity.generate(),
+    );
     for (const mib of SIZES_MIB) {
       const times = { sequential: [], parallel: [] };
       let chunks = 0;
@@ -59,7 +62,8 @@ try {
           const started = process.hrtime.bigint();
           const result = await client.install({ canisterId, module, chunkConcurrency: MODES[mode] });
           const ms = Number(process.hrtime.bigint() - started) / 1e6;
-          if (!result.chunked || (await client.moduleHash(canisterId)) !== module.sha256) throw new Error('install did not verify');
+          if (!result.chunked || (await client.moduleHash(canisterId)) !== module.sha256)
+            throw new Error('install did not verify');
           chunks = result.chunkStats.chunks;
           if (run >= 0) times[mode].push(ms);
         }
@@ -69,11 +73,15 @@ try {
       rows.push({ scenario: scenario.name, mib, chunks, sequential, parallel, ratio: sequential / parallel });
     }
   }
-  console.log(`chunked install, median of ${repetitions} runs each (ms), Node ${process.version}, ${os.cpus().length} CPUs`);
+  console.log(
+    `chunked install, median of ${repetitions} runs each (ms), Node ${process.version}, ${os.cpus().length} CPUs`,
+  );
   console.log('| network | module | chunks | sequential (1) | parallel (4) | sequential / parallel |');
   console.log('|---|---|---|---|---|---|');
   for (const row of rows) {
-    console.log(`| ${row.scenario} | ${row.mib} MiB | ${row.chunks} | ${row.sequential.toFixed(0)} | ${row.parallel.toFixed(0)} | ${row.ratio.toFixed(2)} |`);
+    console.log(
+      `| ${row.scenario} | ${row.mib} MiB | ${row.chunks} | ${row.sequential.toFixed(0)} | ${row.parallel.toFixed(0)} | ${row.ratio.toFixed(2)} |`,
+    );
   }
 } finally {
   await proxy.close();

@@ -13,7 +13,13 @@ const { IDL } = createRequire(path.join(root, 'packages/devnet/package.json'))('
 const iterations = Number(process.argv[2] ?? 300);
 
 const wasm = (name) => fs.readFileSync(path.join(root, 'examples/agent/dist', `agent-${name}.wasm`));
-const context = () => ({ caller: new Uint8Array([4]), timeNanos: BigInt(Date.now()) * 1_000_000n, cyclesBalance: 10n ** 13n, status: 'running', controllers: [] });
+const context = () => ({
+  caller: new Uint8Array([4]),
+  timeNanos: BigInt(Date.now()) * 1_000_000n,
+  cyclesBalance: 10n ** 13n,
+  status: 'running',
+  controllers: [],
+});
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const ms = (start) => Number(process.hrtime.bigint() - start) / 1e6;
 
@@ -28,21 +34,40 @@ const engine = await createExecutionEngine({ stateDir, messageTimeLimitMs: 5000 
 const noArgs = IDL.encode([], []);
 const id = (n) => new Uint8Array([0, 0, 0, 0, 0, 0, 0, n, 1, 1]);
 try {
-  const firstInstall = await timed(() => engine.install({ canisterId: id(1), mode: 'install', wasm: wasm('v1'), arg: noArgs, context: context() }));
+  const firstInstall = await timed(() =>
+    engine.install({ canisterId: id(1), mode: 'install', wasm: wasm('v1'), arg: noArgs, context: context() }),
+  );
   const cachedInstalls = [];
   for (let i = 2; i < 12; i++) {
-    cachedInstalls.push(await timed(() => engine.install({ canisterId: id(i), mode: 'install', wasm: wasm('v1'), arg: noArgs, context: context() })));
+    cachedInstalls.push(
+      await timed(() =>
+        engine.install({ canisterId: id(i), mode: 'install', wasm: wasm('v1'), arg: noArgs, context: context() }),
+      ),
+    );
   }
   const updates = [];
   const queries = [];
   for (let i = 0; i < iterations; i++) {
-    updates.push(await timed(() => engine.update(id(1), 'remember', IDL.encode([IDL.Text], [`memory ${i}`]), context())));
+    updates.push(
+      await timed(() => engine.update(id(1), 'remember', IDL.encode([IDL.Text], [`memory ${i}`]), context())),
+    );
     queries.push(await timed(() => engine.query(id(1), 'memoryCount', noArgs, context())));
   }
   const upgrades = [];
   for (let i = 0; i < 5; i++) {
     const name = i % 2 === 0 ? 'v2' : 'v1';
-    upgrades.push(await timed(() => engine.install({ canisterId: id(1), mode: 'upgrade', wasm: wasm(name), arg: noArgs, wasmMemoryPersistence: 'keep', context: context() })));
+    upgrades.push(
+      await timed(() =>
+        engine.install({
+          canisterId: id(1),
+          mode: 'upgrade',
+          wasm: wasm(name),
+          arg: noArgs,
+          wasmMemoryPersistence: 'keep',
+          context: context(),
+        }),
+      ),
+    );
   }
   const flush = await timed(() => engine.flush());
 

@@ -16,12 +16,17 @@ const sha = (n) => createHash('sha256').update(String(n)).digest('hex');
  * 10th promotion of an agent fails at verify instead. Batches run in one transaction each.
  */
 export function generatePromotions({ dataDir, promotions, agents, batch = 2_000, onBatch = () => {} }) {
-  const store = openHistoryStore({ dataDir, actor: { principal: 'bench-principal', osUser: 'bench', host: 'bench-host' } });
+  const store = openHistoryStore({
+    dataDir,
+    actor: { principal: 'bench-principal', osUser: 'bench', host: 'bench-host' },
+  });
   try {
     for (let a = 0; a < agents; a++) {
-      ENVIRONMENTS.forEach((environment, e) => store.canisters.record({ canisterId: canisterIdOf(a, e), networkUrl: URL, environment, agent: `agent-${a}` }));
+      ENVIRONMENTS.forEach((environment, e) =>
+        store.canisters.record({ canisterId: canisterIdOf(a, e), networkUrl: URL, environment, agent: `agent-${a}` }),
+      );
     }
-    for (let done = 0; done < promotions; ) {
+    for (let done = 0; done < promotions;) {
       const size = Math.min(batch, promotions - done);
       store.transaction(() => {
         for (let i = done; i < done + size; i++) writePromotion(store, i, agents);
@@ -42,20 +47,39 @@ function writePromotion(store, i, agents) {
   const to = ENVIRONMENTS[hop + 1];
   const canisterId = canisterIdOf(a, hop + 1);
   const moduleSha256 = sha(i + 1);
-  const promotion = store.promotions.create({ agent, fromEnvironment: from, toEnvironment: to, strategy: 'in-place', targetCanisterId: canisterId, steps: STEPS, options: { moduleSha256, moduleOrigin: 'source-deployment' } });
+  const promotion = store.promotions.create({
+    agent,
+    fromEnvironment: from,
+    toEnvironment: to,
+    strategy: 'in-place',
+    targetCanisterId: canisterId,
+    steps: STEPS,
+    options: { moduleSha256, moduleOrigin: 'source-deployment' },
+  });
   store.promotions.start(promotion.id);
   const fails = Math.floor(i / agents) % 10 === 9;
   let deploymentId;
   for (const name of STEPS) {
     const step = store.promotions.beginStep(promotion.id, name);
-    if (name === 'backup') deploymentId = store.deployments.begin({ agent, environment: to, canisterId, moduleSha256, installMode: 'upgrade', promotionId: promotion.id }).id;
+    if (name === 'backup')
+      deploymentId = store.deployments.begin({
+        agent,
+        environment: to,
+        canisterId,
+        moduleSha256,
+        installMode: 'upgrade',
+        promotionId: promotion.id,
+      }).id;
     if (fails && name === 'verify') {
       store.promotions.endStep(promotion.id, step.index, { status: 'failed', error: 'health returned #err' });
       store.deployments.finish(deploymentId, { status: 'failed', error: 'unhealthy' });
       store.promotions.fail(promotion.id, 'the new version is unhealthy');
       return;
     }
-    store.promotions.endStep(promotion.id, step.index, { status: 'succeeded', detail: name === 'backup' ? { deploymentId } : null });
+    store.promotions.endStep(promotion.id, step.index, {
+      status: 'succeeded',
+      detail: name === 'backup' ? { deploymentId } : null,
+    });
   }
   store.deployments.finish(deploymentId, { status: 'succeeded' });
   store.promotions.update(promotion.id, { targetDeploymentId: deploymentId });

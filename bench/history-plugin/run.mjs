@@ -22,7 +22,12 @@ const options = { promotions: 100_000, agents: 100, runs: 15, batch: 2_000, home
 for (let i = 2; i < process.argv.length; i += 2) {
   const key = process.argv[i].replace(/^--/, '');
   if (!(key in options)) throw new Error(`unknown option ${process.argv[i]}`);
-  options[key] = key === 'home' ? resolve(process.argv[i + 1]) : key === 'backends' ? process.argv[i + 1] : Number(process.argv[i + 1]);
+  options[key] =
+    key === 'home'
+      ? resolve(process.argv[i + 1])
+      : key === 'backends'
+        ? process.argv[i + 1]
+        : Number(process.argv[i + 1]);
 }
 const log = (message) => process.stderr.write(`${message}\n`);
 
@@ -50,8 +55,15 @@ function timeNode(nodeArgs, env, cwd) {
 }
 const timeCli = (args, env) => timeNode([join(repoRoot, 'bin', 'run.js'), ...args], env, env.SOULRECALL_HOME);
 /** Attribution: the cost of importing one package in a bare Node process (run from the repo so it resolves). */
-const timeImport = (specifier, env) => timeNode(['--input-type=module', '-e', `await import(${JSON.stringify(specifier)})`], env, repoRoot);
-const IMPORTS = ['@oclif/core', '@soulrecall/history-store', '@dfinity/agent', '@soulrecall/canister-client', '@soulrecall/core'];
+const timeImport = (specifier, env) =>
+  timeNode(['--input-type=module', '-e', `await import(${JSON.stringify(specifier)})`], env, repoRoot);
+const IMPORTS = [
+  '@oclif/core',
+  '@soulrecall/history-store',
+  '@dfinity/agent',
+  '@soulrecall/canister-client',
+  '@soulrecall/core',
+];
 
 const median = (values) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -62,23 +74,34 @@ const median = (values) => {
 const home = options.home || mkdtempSync(join(tmpdir(), 'soulrecall-bench-history-'));
 const reuse = options.home !== '' && existsSync(join(home, 'history.db'));
 const backends = options.backends.split(',');
-if (backends.includes('postgres') && !postgresAvailable()) throw new Error('PostgreSQL 15 is not installed here (apt-get install postgresql-15), or say --backends sqlite');
+if (backends.includes('postgres') && !postgresAvailable())
+  throw new Error('PostgreSQL 15 is not installed here (apt-get install postgresql-15), or say --backends sqlite');
 let manifests = [];
 let server;
 try {
   const started = performance.now();
   if (reuse) log(`reusing the store in ${home}`);
   else {
-    log(`generating ${options.promotions} promotions (with their step journals) over ${options.agents} agents in ${home}`);
+    log(
+      `generating ${options.promotions} promotions (with their step journals) over ${options.agents} agents in ${home}`,
+    );
     generatePromotions({
-      dataDir: home, promotions: options.promotions, agents: options.agents, batch: options.batch,
-      onBatch: (done) => done % 20_000 === 0 && log(`  ${done} promotions, ${((performance.now() - started) / 1000).toFixed(0)} s`),
+      dataDir: home,
+      promotions: options.promotions,
+      agents: options.agents,
+      batch: options.batch,
+      onBatch: (done) =>
+        done % 20_000 === 0 && log(`  ${done} promotions, ${((performance.now() - started) / 1000).toFixed(0)} s`),
     });
   }
   const generateSeconds = reuse ? null : (performance.now() - started) / 1000;
 
   manifests = ensureManifests();
-  log(manifests.length ? `wrote ${manifests.length} missing oclif manifests (removed at the end)` : 'oclif manifests already present');
+  log(
+    manifests.length
+      ? `wrote ${manifests.length} missing oclif manifests (removed at the end)`
+      : 'oclif manifests already present',
+  );
   const env = { ...process.env, SOULRECALL_HOME: home, NO_COLOR: '1', DEBUG: '' };
   delete env.SOULRECALL_HISTORY_URL;
   const envOf = { sqlite: env };
@@ -103,9 +126,12 @@ try {
   const listArgs = ['promote', 'list', agent];
   // Warm-up: the first runs pay for cold file caches; both backends must list the same 20.
   timeCli(['--version'], env);
-  const listedBy = backends.map((backend) => JSON.parse(timeCli([...listArgs, '--json'], envOf[backend]).stdout).promotions.map((p) => p.id));
+  const listedBy = backends.map((backend) =>
+    JSON.parse(timeCli([...listArgs, '--json'], envOf[backend]).stdout).promotions.map((p) => p.id),
+  );
   if (listedBy[0].length !== 20) throw new Error(`expected 20 promotions of ${agent}, got ${listedBy[0].length}`);
-  if (listedBy.some((ids) => ids.join() !== listedBy[0].join())) throw new Error('the backends list different promotions');
+  if (listedBy.some((ids) => ids.join() !== listedBy[0].join()))
+    throw new Error('the backends list different promotions');
 
   const version = [];
   const list = Object.fromEntries(backends.map((backend) => [backend, []]));
@@ -124,21 +150,32 @@ try {
     generateSeconds: generateSeconds === null ? null : Number(generateSeconds.toFixed(1)),
     pushSeconds: pushSeconds === null ? null : Number(pushSeconds.toFixed(1)),
     versionMedianMs: Number(median(version).toFixed(1)),
-    promoteListMedianMs: Object.fromEntries(backends.map((backend) => [backend, Number(median(list[backend]).toFixed(1))])),
-    ratio: Object.fromEntries(backends.map((backend) => [backend, Number((median(list[backend]) / median(version)).toFixed(2))])),
+    promoteListMedianMs: Object.fromEntries(
+      backends.map((backend) => [backend, Number(median(list[backend]).toFixed(1))]),
+    ),
+    ratio: Object.fromEntries(
+      backends.map((backend) => [backend, Number((median(list[backend]) / median(version)).toFixed(2))]),
+    ),
     bareNodeMedianMs: Number(bareNode.toFixed(1)),
-    importMedianMs: Object.fromEntries(IMPORTS.map((specifier) => [specifier, Number(median(imports[specifier]).toFixed(1))])),
+    importMedianMs: Object.fromEntries(
+      IMPORTS.map((specifier) => [specifier, Number(median(imports[specifier]).toFixed(1))]),
+    ),
     versionMs: version.map((ms) => Math.round(ms)),
     promoteListMs: Object.fromEntries(backends.map((backend) => [backend, list[backend].map((ms) => Math.round(ms))])),
     node: process.version,
   };
   const rows = [
     ['soulrecall --version', result.versionMedianMs],
-    ...backends.map((backend) => [`soulrecall promote list ${agent} (${backend})`, result.promoteListMedianMs[backend]]),
+    ...backends.map((backend) => [
+      `soulrecall promote list ${agent} (${backend})`,
+      result.promoteListMedianMs[backend],
+    ]),
     ['node -e "" (bare Node start)', result.bareNodeMedianMs],
     ...IMPORTS.map((specifier) => [`node: import('${specifier}')`, result.importMedianMs[specifier]]),
   ];
-  console.log(`| command | median of ${options.runs} |\n|---|---|\n${rows.map(([name, ms]) => `| ${name} | ${ms} ms |`).join('\n')}\n\n${backends.map((backend) => `ratio promote list (${backend}) / --version: ${result.ratio[backend]}`).join('\n')} (target ≤ 2)`);
+  console.log(
+    `| command | median of ${options.runs} |\n|---|---|\n${rows.map(([name, ms]) => `| ${name} | ${ms} ms |`).join('\n')}\n\n${backends.map((backend) => `ratio promote list (${backend}) / --version: ${result.ratio[backend]}`).join('\n')} (target ≤ 2)`,
+  );
   console.log(JSON.stringify(result));
 } finally {
   await server?.stop();

@@ -25,7 +25,13 @@ const home = join(work, 'home');
 const env = { ...process.env, SOULRECALL_HOME: home, CI: '1' };
 const modules = ['agent-v1.wasm', 'agent-v2.wasm'].map((name) => join(repo, 'examples', 'agent', 'dist', name));
 
-const freePort = () => new Promise((done) => { const server = createServer().listen(0, '127.0.0.1', () => { const { port } = server.address(); server.close(() => done(port)); }); });
+const freePort = () =>
+  new Promise((done) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => done(port));
+    });
+  });
 function soulrecall(...args) {
   const started = process.hrtime.bigint();
   const result = spawnSync(process.execPath, [bin, ...args], { cwd: project, env, encoding: 'utf8' });
@@ -33,32 +39,57 @@ function soulrecall(...args) {
   if (result.status !== 0) throw new Error(`soulrecall ${args.join(' ')} exited ${result.status}: ${result.stderr}`);
   return { ms, stdout: result.stdout };
 }
-const median = (values) => { const sorted = [...values].sort((a, b) => a - b); const mid = sorted.length >> 1; return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2; };
-
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
 
 const [sourcePort, targetPort] = [await freePort(), await freePort()];
 mkdirSync(project, { recursive: true });
-writeFileSync(join(project, 'soulrecall.yaml'), `pipeline: [source, target]
+writeFileSync(
+  join(project, 'soulrecall.yaml'),
+  `pipeline: [source, target]
 environments:
   source: { network: "http://127.0.0.1:${sourcePort}" }
   target: { network: "http://127.0.0.1:${targetPort}" }
 agents:
   my-agent: { wasm: ${modules[0]}, health: { method: health } }
-`);
+`,
+);
 const timings = { cli: [], direct: [], directProcess: [], version: [] };
 const stepTimings = {};
 try {
-  for (const port of [sourcePort, targetPort]) soulrecall('network', 'start', '--port', String(port), '--background', '--state-dir', join(work, `net-${port}`));
+  for (const port of [sourcePort, targetPort])
+    soulrecall('network', 'start', '--port', String(port), '--background', '--state-dir', join(work, `net-${port}`));
   soulrecall('deploy', 'my-agent', '-e', 'source');
   soulrecall('promote', 'my-agent', '-f', 'source', '-t', 'target');
   // The baseline gets its own canister on the target network, installed with the same module.
   const identity = new IdentityStore({ dataDir: home }).resolve();
   const host = `http://127.0.0.1:${targetPort}`;
   const agent = await HttpAgent.create({ host, identity: identity.identity, shouldFetchRootKey: true });
-  const management = Actor.createActor(managementIdlFactory, { agent, canisterId: 'aaaaa-aa', effectiveCanisterId: 'aaaaa-aa' });
-  const { canister_id: baselineCanister } = await management.provisional_create_canister_with_cycles({ amount: [], settings: [], specified_id: [], sender_canister_version: [] });
-  await Actor.createActor(managementIdlFactory, { agent, canisterId: 'aaaaa-aa', effectiveCanisterId: baselineCanister })
-    .install_code({ mode: { install: null }, canister_id: baselineCanister, wasm_module: readFileSync(modules[0]), arg: IDL.encode([], []), sender_canister_version: [] });
+  const management = Actor.createActor(managementIdlFactory, {
+    agent,
+    canisterId: 'aaaaa-aa',
+    effectiveCanisterId: 'aaaaa-aa',
+  });
+  const { canister_id: baselineCanister } = await management.provisional_create_canister_with_cycles({
+    amount: [],
+    settings: [],
+    specified_id: [],
+    sender_canister_version: [],
+  });
+  await Actor.createActor(managementIdlFactory, {
+    agent,
+    canisterId: 'aaaaa-aa',
+    effectiveCanisterId: baselineCanister,
+  }).install_code({
+    mode: { install: null },
+    canister_id: baselineCanister,
+    wasm_module: readFileSync(modules[0]),
+    arg: IDL.encode([], []),
+    sender_canister_version: [],
+  });
 
   for (let i = 0; i < iterations; i++) {
     const module = modules[(i + 1) % 2];
@@ -68,7 +99,8 @@ try {
     // Where the promotion's time went, from its own journal.
     const store = openHistoryStore({ dataDir: home });
     for (const step of store.promotions.require(JSON.parse(promoted.stdout).promotionId).steps) {
-      if (step.startedAt && step.finishedAt) (stepTimings[step.name] ??= []).push(Date.parse(step.finishedAt) - Date.parse(step.startedAt));
+      if (step.startedAt && step.finishedAt)
+        (stepTimings[step.name] ??= []).push(Date.parse(step.finishedAt) - Date.parse(step.startedAt));
     }
     store.close();
     const started = process.hrtime.bigint();
@@ -76,17 +108,44 @@ try {
     timings.direct.push(Number(process.hrtime.bigint() - started) / 1e6);
     // The same script as its own process, as a user would run it instead of soulrecall.
     const processStarted = process.hrtime.bigint();
-    const script = spawnSync(process.execPath, [join(repo, 'bench', 'promote', 'direct.mjs'), host, home, baselineCanister.toText(), module], { encoding: 'utf8' });
+    const script = spawnSync(
+      process.execPath,
+      [join(repo, 'bench', 'promote', 'direct.mjs'), host, home, baselineCanister.toText(), module],
+      { encoding: 'utf8' },
+    );
     if (script.status !== 0) throw new Error(`direct.mjs failed: ${script.stderr}`);
     timings.directProcess.push(Number(process.hrtime.bigint() - processStarted) / 1e6);
     timings.version.push(soulrecall('--version').ms);
   }
 } finally {
-  for (const port of [sourcePort, targetPort]) spawnSync(process.execPath, [bin, 'network', 'stop', '--port', String(port), '--state-dir', join(work, `net-${port}`)], { cwd: project, env });
+  for (const port of [sourcePort, targetPort])
+    spawnSync(
+      process.execPath,
+      [bin, 'network', 'stop', '--port', String(port), '--state-dir', join(work, `net-${port}`)],
+      { cwd: project, env },
+    );
   rmSync(work, { recursive: true, force: true });
 }
 const cli = median(timings.cli);
 const direct = median(timings.direct);
 const startup = median(timings.version);
 const directProcess = median(timings.directProcess);
-console.log(JSON.stringify({ iterations, medianMs: { promoteCli: Math.round(cli), directAgentCalls: Math.round(direct), directScriptProcess: Math.round(directProcess), cliStartup: Math.round(startup) }, ratio: +(cli / direct).toFixed(2), ratioToScriptProcess: +(cli / directProcess).toFixed(2), ratioWithoutStartup: +((cli - startup) / direct).toFixed(2), medianStepMs: Object.fromEntries(Object.entries(stepTimings).map(([name, values]) => [name, median(values)])) }, null, 2));
+console.log(
+  JSON.stringify(
+    {
+      iterations,
+      medianMs: {
+        promoteCli: Math.round(cli),
+        directAgentCalls: Math.round(direct),
+        directScriptProcess: Math.round(directProcess),
+        cliStartup: Math.round(startup),
+      },
+      ratio: +(cli / direct).toFixed(2),
+      ratioToScriptProcess: +(cli / directProcess).toFixed(2),
+      ratioWithoutStartup: +((cli - startup) / direct).toFixed(2),
+      medianStepMs: Object.fromEntries(Object.entries(stepTimings).map(([name, values]) => [name, median(values)])),
+    },
+    null,
+    2,
+  ),
+);

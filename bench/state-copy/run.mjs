@@ -73,7 +73,10 @@ async function copyOnce(client, source, snapshotId, target, concurrency) {
 async function throughput(devnetUrl, scenarios) {
   const rows = [];
   for (const scenario of scenarios) {
-    const client = await CanisterClient.connect({ name: 'bench', url: scenario.url, kind: 'url' }, Ed25519KeyIdentity.generate());
+    const client = await CanisterClient.connect(
+      { name: 'bench', url: scenario.url, kind: 'url' },
+      Ed25519KeyIdentity.generate(),
+    );
     for (const mib of scenario.sizes) {
       const source = await client.createCanister();
       await client.install({ canisterId: source, module: wasmArtifactFromBytes(ballastModule(mib * 16)) });
@@ -113,12 +116,20 @@ async function cutOverPauses(devnetUrl) {
   // Asynchronous: the devnet answering these commands runs in this very process.
   const soulrecall = (...args) =>
     new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [path.join(repo, 'bin', 'run.js'), ...args, '--json'], { cwd: work, env, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, [path.join(repo, 'bin', 'run.js'), ...args, '--json'], {
+        cwd: work,
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let stdout = '';
       let stderr = '';
       child.stdout.on('data', (chunk) => (stdout += chunk));
       child.stderr.on('data', (chunk) => (stderr += chunk));
-      child.on('close', (code) => (code === 0 ? resolve(JSON.parse(stdout)) : reject(new Error(`soulrecall ${args.join(' ')} exited ${code}: ${stdout}${stderr}`))));
+      child.on('close', (code) =>
+        code === 0
+          ? resolve(JSON.parse(stdout))
+          : reject(new Error(`soulrecall ${args.join(' ')} exited ${code}: ${stdout}${stderr}`)),
+      );
     });
   try {
     await soulrecall('deploy', 'my-agent', '-e', 'staging');
@@ -127,7 +138,18 @@ async function cutOverPauses(devnetUrl) {
     const promotionsMs = [];
     for (let i = 0; i < promotions; i++) {
       const started = Date.now();
-      const result = await soulrecall('promote', 'my-agent', '--from', 'staging', '--to', 'production', '--blue-green', '--yes', '-w', path.join(dist, i % 2 === 0 ? 'agent-v2.wasm' : 'agent-v3.wasm'));
+      const result = await soulrecall(
+        'promote',
+        'my-agent',
+        '--from',
+        'staging',
+        '--to',
+        'production',
+        '--blue-green',
+        '--yes',
+        '-w',
+        path.join(dist, i % 2 === 0 ? 'agent-v2.wasm' : 'agent-v3.wasm'),
+      );
       promotionsMs.push(Date.now() - started);
       pauses.push(result.detail.writePauseMs);
     }
@@ -148,22 +170,37 @@ async function freePort() {
 // The network runs in its own process, as `soulrecall network start --background` runs it: the
 // client and the replica each get a core, as they would on real machines.
 const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'soulrecall-bench-devnet-'));
-const devnet = await startNetworkInBackground({ port: await freePort(), host: '127.0.0.1', stateDir, messageTimeLimitMs: 120_000 });
+const devnet = await startNetworkInBackground({
+  port: await freePort(),
+  host: '127.0.0.1',
+  stateDir,
+  messageTimeLimitMs: 120_000,
+});
 const proxy = await delayingProxy(devnet.url, LATENCY_MS);
 try {
   const rows = await throughput(devnet.url, [
     { name: 'loopback', url: devnet.url, sizes: SIZES_MIB },
     { name: `+${LATENCY_MS} ms per request`, url: proxy.url, sizes: SIZES_MIB.filter((mib) => mib <= 50) },
   ]);
-  console.log(`state copy (download + upload + load), median of ${repetitions} runs each, Node ${process.version}, ${os.cpus().length} CPUs`);
-  console.log('| network | state | sequential (1): MiB/s (download / upload / load ms) | parallel (4): MiB/s (download / upload / load ms) | parallel / sequential |');
+  console.log(
+    `state copy (download + upload + load), median of ${repetitions} runs each, Node ${process.version}, ${os.cpus().length} CPUs`,
+  );
+  console.log(
+    '| network | state | sequential (1): MiB/s (download / upload / load ms) | parallel (4): MiB/s (download / upload / load ms) | parallel / sequential |',
+  );
   console.log('|---|---|---|---|---|');
-  const cell = (s) => `${s.mibPerSecond.toFixed(1)} (${s.download.toFixed(0)} / ${s.upload.toFixed(0)} / ${s.load.toFixed(0)})`;
-  for (const row of rows) console.log(`| ${row.scenario} | ${row.mib} MiB | ${cell(row.sequential)} | ${cell(row.parallel)} | ${(row.parallel.mibPerSecond / row.sequential.mibPerSecond).toFixed(2)} |`);
+  const cell = (s) =>
+    `${s.mibPerSecond.toFixed(1)} (${s.download.toFixed(0)} / ${s.upload.toFixed(0)} / ${s.load.toFixed(0)})`;
+  for (const row of rows)
+    console.log(
+      `| ${row.scenario} | ${row.mib} MiB | ${cell(row.sequential)} | ${cell(row.parallel)} | ${(row.parallel.mibPerSecond / row.sequential.mibPerSecond).toFixed(2)} |`,
+    );
 
   const { pauses, promotionsMs } = await cutOverPauses(devnet.url);
   console.log(`\nblue-green promotions of the sample agent through the binary (${promotions} runs, loopback)`);
-  console.log(`| write pause at the cut-over: median ${median(pauses)} ms (min ${Math.min(...pauses)}, max ${Math.max(...pauses)}) | whole promotion: median ${median(promotionsMs)} ms |`);
+  console.log(
+    `| write pause at the cut-over: median ${median(pauses)} ms (min ${Math.min(...pauses)}, max ${Math.max(...pauses)}) | whole promotion: median ${median(promotionsMs)} ms |`,
+  );
 } finally {
   await proxy.close();
   await stopNetwork(stateDir);

@@ -16,9 +16,25 @@ const VARIANTS = [
   { file: 'agent-v1.wasm', constants: { VERSION: '1.0.0', RECALL_NEWEST_FIRST: 'false', ...healthy } },
   { file: 'agent-v2.wasm', constants: { VERSION: '2.0.0', RECALL_NEWEST_FIRST: 'true', ...healthy } },
   { file: 'agent-v3.wasm', constants: { VERSION: '3.0.0', RECALL_NEWEST_FIRST: 'true', ...healthy } },
-  { file: 'agent-broken.wasm', constants: { VERSION: '2.1.0-broken', RECALL_NEWEST_FIRST: 'true', REPORTS_HEALTHY: 'false', MIGRATION_TRAPS_ON_MEMORIES: 'false' } },
+  {
+    file: 'agent-broken.wasm',
+    constants: {
+      VERSION: '2.1.0-broken',
+      RECALL_NEWEST_FIRST: 'true',
+      REPORTS_HEALTHY: 'false',
+      MIGRATION_TRAPS_ON_MEMORIES: 'false',
+    },
+  },
   // Installs fine into an empty canister, but its postupgrade traps on an agent with memories.
-  { file: 'agent-migration-trap.wasm', constants: { VERSION: '2.2.0-trap', RECALL_NEWEST_FIRST: 'true', REPORTS_HEALTHY: 'true', MIGRATION_TRAPS_ON_MEMORIES: 'true' } },
+  {
+    file: 'agent-migration-trap.wasm',
+    constants: {
+      VERSION: '2.2.0-trap',
+      RECALL_NEWEST_FIRST: 'true',
+      REPORTS_HEALTHY: 'true',
+      MIGRATION_TRAPS_ON_MEMORIES: 'true',
+    },
+  },
 ];
 const CANDID_FILE = 'agent.did';
 const TOOL_FILES = { wasm: 'tool.wasm', candid: 'tool.did' };
@@ -53,7 +69,9 @@ function build() {
     const { wasm, candid: did } = mo.wasm('agent.mo', 'ic');
     candid ??= did;
     fs.writeFileSync(path.join(distDir, variant.file), wasm);
-    console.log(`built dist/${variant.file} (version ${variant.constants.VERSION}, ${wasm.length} bytes) in ${Date.now() - started} ms`);
+    console.log(
+      `built dist/${variant.file} (version ${variant.constants.VERSION}, ${wasm.length} bytes) in ${Date.now() - started} ms`,
+    );
   }
   fs.writeFileSync(path.join(distDir, CANDID_FILE), candid);
   console.log(`wrote dist/${CANDID_FILE}`);
@@ -63,7 +81,9 @@ function build() {
   const tool = mo.wasm('tool.mo', 'ic');
   fs.writeFileSync(path.join(distDir, TOOL_FILES.wasm), tool.wasm);
   fs.writeFileSync(path.join(distDir, TOOL_FILES.candid), tool.candid);
-  console.log(`built dist/${TOOL_FILES.wasm} (${tool.wasm.length} bytes) and dist/${TOOL_FILES.candid} in ${Date.now() - started} ms`);
+  console.log(
+    `built dist/${TOOL_FILES.wasm} (${tool.wasm.length} bytes) and dist/${TOOL_FILES.candid} in ${Date.now() - started} ms`,
+  );
 }
 
 if (upToDate()) {

@@ -28,10 +28,14 @@ const idlFactory = ({ IDL: I }) =>
 
 const [environment, host, command, ...rest] = process.argv.slice(2);
 if (!environment || !host || !COMMANDS.includes(command)) {
-  console.error(`usage: node client.mjs <env> <network-url> ${COMMANDS.map((c) => (c === 'remember' ? 'remember "text"' : c)).join(' | ')}`);
+  console.error(
+    `usage: node client.mjs <env> <network-url> ${COMMANDS.map((c) => (c === 'remember' ? 'remember "text"' : c)).join(' | ')}`,
+  );
   process.exit(2);
 }
-const idsFile = existsSync(`.dfx/${environment}/canister_ids.json`) ? `.dfx/${environment}/canister_ids.json` : 'canister_ids.json';
+const idsFile = existsSync(`.dfx/${environment}/canister_ids.json`)
+  ? `.dfx/${environment}/canister_ids.json`
+  : 'canister_ids.json';
 const ids = existsSync(idsFile) ? JSON.parse(readFileSync(idsFile, 'utf8')) : {};
 function liveCanister(name) {
   const canisterId = ids[name]?.[environment];
@@ -54,7 +58,8 @@ const identity = command === 'set-tool' ? await operatorIdentity() : undefined;
 const agent = await HttpAgent.create({ host, shouldFetchRootKey: true, identity });
 const actor = Actor.createActor(idlFactory, { agent, canisterId });
 try {
-  if (command === 'remember') console.log(`remembered; ${await actor.remember(rest.join(' '))} memories in ${canisterId}`);
+  if (command === 'remember')
+    console.log(`remembered; ${await actor.remember(rest.join(' '))} memories in ${canisterId}`);
   if (command === 'recall') console.log(JSON.stringify(await actor.recall()));
   if (command === 'version') console.log(await actor.version());
   if (command === 'set-tool') {

@@ -1,4 +1,11 @@
-import { choiceArg, COMPLETION_SHELLS, completionScript, completionSetup, SoulrecallCommand, type CompletionShell } from '@soulrecall/core';
+import {
+  choiceArg,
+  COMPLETION_SHELLS,
+  completionScript,
+  completionSetup,
+  SoulrecallCommand,
+  type CompletionShell,
+} from '@soulrecall/core';
 
 export interface AutocompleteResult {
   /** The shell asked for; undefined: setup instructions for every shell. */
@@ -9,7 +16,8 @@ export interface AutocompleteResult {
 }
 
 export default class Autocomplete extends SoulrecallCommand<AutocompleteResult> {
-  static override summary = 'Print the shell completion script for bash, zsh or PowerShell (or, without a shell, how to enable it).';
+  static override summary =
+    'Print the shell completion script for bash, zsh or PowerShell (or, without a shell, how to enable it).';
   static override description =
     'Completes commands and topics (`promote list`), flags (also after arguments, and short ones), file paths for --wasm/--wasm-path/--config, ' +
     "environment names for -e/--env/--network/-f/--from/-t/--to and agent names for <agent>, read from the nearest soulrecall.yaml (or the line's --config). " +
@@ -41,5 +49,8 @@ export default class Autocomplete extends SoulrecallCommand<AutocompleteResult> 
 }
 
 function indent(text: string): string {
-  return text.split('\n').map((line) => `  ${line}`).join('\n');
+  return text
+    .split('\n')
+    .map((line) => `  ${line}`)
+    .join('\n');
 }

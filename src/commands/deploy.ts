@@ -1,5 +1,15 @@
 import { Args, Flags } from '@oclif/core';
-import { confirmOrRefuse, deploy, DEPLOY_MODES, type DeployResult, environmentFlag, pauseAfterStep, shortHash, SoulrecallCommand, yesFlag } from '@soulrecall/core';
+import {
+  confirmOrRefuse,
+  deploy,
+  DEPLOY_MODES,
+  type DeployResult,
+  environmentFlag,
+  pauseAfterStep,
+  shortHash,
+  SoulrecallCommand,
+  yesFlag,
+} from '@soulrecall/core';
 
 export default class Deploy extends SoulrecallCommand<DeployResult> {
   static override summary = 'Install or upgrade an agent in an environment, recording a deployment.';
@@ -17,9 +27,20 @@ If the canister is unhealthy after an upgrade, the snapshot is restored automati
   };
   static override flags = {
     env: environmentFlag('Environment (name or alias) to deploy to.', { required: true }),
-    wasm: Flags.string({ char: 'w', aliases: ['wasm-path'], summary: "Module to deploy; default: the agent's wasm in soulrecall.yaml." }),
-    mode: Flags.option({ summary: 'auto: install into an empty canister, else upgrade (keeps memory); reinstall erases memory.', options: DEPLOY_MODES, default: 'auto' })(),
-    canister: Flags.string({ summary: "Deploy to this canister instead of the environment's live one (adopted if soulrecall does not know it yet)." }),
+    wasm: Flags.string({
+      char: 'w',
+      aliases: ['wasm-path'],
+      summary: "Module to deploy; default: the agent's wasm in soulrecall.yaml.",
+    }),
+    mode: Flags.option({
+      summary: 'auto: install into an empty canister, else upgrade (keeps memory); reinstall erases memory.',
+      options: DEPLOY_MODES,
+      default: 'auto',
+    })(),
+    canister: Flags.string({
+      summary:
+        "Deploy to this canister instead of the environment's live one (adopted if soulrecall does not know it yet).",
+    }),
     yes: yesFlag('Do not ask for confirmation (protected environment, reinstall).'),
   };
 
@@ -28,9 +49,15 @@ If the canister is unhealthy after an upgrade, the snapshot is restored automati
     const result = await deploy(
       this.session(),
       { agent: args.agent, environment: flags.env, wasmPath: flags.wasm, mode: flags.mode, canisterId: flags.canister },
-      { confirm: (question) => confirmOrRefuse({ yes: flags.yes, question }), progress: (message) => this.progress(message), afterStep: pauseAfterStep(process.env.SOULRECALL_PAUSE_AFTER_STEP) },
+      {
+        confirm: (question) => confirmOrRefuse({ yes: flags.yes, question }),
+        progress: (message) => this.progress(message),
+        afterStep: pauseAfterStep(process.env.SOULRECALL_PAUSE_AFTER_STEP),
+      },
     );
-    this.log(`Deployed ${result.agent} version ${result.version} to ${result.environment}: canister ${result.canisterId}${result.created ? ' (created)' : ''}, ${result.mode}, module ${shortHash(result.moduleSha256)}.`);
+    this.log(
+      `Deployed ${result.agent} version ${result.version} to ${result.environment}: canister ${result.canisterId}${result.created ? ' (created)' : ''}, ${result.mode}, module ${shortHash(result.moduleSha256)}.`,
+    );
     if (result.snapshot) this.log(`Snapshot before the upgrade: ${result.snapshot.backupId}.`);
     this.log(`Healthy${result.live ? '; this canister is the live route' : ''}.`);
     return result;

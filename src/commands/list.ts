@@ -1,5 +1,13 @@
 import { Flags } from '@oclif/core';
-import { agentFlag, environmentFlag, type InventoryEntry, listInventory, otherProjectsHint, renderTable, SoulrecallCommand } from '@soulrecall/core';
+import {
+  agentFlag,
+  environmentFlag,
+  type InventoryEntry,
+  listInventory,
+  otherProjectsHint,
+  renderTable,
+  SoulrecallCommand,
+} from '@soulrecall/core';
 
 export interface ListResult {
   /** The project listed, or null with --all-projects (each canister names its own). */
@@ -10,7 +18,7 @@ export interface ListResult {
 export default class List extends SoulrecallCommand<ListResult> {
   static override summary = 'List every canister soulrecall knows.';
   static override description =
-    'Reads the history store (no network): for each canister its environment, agent, id, role, whether it is live (the route points at it), the deployed version and module hash, and the last status soulrecall saw (the latest deployment\'s status, `created`, or `decommissioned`).';
+    "Reads the history store (no network): for each canister its environment, agent, id, role, whether it is live (the route points at it), the deployed version and module hash, and the last status soulrecall saw (the latest deployment's status, `created`, or `decommissioned`).";
   static override examples = [
     '<%= config.bin %> <%= command.id %>',
     '<%= config.bin %> <%= command.id %> -e staging --agent my-agent',
@@ -21,7 +29,10 @@ export default class List extends SoulrecallCommand<ListResult> {
     env: environmentFlag('Only canisters of this environment (name or alias).'),
     agent: agentFlag('Only canisters of this agent.'),
     all: Flags.boolean({ summary: 'Include deleted (decommissioned) canisters.', default: false }),
-    'all-projects': Flags.boolean({ summary: "Every project's canisters, not only this folder's project.", default: false }),
+    'all-projects': Flags.boolean({
+      summary: "Every project's canisters, not only this folder's project.",
+      default: false,
+    }),
   };
 
   public async run(): Promise<ListResult> {
@@ -29,7 +40,12 @@ export default class List extends SoulrecallCommand<ListResult> {
     const session = this.session({ requireConfig: false });
     // Outside any project (no soulrecall.yaml) every project's canisters are listed.
     const allProjects = flags['all-projects'] || !session.config;
-    const canisters = listInventory(session, { environment: flags.env, agent: flags.agent, includeDecommissioned: flags.all, allProjects });
+    const canisters = listInventory(session, {
+      environment: flags.env,
+      agent: flags.agent,
+      includeDecommissioned: flags.all,
+      allProjects,
+    });
     if (canisters.length === 0) {
       const elsewhere = allProjects ? undefined : otherProjectsHint(session, 'list');
       this.progress(

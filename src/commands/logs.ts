@@ -1,5 +1,13 @@
 import { Args, Flags } from '@oclif/core';
-import { environmentFlag, formatLogLine, type LogLine, LogReader, logTargets, parseSince, SoulrecallCommand } from '@soulrecall/core';
+import {
+  environmentFlag,
+  formatLogLine,
+  type LogLine,
+  LogReader,
+  logTargets,
+  parseSince,
+  SoulrecallCommand,
+} from '@soulrecall/core';
 
 export interface LogsResult {
   lines: LogLine[];
@@ -16,11 +24,19 @@ export default class Logs extends SoulrecallCommand<LogsResult> {
     '<%= config.bin %> <%= command.id %> rrkah-fqaaa-aaaaa-aaaaq-cai --follow',
   ];
   static override args = {
-    canisterId: Args.string({ description: 'Canister id (a principal); omit it to read every canister of --network.', required: false }),
+    canisterId: Args.string({
+      description: 'Canister id (a principal); omit it to read every canister of --network.',
+      required: false,
+    }),
   };
   static override flags = {
     env: environmentFlag('Environment (name or alias), or a network: ic, local or a URL (works outside a project).'),
-    follow: Flags.boolean({ char: 'f', summary: 'Keep printing new lines (polls every second) until interrupted.', default: false, exclusive: ['json'] }),
+    follow: Flags.boolean({
+      char: 'f',
+      summary: 'Keep printing new lines (polls every second) until interrupted.',
+      default: false,
+      exclusive: ['json'],
+    }),
     since: Flags.string({ summary: 'Only records since a duration ago (30s, 15m, 2h, 1d) or an ISO date.' }),
   };
 

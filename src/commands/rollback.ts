@@ -1,5 +1,13 @@
 import { Args, Flags } from '@oclif/core';
-import { chooseOrRefuse, confirmOrRefuse, environmentFlag, rollback, type RollbackResult, SoulrecallCommand, yesFlag } from '@soulrecall/core';
+import {
+  chooseOrRefuse,
+  confirmOrRefuse,
+  environmentFlag,
+  rollback,
+  type RollbackResult,
+  SoulrecallCommand,
+  yesFlag,
+} from '@soulrecall/core';
 
 export default class Rollback extends SoulrecallCommand<RollbackResult> {
   static override summary = "Go back to the previous good version of a canister's agent and environment.";
@@ -18,18 +26,32 @@ After a blue-green promotion that copied memories, going back to blue discards w
     canisterId: Args.string({ description: 'Canister id (a principal).', required: true }),
   };
   static override flags = {
-    'to-version': Flags.integer({ summary: 'Deployment version to go back to (default: the previous successful one).', min: 1 }),
+    'to-version': Flags.integer({
+      summary: 'Deployment version to go back to (default: the previous successful one).',
+      min: 1,
+    }),
     env: environmentFlag('Environment (name or alias) of the canister; default: where the store recorded it.'),
     'dry-run': Flags.boolean({ summary: 'Say what would be done, change nothing.', default: false }),
-    yes: yesFlag('Do not ask: confirm on protected environments, and discard what a blue-green green learned since it went live.'),
-    'carry-state': Flags.boolean({ summary: "Blue-green: carry the live green's current memories back into blue first instead of discarding them.", default: false }),
+    yes: yesFlag(
+      'Do not ask: confirm on protected environments, and discard what a blue-green green learned since it went live.',
+    ),
+    'carry-state': Flags.boolean({
+      summary: "Blue-green: carry the live green's current memories back into blue first instead of discarding them.",
+      default: false,
+    }),
   };
 
   public async run(): Promise<RollbackResult> {
     const { args, flags } = await this.parse(Rollback);
     const result = await rollback(
       this.session({ requireConfig: false }),
-      { canisterId: args.canisterId, toVersion: flags['to-version'], network: flags.env, dryRun: flags['dry-run'], carryState: flags['carry-state'] },
+      {
+        canisterId: args.canisterId,
+        toVersion: flags['to-version'],
+        network: flags.env,
+        dryRun: flags['dry-run'],
+        carryState: flags['carry-state'],
+      },
       {
         confirm: (question) => confirmOrRefuse({ yes: flags.yes, question }),
         progress: (message) => this.progress(message),
@@ -44,10 +66,16 @@ After a blue-green promotion that copied memories, going back to blue discards w
       },
     );
     const { plan } = result;
-    this.log(`${result.dryRun ? 'Would' : 'Rolled back:'} ${plan.description}${result.dryRun ? ' (dry run: nothing changed)' : ''}.`);
-    if (plan.discards && result.dryRun) this.log(`Going back discards memories: ${plan.discards.summary} (unless --carry-state).`);
+    this.log(
+      `${result.dryRun ? 'Would' : 'Rolled back:'} ${plan.description}${result.dryRun ? ' (dry run: nothing changed)' : ''}.`,
+    );
+    if (plan.discards && result.dryRun)
+      this.log(`Going back discards memories: ${plan.discards.summary} (unless --carry-state).`);
     if (plan.state === 'discard' && !result.dryRun) this.log(`Discarded: ${plan.discards!.summary}.`);
-    if (result.cutOver) this.log(`Memories carried back from ${plan.canisterId}: writes were paused for ${result.cutOver.writePauseMs} ms.`);
+    if (result.cutOver)
+      this.log(
+        `Memories carried back from ${plan.canisterId}: writes were paused for ${result.cutOver.writePauseMs} ms.`,
+      );
     return result;
   }
 }

@@ -1,5 +1,15 @@
 import { Args } from '@oclif/core';
-import { canisterStatus, type CanisterStatusReport, environmentFlag, networkStatus, type NetworkStatusReport, renderTable, shortHash, SoulrecallCommand, SoulrecallError } from '@soulrecall/core';
+import {
+  canisterStatus,
+  type CanisterStatusReport,
+  environmentFlag,
+  networkStatus,
+  type NetworkStatusReport,
+  renderTable,
+  shortHash,
+  SoulrecallCommand,
+  SoulrecallError,
+} from '@soulrecall/core';
 
 export type StatusResult = CanisterStatusReport | NetworkStatusReport;
 
@@ -18,21 +28,30 @@ Drift (the module hash on chain differs from the one soulrecall last deployed) i
     canisterId: Args.string({ description: 'Canister id (a principal).', required: false }),
   };
   static override flags = {
-    env: environmentFlag('Environment (name or alias) to look in, or a network: ic, local or a URL (works outside a project).'),
+    env: environmentFlag(
+      'Environment (name or alias) to look in, or a network: ic, local or a URL (works outside a project).',
+    ),
   };
 
   public async run(): Promise<StatusResult> {
     const { args, flags } = await this.parse(Status);
     if (args.canisterId !== undefined) {
-      const report = await canisterStatus(this.session({ requireConfig: false }), args.canisterId, { network: flags.env });
+      const report = await canisterStatus(this.session({ requireConfig: false }), args.canisterId, {
+        network: flags.env,
+      });
       this.log(describeCanister(report));
       return report;
     }
     if (flags.env === undefined) {
-      throw new SoulrecallError('Say what to show: a canister id, or --network <env> for an environment.', { code: 'USAGE', hint: 'For example: soulrecall status --network local.' });
+      throw new SoulrecallError('Say what to show: a canister id, or --network <env> for an environment.', {
+        code: 'USAGE',
+        hint: 'For example: soulrecall status --network local.',
+      });
     }
     const report = await networkStatus(this.session({ requireConfig: false }), flags.env);
-    this.log(`${report.environment}: ${report.networkUrl} reachable in ${report.latencyMs} ms (root key ${report.rootKeySource === 'fetched' ? 'fetched from the network' : 'built in (mainnet)'}), as ${report.principal}`);
+    this.log(
+      `${report.environment}: ${report.networkUrl} reachable in ${report.latencyMs} ms (root key ${report.rootKeySource === 'fetched' ? 'fetched from the network' : 'built in (mainnet)'}), as ${report.principal}`,
+    );
     if (report.canisters.length === 0) this.log('No canisters recorded in this environment.');
     else
       this.log(
@@ -40,12 +59,18 @@ Drift (the module hash on chain differs from the one soulrecall last deployed) i
           { header: 'canister', get: (c) => c.canisterId },
           { header: 'agent', get: (c) => ('recorded' in c ? (c.recorded?.agent ?? '-') : '-'), shrinkable: true },
           { header: 'status', get: (c) => ('status' in c ? c.status : `error: ${c.error.code}`), shrinkable: true },
-          { header: 'ver', get: (c) => ('moduleVersion' in c && c.moduleVersion !== null ? String(c.moduleVersion) : '-') },
+          {
+            header: 'ver',
+            get: (c) => ('moduleVersion' in c && c.moduleVersion !== null ? String(c.moduleVersion) : '-'),
+          },
           { header: 'module', get: (c) => shortHash('moduleHash' in c ? c.moduleHash : null) },
           { header: 'drift', get: (c) => ('drift' in c && c.drift ? 'DRIFT' : '-') },
         ]),
       );
-    if (report.drift) this.logToStderr('DRIFT: a module on chain differs from the one soulrecall recorded. Redeploy, or roll back, to bring them in line.');
+    if (report.drift)
+      this.logToStderr(
+        'DRIFT: a module on chain differs from the one soulrecall recorded. Redeploy, or roll back, to bring them in line.',
+      );
     return report;
   }
 }
@@ -61,10 +86,15 @@ function describeCanister(report: CanisterStatusReport): string {
   ];
   if (report.recorded) {
     const r = report.recorded;
-    lines.push(`recorded     ${r.agent}, ${r.role}${r.live ? ', live' : ''}, version ${r.deployedVersion ?? '-'}, module ${r.moduleSha256 ?? '-'}${r.decommissionedAt ? `, deleted ${r.decommissionedAt}` : ''}`);
+    lines.push(
+      `recorded     ${r.agent}, ${r.role}${r.live ? ', live' : ''}, version ${r.deployedVersion ?? '-'}, module ${r.moduleSha256 ?? '-'}${r.decommissionedAt ? `, deleted ${r.decommissionedAt}` : ''}`,
+    );
   } else {
     lines.push('recorded     not by soulrecall');
   }
-  if (report.drift) lines.push(`DRIFT        the module on chain is not the one soulrecall deployed (${report.recorded?.moduleSha256})`);
+  if (report.drift)
+    lines.push(
+      `DRIFT        the module on chain is not the one soulrecall deployed (${report.recorded?.moduleSha256})`,
+    );
   return lines.join('\n');
 }

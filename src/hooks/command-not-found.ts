@@ -14,9 +14,13 @@ import { askYesNo, ExitCode, formatCommandLine, renderError, SoulrecallError, su
 const commandNotFound: Hook<'command_not_found'> = async function ({ id, argv, config }) {
   // Joined again, the id's words and argv are exactly the words typed after the program name.
   const words = [...id.split(':'), ...(argv ?? [])];
-  const commandIds = config.commands.filter((command) => !command.hidden).flatMap((command) => [command.id, ...command.aliases]);
+  const commandIds = config.commands
+    .filter((command) => !command.hidden)
+    .flatMap((command) => [command.id, ...command.aliases]);
   const { typed, suggestion } = suggestCommand(words, commandIds);
-  const suggested = suggestion ? formatCommandLine([config.bin, ...suggestion.id.split(':'), ...suggestion.argv]) : undefined;
+  const suggested = suggestion
+    ? formatCommandLine([config.bin, ...suggestion.id.split(':'), ...suggestion.argv])
+    : undefined;
   const message = `\`${typed.join(' ')}\` is not a ${config.bin} command.`;
   const help = `Run \`${config.bin} help\` for the list of commands.`;
   const json = words.includes('--json');

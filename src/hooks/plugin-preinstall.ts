@@ -9,7 +9,9 @@ import { checkPluginBeforeInstall, npmRegistryFor, renderError, toSoulrecallErro
 const hook: Hook<'plugins:preinstall'> = async function ({ plugin }) {
   try {
     await checkPluginBeforeInstall(plugin, {
-      registry: async () => this.config.npmRegistry ?? (await npmRegistryFor(plugin.type === 'npm' ? plugin.name : '', this.config.dataDir)),
+      registry: async () =>
+        this.config.npmRegistry ??
+        (await npmRegistryFor(plugin.type === 'npm' ? plugin.name : '', this.config.dataDir)),
       cwd: this.config.dataDir,
     });
   } catch (thrown) {

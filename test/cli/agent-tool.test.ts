@@ -17,12 +17,17 @@ describe('soulrecall binary: the sample agent and its tool canister', function (
   const sandbox = new CliSandbox();
   let project: TestProject;
 
-  const ok = (result: { exitCode: number; stdout: string; stderr: string }) => expect(result.exitCode, `${result.stdout}\n${result.stderr}`).to.equal(0);
-  const routed = (agent: string, environment: string): string => JSON.parse(readFileSync(join(project.dir, 'canister_ids.json'), 'utf8'))[agent][environment];
+  const ok = (result: { exitCode: number; stdout: string; stderr: string }) =>
+    expect(result.exitCode, `${result.stdout}\n${result.stderr}`).to.equal(0);
+  const routed = (agent: string, environment: string): string =>
+    JSON.parse(readFileSync(join(project.dir, 'canister_ids.json'), 'utf8'))[agent][environment];
   const toolOf = async (actor: AgentActor) => (await actor.tool()).map((principal) => principal.toText());
 
   before(async () => {
-    project = await createProject(sandbox, pool, { protectedStages: [], extraAgents: { 'my-tool': `{ wasm: ${JSON.stringify(toolWasm)} }` } });
+    project = await createProject(sandbox, pool, {
+      protectedStages: [],
+      extraAgents: { 'my-tool': `{ wasm: ${JSON.stringify(toolWasm)} }` },
+    });
   });
   after(async () => {
     await pool.stopAll();
@@ -36,8 +41,16 @@ describe('soulrecall binary: the sample agent and its tool canister', function (
     });
 
     const refusals: Array<{ what: string; call: (anonymous: AgentActor) => Promise<unknown>; says: RegExp }> = [
-      { what: 'setTool from a caller that is not a controller', call: (anonymous) => anonymous.setTool(Principal.fromText('aaaaa-aa')), says: /only a controller of the agent may set its tool; 2vxsx-fae is not one/ },
-      { what: 'reflect before a tool is set', call: (anonymous) => anonymous.reflect(), says: /the agent has no tool yet: a controller calls setTool\(<tool canister id>\) first/ },
+      {
+        what: 'setTool from a caller that is not a controller',
+        call: (anonymous) => anonymous.setTool(Principal.fromText('aaaaa-aa')),
+        says: /only a controller of the agent may set its tool; 2vxsx-fae is not one/,
+      },
+      {
+        what: 'reflect before a tool is set',
+        call: (anonymous) => anonymous.reflect(),
+        says: /the agent has no tool yet: a controller calls setTool\(<tool canister id>\) first/,
+      },
     ];
     for (const refusal of refusals) {
       it(`${refusal.what} is rejected with one sentence and changes nothing`, async () => {

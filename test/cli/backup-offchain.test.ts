@@ -21,8 +21,10 @@ describe('soulrecall binary: off-chain backups (backup create --download, downlo
   let file: string;
   let lostBackupId: string;
 
-  const ok = (result: { exitCode: number; stdout: string; stderr: string }) => expect(result.exitCode, `${result.stdout}\n${result.stderr}`).to.equal(0);
-  const backupsRecorded = () => project.withStore((store) => store.backups.list({ includeDeleted: true, limit: 1000 }).length);
+  const ok = (result: { exitCode: number; stdout: string; stderr: string }) =>
+    expect(result.exitCode, `${result.stdout}\n${result.stderr}`).to.equal(0);
+  const backupsRecorded = () =>
+    project.withStore((store) => store.backups.list({ includeDeleted: true, limit: 1000 }).length);
 
   before(async () => {
     project = await createProject(sandbox, pool, { stages: ['local'], protectedStages: [] });
@@ -52,7 +54,9 @@ describe('soulrecall binary: off-chain backups (backup create --download, downlo
     ok(await project.run(['config', 'set', '--routing', spare]));
     ok(await project.run(['delete', first]));
     const listed = await project.json(['backup', 'list']);
-    expect(listed.json.backups.find((backup: { id: string }) => backup.id === lostBackupId)).to.include({ location: 'disk' });
+    expect(listed.json.backups.find((backup: { id: string }) => backup.id === lostBackupId)).to.include({
+      location: 'disk',
+    });
     const table = await project.run(['backup', 'list']);
     expect(table.stdout).to.match(new RegExp(`${lostBackupId}.*disk`));
 
@@ -105,24 +109,78 @@ describe('soulrecall binary: off-chain backups (backup create --download, downlo
           return ['backup', 'upload', changed, '--canister', await client.createCanister(), '--network', 'local'];
         },
       },
-      { name: 'a file that is not a snapshot file', exit: 5, message: /is not a soulrecall snapshot file/, args: async () => ['backup', 'upload', agentWasm.v1, '--canister', await client.createCanister(), '--network', 'local'] },
-      { name: 'a snapshot file that does not exist', exit: 4, message: /does not exist/, args: async () => ['backup', 'upload', join(project.dir, 'nope.snapshot'), '--canister', await client.createCanister(), '--network', 'local'] },
+      {
+        name: 'a file that is not a snapshot file',
+        exit: 5,
+        message: /is not a soulrecall snapshot file/,
+        args: async () => [
+          'backup',
+          'upload',
+          agentWasm.v1,
+          '--canister',
+          await client.createCanister(),
+          '--network',
+          'local',
+        ],
+      },
+      {
+        name: 'a snapshot file that does not exist',
+        exit: 4,
+        message: /does not exist/,
+        args: async () => [
+          'backup',
+          'upload',
+          join(project.dir, 'nope.snapshot'),
+          '--canister',
+          await client.createCanister(),
+          '--network',
+          'local',
+        ],
+      },
       {
         name: 'a canister this identity does not control',
         exit: 7,
         message: /not|controller/i,
         args: async () => {
-          const stranger = await CanisterClient.connect({ name: 'local', url: project.devnets.local!.url, kind: 'url' }, Ed25519KeyIdentity.generate());
+          const stranger = await CanisterClient.connect(
+            { name: 'local', url: project.devnets.local!.url, kind: 'url' },
+            Ed25519KeyIdentity.generate(),
+          );
           const copy = join(project.dir, 'copy.snapshot');
           copyFileSync(file, copy);
           return ['backup', 'upload', copy, '--canister', await stranger.createCanister(), '--network', 'local'];
         },
       },
-      { name: 'an id that is not a canister id', exit: 5, message: /is not a canister id/, args: async () => ['backup', 'upload', file, '--canister', 'not-a-principal', '--network', 'local'] },
-      { name: 'an unrecorded canister without --network', exit: 4, message: /is not known to soulrecall/, args: async () => ['backup', 'upload', file, '--canister', await client.createCanister()] },
-      { name: 'backup download of an unknown backup id', exit: 4, message: /^Error: Backup bak-zzzzzz does not exist\./m, args: async () => ['backup', 'download', 'bak-zzzzzz'] },
-      { name: 'backup restore of an unknown backup id', exit: 4, message: /^Error: Backup bak-zzzzzz does not exist\./m, args: async () => ['backup', 'restore', 'bak-zzzzzz', '--yes'] },
-      { name: 'backup download of a backup whose snapshot died with its canister', exit: 4, message: /is no longer on the network/, args: async () => ['backup', 'download', lostBackupId] },
+      {
+        name: 'an id that is not a canister id',
+        exit: 5,
+        message: /is not a canister id/,
+        args: async () => ['backup', 'upload', file, '--canister', 'not-a-principal', '--network', 'local'],
+      },
+      {
+        name: 'an unrecorded canister without --network',
+        exit: 4,
+        message: /is not known to soulrecall/,
+        args: async () => ['backup', 'upload', file, '--canister', await client.createCanister()],
+      },
+      {
+        name: 'backup download of an unknown backup id',
+        exit: 4,
+        message: /^Error: Backup bak-zzzzzz does not exist\./m,
+        args: async () => ['backup', 'download', 'bak-zzzzzz'],
+      },
+      {
+        name: 'backup restore of an unknown backup id',
+        exit: 4,
+        message: /^Error: Backup bak-zzzzzz does not exist\./m,
+        args: async () => ['backup', 'restore', 'bak-zzzzzz', '--yes'],
+      },
+      {
+        name: 'backup download of a backup whose snapshot died with its canister',
+        exit: 4,
+        message: /is no longer on the network/,
+        args: async () => ['backup', 'download', lostBackupId],
+      },
     ];
     for (const testCase of cases) {
       it(`${testCase.name}: exit ${testCase.exit}`, async () => {
@@ -131,12 +189,20 @@ describe('soulrecall binary: off-chain backups (backup create --download, downlo
         const canisters = project.withStore((store) => store.canisters.list({ includeDecommissioned: true }).length);
         const result = await project.run(args);
         expect(result.exitCode, result.stderr).to.equal(testCase.exit);
-        expect(result.stderr).to.match(/^Error: /m).and.match(testCase.message).and.match(/^Hint: /m).and.not.match(STACK_TRACE);
+        expect(result.stderr)
+          .to.match(/^Error: /m)
+          .and.match(testCase.message)
+          .and.match(/^Hint: /m)
+          .and.not.match(STACK_TRACE);
         expect(result.stdout).to.equal('');
         expect(backupsRecorded(), 'no backup recorded').to.equal(before);
-        expect(project.withStore((store) => store.canisters.list({ includeDecommissioned: true }).length), 'no canister adopted').to.equal(canisters);
+        expect(
+          project.withStore((store) => store.canisters.list({ includeDecommissioned: true }).length),
+          'no canister adopted',
+        ).to.equal(canisters);
         const target = args.includes('--canister') ? args[args.indexOf('--canister') + 1] : undefined;
-        if (target && target !== 'not-a-principal' && testCase.exit !== 7) expect(await client.listSnapshots(target), 'nothing uploaded').to.deep.equal([]);
+        if (target && target !== 'not-a-principal' && testCase.exit !== 7)
+          expect(await client.listSnapshots(target), 'nothing uploaded').to.deep.equal([]);
         const json = await project.json(args);
         expect(json.json.error).to.include({ exitCode: testCase.exit });
       });

@@ -59,7 +59,11 @@ describe('soulrecall binary: identity commands in an unwritable data directory',
 
   /** Guards against a vacuous pass: whoever runs the binary really cannot create a file there. */
   function writableBy(dir: string, options: { uid?: number; gid?: number }): boolean {
-    const probe = spawnSync(process.execPath, ['-e', `require('fs').writeFileSync(${JSON.stringify(join(dir, '.probe'))}, 'x')`], options);
+    const probe = spawnSync(
+      process.execPath,
+      ['-e', `require('fs').writeFileSync(${JSON.stringify(join(dir, '.probe'))}, 'x')`],
+      options,
+    );
     rmSync(join(dir, '.probe'), { force: true });
     return probe.status === 0;
   }
@@ -127,7 +131,11 @@ describe('soulrecall binary: identity commands in an unwritable data directory',
       expect(writableBy(join(home, 'identities'), user)).to.equal(false);
     });
 
-    for (const testCase of [{ args: ['identity', 'new', 'bob'] }, { args: ['identity', 'use', 'default'] }, { args: ['identity', 'import', 'laptop', pem] }]) {
+    for (const testCase of [
+      { args: ['identity', 'new', 'bob'] },
+      { args: ['identity', 'use', 'default'] },
+      { args: ['identity', 'import', 'laptop', pem] },
+    ]) {
       it(`${testCase.args.join(' ').replace(pem, '<pem>')} → exit 11, nothing touched`, async () => {
         const before = treeDigest(home);
         const result = await run(home, testCase.args, user);
@@ -138,7 +146,10 @@ describe('soulrecall binary: identity commands in an unwritable data directory',
     }
 
     it('still reads: identity list and export-principal work', async () => {
-      for (const args of [['identity', 'list'], ['identity', 'export-principal']]) {
+      for (const args of [
+        ['identity', 'list'],
+        ['identity', 'export-principal'],
+      ]) {
         const result = await run(home, args, user);
         expect(result.exitCode, result.stderr).to.equal(0);
       }

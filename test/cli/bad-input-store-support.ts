@@ -43,7 +43,9 @@ export function expectRefusal(result: CliResult, exitCode: number, error: RegExp
 export function expectJsonRefusal(result: CliResult, exitCode: number, code: string): void {
   const shown = `exit ${result.exitCode}\nstdout: ${result.stdout}\nstderr: ${result.stderr}`;
   expect(result.exitCode, shown).to.equal(exitCode);
-  const { error } = JSON.parse(result.stdout) as { error: { code: string; exitCode: number; message: string; hint?: string } };
+  const { error } = JSON.parse(result.stdout) as {
+    error: { code: string; exitCode: number; message: string; hint?: string };
+  };
   expect(error, shown).to.include({ code, exitCode });
   expect(error.hint, shown).to.be.a('string').and.not.equal('');
 }

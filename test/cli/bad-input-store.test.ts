@@ -25,8 +25,18 @@ describe('soulrecall binary: bad numbers and times for the history commands', fu
   before(() => {
     const store = openHistoryStore({ dataDir: sandbox.home });
     try {
-      store.canisters.record({ canisterId: 'rrkah-fqaaa-aaaaa-aaaaq-cai', networkUrl: 'http://127.0.0.1:4943', environment: 'local', agent: 'my-agent' });
-      store.promotions.create({ agent: 'my-agent', fromEnvironment: 'local', toEnvironment: 'staging', strategy: 'in-place' });
+      store.canisters.record({
+        canisterId: 'rrkah-fqaaa-aaaaa-aaaaq-cai',
+        networkUrl: 'http://127.0.0.1:4943',
+        environment: 'local',
+        agent: 'my-agent',
+      });
+      store.promotions.create({
+        agent: 'my-agent',
+        fromEnvironment: 'local',
+        toEnvironment: 'staging',
+        strategy: 'in-place',
+      });
     } finally {
       store.close();
     }
@@ -34,11 +44,33 @@ describe('soulrecall binary: bad numbers and times for the history commands', fu
   after(() => sandbox.cleanup());
 
   const limitRange = /--limit .*from 1 to 1000000/;
-  const badLimits = ['1e30', '0', '-1', '1.5', '99999999999999999999', '9007199254740993', '1000001', 'ten', '', '0x10'];
+  const badLimits = [
+    '1e30',
+    '0',
+    '-1',
+    '1.5',
+    '99999999999999999999',
+    '9007199254740993',
+    '1000001',
+    'ten',
+    '',
+    '0x10',
+  ];
   const cases: FlagCase[] = [
     ...badLimits.map((limit) => ({ args: ['history', '--limit', limit], error: limitRange })),
     ...badLimits.map((limit) => ({ args: ['promote', 'list', 'my-agent', '--limit', limit], error: limitRange })),
-    ...['99999999999999999d', '99999999999999999', '36525001d', '999999-01-01', '1e30m', '-5d', '', '2026-02-30', '2026-13-01', 'yesterday'].flatMap((since) => [
+    ...[
+      '99999999999999999d',
+      '99999999999999999',
+      '36525001d',
+      '999999-01-01',
+      '1e30m',
+      '-5d',
+      '',
+      '2026-02-30',
+      '2026-13-01',
+      'yesterday',
+    ].flatMap((since) => [
       { args: ['history', '--since', since], error: /--since/ },
       { args: ['logs', 'rrkah-fqaaa-aaaaa-aaaaq-cai', '--since', since], error: /--since/ },
     ]),
@@ -96,7 +128,9 @@ function newerSoulrecallStore(dataDir: string, journalMode: 'wal' | 'delete'): v
 function otherProgramsDatabase(dataDir: string, pragmas: string[]): void {
   const raw = new Database(join(dataDir, 'history.db'));
   for (const pragma of pragmas) raw.pragma(pragma);
-  raw.exec("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT); INSERT INTO notes (body) VALUES ('buy milk'), ('call mum');");
+  raw.exec(
+    "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT); INSERT INTO notes (body) VALUES ('buy milk'), ('call mum');",
+  );
   raw.close();
 }
 
@@ -110,13 +144,49 @@ describe('soulrecall binary: a history.db that is not ours to write', function (
   after(() => sandbox.cleanup());
 
   const cases: StoreFileCase[] = [
-    { name: 'a newer soulrecall\'s store (WAL)', write: (dir) => newerSoulrecallStore(dir, 'wal'), code: 'STORE_SCHEMA_TOO_NEW', error: /schema version \d+, written by a newer soulrecall/ },
-    { name: 'a newer soulrecall\'s store (rollback journal)', write: (dir) => newerSoulrecallStore(dir, 'delete'), code: 'STORE_SCHEMA_TOO_NEW', error: /schema version \d+, written by a newer soulrecall/ },
-    { name: 'another program\'s database with its own application_id and user_version', write: (dir) => otherProgramsDatabase(dir, ['application_id = 1179797061', 'user_version = 2']), code: 'STORE_CORRUPT', error: /another program/ },
-    { name: 'another program\'s database without an application_id', write: (dir) => otherProgramsDatabase(dir, []), code: 'STORE_CORRUPT', error: /another program/ },
-    { name: 'another program\'s database in WAL mode', write: (dir) => otherProgramsDatabase(dir, ['journal_mode = WAL']), code: 'STORE_CORRUPT', error: /another program/ },
-    { name: 'a text file', write: (dir) => writeFileSync(join(dir, 'history.db'), 'this is not a database, it is a shopping list\n'.repeat(200)), code: 'STORE_CORRUPT', error: /not a SQLite database/ },
-    { name: 'a file of a few bytes', write: (dir) => writeFileSync(join(dir, 'history.db'), 'hi\n'), code: 'STORE_CORRUPT', error: /not a SQLite database/ },
+    {
+      name: "a newer soulrecall's store (WAL)",
+      write: (dir) => newerSoulrecallStore(dir, 'wal'),
+      code: 'STORE_SCHEMA_TOO_NEW',
+      error: /schema version \d+, written by a newer soulrecall/,
+    },
+    {
+      name: "a newer soulrecall's store (rollback journal)",
+      write: (dir) => newerSoulrecallStore(dir, 'delete'),
+      code: 'STORE_SCHEMA_TOO_NEW',
+      error: /schema version \d+, written by a newer soulrecall/,
+    },
+    {
+      name: "another program's database with its own application_id and user_version",
+      write: (dir) => otherProgramsDatabase(dir, ['application_id = 1179797061', 'user_version = 2']),
+      code: 'STORE_CORRUPT',
+      error: /another program/,
+    },
+    {
+      name: "another program's database without an application_id",
+      write: (dir) => otherProgramsDatabase(dir, []),
+      code: 'STORE_CORRUPT',
+      error: /another program/,
+    },
+    {
+      name: "another program's database in WAL mode",
+      write: (dir) => otherProgramsDatabase(dir, ['journal_mode = WAL']),
+      code: 'STORE_CORRUPT',
+      error: /another program/,
+    },
+    {
+      name: 'a text file',
+      write: (dir) =>
+        writeFileSync(join(dir, 'history.db'), 'this is not a database, it is a shopping list\n'.repeat(200)),
+      code: 'STORE_CORRUPT',
+      error: /not a SQLite database/,
+    },
+    {
+      name: 'a file of a few bytes',
+      write: (dir) => writeFileSync(join(dir, 'history.db'), 'hi\n'),
+      code: 'STORE_CORRUPT',
+      error: /not a SQLite database/,
+    },
   ];
 
   cases.forEach((testCase, index) => {
@@ -125,7 +195,10 @@ describe('soulrecall binary: a history.db that is not ours to write', function (
       mkdirSync(home, { recursive: true });
       testCase.write(home);
       const before = treeDigest(home);
-      expect(Object.keys(before).filter((name) => /-(wal|shm)$/.test(name)), 'no WAL files to begin with').to.deep.equal([]);
+      expect(
+        Object.keys(before).filter((name) => /-(wal|shm)$/.test(name)),
+        'no WAL files to begin with',
+      ).to.deep.equal([]);
       const env = { SOULRECALL_HOME: home };
       for (const args of [['history'], ['promote', 'list', 'my-agent'], ['history', '--since', '1d', '--limit', '5']]) {
         const result = await sandbox.run(args, { env });

@@ -1,7 +1,13 @@
 import { expect } from 'chai';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { closedPortUrl, projectYaml, seedCanister, WASM, type SeededCanister } from '../../packages/core/test/inventory-fixture.js';
+import {
+  closedPortUrl,
+  projectYaml,
+  seedCanister,
+  WASM,
+  type SeededCanister,
+} from '../../packages/core/test/inventory-fixture.js';
 import { CliSandbox, STACK_TRACE } from '../helpers/cli.js';
 import { DevnetPool } from '../helpers/devnet.js';
 
@@ -40,8 +46,21 @@ describe('soulrecall binary: bad input to the core commands', function () {
     writeFileSync(join(projectDir, 'notes.txt'), 'these are not the bytes you are looking for\n');
     writeFileSync(join(projectDir, 'empty.wasm'), '');
     writeFileSync(join(projectDir, 'fake.wasm'), 'not wasm at all');
-    live = await seedCanister({ dataDir: sandbox.home, configPath, environment: 'local', agent: 'my-agent', wasm: WASM.v1, live: true });
-    spare = await seedCanister({ dataDir: sandbox.home, configPath, environment: 'local', agent: 'my-agent', wasm: WASM.v1 });
+    live = await seedCanister({
+      dataDir: sandbox.home,
+      configPath,
+      environment: 'local',
+      agent: 'my-agent',
+      wasm: WASM.v1,
+      live: true,
+    });
+    spare = await seedCanister({
+      dataDir: sandbox.home,
+      configPath,
+      environment: 'local',
+      agent: 'my-agent',
+      wasm: WASM.v1,
+    });
     const created = await sandbox.run(['identity', 'new', 'intruder']);
     expect(created.exitCode, created.stderr).to.equal(0);
   });
@@ -58,7 +77,8 @@ describe('soulrecall binary: bad input to the core commands', function () {
       const all = 1_000_000;
       return {
         canisters: store.canisters.list({ includeDecommissioned: true }).length,
-        decommissioned: store.canisters.list({ includeDecommissioned: true }).filter((c) => c.decommissionedAt !== null).length,
+        decommissioned: store.canisters.list({ includeDecommissioned: true }).filter((c) => c.decommissionedAt !== null)
+          .length,
         deployments: store.deployments.list({ limit: all }).length,
         routeChanges: store.routes.history({ limit: all }).length,
         backups: store.backups.list({ includeDeleted: true, limit: all }).length,
@@ -76,63 +96,251 @@ describe('soulrecall binary: bad input to the core commands', function () {
     // deploy (part A's command, documented behaviour)
     { name: 'deploy: unknown agent', args: ['deploy', 'ghost', '-e', 'local'], exitCode: 4, error: /ghost/ },
     { name: 'deploy: unknown environment', args: ['deploy', 'my-agent', '-e', 'mars'], exitCode: 4, error: /mars/ },
-    { name: 'deploy: wasm path missing', args: ['deploy', 'my-agent', '-e', 'local', '-w', 'missing.wasm'], exitCode: 4, error: /missing\.wasm/ },
-    { name: 'deploy: file is not Wasm', args: ['deploy', 'my-agent', '-e', 'local', '-w', 'notes.txt'], exitCode: 5, error: /notes\.txt|Wasm|WebAssembly/i },
-    { name: 'deploy: .wasm file that is not Wasm', args: ['deploy', 'my-agent', '-e', 'local', '-w', 'fake.wasm'], exitCode: 5, error: /fake\.wasm|Wasm|WebAssembly/i },
-    { name: 'deploy: empty wasm', args: ['deploy', 'my-agent', '-e', 'local', '-w', 'empty.wasm'], exitCode: 5, error: /empty/i },
-    { name: 'deploy: --canister not a principal', args: ['deploy', 'my-agent', '-e', 'local', '--canister', 'not-a-canister'], exitCode: 5, error: /not-a-canister/ },
-    { name: 'deploy: network unreachable', args: ['deploy', 'my-agent', '-e', 'dead'], exitCode: 6, error: /127\.0\.0\.1|unreachable|answer/i },
-    { name: 'deploy: agent without a module and no -w', args: ['deploy', 'other', '-e', 'local'], exitCode: 5, error: /other/ },
-    { name: 'deploy: protected environment without --yes or a terminal', args: ['deploy', 'my-agent', '-e', 'staging'], exitCode: 10, error: /staging|confirm/i },
+    {
+      name: 'deploy: wasm path missing',
+      args: ['deploy', 'my-agent', '-e', 'local', '-w', 'missing.wasm'],
+      exitCode: 4,
+      error: /missing\.wasm/,
+    },
+    {
+      name: 'deploy: file is not Wasm',
+      args: ['deploy', 'my-agent', '-e', 'local', '-w', 'notes.txt'],
+      exitCode: 5,
+      error: /notes\.txt|Wasm|WebAssembly/i,
+    },
+    {
+      name: 'deploy: .wasm file that is not Wasm',
+      args: ['deploy', 'my-agent', '-e', 'local', '-w', 'fake.wasm'],
+      exitCode: 5,
+      error: /fake\.wasm|Wasm|WebAssembly/i,
+    },
+    {
+      name: 'deploy: empty wasm',
+      args: ['deploy', 'my-agent', '-e', 'local', '-w', 'empty.wasm'],
+      exitCode: 5,
+      error: /empty/i,
+    },
+    {
+      name: 'deploy: --canister not a principal',
+      args: ['deploy', 'my-agent', '-e', 'local', '--canister', 'not-a-canister'],
+      exitCode: 5,
+      error: /not-a-canister/,
+    },
+    {
+      name: 'deploy: network unreachable',
+      args: ['deploy', 'my-agent', '-e', 'dead'],
+      exitCode: 6,
+      error: /127\.0\.0\.1|unreachable|answer/i,
+    },
+    {
+      name: 'deploy: agent without a module and no -w',
+      args: ['deploy', 'other', '-e', 'local'],
+      exitCode: 5,
+      error: /other/,
+    },
+    {
+      name: 'deploy: protected environment without --yes or a terminal',
+      args: ['deploy', 'my-agent', '-e', 'staging'],
+      exitCode: 10,
+      error: /staging|confirm/i,
+    },
     // rollback (part A)
-    { name: 'rollback: canister id not a principal', args: ['rollback', 'xyz'], exitCode: 5, error: /"xyz" is not a canister id/ },
-    { name: 'rollback: canister unknown to soulrecall', args: ['rollback', NOWHERE], exitCode: 4, error: /not known to soulrecall/ },
-    { name: 'rollback: --to-version that does not exist', args: ['rollback', '{live}', '--to-version', '99'], exitCode: 4, error: /99/ },
-    { name: 'rollback: unknown environment', args: ['rollback', '{live}', '-e', 'mars'], exitCode: 4, error: /Unknown environment "mars"/ },
+    {
+      name: 'rollback: canister id not a principal',
+      args: ['rollback', 'xyz'],
+      exitCode: 5,
+      error: /"xyz" is not a canister id/,
+    },
+    {
+      name: 'rollback: canister unknown to soulrecall',
+      args: ['rollback', NOWHERE],
+      exitCode: 4,
+      error: /not known to soulrecall/,
+    },
+    {
+      name: 'rollback: --to-version that does not exist',
+      args: ['rollback', '{live}', '--to-version', '99'],
+      exitCode: 4,
+      error: /99/,
+    },
+    {
+      name: 'rollback: unknown environment',
+      args: ['rollback', '{live}', '-e', 'mars'],
+      exitCode: 4,
+      error: /Unknown environment "mars"/,
+    },
     // backup (part A)
-    { name: 'backup create: canister id not a principal', args: ['backup', 'create', 'xyz'], exitCode: 5, error: /"xyz" is not a canister id/ },
-    { name: 'backup create: canister unknown to soulrecall', args: ['backup', 'create', NOWHERE], exitCode: 4, error: /not known to soulrecall/ },
-    { name: 'backup restore: unknown backup id', args: ['backup', 'restore', 'bak-zzzzzz', '--yes'], exitCode: 4, error: /bak-zzzzzz/ },
-    { name: 'backup list: unknown environment', args: ['backup', 'list', '-e', 'mars'], exitCode: 4, error: /Unknown environment "mars"/ },
+    {
+      name: 'backup create: canister id not a principal',
+      args: ['backup', 'create', 'xyz'],
+      exitCode: 5,
+      error: /"xyz" is not a canister id/,
+    },
+    {
+      name: 'backup create: canister unknown to soulrecall',
+      args: ['backup', 'create', NOWHERE],
+      exitCode: 4,
+      error: /not known to soulrecall/,
+    },
+    {
+      name: 'backup restore: unknown backup id',
+      args: ['backup', 'restore', 'bak-zzzzzz', '--yes'],
+      exitCode: 4,
+      error: /bak-zzzzzz/,
+    },
+    {
+      name: 'backup list: unknown environment',
+      args: ['backup', 'list', '-e', 'mars'],
+      exitCode: 4,
+      error: /Unknown environment "mars"/,
+    },
     // list
-    { name: 'list: unknown environment', args: ['list', '-e', 'mars'], exitCode: 4, error: /Unknown environment "mars"/ },
+    {
+      name: 'list: unknown environment',
+      args: ['list', '-e', 'mars'],
+      exitCode: 4,
+      error: /Unknown environment "mars"/,
+    },
     // status
-    { name: 'status: canister id not a principal', args: ['status', 'xyz'], exitCode: 5, error: /"xyz" is not a canister id/ },
-    { name: 'status: canister not on that network', args: ['status', NOWHERE, '--network', 'local'], exitCode: 4, error: new RegExp(NOWHERE) },
-    { name: 'status: unknown environment', args: ['status', '--network', 'mars'], exitCode: 4, error: /Unknown environment "mars"/ },
+    {
+      name: 'status: canister id not a principal',
+      args: ['status', 'xyz'],
+      exitCode: 5,
+      error: /"xyz" is not a canister id/,
+    },
+    {
+      name: 'status: canister not on that network',
+      args: ['status', NOWHERE, '--network', 'local'],
+      exitCode: 4,
+      error: new RegExp(NOWHERE),
+    },
+    {
+      name: 'status: unknown environment',
+      args: ['status', '--network', 'mars'],
+      exitCode: 4,
+      error: /Unknown environment "mars"/,
+    },
     { name: 'status: network unreachable', args: ['status', '--network', 'dead'], exitCode: 6, error: /127\.0\.0\.1/ },
     { name: 'status: neither canister nor network', args: ['status'], exitCode: 2, error: /canister id, or --network/ },
     // health
-    { name: 'health: canister id not a principal', args: ['health', 'xyz'], exitCode: 5, error: /"xyz" is not a canister id/ },
-    { name: 'health: canister unknown to soulrecall', args: ['health', NOWHERE], exitCode: 4, error: /not known to soulrecall/ },
-    { name: 'health: canister not on that network', args: ['health', NOWHERE, '--network', 'local'], exitCode: 4, error: new RegExp(NOWHERE) },
-    { name: 'health: network unreachable', args: ['health', '{live}', '--network', 'dead'], exitCode: 6, error: /127\.0\.0\.1/ },
+    {
+      name: 'health: canister id not a principal',
+      args: ['health', 'xyz'],
+      exitCode: 5,
+      error: /"xyz" is not a canister id/,
+    },
+    {
+      name: 'health: canister unknown to soulrecall',
+      args: ['health', NOWHERE],
+      exitCode: 4,
+      error: /not known to soulrecall/,
+    },
+    {
+      name: 'health: canister not on that network',
+      args: ['health', NOWHERE, '--network', 'local'],
+      exitCode: 4,
+      error: new RegExp(NOWHERE),
+    },
+    {
+      name: 'health: network unreachable',
+      args: ['health', '{live}', '--network', 'dead'],
+      exitCode: 6,
+      error: /127\.0\.0\.1/,
+    },
     // logs
-    { name: 'logs: bad --since', args: ['logs', '{live}', '--since', 'last tuesday'], exitCode: 2, error: /--since "last tuesday"/ },
-    { name: 'logs: canister id not a principal', args: ['logs', 'xyz'], exitCode: 5, error: /"xyz" is not a canister id/ },
-    { name: 'logs: unknown environment', args: ['logs', '--network', 'mars'], exitCode: 4, error: /Unknown environment "mars"/ },
+    {
+      name: 'logs: bad --since',
+      args: ['logs', '{live}', '--since', 'last tuesday'],
+      exitCode: 2,
+      error: /--since "last tuesday"/,
+    },
+    {
+      name: 'logs: canister id not a principal',
+      args: ['logs', 'xyz'],
+      exitCode: 5,
+      error: /"xyz" is not a canister id/,
+    },
+    {
+      name: 'logs: unknown environment',
+      args: ['logs', '--network', 'mars'],
+      exitCode: 4,
+      error: /Unknown environment "mars"/,
+    },
     { name: 'logs: no canister and no network', args: ['logs'], exitCode: 2, error: /Say whose logs/ },
-    { name: 'logs: canister not on that network', args: ['logs', NOWHERE, '--network', 'local'], exitCode: 4, error: new RegExp(NOWHERE) },
-    { name: 'logs --follow: canister id not a principal', args: ['logs', 'xyz', '--follow'], exitCode: 5, error: /"xyz" is not a canister id/ },
+    {
+      name: 'logs: canister not on that network',
+      args: ['logs', NOWHERE, '--network', 'local'],
+      exitCode: 4,
+      error: new RegExp(NOWHERE),
+    },
+    {
+      name: 'logs --follow: canister id not a principal',
+      args: ['logs', 'xyz', '--follow'],
+      exitCode: 5,
+      error: /"xyz" is not a canister id/,
+    },
     // delete
-    { name: 'delete: the live canister', args: ['delete', '{live}', '--yes'], exitCode: 9, error: /is the live canister of my-agent in local/ },
-    { name: 'delete: canister id not a principal', args: ['delete', 'xyz'], exitCode: 5, error: /"xyz" is not a canister id/ },
-    { name: 'delete: canister unknown to soulrecall', args: ['delete', NOWHERE], exitCode: 4, error: /not known to soulrecall/ },
-    { name: 'delete: identity not a controller', args: ['delete', '{spare}'], exitCode: 7, error: /controller/i, around: { before: ['identity', 'use', 'intruder'], after: ['identity', 'use', 'default'] } },
+    {
+      name: 'delete: the live canister',
+      args: ['delete', '{live}', '--yes'],
+      exitCode: 9,
+      error: /is the live canister of my-agent in local/,
+    },
+    {
+      name: 'delete: canister id not a principal',
+      args: ['delete', 'xyz'],
+      exitCode: 5,
+      error: /"xyz" is not a canister id/,
+    },
+    {
+      name: 'delete: canister unknown to soulrecall',
+      args: ['delete', NOWHERE],
+      exitCode: 4,
+      error: /not known to soulrecall/,
+    },
+    {
+      name: 'delete: identity not a controller',
+      args: ['delete', '{spare}'],
+      exitCode: 7,
+      error: /controller/i,
+      around: { before: ['identity', 'use', 'intruder'], after: ['identity', 'use', 'default'] },
+    },
     // config
-    { name: 'config set --routing: not a principal', args: ['config', 'set', '--routing', 'xyz'], exitCode: 5, error: /"xyz" is not a canister id/ },
-    { name: 'config set --routing: canister unknown to soulrecall', args: ['config', 'set', '--routing', NOWHERE], exitCode: 4, error: /not known to soulrecall/ },
-    { name: 'config set --routing: unknown environment', args: ['config', 'set', '--routing', '{spare}', '-e', 'mars'], exitCode: 4, error: /Unknown environment "mars"/ },
-    { name: 'config get --routing: unknown environment', args: ['config', 'get', '--routing', '-e', 'mars'], exitCode: 4, error: /Unknown environment "mars"/ },
+    {
+      name: 'config set --routing: not a principal',
+      args: ['config', 'set', '--routing', 'xyz'],
+      exitCode: 5,
+      error: /"xyz" is not a canister id/,
+    },
+    {
+      name: 'config set --routing: canister unknown to soulrecall',
+      args: ['config', 'set', '--routing', NOWHERE],
+      exitCode: 4,
+      error: /not known to soulrecall/,
+    },
+    {
+      name: 'config set --routing: unknown environment',
+      args: ['config', 'set', '--routing', '{spare}', '-e', 'mars'],
+      exitCode: 4,
+      error: /Unknown environment "mars"/,
+    },
+    {
+      name: 'config get --routing: unknown environment',
+      args: ['config', 'get', '--routing', '-e', 'mars'],
+      exitCode: 4,
+      error: /Unknown environment "mars"/,
+    },
     // identity
     { name: 'identity use: unknown identity', args: ['identity', 'use', 'nobody'], exitCode: 4, error: /nobody/ },
   ];
 
-  const bind = (args: string[]) => args.map((arg) => arg.replace('{live}', live.canisterId).replace('{spare}', spare.canisterId));
+  const bind = (args: string[]) =>
+    args.map((arg) => arg.replace('{live}', live.canisterId).replace('{spare}', spare.canisterId));
 
   for (const testCase of cases) {
     it(`${testCase.name} → exit ${testCase.exitCode}`, async () => {
-      if (testCase.around) expect((await sandbox.run(testCase.around.before, { cwd: projectDir })).exitCode).to.equal(0);
+      if (testCase.around)
+        expect((await sandbox.run(testCase.around.before, { cwd: projectDir })).exitCode).to.equal(0);
       const before = storeRows();
       try {
         const result = await sandbox.run(bind(testCase.args), { cwd: projectDir });
@@ -142,7 +350,10 @@ describe('soulrecall binary: bad input to the core commands', function () {
         const lines = result.stderr.trimEnd().split('\n');
         expect(lines[0], shown).to.match(/^Error: \S/);
         expect(lines[0], shown).to.match(testCase.error);
-        expect(lines.filter((line) => line.startsWith('Hint: ')), shown).to.have.length(1);
+        expect(
+          lines.filter((line) => line.startsWith('Hint: ')),
+          shown,
+        ).to.have.length(1);
         expect(result.stderr, shown).to.not.match(STACK_TRACE);
         expect(storeRows(), 'nothing written').to.deep.equal(before);
       } finally {
@@ -154,6 +365,7 @@ describe('soulrecall binary: bad input to the core commands', function () {
   it('covers at least 25 cases across the commands of issue 6', () => {
     expect(cases.length).to.be.at.least(25);
     const commands = new Set(cases.map((testCase) => testCase.args[0]));
-    for (const command of ['deploy', 'rollback', 'backup', 'list', 'status', 'health', 'logs', 'delete', 'config']) expect(commands).to.include(command);
+    for (const command of ['deploy', 'rollback', 'backup', 'list', 'status', 'health', 'logs', 'delete', 'config'])
+      expect(commands).to.include(command);
   });
 });

@@ -23,7 +23,9 @@ describe('soulrecall binary: blue-green bad input', function () {
         audit: store.audit.list({ limit: 100_000 }).length,
         canisters: store.canisters.list({ includeDecommissioned: true }).length,
         promotions: store.promotions.list({ limit: 1000 }).length,
-        canisterIds: existsSync(join(project, 'canister_ids.json')) ? readFileSync(join(project, 'canister_ids.json'), 'utf8') : null,
+        canisterIds: existsSync(join(project, 'canister_ids.json'))
+          ? readFileSync(join(project, 'canister_ids.json'), 'utf8')
+          : null,
       };
     } finally {
       store.close();
@@ -44,7 +46,10 @@ agents:
 `,
     );
     // A live (blue) canister in prod, and a newer module tested in staging.
-    for (const args of [['deploy', 'my-agent', '-e', 'prod'], ['deploy', 'my-agent', '-e', 'staging', '-w', wasm.v2]]) {
+    for (const args of [
+      ['deploy', 'my-agent', '-e', 'prod'],
+      ['deploy', 'my-agent', '-e', 'staging', '-w', wasm.v2],
+    ]) {
       const result = await runJson(sandbox, project, args);
       expect(result.exitCode, result.stderr).to.equal(0);
     }
@@ -56,17 +61,81 @@ agents:
 
   const promote = ['promote', 'my-agent', '--from', 'staging', '--to', 'prod', '--blue-green'];
   const cases: Array<{ name: string; args: string[]; exitCode: number; code?: string; message: RegExp }> = [
-    { name: 'an unknown agent', args: ['promote', 'ghost', '--from', 'staging', '--to', 'prod', '--blue-green', '--state', 'fresh'], exitCode: 4, code: 'AGENT_NOT_FOUND', message: /Unknown agent "ghost"/ },
-    { name: 'an unknown target environment', args: ['promote', 'my-agent', '--from', 'staging', '--to', 'moon', '--blue-green', '--state', 'fresh'], exitCode: 4, code: 'ENVIRONMENT_NOT_FOUND', message: /Unknown environment "moon"/ },
-    { name: '--no-switch with --decommission', args: [...promote, '--state', 'fresh', '--no-switch', '--decommission'], exitCode: 2, code: 'FLAGS_CONFLICT', message: /--no-switch keeps blue live/ },
-    { name: 'an unsupported --state', args: [...promote, '--state', 'empty'], exitCode: 2, message: /Expected --state=empty to be one of: copy, fresh/ },
-    { name: 'status of an unknown agent', args: ['bluegreen', 'status', 'ghost', '-e', 'prod'], exitCode: 4, code: 'AGENT_NOT_FOUND', message: /Unknown agent "ghost"/ },
-    { name: 'status of an unknown environment', args: ['bluegreen', 'status', 'my-agent', '-e', 'moon'], exitCode: 4, code: 'ENVIRONMENT_NOT_FOUND', message: /Unknown environment "moon"/ },
-    { name: 'status without -e', args: ['bluegreen', 'status', 'my-agent'], exitCode: 2, message: /Missing required flag env/ },
-    { name: 'switch with no green', args: ['bluegreen', 'switch', 'my-agent', '-e', 'prod'], exitCode: 4, code: 'NO_GREEN', message: /has no green canister beside the live one/ },
-    { name: 'finish with no green', args: ['bluegreen', 'finish', 'my-agent', '-e', 'prod'], exitCode: 4, code: 'NO_GREEN', message: /nothing to finish/ },
-    { name: 'abort with no green', args: ['bluegreen', 'abort', 'my-agent', '-e', 'prod'], exitCode: 4, code: 'NO_GREEN', message: /nothing to abort/ },
-    { name: 'abort of an unknown agent', args: ['bluegreen', 'abort', 'ghost', '-e', 'prod'], exitCode: 4, code: 'AGENT_NOT_FOUND', message: /Unknown agent "ghost"/ },
+    {
+      name: 'an unknown agent',
+      args: ['promote', 'ghost', '--from', 'staging', '--to', 'prod', '--blue-green', '--state', 'fresh'],
+      exitCode: 4,
+      code: 'AGENT_NOT_FOUND',
+      message: /Unknown agent "ghost"/,
+    },
+    {
+      name: 'an unknown target environment',
+      args: ['promote', 'my-agent', '--from', 'staging', '--to', 'moon', '--blue-green', '--state', 'fresh'],
+      exitCode: 4,
+      code: 'ENVIRONMENT_NOT_FOUND',
+      message: /Unknown environment "moon"/,
+    },
+    {
+      name: '--no-switch with --decommission',
+      args: [...promote, '--state', 'fresh', '--no-switch', '--decommission'],
+      exitCode: 2,
+      code: 'FLAGS_CONFLICT',
+      message: /--no-switch keeps blue live/,
+    },
+    {
+      name: 'an unsupported --state',
+      args: [...promote, '--state', 'empty'],
+      exitCode: 2,
+      message: /Expected --state=empty to be one of: copy, fresh/,
+    },
+    {
+      name: 'status of an unknown agent',
+      args: ['bluegreen', 'status', 'ghost', '-e', 'prod'],
+      exitCode: 4,
+      code: 'AGENT_NOT_FOUND',
+      message: /Unknown agent "ghost"/,
+    },
+    {
+      name: 'status of an unknown environment',
+      args: ['bluegreen', 'status', 'my-agent', '-e', 'moon'],
+      exitCode: 4,
+      code: 'ENVIRONMENT_NOT_FOUND',
+      message: /Unknown environment "moon"/,
+    },
+    {
+      name: 'status without -e',
+      args: ['bluegreen', 'status', 'my-agent'],
+      exitCode: 2,
+      message: /Missing required flag env/,
+    },
+    {
+      name: 'switch with no green',
+      args: ['bluegreen', 'switch', 'my-agent', '-e', 'prod'],
+      exitCode: 4,
+      code: 'NO_GREEN',
+      message: /has no green canister beside the live one/,
+    },
+    {
+      name: 'finish with no green',
+      args: ['bluegreen', 'finish', 'my-agent', '-e', 'prod'],
+      exitCode: 4,
+      code: 'NO_GREEN',
+      message: /nothing to finish/,
+    },
+    {
+      name: 'abort with no green',
+      args: ['bluegreen', 'abort', 'my-agent', '-e', 'prod'],
+      exitCode: 4,
+      code: 'NO_GREEN',
+      message: /nothing to abort/,
+    },
+    {
+      name: 'abort of an unknown agent',
+      args: ['bluegreen', 'abort', 'ghost', '-e', 'prod'],
+      exitCode: 4,
+      code: 'AGENT_NOT_FOUND',
+      message: /Unknown agent "ghost"/,
+    },
   ];
 
   for (const testCase of cases) {
@@ -74,7 +143,10 @@ agents:
       const before = written();
       const human = await sandbox.run(testCase.args, { cwd: project });
       expect(human.exitCode, human.stderr).to.equal(testCase.exitCode);
-      expect(human.stderr).to.match(/^Error: /m).and.match(testCase.message).and.not.match(STACK_TRACE);
+      expect(human.stderr)
+        .to.match(/^Error: /m)
+        .and.match(testCase.message)
+        .and.not.match(STACK_TRACE);
       expect(human.stdout).to.equal('');
       if (testCase.code) {
         expect(human.stderr).to.match(/^Hint: /m);

@@ -18,8 +18,10 @@ describe('soulrecall binary: blue-green with the memories copied into green', fu
   const sandbox = new CliSandbox();
   let project: TestProject;
 
-  const ok = (result: { exitCode: number; stdout: string; stderr: string }) => expect(result.exitCode, `${result.stdout}\n${result.stderr}`).to.equal(0);
-  const routed = (agent: string): string => JSON.parse(readFileSync(join(project.dir, 'canister_ids.json'), 'utf8'))[agent].production;
+  const ok = (result: { exitCode: number; stdout: string; stderr: string }) =>
+    expect(result.exitCode, `${result.stdout}\n${result.stderr}`).to.equal(0);
+  const routed = (agent: string): string =>
+    JSON.parse(readFileSync(join(project.dir, 'canister_ids.json'), 'utf8'))[agent].production;
   const prodActor = (canisterId: string) => project.agent('production', canisterId);
 
   /** local → staging → production with v1 (in place), then `memories` stored in production. */
@@ -42,7 +44,10 @@ describe('soulrecall binary: blue-green with the memories copied into green', fu
   before(async () => {
     const agent = `{ wasm: ${JSON.stringify(agentWasm.v1)}, health: { method: health } }`;
     // Not protected: the guide's commands must run exactly as written, without --yes.
-    project = await createProject(sandbox, pool, { protectedStages: [], extraAgents: { 'writer-agent': agent, 'trap-agent': agent, 'rollback-agent': agent } });
+    project = await createProject(sandbox, pool, {
+      protectedStages: [],
+      extraAgents: { 'writer-agent': agent, 'trap-agent': agent, 'rollback-agent': agent },
+    });
   });
   after(async () => {
     await pool.stopAll();
@@ -73,10 +78,17 @@ describe('soulrecall binary: blue-green with the memories copied into green', fu
     await stage('my-agent', agentWasm.v3);
     const noSwitch = await project.run(['promote', 'my-agent', '--blue-green', '--no-switch']);
     ok(noSwitch);
-    const next = noSwitch.stdout.split('\n').filter((line) => line.trim().startsWith('soulrecall ')).map((line) => line.trim());
+    const next = noSwitch.stdout
+      .split('\n')
+      .filter((line) => line.trim().startsWith('soulrecall '))
+      .map((line) => line.trim());
     expect(next).to.have.length(3);
     const newGreen = next[0]!.split(' ')[2]!;
-    expect(next).to.deep.equal([`soulrecall health ${newGreen}`, `soulrecall config set --routing ${newGreen}`, `soulrecall delete ${green}`]);
+    expect(next).to.deep.equal([
+      `soulrecall health ${newGreen}`,
+      `soulrecall config set --routing ${newGreen}`,
+      `soulrecall delete ${green}`,
+    ]);
     expect(routed('my-agent'), '--no-switch leaves blue live').to.equal(green);
     // Written after the rehearsal: the cut-over done by `config set --routing` must carry it.
     await greenActor.remember('written between the promotion and the switch');
@@ -85,7 +97,12 @@ describe('soulrecall binary: blue-green with the memories copied into green', fu
     expect(routed('my-agent')).to.equal(newGreen);
     const live = await prodActor(newGreen);
     expect(await live.version()).to.equal('3.0.0');
-    expect(await live.recall()).to.deep.equal(['written between the promotion and the switch', 'prefers mornings', 'lives in Zurich', 'likes tea']);
+    expect(await live.recall()).to.deep.equal([
+      'written between the promotion and the switch',
+      'prefers mornings',
+      'lives in Zurich',
+      'likes tea',
+    ]);
     expect(project.withStore((store) => store.canisters.get('production', green))!.decommissionedAt).to.be.a('string');
   });
 
@@ -95,12 +112,25 @@ describe('soulrecall binary: blue-green with the memories copied into green', fu
     const writer = new MemoryWriter(project, 'writer-agent', 'production');
     // --verify-cmd holds the rehearsal until the client has written 100 memories: those land in
     // blue after the rehearsal copy, so only the cut-over's copy can carry them.
-    writeFileSync(join(project.dir, 'hold.mjs'), `import { existsSync } from 'node:fs';\nconst start = Date.now();\nconst wait = () => (existsSync('writer-ready') || Date.now() - start > 120000 ? process.exit(0) : setTimeout(wait, 20));\nwait();\n`);
+    writeFileSync(
+      join(project.dir, 'hold.mjs'),
+      `import { existsSync } from 'node:fs';\nconst start = Date.now();\nconst wait = () => (existsSync('writer-ready') || Date.now() - start > 120000 ? process.exit(0) : setTimeout(wait, 20));\nwait();\n`,
+    );
     writer.start(2);
     const ready = writer.waitFor(100).then(() => writeFileSync(join(project.dir, 'writer-ready'), ''));
     let promoted;
     try {
-      promoted = await project.json(['promote', 'writer-agent', '--from', 'staging', '--to', 'production', '--blue-green', '--verify-cmd', 'node hold.mjs']);
+      promoted = await project.json([
+        'promote',
+        'writer-agent',
+        '--from',
+        'staging',
+        '--to',
+        'production',
+        '--blue-green',
+        '--verify-cmd',
+        'node hold.mjs',
+      ]);
       await ready;
       // Keep writing to the new live canister for a moment after the switch.
       await writer.waitFor(writer.acknowledged.length + 20);
@@ -115,17 +145,37 @@ describe('soulrecall binary: blue-green with the memories copied into green', fu
     const stored = new Set(await (await prodActor(green)).recall());
     const lost = writer.acknowledged.filter((memory) => !stored.has(memory));
     expect(writer.acknowledged.length).to.be.at.least(200);
-    expect(lost, `acknowledged writes missing from the live canister (refused ${writer.refused.length} calls during the pause)`).to.deep.equal([]);
+    expect(
+      lost,
+      `acknowledged writes missing from the live canister (refused ${writer.refused.length} calls during the pause)`,
+    ).to.deep.equal([]);
     expect(stored.has('before the promotion')).to.equal(true);
     expect(promoted.json.detail.writePauseMs).to.be.a('number');
   });
 
   it('a new module whose state migration traps fails in the rehearsal: blue untouched, live and running, green deleted, the promotion failed with the reason', async () => {
     const blue = await liveInProduction('trap-agent', ['do not lose me']);
-    const failed = await project.run(['promote', 'trap-agent', '--from', 'staging', '--to', 'production', '--blue-green', '-w', agentWasm.migrationTrap, '--yes']);
+    const failed = await project.run([
+      'promote',
+      'trap-agent',
+      '--from',
+      'staging',
+      '--to',
+      'production',
+      '--blue-green',
+      '-w',
+      agentWasm.migrationTrap,
+      '--yes',
+    ]);
     expect(failed.exitCode, failed.stderr).to.equal(8);
-    expect(failed.stderr).to.match(/^Error: Promotion prm-\w+ failed: upgrading green to module \w+ over blue's state failed in the rehearsal/m).and.match(/cannot migrate 1 existing memories/);
-    expect(failed.stderr).to.match(/^Hint: /m).and.not.match(STACK_TRACE);
+    expect(failed.stderr)
+      .to.match(
+        /^Error: Promotion prm-\w+ failed: upgrading green to module \w+ over blue's state failed in the rehearsal/m,
+      )
+      .and.match(/cannot migrate 1 existing memories/);
+    expect(failed.stderr)
+      .to.match(/^Hint: /m)
+      .and.not.match(STACK_TRACE);
     expect(routed('trap-agent')).to.equal(blue);
     const actor = await prodActor(blue);
     expect(await actor.version()).to.equal('1.0.0');
@@ -134,8 +184,15 @@ describe('soulrecall binary: blue-green with the memories copied into green', fu
     project.withStore((store) => {
       const promotion = store.promotions.list({ agent: 'trap-agent', limit: 1 })[0]!;
       expect(promotion.status).to.equal('failed');
-      expect(promotion.error).to.match(/rehearsal/).and.match(/was deleted/);
-      const greens = store.canisters.list({ agent: 'trap-agent', environment: 'production', role: 'green', includeDecommissioned: true });
+      expect(promotion.error)
+        .to.match(/rehearsal/)
+        .and.match(/was deleted/);
+      const greens = store.canisters.list({
+        agent: 'trap-agent',
+        environment: 'production',
+        role: 'green',
+        includeDecommissioned: true,
+      });
       expect(greens).to.have.length(1);
       expect(greens[0]!.decommissionedAt).to.be.a('string');
       expect(store.locks.get('trap-agent', 'production')).to.equal(null);
@@ -156,11 +213,17 @@ describe('soulrecall binary: blue-green with the memories copied into green', fu
 
     const refused = await project.run(['rollback', green]);
     expect(refused.exitCode).to.equal(10);
-    expect(refused.stderr).to.match(/^Error: .*learned there since is not in .* and is discarded/m).and.match(/^Hint: Pass --carry-state .* or --yes/m).and.not.match(STACK_TRACE);
+    expect(refused.stderr)
+      .to.match(/^Error: .*learned there since is not in .* and is discarded/m)
+      .and.match(/^Hint: Pass --carry-state .* or --yes/m)
+      .and.not.match(STACK_TRACE);
     expect(routed('rollback-agent'), 'nothing changed').to.equal(green);
     const routedBack = await project.run(['config', 'set', '--routing', blue]);
     expect(routedBack.exitCode, 'config set --routing back to blue asks too').to.equal(10);
-    expect(routedBack.stderr).to.match(/^Error: Route rollback-agent in production back to \S+\? .* is discarded/m).and.match(/^Hint: /m).and.not.match(STACK_TRACE);
+    expect(routedBack.stderr)
+      .to.match(/^Error: Route rollback-agent in production back to \S+\? .* is discarded/m)
+      .and.match(/^Hint: /m)
+      .and.not.match(STACK_TRACE);
     expect(routed('rollback-agent')).to.equal(green);
 
     const carried = await project.json(['rollback', green, '--carry-state']);

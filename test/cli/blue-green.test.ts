@@ -23,7 +23,8 @@ describe('soulrecall binary: promote --blue-green and bluegreen commands', funct
   const run = (args: string[]) => sandbox.run(args, { cwd: project });
   const json = (args: string[]) => runJson(sandbox, project, args);
   const ok = (result: CliResult) => expect(result.exitCode, `${result.stdout}\n${result.stderr}`).to.equal(0);
-  const routed = (agent: string): string => JSON.parse(readFileSync(join(project, 'canister_ids.json'), 'utf8'))[agent]?.prod;
+  const routed = (agent: string): string =>
+    JSON.parse(readFileSync(join(project, 'canister_ids.json'), 'utf8'))[agent]?.prod;
   const withStore = <T>(read: (store: HistoryStore) => T): T => {
     const store = sandbox.openStore(project);
     try {
@@ -33,7 +34,10 @@ describe('soulrecall binary: promote --blue-green and bluegreen commands', funct
     }
   };
   const canister = (id: string) => withStore((store) => store.canisters.get('prod', id));
-  const greenOf = (agent: string) => withStore((store) => store.canisters.list({ agent, environment: 'prod', role: 'green', includeDecommissioned: true })).sort((a, b) => b.createdAt.localeCompare(a.createdAt))[0]!;
+  const greenOf = (agent: string) =>
+    withStore((store) =>
+      store.canisters.list({ agent, environment: 'prod', role: 'green', includeDecommissioned: true }),
+    ).sort((a, b) => b.createdAt.localeCompare(a.createdAt))[0]!;
 
   /** A live (blue) canister in prod running v1 with one memory, and v2 deployed in staging. */
   async function liveBlue(agent: string, memory: string): Promise<string> {
@@ -71,11 +75,26 @@ agents:
 
   it("the promotion guide's workflow: promote --no-switch, health, config set --routing, delete", async () => {
     const blue = await liveBlue('my-agent', 'the user likes tea');
-    const promoted = await run(['promote', 'my-agent', '--from', 'staging', '--to', 'prod', '--blue-green', '--state', 'fresh', '--no-switch']);
+    const promoted = await run([
+      'promote',
+      'my-agent',
+      '--from',
+      'staging',
+      '--to',
+      'prod',
+      '--blue-green',
+      '--state',
+      'fresh',
+      '--no-switch',
+    ]);
     ok(promoted);
     const green = greenOf('my-agent').canisterId;
     expect(green).to.not.equal(blue);
-    const printed = [`soulrecall health ${green}`, `soulrecall config set --routing ${green}`, `soulrecall delete ${blue}`];
+    const printed = [
+      `soulrecall health ${green}`,
+      `soulrecall config set --routing ${green}`,
+      `soulrecall delete ${blue}`,
+    ];
     for (const command of printed) expect(promoted.stdout).to.include(command);
     // Verified but not switched: blue is live, untouched, with its memories; green runs v2, empty.
     expect(routed('my-agent')).to.equal(blue);
@@ -129,7 +148,19 @@ wait();
     const clients = [loop(), loop()];
     let promoted: Awaited<ReturnType<typeof json>>;
     try {
-      promoted = await json(['promote', 'auto-agent', '--from', 'staging', '--to', 'prod', '--blue-green', '--state', 'fresh', '--verify-cmd', 'node verify.mjs']);
+      promoted = await json([
+        'promote',
+        'auto-agent',
+        '--from',
+        'staging',
+        '--to',
+        'prod',
+        '--blue-green',
+        '--state',
+        'fresh',
+        '--verify-cmd',
+        'node verify.mjs',
+      ]);
     } finally {
       // Stop the client loops however the promotion ended, so they never outlive the test.
       client.promoting = false;
@@ -143,10 +174,31 @@ wait();
     expect(client.calls).to.be.at.least(200);
     expect([...client.versions].sort()).to.deep.equal(['1.0.0', '2.0.0']);
     const green = promoted.json.targetCanisterId;
-    expect(promoted.json).to.deep.include({ status: 'succeeded', strategy: 'blue-green', routeBefore: blue, routeAfter: green });
-    expect(promoted.json.detail).to.include({ greenCanisterId: green, blueCanisterId: blue, switched: true, blue: 'kept-running', state: 'fresh' });
-    expect(promoted.json.steps.map((step: { name: string }) => step.name)).to.include.members(['create-green', 'install-green', 'verify-green', 'switch', 'retire-blue']);
-    expect(JSON.parse(readFileSync(join(project, 'verify-env.json'), 'utf8'))).to.deep.equal({ green, blue, url: prod.url });
+    expect(promoted.json).to.deep.include({
+      status: 'succeeded',
+      strategy: 'blue-green',
+      routeBefore: blue,
+      routeAfter: green,
+    });
+    expect(promoted.json.detail).to.include({
+      greenCanisterId: green,
+      blueCanisterId: blue,
+      switched: true,
+      blue: 'kept-running',
+      state: 'fresh',
+    });
+    expect(promoted.json.steps.map((step: { name: string }) => step.name)).to.include.members([
+      'create-green',
+      'install-green',
+      'verify-green',
+      'switch',
+      'retire-blue',
+    ]);
+    expect(JSON.parse(readFileSync(join(project, 'verify-env.json'), 'utf8'))).to.deep.equal({
+      green,
+      blue,
+      url: prod.url,
+    });
     expect(routed('auto-agent')).to.equal(green);
     // Blue was never touched: same module, same memories, still running for instant rollback.
     expect(await (await agentActor(prod, blue)).recall()).to.deep.equal(['remember the milk']);
@@ -170,7 +222,9 @@ wait();
     expect(status.json.green.health).to.include({ healthy: true, moduleHash: status.json.green.moduleSha256 });
     const table = await run(['bluegreen', 'status', 'auto-agent', '-e', 'production']);
     ok(table);
-    expect(table.stdout).to.match(/blue\s+\S+\s+yes/).and.match(/green\s+\S+\s+no/);
+    expect(table.stdout)
+      .to.match(/blue\s+\S+\s+yes/)
+      .and.match(/green\s+\S+\s+no/);
 
     const switched = await json(['bluegreen', 'switch', 'auto-agent', '-e', 'prod']);
     ok(switched);
@@ -179,12 +233,21 @@ wait();
 
     const liveGreen = await run(['bluegreen', 'abort', 'auto-agent', '-e', 'prod']);
     expect(liveGreen.exitCode).to.equal(9);
-    expect(liveGreen.stderr).to.match(/^Error: Green .* is the live canister/m).and.match(/^Hint: /m).and.not.match(STACK_TRACE);
+    expect(liveGreen.stderr)
+      .to.match(/^Error: Green .* is the live canister/m)
+      .and.match(/^Hint: /m)
+      .and.not.match(STACK_TRACE);
     expect((await json(['delete', green])).exitCode).to.equal(9);
 
     const finished = await json(['bluegreen', 'finish', 'auto-agent', '-e', 'prod']);
     ok(finished);
-    expect(finished.json).to.include({ live: green, liveColour: 'green', deletedCanisterId: blue, deletedColour: 'blue', deletedOnNetwork: true });
+    expect(finished.json).to.include({
+      live: green,
+      liveColour: 'green',
+      deletedCanisterId: blue,
+      deletedColour: 'blue',
+      deletedOnNetwork: true,
+    });
     expect(canister(blue)!.decommissionedAt).to.be.a('string');
     expect(routed('auto-agent')).to.equal(green);
     const after = await json(['bluegreen', 'status', 'auto-agent', '-e', 'prod']);
@@ -194,9 +257,25 @@ wait();
 
   it('a green that fails verification is deleted; blue stays live and untouched; the promotion is failed with the reason', async () => {
     const blue = await liveBlue('failing-agent', 'do not forget me');
-    const failed = await run(['promote', 'failing-agent', '--from', 'staging', '--to', 'prod', '--blue-green', '--state', 'fresh', '-w', wasm.broken, '--yes']);
+    const failed = await run([
+      'promote',
+      'failing-agent',
+      '--from',
+      'staging',
+      '--to',
+      'prod',
+      '--blue-green',
+      '--state',
+      'fresh',
+      '-w',
+      wasm.broken,
+      '--yes',
+    ]);
     expect(failed.exitCode, failed.stderr).to.equal(8);
-    expect(failed.stderr).to.match(/^Error: Promotion prm-\S+ failed: green \S+ is unhealthy/m).and.match(/^Hint: /m).and.not.match(STACK_TRACE);
+    expect(failed.stderr)
+      .to.match(/^Error: Promotion prm-\S+ failed: green \S+ is unhealthy/m)
+      .and.match(/^Hint: /m)
+      .and.not.match(STACK_TRACE);
     const green = greenOf('failing-agent');
     expect(green.decommissionedAt).to.be.a('string');
     expect(routed('failing-agent')).to.equal(blue);
@@ -205,14 +284,32 @@ wait();
     expect(await blueActor.recall()).to.deep.equal(['do not forget me']);
     const promotion = withStore((store) => store.promotions.list({ agent: 'failing-agent' })[0]!);
     expect(promotion.status).to.equal('failed');
-    expect(promotion.error).to.match(/unhealthy/).and.match(/deleted/);
+    expect(promotion.error)
+      .to.match(/unhealthy/)
+      .and.match(/deleted/);
   });
 
   it('a failing --verify-cmd blocks the switch; --keep-failed keeps green until bluegreen abort', async () => {
     const blue = routed('failing-agent');
-    const failed = await json(['promote', 'failing-agent', '--from', 'staging', '--to', 'prod', '--blue-green', '--state', 'fresh', '--verify-cmd', 'echo smoke test failed; exit 3', '--keep-failed']);
+    const failed = await json([
+      'promote',
+      'failing-agent',
+      '--from',
+      'staging',
+      '--to',
+      'prod',
+      '--blue-green',
+      '--state',
+      'fresh',
+      '--verify-cmd',
+      'echo smoke test failed; exit 3',
+      '--keep-failed',
+    ]);
     expect(failed.exitCode).to.equal(8);
-    expect(failed.json.error.message).to.include('--verify-cmd').and.include('exited with code 3').and.include('smoke test failed');
+    expect(failed.json.error.message)
+      .to.include('--verify-cmd')
+      .and.include('exited with code 3')
+      .and.include('smoke test failed');
     const green = greenOf('failing-agent');
     expect(green.decommissionedAt).to.equal(null);
     expect(routed('failing-agent')).to.equal(blue);
@@ -235,7 +332,21 @@ wait();
 
     // The first canister becomes blue; --decommission deletes it right after the switch.
     const blue = promoted.json.targetCanisterId;
-    const again = await json(['promote', 'first-agent', '--from', 'staging', '--to', 'prod', '--blue-green', '--state', 'fresh', '-w', wasm.v2, '--yes', '--decommission']);
+    const again = await json([
+      'promote',
+      'first-agent',
+      '--from',
+      'staging',
+      '--to',
+      'prod',
+      '--blue-green',
+      '--state',
+      'fresh',
+      '-w',
+      wasm.v2,
+      '--yes',
+      '--decommission',
+    ]);
     ok(again);
     expect(again.json.detail).to.include({ blueCanisterId: blue, switched: true, blue: 'deleted' });
     expect(routed('first-agent')).to.equal(again.json.targetCanisterId);
@@ -244,7 +355,21 @@ wait();
 
     // --stop-blue keeps blue stopped; bluegreen switch starts it again and routes back to it.
     const stoppedBlue = again.json.targetCanisterId;
-    const third = await json(['promote', 'first-agent', '--from', 'staging', '--to', 'prod', '--blue-green', '--state', 'fresh', '-w', wasm.v1, '--yes', '--stop-blue']);
+    const third = await json([
+      'promote',
+      'first-agent',
+      '--from',
+      'staging',
+      '--to',
+      'prod',
+      '--blue-green',
+      '--state',
+      'fresh',
+      '-w',
+      wasm.v1,
+      '--yes',
+      '--stop-blue',
+    ]);
     ok(third);
     expect(third.json.detail).to.include({ blueCanisterId: stoppedBlue, blue: 'stopped' });
     const back = await json(['bluegreen', 'switch', 'first-agent', '-e', 'prod']);
@@ -255,11 +380,28 @@ wait();
 
   it('promote abort of an interrupted blue-green promotion deletes green and leaves blue and the route alone', async () => {
     const blue = routed('failing-agent');
-    const child = spawn(process.execPath, [binPath, 'promote', 'failing-agent', '--from', 'staging', '--to', 'prod', '--blue-green', '--state', 'fresh', '-w', wasm.v2], {
-      cwd: project,
-      env: sandbox.env({ SOULRECALL_PAUSE_AFTER_STEP: 'install-green' }),
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        binPath,
+        'promote',
+        'failing-agent',
+        '--from',
+        'staging',
+        '--to',
+        'prod',
+        '--blue-green',
+        '--state',
+        'fresh',
+        '-w',
+        wasm.v2,
+      ],
+      {
+        cwd: project,
+        env: sandbox.env({ SOULRECALL_PAUSE_AFTER_STEP: 'install-green' }),
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
     await new Promise<void>((resolve, reject) => {
       let stderr = '';
       child.stderr!.on('data', (chunk) => {

@@ -23,7 +23,9 @@ agents:
  * and around "=" and ":", which are in bash's default COMP_WORDBREAKS.
  */
 function compWords(line: string): string[] {
-  const words = line.split(' ').flatMap((word) => word.split(/([=:]+)/).filter((part, index, parts) => part !== '' || parts.length === 1));
+  const words = line
+    .split(' ')
+    .flatMap((word) => word.split(/([=:]+)/).filter((part, index, parts) => part !== '' || parts.length === 1));
   return words;
 }
 
@@ -62,7 +64,11 @@ describe('soulrecall binary: shell completion', function () {
       '"$function" soulrecall "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD-1]}"',
       'printf "%s\\n" "${COMPREPLY[@]}"',
     ].join('\n');
-    const { stdout, stderr } = await execFileAsync('bash', ['--norc', '--noprofile', '-i', '-c', driver, scriptPath, line, ...compWords(line)], { cwd, env: env() });
+    const { stdout, stderr } = await execFileAsync(
+      'bash',
+      ['--norc', '--noprofile', '-i', '-c', driver, scriptPath, line, ...compWords(line)],
+      { cwd, env: env() },
+    );
     return { reply: stdout.split('\n').filter((word) => word !== ''), stderr };
   }
 
@@ -104,8 +110,12 @@ describe('soulrecall binary: shell completion', function () {
       const other = join(sandbox.home, 'other');
       mkdirSync(other, { recursive: true });
       writeFileSync(join(other, 'team.yaml'), 'environments:\n  qa: { network: local }\nagents:\n  team-agent:\n');
-      expect((await compreply(`soulrecall promote --config ${join(other, 'team.yaml')} `)).reply).to.include('team-agent');
-      expect((await compreply('soulrecall promote my-agent --config team.yaml -f ', other)).reply).to.deep.equal(['qa']);
+      expect((await compreply(`soulrecall promote --config ${join(other, 'team.yaml')} `)).reply).to.include(
+        'team-agent',
+      );
+      expect((await compreply('soulrecall promote my-agent --config team.yaml -f ', other)).reply).to.deep.equal([
+        'qa',
+      ]);
     });
   });
 
@@ -127,7 +137,11 @@ describe('soulrecall binary: shell completion', function () {
         const names = await compreply('soulrecall promote my-agent -f ', dir);
         expect(names.reply).to.deep.equal([]);
         expect(names.stderr).not.to.match(STACK_TRACE);
-        for (const words of [['promote', 'my-agent', '-f', ''], ['deploy', ''], ['promote', '--config', 'missing.yaml', '-t', '']]) {
+        for (const words of [
+          ['promote', 'my-agent', '-f', ''],
+          ['deploy', ''],
+          ['promote', '--config', 'missing.yaml', '-t', ''],
+        ]) {
           const direct = await sandbox.run(['__complete', '--', ...words], { cwd: dir });
           expect(direct, `__complete ${words.join(' ')}`).to.deep.equal({ stdout: ':none\n', stderr: '', exitCode: 0 });
         }
@@ -159,7 +173,14 @@ describe('soulrecall binary: shell completion', function () {
         const generated = await sandbox.run(['autocomplete', shell]);
         expect(generated.exitCode, generated.stderr).to.equal(0);
         writeFileSync(script, generated.stdout);
-        pane = await TmuxPane.start({ socket: join(sandbox.home, `tmux-${shell}.sock`), width: 160, height: 40, cwd: projectDir, env: env(), command: start });
+        pane = await TmuxPane.start({
+          socket: join(sandbox.home, `tmux-${shell}.sock`),
+          width: 160,
+          height: 40,
+          cwd: projectDir,
+          env: env(),
+          command: start,
+        });
         await pane.enter(`${setup}; source ${script}; clear`);
         await pane.waitFor(PROMPT_ONLY);
       });
@@ -198,7 +219,10 @@ describe('soulrecall binary: shell completion', function () {
     ['soulrecall prom', /^\$ soulrecall promote X$/m],
     ['soulrecall promote l', /^\$ soulrecall promote list X$/m],
     ['soulrecall promote my-agent --fr', /^\$ soulrecall promote my-agent --from X$/m],
-    ['soulrecall promote my-agent -f ', /^local\s+-- network local\s*$[\s\S]*^production\s+-- network ic, protected\s*$/m],
+    [
+      'soulrecall promote my-agent -f ',
+      /^local\s+-- network local\s*$[\s\S]*^production\s+-- network ic, protected\s*$/m,
+    ],
     ['soulrecall deploy ', /^my-agent\s+-- dist\/agent\.wasm\s*$/m],
     ['soulrecall deploy -w di', /^\$ soulrecall deploy -w dist\/X$/m],
   ]);

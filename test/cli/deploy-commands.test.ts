@@ -32,7 +32,18 @@ describe('soulrecall binary: deploy, rollback, backup', function () {
       const result = await runJson(sandbox, project, ['deploy', 'my-agent', '-e', 'dev']);
       expect(result.exitCode, result.stderr).to.equal(0);
       const out = result.json;
-      expect(out).to.include({ agent: 'my-agent', environment: 'local', created: true, version: 1, mode: 'install', status: 'succeeded', live: true, snapshot: null, previousModuleHash: null, chunked: false });
+      expect(out).to.include({
+        agent: 'my-agent',
+        environment: 'local',
+        created: true,
+        version: 1,
+        mode: 'install',
+        status: 'succeeded',
+        live: true,
+        snapshot: null,
+        previousModuleHash: null,
+        chunked: false,
+      });
       expect(out.health).to.include({ healthy: true, status: 'running', moduleHash: out.moduleSha256 });
       expect(out.health.method).to.include({ name: 'health', healthy: true });
       expect(out.deployment.by.principal).to.match(/^[a-z0-9-]+$/);
@@ -41,7 +52,9 @@ describe('soulrecall binary: deploy, rollback, backup', function () {
       expect(out.route).to.include({ fromCanisterId: null, toCanisterId: out.canisterId });
       canisterId = out.canisterId;
       // The local network's id where dfx keeps it; the root canister_ids.json is for shared networks.
-      expect(JSON.parse(readFileSync(join(project, '.dfx', 'local', 'canister_ids.json'), 'utf8'))).to.deep.equal({ 'my-agent': { local: canisterId } });
+      expect(JSON.parse(readFileSync(join(project, '.dfx', 'local', 'canister_ids.json'), 'utf8'))).to.deep.equal({
+        'my-agent': { local: canisterId },
+      });
       expect(existsSync(join(project, 'canister_ids.json'))).to.equal(false);
       expect(existsSync(join(sandbox.home, 'artifacts', `${out.moduleSha256}.wasm`))).to.equal(true);
     });
@@ -51,7 +64,14 @@ describe('soulrecall binary: deploy, rollback, backup', function () {
       await actor.remember('the user likes tea');
       const result = await runJson(sandbox, project, ['deploy', 'my-agent', '--network', 'local', '-w', wasm.v2]);
       expect(result.exitCode, result.stderr).to.equal(0);
-      expect(result.json).to.include({ canisterId, created: false, version: 2, mode: 'upgrade', live: true, route: null });
+      expect(result.json).to.include({
+        canisterId,
+        created: false,
+        version: 2,
+        mode: 'upgrade',
+        live: true,
+        route: null,
+      });
       expect(result.json.snapshot.backupId).to.match(/^bak-/);
       expect(result.json.deployment.snapshotBackupId).to.equal(result.json.snapshot.backupId);
       expect(await actor.recall()).to.deep.equal(['the user likes tea']);
@@ -79,14 +99,26 @@ describe('soulrecall binary: deploy, rollback, backup', function () {
     });
 
     it('--mode reinstall asks for confirmation: refused without a terminal, done with --yes', async () => {
-      const refused = await sandbox.run(['deploy', 'my-agent', '-e', 'local', '-w', wasm.v2, '--mode', 'reinstall'], { cwd: project });
+      const refused = await sandbox.run(['deploy', 'my-agent', '-e', 'local', '-w', wasm.v2, '--mode', 'reinstall'], {
+        cwd: project,
+      });
       expect(refused.exitCode).to.equal(10);
       expect(refused.stderr).to.match(/needs confirmation and there is no terminal/);
       expect(refused.stderr).not.to.match(STACK_TRACE);
       const actor = await agentActor(local, canisterId);
       expect(await actor.recall()).to.deep.equal(['the user likes tea']);
 
-      const done = await runJson(sandbox, project, ['deploy', 'my-agent', '-e', 'local', '-w', wasm.v2, '--mode', 'reinstall', '--yes']);
+      const done = await runJson(sandbox, project, [
+        'deploy',
+        'my-agent',
+        '-e',
+        'local',
+        '-w',
+        wasm.v2,
+        '--mode',
+        'reinstall',
+        '--yes',
+      ]);
       expect(done.exitCode, done.stderr).to.equal(0);
       expect(done.json).to.include({ mode: 'reinstall', version: 4 });
       expect(done.json.snapshot.backupId).to.match(/^bak-/);
@@ -100,25 +132,48 @@ describe('soulrecall binary: deploy, rollback, backup', function () {
       const done = await runJson(sandbox, project, ['deploy', 'my-agent', '-e', 'staging', '-y']);
       expect(done.exitCode, done.stderr).to.equal(0);
       expect(done.json).to.include({ environment: 'staging', version: 1, created: true, live: true });
-      expect(JSON.parse(readFileSync(join(project, 'canister_ids.json'), 'utf8'))['my-agent']).to.deep.equal({ staging: done.json.canisterId });
-      expect(JSON.parse(readFileSync(join(project, '.dfx', 'local', 'canister_ids.json'), 'utf8'))['my-agent']).to.deep.equal({ local: canisterId });
+      expect(JSON.parse(readFileSync(join(project, 'canister_ids.json'), 'utf8'))['my-agent']).to.deep.equal({
+        staging: done.json.canisterId,
+      });
+      expect(
+        JSON.parse(readFileSync(join(project, '.dfx', 'local', 'canister_ids.json'), 'utf8'))['my-agent'],
+      ).to.deep.equal({ local: canisterId });
     });
 
     it('--canister adopts a canister soulrecall did not create; without health.method, healthy = running with the module', async () => {
       const identity = new IdentityStore({ dataDir: sandbox.home }).resolve();
       const client = await CanisterClient.connect({ name: 'local', url: local.url, kind: 'url' }, identity);
       const spare = await client.createCanister();
-      const result = await runJson(sandbox, project, ['deploy', 'plain-agent', '-e', 'local', '--canister', spare, '-w', wasm.broken]);
+      const result = await runJson(sandbox, project, [
+        'deploy',
+        'plain-agent',
+        '-e',
+        'local',
+        '--canister',
+        spare,
+        '-w',
+        wasm.broken,
+      ]);
       expect(result.exitCode, result.stderr).to.equal(0);
       expect(result.json).to.include({ canisterId: spare, created: false, mode: 'install', version: 1, live: true });
       expect(result.json.health).to.include({ healthy: true, method: null });
     });
 
     it('--canister that is not on the network, or that this identity does not control, is refused and not recorded', async () => {
-      const missing = await runJson(sandbox, project, ['deploy', 'my-agent', '-e', 'local', '--canister', 'ryjl3-tyaaa-aaaaa-aaaba-cai']);
+      const missing = await runJson(sandbox, project, [
+        'deploy',
+        'my-agent',
+        '-e',
+        'local',
+        '--canister',
+        'ryjl3-tyaaa-aaaaa-aaaba-cai',
+      ]);
       expect(missing.exitCode, missing.stdout).to.equal(4);
       expect(missing.json.error.code).to.equal('CANISTER_NOT_FOUND');
-      const stranger = await CanisterClient.connect({ name: 'local', url: local.url, kind: 'url' }, Ed25519KeyIdentity.generate());
+      const stranger = await CanisterClient.connect(
+        { name: 'local', url: local.url, kind: 'url' },
+        Ed25519KeyIdentity.generate(),
+      );
       const foreign = await stranger.createCanister();
       const refused = await runJson(sandbox, project, ['deploy', 'my-agent', '-e', 'local', '--canister', foreign]);
       expect(refused.exitCode, refused.stdout).to.equal(7);
@@ -133,7 +188,14 @@ describe('soulrecall binary: deploy, rollback, backup', function () {
     });
 
     it('--canister of another agent is refused', async () => {
-      const result = await runJson(sandbox, project, ['deploy', 'plain-agent', '-e', 'local', '--canister', canisterId]);
+      const result = await runJson(sandbox, project, [
+        'deploy',
+        'plain-agent',
+        '-e',
+        'local',
+        '--canister',
+        canisterId,
+      ]);
       expect(result.exitCode).to.equal(9);
       expect(result.json.error.code).to.equal('CANISTER_OTHER_AGENT');
     });
@@ -141,7 +203,9 @@ describe('soulrecall binary: deploy, rollback, backup', function () {
     it('prints a human summary without --json', async () => {
       const result = await sandbox.run(['deploy', 'my-agent', '-e', 'local', '-w', wasm.v2], { cwd: project });
       expect(result.exitCode, result.stderr).to.equal(0);
-      expect(result.stdout).to.match(/Deployed my-agent version 5 to local: canister \S+, upgrade, module [0-9a-f]{12}\./);
+      expect(result.stdout).to.match(
+        /Deployed my-agent version 5 to local: canister \S+, upgrade, module [0-9a-f]{12}\./,
+      );
       expect(result.stdout).to.match(/Snapshot before the upgrade: bak-/);
       expect(result.stderr).to.match(/Installing version 5/);
     });
@@ -193,7 +257,16 @@ describe('soulrecall binary: deploy, rollback, backup', function () {
       const identity = new IdentityStore({ dataDir: sandbox.home }).resolve();
       const client = await CanisterClient.connect({ name: 'local', url: local.url, kind: 'url' }, identity);
       const second = await client.createCanister();
-      const deployed = await runJson(sandbox, project, ['deploy', 'plain-agent', '-e', 'local', '--canister', second, '-w', wasm.v2]);
+      const deployed = await runJson(sandbox, project, [
+        'deploy',
+        'plain-agent',
+        '-e',
+        'local',
+        '--canister',
+        second,
+        '-w',
+        wasm.v2,
+      ]);
       expect(deployed.exitCode, deployed.stderr).to.equal(0);
       expect(deployed.json.live).to.equal(false);
       const store = sandbox.openStore(project);
@@ -206,7 +279,9 @@ describe('soulrecall binary: deploy, rollback, backup', function () {
       expect(result.exitCode, result.stderr).to.equal(0);
       expect(result.json.plan).to.include({ strategy: 'route-switch', routeBackTo: first.json.canisterId });
       expect(result.json.route).to.include({ fromCanisterId: second, toCanisterId: first.json.canisterId });
-      expect(JSON.parse(readFileSync(join(project, '.dfx', 'local', 'canister_ids.json'), 'utf8'))['plain-agent'].local).to.equal(first.json.canisterId);
+      expect(
+        JSON.parse(readFileSync(join(project, '.dfx', 'local', 'canister_ids.json'), 'utf8'))['plain-agent'].local,
+      ).to.equal(first.json.canisterId);
     });
 
     it('on a protected environment needs --yes', async () => {
@@ -224,9 +299,23 @@ describe('soulrecall binary: deploy, rollback, backup', function () {
     let backupId: string;
 
     it('create records a snapshot with who and when', async () => {
-      const result = await runJson(sandbox, project, ['backup', 'create', canisterId, '-e', 'local', '--reason', 'before the test']);
+      const result = await runJson(sandbox, project, [
+        'backup',
+        'create',
+        canisterId,
+        '-e',
+        'local',
+        '--reason',
+        'before the test',
+      ]);
       expect(result.exitCode, result.stderr).to.equal(0);
-      expect(result.json).to.include({ canisterId, agent: 'my-agent', environment: 'local', reason: 'before the test', restoreCount: 0 });
+      expect(result.json).to.include({
+        canisterId,
+        agent: 'my-agent',
+        environment: 'local',
+        reason: 'before the test',
+        restoreCount: 0,
+      });
       expect(result.json.by.principal).to.be.a('string');
       backupId = result.json.id;
     });
@@ -246,7 +335,9 @@ describe('soulrecall binary: deploy, rollback, backup', function () {
       // Piped, every cell is whole (cut to fit only on a narrower terminal: README "Terminals and pipes").
       const table = await sandbox.run(['backup', 'list'], { cwd: project });
       expect(table.stdout).to.match(/^ID\s+ENV\s+CANISTER/);
-      expect(table.stdout).to.match(new RegExp(`^${backupId}\\s+local\\s+${canisterId}\\s.*\\sbefore the test$`, 'm')).and.not.include('…');
+      expect(table.stdout)
+        .to.match(new RegExp(`^${backupId}\\s+local\\s+${canisterId}\\s.*\\sbefore the test$`, 'm'))
+        .and.not.include('…');
     });
 
     it('restore is refused without a terminal, and with --yes puts the memory back', async () => {
@@ -286,17 +377,72 @@ describe('soulrecall binary: deploy, rollback, backup', function () {
     after(() => fresh.cleanup());
     const cases: Array<{ name: string; args: string[]; exitCode: number; code: string }> = [
       { name: 'unknown agent', args: ['deploy', 'nobody', '-e', 'local'], exitCode: 4, code: 'AGENT_NOT_FOUND' },
-      { name: 'unknown environment', args: ['deploy', 'my-agent', '-e', 'mars'], exitCode: 4, code: 'ENVIRONMENT_NOT_FOUND' },
-      { name: 'missing wasm', args: ['deploy', 'my-agent', '-e', 'local', '-w', 'nope.wasm'], exitCode: 4, code: 'WASM_NOT_FOUND' },
-      { name: 'empty wasm', args: ['deploy', 'my-agent', '-e', 'local', '-w', 'empty.wasm'], exitCode: 5, code: 'WASM_EMPTY' },
-      { name: 'not wasm', args: ['deploy', 'my-agent', '-e', 'local', '-w', 'text.wasm'], exitCode: 5, code: 'WASM_INVALID' },
-      { name: 'canister id not a principal', args: ['deploy', 'my-agent', '-e', 'local', '--canister', 'not-a-principal!'], exitCode: 5, code: 'INVALID_CANISTER_ID' },
-      { name: 'bad mode', args: ['deploy', 'my-agent', '-e', 'local', '--mode', 'sideways'], exitCode: 2, code: 'USAGE' },
-      { name: 'network unreachable', args: ['deploy', 'my-agent', '-e', 'local'], exitCode: 6, code: 'NETWORK_UNREACHABLE' },
-      { name: 'rollback of an unknown canister', args: ['rollback', 'rwlgt-iiaaa-aaaaa-aaaaa-cai'], exitCode: 4, code: 'CANISTER_NOT_RECORDED' },
-      { name: 'rollback --to-version 0', args: ['rollback', 'rwlgt-iiaaa-aaaaa-aaaaa-cai', '--to-version', '0'], exitCode: 2, code: 'USAGE' },
-      { name: 'backup of a non-principal', args: ['backup', 'create', 'xyz'], exitCode: 5, code: 'INVALID_CANISTER_ID' },
-      { name: 'unknown backup id', args: ['backup', 'restore', 'bak-zzzzzz', '--yes'], exitCode: 4, code: 'BACKUP_NOT_FOUND' },
+      {
+        name: 'unknown environment',
+        args: ['deploy', 'my-agent', '-e', 'mars'],
+        exitCode: 4,
+        code: 'ENVIRONMENT_NOT_FOUND',
+      },
+      {
+        name: 'missing wasm',
+        args: ['deploy', 'my-agent', '-e', 'local', '-w', 'nope.wasm'],
+        exitCode: 4,
+        code: 'WASM_NOT_FOUND',
+      },
+      {
+        name: 'empty wasm',
+        args: ['deploy', 'my-agent', '-e', 'local', '-w', 'empty.wasm'],
+        exitCode: 5,
+        code: 'WASM_EMPTY',
+      },
+      {
+        name: 'not wasm',
+        args: ['deploy', 'my-agent', '-e', 'local', '-w', 'text.wasm'],
+        exitCode: 5,
+        code: 'WASM_INVALID',
+      },
+      {
+        name: 'canister id not a principal',
+        args: ['deploy', 'my-agent', '-e', 'local', '--canister', 'not-a-principal!'],
+        exitCode: 5,
+        code: 'INVALID_CANISTER_ID',
+      },
+      {
+        name: 'bad mode',
+        args: ['deploy', 'my-agent', '-e', 'local', '--mode', 'sideways'],
+        exitCode: 2,
+        code: 'USAGE',
+      },
+      {
+        name: 'network unreachable',
+        args: ['deploy', 'my-agent', '-e', 'local'],
+        exitCode: 6,
+        code: 'NETWORK_UNREACHABLE',
+      },
+      {
+        name: 'rollback of an unknown canister',
+        args: ['rollback', 'rwlgt-iiaaa-aaaaa-aaaaa-cai'],
+        exitCode: 4,
+        code: 'CANISTER_NOT_RECORDED',
+      },
+      {
+        name: 'rollback --to-version 0',
+        args: ['rollback', 'rwlgt-iiaaa-aaaaa-aaaaa-cai', '--to-version', '0'],
+        exitCode: 2,
+        code: 'USAGE',
+      },
+      {
+        name: 'backup of a non-principal',
+        args: ['backup', 'create', 'xyz'],
+        exitCode: 5,
+        code: 'INVALID_CANISTER_ID',
+      },
+      {
+        name: 'unknown backup id',
+        args: ['backup', 'restore', 'bak-zzzzzz', '--yes'],
+        exitCode: 4,
+        code: 'BACKUP_NOT_FOUND',
+      },
     ];
     for (const testCase of cases) {
       it(testCase.name, async () => {

@@ -28,13 +28,20 @@ ${staging}agents:
 }
 
 /** Runs the binary with --json and parses stdout (the result, or {error}). */
-export async function runJson(sandbox: CliSandbox, cwd: string, args: string[], input?: string): Promise<CliResult & { json: any }> {
+export async function runJson(
+  sandbox: CliSandbox,
+  cwd: string,
+  args: string[],
+  input?: string,
+): Promise<CliResult & { json: any }> {
   const result = await sandbox.run([...args, '--json'], { cwd, input });
   let json: unknown;
   try {
     json = JSON.parse(result.stdout);
   } catch {
-    throw new Error(`not JSON on stdout for ${args.join(' ')} (exit ${result.exitCode}):\n${result.stdout}\n${result.stderr}`);
+    throw new Error(
+      `not JSON on stdout for ${args.join(' ')} (exit ${result.exitCode}):\n${result.stdout}\n${result.stderr}`,
+    );
   }
   return { ...result, json };
 }

@@ -24,7 +24,11 @@ describe('soulrecall binary: doctor finds and repairs what an interruption left 
   const doctor = async (...flags: string[]) => {
     const result = await project.json(['doctor', ...flags]);
     expect(result.stderr).to.not.match(STACK_TRACE);
-    return { exitCode: result.exitCode, findings: result.json.findings as Finding[], clean: result.json.clean as boolean };
+    return {
+      exitCode: result.exitCode,
+      findings: result.json.findings as Finding[],
+      clean: result.json.clean as boolean,
+    };
   };
   const expectClean = async () => {
     const result = await doctor();
@@ -36,7 +40,10 @@ describe('soulrecall binary: doctor finds and repairs what an interruption left 
     const result = await doctor();
     expect(result.exitCode, 'exit 9 while something is found').to.equal(9);
     expect(result.clean).to.equal(false);
-    expect(result.findings.map((finding) => finding.kind), JSON.stringify(result.findings, null, 2)).to.deep.equal([kind]);
+    expect(
+      result.findings.map((finding) => finding.kind),
+      JSON.stringify(result.findings, null, 2),
+    ).to.deep.equal([kind]);
     if (subject) expect(result.findings[0]!.subject).to.equal(subject);
     return result.findings[0]!;
   };
@@ -48,8 +55,12 @@ describe('soulrecall binary: doctor finds and repairs what an interruption left 
     await expectClean();
   };
   // dfx's layout: the local network's ids under .dfx/local, the others in canister_ids.json.
-  const idsFile = (environment: string) => (environment === 'local' ? join(project.dir, '.dfx', 'local', 'canister_ids.json') : join(project.dir, 'canister_ids.json'));
-  const live = (environment: string) => JSON.parse(readFileSync(idsFile(environment), 'utf8'))['my-agent'][environment] as string;
+  const idsFile = (environment: string) =>
+    environment === 'local'
+      ? join(project.dir, '.dfx', 'local', 'canister_ids.json')
+      : join(project.dir, 'canister_ids.json');
+  const live = (environment: string) =>
+    JSON.parse(readFileSync(idsFile(environment), 'utf8'))['my-agent'][environment] as string;
 
   before(async () => {
     project = await createProject(sandbox, pool, { stages: ['local', 'staging'], protectedStages: [] });
@@ -79,8 +90,17 @@ describe('soulrecall binary: doctor finds and repairs what an interruption left 
     const found = await doctor();
     expect(found.exitCode).to.equal(9);
     const unfinished = found.findings.find((finding) => finding.kind === 'unfinished-promotion')!;
-    expect(unfinished).to.deep.include({ subject: promotionId, fix: null, fixed: false, environment: 'staging', agent: 'my-agent' });
-    expect(unfinished.next).to.deep.equal([`soulrecall promote resume ${promotionId}`, `soulrecall promote abort ${promotionId}`]);
+    expect(unfinished).to.deep.include({
+      subject: promotionId,
+      fix: null,
+      fixed: false,
+      environment: 'staging',
+      agent: 'my-agent',
+    });
+    expect(unfinished.next).to.deep.equal([
+      `soulrecall promote resume ${promotionId}`,
+      `soulrecall promote abort ${promotionId}`,
+    ]);
     // Its lock is the killed process's, released by the resume, not by --fix.
     expect(found.findings.map((finding) => finding.kind).sort()).to.deep.equal(['stale-lock', 'unfinished-promotion']);
     const human = await project.run(['doctor', '--fix']);
@@ -97,10 +117,15 @@ describe('soulrecall binary: doctor finds and repairs what an interruption left 
       const store = openHistoryStore({ dataDir: ${JSON.stringify(sandbox.home)}, project: ${JSON.stringify(projectFromFolder(project.dir))} });
       store.locks.acquire({ agent: 'my-agent', environment: 'local', operation: 'deploy', operationId: 'killed-deploy', ttlMs: 600000 });
       store.close();`;
-    const holder = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: repoRoot, encoding: 'utf8' });
+    const holder = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: repoRoot,
+      encoding: 'utf8',
+    });
     expect(holder.status, holder.stderr).to.equal(0);
     const found = await findsOne('stale-lock', 'killed-deploy');
-    expect(found.summary).to.match(/^The lock on my-agent\/local belongs to deploy killed-deploy, which is gone \(pid \d+ on .+ is not running\)\.$/);
+    expect(found.summary).to.match(
+      /^The lock on my-agent\/local belongs to deploy killed-deploy, which is gone \(pid \d+ on .+ is not running\)\.$/,
+    );
     await fixes('stale-lock');
     expect(project.withStore((store) => store.locks.get('my-agent', 'local'))).to.equal(null);
   });
@@ -110,7 +135,13 @@ describe('soulrecall binary: doctor finds and repairs what an interruption left 
     const deployment = project.withStore((store) => {
       const module = readFileSync(agentWasm.v3);
       const artifact = store.artifacts.put(module);
-      return store.deployments.begin({ agent: 'my-agent', environment: 'local', canisterId, moduleSha256: artifact.sha256, installMode: 'upgrade' });
+      return store.deployments.begin({
+        agent: 'my-agent',
+        environment: 'local',
+        canisterId,
+        moduleSha256: artifact.sha256,
+        installMode: 'upgrade',
+      });
     });
     const found = await findsOne('pending-deployment', String(deployment.id));
     expect(found.summary).to.include('the canister does not run its module');
@@ -133,7 +164,14 @@ describe('soulrecall binary: doctor finds and repairs what an interruption left 
   it('untracked-canister: a creation journaled, made on the network, never recorded; --fix records it', async () => {
     const client = await project.client('local');
     const plan = client.planCreation();
-    project.withStore((store) => store.canisters.noteCreationRequested({ environment: 'local', agent: 'my-agent', networkUrl: project.devnets.local!.url, plan: { ...plan } }));
+    project.withStore((store) =>
+      store.canisters.noteCreationRequested({
+        environment: 'local',
+        agent: 'my-agent',
+        networkUrl: project.devnets.local!.url,
+        plan: { ...plan },
+      }),
+    );
     const created = await client.createPlanned(plan);
     expect(plan.kind === 'specified-id' && plan.canisterId).to.equal(created);
     const found = await findsOne('untracked-canister', created);
@@ -150,14 +188,29 @@ describe('soulrecall binary: doctor finds and repairs what an interruption left 
   it('a creation journaled whose create call never reached the network is not a finding', async () => {
     const client = await project.client('local');
     const plan = client.planCreation();
-    project.withStore((store) => store.canisters.noteCreationRequested({ environment: 'local', agent: 'my-agent', networkUrl: project.devnets.local!.url, plan: { ...plan } }));
+    project.withStore((store) =>
+      store.canisters.noteCreationRequested({
+        environment: 'local',
+        agent: 'my-agent',
+        networkUrl: project.devnets.local!.url,
+        plan: { ...plan },
+      }),
+    );
     await expectClean();
   });
 
   it('missing-canister: a recorded canister deleted outside soulrecall; --fix records it deleted', async () => {
     const client = await project.client('local');
     const spare = await client.createCanister();
-    project.withStore((store) => store.canisters.record({ canisterId: spare, networkUrl: project.devnets.local!.url, environment: 'local', agent: 'my-agent', role: 'green' }));
+    project.withStore((store) =>
+      store.canisters.record({
+        canisterId: spare,
+        networkUrl: project.devnets.local!.url,
+        environment: 'local',
+        agent: 'my-agent',
+        role: 'green',
+      }),
+    );
     await expectClean();
     await client.delete(spare, { stopFirst: true });
     const found = await findsOne('missing-canister', spare);
@@ -169,14 +222,21 @@ describe('soulrecall binary: doctor finds and repairs what an interruption left 
   it('missing-canister that is live: a decision, with the commands to make one', async () => {
     // An agent of its own, so deleting its canister leaves my-agent alone.
     const yaml = readFileSync(project.configPath, 'utf8');
-    writeFileSync(project.configPath, `${yaml}  lost-agent: { wasm: ${JSON.stringify(agentWasm.v1)}, health: { method: health } }\n`);
+    writeFileSync(
+      project.configPath,
+      `${yaml}  lost-agent: { wasm: ${JSON.stringify(agentWasm.v1)}, health: { method: health } }\n`,
+    );
     const deployed = await project.deploy('lost-agent', 'local');
     const client = await project.client('local');
     await client.delete(deployed.canisterId, { stopFirst: true });
     const found = await findsOne('missing-canister', deployed.canisterId);
     expect(found).to.deep.include({ fix: null, fixed: false });
     expect(found.summary).to.include('and it is the live canister');
-    expect(found.next).to.deep.equal([`soulrecall delete ${deployed.canisterId} --network local`, 'soulrecall deploy lost-agent -e local', 'soulrecall backup list --network local']);
+    expect(found.next).to.deep.equal([
+      `soulrecall delete ${deployed.canisterId} --network local`,
+      'soulrecall deploy lost-agent -e local',
+      'soulrecall backup list --network local',
+    ]);
     expect((await doctor('--fix')).exitCode, '--fix leaves a decision alone').to.equal(9);
     // The decision the finding names: it is gone for good, so delete records it and its route goes.
     const deleted = await project.run(found.next[0]!.split(' ').slice(1));
@@ -197,9 +257,14 @@ describe('soulrecall binary: doctor finds and repairs what an interruption left 
     expect(found.summary).to.include(`runs module ${outside.slice(0, 12)}`);
     expect(found.fix).to.equal(null);
     expect((await doctor('--fix')).exitCode).to.equal(9);
-    const recorded = project.withStore((store) => store.canisters.list({ environment: 'staging' }).find((canister) => canister.canisterId === canisterId)!);
+    const recorded = project.withStore((store) =>
+      store.canisters.list({ environment: 'staging' }).find((canister) => canister.canisterId === canisterId)!,
+    );
     const wasm = join(sandbox.home, 'recorded.wasm');
-    writeFileSync(wasm, project.withStore((store) => store.artifacts.get(recorded.moduleSha256!)));
+    writeFileSync(
+      wasm,
+      project.withStore((store) => store.artifacts.get(recorded.moduleSha256!)),
+    );
     const redeployed = await project.run([...found.next[1]!.split(' ').slice(1), '-w', wasm, '--yes']);
     expect(redeployed.exitCode, redeployed.stderr).to.equal(0);
     await expectClean();

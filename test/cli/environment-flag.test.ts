@@ -25,16 +25,40 @@ describe('the environment flag: one set of spellings in every command', function
         const names = [flag.name, ...(flag.aliases ?? [])];
         const looksLikeEnvironment = flag.char === 'e' || names.includes('env') || names.includes('network');
         if (!looksLikeEnvironment) continue;
-        expect({ command: command.id, name: flag.name, char: flag.char, aliases: flag.aliases }).to.deep.equal({ command: command.id, name: 'env', char: 'e', aliases: ['network'] });
+        expect({ command: command.id, name: flag.name, char: flag.char, aliases: flag.aliases }).to.deep.equal({
+          command: command.id,
+          name: 'env',
+          char: 'e',
+          aliases: ['network'],
+        });
       }
     }
   });
 
   it('the commands that take one are the ones expected (a new one is added here on purpose)', () => {
-    const taking = commands.filter((command) => 'env' in command.flags).map((command) => command.id).sort();
+    const taking = commands
+      .filter((command) => 'env' in command.flags)
+      .map((command) => command.id)
+      .sort();
     expect(taking).to.deep.equal([
-      'backup:create', 'backup:list', 'backup:upload', 'bluegreen:abort', 'bluegreen:finish', 'bluegreen:status', 'bluegreen:switch',
-      'config:get', 'config:set', 'delete', 'deploy', 'health', 'history', 'list', 'logs', 'promote:list', 'rollback', 'status',
+      'backup:create',
+      'backup:list',
+      'backup:upload',
+      'bluegreen:abort',
+      'bluegreen:finish',
+      'bluegreen:status',
+      'bluegreen:switch',
+      'config:get',
+      'config:set',
+      'delete',
+      'deploy',
+      'health',
+      'history',
+      'list',
+      'logs',
+      'promote:list',
+      'rollback',
+      'status',
     ]);
   });
 
@@ -43,7 +67,11 @@ describe('the environment flag: one set of spellings in every command', function
       for (const command of commands.filter((candidate) => 'env' in candidate.flags)) {
         const loaded = await command.load();
         const argv = [...requiredArgs(loaded), ...requiredFlags(loaded), spelling, 'staging'];
-        const { flags } = await Parser.parse(argv, { args: loaded.args, flags: { ...loaded.baseFlags, ...loaded.flags }, strict: loaded.strict });
+        const { flags } = await Parser.parse(argv, {
+          args: loaded.args,
+          flags: { ...loaded.baseFlags, ...loaded.flags },
+          strict: loaded.strict,
+        });
         expect(flags.env, `${command.id} ${argv.join(' ')}`).to.equal('staging');
       }
     });
@@ -54,13 +82,21 @@ describe('the environment flag: one set of spellings in every command', function
     try {
       const project = join(sandbox.home, 'project');
       mkdirSync(project, { recursive: true });
-      writeFileSync(join(project, 'soulrecall.yaml'), 'pipeline: [local]\nenvironments:\n  local: { network: local }\nagents:\n  my-agent: { wasm: agent.wasm }\n');
+      writeFileSync(
+        join(project, 'soulrecall.yaml'),
+        'pipeline: [local]\nenvironments:\n  local: { network: local }\nagents:\n  my-agent: { wasm: agent.wasm }\n',
+      );
       const results = [];
-      for (const spelling of ENVIRONMENT_FLAG_SPELLINGS) results.push(await sandbox.run(['list', spelling, 'nowhere', '--json'], { cwd: project }));
+      for (const spelling of ENVIRONMENT_FLAG_SPELLINGS)
+        results.push(await sandbox.run(['list', spelling, 'nowhere', '--json'], { cwd: project }));
       const [first, ...rest] = results;
       expect(first!.exitCode, first!.stdout + first!.stderr).to.not.equal(0);
       expect(JSON.parse(first!.stdout)).to.have.nested.property('error.message').that.includes('nowhere');
-      for (const result of rest) expect({ exitCode: result.exitCode, stdout: result.stdout }).to.deep.equal({ exitCode: first!.exitCode, stdout: first!.stdout });
+      for (const result of rest)
+        expect({ exitCode: result.exitCode, stdout: result.stdout }).to.deep.equal({
+          exitCode: first!.exitCode,
+          stdout: first!.stdout,
+        });
     } finally {
       sandbox.cleanup();
     }
@@ -68,7 +104,9 @@ describe('the environment flag: one set of spellings in every command', function
 });
 
 function requiredArgs(command: Command.Class): string[] {
-  return Object.values(command.args ?? {}).filter((arg) => arg.required).map((arg) => arg.options?.[0] ?? 'x');
+  return Object.values(command.args ?? {})
+    .filter((arg) => arg.required)
+    .map((arg) => arg.options?.[0] ?? 'x');
 }
 
 function requiredFlags(command: Command.Class): string[] {

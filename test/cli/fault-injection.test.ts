@@ -20,13 +20,21 @@ describe('fault injection: promotions killed at random instants, then resumed or
 
   it(`${trials} trials (seed ${seed}): every invariant holds after every one`, async () => {
     const lines: string[] = [];
-    const networkKills = process.env.FAULT_NETWORK_KILLS === undefined ? undefined : Number(process.env.FAULT_NETWORK_KILLS);
+    const networkKills =
+      process.env.FAULT_NETWORK_KILLS === undefined ? undefined : Number(process.env.FAULT_NETWORK_KILLS);
     const log = (line: string) => {
       lines.push(line);
       if (process.env.FAULT_REPORT) console.log(line); // the long run shows its progress
     };
     const result = await campaign.runCampaign({ seed, trials, networkKills, log });
-    if (process.env.FAULT_REPORT) console.log(JSON.stringify({ seed: result.seed, trials: result.trials.length, violations: result.violations, outcomes: result.outcomes }, null, 2));
+    if (process.env.FAULT_REPORT)
+      console.log(
+        JSON.stringify(
+          { seed: result.seed, trials: result.trials.length, violations: result.violations, outcomes: result.outcomes },
+          null,
+          2,
+        ),
+      );
     const failed = result.trials.find((trial) => !trial.ok);
     expect(failed, `seed ${seed}, ${lines.join('\n')}`).to.equal(undefined);
     expect(result.trials).to.have.length(trials);

@@ -27,8 +27,19 @@ describe('soulrecall binary: foundation', () => {
     const output = JSON.parse(result.stdout);
     expect(output.configFile).to.equal(join(projectDir, 'soulrecall.yaml'));
     expect(output.pipeline).to.deep.equal(['local', 'staging', 'production']);
-    expect(output.environments.map((e: { networkUrl: string }) => e.networkUrl)).to.deep.equal(['http://127.0.0.1:4943', 'http://127.0.0.1:4944', 'https://icp-api.io']);
-    expect(output.environments[2]).to.deep.include({ name: 'production', aliases: ['prod'], protected: true, identity: 'prod-deployer', rootKey: 'builtin-mainnet', stage: 3 });
+    expect(output.environments.map((e: { networkUrl: string }) => e.networkUrl)).to.deep.equal([
+      'http://127.0.0.1:4943',
+      'http://127.0.0.1:4944',
+      'https://icp-api.io',
+    ]);
+    expect(output.environments[2]).to.deep.include({
+      name: 'production',
+      aliases: ['prod'],
+      protected: true,
+      identity: 'prod-deployer',
+      rootKey: 'builtin-mainnet',
+      stage: 3,
+    });
   });
 
   it('env list prints a table that fits 80 columns', async () => {
@@ -65,10 +76,33 @@ describe('soulrecall binary: foundation', () => {
 
   describe('bad input: one sentence, a hint, a documented exit code, no stack trace', () => {
     const cases: Array<{ name: string; args: string[]; file?: string; exitCode: number; stderr: RegExp }> = [
-      { name: 'invalid URL', args: ['env', 'list', '--config', 'bad.yaml'], file: 'environments:\n  staging: { network: "htp//x" }\n', exitCode: 3, stderr: /bad\.yaml:2: environments\.staging\.network "htp\/\/x" is neither/ },
-      { name: 'unknown key', args: ['env', 'list', '--config', 'bad.yaml'], file: 'environments:\n  local: { network: local, colour: blue }\n', exitCode: 3, stderr: /bad\.yaml:2: unknown key "environments\.local\.colour"/ },
-      { name: 'broken YAML', args: ['env', 'list', '--config', 'bad.yaml'], file: 'environments: [\n', exitCode: 3, stderr: /bad\.yaml:\d+: invalid YAML/ },
-      { name: 'missing --config file', args: ['env', 'list', '--config', 'nope.yaml'], exitCode: 3, stderr: /nope\.yaml: the configuration file given with --config does not exist/ },
+      {
+        name: 'invalid URL',
+        args: ['env', 'list', '--config', 'bad.yaml'],
+        file: 'environments:\n  staging: { network: "htp//x" }\n',
+        exitCode: 3,
+        stderr: /bad\.yaml:2: environments\.staging\.network "htp\/\/x" is neither/,
+      },
+      {
+        name: 'unknown key',
+        args: ['env', 'list', '--config', 'bad.yaml'],
+        file: 'environments:\n  local: { network: local, colour: blue }\n',
+        exitCode: 3,
+        stderr: /bad\.yaml:2: unknown key "environments\.local\.colour"/,
+      },
+      {
+        name: 'broken YAML',
+        args: ['env', 'list', '--config', 'bad.yaml'],
+        file: 'environments: [\n',
+        exitCode: 3,
+        stderr: /bad\.yaml:\d+: invalid YAML/,
+      },
+      {
+        name: 'missing --config file',
+        args: ['env', 'list', '--config', 'nope.yaml'],
+        exitCode: 3,
+        stderr: /nope\.yaml: the configuration file given with --config does not exist/,
+      },
       { name: 'unknown flag', args: ['env', 'list', '--colour'], exitCode: 2, stderr: /Nonexistent flag: --colour/ },
     ];
     for (const testCase of cases) {

@@ -48,7 +48,12 @@ describe('soulrecall binary: history push into a shared PostgreSQL', function ()
     ok(first);
     expect(first.json.to).to.equal(url.replace(/:[^:@/]*@/, '@'));
     expect(first.json.projects).to.have.length(1);
-    expect(first.json.projects[0]).to.include({ project: 'default', promotions: PROMOTIONS, deployments: PROMOTIONS, steps: PROMOTIONS * 7 });
+    expect(first.json.projects[0]).to.include({
+      project: 'default',
+      promotions: PROMOTIONS,
+      deployments: PROMOTIONS,
+      steps: PROMOTIONS * 7,
+    });
 
     const second = await machine.run(['history', 'push', '--to', url]);
     ok(second);
@@ -56,7 +61,10 @@ describe('soulrecall binary: history push into a shared PostgreSQL', function ()
     const secondJson = await json(machine, ['history', 'push', '--to', url]);
     const { project, ...added } = secondJson.json.projects[0];
     expect(project).to.equal('default');
-    expect(Object.values(added).every((count) => count === 0), JSON.stringify(added)).to.equal(true);
+    expect(
+      Object.values(added).every((count) => count === 0),
+      JSON.stringify(added),
+    ).to.equal(true);
 
     const local = await listings();
     const shared = await listings(url);
@@ -69,14 +77,70 @@ describe('soulrecall binary: history push into a shared PostgreSQL', function ()
     try {
       // Another machine with its own version 1 of the same agents: a different history.
       generatePromotions({ dataDir: other.home, promotions: 20, agents: 2 });
-      const cases: { name: string; sandbox: CliSandbox; args: string[]; exitCode: number; code: string; message: RegExp }[] = [
-        { name: 'not a store URL', sandbox: machine, args: ['--to', 'mysql://db/x'], exitCode: 2, code: 'USAGE', message: /--to "mysql:\/\/db\/x" is not a PostgreSQL store/ },
-        { name: 'the local history itself', sandbox: machine, args: ['--to', 'sqlite'], exitCode: 2, code: 'USAGE', message: /--to "sqlite" is not a PostgreSQL store/ },
-        { name: 'a URL without a database', sandbox: machine, args: ['--to', 'postgres://postgres:secret@127.0.0.1:5432'], exitCode: 2, code: 'USAGE', message: /is not a PostgreSQL store/ },
-        { name: 'nothing listening', sandbox: machine, args: ['--to', 'postgres://postgres@127.0.0.1:1/soulrecall'], exitCode: 11, code: 'STORE_UNREACHABLE', message: /cannot be reached/ },
-        { name: 'a database that does not exist', sandbox: machine, args: ['--to', server.url('missing_db')], exitCode: 11, code: 'STORE_CANT_OPEN', message: /does not exist/ },
-        { name: 'a project this machine does not have', sandbox: machine, args: ['--to', url, '--project', 'nope'], exitCode: 4, code: 'PROJECT_NOT_FOUND', message: /has no project "nope"/ },
-        { name: 'a different history of the same project', sandbox: other, args: ['--to', url], exitCode: 9, code: 'CONFLICT', message: /already has a different history/ },
+      const cases: {
+        name: string;
+        sandbox: CliSandbox;
+        args: string[];
+        exitCode: number;
+        code: string;
+        message: RegExp;
+      }[] = [
+        {
+          name: 'not a store URL',
+          sandbox: machine,
+          args: ['--to', 'mysql://db/x'],
+          exitCode: 2,
+          code: 'USAGE',
+          message: /--to "mysql:\/\/db\/x" is not a PostgreSQL store/,
+        },
+        {
+          name: 'the local history itself',
+          sandbox: machine,
+          args: ['--to', 'sqlite'],
+          exitCode: 2,
+          code: 'USAGE',
+          message: /--to "sqlite" is not a PostgreSQL store/,
+        },
+        {
+          name: 'a URL without a database',
+          sandbox: machine,
+          args: ['--to', 'postgres://postgres:secret@127.0.0.1:5432'],
+          exitCode: 2,
+          code: 'USAGE',
+          message: /is not a PostgreSQL store/,
+        },
+        {
+          name: 'nothing listening',
+          sandbox: machine,
+          args: ['--to', 'postgres://postgres@127.0.0.1:1/soulrecall'],
+          exitCode: 11,
+          code: 'STORE_UNREACHABLE',
+          message: /cannot be reached/,
+        },
+        {
+          name: 'a database that does not exist',
+          sandbox: machine,
+          args: ['--to', server.url('missing_db')],
+          exitCode: 11,
+          code: 'STORE_CANT_OPEN',
+          message: /does not exist/,
+        },
+        {
+          name: 'a project this machine does not have',
+          sandbox: machine,
+          args: ['--to', url, '--project', 'nope'],
+          exitCode: 4,
+          code: 'PROJECT_NOT_FOUND',
+          message: /has no project "nope"/,
+        },
+        {
+          name: 'a different history of the same project',
+          sandbox: other,
+          args: ['--to', url],
+          exitCode: 9,
+          code: 'CONFLICT',
+          message: /already has a different history/,
+        },
       ];
       const before = await listings(url);
       for (const testCase of cases) {

@@ -26,11 +26,29 @@ describe('soulrecall binary: promote list, promote show, history', function () {
     project = writeProject(sandbox, 'project', { local: local.url, staging: staging.url });
     const deployed = await runJson(sandbox, project, ['deploy', 'my-agent', '-e', 'local']);
     expect(deployed.exitCode, deployed.stderr).to.equal(0);
-    const promoted = await runJson(sandbox, project, ['promote', 'my-agent', '--from', 'local', '--to', 'staging', '--yes']);
+    const promoted = await runJson(sandbox, project, [
+      'promote',
+      'my-agent',
+      '--from',
+      'local',
+      '--to',
+      'staging',
+      '--yes',
+    ]);
     expect(promoted.exitCode, promoted.stderr + promoted.stdout).to.equal(0);
     succeededId = promoted.json.promotionId;
     stagingCanister = promoted.json.targetCanisterId;
-    const broken = await runJson(sandbox, project, ['promote', 'my-agent', '-f', 'local', '-t', 'staging', '-w', wasm.broken, '--yes']);
+    const broken = await runJson(sandbox, project, [
+      'promote',
+      'my-agent',
+      '-f',
+      'local',
+      '-t',
+      'staging',
+      '-w',
+      wasm.broken,
+      '--yes',
+    ]);
     expect(broken.exitCode, broken.stderr + broken.stdout).to.equal(12);
     rolledBackId = broken.json.error.details.promotionId;
   });
@@ -45,11 +63,21 @@ describe('soulrecall binary: promote list, promote show, history', function () {
     expect(json).to.include({ agent: 'my-agent', environment: null, status: null });
     expect(json.promotions.map((p: { id: string }) => p.id)).to.deep.equal([rolledBackId, succeededId]);
     const [rolledBack, succeeded] = json.promotions;
-    expect(succeeded).to.include({ fromEnvironment: 'local', toEnvironment: 'staging', strategy: 'in-place', status: 'succeeded', version: 1, sourceVersion: 1, targetCanisterId: stagingCanister });
+    expect(succeeded).to.include({
+      fromEnvironment: 'local',
+      toEnvironment: 'staging',
+      strategy: 'in-place',
+      status: 'succeeded',
+      version: 1,
+      sourceVersion: 1,
+      targetCanisterId: stagingCanister,
+    });
     expect(succeeded.moduleSha256).to.match(/^[0-9a-f]{64}$/);
     expect(succeeded.durationMs).to.be.a('number').and.greaterThan(0);
     // The principal that signed the target deployment (chai's match would accept null as "null").
-    expect(succeeded.by.principal).to.be.a('string').and.match(/^[a-z0-9]{5}(-[a-z0-9]{3,5})+$/);
+    expect(succeeded.by.principal)
+      .to.be.a('string')
+      .and.match(/^[a-z0-9]{5}(-[a-z0-9]{3,5})+$/);
     expect(rolledBack).to.include({ status: 'rolled-back' });
     expect(rolledBack.moduleSha256).to.not.equal(succeeded.moduleSha256);
   });
@@ -58,7 +86,12 @@ describe('soulrecall binary: promote list, promote show, history', function () {
     const table = await sandbox.run(['promote', 'list', 'my-agent'], { cwd: project });
     expect(table.exitCode, table.stderr).to.equal(0);
     expect(table.stdout).not.to.include('…');
-    expect(table.stdout).to.include(succeededId).and.include(rolledBackId).and.include('local→staging').and.include('in-place').and.include('rolled-back');
+    expect(table.stdout)
+      .to.include(succeededId)
+      .and.include(rolledBackId)
+      .and.include('local→staging')
+      .and.include('in-place')
+      .and.include('rolled-back');
     const dev = await runJson(sandbox, project, ['promote', 'list', 'my-agent', '-e', 'dev', '--status', 'succeeded']);
     expect(dev.json).to.include({ environment: 'local', status: 'succeeded' });
     expect(dev.json.promotions.map((p: { id: string }) => p.id)).to.deep.equal([succeededId]);
@@ -99,20 +132,41 @@ describe('soulrecall binary: promote list, promote show, history', function () {
     expect(json.source.environment).to.equal('local');
     expect(json.source.deployment).to.include({ version: 1, status: 'succeeded' });
     expect(json.target).to.include({ environment: 'staging', canisterId: stagingCanister });
-    expect(json.target.deployment).to.include({ version: 1, status: 'succeeded', promotionId: succeededId, moduleSha256: json.moduleSha256 });
-    expect(json.steps.map((s: { name: string }) => s.name)).to.include.members(['lock', 'preflight', 'create', 'backup', 'install', 'verify', 'record', 'release']);
+    expect(json.target.deployment).to.include({
+      version: 1,
+      status: 'succeeded',
+      promotionId: succeededId,
+      moduleSha256: json.moduleSha256,
+    });
+    expect(json.steps.map((s: { name: string }) => s.name)).to.include.members([
+      'lock',
+      'preflight',
+      'create',
+      'backup',
+      'install',
+      'verify',
+      'record',
+      'release',
+    ]);
     for (const step of json.steps) {
       expect(step.status, step.name).to.equal('succeeded');
       expect(step.durationMs, step.name).to.be.a('number');
     }
     expect(json.routeChanges).to.have.length(1);
-    expect(json.routeChanges[0]).to.include({ fromCanisterId: null, toCanisterId: stagingCanister, cause: 'promotion' });
+    expect(json.routeChanges[0]).to.include({
+      fromCanisterId: null,
+      toCanisterId: stagingCanister,
+      cause: 'promotion',
+    });
     expect(json.by.osUser).to.be.a('string').and.not.empty;
     expect(json.by.principal).to.equal(json.target.deployment.by.principal);
     // Piped, nothing is cut to a width (fitted to 80 columns on a terminal: test/cli/terminal-manners.test.ts).
     const text = await sandbox.run(['promote', 'show', succeededId], { cwd: project });
     expect(text.stdout).not.to.include('…');
-    expect(text.stdout).to.include(`Promotion ${succeededId}`).and.include('Steps').and.match(/route\s+staging: none → /);
+    expect(text.stdout)
+      .to.include(`Promotion ${succeededId}`)
+      .and.include('Steps')
+      .and.match(/route\s+staging: none → /);
   });
 
   it('promote show: a rolled-back promotion shows the failed verification, the snapshot and its restore', async () => {

@@ -38,7 +38,10 @@ function expectHumanFailure(result: CliResult, exitCode: number): void {
 }
 
 /** --json output of a failure: exactly one JSON document on stdout, `{"error": {...}}`, no stack trace anywhere. */
-function expectJsonFailure(result: CliResult, exitCode: number): { code: string; message: string; hint?: string; exitCode: number; details?: Record<string, unknown> } {
+function expectJsonFailure(
+  result: CliResult,
+  exitCode: number,
+): { code: string; message: string; hint?: string; exitCode: number; details?: Record<string, unknown> } {
   const context = `exit ${result.exitCode}\n--- stdout:\n${result.stdout}\n--- stderr:\n${result.stderr}`;
   expect(result.exitCode, context).to.equal(exitCode);
   let document: { error?: { code: string; message: string; hint?: string; exitCode: number } };
@@ -68,7 +71,8 @@ describe('soulrecall binary: a hostile network', function () {
   const servers: HostileServer[] = [];
   const environments: Record<string, string> = {};
 
-  const run = (args: string[], env: NodeJS.ProcessEnv = {}) => sandbox.run(args, { cwd: projectDir, env: { ...TIMEOUT_ENV, ...env } });
+  const run = (args: string[], env: NodeJS.ProcessEnv = {}) =>
+    sandbox.run(args, { cwd: projectDir, env: { ...TIMEOUT_ENV, ...env } });
 
   before(async () => {
     const add = async (name: string, server: Promise<HostileServer>) => {
@@ -86,11 +90,19 @@ describe('soulrecall binary: a hostile network', function () {
     const lines = Object.entries(environments).map(([name, url]) => `  ${name}: { network: "${url}" }`);
     writeFileSync(
       join(projectDir, 'soulrecall.yaml'),
-      ['pipeline: [closed]', 'environments:', ...lines, 'agents:', `  my-agent: { wasm: "${WASM.v1}", health: { method: health } }`, ''].join('\n'),
+      [
+        'pipeline: [closed]',
+        'environments:',
+        ...lines,
+        'agents:',
+        `  my-agent: { wasm: "${WASM.v1}", health: { method: health } }`,
+        '',
+      ].join('\n'),
     );
     const store = sandbox.openStore(projectDir);
     try {
-      for (const [environment, networkUrl] of Object.entries(environments)) store.canisters.record({ canisterId: CANISTER, networkUrl, environment, agent: 'my-agent' });
+      for (const [environment, networkUrl] of Object.entries(environments))
+        store.canisters.record({ canisterId: CANISTER, networkUrl, environment, agent: 'my-agent' });
     } finally {
       store.close();
     }

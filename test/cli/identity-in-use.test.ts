@@ -32,7 +32,10 @@ describe('soulrecall binary: identities from dfx, quill and openssl in use', fun
     // quill's and keysmith's form: an EC PARAMETERS block before the SEC1 key.
     const alice = openssl(['ecparam', '-name', 'secp256k1', '-genkey']);
     const p256File = join(elsewhere, 'p256-encrypted.pem');
-    const p256 = openssl(['pkcs8', '-topk8', '-v2', 'aes-256-cbc', '-passout', `pass:${PASSPHRASE}`], openssl(['ecparam', '-name', 'prime256v1', '-genkey']));
+    const p256 = openssl(
+      ['pkcs8', '-topk8', '-v2', 'aes-256-cbc', '-passout', `pass:${PASSPHRASE}`],
+      openssl(['ecparam', '-name', 'prime256v1', '-genkey']),
+    );
     const env = { DFX_CONFIG_ROOT: dfxRoot, HOME: elsewhere, SOULRECALL_IDENTITY_PASSPHRASE: PASSPHRASE };
 
     before(async () => {
@@ -56,21 +59,32 @@ describe('soulrecall binary: identities from dfx, quill and openssl in use', fun
         expect(deployed.exitCode, deployed.stderr).to.equal(0);
         const status = await project.json(['status', deployed.json.canisterId, '--network', environment], { env });
         expect(status.exitCode, status.stderr).to.equal(0);
-        expect(status.json).to.deep.include({ status: 'running', statusSource: 'canister_status', controllers: [principalOfPem(pem, passphrase)] });
+        expect(status.json).to.deep.include({
+          status: 'running',
+          statusSource: 'canister_status',
+          controllers: [principalOfPem(pem, passphrase)],
+        });
       });
     }
 
     it('without the passphrase variable and no terminal, the encrypted key is refused before anything is sent (exit 5)', async () => {
-      const result = await project.run(['deploy', 'my-agent', '-e', 'staging', '--yes'], { env: { ...env, SOULRECALL_IDENTITY_PASSPHRASE: '' } });
+      const result = await project.run(['deploy', 'my-agent', '-e', 'staging', '--yes'], {
+        env: { ...env, SOULRECALL_IDENTITY_PASSPHRASE: '' },
+      });
       expect(result.exitCode, result.stderr).to.equal(5);
-      expect(result.stderr).to.match(/^Error: \S+p256-encrypted\.pem is an encrypted key and there is no terminal to ask for its passphrase$/m);
+      expect(result.stderr).to.match(
+        /^Error: \S+p256-encrypted\.pem is an encrypted key and there is no terminal to ask for its passphrase$/m,
+      );
       expect(result.stderr).to.match(/^Hint: Set SOULRECALL_IDENTITY_PASSPHRASE/m);
     });
   });
 
   describe('the passphrase prompt on a terminal (tmux)', () => {
     const keyFile = join(elsewhere, 'typed.pem');
-    const key = openssl(['pkcs8', '-topk8', '-v2', 'aes-256-cbc', '-passout', `pass:${PASSPHRASE}`], openssl(['genpkey', '-algorithm', 'ed25519']));
+    const key = openssl(
+      ['pkcs8', '-topk8', '-v2', 'aes-256-cbc', '-passout', `pass:${PASSPHRASE}`],
+      openssl(['genpkey', '-algorithm', 'ed25519']),
+    );
     const soulrecall = (args: string) => `${process.execPath} ${binPath} ${args}; echo "EXIT=$?"`;
     let terminal: TmuxPane;
     const clear = async () => {
@@ -82,7 +96,14 @@ describe('soulrecall binary: identities from dfx, quill and openssl in use', fun
       writeFileSync(keyFile, key);
       const env = sandbox.env();
       delete env.SOULRECALL_IDENTITY_PASSPHRASE;
-      terminal = await TmuxPane.start({ socket: join(sandbox.home, 'tmux-passphrase.sock'), width: 160, height: 30, cwd: sandbox.home, command: 'bash --norc --noprofile', env });
+      terminal = await TmuxPane.start({
+        socket: join(sandbox.home, 'tmux-passphrase.sock'),
+        width: 160,
+        height: 30,
+        cwd: sandbox.home,
+        command: 'bash --norc --noprofile',
+        env,
+      });
       await terminal.enter("PS1='$ '");
       await clear();
     });

@@ -1,9 +1,22 @@
 import { expect } from 'chai';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { IdentityStore } from '@soulrecall/canister-client';
-import { dfxRingEd25519Pem, openssl, principalOfPem } from '../../packages/canister-client/test/support/independent-principal.js';
+import {
+  dfxRingEd25519Pem,
+  openssl,
+  principalOfPem,
+} from '../../packages/canister-client/test/support/independent-principal.js';
 import { CliSandbox, STACK_TRACE } from '../helpers/cli.js';
 
 const PASSPHRASE = 'correct horse battery staple';
@@ -47,7 +60,9 @@ describe('soulrecall binary: identity', () => {
   it('new --key-type p256 creates a P-256 key that openssl reads to the same principal', async () => {
     const created = await json(['identity', 'new', 'edge', '--key-type', 'p256']);
     expect(created).to.deep.include({ name: 'edge', keyType: 'p256' });
-    expect(principalOfPem(readFileSync(join(sandbox.home, 'identities', 'edge.pem'), 'utf8'))).to.equal(created.principal);
+    expect(principalOfPem(readFileSync(join(sandbox.home, 'identities', 'edge.pem'), 'utf8'))).to.equal(
+      created.principal,
+    );
   });
 
   it('use selects an identity; export-principal and list follow it', async () => {
@@ -55,7 +70,9 @@ describe('soulrecall binary: identity', () => {
     expect(used).to.deep.include({ name: 'deployer', selected: true });
     expect((await json(['identity', 'export-principal'])).name).to.equal('deployer');
     const { identities } = await json(['identity', 'list']);
-    expect(identities.filter((i: { selected: boolean }) => i.selected).map((i: { name: string }) => i.name)).to.deep.equal(['deployer']);
+    expect(
+      identities.filter((i: { selected: boolean }) => i.selected).map((i: { name: string }) => i.name),
+    ).to.deep.equal(['deployer']);
     const table = await run(['identity', 'list']);
     expect(table.stdout).to.match(/^\*\s+deployer\s+\S+-\S+$/m);
     for (const line of table.stdout.trimEnd().split('\n')) expect(line.length).to.be.at.most(80);
@@ -71,13 +88,25 @@ describe('soulrecall binary: identity', () => {
 
   describe('import of the key files dfx, quill, keysmith and openssl write: the principal computed independently', () => {
     const formats: Array<{ name: string; keyType: string; pem: () => string; env?: NodeJS.ProcessEnv }> = [
-      { name: 'secp256k1 after an EC PARAMETERS block (openssl ecparam -genkey; quill, keysmith)', keyType: 'secp256k1', pem: () => openssl(['ecparam', '-name', 'secp256k1', '-genkey']) },
-      { name: 'P-256 SEC1', keyType: 'p256', pem: () => openssl(['ecparam', '-name', 'prime256v1', '-genkey', '-noout']) },
+      {
+        name: 'secp256k1 after an EC PARAMETERS block (openssl ecparam -genkey; quill, keysmith)',
+        keyType: 'secp256k1',
+        pem: () => openssl(['ecparam', '-name', 'secp256k1', '-genkey']),
+      },
+      {
+        name: 'P-256 SEC1',
+        keyType: 'p256',
+        pem: () => openssl(['ecparam', '-name', 'prime256v1', '-genkey', '-noout']),
+      },
       { name: "Ed25519 in dfx's layout", keyType: 'ed25519', pem: dfxRingEd25519Pem },
       {
         name: 'encrypted PKCS#8 with SOULRECALL_IDENTITY_PASSPHRASE',
         keyType: 'secp256k1',
-        pem: () => openssl(['pkcs8', '-topk8', '-v2', 'aes-256-cbc', '-passout', `pass:${PASSPHRASE}`], openssl(['ecparam', '-name', 'secp256k1', '-genkey'])),
+        pem: () =>
+          openssl(
+            ['pkcs8', '-topk8', '-v2', 'aes-256-cbc', '-passout', `pass:${PASSPHRASE}`],
+            openssl(['ecparam', '-name', 'secp256k1', '-genkey']),
+          ),
         env: { SOULRECALL_IDENTITY_PASSPHRASE: PASSPHRASE },
       },
     ];
@@ -88,7 +117,11 @@ describe('soulrecall binary: identity', () => {
         writeFileSync(path, pem);
         const result = await run(['identity', 'import', `format-${index}`, path, '--json'], format.env);
         expect(result.exitCode, result.stderr).to.equal(0);
-        expect(JSON.parse(result.stdout)).to.deep.include({ name: `format-${index}`, keyType: format.keyType, principal: principalOfPem(pem, format.env?.SOULRECALL_IDENTITY_PASSPHRASE) });
+        expect(JSON.parse(result.stdout)).to.deep.include({
+          name: `format-${index}`,
+          keyType: format.keyType,
+          principal: principalOfPem(pem, format.env?.SOULRECALL_IDENTITY_PASSPHRASE),
+        });
         // Stored as given: an encrypted key stays encrypted.
         expect(readFileSync(join(sandbox.home, 'identities', `format-${index}.pem`), 'utf8')).to.equal(pem);
       });
@@ -99,9 +132,16 @@ describe('soulrecall binary: identity', () => {
       const pem = openssl(['ecparam', '-name', 'secp256k1', '-genkey']);
       mkdirSync(join(root, '.config', 'dfx', 'identity', 'alice'), { recursive: true });
       writeFileSync(join(root, '.config', 'dfx', 'identity', 'alice', 'identity.pem'), pem);
-      const result = await run(['identity', 'import', 'alice', 'dfx:alice', '--json'], { DFX_CONFIG_ROOT: root, HOME: elsewhere });
+      const result = await run(['identity', 'import', 'alice', 'dfx:alice', '--json'], {
+        DFX_CONFIG_ROOT: root,
+        HOME: elsewhere,
+      });
       expect(result.exitCode, result.stderr).to.equal(0);
-      expect(JSON.parse(result.stdout)).to.deep.include({ name: 'alice', keyType: 'secp256k1', principal: principalOfPem(pem) });
+      expect(JSON.parse(result.stdout)).to.deep.include({
+        name: 'alice',
+        keyType: 'secp256k1',
+        principal: principalOfPem(pem),
+      });
     });
   });
 
@@ -111,16 +151,45 @@ describe('soulrecall binary: identity', () => {
     writeFileSync(file('junk.pem'), 'hello\n');
     writeFileSync(file('garbage-block.pem'), '-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n');
     writeFileSync(file('rsa.pem'), openssl(['genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:1024']));
-    writeFileSync(file('locked.pem'), openssl(['pkcs8', '-topk8', '-v2', 'aes-256-cbc', '-passout', `pass:${PASSPHRASE}`], openssl(['genpkey', '-algorithm', 'ed25519'])));
+    writeFileSync(
+      file('locked.pem'),
+      openssl(
+        ['pkcs8', '-topk8', '-v2', 'aes-256-cbc', '-passout', `pass:${PASSPHRASE}`],
+        openssl(['genpkey', '-algorithm', 'ed25519']),
+      ),
+    );
   });
 
-  const bad: Array<{ name: string; args: string[]; exitCode: number; env?: NodeJS.ProcessEnv; error?: RegExp; hint?: RegExp }> = [
+  const bad: Array<{
+    name: string;
+    args: string[];
+    exitCode: number;
+    env?: NodeJS.ProcessEnv;
+    error?: RegExp;
+    hint?: RegExp;
+  }> = [
     { name: 'use of an unknown identity', args: ['identity', 'use', 'nobody'], exitCode: 4 },
     { name: 'export-principal of an unknown identity', args: ['identity', 'export-principal', 'nobody'], exitCode: 4 },
     { name: 'new with a name that exists', args: ['identity', 'new', 'deployer'], exitCode: 9 },
-    { name: 'import of a file that is not a key', args: ['identity', 'import', 'junk', file('junk.pem')], exitCode: 5, error: /junk\.pem is not a usable identity: it holds no PEM private key$/m },
-    { name: 'import of a garbage PEM', args: ['identity', 'import', 'garbage', file('garbage-block.pem')], exitCode: 5, error: /garbage-block\.pem is not a usable identity: its private key block cannot be read$/m, hint: /Ed25519, secp256k1 or P-256/ },
-    { name: 'import of an RSA key', args: ['identity', 'import', 'rsa', file('rsa.pem')], exitCode: 5, error: /RSA keys cannot sign IC requests/ },
+    {
+      name: 'import of a file that is not a key',
+      args: ['identity', 'import', 'junk', file('junk.pem')],
+      exitCode: 5,
+      error: /junk\.pem is not a usable identity: it holds no PEM private key$/m,
+    },
+    {
+      name: 'import of a garbage PEM',
+      args: ['identity', 'import', 'garbage', file('garbage-block.pem')],
+      exitCode: 5,
+      error: /garbage-block\.pem is not a usable identity: its private key block cannot be read$/m,
+      hint: /Ed25519, secp256k1 or P-256/,
+    },
+    {
+      name: 'import of an RSA key',
+      args: ['identity', 'import', 'rsa', file('rsa.pem')],
+      exitCode: 5,
+      error: /RSA keys cannot sign IC requests/,
+    },
     {
       name: 'import of an encrypted key with a wrong SOULRECALL_IDENTITY_PASSPHRASE',
       args: ['identity', 'import', 'locked', file('locked.pem')],
@@ -137,12 +206,21 @@ describe('soulrecall binary: identity', () => {
       error: /locked\.pem is an encrypted key and there is no terminal to ask for its passphrase$/m,
       hint: /Set SOULRECALL_IDENTITY_PASSPHRASE/,
     },
-    { name: 'import of a dfx identity that is not under DFX_CONFIG_ROOT', args: ['identity', 'import', 'ghost', 'dfx:ghost'], env: { DFX_CONFIG_ROOT: elsewhere }, exitCode: 4, error: /No dfx identity "ghost" at \S+\/\.config\/dfx\/identity\/ghost\/identity\.pem/, hint: /DFX_CONFIG_ROOT/ },
+    {
+      name: 'import of a dfx identity that is not under DFX_CONFIG_ROOT',
+      args: ['identity', 'import', 'ghost', 'dfx:ghost'],
+      env: { DFX_CONFIG_ROOT: elsewhere },
+      exitCode: 4,
+      error: /No dfx identity "ghost" at \S+\/\.config\/dfx\/identity\/ghost\/identity\.pem/,
+      hint: /DFX_CONFIG_ROOT/,
+    },
     { name: 'new with an unknown key type', args: ['identity', 'new', 'x', '--key-type', 'rsa'], exitCode: 2 },
   ];
   for (const testCase of bad) {
     it(`refuses ${testCase.name} with exit ${testCase.exitCode}, a sentence and a hint, nothing written`, async () => {
-      const before = existsSync(join(sandbox.home, 'identities')) ? readdirSync(join(sandbox.home, 'identities')).sort() : [];
+      const before = existsSync(join(sandbox.home, 'identities'))
+        ? readdirSync(join(sandbox.home, 'identities')).sort()
+        : [];
       const result = await sandbox.run(testCase.args, { env: testCase.env });
       expect(result.exitCode, result.stderr).to.equal(testCase.exitCode);
       expect(result.stdout).to.equal('');
@@ -152,7 +230,8 @@ describe('soulrecall binary: identity', () => {
       if (testCase.error) expect(result.stderr).to.match(testCase.error);
       if (testCase.hint) expect(result.stderr).to.match(testCase.hint);
       expect(result.stderr).to.not.include(PASSPHRASE);
-      if (testCase.env?.SOULRECALL_IDENTITY_PASSPHRASE) expect(result.stderr).to.not.include(testCase.env.SOULRECALL_IDENTITY_PASSPHRASE);
+      if (testCase.env?.SOULRECALL_IDENTITY_PASSPHRASE)
+        expect(result.stderr).to.not.include(testCase.env.SOULRECALL_IDENTITY_PASSPHRASE);
       expect(readdirSync(join(sandbox.home, 'identities')).sort()).to.deep.equal(before);
     });
   }

@@ -39,15 +39,23 @@ describe('soulrecall binary: an upgrade the network would refuse is refused befo
 
   const cases = [
     { name: 'deploy', args: () => ['deploy', 'my-agent', '-e', 'staging', '-w', empty, '--yes'] },
-    { name: 'promote (in place)', args: () => ['promote', 'my-agent', '--from', 'local', '--to', 'staging', '-w', empty, '--yes'] },
-    { name: 'promote --blue-green (state copy)', args: () => ['promote', 'my-agent', '--from', 'local', '--to', 'staging', '-w', empty, '--blue-green', '--yes'] },
+    {
+      name: 'promote (in place)',
+      args: () => ['promote', 'my-agent', '--from', 'local', '--to', 'staging', '-w', empty, '--yes'],
+    },
+    {
+      name: 'promote --blue-green (state copy)',
+      args: () => ['promote', 'my-agent', '--from', 'local', '--to', 'staging', '-w', empty, '--blue-green', '--yes'],
+    },
   ];
   for (const { name, args } of cases) {
     it(`${name}: exit 5, one sentence and a hint, nothing recorded`, async () => {
       const before = counts();
       const result = await project.run(args());
       expect(result.exitCode, result.stderr).to.equal(5);
-      expect(result.stderr).to.match(/^Error: Module [0-9a-f]{12} cannot upgrade canister \S+: the canister runs Motoko with enhanced orthogonal persistence, and the new module does not, so the network would refuse it\.$/m);
+      expect(result.stderr).to.match(
+        /^Error: Module [0-9a-f]{12} cannot upgrade canister \S+: the canister runs Motoko with enhanced orthogonal persistence, and the new module does not, so the network would refuse it\.$/m,
+      );
       expect(result.stderr).to.match(/^Hint: .*persistence/m);
       expect(result.stderr).to.not.match(STACK_TRACE);
       expect(counts()).to.deep.equal(before);

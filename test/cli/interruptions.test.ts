@@ -18,7 +18,18 @@ describe('soulrecall binary: interruptions at known instants, then resume or abo
   const store = () => campaign.sandbox.openStore(campaign.dir);
   let module = agentWasm.v2;
 
-  const promote = (strategy: 'in-place' | 'blue-green') => ['promote', 'my-agent', '--from', 'staging', '--to', 'production', '-w', module, '--yes', ...(strategy === 'blue-green' ? ['--blue-green'] : [])];
+  const promote = (strategy: 'in-place' | 'blue-green') => [
+    'promote',
+    'my-agent',
+    '--from',
+    'staging',
+    '--to',
+    'production',
+    '-w',
+    module,
+    '--yes',
+    ...(strategy === 'blue-green' ? ['--blue-green'] : []),
+  ];
   const nextModule = async () => {
     module = (await (await campaign.actor(campaign.live()!)).version()) === '2.0.0' ? agentWasm.v3 : agentWasm.v2;
   };
@@ -41,9 +52,16 @@ describe('soulrecall binary: interruptions at known instants, then resume or abo
   it('abort of a first deployment killed after its record step removes the route and the canister it created', async () => {
     // A second agent that has no canister in production yet.
     const yaml = join(campaign.dir, 'soulrecall.yaml');
-    writeFileSync(yaml, `${readFileSync(yaml, 'utf8')}  new-agent: { wasm: ${JSON.stringify(agentWasm.v1)}, health: { method: health } }\n`);
+    writeFileSync(
+      yaml,
+      `${readFileSync(yaml, 'utf8')}  new-agent: { wasm: ${JSON.stringify(agentWasm.v1)}, health: { method: health } }\n`,
+    );
     await campaign.ok(['deploy', 'new-agent', '-e', 'staging', '--yes']);
-    const paused = await startPaused(campaign, ['promote', 'new-agent', '--from', 'staging', '--to', 'production'], 'record');
+    const paused = await startPaused(
+      campaign,
+      ['promote', 'new-agent', '--from', 'staging', '--to', 'production'],
+      'record',
+    );
     await killHard(paused);
     const id = (() => {
       const opened = store();
@@ -53,7 +71,8 @@ describe('soulrecall binary: interruptions at known instants, then resume or abo
         opened.close();
       }
     })();
-    const created = JSON.parse(readFileSync(join(campaign.dir, 'canister_ids.json'), 'utf8'))['new-agent'].production as string;
+    const created = JSON.parse(readFileSync(join(campaign.dir, 'canister_ids.json'), 'utf8'))['new-agent']
+      .production as string;
     const aborted = await campaign.run(['promote', 'abort', id]);
     expect(aborted.exitCode, aborted.stderr).to.equal(0);
     const opened = store();
@@ -64,7 +83,9 @@ describe('soulrecall binary: interruptions at known instants, then resume or abo
     } finally {
       opened.close();
     }
-    expect(JSON.parse(readFileSync(join(campaign.dir, 'canister_ids.json'), 'utf8'))['new-agent'].production).to.equal(undefined);
+    expect(JSON.parse(readFileSync(join(campaign.dir, 'canister_ids.json'), 'utf8'))['new-agent'].production).to.equal(
+      undefined,
+    );
     await sound(id);
   });
 
@@ -101,23 +122,35 @@ describe('soulrecall binary: interruptions at known instants, then resume or abo
     writeFileSync(file, JSON.stringify(ids));
     const doctor = await campaign.run(['doctor', '--json']);
     expect(doctor.exitCode).to.equal(9);
-    expect(JSON.parse(doctor.stdout).findings.map((f: { kind: string }) => f.kind)).to.include.members(['route-file-mismatch', 'unfinished-promotion']);
+    expect(JSON.parse(doctor.stdout).findings.map((f: { kind: string }) => f.kind)).to.include.members([
+      'route-file-mismatch',
+      'unfinished-promotion',
+    ]);
     expect((await campaign.run(['promote', 'resume', id])).exitCode).to.equal(0);
     expect(campaign.live()).to.equal(green);
     await sound(id);
   });
 
   it('SIGTERM ends with exit code 130 and the journal says where; during --verify-cmd too', async () => {
-    for (const [strategy, extra] of [['in-place', []], ['blue-green', ['--verify-cmd', 'echo verify-cmd started; sleep 30']]] as const) {
+    for (const [strategy, extra] of [
+      ['in-place', []],
+      ['blue-green', ['--verify-cmd', 'echo verify-cmd started; sleep 30']],
+    ] as const) {
       const before = campaign.lastPromotionId();
-      const child = spawn(process.execPath, [binPath, ...promote(strategy), ...extra], { cwd: campaign.dir, env: campaign.sandbox.env(), stdio: ['ignore', 'ignore', 'pipe'] });
+      const child = spawn(process.execPath, [binPath, ...promote(strategy), ...extra], {
+        cwd: campaign.dir,
+        env: campaign.sandbox.env(),
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
       const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
       let stderr = '';
       child.stderr!.on('data', (chunk) => (stderr += chunk));
       // In-place: as early as soulrecall runs at all; blue-green: while --verify-cmd runs. The wait
       // ends with the child too: one that dies first must fail the test, not poll on after it.
       const running = () => child.exitCode === null && child.signalCode === null;
-      if (strategy === 'blue-green') while (!stderr.includes('verify-cmd started') && running()) await new Promise((resolve) => setTimeout(resolve, 50));
+      if (strategy === 'blue-green')
+        while (!stderr.includes('verify-cmd started') && running())
+          await new Promise((resolve) => setTimeout(resolve, 50));
       else await new Promise((resolve) => setTimeout(resolve, 400));
       child.kill('SIGTERM');
       expect(await exited, stderr).to.equal(130);

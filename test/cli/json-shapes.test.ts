@@ -19,10 +19,18 @@ describe('--json shapes: one checked-in schema per command', function () {
 
   it('the checked-in schemas are the ones the result types give (regenerate with node scripts/json-shapes.mjs --write)', () => {
     const generated = generateSchemas();
-    const checkedIn = readdirSync(shapesDir).filter((name) => name.endsWith('.schema.json')).sort();
-    expect(checkedIn, 'one schema file per command, none left over').to.deep.equal(Object.keys(generated).map((id) => schemaFile(id).slice(shapesDir.length + 1)).sort());
+    const checkedIn = readdirSync(shapesDir)
+      .filter((name) => name.endsWith('.schema.json'))
+      .sort();
+    expect(checkedIn, 'one schema file per command, none left over').to.deep.equal(
+      Object.keys(generated)
+        .map((id) => schemaFile(id).slice(shapesDir.length + 1))
+        .sort(),
+    );
     for (const [id, schema] of Object.entries(generated)) {
-      expect(readFileSync(schemaFile(id), 'utf8'), `test/json-shapes/${id}: the result type changed`).to.equal(serialise(schema));
+      expect(readFileSync(schemaFile(id), 'utf8'), `test/json-shapes/${id}: the result type changed`).to.equal(
+        serialise(schema),
+      );
     }
   });
 
@@ -37,14 +45,20 @@ describe('--json shapes: one checked-in schema per command', function () {
     /** Commands this test does not run, and why; each still has its schema pinned above. */
     const notRun: Record<string, string> = {
       'history push': 'needs a PostgreSQL server (test/cli/history-push.test.ts); its schema is pinned above',
-      'promote resume': 'needs an interrupted promotion (test/cli/promote-interrupt.test.ts); same PromoteResult as promote',
-      'promote abort': 'needs an interrupted promotion (test/cli/promote-interrupt.test.ts); same PromoteResult as promote',
+      'promote resume':
+        'needs an interrupted promotion (test/cli/promote-interrupt.test.ts); same PromoteResult as promote',
+      'promote abort':
+        'needs an interrupted promotion (test/cli/promote-interrupt.test.ts); same PromoteResult as promote',
       'identity import': 'same IdentityResult as identity new',
     };
 
     before(async () => {
-      for (const { id } of commandResultTypes()) validators.set(id, ajv.compile(JSON.parse(readFileSync(schemaFile(id), 'utf8'))));
-      project = await createProject(sandbox, pool, { stages: ['local', 'staging'], extraAgents: { 'plain-agent': `{ wasm: ${JSON.stringify(agentWasm.v1)} }` } });
+      for (const { id } of commandResultTypes())
+        validators.set(id, ajv.compile(JSON.parse(readFileSync(schemaFile(id), 'utf8'))));
+      project = await createProject(sandbox, pool, {
+        stages: ['local', 'staging'],
+        extraAgents: { 'plain-agent': `{ wasm: ${JSON.stringify(agentWasm.v1)} }` },
+      });
     });
 
     after(async () => {
@@ -53,15 +67,24 @@ describe('--json shapes: one checked-in schema per command', function () {
     });
 
     /** Runs `soulrecall <id words> <rest> --json`, expects `exitCode`, and checks the output against the command's schema. */
-    async function check(id: string, rest: string[] = [], options: { exitCode?: number; cwd?: string } = {}): Promise<any> {
+    async function check(
+      id: string,
+      rest: string[] = [],
+      options: { exitCode?: number; cwd?: string } = {},
+    ): Promise<any> {
       const args = [...id.split(' '), ...rest];
-      const result = options.cwd ? await sandbox.run([...args, '--json'], { cwd: options.cwd }) : await project.run([...args, '--json']);
+      const result = options.cwd
+        ? await sandbox.run([...args, '--json'], { cwd: options.cwd })
+        : await project.run([...args, '--json']);
       expect(result.exitCode, `${args.join(' ')}: ${result.stderr}${result.stdout}`).to.equal(options.exitCode ?? 0);
       const output = JSON.parse(result.stdout);
       const validate = validators.get(id);
       expect(validate, `a schema for ${id}`).to.not.equal(undefined);
       const valid = validate!(output);
-      expect(valid, `${args.join(' ')} --json does not match test/json-shapes/${id}:\n${(validate!.errors ?? []).map((error) => `${error.instancePath || '/'} ${error.message} ${JSON.stringify(error.params)}`).join('\n')}\n${result.stdout}`).to.equal(true);
+      expect(
+        valid,
+        `${args.join(' ')} --json does not match test/json-shapes/${id}:\n${(validate!.errors ?? []).map((error) => `${error.instancePath || '/'} ${error.message} ${JSON.stringify(error.params)}`).join('\n')}\n${result.stdout}`,
+      ).to.equal(true);
       checked.add(id);
       return output;
     }
@@ -114,24 +137,54 @@ describe('--json shapes: one checked-in schema per command', function () {
       await check('history');
       // Each blue-green promotion carries a module staging does not run yet.
       await check('deploy', ['my-agent', '-e', 'local', '-w', agentWasm.v3]);
-      await check('promote', ['my-agent', '-f', 'local', '-t', 'staging', '--blue-green', '--state', 'fresh', '--no-switch', '--yes']);
+      await check('promote', [
+        'my-agent',
+        '-f',
+        'local',
+        '-t',
+        'staging',
+        '--blue-green',
+        '--state',
+        'fresh',
+        '--no-switch',
+        '--yes',
+      ]);
       await check('bluegreen status', ['my-agent', '-e', 'staging']);
       await check('bluegreen switch', ['my-agent', '-e', 'staging', '--yes']);
       await check('bluegreen finish', ['my-agent', '-e', 'staging', '--yes']);
       await check('deploy', ['my-agent', '-e', 'local', '-w', agentWasm.v1]);
-      await check('promote', ['my-agent', '-f', 'local', '-t', 'staging', '--blue-green', '--state', 'fresh', '--no-switch', '--yes']);
+      await check('promote', [
+        'my-agent',
+        '-f',
+        'local',
+        '-t',
+        'staging',
+        '--blue-green',
+        '--state',
+        'fresh',
+        '--no-switch',
+        '--yes',
+      ]);
       await check('bluegreen abort', ['my-agent', '-e', 'staging', '--yes']);
     });
 
     it('local networks', async () => {
-      const started = await check('network start', ['--background', '--port', '0', '--state-dir', join(sandbox.home, 'net')]);
+      const started = await check('network start', [
+        '--background',
+        '--port',
+        '0',
+        '--state-dir',
+        join(sandbox.home, 'net'),
+      ]);
       await check('network status', ['--port', String(started.port)]);
       await check('network fund', ['2vxsx-fae', '--port', String(started.port), '--amount', '5t']);
       await check('network stop', ['--port', String(started.port)]);
     });
 
     it('every command was checked here or is listed with the reason it is not', () => {
-      const all = commandResultTypes().map(({ id }) => id).sort();
+      const all = commandResultTypes()
+        .map(({ id }) => id)
+        .sort();
       expect([...checked, ...Object.keys(notRun)].sort()).to.deep.equal(all);
     });
   });

@@ -23,7 +23,18 @@ describe('soulrecall binary: network fund and the funded identity', function () 
 
   before(async () => {
     port = await freePort();
-    const started = jsonOf(await run(['network', 'start', '--background', '--port', String(port), '--state-dir', join(sandbox.home, 'net'), '--json']));
+    const started = jsonOf(
+      await run([
+        'network',
+        'start',
+        '--background',
+        '--port',
+        String(port),
+        '--state-dir',
+        join(sandbox.home, 'net'),
+        '--json',
+      ]),
+    );
     ownPrincipal = jsonOf(await run(['identity', 'export-principal', '--json'])).principal;
     expect(started.fundedPrincipal).to.equal(ownPrincipal);
   });
@@ -34,7 +45,9 @@ describe('soulrecall binary: network fund and the funded identity', function () 
   });
 
   it('starts with soulrecall’s own identity holding 100 T cycles', async () => {
-    const topped = jsonOf(await run(['network', 'fund', ownPrincipal, '--amount', '1', '--port', String(port), '--json']));
+    const topped = jsonOf(
+      await run(['network', 'fund', ownPrincipal, '--amount', '1', '--port', String(port), '--json']),
+    );
     expect(topped).to.deep.equal({ principal: ownPrincipal, cycles: '1', balance: (100n * T + 1n).toString() });
   });
 
@@ -42,24 +55,59 @@ describe('soulrecall binary: network fund and the funded identity', function () 
     const other = 'rdmx6-jaaaa-aaaaa-aaadq-cai';
     const result = await run(['network', 'fund', other, '--amount', '2.5t', '--port', String(port)]);
     expect(result.exitCode, result.stderr).to.equal(0);
-    expect(result.stdout).to.equal(`Funded ${other} with 2500000000000 cycles; its cycles-ledger balance is 2500000000000.\n`);
+    expect(result.stdout).to.equal(
+      `Funded ${other} with 2500000000000 cycles; its cycles-ledger balance is 2500000000000.\n`,
+    );
     const again = jsonOf(await run(['network', 'fund', other, '--port', String(port), '--json']));
     expect(again.balance).to.equal((2_500_000_000_000n + 100n * T).toString());
   });
 
   /** `message`: the one sentence, as --json reports it and as stderr shows it after `Error: `. */
   const cases: Array<{ name: string; args: () => string[]; exitCode: number; message: RegExp }> = [
-    { name: 'not a principal', args: () => ['network', 'fund', 'not-a-principal', '--port', String(port)], exitCode: 5, message: /^"not-a-principal" is not a principal\.$/ },
-    { name: 'a negative amount', args: () => ['network', 'fund', ownPrincipal, '--amount=-5', '--port', String(port)], exitCode: 2, message: /^"-5" is not a positive whole number of cycles\.$/ },
-    { name: 'a zero amount', args: () => ['network', 'fund', ownPrincipal, '--amount', '0', '--port', String(port)], exitCode: 2, message: /^"0" is not a positive whole number of cycles\.$/ },
-    { name: 'a non-numeric amount', args: () => ['network', 'fund', ownPrincipal, '--amount', 'lots', '--port', String(port)], exitCode: 2, message: /^"lots" is not a positive whole number of cycles\.$/ },
-    { name: 'a fraction of a cycle', args: () => ['network', 'fund', ownPrincipal, '--amount', '1.5', '--port', String(port)], exitCode: 2, message: /^"1\.5" is not a positive whole number of cycles\.$/ },
-    { name: 'no running network', args: () => ['network', 'fund', ownPrincipal, '--port', String(port + 1)], exitCode: 4, message: /^No network started by `soulrecall network start` is running on port \d+\.$/ },
+    {
+      name: 'not a principal',
+      args: () => ['network', 'fund', 'not-a-principal', '--port', String(port)],
+      exitCode: 5,
+      message: /^"not-a-principal" is not a principal\.$/,
+    },
+    {
+      name: 'a negative amount',
+      args: () => ['network', 'fund', ownPrincipal, '--amount=-5', '--port', String(port)],
+      exitCode: 2,
+      message: /^"-5" is not a positive whole number of cycles\.$/,
+    },
+    {
+      name: 'a zero amount',
+      args: () => ['network', 'fund', ownPrincipal, '--amount', '0', '--port', String(port)],
+      exitCode: 2,
+      message: /^"0" is not a positive whole number of cycles\.$/,
+    },
+    {
+      name: 'a non-numeric amount',
+      args: () => ['network', 'fund', ownPrincipal, '--amount', 'lots', '--port', String(port)],
+      exitCode: 2,
+      message: /^"lots" is not a positive whole number of cycles\.$/,
+    },
+    {
+      name: 'a fraction of a cycle',
+      args: () => ['network', 'fund', ownPrincipal, '--amount', '1.5', '--port', String(port)],
+      exitCode: 2,
+      message: /^"1\.5" is not a positive whole number of cycles\.$/,
+    },
+    {
+      name: 'no running network',
+      args: () => ['network', 'fund', ownPrincipal, '--port', String(port + 1)],
+      exitCode: 4,
+      message: /^No network started by `soulrecall network start` is running on port \d+\.$/,
+    },
   ];
 
   describe('bad input', () => {
     let balanceBefore: bigint;
-    const balance = async () => BigInt(jsonOf(await run(['network', 'fund', ownPrincipal, '--amount', '1', '--port', String(port), '--json'])).balance);
+    const balance = async () =>
+      BigInt(
+        jsonOf(await run(['network', 'fund', ownPrincipal, '--amount', '1', '--port', String(port), '--json'])).balance,
+      );
 
     before(async () => {
       balanceBefore = await balance();
@@ -81,7 +129,10 @@ describe('soulrecall binary: network fund and the funded identity', function () 
             const lines = result.stderr.trimEnd().split('\n');
             expect(lines[0]!.replace(/^Error: /, ''), shown).to.match(testCase.message);
             expect(lines[0], shown).to.match(/^Error: /);
-            expect(lines.filter((line) => line.startsWith('Hint: ')), shown).to.have.length(1);
+            expect(
+              lines.filter((line) => line.startsWith('Hint: ')),
+              shown,
+            ).to.have.length(1);
           }
         });
       }

@@ -18,7 +18,17 @@ describe('soulrecall binary: bad input to plugins install', function () {
     const folder = join(work, String(pkg.name));
     mkdirSync(folder, { recursive: true });
     writeFileSync(join(folder, 'package.json'), JSON.stringify(pkg));
-    return join(work, execFileSync('npm', ['pack', '--pack-destination', work], { cwd: folder, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim().split('\n').pop()!);
+    return join(
+      work,
+      execFileSync('npm', ['pack', '--pack-destination', work], {
+        cwd: folder,
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+      })
+        .trim()
+        .split('\n')
+        .pop()!,
+    );
   };
   const dataDir = join(sandbox.home, 'oclif-data');
   /** What plugin-plugins has installed: its package.json and node_modules in oclif's data dir. */
@@ -32,11 +42,39 @@ describe('soulrecall binary: bad input to plugins install', function () {
     mkdirSync(work, { recursive: true });
     writeFileSync(join(work, 'notes.tgz'), 'these are not the bytes you are looking for\n');
     cases = [
-      { name: 'a tarball that is not a plugin', args: [`file:${pack({ name: 'plain-package', version: '1.0.0' })}`], exitCode: 5, error: /^Error: plain-package is not a soulrecall plugin: its package\.json has no "oclif" section\.$/m },
-      { name: 'a plugin for another @soulrecall/core', args: [`file:${pack({ name: 'future-plugin', version: '1.0.0', oclif: { commands: './dist/commands' }, peerDependencies: { '@soulrecall/core': '^9.0.0' } })}`], exitCode: 5, error: /^Error: future-plugin needs @soulrecall\/core \^9\.0\.0, and this soulrecall has 0\.1\.0\.$/m },
-      { name: 'a file that is not a tarball', args: [`file:${join(work, 'notes.tgz')}`], exitCode: 5, error: /notes\.tgz is not an npm package: it is not a tarball holding package\/package\.json\.$/m },
-      { name: 'a tarball that does not exist', args: [`file:${join(work, 'nowhere.tgz')}`], exitCode: 4, error: /nowhere\.tgz does not exist\.$/m },
-      { name: 'a registry that is down', args: ['@soulrecall/plugin-notify'], env: { SOULRECALL_NPM_REGISTRY: `${await closedPortUrl()}/` }, exitCode: 6, error: /^Error: The npm registry at http:\/\/127\.0\.0\.1:\d+\/ cannot be reached: connection refused\.$/m },
+      {
+        name: 'a tarball that is not a plugin',
+        args: [`file:${pack({ name: 'plain-package', version: '1.0.0' })}`],
+        exitCode: 5,
+        error: /^Error: plain-package is not a soulrecall plugin: its package\.json has no "oclif" section\.$/m,
+      },
+      {
+        name: 'a plugin for another @soulrecall/core',
+        args: [
+          `file:${pack({ name: 'future-plugin', version: '1.0.0', oclif: { commands: './dist/commands' }, peerDependencies: { '@soulrecall/core': '^9.0.0' } })}`,
+        ],
+        exitCode: 5,
+        error: /^Error: future-plugin needs @soulrecall\/core \^9\.0\.0, and this soulrecall has 0\.1\.0\.$/m,
+      },
+      {
+        name: 'a file that is not a tarball',
+        args: [`file:${join(work, 'notes.tgz')}`],
+        exitCode: 5,
+        error: /notes\.tgz is not an npm package: it is not a tarball holding package\/package\.json\.$/m,
+      },
+      {
+        name: 'a tarball that does not exist',
+        args: [`file:${join(work, 'nowhere.tgz')}`],
+        exitCode: 4,
+        error: /nowhere\.tgz does not exist\.$/m,
+      },
+      {
+        name: 'a registry that is down',
+        args: ['@soulrecall/plugin-notify'],
+        env: { SOULRECALL_NPM_REGISTRY: `${await closedPortUrl()}/` },
+        exitCode: 6,
+        error: /^Error: The npm registry at http:\/\/127\.0\.0\.1:\d+\/ cannot be reached: connection refused\.$/m,
+      },
     ];
   });
   after(() => sandbox.cleanup());

@@ -1,6 +1,15 @@
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -12,11 +21,23 @@ import { agentWasm, createProject, type TestProject } from '../helpers/project.j
 const PLUGIN = 'soulrecall-plugin-notify';
 const exampleDir = join(repoRoot, 'examples', 'plugin-notify');
 /** The npm that plugin-plugins itself runs (its pinned copy), so packing and installing agree. */
-const npmCli = join(dirname(createRequire(join(repoRoot, 'node_modules', '@oclif', 'plugin-plugins', 'package.json')).resolve('npm/package.json')), 'bin', 'npm-cli.js');
+const npmCli = join(
+  dirname(
+    createRequire(join(repoRoot, 'node_modules', '@oclif', 'plugin-plugins', 'package.json')).resolve(
+      'npm/package.json',
+    ),
+  ),
+  'bin',
+  'npm-cli.js',
+);
 
 /** `npm pack` of a package folder into `destination`; returns the tarball's path. */
 function pack(folder: string, destination: string): string {
-  const packed = spawnSync(process.execPath, [npmCli, 'pack', '--ignore-scripts', '--json', '--pack-destination', destination], { cwd: folder, encoding: 'utf8', env: { ...process.env, npm_config_offline: 'true' } });
+  const packed = spawnSync(
+    process.execPath,
+    [npmCli, 'pack', '--ignore-scripts', '--json', '--pack-destination', destination],
+    { cwd: folder, encoding: 'utf8', env: { ...process.env, npm_config_offline: 'true' } },
+  );
   if (packed.status !== 0) throw new Error(`npm pack failed in ${folder}: ${packed.stderr}`);
   return join(destination, JSON.parse(packed.stdout)[0].filename);
 }
@@ -32,7 +53,11 @@ describe('soulrecall binary: a third-party plugin (soulrecall-plugin-notify) ins
   const pool = new DevnetPool();
   const sandbox = new CliSandbox();
   const packs = mkdtempSync(join(tmpdir(), 'soulrecall-packs-'));
-  const npmEnv = { npm_config_offline: 'true', npm_config_cache: join(sandbox.home, 'npm-cache'), npm_config_update_notifier: 'false' };
+  const npmEnv = {
+    npm_config_offline: 'true',
+    npm_config_cache: join(sandbox.home, 'npm-cache'),
+    npm_config_update_notifier: 'false',
+  };
   const webhook = new WebhookServer();
   let project: TestProject;
 
@@ -64,7 +89,10 @@ describe('soulrecall binary: a third-party plugin (soulrecall-plugin-notify) ins
     expect(existsSync(join(root, 'oclif.manifest.json'))).to.equal(true);
     expect(existsSync(join(root, 'dist', 'hooks', 'promote-after.js'))).to.equal(true);
     expect(existsSync(join(root, 'src')), 'no TypeScript source in the package').to.equal(false);
-    expect(existsSync(join(sandbox.home, 'oclif-data', 'node_modules', '@soulrecall', 'core')), 'core is not installed beside it').to.equal(false);
+    expect(
+      existsSync(join(sandbox.home, 'oclif-data', 'node_modules', '@soulrecall', 'core')),
+      'core is not installed beside it',
+    ).to.equal(false);
     const help = await sandbox.run(['notify', 'test', '--help']);
     expect(help.exitCode, help.stderr).to.equal(0);
     expect(help.stdout).to.include('--url').and.include('--json');
@@ -92,12 +120,18 @@ describe('soulrecall binary: a third-party plugin (soulrecall-plugin-notify) ins
 
   it('a webhook that is down: the promotion still succeeds (exit 0) with exactly one warning line ($SOULRECALL_NOTIFY_WEBHOOK wins over the file)', async () => {
     await project.deploy('my-agent', 'local', agentWasm.v2);
-    const promoted = await project.json(['promote', 'my-agent', '-f', 'local', '-t', 'staging', '--yes'], { env: { SOULRECALL_NOTIFY_WEBHOOK: await downWebhookUrl() } });
+    const promoted = await project.json(['promote', 'my-agent', '-f', 'local', '-t', 'staging', '--yes'], {
+      env: { SOULRECALL_NOTIFY_WEBHOOK: await downWebhookUrl() },
+    });
     expect(promoted.exitCode, promoted.stderr).to.equal(0);
     expect(promoted.json.status).to.equal('succeeded');
-    expect(promoted.stderr).to.match(/^Warning: soulrecall-plugin-notify: no notification sent: the webhook at http:\/\/127\.0\.0\.1:\d+ did not take the notification: connection refused\.\n$/);
-    expect(webhook.requests, 'the variable won: the file\'s webhook got nothing').to.have.length(0);
-    project.withStore((store) => expect(store.promotions.require(promoted.json.promotionId).status).to.equal('succeeded'));
+    expect(promoted.stderr).to.match(
+      /^Warning: soulrecall-plugin-notify: no notification sent: the webhook at http:\/\/127\.0\.0\.1:\d+ did not take the notification: connection refused\.\n$/,
+    );
+    expect(webhook.requests, "the variable won: the file's webhook got nothing").to.have.length(0);
+    project.withStore((store) =>
+      expect(store.promotions.require(promoted.json.promotionId).status).to.equal('succeeded'),
+    );
   });
 
   it('`notify test` reports a delivery to the configured webhook, and a failing one as one sentence with a hint (exit 6)', async () => {
@@ -110,7 +144,9 @@ describe('soulrecall binary: a third-party plugin (soulrecall-plugin-notify) ins
     const failed = await project.run(['notify', 'test']);
     expect(failed.exitCode).to.equal(6);
     expect(failed.stdout).to.equal('');
-    expect(failed.stderr).to.match(/^Error: The webhook at http:\/\/127\.0\.0\.1:\d+ did not take the notification: it answered HTTP 500\.\nHint: .+\n$/);
+    expect(failed.stderr).to.match(
+      /^Error: The webhook at http:\/\/127\.0\.0\.1:\d+ did not take the notification: it answered HTTP 500\.\nHint: .+\n$/,
+    );
     expect(failed.stderr).not.to.match(STACK_TRACE);
   });
 
@@ -126,12 +162,17 @@ describe('soulrecall binary: a third-party plugin (soulrecall-plugin-notify) ins
       it(`a ${kind} that is not a plugin (no \`oclif\` section) is refused in one clear sentence (exit 5), nothing is left behind, and the CLI still works`, async () => {
         const folder = join(packs, `not-a-plugin-${kind}`);
         mkdirSync(folder, { recursive: true });
-        writeFileSync(join(folder, 'package.json'), JSON.stringify({ name: 'not-a-plugin', version: '1.0.0', type: 'module', main: 'index.js' }));
+        writeFileSync(
+          join(folder, 'package.json'),
+          JSON.stringify({ name: 'not-a-plugin', version: '1.0.0', type: 'module', main: 'index.js' }),
+        );
         writeFileSync(join(folder, 'index.js'), 'export const x = 1;\n');
         const source = kind === 'tarball' ? pack(folder, packs) : folder;
         const result = await sandbox.run(['plugins', 'install', `file:${source}`], { env: npmEnv });
         expect(result.exitCode, result.stderr).to.equal(5);
-        expect(result.stderr).to.match(/^Error: not-a-plugin is not a soulrecall plugin: its package\.json has no "oclif" section\.\nHint: .+"Writing a plugin".+\n$/);
+        expect(result.stderr).to.match(
+          /^Error: not-a-plugin is not a soulrecall plugin: its package\.json has no "oclif" section\.\nHint: .+"Writing a plugin".+\n$/,
+        );
         expect(result.stderr).not.to.match(STACK_TRACE);
         const version = await sandbox.run(['--version']);
         expect(version.exitCode, version.stderr).to.equal(0);
@@ -164,12 +205,15 @@ describe('soulrecall binary: a plugin linked from its checkout', function () {
   it('runs its built dist without the "cannot be auto-transpiled" warning', async () => {
     // A checkout as its author has it: source, tsconfig, package.json and the output of `npm run build`.
     const folder = join(sandbox.home, 'plugin-notify-checkout');
-    for (const entry of ['src', 'dist', 'package.json', 'tsconfig.json']) cpSync(join(exampleDir, entry), join(folder, entry), { recursive: true });
+    for (const entry of ['src', 'dist', 'package.json', 'tsconfig.json'])
+      cpSync(join(exampleDir, entry), join(folder, entry), { recursive: true });
     const linked = await sandbox.run(['plugins', 'link', folder, '--no-install']);
     expect(linked.exitCode, linked.stderr).to.equal(0);
     const result = await sandbox.run(['notify', 'test', '--url', webhook.url]);
     expect(result.exitCode, result.stderr).to.equal(0);
-    expect(result.stdout).to.match(/^Delivered a test notification to http:\/\/127\.0\.0\.1:\d+ \(HTTP 204, \d+ ms\)\.\n$/);
+    expect(result.stdout).to.match(
+      /^Delivered a test notification to http:\/\/127\.0\.0\.1:\d+ \(HTTP 204, \d+ ms\)\.\n$/,
+    );
     expect(result.stderr, 'no warning').to.equal('');
     const listed = await sandbox.run(['plugins']);
     expect(listed.stdout).to.match(new RegExp(`${PLUGIN} 0\\.1\\.0 \\(link\\)`));

@@ -19,12 +19,16 @@ describe('soulrecall binary: projects share one history store and nothing else',
   let shopCanister: string;
   let blogCanister: string;
 
-  const ok = (result: { exitCode: number; stdout: string; stderr: string }) => expect(result.exitCode, `${result.stdout}\n${result.stderr}`).to.equal(0);
+  const ok = (result: { exitCode: number; stdout: string; stderr: string }) =>
+    expect(result.exitCode, `${result.stdout}\n${result.stderr}`).to.equal(0);
 
   before(async () => {
     shop = writeProject(sandbox, 'shop', { local: (await pool.start()).url, staging: (await pool.start()).url });
     blog = writeProject(sandbox, 'blog-folder', { local: (await pool.start()).url });
-    writeFileSync(join(blog, 'soulrecall.yaml'), `project: blog\n${readFileSync(join(blog, 'soulrecall.yaml'), 'utf8')}`);
+    writeFileSync(
+      join(blog, 'soulrecall.yaml'),
+      `project: blog\n${readFileSync(join(blog, 'soulrecall.yaml'), 'utf8')}`,
+    );
 
     const first = await runJson(sandbox, shop, ['deploy', 'my-agent', '-e', 'local']);
     ok(first);
@@ -45,18 +49,35 @@ describe('soulrecall binary: projects share one history store and nothing else',
     const blogList = await runJson(sandbox, blog, ['list']);
     expect(shopList.json.project).to.equal('shop');
     expect(blogList.json.project).to.equal('blog');
-    expect(shopList.json.canisters.map((c: { environment: string; deployedVersion: number }) => [c.environment, c.deployedVersion])).to.deep.equal([
+    expect(
+      shopList.json.canisters.map((c: { environment: string; deployedVersion: number }) => [
+        c.environment,
+        c.deployedVersion,
+      ]),
+    ).to.deep.equal([
       ['local', 2],
       ['staging', 1],
     ]);
-    expect(blogList.json.canisters.map((c: { environment: string; deployedVersion: number; live: boolean }) => [c.environment, c.deployedVersion, c.live])).to.deep.equal([['local', 1, true]]);
+    expect(
+      blogList.json.canisters.map((c: { environment: string; deployedVersion: number; live: boolean }) => [
+        c.environment,
+        c.deployedVersion,
+        c.live,
+      ]),
+    ).to.deep.equal([['local', 1, true]]);
     const blogDeploy = await runJson(sandbox, blog, ['deploy', 'my-agent', '-e', 'local', '-w', wasm.v2]);
     ok(blogDeploy);
     expect(blogDeploy.json.version).to.equal(2);
     // Each project's local ids under its own .dfx/local (dfx's place), staging's in its canister_ids.json.
-    expect(JSON.parse(readFileSync(join(blog, '.dfx', 'local', 'canister_ids.json'), 'utf8'))).to.deep.equal({ 'my-agent': { local: blogCanister } });
-    expect(JSON.parse(readFileSync(join(shop, '.dfx', 'local', 'canister_ids.json'), 'utf8'))['my-agent'].local).to.equal(shopCanister);
-    expect(Object.keys(JSON.parse(readFileSync(join(shop, 'canister_ids.json'), 'utf8'))['my-agent'])).to.deep.equal(['staging']);
+    expect(JSON.parse(readFileSync(join(blog, '.dfx', 'local', 'canister_ids.json'), 'utf8'))).to.deep.equal({
+      'my-agent': { local: blogCanister },
+    });
+    expect(
+      JSON.parse(readFileSync(join(shop, '.dfx', 'local', 'canister_ids.json'), 'utf8'))['my-agent'].local,
+    ).to.equal(shopCanister);
+    expect(Object.keys(JSON.parse(readFileSync(join(shop, 'canister_ids.json'), 'utf8'))['my-agent'])).to.deep.equal([
+      'staging',
+    ]);
   });
 
   it('keeps history and promotions apart; --all-projects shows both, each entry naming its project', async () => {
@@ -78,12 +99,18 @@ describe('soulrecall binary: projects share one history store and nothing else',
 
     const everything = await runJson(sandbox, blog, ['list', '--all-projects']);
     expect(everything.json.project).to.equal(null);
-    expect(everything.json.canisters.map((c: { project: string; environment: string }) => `${c.project}/${c.environment}`)).to.deep.equal(['blog/local', 'shop/local', 'shop/staging']);
+    expect(
+      everything.json.canisters.map((c: { project: string; environment: string }) => `${c.project}/${c.environment}`),
+    ).to.deep.equal(['blog/local', 'shop/local', 'shop/staging']);
     const table = await sandbox.run(['list', '--all-projects'], { cwd: blog });
     expect(table.stdout.split('\n')[0]).to.match(/^PROJECT\s+ENV\s+AGENT/);
     const timeline = await runJson(sandbox, shop, ['history', '--all-projects', '--limit', '1000']);
-    expect(new Set(timeline.json.events.map((e: { project: string }) => e.project))).to.deep.equal(new Set(['shop', 'blog']));
-    expect(timeline.json.events.map((e: { id: number }) => e.id)).to.deep.equal([...shopIds, ...blogIds].sort((a, b) => b - a).slice(0, timeline.json.events.length));
+    expect(new Set(timeline.json.events.map((e: { project: string }) => e.project))).to.deep.equal(
+      new Set(['shop', 'blog']),
+    );
+    expect(timeline.json.events.map((e: { id: number }) => e.id)).to.deep.equal(
+      [...shopIds, ...blogIds].sort((a, b) => b - a).slice(0, timeline.json.events.length),
+    );
     const lines = await sandbox.run(['history', '--all-projects', '--limit', '5'], { cwd: shop });
     expect(lines.stdout).to.match(/\[(shop|blog)\] /);
   });
@@ -92,9 +119,14 @@ describe('soulrecall binary: projects share one history store and nothing else',
     const empty = writeProject(sandbox, 'empty', { local: 'http://127.0.0.1:9' });
     const listed = await sandbox.run(['list'], { cwd: empty });
     expect(listed.exitCode).to.equal(0);
-    expect(listed.stderr).to.include('No canisters in project empty.').and.include('blog, shop').and.include('soulrecall list --all-projects');
+    expect(listed.stderr)
+      .to.include('No canisters in project empty.')
+      .and.include('blog, shop')
+      .and.include('soulrecall list --all-projects');
     const history = await sandbox.run(['history'], { cwd: empty });
-    expect(history.stdout).to.include('Nothing recorded in project empty').and.include('soulrecall history --all-projects');
+    expect(history.stdout)
+      .to.include('Nothing recorded in project empty')
+      .and.include('soulrecall history --all-projects');
     // Outside any project there is no folder to scope to: every project answers, each row naming its own.
     const outside = await runJson(sandbox, sandbox.home, ['list']);
     expect(outside.json.project).to.equal(null);
@@ -106,17 +138,57 @@ describe('soulrecall binary: projects share one history store and nothing else',
     expect(shown.json.project).to.equal('shop');
     const timeline = await runJson(sandbox, sandbox.home, ['history', '-e', 'staging']);
     expect(timeline.json.events.length).to.be.greaterThan(0);
-    expect(timeline.json.events.every((e: { project: string; environment: string }) => e.project === 'shop' && e.environment === 'staging')).to.equal(true);
+    expect(
+      timeline.json.events.every(
+        (e: { project: string; environment: string }) => e.project === 'shop' && e.environment === 'staging',
+      ),
+    ).to.equal(true);
   });
 
   describe('bad project names: one sentence, a hint, exit 3, nothing written', () => {
     const cases: { name: string; line: string; message: RegExp; code: string; hint: RegExp }[] = [
-      { name: 'upper case and a space', line: 'project: My Shop', message: /project name "My Shop" is not valid/, code: 'CONFIG_INVALID_NAME', hint: /lower-case letters/ },
-      { name: 'a slash', line: 'project: team/shop', message: /project name "team\/shop" is not valid/, code: 'CONFIG_INVALID_NAME', hint: /lower-case letters/ },
-      { name: 'too long', line: `project: ${'a'.repeat(65)}`, message: /is not valid/, code: 'CONFIG_INVALID_NAME', hint: /1 to 64/ },
-      { name: 'empty', line: 'project: ""', message: /project must be a non-empty string/, code: 'CONFIG_INVALID_VALUE', hint: /Quote the value/ },
-      { name: 'a number', line: 'project: 42', message: /project must be a non-empty string/, code: 'CONFIG_INVALID_VALUE', hint: /Quote the value/ },
-      { name: 'a list', line: 'project: [a, b]', message: /project must be a non-empty string/, code: 'CONFIG_INVALID_VALUE', hint: /Quote the value/ },
+      {
+        name: 'upper case and a space',
+        line: 'project: My Shop',
+        message: /project name "My Shop" is not valid/,
+        code: 'CONFIG_INVALID_NAME',
+        hint: /lower-case letters/,
+      },
+      {
+        name: 'a slash',
+        line: 'project: team/shop',
+        message: /project name "team\/shop" is not valid/,
+        code: 'CONFIG_INVALID_NAME',
+        hint: /lower-case letters/,
+      },
+      {
+        name: 'too long',
+        line: `project: ${'a'.repeat(65)}`,
+        message: /is not valid/,
+        code: 'CONFIG_INVALID_NAME',
+        hint: /1 to 64/,
+      },
+      {
+        name: 'empty',
+        line: 'project: ""',
+        message: /project must be a non-empty string/,
+        code: 'CONFIG_INVALID_VALUE',
+        hint: /Quote the value/,
+      },
+      {
+        name: 'a number',
+        line: 'project: 42',
+        message: /project must be a non-empty string/,
+        code: 'CONFIG_INVALID_VALUE',
+        hint: /Quote the value/,
+      },
+      {
+        name: 'a list',
+        line: 'project: [a, b]',
+        message: /project must be a non-empty string/,
+        code: 'CONFIG_INVALID_VALUE',
+        hint: /Quote the value/,
+      },
     ];
     for (const testCase of cases) {
       it(testCase.name, async () => {

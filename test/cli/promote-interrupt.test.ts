@@ -34,14 +34,21 @@ describe('soulrecall binary: interrupted and concurrent promotions', function ()
 
   it('killed after the backup step: a concurrent promotion fails fast naming it (exit 9); `promote resume` finishes it with memories intact', async () => {
     const paused = await startPaused(project, ['promote', 'my-agent', '-f', 'local', '-t', 'staging'], 'backup');
-    const [running] = project.withStore((store) => store.promotions.list({ agent: 'my-agent', status: 'running', limit: 5 }));
+    const [running] = project.withStore((store) =>
+      store.promotions.list({ agent: 'my-agent', status: 'running', limit: 5 }),
+    );
     expect(running, 'the paused promotion is running').to.exist;
     const promotionId = running!.id;
     const before = project.withStore((store) => store.promotions.list({ limit: 1000 }).length);
 
     const second = await project.run(['promote', 'my-agent', '-f', 'local', '-t', 'staging']);
     expect(second.exitCode).to.equal(9);
-    expect(second.stderr).to.match(new RegExp(`^Error: promotion ${promotionId} is running on my-agent/staging since .* \\(pid ${paused.child.pid} `, 'm'));
+    expect(second.stderr).to.match(
+      new RegExp(
+        `^Error: promotion ${promotionId} is running on my-agent/staging since .* \\(pid ${paused.child.pid} `,
+        'm',
+      ),
+    );
     expect(second.stderr).to.match(new RegExp(`^Hint: .*promote abort ${promotionId}`, 'm'));
     expect(second.stderr).not.to.match(STACK_TRACE);
     const secondJson = await project.json(['promote', 'my-agent', '-f', 'local', '-t', 'staging']);
@@ -62,7 +69,13 @@ describe('soulrecall binary: interrupted and concurrent promotions', function ()
       const promotion = store.promotions.require(promotionId);
       expect(promotion.status).to.equal('running');
       expect(promotion.steps.map((step) => `${step.name}:${step.status}`)).to.deep.equal([
-        'lock:succeeded', 'preflight:succeeded', 'backup:succeeded', 'install:pending', 'verify:pending', 'record:pending', 'release:pending',
+        'lock:succeeded',
+        'preflight:succeeded',
+        'backup:succeeded',
+        'install:pending',
+        'verify:pending',
+        'record:pending',
+        'release:pending',
       ]);
       expect(store.locks.get('my-agent', 'staging')).to.include({ operationId: promotionId, pid: paused.child.pid });
     });
@@ -79,8 +92,14 @@ describe('soulrecall binary: interrupted and concurrent promotions', function ()
       const promotion = store.promotions.require(promotionId);
       expect(promotion.status).to.equal('succeeded');
       const names = promotion.steps.map((step) => step.name);
-      expect(names.filter((name) => name === 'backup'), 'the backup is not taken twice').to.have.length(1);
-      expect(names.filter((name) => name === 'lock'), 'the lock is taken again on resume').to.have.length(2);
+      expect(
+        names.filter((name) => name === 'backup'),
+        'the backup is not taken twice',
+      ).to.have.length(1);
+      expect(
+        names.filter((name) => name === 'lock'),
+        'the lock is taken again on resume',
+      ).to.have.length(2);
       expect(store.locks.get('my-agent', 'staging')).to.equal(null);
     });
   });
@@ -92,7 +111,9 @@ describe('soulrecall binary: interrupted and concurrent promotions', function ()
     const actor = await project.agent('staging', stagingCanister);
     expect(await actor.version(), 'the install ran before the kill').to.equal('1.0.0');
     await actor.remember('written after the install');
-    const [killed] = project.withStore((store) => store.promotions.list({ agent: 'my-agent', status: 'running', limit: 5 }));
+    const [killed] = project.withStore((store) =>
+      store.promotions.list({ agent: 'my-agent', status: 'running', limit: 5 }),
+    );
     const promotionId = killed!.id;
 
     const aborted = await project.json(['promote', 'abort', promotionId]);

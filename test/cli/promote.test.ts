@@ -3,7 +3,13 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CliSandbox, STACK_TRACE } from '../helpers/cli.js';
 import { DevnetPool } from '../helpers/devnet.js';
-import { agentWasm, closedPortUrl, createProject, upgradeOutsideSoulrecall, type TestProject } from '../helpers/project.js';
+import {
+  agentWasm,
+  closedPortUrl,
+  createProject,
+  upgradeOutsideSoulrecall,
+  type TestProject,
+} from '../helpers/project.js';
 
 /**
  * `soulrecall promote` end to end: the real binary against three devnets standing in for
@@ -38,14 +44,28 @@ describe('soulrecall binary: promote', function () {
     const result = await project.json(['promote', 'my-agent', '--from', 'local']);
     expect(result.exitCode, result.stderr).to.equal(0);
     const out = result.json;
-    expect(out).to.include({ status: 'succeeded', agent: 'my-agent', from: 'local', to: 'staging', strategy: 'in-place', routeBefore: null });
+    expect(out).to.include({
+      status: 'succeeded',
+      agent: 'my-agent',
+      from: 'local',
+      to: 'staging',
+      strategy: 'in-place',
+      routeBefore: null,
+    });
     expect(out.promotionId).to.match(/^prm-/);
     expect(out.module).to.include({ sha256: v1Sha, origin: 'source-deployment', path: null });
     expect(out.sourceDeployment).to.include({ canisterId: localCanister, version: 1 });
     expect(out.routeAfter).to.equal(out.targetCanisterId);
     expect(out.targetDeployment.version).to.equal(1);
     expect(out.steps.map((step: { name: string; status: string }) => `${step.name}:${step.status}`)).to.deep.equal([
-      'lock:succeeded', 'preflight:succeeded', 'create:succeeded', 'backup:succeeded', 'install:succeeded', 'verify:succeeded', 'record:succeeded', 'release:succeeded',
+      'lock:succeeded',
+      'preflight:succeeded',
+      'create:succeeded',
+      'backup:succeeded',
+      'install:succeeded',
+      'verify:succeeded',
+      'record:succeeded',
+      'release:succeeded',
     ]);
     expect(result.stderr, 'nothing but the JSON with --json').to.equal('');
     stagingCanister = out.targetCanisterId;
@@ -55,12 +75,16 @@ describe('soulrecall binary: promote', function () {
       const promotion = store.promotions.require(out.promotionId);
       expect(promotion.status).to.equal('succeeded');
       expect(store.routes.get('my-agent', 'staging')!.canisterId).to.equal(stagingCanister);
-      expect(store.deployments.require(out.targetDeployment.id)).to.include({ status: 'succeeded', moduleSha256: v1Sha, promotionId: out.promotionId });
+      expect(store.deployments.require(out.targetDeployment.id)).to.include({
+        status: 'succeeded',
+        moduleSha256: v1Sha,
+        promotionId: out.promotionId,
+      });
       expect(store.locks.get('my-agent', 'staging')).to.equal(null);
     });
   });
 
-  it('an in-place promotion upgrades the live canister after a snapshot and keeps the agent\'s memories (plain progress on stderr)', async () => {
+  it("an in-place promotion upgrades the live canister after a snapshot and keeps the agent's memories (plain progress on stderr)", async () => {
     const actor = await project.agent('staging', stagingCanister);
     await actor.remember('the user likes tea');
     await actor.remember('the user is called Ada');
@@ -68,18 +92,26 @@ describe('soulrecall binary: promote', function () {
 
     const result = await project.run(['promote', 'my-agent', '-f', 'local', '-t', 'staging']);
     expect(result.exitCode, result.stderr).to.equal(0);
-    expect(result.stdout).to.match(/^Promoted my-agent local → staging \(in-place\) as prm-\w+: module [0-9a-f]{12} on [a-z0-9-]+, version 2\.$/m);
+    expect(result.stdout).to.match(
+      /^Promoted my-agent local → staging \(in-place\) as prm-\w+: module [0-9a-f]{12} on [a-z0-9-]+, version 2\.$/m,
+    );
     expect(result.stdout).to.include(v2Sha.slice(0, 12));
-    for (const step of ['lock', 'preflight', 'backup', 'install', 'verify', 'record']) expect(result.stderr).to.match(new RegExp(`^✔ ${step}`, 'm'));
+    for (const step of ['lock', 'preflight', 'backup', 'install', 'verify', 'record'])
+      expect(result.stderr).to.match(new RegExp(`^✔ ${step}`, 'm'));
     expect(result.stderr).not.to.match(/create/);
     expect(await actor.version()).to.equal('2.0.0');
-    expect(await actor.recall(), 'memories survive (v2 recalls newest first)').to.deep.equal(['the user is called Ada', 'the user likes tea']);
+    expect(await actor.recall(), 'memories survive (v2 recalls newest first)').to.deep.equal([
+      'the user is called Ada',
+      'the user likes tea',
+    ]);
     project.withStore((store) => {
       const [promotion] = store.promotions.list({ agent: 'my-agent', environment: 'staging', limit: 1 });
       const backup = store.promotions.require(promotion!.id).steps.find((step) => step.name === 'backup')!;
       expect(backup.status).to.equal('succeeded');
       expect((backup.detail as { backupId: string }).backupId).to.match(/^bak-/);
-      expect(store.backups.require((backup.detail as { backupId: string }).backupId).canisterId).to.equal(stagingCanister);
+      expect(store.backups.require((backup.detail as { backupId: string }).backupId).canisterId).to.equal(
+        stagingCanister,
+      );
     });
   });
 
@@ -97,16 +129,38 @@ describe('soulrecall binary: promote', function () {
 
   it('--dry-run prints each step with canister ids, module hashes and the snapshot to be taken, and changes nothing', async () => {
     const before = promotionCount();
-    const result = await project.json(['promote', 'my-agent', '-f', 'local', '-t', 'staging', '-w', agentWasm.v1, '--yes', '--dry-run']);
+    const result = await project.json([
+      'promote',
+      'my-agent',
+      '-f',
+      'local',
+      '-t',
+      'staging',
+      '-w',
+      agentWasm.v1,
+      '--yes',
+      '--dry-run',
+    ]);
     expect(result.exitCode, result.stderr).to.equal(0);
     const out = result.json;
     expect(out).to.include({ status: 'dry-run', promotionId: null, targetCanisterId: stagingCanister });
     expect(out.module).to.include({ sha256: v1Sha, origin: 'file' });
-    expect(out.steps.map((step: { name: string }) => step.name)).to.deep.equal(['lock', 'preflight', 'backup', 'install', 'verify', 'record', 'release']);
+    expect(out.steps.map((step: { name: string }) => step.name)).to.deep.equal([
+      'lock',
+      'preflight',
+      'backup',
+      'install',
+      'verify',
+      'record',
+      'release',
+    ]);
     expect(out.steps.every((step: { status: string }) => step.status === 'planned')).to.equal(true);
     const backup = out.steps.find((step: { name: string }) => step.name === 'backup');
     expect(backup.description).to.include(`snapshot canister ${stagingCanister}`);
-    expect(out.steps.find((step: { name: string }) => step.name === 'install').detail).to.deep.equal({ canisterId: stagingCanister, moduleSha256: v1Sha });
+    expect(out.steps.find((step: { name: string }) => step.name === 'install').detail).to.deep.equal({
+      canisterId: stagingCanister,
+      moduleSha256: v1Sha,
+    });
     expect(out.notes.join(' ')).to.match(/Dry run: nothing was changed/);
 
     const human = await project.run(['promote', 'my-agent', '-f', 'staging', '-t', 'prod', '--dry-run']);
@@ -137,18 +191,37 @@ describe('soulrecall binary: promote', function () {
     expect(await actor.version()).to.equal('2.0.0');
   });
 
-  it('-w with a module other than the source\'s asks for --yes; a module whose health check fails is rolled back with memories intact (exit 12)', async () => {
+  it("-w with a module other than the source's asks for --yes; a module whose health check fails is rolled back with memories intact (exit 12)", async () => {
     const actor = await project.agent('production', productionCanister);
     await actor.remember('production memory');
     const before = promotionCount();
 
-    const unconfirmed = await project.json(['promote', 'my-agent', '-f', 'staging', '-t', 'prod', '-w', agentWasm.broken]);
+    const unconfirmed = await project.json([
+      'promote',
+      'my-agent',
+      '-f',
+      'staging',
+      '-t',
+      'prod',
+      '-w',
+      agentWasm.broken,
+    ]);
     expect(unconfirmed.exitCode).to.equal(10);
     expect(unconfirmed.json.error.code).to.equal('MODULE_NOT_FROM_SOURCE');
     expect(unconfirmed.json.error.message).to.include(v2Sha.slice(0, 12));
     expect(promotionCount()).to.equal(before);
 
-    const result = await project.json(['promote', 'my-agent', '-f', 'staging', '-t', 'prod', '-w', agentWasm.broken, '--yes']);
+    const result = await project.json([
+      'promote',
+      'my-agent',
+      '-f',
+      'staging',
+      '-t',
+      'prod',
+      '-w',
+      agentWasm.broken,
+      '--yes',
+    ]);
     expect(result.exitCode).to.equal(12);
     const error = result.json.error;
     expect(error).to.include({ code: 'PROMOTION_ROLLED_BACK', exitCode: 12 });
@@ -159,10 +232,17 @@ describe('soulrecall binary: promote', function () {
       const promotion = store.promotions.require(error.details.promotionId);
       expect(promotion.status).to.equal('rolled-back');
       expect(promotion.error).to.match(/unhealthy/);
-      expect(promotion.steps.map((step) => `${step.name}:${step.status}`)).to.include.members(['install:succeeded', 'verify:failed', 'restore:succeeded', 'release:succeeded']);
+      expect(promotion.steps.map((step) => `${step.name}:${step.status}`)).to.include.members([
+        'install:succeeded',
+        'verify:failed',
+        'restore:succeeded',
+        'release:succeeded',
+      ]);
       const fileOverride = promotion.options.fileOverride as { sourceSha256: string; fileSha256: string };
       expect(fileOverride.sourceSha256, 'both hashes recorded').to.equal(v2Sha);
-      expect(fileOverride.fileSha256).to.match(/^[0-9a-f]{64}$/).and.not.equal(v2Sha);
+      expect(fileOverride.fileSha256)
+        .to.match(/^[0-9a-f]{64}$/)
+        .and.not.equal(v2Sha);
       expect(store.locks.get('my-agent', 'production')).to.equal(null);
     });
   });
@@ -170,9 +250,23 @@ describe('soulrecall binary: promote', function () {
   it('--target-canister upgrades that canister (adopting it into the store) and leaves the live route alone', async () => {
     const client = await project.client('staging');
     const spare = await client.createCanister();
-    const result = await project.json(['promote', 'my-agent', '-f', 'local', '-t', 'staging', '--target-canister', spare]);
+    const result = await project.json([
+      'promote',
+      'my-agent',
+      '-f',
+      'local',
+      '-t',
+      'staging',
+      '--target-canister',
+      spare,
+    ]);
     expect(result.exitCode, result.stderr).to.equal(0);
-    expect(result.json).to.include({ status: 'succeeded', targetCanisterId: spare, routeBefore: stagingCanister, routeAfter: stagingCanister });
+    expect(result.json).to.include({
+      status: 'succeeded',
+      targetCanisterId: spare,
+      routeBefore: stagingCanister,
+      routeAfter: stagingCanister,
+    });
     expect(result.json.steps.map((step: { name: string }) => step.name)).not.to.include('create');
     expect(await (await project.agent('staging', spare)).version()).to.equal('2.0.0');
     project.withStore((store) => {
@@ -183,22 +277,58 @@ describe('soulrecall binary: promote', function () {
 
   it('--skip-deploy records the promotion and the target deployment without touching any network (the target is not even reachable)', async () => {
     const recorded = 'ryjl3-tyaaa-aaaaa-aaaba-cai';
-    const result = await project.json(['promote', 'my-agent', '-f', 'local', '-t', 'offline', '--skip-deploy', '--target-canister', recorded]);
+    const result = await project.json([
+      'promote',
+      'my-agent',
+      '-f',
+      'local',
+      '-t',
+      'offline',
+      '--skip-deploy',
+      '--target-canister',
+      recorded,
+    ]);
     expect(result.exitCode, result.stderr).to.equal(0);
     const out = result.json;
-    expect(out).to.include({ status: 'recorded', strategy: 'skip-deploy', to: 'offline', targetCanisterId: recorded, routeAfter: recorded });
+    expect(out).to.include({
+      status: 'recorded',
+      strategy: 'skip-deploy',
+      to: 'offline',
+      targetCanisterId: recorded,
+      routeAfter: recorded,
+    });
     expect(out.notes.join(' ')).to.match(/--skip-deploy: no network was touched/);
     project.withStore((store) => {
       const promotion = store.promotions.require(out.promotionId);
-      expect(promotion).to.include({ status: 'succeeded', strategy: 'skip-deploy', targetDeploymentId: out.targetDeployment.id });
+      expect(promotion).to.include({
+        status: 'succeeded',
+        strategy: 'skip-deploy',
+        targetDeploymentId: out.targetDeployment.id,
+      });
       expect(promotion.options.skipDeploy).to.equal(true);
       expect(promotion.steps.map((step) => step.name)).to.deep.equal(['lock', 'record', 'release']);
       expect(promotion.steps.find((step) => step.name === 'record')!.detail).to.include({ networkTouched: false });
-      expect(store.deployments.require(out.targetDeployment.id)).to.include({ environment: 'offline', canisterId: recorded, moduleSha256: v2Sha, status: 'succeeded' });
+      expect(store.deployments.require(out.targetDeployment.id)).to.include({
+        environment: 'offline',
+        canisterId: recorded,
+        moduleSha256: v2Sha,
+        status: 'succeeded',
+      });
     });
-    const human = await project.run(['promote', 'my-agent', '-f', 'local', '-t', 'offline', '--skip-deploy', '--force']);
+    const human = await project.run([
+      'promote',
+      'my-agent',
+      '-f',
+      'local',
+      '-t',
+      'offline',
+      '--skip-deploy',
+      '--force',
+    ]);
     expect(human.exitCode, human.stderr).to.equal(0);
-    expect(human.stdout).to.match(/^Recorded my-agent local → offline as prm-\w+: version 2 on ryjl3-tyaaa-aaaaa-aaaba-cai\./m);
+    expect(human.stdout).to.match(
+      /^Recorded my-agent local → offline as prm-\w+: version 2 on ryjl3-tyaaa-aaaaa-aaaba-cai\./m,
+    );
     expect(human.stdout).to.match(/no network was touched/);
   });
 
@@ -210,7 +340,9 @@ describe('soulrecall binary: promote', function () {
 
     const refused = await project.run(['promote', 'my-agent', '-f', 'local', '-t', 'staging']);
     expect(refused.exitCode).to.equal(9);
-    expect(refused.stderr).to.match(/^Error: Drift in local: canister \S+ runs module [0-9a-f]{64}, but soulrecall recorded [0-9a-f]{64}/m);
+    expect(refused.stderr).to.match(
+      /^Error: Drift in local: canister \S+ runs module [0-9a-f]{64}, but soulrecall recorded [0-9a-f]{64}/m,
+    );
     expect(refused.stderr).to.include(v1Sha).and.include(v2Sha);
     expect(refused.stderr).to.match(/^Hint: .*--force/m);
     expect(refused.stderr).not.to.match(STACK_TRACE);
@@ -226,14 +358,25 @@ describe('soulrecall binary: promote', function () {
       const promotion = store.promotions.require(forced.json.promotionId);
       expect(promotion.options.forcedDrift).to.deep.equal({ recorded: v2Sha, onChain: v1Sha });
     });
-    expect(await (await project.agent('staging', stagingCanister)).recall()).to.deep.equal(['the user is called Ada', 'the user likes tea']);
+    expect(await (await project.agent('staging', stagingCanister)).recall()).to.deep.equal([
+      'the user is called Ada',
+      'the user likes tea',
+    ]);
   });
 
   it('fires promote:before and promote:after in installed plugins; a throwing hook is reported and does not break the promotion', async () => {
     // A notification plugin as a user would write one, linked into the sandboxed CLI.
     const plugin = join(sandbox.home, 'hook-recorder');
     mkdirSync(plugin, { recursive: true });
-    writeFileSync(join(plugin, 'package.json'), JSON.stringify({ name: 'hook-recorder', version: '0.0.1', type: 'module', oclif: { hooks: { 'promote:before': './before.js', 'promote:after': './after.js' } } }));
+    writeFileSync(
+      join(plugin, 'package.json'),
+      JSON.stringify({
+        name: 'hook-recorder',
+        version: '0.0.1',
+        type: 'module',
+        oclif: { hooks: { 'promote:before': './before.js', 'promote:after': './after.js' } },
+      }),
+    );
     const record = (event: string, extra = '') => `import { appendFileSync } from 'node:fs';
 export default async function (options) {
   appendFileSync(new URL('./events.log', import.meta.url), JSON.stringify({ event: '${event}', id: options.promotion.id, status: options.promotion.status, result: options.result?.status ?? null }) + '\\n');
@@ -245,13 +388,28 @@ export default async function (options) {
     const linked = await project.run(['plugins', 'link', plugin, '--no-install']);
     expect(linked.exitCode, linked.stderr).to.equal(0);
 
-    const result = await project.json(['promote', 'my-agent', '-f', 'local', '-t', 'staging', '-w', agentWasm.v1, '--yes']);
+    const result = await project.json([
+      'promote',
+      'my-agent',
+      '-f',
+      'local',
+      '-t',
+      'staging',
+      '-w',
+      agentWasm.v1,
+      '--yes',
+    ]);
     expect(result.exitCode, result.stderr).to.equal(0);
     expect(result.json.status).to.equal('succeeded');
     // The failure is reported as one warning line, without a stack trace, and changes nothing.
-    expect(result.stderr).to.include('Warning: the promote:after hook of hook-recorder failed: the chat server is down');
+    expect(result.stderr).to.include(
+      'Warning: the promote:after hook of hook-recorder failed: the chat server is down',
+    );
     expect(result.stderr).not.to.match(STACK_TRACE);
-    const events = readFileSync(join(plugin, 'events.log'), 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+    const events = readFileSync(join(plugin, 'events.log'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     expect(events).to.deep.equal([
       { event: 'promote:before', id: result.json.promotionId, status: 'planned', result: null },
       { event: 'promote:after', id: result.json.promotionId, status: 'succeeded', result: 'succeeded' },

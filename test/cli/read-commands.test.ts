@@ -3,7 +3,14 @@ import { IDL } from '@dfinity/candid';
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { closedPortUrl, onChain, projectYaml, seedCanister, WASM, type SeededCanister } from '../../packages/core/test/inventory-fixture.js';
+import {
+  closedPortUrl,
+  onChain,
+  projectYaml,
+  seedCanister,
+  WASM,
+  type SeededCanister,
+} from '../../packages/core/test/inventory-fixture.js';
 import { binPath, CliSandbox, STACK_TRACE } from '../helpers/cli.js';
 import { DevnetPool } from '../helpers/devnet.js';
 
@@ -37,13 +44,21 @@ describe('soulrecall binary: list, status, health, logs, delete', function () {
       return { canisterId: result.canisterId, moduleSha256: result.moduleSha256, version: result.version };
     };
     const spareIn = async (environment: string) => {
-      const canisterId = await onChain({ dataDir: sandbox.home, configPath, environment }, (client) => client.createCanister());
+      const canisterId = await onChain({ dataDir: sandbox.home, configPath, environment }, (client) =>
+        client.createCanister(),
+      );
       return deploy(environment, ['--canister', canisterId]);
     };
     live = await deploy('local');
     spare = await spareIn('local');
     // deploy rolls back a module whose health check fails, so the unhealthy canister is put there directly.
-    broken = await seedCanister({ dataDir: sandbox.home, configPath, environment: 'local', agent: 'my-agent', wasm: WASM.broken });
+    broken = await seedCanister({
+      dataDir: sandbox.home,
+      configPath,
+      environment: 'local',
+      agent: 'my-agent',
+      wasm: WASM.broken,
+    });
     stagingLive = await deploy('staging');
     stagingSpare = await spareIn('staging');
   });
@@ -57,9 +72,20 @@ describe('soulrecall binary: list, status, health, logs, delete', function () {
     const { canisters } = await json(['list']);
     expect(canisters).to.have.length(5);
     const row = canisters.find((c: { canisterId: string }) => c.canisterId === live.canisterId);
-    expect(row).to.deep.include({ environment: 'local', agent: 'my-agent', role: 'primary', live: true, deployedVersion: live.version, moduleSha256: live.moduleSha256, lastStatus: 'succeeded', decommissionedAt: null });
+    expect(row).to.deep.include({
+      environment: 'local',
+      agent: 'my-agent',
+      role: 'primary',
+      live: true,
+      deployedVersion: live.version,
+      moduleSha256: live.moduleSha256,
+      lastStatus: 'succeeded',
+      decommissionedAt: null,
+    });
     const filtered = await json(['list', '-e', 'stg', '--agent', 'my-agent']);
-    expect(filtered.canisters.map((c: { canisterId: string }) => c.canisterId).sort()).to.deep.equal([stagingLive.canisterId, stagingSpare.canisterId].sort());
+    expect(filtered.canisters.map((c: { canisterId: string }) => c.canisterId).sort()).to.deep.equal(
+      [stagingLive.canisterId, stagingSpare.canisterId].sort(),
+    );
     expect((await json(['list', '--agent', 'other'])).canisters).to.deep.equal([]);
   });
 
@@ -76,15 +102,30 @@ describe('soulrecall binary: list, status, health, logs, delete', function () {
   it('status <id> --json: network status, recorded version, controllers, cycles, memory, no drift', async () => {
     const principal = (await json(['identity', 'export-principal'])).principal;
     const status = await json(['status', live.canisterId]);
-    expect(status).to.deep.include({ canisterId: live.canisterId, environment: 'local', status: 'running', statusSource: 'canister_status', moduleHash: live.moduleSha256, moduleVersion: live.version, drift: false });
+    expect(status).to.deep.include({
+      canisterId: live.canisterId,
+      environment: 'local',
+      status: 'running',
+      statusSource: 'canister_status',
+      moduleHash: live.moduleSha256,
+      moduleVersion: live.version,
+      drift: false,
+    });
     expect(status.controllers).to.include(principal);
     expect(BigInt(status.cycles)).to.be.greaterThan(0n);
     expect(BigInt(status.memorySize)).to.be.greaterThan(0n);
-    expect(status.recorded).to.deep.include({ agent: 'my-agent', live: true, deployedVersion: live.version, moduleSha256: live.moduleSha256 });
+    expect(status.recorded).to.deep.include({
+      agent: 'my-agent',
+      live: true,
+      deployedVersion: live.version,
+      moduleSha256: live.moduleSha256,
+    });
   });
 
   it('status flags drift loudly when the module on chain is not the recorded one', async () => {
-    await onChain({ dataDir: sandbox.home, configPath, environment: 'local' }, (client) => client.install({ canisterId: spare.canisterId, module: WASM.v2, mode: 'upgrade' }));
+    await onChain({ dataDir: sandbox.home, configPath, environment: 'local' }, (client) =>
+      client.install({ canisterId: spare.canisterId, module: WASM.v2, mode: 'upgrade' }),
+    );
     const status = await json(['status', spare.canisterId]);
     expect(status.drift).to.equal(true);
     expect(status.moduleHash).to.not.equal(spare.moduleSha256);
@@ -99,8 +140,12 @@ describe('soulrecall binary: list, status, health, logs, delete', function () {
     expect(report.networkUrl).to.match(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(report.latencyMs).to.be.a('number');
     expect(report.canisters).to.have.length(3);
-    expect(report.canisters.find((c: { canisterId: string }) => c.canisterId === spare.canisterId).drift).to.equal(true);
-    expect(report.canisters.find((c: { canisterId: string }) => c.canisterId === live.canisterId).drift).to.equal(false);
+    expect(report.canisters.find((c: { canisterId: string }) => c.canisterId === spare.canisterId).drift).to.equal(
+      true,
+    );
+    expect(report.canisters.find((c: { canisterId: string }) => c.canisterId === live.canisterId).drift).to.equal(
+      false,
+    );
     const human = await run(['status', '-e', 'local']);
     expect(human.exitCode).to.equal(0);
     expect(human.stdout).to.match(/reachable in \d+ ms \(root key fetched from the network\)/);
@@ -110,7 +155,13 @@ describe('soulrecall binary: list, status, health, logs, delete', function () {
 
   it('health: exit 0 and the verdict when healthy; exit 8 with the reasons when unhealthy', async () => {
     const verdict = await json(['health', live.canisterId]);
-    expect(verdict).to.deep.include({ canisterId: live.canisterId, healthy: true, reachable: true, status: 'running', environment: 'local' });
+    expect(verdict).to.deep.include({
+      canisterId: live.canisterId,
+      healthy: true,
+      reachable: true,
+      status: 'running',
+      environment: 'local',
+    });
     expect(verdict.method).to.deep.include({ name: 'health', healthy: true });
     const human = await run(['health', broken.canisterId]);
     expect(human.exitCode).to.equal(8);
@@ -145,7 +196,11 @@ describe('soulrecall binary: list, status, health, logs, delete', function () {
   });
 
   it('logs --follow prints new lines as they come and exits 0 when interrupted', async () => {
-    const child = spawn(process.execPath, [binPath, 'logs', live.canisterId, '--follow'], { cwd: projectDir, env: sandbox.env(), stdio: 'pipe' });
+    const child = spawn(process.execPath, [binPath, 'logs', live.canisterId, '--follow'], {
+      cwd: projectDir,
+      env: sandbox.env(),
+      stdio: 'pipe',
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => (stdout += chunk));
@@ -171,17 +226,26 @@ describe('soulrecall binary: list, status, health, logs, delete', function () {
   it('delete refuses the live canister and says how to switch the route', async () => {
     const result = await run(['delete', live.canisterId]);
     expect(result.exitCode).to.equal(9);
-    expect(result.stderr).to.match(/^Error: Canister \S+ is the live canister of my-agent in local; it was not deleted\.$/m);
+    expect(result.stderr).to.match(
+      /^Error: Canister \S+ is the live canister of my-agent in local; it was not deleted\.$/m,
+    );
     expect(result.stderr).to.match(/^Hint: Switch the route first: soulrecall config set --routing/m);
   });
 
   it('delete stops and deletes a spare canister and marks it decommissioned', async () => {
     const result = await json(['delete', broken.canisterId]);
-    expect(result).to.deep.include({ canisterId: broken.canisterId, environment: 'local', agent: 'my-agent', deletedOnNetwork: true });
+    expect(result).to.deep.include({
+      canisterId: broken.canisterId,
+      environment: 'local',
+      agent: 'my-agent',
+      deletedOnNetwork: true,
+    });
     const listed = await json(['list']);
     expect(listed.canisters.map((c: { canisterId: string }) => c.canisterId)).to.not.include(broken.canisterId);
     const everything = await json(['list', '--all']);
-    expect(everything.canisters.find((c: { canisterId: string }) => c.canisterId === broken.canisterId).lastStatus).to.equal('decommissioned');
+    expect(
+      everything.canisters.find((c: { canisterId: string }) => c.canisterId === broken.canisterId).lastStatus,
+    ).to.equal('decommissioned');
     const gone = await run(['status', broken.canisterId, '--network', 'local']);
     expect(gone.exitCode, gone.stderr).to.equal(4);
   });

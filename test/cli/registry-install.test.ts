@@ -32,7 +32,11 @@ describe('soulrecall installed from an npm registry', function () {
 
   // The binary npm put on the prefix's PATH, with the sandbox's data dir and npm pointed at the registry.
   const soulrecall = (args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<CliResult> =>
-    runProgram(join(prefix, 'bin', 'soulrecall'), args, { cwd: project, env: registry.npmEnv({ ...sandbox.env(extraEnv), PATH: `${join(prefix, 'bin')}:${process.env.PATH}` }), timeoutMs: CHILD_TIMEOUT_MS * 2 });
+    runProgram(join(prefix, 'bin', 'soulrecall'), args, {
+      cwd: project,
+      env: registry.npmEnv({ ...sandbox.env(extraEnv), PATH: `${join(prefix, 'bin')}:${process.env.PATH}` }),
+      timeoutMs: CHILD_TIMEOUT_MS * 2,
+    });
   const ok = async (args: string[]): Promise<CliResult> => {
     const result = await soulrecall(args);
     expect(result.exitCode, `soulrecall ${args.join(' ')}\n${result.stdout}\n${result.stderr}`).to.equal(0);
@@ -43,7 +47,10 @@ describe('soulrecall installed from an npm registry', function () {
     registry = await startRegistry([NOTIFY_PLUGIN]);
     for (const dir of [...PUBLISHED_PACKAGES, 'examples/plugin-notify']) registry.publish(join(repoRoot, dir));
     prefix = mkdtempSync(join(tmpdir(), 'soulrecall-prefix-'));
-    await execFileAsync('npm', ['install', '--global', '--prefix', prefix, 'soulrecall'], { env: registry.npmEnv(), maxBuffer: 64 * 1024 * 1024 });
+    await execFileAsync('npm', ['install', '--global', '--prefix', prefix, 'soulrecall'], {
+      env: registry.npmEnv(),
+      maxBuffer: 64 * 1024 * 1024,
+    });
 
     ports.push(await freePort(), await freePort());
     mkdirSync(join(project, 'agent'), { recursive: true });
@@ -78,15 +85,20 @@ describe('soulrecall installed from an npm registry', function () {
     await ok(['deploy', 'my-agent', '-e', 'local']);
     await ok(['promote', 'my-agent', '--from', 'local', '--to', 'staging', '--yes']);
     const list = JSON.parse((await ok(['promote', 'list', 'my-agent', '--json'])).stdout);
-    expect(list.promotions.map((p: { status: string; toEnvironment: string }) => [p.toEnvironment, p.status])).to.deep.equal([['staging', 'succeeded']]);
+    expect(
+      list.promotions.map((p: { status: string; toEnvironment: string }) => [p.toEnvironment, p.status]),
+    ).to.deep.equal([['staging', 'succeeded']]);
   });
 
   /** The plugins oclif loaded besides its own, by name: `core` (bundled) or `user` (installed from a registry). */
   const loadedPlugins = async (): Promise<Record<string, string>> => {
     const plugins = JSON.parse((await ok(['plugins', '--json'])).stdout) as { name: string; type: string }[];
-    return Object.fromEntries(plugins.filter((p) => p.name !== 'soulrecall' && !p.name.startsWith('@oclif/')).map((p) => [p.name, p.type]));
+    return Object.fromEntries(
+      plugins.filter((p) => p.name !== 'soulrecall' && !p.name.startsWith('@oclif/')).map((p) => [p.name, p.type]),
+    );
   };
-  const promotionsListed = async (): Promise<number> => JSON.parse((await ok(['promote', 'list', 'my-agent', '--json'])).stdout).promotions.length;
+  const promotionsListed = async (): Promise<number> =>
+    JSON.parse((await ok(['promote', 'list', 'my-agent', '--json'])).stdout).promotions.length;
   const historyPluginMissing = async (): Promise<void> => {
     const missing = await soulrecall(['promote', 'list', 'my-agent']);
     expect(missing.exitCode, missing.stderr).to.equal(4);
@@ -95,7 +107,12 @@ describe('soulrecall installed from an npm registry', function () {
   };
 
   it('bundles four plugins; one installed from the registry replaces its bundled copy, uninstall leaves none, install restores it', async () => {
-    const bundled = ['@soulrecall/plugin-blue-green', HISTORY_PLUGIN, '@soulrecall/plugin-network', '@soulrecall/plugin-promotion'];
+    const bundled = [
+      '@soulrecall/plugin-blue-green',
+      HISTORY_PLUGIN,
+      '@soulrecall/plugin-network',
+      '@soulrecall/plugin-promotion',
+    ];
     expect(await loadedPlugins()).to.deep.equal(Object.fromEntries(bundled.map((name) => [name, 'core'])));
 
     await ok(['plugins', 'install', HISTORY_PLUGIN]);
@@ -105,7 +122,9 @@ describe('soulrecall installed from an npm registry', function () {
     await ok(['plugins', 'uninstall', HISTORY_PLUGIN]);
     expect(await loadedPlugins()).to.not.have.property(HISTORY_PLUGIN);
     await historyPluginMissing();
-    expect(JSON.parse(readFileSync(join(sandbox.home, 'oclif-data', 'removed-bundled-plugins.json'), 'utf8'))).to.deep.equal({ removed: [HISTORY_PLUGIN] });
+    expect(
+      JSON.parse(readFileSync(join(sandbox.home, 'oclif-data', 'removed-bundled-plugins.json'), 'utf8')),
+    ).to.deep.equal({ removed: [HISTORY_PLUGIN] });
 
     await ok(['plugins', 'install', HISTORY_PLUGIN]);
     expect((await loadedPlugins())[HISTORY_PLUGIN]).to.equal('user');
@@ -116,8 +135,13 @@ describe('soulrecall installed from an npm registry', function () {
     await ok(['plugins', 'uninstall', HISTORY_PLUGIN]);
     await historyPluginMissing();
     const uninstalled = await ok(['plugins', 'uninstall', '@soulrecall/plugin-blue-green']);
-    expect(uninstalled.stdout).to.include('Uninstalled @soulrecall/plugin-blue-green, which came bundled with soulrecall');
-    expect(await loadedPlugins()).to.deep.equal({ '@soulrecall/plugin-network': 'core', '@soulrecall/plugin-promotion': 'core' });
+    expect(uninstalled.stdout).to.include(
+      'Uninstalled @soulrecall/plugin-blue-green, which came bundled with soulrecall',
+    );
+    expect(await loadedPlugins()).to.deep.equal({
+      '@soulrecall/plugin-network': 'core',
+      '@soulrecall/plugin-promotion': 'core',
+    });
     const again = await soulrecall(['plugins', 'uninstall', '@soulrecall/plugin-blue-green']);
     expect(again.exitCode).to.equal(2);
     expect(again.stderr).to.include('@soulrecall/plugin-blue-green is not installed');
@@ -130,10 +154,23 @@ describe('soulrecall installed from an npm registry', function () {
       await ok(['plugins', 'install', NOTIFY_PLUGIN]);
       expect((await loadedPlugins())[NOTIFY_PLUGIN]).to.equal('user');
       await ok(['deploy', 'my-agent', '-e', 'local', '-w', 'agent/agent-v2.wasm']);
-      const promoted = JSON.parse((await soulrecall(['promote', 'my-agent', '--from', 'local', '--to', 'staging', '--yes', '--json'], { SOULRECALL_NOTIFY_WEBHOOK: webhook.url })).stdout);
+      const promoted = JSON.parse(
+        (
+          await soulrecall(['promote', 'my-agent', '--from', 'local', '--to', 'staging', '--yes', '--json'], {
+            SOULRECALL_NOTIFY_WEBHOOK: webhook.url,
+          })
+        ).stdout,
+      );
       expect(promoted.status).to.equal('succeeded');
       expect(webhook.requests).to.have.length(1);
-      expect(webhook.requests[0]!.body).to.include({ promotionId: promoted.promotionId, agent: 'my-agent', fromEnvironment: 'local', toEnvironment: 'staging', status: 'succeeded', moduleSha256: promoted.module.sha256 });
+      expect(webhook.requests[0]!.body).to.include({
+        promotionId: promoted.promotionId,
+        agent: 'my-agent',
+        fromEnvironment: 'local',
+        toEnvironment: 'staging',
+        status: 'succeeded',
+        moduleSha256: promoted.module.sha256,
+      });
     } finally {
       await webhook.stop();
     }

@@ -1,7 +1,14 @@
 import { expect } from 'chai';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { closedPortUrl, onChain, projectYaml, seedCanister, WASM, type SeededCanister } from '../../packages/core/test/inventory-fixture.js';
+import {
+  closedPortUrl,
+  onChain,
+  projectYaml,
+  seedCanister,
+  WASM,
+  type SeededCanister,
+} from '../../packages/core/test/inventory-fixture.js';
 import { CliSandbox, STACK_TRACE } from '../helpers/cli.js';
 import { DevnetPool } from '../helpers/devnet.js';
 
@@ -38,19 +45,24 @@ describe('soulrecall binary: config set|get --routing', function () {
     const devnet = await pool.start();
     mkdirSync(projectDir, { recursive: true });
     writeFileSync(configPath, projectYaml(devnet.url, await closedPortUrl()));
-    const seed = (wasm: string, live = false) => seedCanister({ dataDir: sandbox.home, configPath, environment: 'local', agent: 'my-agent', wasm, live });
+    const seed = (wasm: string, live = false) =>
+      seedCanister({ dataDir: sandbox.home, configPath, environment: 'local', agent: 'my-agent', wasm, live });
     // Through part A's `deploy`: the live canister, and a spare adopted with --canister.
     const deploy = async (extra: string[] = []): Promise<SeededCanister> => {
       const result = await json(['deploy', 'my-agent', '-e', 'local', ...extra]);
       return { canisterId: result.canisterId, moduleSha256: result.moduleSha256, version: result.version };
     };
     blue = await deploy();
-    const greenId = await onChain({ dataDir: sandbox.home, configPath, environment: 'local' }, (client) => client.createCanister());
+    const greenId = await onChain({ dataDir: sandbox.home, configPath, environment: 'local' }, (client) =>
+      client.createCanister(),
+    );
     green = await deploy(['--canister', greenId, '-w', WASM.v2]);
     // deploy rolls back modules whose health check fails, and starts what it stops: these go in directly.
     broken = await seed(WASM.broken);
     stopped = await seed(WASM.v1);
-    await onChain({ dataDir: sandbox.home, configPath, environment: 'local' }, (client) => client.stop(stopped.canisterId));
+    await onChain({ dataDir: sandbox.home, configPath, environment: 'local' }, (client) =>
+      client.stop(stopped.canisterId),
+    );
   });
 
   after(async () => {
@@ -61,14 +73,26 @@ describe('soulrecall binary: config set|get --routing', function () {
   it('config set --routing switches the live canister, records the change and writes canister_ids.json', async () => {
     const before = routeChanges().length;
     const result = await json(['config', 'set', '--routing', green.canisterId]);
-    expect(result).to.deep.include({ agent: 'my-agent', environment: 'local', fromCanisterId: blue.canisterId, toCanisterId: green.canisterId, changed: true });
+    expect(result).to.deep.include({
+      agent: 'my-agent',
+      environment: 'local',
+      fromCanisterId: blue.canisterId,
+      toCanisterId: green.canisterId,
+      changed: true,
+    });
     expect(result.health.healthy).to.equal(true);
     expect(result.canisterIdsFile).to.equal(join(projectDir, '.dfx', 'local', 'canister_ids.json'));
-    expect(existsSync(join(projectDir, 'canister_ids.json')), 'no local id in the root canister_ids.json').to.equal(false);
+    expect(existsSync(join(projectDir, 'canister_ids.json')), 'no local id in the root canister_ids.json').to.equal(
+      false,
+    );
     expect(canisterIds()).to.deep.equal({ 'my-agent': { local: green.canisterId } });
     const changes = routeChanges();
     expect(changes).to.have.length(before + 1);
-    expect(changes[0]).to.deep.include({ fromCanisterId: blue.canisterId, toCanisterId: green.canisterId, cause: 'manual' });
+    expect(changes[0]).to.deep.include({
+      fromCanisterId: blue.canisterId,
+      toCanisterId: green.canisterId,
+      cause: 'manual',
+    });
     const listed = await json(['list']);
     expect(listed.canisters.find((c: { canisterId: string }) => c.canisterId === green.canisterId).live).to.equal(true);
     expect(listed.canisters.find((c: { canisterId: string }) => c.canisterId === blue.canisterId).live).to.equal(false);
@@ -83,7 +107,13 @@ describe('soulrecall binary: config set|get --routing', function () {
 
   it('config get --routing shows live routes, filtered by agent and environment alias', async () => {
     const { routes } = await json(['config', 'get', '--routing']);
-    expect(routes.map((r: { agent: string; environment: string; canisterId: string }) => [r.agent, r.environment, r.canisterId])).to.deep.equal([['my-agent', 'local', green.canisterId]]);
+    expect(
+      routes.map((r: { agent: string; environment: string; canisterId: string }) => [
+        r.agent,
+        r.environment,
+        r.canisterId,
+      ]),
+    ).to.deep.equal([['my-agent', 'local', green.canisterId]]);
     expect((await json(['config', 'get', '--routing', '--agent', 'other'])).routes).to.deep.equal([]);
     expect((await json(['config', 'get', '--routing', '-e', 'stg'])).routes).to.deep.equal([]);
     const human = await run(['config', 'get', '--routing']);

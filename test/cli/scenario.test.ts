@@ -57,23 +57,39 @@ describe('scenario: deploy → upgrade → observe → failed upgrade rolled bac
 
     const status = await run(['status', canisterId]);
     expect(status.exitCode, status.stdout).to.equal(0);
-    expect(status.json).to.include({ canisterId, environment: 'local', status: 'running', moduleHash: v2Sha, moduleVersion: 2 });
+    expect(status.json).to.include({
+      canisterId,
+      environment: 'local',
+      status: 'running',
+      moduleHash: v2Sha,
+      moduleVersion: 2,
+    });
     expect(status.json.recorded).to.include({ agent: 'my-agent' });
 
     const list = await run(['list']);
     expect(list.exitCode, list.stdout).to.equal(0);
     const entries: Array<Record<string, unknown>> = list.json.canisters;
     const entry = entries.find((candidate) => candidate.canisterId === canisterId);
-    expect(entry).to.include({ agent: 'my-agent', environment: 'local', live: true, deployedVersion: 2, moduleSha256: v2Sha });
+    expect(entry).to.include({
+      agent: 'my-agent',
+      environment: 'local',
+      live: true,
+      deployedVersion: 2,
+      moduleSha256: v2Sha,
+    });
 
     // The agent logs each memory it stores; the log survived the upgrade to v2.
     const logs = await run(['logs', canisterId]);
     expect(logs.exitCode, logs.stdout).to.equal(0);
-    const texts = logs.json.lines.map((line: { canisterId: string; text: string }) => (expect(line.canisterId).to.equal(canisterId), line.text));
+    const texts = logs.json.lines.map(
+      (line: { canisterId: string; text: string }) => (expect(line.canisterId).to.equal(canisterId), line.text),
+    );
     expect(texts).to.include('agent 1.0.0 remembered memory #1');
     const networkLogs = await run(['logs', '--network', 'local']);
     expect(networkLogs.exitCode, networkLogs.stdout).to.equal(0);
-    expect(networkLogs.json.lines.map((line: { text: string }) => line.text)).to.include('agent 1.0.0 remembered memory #1');
+    expect(networkLogs.json.lines.map((line: { text: string }) => line.text)).to.include(
+      'agent 1.0.0 remembered memory #1',
+    );
   });
 
   it('rolls back a deploy whose health check fails, with the memories intact', async () => {
@@ -88,7 +104,10 @@ describe('scenario: deploy → upgrade → observe → failed upgrade rolled bac
     expect(health.exitCode).to.equal(0);
     const list = await run(['list', '--agent', 'my-agent']);
     const entries: Array<Record<string, unknown>> = list.json.canisters;
-    expect(entries.find((candidate) => candidate.canisterId === canisterId)).to.include({ deployedVersion: 2, lastStatus: 'rolled-back' });
+    expect(entries.find((candidate) => candidate.canisterId === canisterId)).to.include({
+      deployedVersion: 2,
+      lastStatus: 'rolled-back',
+    });
   });
 
   it('backup create / restore round-trips the state', async () => {
@@ -127,7 +146,10 @@ describe('scenario: deploy → upgrade → observe → failed upgrade rolled bac
 
     const list = await run(['list']);
     const entries: Array<Record<string, unknown>> = list.json.canisters;
-    expect(entries.find((candidate) => candidate.canisterId === canisterId)).to.include({ deployedVersion: 1, live: true });
+    expect(entries.find((candidate) => candidate.canisterId === canisterId)).to.include({
+      deployedVersion: 1,
+      live: true,
+    });
   });
 
   it('delete refuses the live canister and deletes a spare one', async () => {

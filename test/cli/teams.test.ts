@@ -64,20 +64,29 @@ agents:
     const winner = results.find((result) => result.exitCode === 0)!;
     const loser = results.find((result) => result.exitCode === 9)!;
     expect(loser.json.error.code).to.equal('LOCK_HELD');
-    expect(loser.json.error.message).to.include(winner.json.promotionId).and.match(/pid \d+ on host /);
+    expect(loser.json.error.message)
+      .to.include(winner.json.promotionId)
+      .and.match(/pid \d+ on host /);
     for (const sandbox of [laptop, ci]) {
       const listed = await on(sandbox, ['promote', 'list', 'my-agent']);
       expect(listed.json.project).to.equal('team');
       expect(listed.json.promotions.map((p: { id: string }) => p.id)).to.include(winner.json.promotionId);
       // Both attempts are on the team's record, whichever machine lists them: the refused one closed as aborted.
-      const attempts = listed.json.promotions.slice(0, 2).map((p: { status: string; error: string | null }) => `${p.status}:${p.error?.startsWith(`refused: promotion ${winner.json.promotionId}`) ?? false}`);
+      const attempts = listed.json.promotions
+        .slice(0, 2)
+        .map(
+          (p: { status: string; error: string | null }) =>
+            `${p.status}:${p.error?.startsWith(`refused: promotion ${winner.json.promotionId}`) ?? false}`,
+        );
       expect(attempts.sort()).to.deep.equal(['aborted:true', 'succeeded:false']);
     }
-    const versions = (await on(ci, ['list'])).json.canisters.map((c: { environment: string; deployedVersion: number }) => `${c.environment}:${c.deployedVersion}`);
+    const versions = (await on(ci, ['list'])).json.canisters.map(
+      (c: { environment: string; deployedVersion: number }) => `${c.environment}:${c.deployedVersion}`,
+    );
     expect(versions).to.deep.equal(['prod:2', 'staging:2']);
   });
 
-  it("the other machine rolls back, then restores a backup of, what the first one deployed", async () => {
+  it('the other machine rolls back, then restores a backup of, what the first one deployed', async () => {
     const prodCanister = (await on(ci, ['list', '-e', 'prod'])).json.canisters[0].canisterId as string;
     const actor = await agentActor(prod, prodCanister);
     await actor.remember('before the backup');
@@ -104,11 +113,15 @@ agents:
     try {
       paused.child.kill('SIGUSR2');
       expect(await paused.exited).to.equal(11);
-      expect(paused.stderr()).to.match(/cannot be reached/).and.not.match(STACK_TRACE);
+      expect(paused.stderr())
+        .to.match(/cannot be reached/)
+        .and.not.match(STACK_TRACE);
     } finally {
       await server.restart();
     }
-    const running = (await on(ci, ['promote', 'list', 'my-agent'])).json.promotions.find((p: { status: string }) => p.status === 'running' || p.status === 'failed');
+    const running = (await on(ci, ['promote', 'list', 'my-agent'])).json.promotions.find(
+      (p: { status: string }) => p.status === 'running' || p.status === 'failed',
+    );
     expect(running, 'the interrupted promotion is on the record').to.exist;
     const shown = await on(ci, ['promote', 'show', running.id]);
     const steps = shown.json.steps.map((step: { name: string; status: string }) => `${step.name}:${step.status}`);
@@ -122,25 +135,57 @@ agents:
 
   it('bad history settings: one clear sentence, a hint, exit 3 or 11, nothing written', async () => {
     const cases: { name: string; history: string; exitCode: number; code: string; message: RegExp }[] = [
-      { name: 'not a URL', history: 'mysql://db/x', exitCode: 3, code: 'CONFIG_INVALID_URL', message: /neither `sqlite` nor a postgres:\/\/ URL/ },
-      { name: 'no database name', history: 'postgres://postgres@127.0.0.1:5432', exitCode: 3, code: 'CONFIG_INVALID_URL', message: /neither `sqlite` nor/ },
-      { name: 'nothing listening', history: 'postgres://postgres@127.0.0.1:1/soulrecall', exitCode: 11, code: 'STORE_UNREACHABLE', message: /cannot be reached/ },
-      { name: 'a database that does not exist', history: server.url('missing_db'), exitCode: 11, code: 'STORE_CANT_OPEN', message: /does not exist/ },
+      {
+        name: 'not a URL',
+        history: 'mysql://db/x',
+        exitCode: 3,
+        code: 'CONFIG_INVALID_URL',
+        message: /neither `sqlite` nor a postgres:\/\/ URL/,
+      },
+      {
+        name: 'no database name',
+        history: 'postgres://postgres@127.0.0.1:5432',
+        exitCode: 3,
+        code: 'CONFIG_INVALID_URL',
+        message: /neither `sqlite` nor/,
+      },
+      {
+        name: 'nothing listening',
+        history: 'postgres://postgres@127.0.0.1:1/soulrecall',
+        exitCode: 11,
+        code: 'STORE_UNREACHABLE',
+        message: /cannot be reached/,
+      },
+      {
+        name: 'a database that does not exist',
+        history: server.url('missing_db'),
+        exitCode: 11,
+        code: 'STORE_CANT_OPEN',
+        message: /does not exist/,
+      },
     ];
     for (const testCase of cases) {
       const fresh = new CliSandbox();
       try {
         const dir = join(fresh.home, 'p');
         mkdirSync(dir);
-        writeFileSync(join(dir, 'soulrecall.yaml'), `history: ${testCase.history}\nenvironments:\n  local: { network: local }\n`);
+        writeFileSync(
+          join(dir, 'soulrecall.yaml'),
+          `history: ${testCase.history}\nenvironments:\n  local: { network: local }\n`,
+        );
         const human = await fresh.run(['list'], { cwd: dir });
         expect(human.exitCode, `${testCase.name}: ${human.stderr}`).to.equal(testCase.exitCode);
         expect(human.stderr, testCase.name).to.match(testCase.message).and.not.match(STACK_TRACE);
         const json = await runJson(fresh, dir, ['list']);
         expect(json.json.error.code, testCase.name).to.equal(testCase.code);
         expect(json.json.error.hint, testCase.name).to.be.a('string').and.not.empty;
-        const viaEnv = await fresh.run(['list', '--json'], { cwd: fresh.home, env: { SOULRECALL_HISTORY_URL: testCase.history } });
-        expect(JSON.parse(viaEnv.stdout).error.code, `${testCase.name} (env)`).to.equal(testCase.code === 'CONFIG_INVALID_URL' ? 'INVALID_ARGUMENT' : testCase.code);
+        const viaEnv = await fresh.run(['list', '--json'], {
+          cwd: fresh.home,
+          env: { SOULRECALL_HISTORY_URL: testCase.history },
+        });
+        expect(JSON.parse(viaEnv.stdout).error.code, `${testCase.name} (env)`).to.equal(
+          testCase.code === 'CONFIG_INVALID_URL' ? 'INVALID_ARGUMENT' : testCase.code,
+        );
       } finally {
         fresh.cleanup();
       }

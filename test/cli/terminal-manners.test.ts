@@ -35,14 +35,22 @@ describe('soulrecall binary: terminals and pipes', function () {
   const pool = new DevnetPool();
   const path = sandbox.pathWithBinary();
   // A user's terminal, not CI (where progress is plain lines even on a terminal).
-  const env = (extra: NodeJS.ProcessEnv = {}) => sandbox.env({ PATH: path, TERM: 'xterm', INPUTRC: '/dev/null', CI: '', ...extra });
+  const env = (extra: NodeJS.ProcessEnv = {}) =>
+    sandbox.env({ PATH: path, TERM: 'xterm', INPUTRC: '/dev/null', CI: '', ...extra });
   let project: TestProject;
   const production: string[] = [];
   let stagingCanister: string;
 
   /** A shell in a tmux pane of `width` columns, in the project folder, with a plain `$ ` prompt. */
   async function shell(name: string, width: number, height = 30): Promise<TmuxPane> {
-    const pane = await TmuxPane.start({ socket: join(sandbox.home, `tmux-${name}.sock`), width, height, cwd: project.dir, env: env(), command: 'bash --norc --noprofile -i' });
+    const pane = await TmuxPane.start({
+      socket: join(sandbox.home, `tmux-${name}.sock`),
+      width,
+      height,
+      cwd: project.dir,
+      env: env(),
+      command: 'bash --norc --noprofile -i',
+    });
     await pane.type("PS1='$ '; clear");
     await pane.press('Enter');
     await pane.waitFor(/^\s*\$\s*$/);
@@ -55,7 +63,11 @@ describe('soulrecall binary: terminals and pipes', function () {
    * left by the previous run never counts), and returns the screen once that shows.
    * `answer`: once `ready` resolves, these keys are pressed.
    */
-  async function runInPane(pane: TmuxPane, line: string, answer?: { ready: () => Promise<unknown>; keys: string[] }): Promise<{ screen: string; exitCode: number }> {
+  async function runInPane(
+    pane: TmuxPane,
+    line: string,
+    answer?: { ready: () => Promise<unknown>; keys: string[] },
+  ): Promise<{ screen: string; exitCode: number }> {
     const marker = `run${++runs}`;
     await pane.type(`clear; ${line}; echo "${marker} exit=$?"`);
     await pane.press('Enter');
@@ -102,7 +114,8 @@ describe('soulrecall binary: terminals and pipes', function () {
       expect(listed.exitCode, listed.stderr).to.equal(0);
       expect(listed.stdout).not.to.include('…');
       expect(Math.max(...listed.stdout.split('\n').map((line) => line.length))).to.be.greaterThan(80);
-      for (const canisterId of production) expect(listed.stdout).to.match(new RegExp(`^production\\s+(my-agent|${LONG_AGENT})\\s+${canisterId}\\s`, 'm'));
+      for (const canisterId of production)
+        expect(listed.stdout).to.match(new RegExp(`^production\\s+(my-agent|${LONG_AGENT})\\s+${canisterId}\\s`, 'm'));
       const narrow = await project.run(['list'], { env: { COLUMNS: '40' } });
       expect(narrow.stdout).to.equal(listed.stdout);
     });
@@ -122,7 +135,9 @@ describe('soulrecall binary: terminals and pipes', function () {
       expect(lines[0]).to.match(/^WHEN\s+KIND\s+WHAT$/);
       expect(lines.slice(1)).to.have.length(json.events.length);
       for (const line of lines.slice(1)) expect(line).to.match(EVENT_LINE);
-      expect(Math.max(...lines.map((line) => line.length)), 'some summary is longer than 80 columns').to.be.greaterThan(80);
+      expect(Math.max(...lines.map((line) => line.length)), 'some summary is longer than 80 columns').to.be.greaterThan(
+        80,
+      );
     });
   });
 
@@ -140,7 +155,10 @@ describe('soulrecall binary: terminals and pipes', function () {
       expect(exitCode).to.equal(0);
       const table = screen.split('\n').filter((line) => /^(ENV|local|staging|production)\s/.test(line));
       expect(table, screen).to.have.length(1 + 3 * 2);
-      expect(table.every((line) => line.length <= 80), screen).to.equal(true);
+      expect(
+        table.every((line) => line.length <= 80),
+        screen,
+      ).to.equal(true);
       expect(screen).to.include('…').and.not.include(LONG_AGENT);
     });
 
@@ -148,7 +166,8 @@ describe('soulrecall binary: terminals and pipes', function () {
       const { screen, exitCode } = await runInPane(pane, 'COLUMNS=200 soulrecall list');
       expect(exitCode).to.equal(0);
       expect(screen).not.to.include('…');
-      for (const canisterId of production) expect(screen).to.match(new RegExp(`^production\\s+(my-agent|${LONG_AGENT})\\s+${canisterId}\\s`, 'm'));
+      for (const canisterId of production)
+        expect(screen).to.match(new RegExp(`^production\\s+(my-agent|${LONG_AGENT})\\s+${canisterId}\\s`, 'm'));
     });
 
     it('history wraps long summaries under themselves and promote show fits, within 80 columns', async () => {
@@ -156,26 +175,43 @@ describe('soulrecall binary: terminals and pipes', function () {
       const history = await runInPane(pane, 'soulrecall history --limit 8');
       expect(history.exitCode).to.equal(0);
       const lines = history.screen.split('\n');
-      expect(lines.some((line) => /^ {33}\S/.test(line)), 'a continuation line').to.equal(true);
-      expect(lines.every((line) => line.length <= 80), 'nothing wrapped by the terminal').to.equal(true);
+      expect(
+        lines.some((line) => /^ {33}\S/.test(line)),
+        'a continuation line',
+      ).to.equal(true);
+      expect(
+        lines.every((line) => line.length <= 80),
+        'nothing wrapped by the terminal',
+      ).to.equal(true);
 
       const [promotion] = project.withStore((store) => store.promotions.list({ agent: LONG_AGENT, limit: 1 }));
       const shown = await runInPane(pane, `soulrecall promote show ${promotion!.id}`);
       expect(shown.exitCode).to.equal(0);
       expect(shown.screen).to.include(`Promotion ${promotion!.id}`).and.include('Steps');
-      expect(shown.screen.split('\n').every((line) => line.length <= 80), 'nothing wrapped by the terminal').to.equal(true);
+      expect(
+        shown.screen.split('\n').every((line) => line.length <= 80),
+        'nothing wrapped by the terminal',
+      ).to.equal(true);
     });
 
     /** The mistyped delete of the live staging canister, answered with `keys`. */
     const mistypedDelete = (...keys: string[]) => {
-      const question = new RegExp(`^\`delet\` is not a soulrecall command\\.\\nRun \`soulrecall delete ${stagingCanister} --network staging\` instead\\? \\[y/N\\]\\s*$`, 'm');
-      return runInPane(pane, `soulrecall delet ${stagingCanister} --network staging`, { ready: () => pane.waitFor(question, { joined: true }), keys });
+      const question = new RegExp(
+        `^\`delet\` is not a soulrecall command\\.\\nRun \`soulrecall delete ${stagingCanister} --network staging\` instead\\? \\[y/N\\]\\s*$`,
+        'm',
+      );
+      return runInPane(pane, `soulrecall delet ${stagingCanister} --network staging`, {
+        ready: () => pane.waitFor(question, { joined: true }),
+        keys,
+      });
     };
 
     it('a typo offers the command with its arguments, and runs it so when answered yes', async () => {
       const { screen, exitCode } = await mistypedDelete('y', 'Enter');
       // The live canister is refused: delete ran with the canister id and --network it was given.
-      expect(screen).to.include(`Error: Canister ${stagingCanister} is the live canister of my-agent in staging; it was not deleted.`);
+      expect(screen).to.include(
+        `Error: Canister ${stagingCanister} is the live canister of my-agent in staging; it was not deleted.`,
+      );
       expect(exitCode).to.equal(9);
     });
 
@@ -193,10 +229,17 @@ describe('soulrecall binary: terminals and pipes', function () {
     });
 
     it('a typo with stderr not on the terminal asks nothing (no one would see the question): the error goes there, exit 127', async () => {
-      const { screen, exitCode } = await runInPane(pane, `soulrecall delet ${stagingCanister} --network staging 2> typo.txt`);
+      const { screen, exitCode } = await runInPane(
+        pane,
+        `soulrecall delet ${stagingCanister} --network staging 2> typo.txt`,
+      );
       expect(exitCode).to.equal(127);
       expect(screen).not.to.include('[y/N]');
-      expect(readFileSync(join(project.dir, 'typo.txt'), 'utf8')).to.match(new RegExp(`^Error: \`delet\` is not a soulrecall command\\.\\nHint: Did you mean \`soulrecall delete ${stagingCanister} --network staging\`\\?`));
+      expect(readFileSync(join(project.dir, 'typo.txt'), 'utf8')).to.match(
+        new RegExp(
+          `^Error: \`delet\` is not a soulrecall command\\.\\nHint: Did you mean \`soulrecall delete ${stagingCanister} --network staging\`\\?`,
+        ),
+      );
     });
 
     it('a typo with --json prints a JSON error and asks nothing', async () => {
@@ -208,10 +251,25 @@ describe('soulrecall binary: terminals and pipes', function () {
 
   describe('typos, piped: one sentence, a hint with the right command line, exit 127, a JSON error with --json', () => {
     const cases: TypoCase[] = [
-      { name: 'a mistyped command with an argument and a flag', args: ['delet', '{live}', '--network', 'staging'], suggestion: 'soulrecall delete {live} --network staging', typed: 'delet' },
+      {
+        name: 'a mistyped command with an argument and a flag',
+        args: ['delet', '{live}', '--network', 'staging'],
+        suggestion: 'soulrecall delete {live} --network staging',
+        typed: 'delet',
+      },
       { name: 'a mistyped command alone', args: ['promot'], suggestion: 'soulrecall promote', typed: 'promot' },
-      { name: 'a mistyped subcommand of a topic', args: ['bluegreen', 'swich', 'my-agent', '-e', 'staging'], suggestion: 'soulrecall bluegreen switch my-agent -e staging', typed: 'bluegreen swich' },
-      { name: 'a mistyped topic', args: ['netwrk', 'status', '--port', '4999'], suggestion: 'soulrecall network status --port 4999', typed: 'netwrk status' },
+      {
+        name: 'a mistyped subcommand of a topic',
+        args: ['bluegreen', 'swich', 'my-agent', '-e', 'staging'],
+        suggestion: 'soulrecall bluegreen switch my-agent -e staging',
+        typed: 'bluegreen swich',
+      },
+      {
+        name: 'a mistyped topic',
+        args: ['netwrk', 'status', '--port', '4999'],
+        suggestion: 'soulrecall network status --port 4999',
+        typed: 'netwrk status',
+      },
       { name: 'nothing close', args: ['xyzzy', 'plugh'], suggestion: null, typed: 'xyzzy' },
     ];
     const fill = (text: string) => text.replaceAll('{live}', stagingCanister);
@@ -220,8 +278,10 @@ describe('soulrecall binary: terminals and pipes', function () {
       it(`${testCase.name}: ${testCase.args.join(' ')}`, async () => {
         const args = testCase.args.map(fill);
         // The suggestion is the line as typed, the command's words corrected: `--json` too.
-        const suggested = (extra: string) => (testCase.suggestion === null ? null : `${fill(testCase.suggestion)}${extra}`);
-        const hint = (extra: string) => `${testCase.suggestion === null ? '' : `Did you mean \`${suggested(extra)}\`? `}Run \`soulrecall help\` for the list of commands.`;
+        const suggested = (extra: string) =>
+          testCase.suggestion === null ? null : `${fill(testCase.suggestion)}${extra}`;
+        const hint = (extra: string) =>
+          `${testCase.suggestion === null ? '' : `Did you mean \`${suggested(extra)}\`? `}Run \`soulrecall help\` for the list of commands.`;
         const message = `\`${testCase.typed}\` is not a soulrecall command.`;
 
         const human = await project.run(args);
@@ -233,7 +293,13 @@ describe('soulrecall binary: terminals and pipes', function () {
         expect(json.exitCode).to.equal(127);
         expect(json.stderr).to.equal('');
         expect(JSON.parse(json.stdout)).to.deep.equal({
-          error: { code: 'COMMAND_NOT_FOUND', message, hint: hint(' --json'), exitCode: 127, details: { command: testCase.typed, suggestion: suggested(' --json') } },
+          error: {
+            code: 'COMMAND_NOT_FOUND',
+            message,
+            hint: hint(' --json'),
+            exitCode: 127,
+            details: { command: testCase.typed, suggestion: suggested(' --json') },
+          },
         });
       });
     }
@@ -257,10 +323,14 @@ describe('soulrecall binary: terminals and pipes', function () {
 
     it('shows the interruption line with the resume and abort commands, restores the cursor and exits 130', async () => {
       let promotionId = '';
-      const { screen, exitCode } = await runInPane(pane, 'SOULRECALL_PAUSE_AFTER_STEP=install soulrecall promote my-agent -f local -t staging', {
-        ready: async () => (promotionId = await pausedAfterInstall(project)),
-        keys: ['C-c'],
-      });
+      const { screen, exitCode } = await runInPane(
+        pane,
+        'SOULRECALL_PAUSE_AFTER_STEP=install soulrecall promote my-agent -f local -t staging',
+        {
+          ready: async () => (promotionId = await pausedAfterInstall(project)),
+          keys: ['C-c'],
+        },
+      );
       expect(screen).to.include(
         `Interrupted. Promotion ${promotionId} stopped where the journal says: \`soulrecall promote resume ${promotionId}\` continues, \`soulrecall promote abort ${promotionId}\` undoes.`,
       );
@@ -276,11 +346,16 @@ describe('soulrecall binary: terminals and pipes', function () {
 
     it('draws the steps on stderr: stdout sent to a file gets the result and nothing else', async () => {
       await project.deploy('my-agent', 'local', agentWasm.v1);
-      const { screen, exitCode } = await runInPane(pane, 'soulrecall promote my-agent -f local -t staging > promoted.txt');
+      const { screen, exitCode } = await runInPane(
+        pane,
+        'soulrecall promote my-agent -f local -t staging > promoted.txt',
+      );
       expect(exitCode).to.equal(0);
       expect(screen, 'the task list is on the terminal').to.match(/✔ install/);
       const stdout = readFileSync(join(project.dir, 'promoted.txt'), 'utf8');
-      expect(stdout).to.match(/^Promoted my-agent local → staging \(in-place\) as prm-\w+: module \w+ on \S+, version \d+\.\n$/);
+      expect(stdout).to.match(
+        /^Promoted my-agent local → staging \(in-place\) as prm-\w+: module \w+ on \S+, version \d+\.\n$/,
+      );
     });
   });
 });

@@ -58,7 +58,11 @@ export class CliSandbox {
 
   /** Runs the built binary as a child process, as a user would. */
   run(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string } = {}): Promise<CliResult> {
-    return runProgram(process.execPath, [binPath, ...args], { cwd: options.cwd ?? this.home, env: this.env(options.env), input: options.input });
+    return runProgram(process.execPath, [binPath, ...args], {
+      cwd: options.cwd ?? this.home,
+      env: this.env(options.env),
+      input: options.input,
+    });
   }
 
   cleanup(): void {
@@ -70,9 +74,21 @@ export class CliSandbox {
 export const STACK_TRACE = /^\s+at .+\(.+:\d+:\d+\)$|^\s+at .+:\d+:\d+$/m;
 
 /** Runs a program to its end and collects what it printed; killed when it hangs. */
-export function runProgram(file: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv; input?: string; timeoutMs?: number; uid?: number; gid?: number }): Promise<CliResult> {
+export function runProgram(
+  file: string,
+  args: string[],
+  options: { cwd: string; env: NodeJS.ProcessEnv; input?: string; timeoutMs?: number; uid?: number; gid?: number },
+): Promise<CliResult> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(file, args, { cwd: options.cwd, env: options.env, stdio: 'pipe', timeout: options.timeoutMs ?? CHILD_TIMEOUT_MS, killSignal: 'SIGKILL', uid: options.uid, gid: options.gid });
+    const child = spawn(file, args, {
+      cwd: options.cwd,
+      env: options.env,
+      stdio: 'pipe',
+      timeout: options.timeoutMs ?? CHILD_TIMEOUT_MS,
+      killSignal: 'SIGKILL',
+      uid: options.uid,
+      gid: options.gid,
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => (stdout += chunk));

@@ -58,7 +58,12 @@ export function prng(seed: number): () => number {
   };
 }
 
-const agentIdl: IDL.InterfaceFactory = ({ IDL: I }) => I.Service({ remember: I.Func([I.Text], [I.Nat], []), recall: I.Func([], [I.Vec(I.Text)], ['query']), version: I.Func([], [I.Text], ['query']) });
+const agentIdl: IDL.InterfaceFactory = ({ IDL: I }) =>
+  I.Service({
+    remember: I.Func([I.Text], [I.Nat], []),
+    recall: I.Func([], [I.Vec(I.Text)], ['query']),
+    version: I.Func([], [I.Text], ['query']),
+  });
 
 export interface Network {
   env: string;
@@ -70,8 +75,13 @@ export interface Network {
 
 /** The canisters a network holds, read from its own registry (the devnet writes it before every reply). */
 function canistersOn(network: Network): Array<{ id: string; controllers: string[] }> {
-  const registry = JSON.parse(readFileSync(join(network.stateDir, 'canisters.json'), 'utf8')) as { canisters: Array<{ id: { $p: string }; controllers: Array<{ $p: string }> }> };
-  return registry.canisters.map((canister) => ({ id: canister.id.$p, controllers: canister.controllers.map((controller) => controller.$p) }));
+  const registry = JSON.parse(readFileSync(join(network.stateDir, 'canisters.json'), 'utf8')) as {
+    canisters: Array<{ id: { $p: string }; controllers: Array<{ $p: string }> }>;
+  };
+  return registry.canisters.map((canister) => ({
+    id: canister.id.$p,
+    controllers: canister.controllers.map((controller) => controller.$p),
+  }));
 }
 
 export class FaultCampaign {
@@ -118,7 +128,8 @@ export class FaultCampaign {
 
   async ok(args: string[]): Promise<CliResult> {
     const result = await this.run(args);
-    if (result.exitCode !== 0) throw new Error(`soulrecall ${args.join(' ')} exited ${result.exitCode}: ${result.stderr}`);
+    if (result.exitCode !== 0)
+      throw new Error(`soulrecall ${args.join(' ')} exited ${result.exitCode}: ${result.stderr}`);
     return result;
   }
 
@@ -128,12 +139,18 @@ export class FaultCampaign {
 
   live(): string | undefined {
     const file = join(this.dir, 'canister_ids.json');
-    return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, Record<string, string>>)['my-agent']?.production : undefined;
+    return existsSync(file)
+      ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, Record<string, string>>)['my-agent']?.production
+      : undefined;
   }
 
   async actor(canisterId: string) {
     const agent = await HttpAgent.create({ host: this.production().url, shouldFetchRootKey: true });
-    return Actor.createActor<{ remember(text: string): Promise<bigint>; recall(): Promise<string[]>; version(): Promise<string> }>(agentIdl, { agent, canisterId });
+    return Actor.createActor<{
+      remember(text: string): Promise<bigint>;
+      recall(): Promise<string[]>;
+      version(): Promise<string>;
+    }>(agentIdl, { agent, canisterId });
   }
 
   async remember(text: string): Promise<void> {
@@ -148,7 +165,11 @@ export class FaultCampaign {
       if (tries > 400) throw new Error(`network ${network.info.pid} did not die`);
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
-    network.info = await startNetworkInBackground({ port: network.port, host: '127.0.0.1', stateDir: network.stateDir });
+    network.info = await startNetworkInBackground({
+      port: network.port,
+      host: '127.0.0.1',
+      stateDir: network.stateDir,
+    });
   }
 
   /** Every invariant of the README's "Interruptions" section; returns what does not hold. */
@@ -158,18 +179,32 @@ export class FaultCampaign {
     try {
       if (promotionId) {
         const promotion = store.promotions.require(promotionId);
-        const terminal = ['succeeded', 'aborted', 'rolled-back'].includes(promotion.status) || (promotion.status === 'failed' && promotion.options.failedVerdict === true);
+        const terminal =
+          ['succeeded', 'aborted', 'rolled-back'].includes(promotion.status) ||
+          (promotion.status === 'failed' && promotion.options.failedVerdict === true);
         if (!terminal) problems.push(`promotion ${promotionId} is ${promotion.status}`);
         const running = promotion.steps.filter((step) => step.status === 'running').map((step) => step.name);
         if (running.length > 0) problems.push(`steps still running: ${running.join(', ')}`);
       }
       const pending = store.deployments.list({ status: 'pending', limit: 100 });
-      if (pending.length > 0) problems.push(`deployments pending: ${pending.map((d) => `${d.id} (v${d.version} on ${d.canisterId})`).join(', ')}`);
-      if (store.locks.list().length > 0) problems.push(`locks held: ${store.locks.list().map((lease) => `${lease.agent}/${lease.environment} by ${lease.operationId}`).join(', ')}`);
+      if (pending.length > 0)
+        problems.push(
+          `deployments pending: ${pending.map((d) => `${d.id} (v${d.version} on ${d.canisterId})`).join(', ')}`,
+        );
+      if (store.locks.list().length > 0)
+        problems.push(
+          `locks held: ${store.locks
+            .list()
+            .map((lease) => `${lease.agent}/${lease.environment} by ${lease.operationId}`)
+            .join(', ')}`,
+        );
       const route = store.routes.get('my-agent', 'production')?.canisterId;
-      if (route !== this.live()) problems.push(`route ${route ?? 'none'} in the store, ${this.live() ?? 'none'} in canister_ids.json`);
+      if (route !== this.live())
+        problems.push(`route ${route ?? 'none'} in the store, ${this.live() ?? 'none'} in canister_ids.json`);
       for (const network of this.networks) {
-        const ours = canistersOn(network).filter((canister) => canister.controllers.includes(this.principal)).map((canister) => canister.id);
+        const ours = canistersOn(network)
+          .filter((canister) => canister.controllers.includes(this.principal))
+          .map((canister) => canister.id);
         const recorded = store.canisters.list({ environment: network.env }).map((canister) => canister.canisterId);
         const untracked = ours.filter((id) => !recorded.includes(id));
         const missing = recorded.filter((id) => !ours.includes(id));
@@ -181,7 +216,10 @@ export class FaultCampaign {
     }
     const live = this.live();
     if (!live) return [...problems, 'no live canister'];
-    const client = await CanisterClient.connect({ name: 'production', url: this.production().url, kind: 'url' }, new IdentityStore({ dataDir: this.sandbox.home }).resolve());
+    const client = await CanisterClient.connect(
+      { name: 'production', url: this.production().url, kind: 'url' },
+      new IdentityStore({ dataDir: this.sandbox.home }).resolve(),
+    );
     const status = (await client.status(live)).status;
     if (status !== 'running') problems.push(`the live canister ${live} is ${status}`);
     else {
@@ -206,8 +244,23 @@ export class FaultCampaign {
       const version = await (await this.actor(this.live()!)).version();
       const module = version === '2.0.0' ? agentWasm.v3 : agentWasm.v2;
       const before = this.lastPromotionId();
-      const args = ['promote', 'my-agent', '--from', 'staging', '--to', 'production', '-w', module, '--yes', ...(strategy === 'blue-green' ? ['--blue-green'] : [])];
-      const child = spawn(process.execPath, [binPath, ...args], { cwd: this.dir, env: this.sandbox.env(), stdio: 'ignore' });
+      const args = [
+        'promote',
+        'my-agent',
+        '--from',
+        'staging',
+        '--to',
+        'production',
+        '-w',
+        module,
+        '--yes',
+        ...(strategy === 'blue-green' ? ['--blue-green'] : []),
+      ];
+      const child = spawn(process.execPath, [binPath, ...args], {
+        cwd: this.dir,
+        env: this.sandbox.env(),
+        stdio: 'ignore',
+      });
       const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
       await new Promise((resolve) => setTimeout(resolve, delayMs));
       const fault = killNetwork ? 'network SIGKILL' : signal;
@@ -220,18 +273,39 @@ export class FaultCampaign {
       let action: TrialRecord['action'] = 'none';
       let status = promotionId ? this.statusOf(promotionId) : null;
       const actionProblems: string[] = [];
-      if (promotionId && (status === 'running' || status === 'failed' || status === 'planned') && !this.failedVerdict(promotionId)) {
+      if (
+        promotionId &&
+        (status === 'running' || status === 'failed' || status === 'planned') &&
+        !this.failedVerdict(promotionId)
+      ) {
         action = preferResume ? 'resume' : 'abort';
         const result = await this.run(['promote', action, promotionId]);
-        if (result.exitCode !== 0) actionProblems.push(`promote ${action} exited ${result.exitCode}: ${result.stderr.split('\n').filter((line) => /^(Error|Hint):/.test(line)).join(' ')}`);
+        if (result.exitCode !== 0)
+          actionProblems.push(
+            `promote ${action} exited ${result.exitCode}: ${result.stderr
+              .split('\n')
+              .filter((line) => /^(Error|Hint):/.test(line))
+              .join(' ')}`,
+          );
         status = this.statusOf(promotionId);
       }
       const violations = [...actionProblems, ...(await this.violations(promotionId))];
-      const record: TrialRecord = { trial, strategy, fault, delayMs, promotionStatus: status, action, ok: violations.length === 0, violations };
+      const record: TrialRecord = {
+        trial,
+        strategy,
+        fault,
+        delayMs,
+        promotionStatus: status,
+        action,
+        ok: violations.length === 0,
+        violations,
+      };
       records.push(record);
       const key = `${strategy}/${fault}/${status ?? 'not started'}/${action}`;
       outcomes[key] = (outcomes[key] ?? 0) + 1;
-      options.log?.(`trial ${trial}: ${key} after ${delayMs} ms${violations.length ? ` — ${violations.join('; ')}` : ''}`);
+      options.log?.(
+        `trial ${trial}: ${key} after ${delayMs} ms${violations.length ? ` — ${violations.join('; ')}` : ''}`,
+      );
       if (violations.length > 0) break; // later trials would start from a broken state
       await this.remember(`after trial ${trial}`);
     }

@@ -61,7 +61,10 @@ export class IcpCli {
   /** Runs icp and fails with everything it printed when it does not exit 0. */
   async ok(args: string[]): Promise<CliResult> {
     const result = await this.run(args);
-    if (result.exitCode !== 0) throw new Error(`icp ${args.join(' ')} exited ${result.exitCode}:\n${result.stdout}\n--- stderr:\n${result.stderr}`);
+    if (result.exitCode !== 0)
+      throw new Error(
+        `icp ${args.join(' ')} exited ${result.exitCode}:\n${result.stdout}\n--- stderr:\n${result.stderr}`,
+      );
     return result;
   }
 

@@ -41,7 +41,8 @@ export class MemoryWriter {
   async waitFor(count: number, timeoutMs = 120_000): Promise<void> {
     const started = Date.now();
     while (this.acknowledged.length < count) {
-      if (Date.now() - started > timeoutMs) throw new Error(`only ${this.acknowledged.length} of ${count} writes acknowledged after ${timeoutMs} ms`);
+      if (Date.now() - started > timeoutMs)
+        throw new Error(`only ${this.acknowledged.length} of ${count} writes acknowledged after ${timeoutMs} ms`);
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
   }

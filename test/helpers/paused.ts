@@ -9,8 +9,17 @@ export interface PausedPromotion {
 }
 
 /** Starts the binary in a project folder (a TestProject, a FaultCampaign) and resolves once `paused after <step>` is on its stderr. */
-export function startPaused(project: { dir: string; sandbox: CliSandbox }, args: string[], step: string, env: NodeJS.ProcessEnv = {}): Promise<PausedPromotion> {
-  const child = spawn(process.execPath, [binPath, ...args], { cwd: project.dir, env: project.sandbox.env({ SOULRECALL_PAUSE_AFTER_STEP: step, ...env }), stdio: ['ignore', 'pipe', 'pipe'] });
+export function startPaused(
+  project: { dir: string; sandbox: CliSandbox },
+  args: string[],
+  step: string,
+  env: NodeJS.ProcessEnv = {},
+): Promise<PausedPromotion> {
+  const child = spawn(process.execPath, [binPath, ...args], {
+    cwd: project.dir,
+    env: project.sandbox.env({ SOULRECALL_PAUSE_AFTER_STEP: step, ...env }),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stderr = '';
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return new Promise((resolve, reject) => {

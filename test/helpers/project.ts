@@ -100,7 +100,11 @@ export interface TestProject {
   withStore<T>(read: (store: HistoryStore) => T): T;
 }
 
-export async function createProject(sandbox: CliSandbox, pool: DevnetPool, options: ProjectOptions = {}): Promise<TestProject> {
+export async function createProject(
+  sandbox: CliSandbox,
+  pool: DevnetPool,
+  options: ProjectOptions = {},
+): Promise<TestProject> {
   const stages = options.stages ?? ['local', 'staging', 'production'];
   const protectedStages = options.protectedStages ?? [stages[stages.length - 1]!];
   const aliases = options.aliases ?? (stages.includes('production') ? { production: ['prod'] } : {});
@@ -116,10 +120,14 @@ export async function createProject(sandbox: CliSandbox, pool: DevnetPool, optio
     if (protectedStages.includes(stage)) parts.push('protected: true');
     return `  ${stage}: { ${parts.join(', ')} }`;
   });
-  for (const [name, url] of Object.entries(options.extraEnvironments ?? {})) environmentLines.push(`  ${name}: { network: "${url}" }`);
+  for (const [name, url] of Object.entries(options.extraEnvironments ?? {}))
+    environmentLines.push(`  ${name}: { network: "${url}" }`);
   const agentLines = [`  my-agent: { wasm: ${JSON.stringify(agentWasm.v1)}, health: { method: health } }`];
   for (const [name, yaml] of Object.entries(options.extraAgents ?? {})) agentLines.push(`  ${name}: ${yaml}`);
-  writeFileSync(configPath, [`pipeline: [${stages.join(', ')}]`, 'environments:', ...environmentLines, 'agents:', ...agentLines, ''].join('\n'));
+  writeFileSync(
+    configPath,
+    [`pipeline: [${stages.join(', ')}]`, 'environments:', ...environmentLines, 'agents:', ...agentLines, ''].join('\n'),
+  );
 
   const run: TestProject['run'] = (args, runOptions = {}) => sandbox.run(args, { cwd: dir, ...runOptions });
   const json: TestProject['json'] = async (args, runOptions = {}) => {
@@ -127,7 +135,9 @@ export async function createProject(sandbox: CliSandbox, pool: DevnetPool, optio
     try {
       return { ...result, json: JSON.parse(result.stdout) };
     } catch {
-      throw new Error(`stdout is not one JSON document for \`${args.join(' ')}\` (exit ${result.exitCode}):\n${result.stdout}\n--- stderr:\n${result.stderr}`);
+      throw new Error(
+        `stdout is not one JSON document for \`${args.join(' ')}\` (exit ${result.exitCode}):\n${result.stdout}\n--- stderr:\n${result.stderr}`,
+      );
     }
   };
   const store = () => sandbox.openStore(dir);
@@ -140,11 +150,16 @@ export async function createProject(sandbox: CliSandbox, pool: DevnetPool, optio
     json,
     async deploy(agent, environment, wasm) {
       const result = await json(['deploy', agent, '-e', environment, ...(wasm ? ['-w', wasm] : []), '--yes']);
-      if (result.exitCode !== 0) throw new Error(`deploy ${agent} to ${environment} failed (exit ${result.exitCode}): ${result.stderr}${result.stdout}`);
+      if (result.exitCode !== 0)
+        throw new Error(
+          `deploy ${agent} to ${environment} failed (exit ${result.exitCode}): ${result.stderr}${result.stdout}`,
+        );
       return result.json;
     },
     async agent(environment, canisterId, options = {}) {
-      const identity = options.asController ? new IdentityStore({ dataDir: sandbox.home }).resolve().identity : undefined;
+      const identity = options.asController
+        ? new IdentityStore({ dataDir: sandbox.home }).resolve().identity
+        : undefined;
       const agent = await HttpAgent.create({ host: devnets[environment]!.url, shouldFetchRootKey: true, identity });
       return Actor.createActor<AgentActor>(agentIdl, { agent, canisterId });
     },
@@ -174,7 +189,11 @@ export async function closedPortUrl(): Promise<string> {
 }
 
 /** Upgrades a canister directly with canister-client, outside soulrecall (creates drift). */
-export async function upgradeOutsideSoulrecall(client: CanisterClient, canisterId: string, wasmPath: string): Promise<string> {
+export async function upgradeOutsideSoulrecall(
+  client: CanisterClient,
+  canisterId: string,
+  wasmPath: string,
+): Promise<string> {
   const module = await readWasmArtifact(wasmPath);
   const result = await client.install({ canisterId, module, mode: 'upgrade', stopBeforeUpgrade: true });
   return result.moduleHash;

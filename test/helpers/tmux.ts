@@ -27,7 +27,21 @@ export class TmuxPane {
   static async start(options: TmuxPaneOptions): Promise<TmuxPane> {
     const pane = new TmuxPane(options);
     await new Promise<void>((resolve, reject) => {
-      const args = ['-S', options.socket, 'new-session', '-d', '-s', 'pane', '-x', String(options.width), '-y', String(options.height), '-c', options.cwd, options.command];
+      const args = [
+        '-S',
+        options.socket,
+        'new-session',
+        '-d',
+        '-s',
+        'pane',
+        '-x',
+        String(options.width),
+        '-y',
+        String(options.height),
+        '-c',
+        options.cwd,
+        options.command,
+      ];
       const child = spawn('tmux', args, { env: options.env, stdio: 'ignore' });
       child.on('error', reject);
       child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`tmux exited ${code}`))));

@@ -35,7 +35,13 @@ describe('icp-cli deletes a canister and recovers its cycles through the cycles 
   });
 
   it('deletes the canister and credits most of its cycles back to the caller', async () => {
-    const balance = async () => BigInt((await icp.ok(['cycles', 'balance', ...e, '--quiet'])).stdout.trim().replace(/ cycles$/, '').replaceAll('_', ''));
+    const balance = async () =>
+      BigInt(
+        (await icp.ok(['cycles', 'balance', ...e, '--quiet'])).stdout
+          .trim()
+          .replace(/ cycles$/, '')
+          .replaceAll('_', ''),
+      );
     const canisterId = (await icp.ok(['canister', 'create', ...e, '--detached', '--quiet'])).stdout.trim();
     const afterCreation = await balance();
     await icp.ok(['canister', 'stop', ...e, canisterId]);
@@ -43,6 +49,6 @@ describe('icp-cli deletes a canister and recovers its cycles through the cycles 
     const status = await icp.run(['canister', 'status', ...e, canisterId]);
     expect(status.exitCode, 'the canister is gone').to.not.equal(0);
     // The canister's 2 T cycles come back, less the ledger's deposit fee and what the shim spends.
-    expect(await balance() - afterCreation).to.be.greaterThan((CREATION_CYCLES * 9n) / 10n);
+    expect((await balance()) - afterCreation).to.be.greaterThan((CREATION_CYCLES * 9n) / 10n);
   });
 });

@@ -34,7 +34,8 @@ describe('icp-cli against a devnet', function () {
   let principal: string;
 
   const e = ['-e', ICP_ENVIRONMENT];
-  const call = async (method: string, args = '()', extra: string[] = []) => (await icp.ok(['canister', 'call', ...e, canisterId, method, args, ...extra])).stdout.trim();
+  const call = async (method: string, args = '()', extra: string[] = []) =>
+    (await icp.ok(['canister', 'call', ...e, canisterId, method, args, ...extra])).stdout.trim();
   const status = () => icp.json(['canister', 'status', ...e, canisterId]);
 
   before(async () => {
@@ -65,7 +66,11 @@ describe('icp-cli against a devnet', function () {
     expect(reply.id).to.equal(canisterId);
     expect(reply.status).to.equal('Running');
     expect(reply.module_hash).to.equal(`0x${moduleSha256}`);
-    expect(reply.settings).to.include({ compute_allocation: '0', freezing_threshold: '2_592_000', log_memory_limit: '65_536' });
+    expect(reply.settings).to.include({
+      compute_allocation: '0',
+      freezing_threshold: '2_592_000',
+      log_memory_limit: '65_536',
+    });
     expect(reply.settings.log_visibility).to.deep.equal({ type: 'Controllers' });
     expect(reply.settings.status_visibility).to.deep.equal({ type: 'Controllers' });
   });
@@ -73,11 +78,19 @@ describe('icp-cli against a devnet', function () {
   it('updates settings: a controller added, an environment variable, log limit and visibility, all read back', async () => {
     const operator = await icp.newIdentity('operator');
     await icp.ok([
-      'canister', 'settings', 'update', ...e, canisterId,
-      '--add-controller', operator,
-      '--add-environment-variable', 'MODEL=llama',
-      '--log-memory-limit', '8kib',
-      '--status-visibility', 'public',
+      'canister',
+      'settings',
+      'update',
+      ...e,
+      canisterId,
+      '--add-controller',
+      operator,
+      '--add-environment-variable',
+      'MODEL=llama',
+      '--log-memory-limit',
+      '8kib',
+      '--status-visibility',
+      'public',
     ]);
     const { settings } = await status();
     expect(settings.controllers).to.include(operator);
@@ -150,7 +163,8 @@ describe('icp-cli against a devnet', function () {
     await icp.ok(['canister', 'install', ...e, created, '--wasm', bigWasm, '--yes']);
     const installed = await icp.json(['canister', 'status', ...e, created]);
     expect(installed.module_hash).to.equal(`0x${createHash('sha256').update(padded).digest('hex')}`);
-    const callBig = async (method: string, args = '()') => (await icp.ok(['canister', 'call', ...e, created, method, args])).stdout.trim();
+    const callBig = async (method: string, args = '()') =>
+      (await icp.ok(['canister', 'call', ...e, created, method, args])).stdout.trim();
     expect(await callBig('remember', '("before the reinstall")')).to.equal('(1 : nat)');
 
     await icp.ok(['canister', 'install', ...e, created, '--wasm', bigWasm, '--mode', 'reinstall', '--yes']);

@@ -45,7 +45,10 @@ export interface Webhook {
 /** A problem with the webhook setting itself (not with the server behind it). */
 export class NotifyConfigError extends Error {
   readonly code = 'NOTIFY_CONFIG_INVALID';
-  constructor(message: string, readonly hint: string) {
+  constructor(
+    message: string,
+    readonly hint: string,
+  ) {
     super(message);
     this.name = 'NotifyConfigError';
   }
@@ -54,7 +57,11 @@ export class NotifyConfigError extends Error {
 /** The webhook did not take the notification: unreachable, timed out or not a 2xx answer. */
 export class DeliveryError extends Error {
   readonly code = 'NOTIFY_DELIVERY_FAILED';
-  constructor(readonly webhook: string, readonly reason: string, readonly httpStatus: number | null) {
+  constructor(
+    readonly webhook: string,
+    readonly reason: string,
+    readonly httpStatus: number | null,
+  ) {
     super(`the webhook at ${webhook} did not take the notification: ${reason}`);
     this.name = 'DeliveryError';
   }
@@ -85,7 +92,11 @@ export function notificationOf(payload: PromoteAfterPayload): PromotionNotificat
  * Where notifications go: `--url`, else $SOULRECALL_NOTIFY_WEBHOOK, else soulrecall.yaml's
  * `plugins.notify.webhook`; undefined when none is set (the plugin then stays quiet).
  */
-export function resolveWebhook(options: { flag?: string; env?: NodeJS.ProcessEnv; project?: Pick<ProjectConfig, 'plugins' | 'file'> }): Webhook | undefined {
+export function resolveWebhook(options: {
+  flag?: string;
+  env?: NodeJS.ProcessEnv;
+  project?: Pick<ProjectConfig, 'plugins' | 'file'>;
+}): Webhook | undefined {
   if (options.flag !== undefined) return { url: checkUrl(options.flag, '--url'), source: 'flag' };
   const fromEnv = (options.env ?? process.env)[WEBHOOK_ENV];
   if (fromEnv !== undefined && fromEnv !== '') return { url: checkUrl(fromEnv, WEBHOOK_ENV), source: 'env' };
@@ -93,7 +104,10 @@ export function resolveWebhook(options: { flag?: string; env?: NodeJS.ProcessEnv
   if (section === undefined) return undefined;
   const webhook = section.webhook;
   if (typeof webhook !== 'string') {
-    throw new NotifyConfigError(`plugins.notify.webhook in ${options.project!.file} must be a URL.`, 'Write e.g. `plugins: { notify: { webhook: "https://hooks.example.com/soulrecall" } }`.');
+    throw new NotifyConfigError(
+      `plugins.notify.webhook in ${options.project!.file} must be a URL.`,
+      'Write e.g. `plugins: { notify: { webhook: "https://hooks.example.com/soulrecall" } }`.',
+    );
   }
   return { url: checkUrl(webhook, `plugins.notify.webhook in ${options.project!.file}`), source: 'config' };
 }
@@ -103,10 +117,16 @@ function checkUrl(value: string, where: string): string {
   try {
     url = new URL(value);
   } catch {
-    throw new NotifyConfigError(`${where} is not a URL.`, 'Give an http(s) URL such as https://hooks.example.com/soulrecall.');
+    throw new NotifyConfigError(
+      `${where} is not a URL.`,
+      'Give an http(s) URL such as https://hooks.example.com/soulrecall.',
+    );
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new NotifyConfigError(`${where} is not an http(s) URL.`, 'Give an http(s) URL such as https://hooks.example.com/soulrecall.');
+    throw new NotifyConfigError(
+      `${where} is not an http(s) URL.`,
+      'Give an http(s) URL such as https://hooks.example.com/soulrecall.',
+    );
   }
   return url.href;
 }
@@ -153,6 +173,9 @@ function reasonOf(error: unknown, timeoutMs: number): string {
 
 /** One line for stderr: why a promotion's notification was not delivered (the promotion is not affected). */
 export function warningOf(error: unknown): string {
-  const reason = error instanceof DeliveryError || error instanceof NotifyConfigError ? error.message : String((error as Error)?.message ?? error);
+  const reason =
+    error instanceof DeliveryError || error instanceof NotifyConfigError
+      ? error.message
+      : String((error as Error)?.message ?? error);
   return `Warning: ${PLUGIN_NAME}: no notification sent: ${reason.replace(/\s+/g, ' ').replace(/\.$/, '')}.`;
 }

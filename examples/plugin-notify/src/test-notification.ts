@@ -1,5 +1,13 @@
 import type { ProjectConfig } from '@soulrecall/core';
-import { displayUrl, NotifyConfigError, postJson, resolveWebhook, WEBHOOK_ENV, type TestNotification, type WebhookSource } from './notification.js';
+import {
+  displayUrl,
+  NotifyConfigError,
+  postJson,
+  resolveWebhook,
+  WEBHOOK_ENV,
+  type TestNotification,
+  type WebhookSource,
+} from './notification.js';
 
 /** The result of `notify test`; also its --json output. */
 export interface NotifyTestResult {
@@ -35,7 +43,12 @@ export async function sendTestNotification(options: TestNotificationOptions): Pr
       'Add `plugins: { notify: { webhook: <url> } }` to soulrecall.yaml, set SOULRECALL_NOTIFY_WEBHOOK, or pass --url.',
     );
   }
-  const body: TestNotification = { event: 'notify:test', project: project?.project ?? null, message: 'Test notification from soulrecall-plugin-notify.', sentAt: new Date().toISOString() };
+  const body: TestNotification = {
+    event: 'notify:test',
+    project: project?.project ?? null,
+    message: 'Test notification from soulrecall-plugin-notify.',
+    sentAt: new Date().toISOString(),
+  };
   const delivery = await postJson(webhook.url, body, { timeoutMs: options.timeoutMs });
   return { delivered: true, webhook: displayUrl(webhook.url), source: webhook.source, ...delivery };
 }

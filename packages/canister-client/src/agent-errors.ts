@@ -17,8 +17,17 @@ import { type NetworkDescription, networkDetails, notAReplicaHint, timeoutHint, 
 import { rejectError } from './reject-classification.js';
 
 const UNREACHABLE_SYSTEM_CODES = new Set([
-  'ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT',
-  'EPIPE', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ETIMEDOUT',
+  'EPIPE',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CLOSED',
 ]);
 const TLS_CODE = /CERT|TLS|SSL|SELF_SIGNED|UNABLE_TO_VERIFY/;
 
@@ -54,7 +63,12 @@ function timeout(error: unknown): number | true | undefined {
   let found: number | true | undefined;
   for (const node of errorChain(error)) {
     if (node instanceof DeadlineExceededError) return node.timeoutMs;
-    if (node.name === 'TimeoutError' || node.name === 'AbortError' || node instanceof TimeoutWaitingForResponseErrorCode) found = true;
+    if (
+      node.name === 'TimeoutError' ||
+      node.name === 'AbortError' ||
+      node instanceof TimeoutWaitingForResponseErrorCode
+    )
+      found = true;
   }
   return found;
 }
@@ -69,7 +83,9 @@ export function oneLine(value: string, max = 200): string {
 function describeNonCbor(bytes: Uint8Array | undefined): string {
   if (!bytes || bytes.length === 0) return 'an empty body instead of CBOR';
   const head = Buffer.from(bytes.subarray(0, 60)).toString('latin1');
-  const preview = /^[\x20-\x7e\s]*$/.test(head) ? `"${oneLine(head, 60)}${bytes.length > 60 ? '…' : ''}"` : `0x${Buffer.from(bytes.subarray(0, 12)).toString('hex')}${bytes.length > 12 ? '…' : ''}`;
+  const preview = /^[\x20-\x7e\s]*$/.test(head)
+    ? `"${oneLine(head, 60)}${bytes.length > 60 ? '…' : ''}"`
+    : `0x${Buffer.from(bytes.subarray(0, 12)).toString('hex')}${bytes.length > 12 ? '…' : ''}`;
   return `${bytes.length} bytes that are not valid CBOR (${preview})`;
 }
 
@@ -99,7 +115,10 @@ export function isTransientError(error: unknown): boolean {
   if (!(error instanceof CanisterClientError)) return false;
   if (error.code === 'NETWORK_UNREACHABLE') return true;
   const status = error.details.status;
-  return error.code === 'HTTP_ERROR' && (error.details.incomplete === true || (typeof status === 'number' && (status >= 500 || status === 429)));
+  return (
+    error.code === 'HTTP_ERROR' &&
+    (error.details.incomplete === true || (typeof status === 'number' && (status >= 500 || status === 429)))
+  );
 }
 
 /** Maps whatever @dfinity/agent or fetch threw into a `CanisterClientError`. */
@@ -125,18 +144,26 @@ export function classifyAgentError(error: unknown, site: CallSite): CanisterClie
     }
     if (code instanceof HttpErrorCode) {
       const body = code.bodyText ? oneLine(code.bodyText) : '';
-      return new CanisterClientError('HTTP_ERROR', `${network.url} answered HTTP ${code.status} ${code.statusText}${body ? `: ${body}` : ''}`, {
-        hint: 'The network answered but refused the request; check the URL and that it is an IC replica.',
-        details: { url: network.url, status: code.status, body: code.bodyText?.slice(0, 1000) },
-        cause: error,
-      });
+      return new CanisterClientError(
+        'HTTP_ERROR',
+        `${network.url} answered HTTP ${code.status} ${code.statusText}${body ? `: ${body}` : ''}`,
+        {
+          hint: 'The network answered but refused the request; check the URL and that it is an IC replica.',
+          details: { url: network.url, status: code.status, body: code.bodyText?.slice(0, 1000) },
+          cause: error,
+        },
+      );
     }
     if (error instanceof TrustError) {
-      return new CanisterClientError('TRUST_ERROR', `The reply from ${network.url} failed verification: ${oneLine(code.toErrorMessage())}`, {
-        hint: 'The network sent a reply that does not verify against its root key; do not trust it. Check the network URL.',
-        details: { url: network.url },
-        cause: error,
-      });
+      return new CanisterClientError(
+        'TRUST_ERROR',
+        `The reply from ${network.url} failed verification: ${oneLine(code.toErrorMessage())}`,
+        {
+          hint: 'The network sent a reply that does not verify against its root key; do not trust it. Check the network URL.',
+          details: { url: network.url },
+          cause: error,
+        },
+      );
     }
   }
   const timedOut = timeout(error);
@@ -160,7 +187,7 @@ export function classifyAgentError(error: unknown, site: CallSite): CanisterClie
   const sys = systemCode(error);
   if (sys && TLS_CODE.test(sys)) {
     return new CanisterClientError('HTTP_ERROR', `TLS failure talking to ${network.url}: ${sys}`, {
-      hint: 'The server\'s TLS certificate was not accepted; check the URL (http vs https) and the certificate.',
+      hint: "The server's TLS certificate was not accepted; check the URL (http vs https) and the certificate.",
       details: { url: network.url, tls: sys },
       cause: error,
     });
@@ -174,16 +201,26 @@ export function classifyAgentError(error: unknown, site: CallSite): CanisterClie
     });
   }
   if ((sys && UNREACHABLE_SYSTEM_CODES.has(sys)) || /fetch failed|ECONNREFUSED|socket hang up/i.test(String(error))) {
-    return new CanisterClientError('NETWORK_UNREACHABLE', `Cannot reach the ${network.name} network at ${network.url}${sys ? ` (${sys})` : ''}`, {
-      hint: unreachableHint(network),
-      details: { ...networkDetails(network), systemCode: sys },
-      cause: error,
-    });
+    return new CanisterClientError(
+      'NETWORK_UNREACHABLE',
+      `Cannot reach the ${network.name} network at ${network.url}${sys ? ` (${sys})` : ''}`,
+      {
+        hint: unreachableHint(network),
+        details: { ...networkDetails(network), systemCode: sys },
+        cause: error,
+      },
+    );
   }
   if (error instanceof AgentError && error.cause.code instanceof CborDecodeErrorCode) {
     return unexpectedReply(site, describeNonCbor((error.cause.code as CborDecodeErrorCode).input), error);
   }
-  const message = oneLine(error instanceof AgentError ? error.cause.code.toErrorMessage() : error instanceof Error ? error.message : String(error));
+  const message = oneLine(
+    error instanceof AgentError
+      ? error.cause.code.toErrorMessage()
+      : error instanceof Error
+        ? error.message
+        : String(error),
+  );
   if (isBadReply(error)) return unexpectedReply(site, `a reply soulrecall cannot make sense of (${message})`, error);
   return new CanisterClientError('HTTP_ERROR', `Talking to ${network.url} failed: ${message}`, {
     hint: notAReplicaHint(network),

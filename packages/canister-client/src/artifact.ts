@@ -2,7 +2,14 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { CanisterClientError } from './errors.js';
-import { EOP_SECTION, GZIP_MAGIC, WASM_MAGIC, WasmFormatError, customSectionNames, startsWith } from './wasm-sections.js';
+import {
+  EOP_SECTION,
+  GZIP_MAGIC,
+  WASM_MAGIC,
+  WasmFormatError,
+  customSectionNames,
+  startsWith,
+} from './wasm-sections.js';
 
 /** The IC refuses larger modules; a bigger file is certainly a mistake. */
 export const MAX_WASM_BYTES = 100 * 1024 * 1024;
@@ -41,14 +48,22 @@ function tooLarge(source: string, size: number, maxBytes: number): CanisterClien
 }
 
 /** Validates bytes already in memory (see `readWasmArtifact` for files). */
-export function wasmArtifactFromBytes(bytes: Uint8Array, source = 'the module', limits: ArtifactLimits = {}): WasmArtifact {
+export function wasmArtifactFromBytes(
+  bytes: Uint8Array,
+  source = 'the module',
+  limits: ArtifactLimits = {},
+): WasmArtifact {
   const maxBytes = limits.maxBytes ?? MAX_WASM_BYTES;
   if (bytes.length === 0) {
-    throw new CanisterClientError('WASM_EMPTY', `${source} is empty`, { hint: 'Rebuild the canister; the build left an empty file.', details: { source } });
+    throw new CanisterClientError('WASM_EMPTY', `${source} is empty`, {
+      hint: 'Rebuild the canister; the build left an empty file.',
+      details: { source },
+    });
   }
   if (bytes.length > maxBytes) throw tooLarge(source, bytes.length, maxBytes);
   const gzipped = startsWith(bytes, GZIP_MAGIC);
-  if (!gzipped && !startsWith(bytes, WASM_MAGIC)) throw invalid(source, 'it starts with neither `\\0asm` nor the gzip magic');
+  if (!gzipped && !startsWith(bytes, WASM_MAGIC))
+    throw invalid(source, 'it starts with neither `\\0asm` nor the gzip magic');
   let raw = bytes;
   if (gzipped) {
     try {

@@ -10,8 +10,22 @@ import type { LoadedIdentity } from './identity/store.js';
 import type { ChunkUploadStats } from './management/chunked-upload.js';
 import { type InstallOptions, type InstallResult, installModule } from './management/install.js';
 import { ManagementCanister } from './management/management-canister.js';
-import type { CanisterLogRecord, CanisterSettingsInput, CanisterStatus, SnapshotInfo, SnapshotMetadata } from './management/types.js';
-import { downloadSnapshot, uploadSnapshot, type SnapshotContent, type TransferOptions, type TransferStats, type UploadOptions, type UploadResult } from './snapshots/transfer.js';
+import type {
+  CanisterLogRecord,
+  CanisterSettingsInput,
+  CanisterStatus,
+  SnapshotInfo,
+  SnapshotMetadata,
+} from './management/types.js';
+import {
+  downloadSnapshot,
+  uploadSnapshot,
+  type SnapshotContent,
+  type TransferOptions,
+  type TransferStats,
+  type UploadOptions,
+  type UploadResult,
+} from './snapshots/transfer.js';
 import { type NetworkDescription, isDevelopmentNetwork } from './network.js';
 import { type PrincipalLike, toPrincipal } from './principal.js';
 import { type CanisterInfo, CanisterStateReader } from './read-state.js';
@@ -46,7 +60,11 @@ export class CanisterClient {
   readonly state: CanisterStateReader;
   readonly stats: ClientStats = { chunksUploaded: 0, chunksSkipped: 0, bytesUploaded: 0 };
 
-  constructor(readonly network: NetworkDescription, readonly transport: IcTransport, private readonly artifactLimits: ArtifactLimits = {}) {
+  constructor(
+    readonly network: NetworkDescription,
+    readonly transport: IcTransport,
+    private readonly artifactLimits: ArtifactLimits = {},
+  ) {
     this.management = new ManagementCanister(transport);
     this.state = new CanisterStateReader(transport);
   }
@@ -55,7 +73,11 @@ export class CanisterClient {
    * Connects with verification on: fetches the root key of development networks (this is the
    * first request, so an unreachable network fails here with NETWORK_UNREACHABLE).
    */
-  static async connect(network: NetworkDescription, identity: Identity | LoadedIdentity, options: ConnectionOptions & ArtifactLimits = {}): Promise<CanisterClient> {
+  static async connect(
+    network: NetworkDescription,
+    identity: Identity | LoadedIdentity,
+    options: ConnectionOptions & ArtifactLimits = {},
+  ): Promise<CanisterClient> {
     const signer = 'identity' in identity ? identity.identity : identity;
     const transport = await HttpAgentTransport.connect(network, signer, options);
     return new CanisterClient(network, transport, options);
@@ -77,16 +99,26 @@ export class CanisterClient {
   async createCanister(options: CreateCanisterOptions = {}): Promise<string> {
     const settings = { ...options.settings, controllers: options.settings?.controllers ?? [this.transport.principal] };
     if (isDevelopmentNetwork(this.network)) {
-      const id = await this.management.provisionalCreateCanister({ cycles: options.cycles, settings, specifiedId: options.specifiedId });
+      const id = await this.management.provisionalCreateCanister({
+        cycles: options.cycles,
+        settings,
+        specifiedId: options.specifiedId,
+      });
       return id.toText();
     }
-    const ledgerOptions: LedgerCreateOptions = { cycles: options.cycles, settings, subnet: options.subnet, createdAtTimeNanos: options.createdAtTimeNanos };
+    const ledgerOptions: LedgerCreateOptions = {
+      cycles: options.cycles,
+      settings,
+      subnet: options.subnet,
+      createdAtTimeNanos: options.createdAtTimeNanos,
+    };
     return (await new CyclesLedger(this.transport).createCanister(ledgerOptions)).canisterId.toText();
   }
 
   /** How the next creation can be repeated safely (journal it before `createPlanned`). */
   planCreation(): CreationPlan {
-    if (isDevelopmentNetwork(this.network)) return { kind: 'specified-id', canisterId: randomDevelopmentCanisterId().toText() };
+    if (isDevelopmentNetwork(this.network))
+      return { kind: 'specified-id', canisterId: randomDevelopmentCanisterId().toText() };
     return { kind: 'ledger-deduplication', createdAtTimeNanos: (BigInt(Date.now()) * 1_000_000n).toString() };
   }
 
@@ -94,7 +126,10 @@ export class CanisterClient {
    * Creates the canister of a plan, or, when an earlier attempt of the same plan already did,
    * returns that canister: a rerun after a crash never makes a second one.
    */
-  async createPlanned(plan: CreationPlan, options: Omit<CreateCanisterOptions, 'specifiedId' | 'createdAtTimeNanos'> = {}): Promise<string> {
+  async createPlanned(
+    plan: CreationPlan,
+    options: Omit<CreateCanisterOptions, 'specifiedId' | 'createdAtTimeNanos'> = {},
+  ): Promise<string> {
     if (plan.kind === 'specified-id') {
       const existing = await this.findPlanned(plan);
       if (existing) return existing;
@@ -121,7 +156,9 @@ export class CanisterClient {
 
   /** Reads and validates a module file (or validates bytes already read). */
   async readModule(source: string | Uint8Array): Promise<WasmArtifact> {
-    return typeof source === 'string' ? readWasmArtifact(source, this.artifactLimits) : wasmArtifactFromBytes(source, 'the module', this.artifactLimits);
+    return typeof source === 'string'
+      ? readWasmArtifact(source, this.artifactLimits)
+      : wasmArtifactFromBytes(source, 'the module', this.artifactLimits);
   }
 
   /** install / reinstall / upgrade (`auto` by default); chunked for big modules. */
@@ -186,12 +223,20 @@ export class CanisterClient {
   }
 
   /** Reads a whole snapshot out of the canister (sliced, in parallel; chunk hashes checked). */
-  downloadSnapshot(canisterId: PrincipalLike, snapshotId: string, options: TransferOptions = {}): Promise<SnapshotContent & { stats: TransferStats }> {
+  downloadSnapshot(
+    canisterId: PrincipalLike,
+    snapshotId: string,
+    options: TransferOptions = {},
+  ): Promise<SnapshotContent & { stats: TransferStats }> {
     return downloadSnapshot(this.management, toPrincipal(canisterId), snapshotId, options);
   }
 
   /** Uploads a snapshot into the canister as a new (loadable) snapshot; resumable with `options.resume`. */
-  uploadSnapshot(canisterId: PrincipalLike, content: SnapshotContent, options: UploadOptions = {}): Promise<UploadResult> {
+  uploadSnapshot(
+    canisterId: PrincipalLike,
+    content: SnapshotContent,
+    options: UploadOptions = {},
+  ): Promise<UploadResult> {
     return uploadSnapshot(this.management, toPrincipal(canisterId), content, options);
   }
 
@@ -221,7 +266,11 @@ export class CanisterClient {
   }
 
   health(canisterId: PrincipalLike, options: HealthProbeOptions = {}): Promise<HealthVerdict> {
-    return probeHealth({ transport: this.transport, management: this.management, reader: this.state }, canisterId, options);
+    return probeHealth(
+      { transport: this.transport, management: this.management, reader: this.state },
+      canisterId,
+      options,
+    );
   }
 
   /** A raw query to any canister method (Candid bytes in and out). */

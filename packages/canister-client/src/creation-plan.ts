@@ -8,7 +8,8 @@ import { Principal } from '@dfinity/principal';
  * creation takes `specified_id`); on mainnet the cycles ledger deduplicates requests with the
  * same `created_at_time` (for 24 hours) and answers the retry with the first canister.
  */
-export type CreationPlan = { kind: 'specified-id'; canisterId: string } | { kind: 'ledger-deduplication'; createdAtTimeNanos: string };
+export type CreationPlan =
+  { kind: 'specified-id'; canisterId: string } | { kind: 'ledger-deduplication'; createdAtTimeNanos: string };
 
 /**
  * A fresh id for a development network: a random 8-byte index with its top bit set, followed
@@ -28,5 +29,8 @@ export function randomDevelopmentCanisterId(): Principal {
 export function isCreationPlan(value: unknown): value is CreationPlan {
   if (typeof value !== 'object' || value === null) return false;
   const plan = value as Record<string, unknown>;
-  return (plan.kind === 'specified-id' && typeof plan.canisterId === 'string') || (plan.kind === 'ledger-deduplication' && typeof plan.createdAtTimeNanos === 'string');
+  return (
+    (plan.kind === 'specified-id' && typeof plan.canisterId === 'string') ||
+    (plan.kind === 'ledger-deduplication' && typeof plan.createdAtTimeNanos === 'string')
+  );
 }

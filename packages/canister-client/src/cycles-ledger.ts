@@ -21,7 +21,10 @@ export const cyclesLedgerIdlFactory: IDL.InterfaceFactory = ({ IDL }) => {
     freezing_threshold: IDL.Opt(IDL.Nat),
     reserved_cycles_limit: IDL.Opt(IDL.Nat),
   });
-  const subnetSelection = IDL.Variant({ Subnet: IDL.Record({ subnet: IDL.Principal }), Filter: IDL.Record({ subnet_type: IDL.Opt(IDL.Text) }) });
+  const subnetSelection = IDL.Variant({
+    Subnet: IDL.Record({ subnet: IDL.Principal }),
+    Filter: IDL.Record({ subnet_type: IDL.Opt(IDL.Text) }),
+  });
   const createCanisterError = IDL.Variant({
     InsufficientFunds: IDL.Record({ balance: IDL.Nat }),
     TooOld: IDL.Null,
@@ -39,7 +42,9 @@ export const cyclesLedgerIdlFactory: IDL.InterfaceFactory = ({ IDL }) => {
           from_subaccount: IDL.Opt(IDL.Vec(IDL.Nat8)),
           created_at_time: IDL.Opt(IDL.Nat64),
           amount: IDL.Nat,
-          creation_args: IDL.Opt(IDL.Record({ settings: IDL.Opt(canisterSettings), subnet_selection: IDL.Opt(subnetSelection) })),
+          creation_args: IDL.Opt(
+            IDL.Record({ settings: IDL.Opt(canisterSettings), subnet_selection: IDL.Opt(subnetSelection) }),
+          ),
         }),
       ],
       [IDL.Variant({ Ok: IDL.Record({ block_id: IDL.Nat, canister_id: IDL.Principal }), Err: createCanisterError })],
@@ -76,11 +81,17 @@ export interface LedgerCreateResult {
 
 /** Mainnet canister creation, paid from the identity's cycles on the cycles ledger. */
 export class CyclesLedger {
-  constructor(private readonly transport: IcTransport, readonly canisterId: Principal = CYCLES_LEDGER_ID) {}
+  constructor(
+    private readonly transport: IcTransport,
+    readonly canisterId: Principal = CYCLES_LEDGER_ID,
+  ) {}
 
   async balance(owner: Principal = this.transport.principal): Promise<bigint> {
     const arg = ledger.encodeArgs('icrc1_balance_of', [{ owner, subaccount: [] }]);
-    return ledger.decodeReply<bigint>('icrc1_balance_of', await this.transport.query({ canisterId: this.canisterId, method: 'icrc1_balance_of', arg }));
+    return ledger.decodeReply<bigint>(
+      'icrc1_balance_of',
+      await this.transport.query({ canisterId: this.canisterId, method: 'icrc1_balance_of', arg }),
+    );
   }
 
   async createCanister(options: LedgerCreateOptions = {}): Promise<LedgerCreateResult> {
@@ -94,7 +105,9 @@ export class CyclesLedger {
         amount: options.cycles ?? DEFAULT_CREATION_CYCLES,
         creation_args: [
           {
-            settings: [{ controllers, compute_allocation, memory_allocation, freezing_threshold, reserved_cycles_limit }],
+            settings: [
+              { controllers, compute_allocation, memory_allocation, freezing_threshold, reserved_cycles_limit },
+            ],
             subnet_selection: toOpt(options.subnet === undefined ? undefined : { Subnet: { subnet: options.subnet } }),
           },
         ],
@@ -112,22 +125,44 @@ export class CyclesLedger {
     if ('Duplicate' in error) {
       const canisterId = fromOpt(error.Duplicate.canister_id);
       if (canisterId) return { canisterId }; // the same request already created it: idempotent retry
-      throw new CanisterClientError('CYCLES_LEDGER_ERROR', `The cycles ledger saw this request before (block ${error.Duplicate.duplicate_of}) without creating a canister`, {
-        details: { ledgerError: 'Duplicate' },
-      });
+      throw new CanisterClientError(
+        'CYCLES_LEDGER_ERROR',
+        `The cycles ledger saw this request before (block ${error.Duplicate.duplicate_of}) without creating a canister`,
+        {
+          details: { ledgerError: 'Duplicate' },
+        },
+      );
     }
     if ('InsufficientFunds' in error) {
-      throw new CanisterClientError('INSUFFICIENT_CYCLES', `Not enough cycles on the cycles ledger: balance ${error.InsufficientFunds.balance}, needed ${cycles} plus the fee`, {
-        hint: `Top up ${this.transport.principal.toText()} on the cycles ledger (e.g. \`dfx cycles convert\` or \`dfx cycles top-up\`), or ask for fewer cycles.`,
-        details: { ledgerError: 'InsufficientFunds', balance: error.InsufficientFunds.balance.toString(), needed: cycles.toString() },
-      });
+      throw new CanisterClientError(
+        'INSUFFICIENT_CYCLES',
+        `Not enough cycles on the cycles ledger: balance ${error.InsufficientFunds.balance}, needed ${cycles} plus the fee`,
+        {
+          hint: `Top up ${this.transport.principal.toText()} on the cycles ledger (e.g. \`dfx cycles convert\` or \`dfx cycles top-up\`), or ask for fewer cycles.`,
+          details: {
+            ledgerError: 'InsufficientFunds',
+            balance: error.InsufficientFunds.balance.toString(),
+            needed: cycles.toString(),
+          },
+        },
+      );
     }
     const [name, payload] = Object.entries(error)[0] as [string, unknown];
     const text =
-      'FailedToCreate' in error ? error.FailedToCreate.error : 'GenericError' in error ? error.GenericError.message : name;
+      'FailedToCreate' in error
+        ? error.FailedToCreate.error
+        : 'GenericError' in error
+          ? error.GenericError.message
+          : name;
     throw new CanisterClientError('CYCLES_LEDGER_ERROR', `The cycles ledger could not create the canister: ${text}`, {
-      hint: name === 'TemporarilyUnavailable' || name === 'TooOld' || name === 'CreatedInFuture' ? 'Try again; check the system clock if it persists.' : undefined,
-      details: { ledgerError: name, payload: JSON.parse(JSON.stringify(payload ?? null, (_k, v) => (typeof v === 'bigint' ? v.toString() : v))) },
+      hint:
+        name === 'TemporarilyUnavailable' || name === 'TooOld' || name === 'CreatedInFuture'
+          ? 'Try again; check the system clock if it persists.'
+          : undefined,
+      details: {
+        ledgerError: name,
+        payload: JSON.parse(JSON.stringify(payload ?? null, (_k, v) => (typeof v === 'bigint' ? v.toString() : v))),
+      },
     });
   }
 }

@@ -16,16 +16,23 @@ const MAX_TIMEOUT_MS = 2_147_483_647;
 export function resolveRequestTimeout(explicit?: number, env: NodeJS.ProcessEnv = process.env): number {
   if (explicit !== undefined) {
     if (Number.isInteger(explicit) && explicit > 0 && explicit <= MAX_TIMEOUT_MS) return explicit;
-    throw new CanisterClientError('INVALID_ARGUMENT', `requestTimeoutMs must be a whole number of milliseconds between 1 and ${MAX_TIMEOUT_MS}, not ${explicit}`);
+    throw new CanisterClientError(
+      'INVALID_ARGUMENT',
+      `requestTimeoutMs must be a whole number of milliseconds between 1 and ${MAX_TIMEOUT_MS}, not ${explicit}`,
+    );
   }
   const raw = env[REQUEST_TIMEOUT_ENV]?.trim();
   if (raw === undefined || raw === '') return DEFAULT_REQUEST_TIMEOUT_MS;
   const value = Number(raw);
   if (/^\d+$/.test(raw) && value > 0 && value <= MAX_TIMEOUT_MS) return value;
-  throw new CanisterClientError('INVALID_ARGUMENT', `${REQUEST_TIMEOUT_ENV} must be a whole number of milliseconds between 1 and ${MAX_TIMEOUT_MS}, not "${raw}"`, {
-    hint: `Set it to e.g. 60000, or unset it for the default (${DEFAULT_REQUEST_TIMEOUT_MS} ms).`,
-    details: { variable: REQUEST_TIMEOUT_ENV, value: raw },
-  });
+  throw new CanisterClientError(
+    'INVALID_ARGUMENT',
+    `${REQUEST_TIMEOUT_ENV} must be a whole number of milliseconds between 1 and ${MAX_TIMEOUT_MS}, not "${raw}"`,
+    {
+      hint: `Set it to e.g. 60000, or unset it for the default (${DEFAULT_REQUEST_TIMEOUT_MS} ms).`,
+      details: { variable: REQUEST_TIMEOUT_ENV, value: raw },
+    },
+  );
 }
 
 /** The abort reason of an operation whose deadline passed; carries the deadline for the message. */

@@ -36,7 +36,8 @@ export function timeoutHint(network: NetworkDescription): string {
 
 /** What to tell a user whose "network" answers, but not as the IC does. */
 export function notAReplicaHint(network: NetworkDescription): string {
-  if (network.kind === 'ic') return 'Something between you and mainnet (a proxy or captive portal?) answered instead of the IC; check your connection.';
+  if (network.kind === 'ic')
+    return 'Something between you and mainnet (a proxy or captive portal?) answered instead of the IC; check your connection.';
   return `Check that ${network.url} is an IC replica or boundary node, and not some other server; the environment's \`network\` in soulrecall.yaml sets the URL.`;
 }
 

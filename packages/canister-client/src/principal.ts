@@ -6,7 +6,8 @@ export type PrincipalLike = Principal | string;
 /** Parses a principal given by a user; a malformed one is INVALID_ARGUMENT, never a crash. */
 export function toPrincipal(value: PrincipalLike, what = 'canister id'): Principal {
   if (value instanceof Principal) return value;
-  if (typeof value === 'object' && value !== null && (value as { _isPrincipal?: boolean })._isPrincipal) return Principal.from(value);
+  if (typeof value === 'object' && value !== null && (value as { _isPrincipal?: boolean })._isPrincipal)
+    return Principal.from(value);
   try {
     return Principal.fromText(String(value).trim());
   } catch {

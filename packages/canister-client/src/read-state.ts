@@ -29,8 +29,15 @@ export class CanisterStateReader {
 
   async info(canisterId: PrincipalLike): Promise<CanisterInfo> {
     const id = toPrincipal(canisterId);
-    const [moduleHash, controllers] = await this.transport.readState(id, [canisterPath(id, 'module_hash'), canisterPath(id, 'controllers')]);
-    return { canisterId: id.toText(), moduleHash: moduleHash ? toHex(moduleHash) : null, controllers: decodeControllers(controllers) };
+    const [moduleHash, controllers] = await this.transport.readState(id, [
+      canisterPath(id, 'module_hash'),
+      canisterPath(id, 'controllers'),
+    ]);
+    return {
+      canisterId: id.toText(),
+      moduleHash: moduleHash ? toHex(moduleHash) : null,
+      controllers: decodeControllers(controllers),
+    };
   }
 
   async moduleHash(canisterId: PrincipalLike): Promise<string | null> {
@@ -68,10 +75,14 @@ function decodeControllers(value: Uint8Array | undefined): string[] {
     const raw = Cbor.decode<Uint8Array[]>(value);
     return raw.map((bytes) => Principal.fromUint8Array(new Uint8Array(bytes)).toText());
   } catch (error) {
-    throw new CanisterClientError('UNEXPECTED_REPLY', 'The certified controllers of the canister are not a CBOR list of principals', {
-      hint: 'The network certified something no IC replica would; check that the environment points at an IC network.',
-      details: { bytes: value.length },
-      cause: error,
-    });
+    throw new CanisterClientError(
+      'UNEXPECTED_REPLY',
+      'The certified controllers of the canister are not a CBOR list of principals',
+      {
+        hint: 'The network certified something no IC replica would; check that the environment points at an IC network.',
+        details: { bytes: value.length },
+        cause: error,
+      },
+    );
   }
 }

@@ -23,23 +23,32 @@ const BY_ERROR_CODE: Record<string, CanisterClientErrorCode> = {
 };
 
 const BY_MESSAGE: Array<[RegExp, CanisterClientErrorCode]> = [
-  [/not (?:a|one of the) controllers?|only (?:the )?controllers? (?:of the canister )?can|is not authorized|not authorized to/i, 'NOT_A_CONTROLLER'],
+  [
+    /not (?:a|one of the) controllers?|only (?:the )?controllers? (?:of the canister )?can|is not authorized|not authorized to/i,
+    'NOT_A_CONTROLLER',
+  ],
   [/canister .*(?:not found|does not exist)|no canister|canister_not_found/i, 'CANISTER_NOT_FOUND'],
   [/is stopped|is stopping|canister .*stopped/i, 'CANISTER_STOPPED'],
   [/has no (?:update|query) method|method .*not found|no such method/i, 'METHOD_NOT_FOUND'],
   [/trapped|called .*trap|\btrap\b/i, 'CANISTER_TRAPPED'],
-  [/decod(?:e|ing) .*(?:argument|candid|payload)|deseriali[sz]|invalid argument|invalid principal/i, 'INVALID_ARGUMENT'],
+  [
+    /decod(?:e|ing) .*(?:argument|candid|payload)|deseriali[sz]|invalid argument|invalid principal/i,
+    'INVALID_ARGUMENT',
+  ],
   [/out of cycles|insufficient cycles|not enough cycles/i, 'INSUFFICIENT_CYCLES'],
 ];
 
 const HINTS: Partial<Record<CanisterClientErrorCode, string>> = {
-  SNAPSHOT_NOT_FOUND: 'The canister has no snapshot with that id (deleting a canister deletes its snapshots); list them with `list_canister_snapshots`.',
-  CANISTER_NOT_FOUND: 'Check the canister id and the network: the canister does not exist there (it may have been deleted).',
+  SNAPSHOT_NOT_FOUND:
+    'The canister has no snapshot with that id (deleting a canister deletes its snapshots); list them with `list_canister_snapshots`.',
+  CANISTER_NOT_FOUND:
+    'Check the canister id and the network: the canister does not exist there (it may have been deleted).',
   NOT_A_CONTROLLER:
-    'The identity in use is not a controller of this canister. Use a controller identity (`--identity`, or the environment\'s `identity`) or ask a controller to add it.',
+    "The identity in use is not a controller of this canister. Use a controller identity (`--identity`, or the environment's `identity`) or ask a controller to add it.",
   CANISTER_STOPPED: 'Start the canister first (`start`), or wait until a pending stop finishes.',
   CANISTER_TRAPPED: 'The canister code trapped; see its logs.',
-  METHOD_NOT_FOUND: 'The canister does not export that method; check the method name and whether it is a query or an update.',
+  METHOD_NOT_FOUND:
+    'The canister does not export that method; check the method name and whether it is a query or an update.',
   INVALID_ARGUMENT: 'The argument was rejected; check its Candid type and values (e.g. principals).',
   INSUFFICIENT_CYCLES: 'Top up the canister (or the paying identity) with cycles.',
 };

@@ -57,11 +57,15 @@ export function deadlineFetch(fallbackTimeoutMs: number, url: string): typeof fe
       body = await response.arrayBuffer();
     } catch (error) {
       if (signal.aborted) throw signal.reason ?? error;
-      throw new CanisterClientError('HTTP_ERROR', `${url} closed the connection before its reply was complete (HTTP ${response.status})`, {
-        hint: 'The network, or a proxy in front of it, cut the reply short; try again, and check the network if it keeps happening.',
-        details: { url, incomplete: true },
-        cause: error,
-      });
+      throw new CanisterClientError(
+        'HTTP_ERROR',
+        `${url} closed the connection before its reply was complete (HTTP ${response.status})`,
+        {
+          hint: 'The network, or a proxy in front of it, cut the reply short; try again, and check the network if it keeps happening.',
+          details: { url, incomplete: true },
+          cause: error,
+        },
+      );
     }
     const buffered = new Response(NULL_BODY_STATUSES.has(response.status) ? null : body, {
       status: response.status,

@@ -20,7 +20,10 @@ describe('module artifacts', () => {
     return file;
   };
   const expectCode = async (promise: Promise<unknown>, code: string) => {
-    const error = await promise.then(() => undefined, (e: unknown) => e);
+    const error = await promise.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(error, `expected ${code}`).to.be.instanceOf(CanisterClientError);
     expect((error as CanisterClientError).code).to.equal(code);
     expect((error as CanisterClientError).hint).to.be.a('string');
@@ -37,7 +40,11 @@ describe('module artifacts', () => {
   it('detects the Motoko EOP section, also inside a gzipped module (hash of the gzip bytes)', async () => {
     const gz = new Uint8Array(gzipSync(canisterModule({ eop: true })));
     const artifact = await readWasmArtifact(write('a.wasm.gz', gz));
-    expect(artifact).to.include({ gzipped: true, enhancedOrthogonalPersistence: true, sha256: createHash('sha256').update(gz).digest('hex') });
+    expect(artifact).to.include({
+      gzipped: true,
+      enhancedOrthogonalPersistence: true,
+      sha256: createHash('sha256').update(gz).digest('hex'),
+    });
     expect(artifact.customSections).to.include(EOP_SECTION);
   });
 
@@ -54,7 +61,10 @@ describe('module artifacts', () => {
   });
 
   it('validates bytes already in memory the same way', () => {
-    expect(() => wasmArtifactFromBytes(Uint8Array.of(0, 0x61, 0x73, 0x6d, 2, 0, 0, 0))).to.throw(CanisterClientError, /version/);
+    expect(() => wasmArtifactFromBytes(Uint8Array.of(0, 0x61, 0x73, 0x6d, 2, 0, 0, 0))).to.throw(
+      CanisterClientError,
+      /version/,
+    );
     expect(wasmArtifactFromBytes(canisterModule(), 'agent.wasm').source).to.equal('agent.wasm');
   });
 });

@@ -3,7 +3,12 @@ import { Principal } from '@dfinity/principal';
 import { expect } from 'chai';
 import { CanisterClient } from '../src/canister-client.js';
 import { CandidService } from '../src/candid/service.js';
-import { CYCLES_LEDGER_ID, CyclesLedger, DEFAULT_CREATION_CYCLES, cyclesLedgerIdlFactory } from '../src/cycles-ledger.js';
+import {
+  CYCLES_LEDGER_ID,
+  CyclesLedger,
+  DEFAULT_CREATION_CYCLES,
+  cyclesLedgerIdlFactory,
+} from '../src/cycles-ledger.js';
 import { CanisterClientError } from '../src/errors.js';
 import { RecordedTransport } from './support/recorded-transport.js';
 
@@ -36,7 +41,11 @@ describe('mainnet canister creation through the cycles ledger (recorded replies)
     expect(call).to.include({ kind: 'update', method: 'create_canister' });
     expect(call.canisterId.toText()).to.equal(CYCLES_LEDGER_ID.toText());
     const [arg] = ledger.decodeArgs('create_canister', call.arg) as [
-      { amount: bigint; created_at_time: [bigint]; creation_args: [{ settings: [{ controllers: [Principal[]] }]; subnet_selection: [] }] },
+      {
+        amount: bigint;
+        created_at_time: [bigint];
+        creation_args: [{ settings: [{ controllers: [Principal[]] }]; subnet_selection: [] }];
+      },
     ];
     expect(arg.amount).to.equal(2_000_000_000_000n);
     expect(arg.created_at_time).to.have.length(1);
@@ -45,7 +54,11 @@ describe('mainnet canister creation through the cycles ledger (recorded replies)
   });
 
   it('a development network uses provisional_create_canister_with_cycles instead', async () => {
-    const transport = new RecordedTransport(caller).reply('provisional_create_canister_with_cycles', [IDL.Record({ canister_id: IDL.Principal })], [{ canister_id: created }]);
+    const transport = new RecordedTransport(caller).reply(
+      'provisional_create_canister_with_cycles',
+      [IDL.Record({ canister_id: IDL.Principal })],
+      [{ canister_id: created }],
+    );
     const client = new CanisterClient({ name: 'local', url: 'http://127.0.0.1:4943', kind: 'local' }, transport);
     expect(await client.createCanister()).to.equal(created.toText());
     expect(transport.calls[0].canisterId.toText()).to.equal('aaaaa-aa');
@@ -56,7 +69,13 @@ describe('mainnet canister creation through the cycles ledger (recorded replies)
     const transport = replyCreate(new RecordedTransport(caller), { Ok: { block_id: 1n, canister_id: created } });
     const result = await new CyclesLedger(transport).createCanister({ subnet, createdAtTimeNanos: 5n });
     expect(result).to.deep.equal({ canisterId: created, blockIndex: 1n });
-    const [arg] = ledger.decodeArgs('create_canister', transport.calls[0].arg) as [{ amount: bigint; created_at_time: [bigint]; creation_args: [{ subnet_selection: [{ Subnet: { subnet: Principal } }] }] }];
+    const [arg] = ledger.decodeArgs('create_canister', transport.calls[0].arg) as [
+      {
+        amount: bigint;
+        created_at_time: [bigint];
+        creation_args: [{ subnet_selection: [{ Subnet: { subnet: Principal } }] }];
+      },
+    ];
     expect(arg.amount).to.equal(DEFAULT_CREATION_CYCLES);
     expect(arg.created_at_time).to.deep.equal([5n]);
     expect(arg.creation_args[0].subnet_selection[0].Subnet.subnet.toText()).to.equal(subnet.toText());
@@ -64,14 +83,21 @@ describe('mainnet canister creation through the cycles ledger (recorded replies)
 
   it('not enough cycles is INSUFFICIENT_CYCLES with the balance and a top-up hint', async () => {
     const transport = replyCreate(new RecordedTransport(caller), { Err: { InsufficientFunds: { balance: 12n } } });
-    const error = await expectError(new CyclesLedger(transport).createCanister({ cycles: 100n }), 'INSUFFICIENT_CYCLES');
+    const error = await expectError(
+      new CyclesLedger(transport).createCanister({ cycles: 100n }),
+      'INSUFFICIENT_CYCLES',
+    );
     expect(error.details).to.include({ balance: '12', needed: '100' });
     expect(error.hint).to.contain(caller.toText());
   });
 
   it('a duplicate request returns the canister the first one created', async () => {
-    const transport = replyCreate(new RecordedTransport(caller), { Err: { Duplicate: { duplicate_of: 9n, canister_id: [created] } } });
-    expect((await new CyclesLedger(transport).createCanister({ createdAtTimeNanos: 1n })).canisterId.toText()).to.equal(created.toText());
+    const transport = replyCreate(new RecordedTransport(caller), {
+      Err: { Duplicate: { duplicate_of: 9n, canister_id: [created] } },
+    });
+    expect((await new CyclesLedger(transport).createCanister({ createdAtTimeNanos: 1n })).canisterId.toText()).to.equal(
+      created.toText(),
+    );
   });
 
   it('a planned mainnet creation repeated after a crash sends the same created_at_time and gets the first canister back', async () => {
@@ -79,7 +105,11 @@ describe('mainnet canister creation through the cycles ledger (recorded replies)
     // repeat of the journaled plan is answered Duplicate by the ledger, naming that canister.
     let attempts = 0;
     const transport = new RecordedTransport(caller).on('create_canister', () =>
-      ledger.encodeReply('create_canister', [attempts++ === 0 ? { Ok: { block_id: 8n, canister_id: created } } : { Err: { Duplicate: { duplicate_of: 8n, canister_id: [created] } } }]),
+      ledger.encodeReply('create_canister', [
+        attempts++ === 0
+          ? { Ok: { block_id: 8n, canister_id: created } }
+          : { Err: { Duplicate: { duplicate_of: 8n, canister_id: [created] } } },
+      ]),
     );
     const client = new CanisterClient(mainnet, transport);
     const plan = client.planCreation();
@@ -87,7 +117,10 @@ describe('mainnet canister creation through the cycles ledger (recorded replies)
     expect(await client.findPlanned(plan), 'only a create call can tell on mainnet').to.equal(undefined);
     expect(await client.createPlanned(plan)).to.equal(created.toText());
     expect(await client.createPlanned(JSON.parse(JSON.stringify(plan)))).to.equal(created.toText());
-    const times = transport.calls.map((call) => (ledger.decodeArgs('create_canister', call.arg) as [{ created_at_time: [bigint] }])[0].created_at_time[0]);
+    const times = transport.calls.map(
+      (call) =>
+        (ledger.decodeArgs('create_canister', call.arg) as [{ created_at_time: [bigint] }])[0].created_at_time[0],
+    );
     expect(times).to.have.length(2);
     expect(times[0]).to.equal(times[1]);
     expect(String(times[0])).to.equal(plan.kind === 'ledger-deduplication' ? plan.createdAtTimeNanos : '');
@@ -106,7 +139,7 @@ describe('mainnet canister creation through the cycles ledger (recorded replies)
     }
   });
 
-  it('reads the identity\'s cycles balance with icrc1_balance_of', async () => {
+  it("reads the identity's cycles balance with icrc1_balance_of", async () => {
     const transport = new RecordedTransport(caller).on('icrc1_balance_of', (request) => {
       const [account] = ledger.decodeArgs('icrc1_balance_of', request.arg) as [{ owner: Principal }];
       expect(account.owner.toText()).to.equal(caller.toText());

@@ -41,9 +41,17 @@ describe('identities and failures against the devnet', function () {
     const error = await expectClientError(stranger.status(canisterId), 'NOT_A_CONTROLLER');
     expect(error.reject?.rejectCode).to.be.a('number');
     await expectClientError(stranger.stop(canisterId), 'NOT_A_CONTROLLER');
-    await expectClientError(stranger.install({ canisterId, module: wasmArtifactFromBytes(canisterModule({ version: 9 })), mode: 'upgrade' }), 'NOT_A_CONTROLLER');
+    await expectClientError(
+      stranger.install({ canisterId, module: wasmArtifactFromBytes(canisterModule({ version: 9 })), mode: 'upgrade' }),
+      'NOT_A_CONTROLLER',
+    );
     const verdict = await stranger.health(canisterId, { method: 'health' });
-    expect(verdict).to.include({ healthy: true, status: 'unknown', statusSource: 'read_state', moduleHash: (await owner.status(canisterId)).moduleHash });
+    expect(verdict).to.include({
+      healthy: true,
+      status: 'unknown',
+      statusSource: 'read_state',
+      moduleHash: (await owner.status(canisterId)).moduleHash,
+    });
     expect(verdict.cycles).to.equal(undefined);
   });
 
@@ -64,7 +72,10 @@ describe('identities and failures against the devnet', function () {
     const home = path.join(fixture.tempDir, 'home');
     const dir = path.join(home, '.config', 'dfx', 'identity', 'alice');
     fs.mkdirSync(dir, { recursive: true });
-    fs.writeFileSync(path.join(dir, 'identity.pem'), crypto.generateKeyPairSync('ec', { namedCurve: 'secp256k1' }).privateKey.export({ format: 'pem', type: 'sec1' }));
+    fs.writeFileSync(
+      path.join(dir, 'identity.pem'),
+      crypto.generateKeyPairSync('ec', { namedCurve: 'secp256k1' }).privateKey.export({ format: 'pem', type: 'sec1' }),
+    );
     const saved = process.env.HOME;
     process.env.HOME = home;
     try {
@@ -79,7 +90,10 @@ describe('identities and failures against the devnet', function () {
 
   it('unhealthy verdicts: #false reply, trap, missing method, no code', async () => {
     const broken = await owner.createCanister();
-    expect(await owner.health(broken, { method: 'health' })).to.deep.include({ healthy: false, problems: ['no code installed'] });
+    expect(await owner.health(broken, { method: 'health' })).to.deep.include({
+      healthy: false,
+      problems: ['no code installed'],
+    });
     await owner.install({ canisterId: broken, module: wasmArtifactFromBytes(canisterModule({ healthy: false })) });
     const falseReply = await owner.health(broken, { method: 'health' });
     expect(falseReply.healthy).to.equal(false);
@@ -102,7 +116,10 @@ describe('identities and failures against the devnet', function () {
   it('nothing listening: NETWORK_UNREACHABLE with the URL and a hint', async () => {
     const url = `http://127.0.0.1:${await freePort()}`;
     const error = await expectClientError(
-      CanisterClient.connect({ name: 'local', url, kind: 'local' }, Ed25519KeyIdentity.generate(), { requestTimeoutMs: 2000, readRetry: noRetry }),
+      CanisterClient.connect({ name: 'local', url, kind: 'local' }, Ed25519KeyIdentity.generate(), {
+        requestTimeoutMs: 2000,
+        readRetry: noRetry,
+      }),
       'NETWORK_UNREACHABLE',
     );
     expect(error.message).to.contain(url);
@@ -114,10 +131,14 @@ describe('identities and failures against the devnet', function () {
   it('a network that stopped after connecting: NETWORK_UNREACHABLE', async () => {
     const stateDir = fs.mkdtempSync(path.join(fixture.tempDir, 'second-'));
     const second = await startDevnet({ port: 0, stateDir });
-    const client = await CanisterClient.connect({ name: 'staging', url: second.url, kind: 'url' }, Ed25519KeyIdentity.generate(), {
-      requestTimeoutMs: 2000,
-      readRetry: noRetry,
-    });
+    const client = await CanisterClient.connect(
+      { name: 'staging', url: second.url, kind: 'url' },
+      Ed25519KeyIdentity.generate(),
+      {
+        requestTimeoutMs: 2000,
+        readRetry: noRetry,
+      },
+    );
     const id = await client.createCanister();
     await second.close();
     await expectClientError(client.status(id), 'NETWORK_UNREACHABLE');
@@ -134,7 +155,10 @@ describe('identities and failures against the devnet', function () {
     try {
       const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
       const error = await expectClientError(
-        CanisterClient.connect({ name: 'slow', url, kind: 'url' }, Ed25519KeyIdentity.generate(), { requestTimeoutMs: 300, readRetry: noRetry }),
+        CanisterClient.connect({ name: 'slow', url, kind: 'url' }, Ed25519KeyIdentity.generate(), {
+          requestTimeoutMs: 300,
+          readRetry: noRetry,
+        }),
         'NETWORK_UNREACHABLE',
       );
       expect(error.details.timedOut).to.equal(true);
@@ -149,18 +173,28 @@ describe('identities and failures against the devnet', function () {
     const sockets = new Set<Socket>();
     const proxy = http.createServer((request, response) => {
       if (request.url?.endsWith('/call')) return;
-      const upstream = http.request(new URL(request.url!, fixture.devnet.url), { method: request.method, headers: request.headers }, (reply) => {
-        response.writeHead(reply.statusCode!, reply.headers);
-        reply.pipe(response);
-      });
+      const upstream = http.request(
+        new URL(request.url!, fixture.devnet.url),
+        { method: request.method, headers: request.headers },
+        (reply) => {
+          response.writeHead(reply.statusCode!, reply.headers);
+          reply.pipe(response);
+        },
+      );
       request.pipe(upstream);
     });
     proxy.on('connection', (socket) => sockets.add(socket));
     await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
     try {
       const url = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
-      const client = await CanisterClient.connect({ name: 'flaky', url, kind: 'url' }, Ed25519KeyIdentity.generate(), { requestTimeoutMs: 500, readRetry: noRetry });
-      const error = await expectClientError(client.update(canisterId, 'greet', EMPTY_CANDID_ARGS), 'NETWORK_UNREACHABLE');
+      const client = await CanisterClient.connect({ name: 'flaky', url, kind: 'url' }, Ed25519KeyIdentity.generate(), {
+        requestTimeoutMs: 500,
+        readRetry: noRetry,
+      });
+      const error = await expectClientError(
+        client.update(canisterId, 'greet', EMPTY_CANDID_ARGS),
+        'NETWORK_UNREACHABLE',
+      );
       expect(error.details).to.include({ timedOut: true, outcomeUnknown: true });
       expect(error.hint).to.contain('before retrying greet');
       // Reads still work through the same proxy.
@@ -176,7 +210,12 @@ describe('identities and failures against the devnet', function () {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
       const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-      await expectClientError(CanisterClient.connect({ name: 'web', url, kind: 'url' }, Ed25519KeyIdentity.generate(), { readRetry: noRetry }), 'HTTP_ERROR');
+      await expectClientError(
+        CanisterClient.connect({ name: 'web', url, kind: 'url' }, Ed25519KeyIdentity.generate(), {
+          readRetry: noRetry,
+        }),
+        'HTTP_ERROR',
+      );
     } finally {
       await new Promise((resolve) => server.close(resolve));
     }

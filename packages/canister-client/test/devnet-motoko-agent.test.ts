@@ -19,8 +19,13 @@ describe('the sample Motoko agent (EOP) against the devnet', function () {
   let canisterId: string;
 
   before(async () => {
-    if (!['agent-v1.wasm', 'agent-v2.wasm', 'agent-broken.wasm'].every((file) => fs.existsSync(path.join(dist, file)))) {
-      execFileSync(process.execPath, [path.join(repoRoot, 'examples/agent/build.mjs')], { cwd: repoRoot, stdio: 'inherit' });
+    if (
+      !['agent-v1.wasm', 'agent-v2.wasm', 'agent-broken.wasm'].every((file) => fs.existsSync(path.join(dist, file)))
+    ) {
+      execFileSync(process.execPath, [path.join(repoRoot, 'examples/agent/build.mjs')], {
+        cwd: repoRoot,
+        stdio: 'inherit',
+      });
     }
     client = await CanisterClient.connect(fixture.network, Ed25519KeyIdentity.generate());
     canisterId = await client.createCanister();
@@ -34,12 +39,18 @@ describe('the sample Motoko agent (EOP) against the devnet', function () {
     expect((await client.install({ canisterId, module: v1 })).mode).to.equal('install');
     await client.update(canisterId, 'remember', new Uint8Array(IDL.encode([IDL.Text], ['the user likes tea'])));
     expect(await count()).to.equal(1n);
-    const upgrade = await client.install({ canisterId, module: path.join(dist, 'agent-v2.wasm'), stopBeforeUpgrade: true });
+    const upgrade = await client.install({
+      canisterId,
+      module: path.join(dist, 'agent-v2.wasm'),
+      stopBeforeUpgrade: true,
+    });
     expect(upgrade).to.include({ mode: 'upgrade', wasmMemoryPersistence: 'keep' });
     expect(await count()).to.equal(1n);
     const verdict = await client.health(canisterId, { method: 'health' });
     expect(verdict.healthy).to.equal(true);
-    expect(verdict.method?.reply).to.have.property('ok').that.matches(/healthy with 1 memories/);
+    expect(verdict.method?.reply)
+      .to.have.property('ok')
+      .that.matches(/healthy with 1 memories/);
   });
 
   it('the broken build answers #err and is judged unhealthy', async () => {

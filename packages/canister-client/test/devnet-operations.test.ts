@@ -32,11 +32,20 @@ describe('canister operations against the devnet', function () {
   });
 
   it('installs (auto → install) and reads module hash, controllers and candid:service via read_state', async () => {
-    const module = wasmArtifactFromBytes(canisterModule({ version: 1, customSections: { 'icp:public candid:service': 'service : { health : () -> (bool) query }' } }));
+    const module = wasmArtifactFromBytes(
+      canisterModule({
+        version: 1,
+        customSections: { 'icp:public candid:service': 'service : { health : () -> (bool) query }' },
+      }),
+    );
     const result = await client.install({ canisterId, module });
     expect(result).to.include({ mode: 'install', previousModuleHash: null, moduleHash: module.sha256, chunked: false });
     expect((await client.status(canisterId)).moduleHash).to.equal(module.sha256);
-    expect(await client.info(canisterId)).to.deep.equal({ canisterId, moduleHash: module.sha256, controllers: [client.principal] });
+    expect(await client.info(canisterId)).to.deep.equal({
+      canisterId,
+      moduleHash: module.sha256,
+      controllers: [client.principal],
+    });
     expect(await client.candidInterface(canisterId)).to.equal('service : { health : () -> (bool) query }');
     expect(await client.metadata(canisterId, 'no-such-section')).to.equal(undefined);
   });
@@ -44,7 +53,12 @@ describe('canister operations against the devnet', function () {
   it('upgrades (auto → upgrade) with stop before and start after', async () => {
     const v2 = wasmArtifactFromBytes(canisterModule({ version: 2 }));
     const events: string[] = [];
-    const result = await client.install({ canisterId, module: v2, stopBeforeUpgrade: true, onProgress: (event) => events.push(event.step) });
+    const result = await client.install({
+      canisterId,
+      module: v2,
+      stopBeforeUpgrade: true,
+      onProgress: (event) => events.push(event.step),
+    });
     expect(result).to.include({ mode: 'upgrade', moduleHash: v2.sha256, stoppedForUpgrade: true });
     expect(events).to.deep.equal(['mode', 'stop', 'install', 'start']);
     const status = await client.status(canisterId);
@@ -82,8 +96,14 @@ describe('canister operations against the devnet', function () {
     await expectClientError(client.status('not-a-principal'), 'INVALID_ARGUMENT');
     // The replica's own verdicts on a malformed argument and an unknown management method.
     const management = { canisterId: MANAGEMENT_CANISTER_ID, effectiveCanisterId: Principal.fromText(canisterId) };
-    await expectClientError(client.transport.update({ ...management, method: 'canister_status', arg: Uint8Array.of(1, 2, 3) }), 'INVALID_ARGUMENT');
-    await expectClientError(client.transport.update({ ...management, method: 'no_such_method', arg: EMPTY_CANDID_ARGS }), 'METHOD_NOT_FOUND');
+    await expectClientError(
+      client.transport.update({ ...management, method: 'canister_status', arg: Uint8Array.of(1, 2, 3) }),
+      'INVALID_ARGUMENT',
+    );
+    await expectClientError(
+      client.transport.update({ ...management, method: 'no_such_method', arg: EMPTY_CANDID_ARGS }),
+      'METHOD_NOT_FOUND',
+    );
   });
 
   it('updates settings and controllers', async () => {
@@ -131,7 +151,7 @@ describe('canister operations against the devnet', function () {
       target = await client.createCanister();
     });
 
-    it('installs through the chunk store; the on-chain module hash equals the file\'s sha256', async () => {
+    it("installs through the chunk store; the on-chain module hash equals the file's sha256", async () => {
       const result = await client.install({ canisterId: target, module: big });
       expect(result.chunked).to.equal(true);
       expect(result.chunkStats).to.deep.include({ chunks: 6, uploaded: 6, skipped: 0 });
@@ -146,7 +166,12 @@ describe('canister operations against the devnet', function () {
       // The interrupted attempt got two chunks into the store before dying.
       const chunks = splitIntoChunks(big.bytes);
       for (const chunk of chunks.slice(0, 2)) await client.management.uploadChunk(target, chunk.bytes);
-      expect((await client.management.storedChunks(target)).sort()).to.deep.equal(chunks.slice(0, 2).map((c) => c.hash).sort());
+      expect((await client.management.storedChunks(target)).sort()).to.deep.equal(
+        chunks
+          .slice(0, 2)
+          .map((c) => c.hash)
+          .sort(),
+      );
       const before = { ...client.stats };
       const result = await client.install({ canisterId: target, module: big, mode: 'reinstall' });
       expect(result.chunkStats).to.deep.include({ chunks: 6, uploaded: 4, skipped: 2 });

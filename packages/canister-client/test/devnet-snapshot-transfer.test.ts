@@ -19,13 +19,15 @@ describe('snapshot download and upload against the devnet', function () {
   let source: string;
   let snapshotId: string;
 
-  const recall = async (canisterId: string) => IDL.decode([IDL.Vec(IDL.Text)], await client.query(canisterId, 'recall', EMPTY_CANDID_ARGS))[0];
+  const recall = async (canisterId: string) =>
+    IDL.decode([IDL.Vec(IDL.Text)], await client.query(canisterId, 'recall', EMPTY_CANDID_ARGS))[0];
 
   before(async () => {
     client = await CanisterClient.connect(fixture.network, Ed25519KeyIdentity.generate());
     source = await client.createCanister();
     await client.install({ canisterId: source, module: path.join(dist, 'agent-v1.wasm') });
-    for (const memory of ['likes tea', 'lives in Zurich']) await client.update(source, 'remember', new Uint8Array(IDL.encode([IDL.Text], [memory])));
+    for (const memory of ['likes tea', 'lives in Zurich'])
+      await client.update(source, 'remember', new Uint8Array(IDL.encode([IDL.Text], [memory])));
     snapshotId = (await client.takeSnapshot(source)).id;
   });
 
@@ -56,7 +58,11 @@ describe('snapshot download and upload against the devnet', function () {
     await client.loadSnapshot(target, resumed.snapshotId);
     expect(await recall(target)).to.deep.equal(['likes tea', 'lives in Zurich']);
     expect((await client.status(target)).moduleHash).to.equal((await client.status(source)).moduleHash);
-    const upgrade = await client.install({ canisterId: target, module: path.join(dist, 'agent-v2.wasm'), stopBeforeUpgrade: true });
+    const upgrade = await client.install({
+      canisterId: target,
+      module: path.join(dist, 'agent-v2.wasm'),
+      stopBeforeUpgrade: true,
+    });
     expect(upgrade.wasmMemoryPersistence).to.equal('keep');
     expect(await recall(target)).to.deep.equal(['lives in Zurich', 'likes tea']);
   });

@@ -1,4 +1,12 @@
-import { AgentError, CertifiedRejectErrorCode, HttpErrorCode, ProtocolError, RejectError, TransportError, HttpFetchErrorCode } from '@dfinity/agent';
+import {
+  AgentError,
+  CertifiedRejectErrorCode,
+  HttpErrorCode,
+  ProtocolError,
+  RejectError,
+  TransportError,
+  HttpFetchErrorCode,
+} from '@dfinity/agent';
 import { expect } from 'chai';
 import { classifyAgentError, isTransientError } from '../src/agent-errors.js';
 import { CanisterClientError } from '../src/errors.js';
@@ -31,7 +39,13 @@ describe('reject classification', () => {
   }
 
   it('keeps reject code, error code and message in the error', () => {
-    const error = rejectError({ rejectCode: 5, errorCode: 'IC0512', rejectMessage: 'not yours', canisterId: 'aaaaa-aa', method: 'canister_status' });
+    const error = rejectError({
+      rejectCode: 5,
+      errorCode: 'IC0512',
+      rejectMessage: 'not yours',
+      canisterId: 'aaaaa-aa',
+      method: 'canister_status',
+    });
     expect(error.reject).to.deep.include({ rejectCode: 5, errorCode: 'IC0512', rejectMessage: 'not yours' });
     expect(error.message).to.contain('reject code 5').and.contain('IC0512').and.contain('not yours');
     expect(error.hint).to.be.a('string');
@@ -40,14 +54,18 @@ describe('reject classification', () => {
 
 describe('classifyAgentError', () => {
   it('maps certified rejects from the agent', () => {
-    const agentError = RejectError.fromCode(new CertifiedRejectErrorCode(new Uint8Array(32) as never, 5, 'Canister x trapped explicitly: no', 'IC0503'));
+    const agentError = RejectError.fromCode(
+      new CertifiedRejectErrorCode(new Uint8Array(32) as never, 5, 'Canister x trapped explicitly: no', 'IC0503'),
+    );
     const error = classifyAgentError(agentError, { network: local, canisterId: 'x', method: 'go' });
     expect(error.code).to.equal('CANISTER_TRAPPED');
     expect(error.reject).to.include({ method: 'go', canisterId: 'x' });
   });
 
   it('connection refused is NETWORK_UNREACHABLE with the URL and the network in its details', () => {
-    const refused = new TypeError('fetch failed', { cause: Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:4943'), { code: 'ECONNREFUSED' }) });
+    const refused = new TypeError('fetch failed', {
+      cause: Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:4943'), { code: 'ECONNREFUSED' }),
+    });
     for (const thrown of [refused, TransportError.fromCode(new HttpFetchErrorCode(refused))]) {
       const error = classifyAgentError(thrown, { network: local });
       expect(error.code).to.equal('NETWORK_UNREACHABLE');
@@ -59,7 +77,10 @@ describe('classifyAgentError', () => {
 
   it('a timeout is NETWORK_UNREACHABLE too, saying how long it waited', () => {
     const timeout = new DOMException('The operation was aborted due to timeout', 'TimeoutError');
-    const error = classifyAgentError(new TypeError('fetch failed', { cause: timeout }), { network: local, timeoutMs: 1500 });
+    const error = classifyAgentError(new TypeError('fetch failed', { cause: timeout }), {
+      network: local,
+      timeoutMs: 1500,
+    });
     expect(error).to.deep.include({ code: 'NETWORK_UNREACHABLE' });
     expect(error.message).to.contain('1500 ms');
   });
@@ -70,7 +91,9 @@ describe('classifyAgentError', () => {
     expect(httpError.code).to.equal('HTTP_ERROR');
     expect(httpError.details.status).to.equal(503);
     expect(isTransientError(httpError)).to.equal(true);
-    const tls = new TypeError('fetch failed', { cause: Object.assign(new Error('certificate has expired'), { code: 'CERT_HAS_EXPIRED' }) });
+    const tls = new TypeError('fetch failed', {
+      cause: Object.assign(new Error('certificate has expired'), { code: 'CERT_HAS_EXPIRED' }),
+    });
     const tlsError = classifyAgentError(tls, { network: { name: 'x', url: 'https://example.org', kind: 'url' } });
     expect(tlsError.code).to.equal('HTTP_ERROR');
     expect(tlsError.details.tls).to.equal('CERT_HAS_EXPIRED');
@@ -79,7 +102,11 @@ describe('classifyAgentError', () => {
   it('never wraps a CanisterClientError twice', () => {
     const original = new CanisterClientError('CANISTER_NOT_FOUND', 'gone');
     expect(classifyAgentError(original, { network: local })).to.equal(original);
-    expect(classifyAgentError(new AgentError(new HttpFetchErrorCode('x') as never, 'Transport' as never), { network: local })).to.be.instanceOf(CanisterClientError);
+    expect(
+      classifyAgentError(new AgentError(new HttpFetchErrorCode('x') as never, 'Transport' as never), {
+        network: local,
+      }),
+    ).to.be.instanceOf(CanisterClientError);
   });
 });
 
@@ -87,17 +114,25 @@ describe('retries and argument checks', () => {
   it('retries transient read failures, then gives up with the last error', async () => {
     let attempts = 0;
     const unreachable = new CanisterClientError('NETWORK_UNREACHABLE', 'down');
-    const result = await withRetries(async () => {
-      attempts += 1;
-      if (attempts < 3) throw unreachable;
-      return 'ok';
-    }, isTransientError, { ...DEFAULT_READ_RETRY, initialDelayMs: 1 });
+    const result = await withRetries(
+      async () => {
+        attempts += 1;
+        if (attempts < 3) throw unreachable;
+        return 'ok';
+      },
+      isTransientError,
+      { ...DEFAULT_READ_RETRY, initialDelayMs: 1 },
+    );
     expect(result).to.equal('ok');
     attempts = 0;
-    const failure = await withRetries(async () => {
-      attempts += 1;
-      throw new CanisterClientError('CANISTER_NOT_FOUND', 'gone');
-    }, isTransientError, { ...DEFAULT_READ_RETRY, initialDelayMs: 1 }).catch((e: unknown) => e);
+    const failure = await withRetries(
+      async () => {
+        attempts += 1;
+        throw new CanisterClientError('CANISTER_NOT_FOUND', 'gone');
+      },
+      isTransientError,
+      { ...DEFAULT_READ_RETRY, initialDelayMs: 1 },
+    ).catch((e: unknown) => e);
     expect((failure as CanisterClientError).code).to.equal('CANISTER_NOT_FOUND');
     expect(attempts).to.equal(1);
   });

@@ -1,13 +1,32 @@
-import { CborDecodeErrorCode, HttpErrorCode, HttpFetchErrorCode, InputError, ProtocolError, TransportError } from '@dfinity/agent';
+import {
+  CborDecodeErrorCode,
+  HttpErrorCode,
+  HttpFetchErrorCode,
+  InputError,
+  ProtocolError,
+  TransportError,
+} from '@dfinity/agent';
 import { Ed25519KeyIdentity } from '@dfinity/identity';
 import { expect } from 'chai';
 import { classifyAgentError } from '../src/agent-errors.js';
 import { CanisterClient } from '../src/canister-client.js';
-import { DeadlineExceededError, DEFAULT_REQUEST_TIMEOUT_MS, REQUEST_TIMEOUT_ENV, resolveRequestTimeout } from '../src/deadline.js';
+import {
+  DeadlineExceededError,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  REQUEST_TIMEOUT_ENV,
+  resolveRequestTimeout,
+} from '../src/deadline.js';
 import { CanisterClientError } from '../src/errors.js';
 import { EMPTY_CANDID_ARGS } from '../src/management/install.js';
 import type { NetworkDescription } from '../src/network.js';
-import { drippingServer, GARBAGE_KINDS, garbageServer, type HostileServer, silentServer, statusThenSilence } from './support/hostile-servers.js';
+import {
+  drippingServer,
+  GARBAGE_KINDS,
+  garbageServer,
+  type HostileServer,
+  silentServer,
+  statusThenSilence,
+} from './support/hostile-servers.js';
 
 const DEADLINE_MS = 1500;
 /** Generous: the machine is shared and noisy. What matters is "one deadline", not "four of them". */
@@ -22,7 +41,9 @@ const identity = Ed25519KeyIdentity.generate();
  * Runs `operation`, expects a CanisterClientError, and says how long it took and what was
  * written to stderr meanwhile (@dfinity/agent prints some failures to the console itself).
  */
-async function timed(operation: () => Promise<unknown>): Promise<{ error: CanisterClientError; elapsedMs: number; stderr: string }> {
+async function timed(
+  operation: () => Promise<unknown>,
+): Promise<{ error: CanisterClientError; elapsedMs: number; stderr: string }> {
   const started = Date.now();
   let stderr = '';
   const write = process.stderr.write;
@@ -43,7 +64,10 @@ async function timed(operation: () => Promise<unknown>): Promise<{ error: Canist
   return { error: error as CanisterClientError, elapsedMs: Date.now() - started, stderr };
 }
 
-function expectTimedOut({ error, elapsedMs }: { error: CanisterClientError; elapsedMs: number }, deadlineMs = DEADLINE_MS): void {
+function expectTimedOut(
+  { error, elapsedMs }: { error: CanisterClientError; elapsedMs: number },
+  deadlineMs = DEADLINE_MS,
+): void {
   expect(error.code, error.message).to.equal('NETWORK_UNREACHABLE');
   expect(error.message).to.contain(`within ${deadlineMs} ms`);
   expect(error.details).to.include({ timedOut: true, timeoutMs: deadlineMs });
@@ -74,7 +98,9 @@ describe('a hostile network: deadlines that hold', function () {
   it('connect to a server that accepts and never answers fails within requestTimeoutMs, retries included', async () => {
     const server = await start(silentServer());
     // The default read retries (3) stay on: the deadline is the whole connect, not each attempt.
-    const result = await timed(() => CanisterClient.connect(networkAt(server.url), identity, { requestTimeoutMs: DEADLINE_MS }));
+    const result = await timed(() =>
+      CanisterClient.connect(networkAt(server.url), identity, { requestTimeoutMs: DEADLINE_MS }),
+    );
     expectTimedOut(result);
     expect(result.error.message).to.contain(server.url);
   });
@@ -82,7 +108,9 @@ describe('a hostile network: deadlines that hold', function () {
   for (const mode of ['headers', 'body'] as const) {
     it(`a server that drips its ${mode} one byte a second hits the same deadline`, async () => {
       const server = await start(drippingServer(mode));
-      expectTimedOut(await timed(() => CanisterClient.connect(networkAt(server.url), identity, { requestTimeoutMs: DEADLINE_MS })));
+      expectTimedOut(
+        await timed(() => CanisterClient.connect(networkAt(server.url), identity, { requestTimeoutMs: DEADLINE_MS })),
+      );
     });
   }
 
@@ -92,7 +120,9 @@ describe('a hostile network: deadlines that hold', function () {
     process.env[REQUEST_TIMEOUT_ENV] = '1200';
     try {
       expectTimedOut(await timed(() => CanisterClient.connect(networkAt(server.url), identity)), 1200);
-      expectTimedOut(await timed(() => CanisterClient.connect(networkAt(server.url), identity, { requestTimeoutMs: DEADLINE_MS })));
+      expectTimedOut(
+        await timed(() => CanisterClient.connect(networkAt(server.url), identity, { requestTimeoutMs: DEADLINE_MS })),
+      );
     } finally {
       if (saved === undefined) delete process.env[REQUEST_TIMEOUT_ENV];
       else process.env[REQUEST_TIMEOUT_ENV] = saved;
@@ -162,7 +192,9 @@ describe('a hostile network: garbage is a CanisterClientError, never a foreign e
 
       if (kind !== 'status-then-garbage') {
         it('connect fails with HTTP_ERROR or UNEXPECTED_REPLY, one readable sentence and a hint', async () => {
-          const { error, elapsedMs, stderr } = await timed(() => CanisterClient.connect(networkAt(server.url), identity, { requestTimeoutMs: DEADLINE_MS }));
+          const { error, elapsedMs, stderr } = await timed(() =>
+            CanisterClient.connect(networkAt(server.url), identity, { requestTimeoutMs: DEADLINE_MS }),
+          );
           expect(expectedCodes, `${error.code}: ${error.message}`).to.include(error.code);
           expect(stderr, 'nothing on the console').to.equal('');
           expect(error.message).to.contain(server.url);
@@ -207,7 +239,9 @@ describe('a hostile network: classification of what the agent and fetch throw', 
   const site = { network: networkAt('http://127.0.0.1:4999'), method: 'canister_status', timeoutMs: DEADLINE_MS };
 
   it('an answer that is not HTTP (llhttp parse error) is HTTP_ERROR with a hint, not "cannot reach"', () => {
-    const parse = new TypeError('fetch failed', { cause: Object.assign(new Error('Expected HTTP/'), { code: 'HPE_INVALID_CONSTANT' }) });
+    const parse = new TypeError('fetch failed', {
+      cause: Object.assign(new Error('Expected HTTP/'), { code: 'HPE_INVALID_CONSTANT' }),
+    });
     const error = classifyAgentError(TransportError.fromCode(new HttpFetchErrorCode(parse)), site);
     expect(error.code).to.equal('HTTP_ERROR');
     expect(error.message).to.contain('not HTTP');
@@ -223,14 +257,20 @@ describe('a hostile network: classification of what the agent and fetch throw', 
 
   it('CBOR that does not decode is UNEXPECTED_REPLY describing the bytes, without the decoder stack', () => {
     const decodeFailure = new Error('Unsupported integer info: 11100\n    at decodeUnsignedInteger (cbor.mjs:1:2)');
-    const error = classifyAgentError(InputError.fromCode(new CborDecodeErrorCode(decodeFailure, Uint8Array.of(0x1c, 1, 2))), site);
+    const error = classifyAgentError(
+      InputError.fromCode(new CborDecodeErrorCode(decodeFailure, Uint8Array.of(0x1c, 1, 2))),
+      site,
+    );
     expect(error.code).to.equal('UNEXPECTED_REPLY');
     expect(error.message).to.contain('the canister_status request').and.contain('0x1c0102');
     expectReadable(error);
   });
 
   it('the agent tripping over a reply of another shape is UNEXPECTED_REPLY', () => {
-    const error = classifyAgentError(new TypeError("Cannot read properties of undefined (reading 'certificate')"), site);
+    const error = classifyAgentError(
+      new TypeError("Cannot read properties of undefined (reading 'certificate')"),
+      site,
+    );
     expect(error.code).to.equal('UNEXPECTED_REPLY');
     expectReadable(error);
   });

@@ -35,13 +35,48 @@ interface KeyFormat {
 const ecParamsK1 = () => openssl(['ecparam', '-name', 'secp256k1', '-genkey']);
 const edPkcs8 = () => openssl(['genpkey', '-algorithm', 'ed25519']);
 const formats: KeyFormat[] = [
-  { name: 'Ed25519 PKCS#8 (openssl genpkey)', keyType: 'ed25519', pem: edPkcs8, begins: /^-----BEGIN PRIVATE KEY-----/ },
-  { name: "Ed25519 PKCS#8 v2 as dfx writes it (ring's layout, public key attached)", keyType: 'ed25519', pem: dfxRingEd25519Pem, begins: /^-----BEGIN PRIVATE KEY-----\nMFMCAQEw/ },
-  { name: 'secp256k1 SEC1 after an EC PARAMETERS block (openssl ecparam -genkey; quill, keysmith)', keyType: 'secp256k1', pem: ecParamsK1, begins: /^-----BEGIN EC PARAMETERS-----\n[\s\S]*-----BEGIN EC PRIVATE KEY-----/ },
-  { name: 'secp256k1 SEC1 alone (openssl ecparam -genkey -noout; dfx)', keyType: 'secp256k1', pem: () => openssl(['ecparam', '-name', 'secp256k1', '-genkey', '-noout']), begins: /^-----BEGIN EC PRIVATE KEY-----/ },
-  { name: 'secp256k1 PKCS#8', keyType: 'secp256k1', pem: () => openssl(['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:secp256k1']), begins: /^-----BEGIN PRIVATE KEY-----/ },
-  { name: 'P-256 SEC1 after an EC PARAMETERS block', keyType: 'p256', pem: () => openssl(['ecparam', '-name', 'prime256v1', '-genkey']), begins: /^-----BEGIN EC PARAMETERS-----/ },
-  { name: 'P-256 PKCS#8', keyType: 'p256', pem: () => openssl(['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256']), begins: /^-----BEGIN PRIVATE KEY-----/ },
+  {
+    name: 'Ed25519 PKCS#8 (openssl genpkey)',
+    keyType: 'ed25519',
+    pem: edPkcs8,
+    begins: /^-----BEGIN PRIVATE KEY-----/,
+  },
+  {
+    name: "Ed25519 PKCS#8 v2 as dfx writes it (ring's layout, public key attached)",
+    keyType: 'ed25519',
+    pem: dfxRingEd25519Pem,
+    begins: /^-----BEGIN PRIVATE KEY-----\nMFMCAQEw/,
+  },
+  {
+    name: 'secp256k1 SEC1 after an EC PARAMETERS block (openssl ecparam -genkey; quill, keysmith)',
+    keyType: 'secp256k1',
+    pem: ecParamsK1,
+    begins: /^-----BEGIN EC PARAMETERS-----\n[\s\S]*-----BEGIN EC PRIVATE KEY-----/,
+  },
+  {
+    name: 'secp256k1 SEC1 alone (openssl ecparam -genkey -noout; dfx)',
+    keyType: 'secp256k1',
+    pem: () => openssl(['ecparam', '-name', 'secp256k1', '-genkey', '-noout']),
+    begins: /^-----BEGIN EC PRIVATE KEY-----/,
+  },
+  {
+    name: 'secp256k1 PKCS#8',
+    keyType: 'secp256k1',
+    pem: () => openssl(['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:secp256k1']),
+    begins: /^-----BEGIN PRIVATE KEY-----/,
+  },
+  {
+    name: 'P-256 SEC1 after an EC PARAMETERS block',
+    keyType: 'p256',
+    pem: () => openssl(['ecparam', '-name', 'prime256v1', '-genkey']),
+    begins: /^-----BEGIN EC PARAMETERS-----/,
+  },
+  {
+    name: 'P-256 PKCS#8',
+    keyType: 'p256',
+    pem: () => openssl(['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256']),
+    begins: /^-----BEGIN PRIVATE KEY-----/,
+  },
   {
     name: 'encrypted PKCS#8 of an Ed25519 key (openssl pkcs8 -topk8 -v2 aes-256-cbc)',
     keyType: 'ed25519',
@@ -74,12 +109,18 @@ describe('PEM identities: the formats dfx, quill, keysmith and openssl write', (
       expect(parsed.keyType).to.equal(format.keyType);
       expect(parsed.identity.getPrincipal().toText()).to.equal(principalOfPem(pem, format.passphrase));
       // The sender key is the DER SubjectPublicKeyInfo; the signature is what the IC checks against it.
-      const publicKey = crypto.createPublicKey({ key: Buffer.from(parsed.identity.getPublicKey().toDer()), format: 'der', type: 'spki' });
+      const publicKey = crypto.createPublicKey({
+        key: Buffer.from(parsed.identity.getPublicKey().toDer()),
+        format: 'der',
+        type: 'spki',
+      });
       const message = crypto.randomBytes(48);
       const signature = Buffer.from(await parsed.identity.sign(message));
       expect(signature).to.have.length(64);
       const verified =
-        format.keyType === 'ed25519' ? crypto.verify(null, message, publicKey, signature) : crypto.verify('sha256', message, { key: publicKey, dsaEncoding: 'ieee-p1363' }, signature);
+        format.keyType === 'ed25519'
+          ? crypto.verify(null, message, publicKey, signature)
+          : crypto.verify('sha256', message, { key: publicKey, dsaEncoding: 'ieee-p1363' }, signature);
       expect(verified).to.equal(true);
     });
   }
@@ -88,7 +129,11 @@ describe('PEM identities: the formats dfx, quill, keysmith and openssl write', (
     const order = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
     const { identity } = identityFromPem(ecParamsK1());
     for (let i = 0; i < 32; i++) {
-      const s = BigInt(`0x${Buffer.from(await identity.sign(crypto.randomBytes(16))).subarray(32).toString('hex')}`);
+      const s = BigInt(
+        `0x${Buffer.from(await identity.sign(crypto.randomBytes(16)))
+          .subarray(32)
+          .toString('hex')}`,
+      );
       expect(s <= order / 2n).to.equal(true);
     }
   });
@@ -100,23 +145,71 @@ describe('PEM identities: the formats dfx, quill, keysmith and openssl write', (
 });
 
 describe('PEM identities: bad input', () => {
-  const encrypted = () => openssl(['pkcs8', '-topk8', '-v2', 'aes-256-cbc', '-passout', `pass:${PASSPHRASE}`], edPkcs8());
+  const encrypted = () =>
+    openssl(['pkcs8', '-topk8', '-v2', 'aes-256-cbc', '-passout', `pass:${PASSPHRASE}`], edPkcs8());
   const ringWithForeignPublicKey = () => {
     const der = Buffer.from(dfxRingEd25519Pem().replace(/-----[A-Z ]+-----|\s/g, ''), 'base64');
     der[der.length - 1] ^= 0xff;
     return `-----BEGIN PRIVATE KEY-----\n${der.toString('base64')}\n-----END PRIVATE KEY-----\n`;
   };
   const cases: Array<{ name: string; pem: () => string; passphrase?: string; code: string; message: RegExp }> = [
-    { name: 'text that is no PEM', pem: () => 'hello\n', code: 'IDENTITY_INVALID', message: /holds no PEM private key/ },
+    {
+      name: 'text that is no PEM',
+      pem: () => 'hello\n',
+      code: 'IDENTITY_INVALID',
+      message: /holds no PEM private key/,
+    },
     { name: 'an empty file', pem: () => '', code: 'IDENTITY_INVALID', message: /holds no PEM private key/ },
-    { name: 'a garbage PRIVATE KEY block', pem: () => '-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n', code: 'IDENTITY_INVALID', message: /private key block cannot be read/ },
-    { name: 'a public key', pem: () => openssl(['pkey', '-pubout'], edPkcs8()), code: 'IDENTITY_INVALID', message: /holds no PEM private key/ },
-    { name: 'an RSA key', pem: () => openssl(['genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:1024']), code: 'IDENTITY_INVALID', message: /RSA keys cannot sign IC requests/ },
-    { name: 'an EC key on secp384r1', pem: () => openssl(['ecparam', '-name', 'secp384r1', '-genkey']), code: 'IDENTITY_INVALID', message: /secp384r1 cannot sign IC requests/ },
-    { name: "dfx's Ed25519 layout carrying another key's public key", pem: ringWithForeignPublicKey, code: 'IDENTITY_INVALID', message: /cannot be read/ },
-    { name: 'an encrypted key without a passphrase', pem: encrypted, code: 'IDENTITY_PASSPHRASE_REQUIRED', message: /is an encrypted key/ },
-    { name: 'an encrypted key with a wrong passphrase', pem: encrypted, passphrase: 'not it', code: 'IDENTITY_PASSPHRASE_WRONG', message: /^The passphrase does not decrypt key\.pem$/ },
-    { name: 'an encrypted key with an empty passphrase', pem: encrypted, passphrase: '', code: 'IDENTITY_PASSPHRASE_WRONG', message: /does not decrypt/ },
+    {
+      name: 'a garbage PRIVATE KEY block',
+      pem: () => '-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n',
+      code: 'IDENTITY_INVALID',
+      message: /private key block cannot be read/,
+    },
+    {
+      name: 'a public key',
+      pem: () => openssl(['pkey', '-pubout'], edPkcs8()),
+      code: 'IDENTITY_INVALID',
+      message: /holds no PEM private key/,
+    },
+    {
+      name: 'an RSA key',
+      pem: () => openssl(['genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:1024']),
+      code: 'IDENTITY_INVALID',
+      message: /RSA keys cannot sign IC requests/,
+    },
+    {
+      name: 'an EC key on secp384r1',
+      pem: () => openssl(['ecparam', '-name', 'secp384r1', '-genkey']),
+      code: 'IDENTITY_INVALID',
+      message: /secp384r1 cannot sign IC requests/,
+    },
+    {
+      name: "dfx's Ed25519 layout carrying another key's public key",
+      pem: ringWithForeignPublicKey,
+      code: 'IDENTITY_INVALID',
+      message: /cannot be read/,
+    },
+    {
+      name: 'an encrypted key without a passphrase',
+      pem: encrypted,
+      code: 'IDENTITY_PASSPHRASE_REQUIRED',
+      message: /is an encrypted key/,
+    },
+    {
+      name: 'an encrypted key with a wrong passphrase',
+      pem: encrypted,
+      passphrase: 'not it',
+      code: 'IDENTITY_PASSPHRASE_WRONG',
+      message: /^The passphrase does not decrypt key\.pem$/,
+    },
+    {
+      name: 'an encrypted key with an empty passphrase',
+      pem: encrypted,
+      passphrase: '',
+      code: 'IDENTITY_PASSPHRASE_WRONG',
+      message: /does not decrypt/,
+    },
   ];
   for (const testCase of cases) {
     it(`${testCase.name}: ${testCase.code}, one sentence naming the file, a hint`, () => {
@@ -207,7 +300,9 @@ describe('IdentityStore', () => {
       dfxIdentity(root, 'carol', carol);
       process.env.DFX_CONFIG_ROOT = root;
       const store = new IdentityStore({ dataDir });
-      expect(store.dfxPemPath('carol')).to.equal(path.join(root, '.config', 'dfx', 'identity', 'carol', 'identity.pem'));
+      expect(store.dfxPemPath('carol')).to.equal(
+        path.join(root, '.config', 'dfx', 'identity', 'carol', 'identity.pem'),
+      );
       expect(store.resolve('dfx:carol').principal).to.equal(principalOfPem(carol));
       // With a root set, HOME's identities are not dfx's any more.
       const error = expectCode(() => store.resolve('dfx:bob'), 'IDENTITY_NOT_FOUND');
@@ -229,7 +324,9 @@ describe('IdentityStore', () => {
     const dfxDir = path.join(home, '.config', 'dfx', 'identity', 'locked');
     fs.mkdirSync(dfxDir, { recursive: true });
     fs.writeFileSync(path.join(dfxDir, 'identity.pem.encrypted'), 'xx');
-    expect(expectCode(() => store.resolve('dfx:locked'), 'IDENTITY_ENCRYPTED').hint).to.contain('dfx identity export locked');
+    expect(expectCode(() => store.resolve('dfx:locked'), 'IDENTITY_ENCRYPTED').hint).to.contain(
+      'dfx identity export locked',
+    );
     // dfx keeps keyring identities as a folder without identity.pem.
     fs.mkdirSync(path.join(home, '.config', 'dfx', 'identity', 'in-keyring'), { recursive: true });
     expect(expectCode(() => store.resolve('dfx:in-keyring'), 'IDENTITY_NOT_FOUND').hint).to.contain('system keyring');
@@ -255,7 +352,10 @@ describe('IdentityStore', () => {
     expectCode(() => without.load('enc'), 'IDENTITY_PASSPHRASE_WRONG');
     without.providePassphrase(stored, PASSPHRASE);
     expect(without.load('enc').principal).to.equal(expected);
-    expectCode(() => new IdentityStore({ dataDir, home, passphrase: 'wrong' }).resolve('enc'), 'IDENTITY_PASSPHRASE_WRONG');
+    expectCode(
+      () => new IdentityStore({ dataDir, home, passphrase: 'wrong' }).resolve('enc'),
+      'IDENTITY_PASSPHRASE_WRONG',
+    );
   });
 
   it('reads SOULRECALL_IDENTITY_PASSPHRASE when no passphrase is given; an empty one is none', () => {
@@ -296,7 +396,10 @@ describe('IdentityStore', () => {
 describe('the independent principal computation the tests compare with', () => {
   it("agrees with @dfinity/principal on a fixed key (a check of the test's own helper)", () => {
     // The Ed25519 public key of RFC 8032's first test vector, as a SubjectPublicKeyInfo.
-    const spki = Buffer.from('302a300506032b6570032100d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a', 'hex');
+    const spki = Buffer.from(
+      '302a300506032b6570032100d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a',
+      'hex',
+    );
     expect(principalOfSpki(spki)).to.equal(Principal.selfAuthenticating(new Uint8Array(spki)).toText());
   });
 });

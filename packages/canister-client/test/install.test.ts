@@ -20,7 +20,8 @@ const sha256 = (bytes: Uint8Array): Uint8Array => new Uint8Array(createHash('sha
 function replicaLike(options: { installedHash?: string; failInstall?: boolean } = {}) {
   const transport = new RecordedTransport();
   const store = new Map<string, Uint8Array>();
-  if (options.installedHash) transport.stateTree.set(`canister/${CANISTER}/module_hash`, Buffer.from(options.installedHash, 'hex'));
+  if (options.installedHash)
+    transport.stateTree.set(`canister/${CANISTER}/module_hash`, Buffer.from(options.installedHash, 'hex'));
   let inFlight = 0;
   const stats = { maxInFlight: 0 };
   transport
@@ -77,7 +78,11 @@ describe('install (recorded replies)', () => {
   it('auto upgrades a canister that has code, without touching Wasm memory for non-EOP modules', async () => {
     const { transport, install } = replicaLike({ installedHash: 'ab'.repeat(32) });
     const result = await install(canisterModule());
-    expect(result).to.include({ mode: 'upgrade', previousModuleHash: 'ab'.repeat(32), wasmMemoryPersistence: undefined });
+    expect(result).to.include({
+      mode: 'upgrade',
+      previousModuleHash: 'ab'.repeat(32),
+      wasmMemoryPersistence: undefined,
+    });
     expect(installArg(transport).mode).to.deep.equal({ upgrade: [] });
   });
 
@@ -85,7 +90,9 @@ describe('install (recorded replies)', () => {
     const { transport, install } = replicaLike({ installedHash: 'ab'.repeat(32) });
     const result = await install(canisterModule({ eop: true }));
     expect(result.wasmMemoryPersistence).to.equal('keep');
-    expect(installArg(transport).mode).to.deep.equal({ upgrade: [{ skip_pre_upgrade: [], wasm_memory_persistence: [{ keep: null }] }] });
+    expect(installArg(transport).mode).to.deep.equal({
+      upgrade: [{ skip_pre_upgrade: [], wasm_memory_persistence: [{ keep: null }] }],
+    });
   });
 
   it('reinstall and install modes are passed through as asked', async () => {
@@ -113,11 +120,16 @@ describe('install (recorded replies)', () => {
     expect(result.chunked).to.equal(true);
     expect(result.chunkStats).to.deep.include({ chunks: 4, uploaded: 4, skipped: 0, bytesUploaded: bytes.length });
     expect(stats.maxInFlight).to.equal(3);
-    const arg = installArg(transport, 'install_chunked_code') as { chunk_hashes_list: Array<{ hash: Uint8Array }>; wasm_module_hash: Uint8Array; target_canister: Principal };
+    const arg = installArg(transport, 'install_chunked_code') as {
+      chunk_hashes_list: Array<{ hash: Uint8Array }>;
+      wasm_module_hash: Uint8Array;
+      target_canister: Principal;
+    };
     expect(arg.target_canister.toText()).to.equal(CANISTER);
     expect(toHex(arg.wasm_module_hash)).to.equal(toHex(sha256(bytes)));
     expect(arg.chunk_hashes_list.map((h) => toHex(h.hash))).to.deep.equal(splitIntoChunks(bytes).map((c) => c.hash));
-    for (const call of transport.calls.filter((c) => c.method === 'upload_chunk')) expect(call.arg.length).to.be.lessThan(1024 * 1024 + 100);
+    for (const call of transport.calls.filter((c) => c.method === 'upload_chunk'))
+      expect(call.arg.length).to.be.lessThan(1024 * 1024 + 100);
     expect(transport.methods().at(-1)).to.equal('clear_chunk_store');
     expect(store.size).to.equal(0);
   });
@@ -146,7 +158,9 @@ describe('install (recorded replies)', () => {
     const small = replicaLike();
     expect((await small.install(canisterModule(), { chunked: 'always' })).chunked).to.equal(true);
     const big = replicaLike();
-    expect((await big.install(canisterModule({ paddingBytes: 2 * 1024 * 1024 }), { chunked: 'never' })).chunked).to.equal(false);
+    expect(
+      (await big.install(canisterModule({ paddingBytes: 2 * 1024 * 1024 }), { chunked: 'never' })).chunked,
+    ).to.equal(false);
   });
 
   it('forEachBounded stops taking new work after a failure', async () => {
@@ -156,7 +170,10 @@ describe('install (recorded replies)', () => {
       if (n === 2) throw new Error('boom');
       await new Promise((resolve) => setTimeout(resolve, 10));
     });
-    await failure.then(() => expect.fail('should fail'), (error: Error) => expect(error.message).to.equal('boom'));
+    await failure.then(
+      () => expect.fail('should fail'),
+      (error: Error) => expect(error.message).to.equal('boom'),
+    );
     await new Promise((resolve) => setTimeout(resolve, 30));
     expect(started.length).to.be.lessThan(6);
   });

@@ -51,7 +51,8 @@ export abstract class SoulrecallCommand<TResult> extends Command {
       try {
         config = this.projectConfig();
       } catch (error) {
-        const missing = (error as { code?: string }).code === 'CONFIG_NOT_FOUND' && this.flagValue('config') === undefined;
+        const missing =
+          (error as { code?: string }).code === 'CONFIG_NOT_FOUND' && this.flagValue('config') === undefined;
         if (options.requireConfig !== false || !missing) throw error;
       }
       this.sessionInstance = new Session({ config, dataDir: this.dataDir() });

@@ -42,7 +42,8 @@ export function suggestCommand(words: readonly string[], commandIds: readonly st
       distance += edits;
     }
     if (distance === Number.POSITIVE_INFINITY) continue;
-    if (!best || distance < best.distance || (distance === best.distance && parts.length > best.size)) best = { id, size: parts.length, distance };
+    if (!best || distance < best.distance || (distance === best.distance && parts.length > best.size))
+      best = { id, size: parts.length, distance };
   }
   if (best) return { typed: positional.slice(0, best.size), suggestion: { id: best.id, argv: words.slice(best.size) } };
   // A line that starts with a flag oclif does not know (`soulrecall --jsn`) names that flag.
@@ -51,7 +52,9 @@ export function suggestCommand(words: readonly string[], commandIds: readonly st
 
 /** The leading words that still begin some command, and the first that does not: `xyzzy`, `bluegreen frob`. */
 function unknownPrefix(positional: readonly string[], commandIds: readonly string[]): string[] {
-  const prefixes = new Set(commandIds.flatMap((id) => id.split(':').map((_, index, parts) => parts.slice(0, index + 1).join(':'))));
+  const prefixes = new Set(
+    commandIds.flatMap((id) => id.split(':').map((_, index, parts) => parts.slice(0, index + 1).join(':'))),
+  );
   const typed: string[] = [];
   for (const word of positional) {
     typed.push(word);

@@ -21,17 +21,27 @@ export async function confirmOrRefuse(options: ConfirmOptions): Promise<void> {
   const input = options.input ?? process.stdin;
   const flag = options.flag ?? '--yes';
   if (!input.isTTY) {
-    throw new SoulrecallError(`${options.question.replace(/\?$/, '')}: this needs confirmation and there is no terminal to ask on.`, {
-      code: 'NOT_CONFIRMED',
-      hint: `Run it in a terminal, or pass ${flag} to confirm.`,
-    });
+    throw new SoulrecallError(
+      `${options.question.replace(/\?$/, '')}: this needs confirmation and there is no terminal to ask on.`,
+      {
+        code: 'NOT_CONFIRMED',
+        hint: `Run it in a terminal, or pass ${flag} to confirm.`,
+      },
+    );
   }
   if (await askYesNo(options.question, input, options.output ?? process.stderr)) return;
-  throw new SoulrecallError('Cancelled: nothing was changed.', { code: 'NOT_CONFIRMED', hint: `Pass ${flag} to skip the question.` });
+  throw new SoulrecallError('Cancelled: nothing was changed.', {
+    code: 'NOT_CONFIRMED',
+    hint: `Pass ${flag} to skip the question.`,
+  });
 }
 
 /** Asks `question [y/N]` on a terminal: true only for `y` or `yes`. */
-export async function askYesNo(question: string, input: NodeJS.ReadableStream = process.stdin, output: NodeJS.WritableStream = process.stderr): Promise<boolean> {
+export async function askYesNo(
+  question: string,
+  input: NodeJS.ReadableStream = process.stdin,
+  output: NodeJS.WritableStream = process.stderr,
+): Promise<boolean> {
   const answer = (await ask(`${question} [y/N] `, input, output)).trim().toLowerCase();
   return answer === 'y' || answer === 'yes';
 }
@@ -69,7 +79,10 @@ export interface ChoiceOptions<T extends string> {
 export async function chooseOrRefuse<T extends string>(options: ChoiceOptions<T>): Promise<T> {
   const input = options.input ?? process.stdin;
   if (!input.isTTY) {
-    throw new SoulrecallError(`${options.question.replace(/\?$/, '')}: this needs an answer and there is no terminal to ask on.`, { code: 'NOT_CONFIRMED', hint: options.hint });
+    throw new SoulrecallError(
+      `${options.question.replace(/\?$/, '')}: this needs an answer and there is no terminal to ask on.`,
+      { code: 'NOT_CONFIRMED', hint: options.hint },
+    );
   }
   const answer = (await ask(`${options.question} `, input, options.output ?? process.stderr)).trim().toLowerCase();
   const chosen = options.choices[answer] ?? options.choices[answer.charAt(0)];
@@ -117,7 +130,12 @@ export async function askSecret(
         }
         if (char === '\u0003') {
           finish();
-          reject(new SoulrecallError('Interrupted before the answer was typed.', { code: 'INTERRUPTED', hint: 'Run the command again.' }));
+          reject(
+            new SoulrecallError('Interrupted before the answer was typed.', {
+              code: 'INTERRUPTED',
+              hint: 'Run the command again.',
+            }),
+          );
           interrupt();
           return;
         }

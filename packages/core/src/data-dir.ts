@@ -17,6 +17,9 @@ export function dataDir(env: NodeJS.ProcessEnv = process.env): string {
  */
 export function oclifDataDir(env: NodeJS.ProcessEnv = process.env): string {
   if (env.SOULRECALL_DATA_DIR) return env.SOULRECALL_DATA_DIR;
-  const base = env.XDG_DATA_HOME || (process.platform === 'win32' && env.LOCALAPPDATA) || join(env.HOME || homedir(), '.local', 'share');
+  const base =
+    env.XDG_DATA_HOME ||
+    (process.platform === 'win32' && env.LOCALAPPDATA) ||
+    join(env.HOME || homedir(), '.local', 'share');
   return join(base, 'soulrecall');
 }

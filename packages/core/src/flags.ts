@@ -42,7 +42,10 @@ export function yesFlag(summary: string) {
  * A positional argument with a fixed set of values, typed as that set. oclif checks `options`
  * before `parse` runs, so `parse` only narrows the type; the guard keeps that true without a cast.
  */
-export function choiceArg<const Choices extends readonly string[]>(definition: { description: string; options: Choices }) {
+export function choiceArg<const Choices extends readonly string[]>(definition: {
+  description: string;
+  options: Choices;
+}) {
   const isChoice = (input: string): input is Choices[number] => definition.options.includes(input);
   return Args.custom<Choices[number]>({
     description: definition.description,

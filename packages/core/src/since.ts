@@ -9,7 +9,8 @@ const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+
  * soulrecall records is older than a century, so a longer span is a typo.
  */
 export const MAX_SINCE_SPAN_MS = 36_525 * UNIT_MS.d!;
-const HINT = 'Use a duration such as 30s, 15m, 2h, 3d or 1w (up to 100 years, 36525d), or an ISO date such as 2026-11-26 or 2026-11-26T10:00:00Z.';
+const HINT =
+  'Use a duration such as 30s, 15m, 2h, 3d or 1w (up to 100 years, 36525d), or an ISO date such as 2026-11-26 or 2026-11-26T10:00:00Z.';
 
 /**
  * `--since` of every command that has it: a span back from now (`90s`, `15m`, `2h`, `1d`, `1w`)

@@ -17,7 +17,13 @@ describe('bundled plugins: uninstalling what came with the CLI', () => {
     root = mkdtempSync(join(tmpdir(), 'soulrecall-root-'));
     data = mkdtempSync(join(tmpdir(), 'soulrecall-data-'));
     env = { SOULRECALL_DATA_DIR: data };
-    writeFileSync(join(root, 'package.json'), JSON.stringify({ name: 'soulrecall', oclif: { bin: 'soulrecall', plugins: ['@oclif/plugin-help', NETWORK, HISTORY] } }));
+    writeFileSync(
+      join(root, 'package.json'),
+      JSON.stringify({
+        name: 'soulrecall',
+        oclif: { bin: 'soulrecall', plugins: ['@oclif/plugin-help', NETWORK, HISTORY] },
+      }),
+    );
   });
   afterEach(() => [root, data].forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
@@ -26,19 +32,33 @@ describe('bundled plugins: uninstalling what came with the CLI', () => {
   });
 
   it('removes a bundled plugin: done here, nothing left for plugin-plugins, and the next load leaves it out', () => {
-    expect(uninstallBundledPlugins([HISTORY], { root, userInstalled: none, env })).to.deep.equal({ removed: [HISTORY], remaining: [] });
+    expect(uninstallBundledPlugins([HISTORY], { root, userInstalled: none, env })).to.deep.equal({
+      removed: [HISTORY],
+      remaining: [],
+    });
     expect(removedBundledPlugins(env)).to.deep.equal([HISTORY]);
-    expect(cliLoadOptions(root, env).pjson?.oclif).to.deep.equal({ bin: 'soulrecall', plugins: ['@oclif/plugin-help', NETWORK] });
+    expect(cliLoadOptions(root, env).pjson?.oclif).to.deep.equal({
+      bin: 'soulrecall',
+      plugins: ['@oclif/plugin-help', NETWORK],
+    });
   });
 
   it('also hands a user-installed copy to plugin-plugins, so no copy is left', () => {
-    expect(uninstallBundledPlugins(['-v', `${HISTORY}@0.1.0`], { root, userInstalled: new Set([HISTORY]), env })).to.deep.equal({ removed: [], remaining: ['-v', `${HISTORY}@0.1.0`] });
+    expect(
+      uninstallBundledPlugins(['-v', `${HISTORY}@0.1.0`], { root, userInstalled: new Set([HISTORY]), env }),
+    ).to.deep.equal({ removed: [], remaining: ['-v', `${HISTORY}@0.1.0`] });
     expect(removedBundledPlugins(env)).to.deep.equal([HISTORY]);
   });
 
   it('leaves other plugins, oclif’s own bundled ones and a second uninstall to plugin-plugins', () => {
     uninstallBundledPlugins([HISTORY], { root, userInstalled: none, env });
-    expect(uninstallBundledPlugins(['@oclif/plugin-help', 'someone-elses-plugin', HISTORY, NETWORK], { root, userInstalled: none, env })).to.deep.equal({
+    expect(
+      uninstallBundledPlugins(['@oclif/plugin-help', 'someone-elses-plugin', HISTORY, NETWORK], {
+        root,
+        userInstalled: none,
+        env,
+      }),
+    ).to.deep.equal({
       removed: [NETWORK],
       remaining: ['@oclif/plugin-help', 'someone-elses-plugin', HISTORY],
     });

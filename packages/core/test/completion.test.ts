@@ -2,14 +2,30 @@ import { expect } from 'chai';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { complete, formatCompletion, type CompletableCommand, type CompletableFlag, type CompletionContext, type ProjectNames } from '../src/completion/complete.js';
+import {
+  complete,
+  formatCompletion,
+  type CompletableCommand,
+  type CompletableFlag,
+  type CompletionContext,
+  type ProjectNames,
+} from '../src/completion/complete.js';
 import { readProjectNames } from '../src/completion/project-names.js';
 import { completionScript, completionSetup } from '../src/completion/shell-scripts.js';
 
-const option = (name: string, extra: Partial<CompletableFlag> = {}): CompletableFlag => ({ name, type: 'option', ...extra });
-const boolean = (name: string, extra: Partial<CompletableFlag> = {}): CompletableFlag => ({ name, type: 'boolean', ...extra });
+const option = (name: string, extra: Partial<CompletableFlag> = {}): CompletableFlag => ({
+  name,
+  type: 'option',
+  ...extra,
+});
+const boolean = (name: string, extra: Partial<CompletableFlag> = {}): CompletableFlag => ({
+  name,
+  type: 'boolean',
+  ...extra,
+});
 const base = { json: boolean('json'), config: option('config'), verbose: boolean('verbose') };
-const flags = (...list: CompletableFlag[]) => Object.fromEntries([...list, ...Object.values(base)].map((flag) => [flag.name, flag]));
+const flags = (...list: CompletableFlag[]) =>
+  Object.fromEntries([...list, ...Object.values(base)].map((flag) => [flag.name, flag]));
 
 /** Shaped like soulrecall's real commands (the CLI test checks them through the binary). */
 const commands: CompletableCommand[] = [
@@ -17,24 +33,73 @@ const commands: CompletableCommand[] = [
     id: 'promote',
     summary: 'Promote an agent.',
     args: { agent: { name: 'agent' } },
-    flags: flags(option('from', { char: 'f', summary: 'Source environment.' }), option('to', { char: 't' }), option('wasm-path', { char: 'w' }), boolean('yes', { char: 'y' }), option('state', { options: ['copy', 'fresh'] })),
+    flags: flags(
+      option('from', { char: 'f', summary: 'Source environment.' }),
+      option('to', { char: 't' }),
+      option('wasm-path', { char: 'w' }),
+      boolean('yes', { char: 'y' }),
+      option('state', { options: ['copy', 'fresh'] }),
+    ),
   },
-  { id: 'promote:list', summary: 'Promotions of an agent.', args: { agent: { name: 'agent' } }, flags: flags(option('env', { char: 'e', aliases: ['network'] }), option('limit', { helpValue: '<n>' })) },
+  {
+    id: 'promote:list',
+    summary: 'Promotions of an agent.',
+    args: { agent: { name: 'agent' } },
+    flags: flags(option('env', { char: 'e', aliases: ['network'] }), option('limit', { helpValue: '<n>' })),
+  },
   { id: 'promote:show', args: { 'promotion-id': { name: 'promotion-id' } }, flags: flags() },
-  { id: 'deploy', args: { agent: { name: 'agent' } }, flags: flags(option('env', { char: 'e', aliases: ['network'] }), option('wasm', { char: 'w', aliases: ['wasm-path'] }), option('mode', { options: ['auto', 'install', 'reinstall', 'upgrade'] })) },
-  { id: 'status', args: { canisterId: { name: 'canisterId' } }, flags: flags(option('network', { char: 'e', aliases: ['env'] })) },
+  {
+    id: 'deploy',
+    args: { agent: { name: 'agent' } },
+    flags: flags(
+      option('env', { char: 'e', aliases: ['network'] }),
+      option('wasm', { char: 'w', aliases: ['wasm-path'] }),
+      option('mode', { options: ['auto', 'install', 'reinstall', 'upgrade'] }),
+    ),
+  },
+  {
+    id: 'status',
+    args: { canisterId: { name: 'canisterId' } },
+    flags: flags(option('network', { char: 'e', aliases: ['env'] })),
+  },
   { id: 'network:start', args: {}, flags: flags(option('state-dir'), option('port')) },
-  { id: 'history', args: {}, flags: flags(option('agent', { char: 'a' }), option('tags', { multiple: true }), option('secret', { hidden: true })) },
+  {
+    id: 'history',
+    args: {},
+    flags: flags(
+      option('agent', { char: 'a' }),
+      option('tags', { multiple: true }),
+      option('secret', { hidden: true }),
+    ),
+  },
   { id: 'history:push', args: {}, flags: flags(option('to', { helpValue: '<postgres-url>' })) },
-  { id: 'plugins:install', aliases: ['plugins:add'], args: { plugin: { name: 'plugin' } }, flags: { force: boolean('force') } },
+  {
+    id: 'plugins:install',
+    aliases: ['plugins:add'],
+    args: { plugin: { name: 'plugin' } },
+    flags: { force: boolean('force') },
+  },
   // oclif's Config lists an alias as a command of its own, keeping the aliases.
-  { id: 'plugins:add', aliases: ['plugins:add'], args: { plugin: { name: 'plugin' } }, flags: { force: boolean('force') } },
+  {
+    id: 'plugins:add',
+    aliases: ['plugins:add'],
+    args: { plugin: { name: 'plugin' } },
+    flags: { force: boolean('force') },
+  },
   { id: 'autocomplete', args: { shell: { name: 'shell', options: ['bash', 'zsh', 'powershell'] } }, flags: flags() },
   { id: '__complete', hidden: true, args: {}, flags: {} },
 ];
-const topics = [{ name: 'promote', description: 'Promote agents.' }, { name: 'network', description: 'Local networks.' }, { name: 'plugins' }];
+const topics = [
+  { name: 'promote', description: 'Promote agents.' },
+  { name: 'network', description: 'Local networks.' },
+  { name: 'plugins' },
+];
 const names: ProjectNames = {
-  environments: [{ name: 'local', aliases: [] }, { name: 'staging', aliases: ['stg'] }, { name: 'production', aliases: ['prod'], description: 'network ic, protected' }],
+  environments: [
+    { name: 'local', aliases: [] },
+    { name: 'staging', aliases: ['stg'] },
+    { name: 'production', aliases: ['prod'], description: 'network ic, protected' },
+  ],
   agents: [{ name: 'my-agent' }, { name: 'other-agent' }],
 };
 
@@ -65,8 +130,14 @@ describe('completion: candidates from oclif metadata and the project', () => {
     ['promote my-agent -f stg', ['stg']],
     ['promote my-agent --from=pro', ['--from=production']],
     ['promote my-agent --from local -t ', ['local', 'staging', 'production']],
-    ['promote -', ['-f', '--from', '-t', '--to', '-w', '--wasm-path', '-y', '--yes', '--state', '--json', '--config', '--verbose']],
-    ['promote my-agent -f local -', ['-t', '--to', '-w', '--wasm-path', '-y', '--yes', '--state', '--json', '--config', '--verbose']],
+    [
+      'promote -',
+      ['-f', '--from', '-t', '--to', '-w', '--wasm-path', '-y', '--yes', '--state', '--json', '--config', '--verbose'],
+    ],
+    [
+      'promote my-agent -f local -',
+      ['-t', '--to', '-w', '--wasm-path', '-y', '--yes', '--state', '--json', '--config', '--verbose'],
+    ],
     ['promote my-agent -y', ['-y']],
     ['promote my-agent --state ', ['copy', 'fresh']],
     ['promote list my-agent --netw', ['--network']],
@@ -121,10 +192,22 @@ describe('completion: candidates from oclif metadata and the project', () => {
     expect(result.candidates).to.deep.equal([{ value: 'production', description: 'network ic, protected' }]);
     expect(formatCompletion(result)).to.equal('production\tnetwork ic, protected\n:none\n');
     expect(formatCompletion(complete(['deploy', '-w', ''], context))).to.equal(':files\n');
-    expect(complete(['prom'], context).candidates[0]).to.deep.equal({ value: 'promote', description: 'Promote an agent.' });
-    expect(complete(['net'], context).candidates[0]).to.deep.equal({ value: 'network', description: 'Local networks.' });
-    const templated = complete(['plugins', 'i'], { ...context, bin: 'soulrecall', commands: [{ id: 'plugins:install', summary: 'Installs a plugin into <%= config.bin %>.', args: {}, flags: {} }] });
-    expect(templated.candidates).to.deep.equal([{ value: 'install', description: 'Installs a plugin into soulrecall.' }]);
+    expect(complete(['prom'], context).candidates[0]).to.deep.equal({
+      value: 'promote',
+      description: 'Promote an agent.',
+    });
+    expect(complete(['net'], context).candidates[0]).to.deep.equal({
+      value: 'network',
+      description: 'Local networks.',
+    });
+    const templated = complete(['plugins', 'i'], {
+      ...context,
+      bin: 'soulrecall',
+      commands: [{ id: 'plugins:install', summary: 'Installs a plugin into <%= config.bin %>.', args: {}, flags: {} }],
+    });
+    expect(templated.candidates).to.deep.equal([
+      { value: 'install', description: 'Installs a plugin into soulrecall.' },
+    ]);
   });
 });
 
@@ -138,15 +221,27 @@ describe('completion: names from soulrecall.yaml', () => {
   after(() => rmSync(root, { recursive: true, force: true }));
 
   it('reads environments (with aliases) and agents from the nearest file above the folder', () => {
-    const folder = write('project', 'pipeline: [local, production]\nenvironments:\n  local: { network: local }\n  production: { network: ic, aliases: [prod], protected: true }\nagents:\n  my-agent: { wasm: dist/agent.wasm }\n  other-agent:\n');
+    const folder = write(
+      'project',
+      'pipeline: [local, production]\nenvironments:\n  local: { network: local }\n  production: { network: ic, aliases: [prod], protected: true }\nagents:\n  my-agent: { wasm: dist/agent.wasm }\n  other-agent:\n',
+    );
     expect(readProjectNames({ cwd: join(folder, 'sub') })).to.deep.equal({
-      environments: [{ name: 'local', aliases: [], description: 'network local' }, { name: 'production', aliases: ['prod'], description: 'network ic, protected' }],
-      agents: [{ name: 'my-agent', description: 'dist/agent.wasm' }, { name: 'other-agent', description: undefined }],
+      environments: [
+        { name: 'local', aliases: [], description: 'network local' },
+        { name: 'production', aliases: ['prod'], description: 'network ic, protected' },
+      ],
+      agents: [
+        { name: 'my-agent', description: 'dist/agent.wasm' },
+        { name: 'other-agent', description: undefined },
+      ],
     });
   });
 
   it('still offers the names of a file the loader would refuse (unknown key, bad URL, duplicate key)', () => {
-    const folder = write('editing', 'colour: blue\nenvironments:\n  local: { network: "htp//x" }\n  local: { network: local }\nagents: { a: 1 }\n');
+    const folder = write(
+      'editing',
+      'colour: blue\nenvironments:\n  local: { network: "htp//x" }\n  local: { network: local }\nagents: { a: 1 }\n',
+    );
     const result = readProjectNames({ cwd: folder });
     expect(result.environments.map((environment) => environment.name)).to.deep.equal(['local']);
     expect(result.agents.map((agent) => agent.name)).to.deep.equal(['a']);

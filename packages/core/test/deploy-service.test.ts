@@ -37,7 +37,10 @@ describe('deploy, rollback and backup services (in-process devnet)', function ()
   };
   const recall = async (canisterId: string): Promise<string[]> => {
     const client = await session.client(session.config!.environments[0]!);
-    return IDL.decode([IDL.Vec(IDL.Text)], await client.query(canisterId, 'recall', new Uint8Array(IDL.encode([], [])))).at(0) as string[];
+    return IDL.decode(
+      [IDL.Vec(IDL.Text)],
+      await client.query(canisterId, 'recall', new Uint8Array(IDL.encode([], []))),
+    ).at(0) as string[];
   };
 
   before(async () => {
@@ -85,7 +88,10 @@ agents:
     expect(session.store.artifacts.has(result.moduleSha256)).to.equal(true);
     expect(session.store.locks.list()).to.deep.equal([]);
     // The creation was journaled before the network call, then the canister recorded.
-    const actions = session.store.audit.list({ agent: 'bot' }).map((entry) => entry.action).reverse();
+    const actions = session.store.audit
+      .list({ agent: 'bot' })
+      .map((entry) => entry.action)
+      .reverse();
     expect(actions.indexOf('canister.create-requested')).to.be.lessThan(actions.indexOf('canister.record'));
   });
 
@@ -100,7 +106,14 @@ agents:
       always: (name, run) => (ran.push(name), run()),
     };
     const module = await client.readModule(broken);
-    const input = { agent: session.config!.agents[0]!, environment, canisterId, module, mode: 'auto' as const, resumable: true };
+    const input = {
+      agent: session.config!.agents[0]!,
+      environment,
+      canisterId,
+      module,
+      mode: 'auto' as const,
+      resumable: true,
+    };
     const error = await runDeploySequence(session, client, input, recordingSteps).then(
       () => expect.fail('accepted'),
       (thrown: unknown) => thrown,
@@ -113,7 +126,9 @@ agents:
     expect(unhealthy.restored?.healthAfterRestore?.healthy).to.equal(true);
     expect(await recall(canisterId)).to.deep.equal(['first']);
     expect(session.store.backups.require(unhealthy.restored!.backupId).restoreCount).to.equal(1);
-    expect(session.store.deployments.get(unhealthy.deployment.id)).to.include({ snapshotBackupId: unhealthy.restored!.backupId });
+    expect(session.store.deployments.get(unhealthy.deployment.id)).to.include({
+      snapshotBackupId: unhealthy.restored!.backupId,
+    });
   });
 
   it('deploy restores the snapshot automatically when the upgraded agent is unhealthy', async () => {
@@ -149,7 +164,8 @@ agents:
   it('at the snapshot limit, the snapshot before an upgrade replaces the oldest automatic one, never a manual backup', async () => {
     const canisterId = session.store.routes.get('bare', 'local')!.canisterId;
     const client = await session.client(session.config!.environments[0]!);
-    while ((await client.listSnapshots(canisterId)).length < MAX_SNAPSHOTS_PER_CANISTER) await createBackup(session, { canisterId, reason: 'fill' });
+    while ((await client.listSnapshots(canisterId)).length < MAX_SNAPSHOTS_PER_CANISTER)
+      await createBackup(session, { canisterId, reason: 'fill' });
     const recorded = () => session.store.backups.list({ canisterId, includeDeleted: true, limit: 1000 });
     const automatic = recorded().filter((backup) => backup.deploymentId !== null);
     expect(automatic, 'earlier deploys left automatic snapshots').to.not.have.length(0);
@@ -157,7 +173,9 @@ agents:
     const oldestAutomatic = (await client.listSnapshots(canisterId))
       .sort((a, b) => (a.takenAtNanos < b.takenAtNanos ? -1 : 1))
       .find((snapshot) => bySnapshot.get(snapshot.id)?.deploymentId !== null && bySnapshot.has(snapshot.id))!;
-    const manual = recorded().filter((backup) => backup.reason === 'fill').map((backup) => backup.snapshotId);
+    const manual = recorded()
+      .filter((backup) => backup.reason === 'fill')
+      .map((backup) => backup.snapshotId);
     const result = await deploy(session, { agent: 'bare', environment: 'local', wasmPath: v2 });
     expect(result.snapshot).to.not.equal(null);
     const after = (await client.listSnapshots(canisterId)).map((snapshot) => snapshot.id);
@@ -171,11 +189,14 @@ agents:
   it('refuses to take a snapshot when only manual backups fill the canister, rather than lose one', async () => {
     const canisterId = session.store.routes.get('bare', 'local')!.canisterId;
     const client = await session.client(session.config!.environments[0]!);
-    for (const backup of session.store.backups.list({ canisterId, limit: 1000 }).filter((b) => b.deploymentId !== null)) {
+    for (const backup of session.store.backups
+      .list({ canisterId, limit: 1000 })
+      .filter((b) => b.deploymentId !== null)) {
       await client.deleteSnapshot(canisterId, backup.snapshotId);
       session.store.backups.markDeleted(backup.id, 'test: only manual backups left');
     }
-    while ((await client.listSnapshots(canisterId)).length < MAX_SNAPSHOTS_PER_CANISTER) await createBackup(session, { canisterId, reason: 'fill' });
+    while ((await client.listSnapshots(canisterId)).length < MAX_SNAPSHOTS_PER_CANISTER)
+      await createBackup(session, { canisterId, reason: 'fill' });
     const error = await createBackup(session, { canisterId, reason: 'one more' }).catch((e: unknown) => e);
     expect(error).to.be.instanceOf(SoulrecallError).with.property('code', 'SNAPSHOT_LIMIT');
     expect((await client.listSnapshots(canisterId)).length).to.equal(MAX_SNAPSHOTS_PER_CANISTER);
@@ -195,7 +216,12 @@ agents:
   });
 
   it('refuses to deploy while a promotion holds the lease of the agent and environment (LOCK_HELD), and records nothing', async () => {
-    const lease = session.store.locks.acquire({ agent: 'bot', environment: 'local', operation: 'promotion', operationId: 'prm-held00' });
+    const lease = session.store.locks.acquire({
+      agent: 'bot',
+      environment: 'local',
+      operation: 'promotion',
+      operationId: 'prm-held00',
+    });
     const before = session.store.deployments.list({ agent: 'bot' }).length;
     try {
       await deploy(session, { agent: 'bot', environment: 'local', wasmPath: v2 }).then(
@@ -227,7 +253,11 @@ agents:
     expect(plan.kind).to.equal('specified-id');
     const chosen = plan.kind === 'specified-id' ? plan.canisterId : '';
     // Journaled before the call, with the id it chose: the canister is not lost.
-    const [requested] = session.store.audit.list({ environment: 'local', action: 'canister.create-requested', limit: 1 });
+    const [requested] = session.store.audit.list({
+      environment: 'local',
+      action: 'canister.create-requested',
+      limit: 1,
+    });
     expect(requested!.detail.plan).to.deep.equal({ kind: 'specified-id', canisterId: chosen });
     expect(session.store.canisters.get('local', chosen)).to.equal(null);
     expect((await client.status(chosen)).status).to.equal('running');
@@ -236,9 +266,13 @@ agents:
     expect(rerun).to.deep.include({ created: true });
     expect(rerun.canister.canisterId).to.equal(chosen);
     expect(await adoptPlannedCanister(session, client, { agent: 'spare', environment, plan })).to.equal(chosen);
-    expect(session.store.canisters.list({ agent: 'spare', environment: 'local' }).map((canister) => canister.canisterId)).to.deep.equal([chosen]);
+    expect(
+      session.store.canisters.list({ agent: 'spare', environment: 'local' }).map((canister) => canister.canisterId),
+    ).to.deep.equal([chosen]);
     // A plan whose call never reached the network: nothing to adopt, nothing recorded.
-    expect(await adoptPlannedCanister(session, client, { agent: 'spare', environment, plan: client.planCreation() })).to.equal(null);
+    expect(
+      await adoptPlannedCanister(session, client, { agent: 'spare', environment, plan: client.planCreation() }),
+    ).to.equal(null);
     expect(session.store.canisters.list({ agent: 'spare', environment: 'local' })).to.have.length(1);
   });
 
@@ -259,7 +293,12 @@ agents:
 
   it('rollback: dry run, then restore of the snapshot before the current version', async () => {
     const canisterId = session.store.routes.get('bot', 'local')!.canisterId;
-    const latest = session.store.deployments.latest({ agent: 'bot', environment: 'local', canisterId, status: 'succeeded' })!;
+    const latest = session.store.deployments.latest({
+      agent: 'bot',
+      environment: 'local',
+      canisterId,
+      status: 'succeeded',
+    })!;
     const plan = await rollback(session, { canisterId, dryRun: true });
     expect(plan.plan).to.include({ fromVersion: latest.version, toVersion: 1, strategy: 'restore-snapshot' });
     expect(session.store.deployments.require(latest.id).status).to.equal('succeeded');
@@ -276,13 +315,23 @@ agents:
     const client = await session.client(session.config!.environments[0]!);
     // Another process whose clock says the lease ran out (this one was suspended past it, say)
     // takes the lock over the moment `at` shows up in the progress.
-    const otherStore = () => openHistoryStore({ dataDir: join(home, 'data'), project: session.project, clock: () => new Date(Date.now() + 10 * 60_000) });
+    const otherStore = () =>
+      openHistoryStore({
+        dataDir: join(home, 'data'),
+        project: session.project,
+        clock: () => new Date(Date.now() + 10 * 60_000),
+      });
     let taken: Lease | undefined;
     const takeOverAt = (at: RegExp) => (message: string) => {
       if (!at.test(message)) return;
       const other = otherStore();
       try {
-        taken = other.locks.acquire({ agent: 'bot', environment: 'local', operation: 'deploy', operationId: 'the-other-deploy' });
+        taken = other.locks.acquire({
+          agent: 'bot',
+          environment: 'local',
+          operation: 'deploy',
+          operationId: 'the-other-deploy',
+        });
       } finally {
         other.close();
       }
@@ -291,7 +340,9 @@ agents:
     const release = () => {
       const other = otherStore();
       try {
-        expect(other.locks.get('bot', 'local')!.operationId, 'the new holder keeps its lock').to.equal('the-other-deploy');
+        expect(other.locks.get('bot', 'local')!.operationId, 'the new holder keeps its lock').to.equal(
+          'the-other-deploy',
+        );
         expect(other.locks.release(taken!)).to.equal(true);
       } finally {
         other.close();
@@ -300,7 +351,11 @@ agents:
 
     const before = (await client.status(canisterId)).moduleHash;
     const deployments = session.store.deployments.list({ agent: 'bot', environment: 'local' }).length;
-    await deploy(session, { agent: 'bot', environment: 'local', wasmPath: v1 }, { progress: takeOverAt(/^Installing version/) }).then(() => expect.fail('accepted'), lost);
+    await deploy(
+      session,
+      { agent: 'bot', environment: 'local', wasmPath: v1 },
+      { progress: takeOverAt(/^Installing version/) },
+    ).then(() => expect.fail('accepted'), lost);
     expect((await client.status(canisterId)).moduleHash, 'the install never happened').to.equal(before);
     const [stopped] = session.store.deployments.list({ agent: 'bot', environment: 'local', limit: 1 });
     expect(session.store.deployments.list({ agent: 'bot', environment: 'local' })).to.have.length(deployments + 1);
@@ -310,12 +365,18 @@ agents:
     const backup = await createBackup(session, { canisterId, reason: 'lease test' });
     const memories = await recall(canisterId);
     await remember(canisterId, 'after the backup');
-    await restoreBackup(session, { backupId: backup.id }, { progress: takeOverAt(/^Restoring/) }).then(() => expect.fail('accepted'), lost);
+    await restoreBackup(session, { backupId: backup.id }, { progress: takeOverAt(/^Restoring/) }).then(
+      () => expect.fail('accepted'),
+      lost,
+    );
     expect(await recall(canisterId), 'nothing was loaded').to.deep.equal([...memories, 'after the backup']);
     release();
 
     const upgraded = await deploy(session, { agent: 'bot', environment: 'local', wasmPath: v2 });
-    await rollback(session, { canisterId }, { progress: takeOverAt(/^Rollback:/) }).then(() => expect.fail('accepted'), lost);
+    await rollback(session, { canisterId }, { progress: takeOverAt(/^Rollback:/) }).then(
+      () => expect.fail('accepted'),
+      lost,
+    );
     expect((await client.status(canisterId)).moduleHash, 'nothing was rolled back').to.equal(upgraded.moduleSha256);
     expect(session.store.deployments.require(upgraded.deploymentId).status).to.equal('succeeded');
     release();

@@ -2,7 +2,14 @@ import { expect } from 'chai';
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { agentWasmPath, environmentsInPipelineOrder, findAgent, nextStage, previousStage, resolveEnvironment } from '../src/config/environments.js';
+import {
+  agentWasmPath,
+  environmentsInPipelineOrder,
+  findAgent,
+  nextStage,
+  previousStage,
+  resolveEnvironment,
+} from '../src/config/environments.js';
 import { ConfigError } from '../src/config/errors.js';
 import { environmentOfNetwork, parseProjectConfig } from '../src/config/loader.js';
 import type { EnvironmentConfig } from '../src/config/types.js';
@@ -35,11 +42,19 @@ describe('environment resolution', () => {
   it('rejects an unknown environment, listing the known ones and their aliases', () => {
     expect(() => resolveEnvironment(config, 'qa'))
       .to.throw(SoulrecallError, 'Unknown environment "qa".')
-      .that.satisfies((error: SoulrecallError) => error.exitCode === ExitCode.NotFound && /production \(prod, live\)/.test(error.hint!));
+      .that.satisfies(
+        (error: SoulrecallError) =>
+          error.exitCode === ExitCode.NotFound && /production \(prod, live\)/.test(error.hint!),
+      );
   });
 
   it('orders environments by pipeline, outsiders last', () => {
-    expect(environmentsInPipelineOrder(config).map((e) => e.name)).to.deep.equal(['local', 'staging', 'production', 'scratch']);
+    expect(environmentsInPipelineOrder(config).map((e) => e.name)).to.deep.equal([
+      'local',
+      'staging',
+      'production',
+      'scratch',
+    ]);
   });
 
   it('knows the stage after and before an environment', () => {
@@ -72,12 +87,17 @@ describe('environment resolution', () => {
 
     it('names the file and line of a module that does not exist', () => {
       const local = parseProjectConfig(text, join(folder, 'soulrecall.yaml'));
-      expect(() => agentWasmPath(local, findAgent(local, 'my-agent')))
-        .to.throw(ConfigError, `${join(folder, 'soulrecall.yaml')}:9: agents.my-agent.wasm names ${join(folder, 'dist', 'agent.wasm')}, which does not exist.`);
+      expect(() => agentWasmPath(local, findAgent(local, 'my-agent'))).to.throw(
+        ConfigError,
+        `${join(folder, 'soulrecall.yaml')}:9: agents.my-agent.wasm names ${join(folder, 'dist', 'agent.wasm')}, which does not exist.`,
+      );
     });
 
     it('asks for -w when the agent has no module configured', () => {
-      expect(() => agentWasmPath(config, findAgent(config, 'bare'))).to.throw(SoulrecallError, /has no module to deploy/);
+      expect(() => agentWasmPath(config, findAgent(config, 'bare'))).to.throw(
+        SoulrecallError,
+        /has no module to deploy/,
+      );
     });
   });
 });
@@ -109,7 +129,10 @@ describe('--network of read commands: an environment, else a bare network', () =
         expect(environmentOfNetwork(value)).to.equal(undefined);
         expect(() => requireEnvironment(outside, value, read))
           .to.throw(SoulrecallError, `--network "${value}" is neither`)
-          .that.satisfies((error: SoulrecallError) => error.exitCode === ExitCode.Usage && error.code === 'UNKNOWN_NETWORK' && /--network ic/.test(error.hint!));
+          .that.satisfies(
+            (error: SoulrecallError) =>
+              error.exitCode === ExitCode.Usage && error.code === 'UNKNOWN_NETWORK' && /--network ic/.test(error.hint!),
+          );
       }
     });
   }

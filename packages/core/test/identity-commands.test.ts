@@ -3,7 +3,13 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { toSoulrecallError } from '../src/errors.js';
-import { createIdentity, identityPrincipal, importIdentity, listIdentities, useIdentity } from '../src/services/identity-commands.js';
+import {
+  createIdentity,
+  identityPrincipal,
+  importIdentity,
+  listIdentities,
+  useIdentity,
+} from '../src/services/identity-commands.js';
 import { Session } from '../src/services/session.js';
 
 describe('identity commands service', () => {
@@ -23,10 +29,17 @@ describe('identity commands service', () => {
     const ci = await createIdentity(session, 'ci', 'secp256k1');
     expect(ci.keyType).to.equal('secp256k1');
     expect((await identityPrincipal(session)).name).to.equal('default');
-    expect(await useIdentity(session, 'deployer')).to.deep.include({ name: 'deployer', selected: true, principal: deployer.principal });
+    expect(await useIdentity(session, 'deployer')).to.deep.include({
+      name: 'deployer',
+      selected: true,
+      principal: deployer.principal,
+    });
     expect(await identityPrincipal(session)).to.deep.equal({ name: 'deployer', principal: deployer.principal });
     expect((await identityPrincipal(session, 'ci')).principal).to.equal(ci.principal);
-    expect((await listIdentities(session)).map((i) => [i.name, i.selected])).to.deep.include.members([['deployer', true], ['ci', false]]);
+    expect((await listIdentities(session)).map((i) => [i.name, i.selected])).to.deep.include.members([
+      ['deployer', true],
+      ['ci', false],
+    ]);
     expect(readdirSync(dataDir)).to.not.include('history.db');
   });
 

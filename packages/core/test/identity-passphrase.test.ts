@@ -50,7 +50,10 @@ describe('withIdentities: encrypted keys', () => {
   const encryptedKey = (name: string) => {
     const file = join(dataDir, `${name}.pem`);
     const { privateKey } = crypto.generateKeyPairSync('ed25519');
-    writeFileSync(file, privateKey.export({ format: 'pem', type: 'pkcs8', cipher: 'aes-256-cbc', passphrase: PASSPHRASE }));
+    writeFileSync(
+      file,
+      privateKey.export({ format: 'pem', type: 'pkcs8', cipher: 'aes-256-cbc', passphrase: PASSPHRASE }),
+    );
     return file;
   };
   beforeEach(() => {
@@ -90,7 +93,9 @@ describe('withIdentities: encrypted keys', () => {
     expect(terminal.screen()).not.to.contain(PASSPHRASE);
     // Remembered for the rest of the command: no second question for the same file.
     const again = fakeTerminal('');
-    expect(await withIdentities(session, (identities) => identities.resolve(first).principal, again)).to.equal(principals[0]);
+    expect(await withIdentities(session, (identities) => identities.resolve(first).principal, again)).to.equal(
+      principals[0],
+    );
     expect(again.screen()).to.equal('');
   });
 
@@ -98,7 +103,11 @@ describe('withIdentities: encrypted keys', () => {
     const file = encryptedKey('key');
     const terminal = fakeTerminal('nope\rnope\r');
     const error = await failure(withIdentities(session, (identities) => identities.resolve(file), terminal));
-    expect(error).to.include({ code: 'IDENTITY_PASSPHRASE_WRONG', exitCode: 5, message: `The passphrase does not decrypt ${file}` });
+    expect(error).to.include({
+      code: 'IDENTITY_PASSPHRASE_WRONG',
+      exitCode: 5,
+      message: `The passphrase does not decrypt ${file}`,
+    });
     expect(terminal.screen()).to.equal(`Passphrase for ${file}: \n`);
   });
 

@@ -3,7 +3,13 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SoulrecallError, toSoulrecallError } from '../src/errors.js';
-import { createIdentity, identityPrincipal, importIdentity, listIdentities, useIdentity } from '../src/services/identity-commands.js';
+import {
+  createIdentity,
+  identityPrincipal,
+  importIdentity,
+  listIdentities,
+  useIdentity,
+} from '../src/services/identity-commands.js';
 import { Session } from '../src/services/session.js';
 
 /**
@@ -44,8 +50,12 @@ describe('identity commands: an unwritable data directory', () => {
       }
       expect(error).to.be.instanceOf(SoulrecallError);
       expect(error).to.include({ code: 'DATA_DIR_UNWRITABLE', exitCode: 11 });
-      expect((error as SoulrecallError).message).to.equal(`Cannot write soulrecall's identities to ${join(base, 'file', 'home', 'identities')}: part of that path is a file, not a directory (ENOTDIR).`);
-      expect((error as SoulrecallError).hint).to.contain(join(base, 'file', 'home')).and.contain('SOULRECALL_HOME');
+      expect((error as SoulrecallError).message).to.equal(
+        `Cannot write soulrecall's identities to ${join(base, 'file', 'home', 'identities')}: part of that path is a file, not a directory (ENOTDIR).`,
+      );
+      expect((error as SoulrecallError).hint)
+        .to.contain(join(base, 'file', 'home'))
+        .and.contain('SOULRECALL_HOME');
       expect(toSoulrecallError(error)).to.equal(error);
       expect(readFileSync(join(base, 'file'), 'utf8')).to.equal('in the way\n');
     });

@@ -29,12 +29,30 @@ export async function seedCanister(options: SeedOptions): Promise<SeededCanister
     const environment = resolveEnvironment(session.config!, options.environment);
     const client = await session.client(environment);
     const canisterId = await client.createCanister();
-    session.store.canisters.record({ canisterId, networkUrl: environment.networkUrl, environment: environment.name, agent: options.agent });
+    session.store.canisters.record({
+      canisterId,
+      networkUrl: environment.networkUrl,
+      environment: environment.name,
+      agent: options.agent,
+    });
     const artifact = session.store.artifacts.putFile(options.wasm);
-    const deployment = session.store.deployments.begin({ agent: options.agent, environment: environment.name, canisterId, moduleSha256: artifact.sha256, installMode: 'install' });
+    const deployment = session.store.deployments.begin({
+      agent: options.agent,
+      environment: environment.name,
+      canisterId,
+      moduleSha256: artifact.sha256,
+      installMode: 'install',
+    });
     await client.install({ canisterId, module: options.wasm, mode: 'install' });
     session.store.deployments.finish(deployment.id, { status: 'succeeded' });
-    if (options.live) switchRoute(session, { agent: options.agent, environment: environment.name, canisterId, cause: 'deploy', principal: client.principal });
+    if (options.live)
+      switchRoute(session, {
+        agent: options.agent,
+        environment: environment.name,
+        canisterId,
+        cause: 'deploy',
+        principal: client.principal,
+      });
     return { canisterId, moduleSha256: artifact.sha256, version: deployment.version };
   });
 }
@@ -44,11 +62,19 @@ export async function onChain<T>(
   options: Pick<SeedOptions, 'dataDir' | 'configPath' | 'environment'>,
   action: (client: Awaited<ReturnType<Session['client']>>) => Promise<T>,
 ): Promise<T> {
-  return withSession(options, async (session) => action(await session.client(resolveEnvironment(session.config!, options.environment))));
+  return withSession(options, async (session) =>
+    action(await session.client(resolveEnvironment(session.config!, options.environment))),
+  );
 }
 
-async function withSession<T>(options: { dataDir: string; configPath: string }, body: (session: Session) => Promise<T>): Promise<T> {
-  const session = new Session({ config: loadProjectConfig({ configPath: options.configPath }), dataDir: options.dataDir });
+async function withSession<T>(
+  options: { dataDir: string; configPath: string },
+  body: (session: Session) => Promise<T>,
+): Promise<T> {
+  const session = new Session({
+    config: loadProjectConfig({ configPath: options.configPath }),
+    dataDir: options.dataDir,
+  });
   try {
     return await body(session);
   } finally {
@@ -57,7 +83,11 @@ async function withSession<T>(options: { dataDir: string; configPath: string }, 
 }
 
 export const AGENT_WASM_DIR = new URL('../../../examples/agent/dist/', import.meta.url).pathname;
-export const WASM = { v1: `${AGENT_WASM_DIR}agent-v1.wasm`, v2: `${AGENT_WASM_DIR}agent-v2.wasm`, broken: `${AGENT_WASM_DIR}agent-broken.wasm` };
+export const WASM = {
+  v1: `${AGENT_WASM_DIR}agent-v1.wasm`,
+  v2: `${AGENT_WASM_DIR}agent-v2.wasm`,
+  broken: `${AGENT_WASM_DIR}agent-broken.wasm`,
+};
 
 /**
  * A soulrecall.yaml for end-to-end tests: `local` and protected `staging` on the devnet, `dead`

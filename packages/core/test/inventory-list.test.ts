@@ -31,12 +31,28 @@ agents:
     dataDir = mkdtempSync(join(tmpdir(), 'soulrecall-'));
     session = new Session({ config: parseProjectConfig(yaml, join(dataDir, 'soulrecall.yaml')), dataDir });
     const store = session.store;
-    for (const [id, environment] of [[A, 'local'], [B, 'local'], [C, 'production']] as const) {
+    for (const [id, environment] of [
+      [A, 'local'],
+      [B, 'local'],
+      [C, 'production'],
+    ] as const) {
       store.canisters.record({ canisterId: id, networkUrl: 'http://127.0.0.1:9', environment, agent: 'bot' });
     }
-    const first = store.deployments.begin({ agent: 'bot', environment: 'local', canisterId: A, moduleSha256: 'a'.repeat(64), installMode: 'install' });
+    const first = store.deployments.begin({
+      agent: 'bot',
+      environment: 'local',
+      canisterId: A,
+      moduleSha256: 'a'.repeat(64),
+      installMode: 'install',
+    });
     store.deployments.finish(first.id, { status: 'succeeded' });
-    const second = store.deployments.begin({ agent: 'bot', environment: 'local', canisterId: B, moduleSha256: 'b'.repeat(64), installMode: 'install' });
+    const second = store.deployments.begin({
+      agent: 'bot',
+      environment: 'local',
+      canisterId: B,
+      moduleSha256: 'b'.repeat(64),
+      installMode: 'install',
+    });
     store.deployments.finish(second.id, { status: 'failed', error: 'trap' });
     switchRoute(session, { agent: 'bot', environment: 'local', canisterId: A, cause: 'deploy' });
   });
@@ -61,7 +77,14 @@ agents:
   async function expectRejection(promise: Promise<unknown>, exitCode: number, code: string): Promise<SoulrecallError> {
     return promise.then(
       () => expect.fail('resolved'),
-      (error: unknown) => expectError(() => { throw error; }, exitCode, code),
+      (error: unknown) =>
+        expectError(
+          () => {
+            throw error;
+          },
+          exitCode,
+          code,
+        ),
     );
   }
 
@@ -105,7 +128,9 @@ agents:
 
   it('logs targets: one canister, every canister of an environment, or a usage error', () => {
     expect(logTargets(session, { network: 'local' }).map((t) => t.canisterId)).to.deep.equal([A, B]);
-    expect(logTargets(session, { canisterId: C }).map((t) => [t.canisterId, t.agent, t.environment.name])).to.deep.equal([[C, 'bot', 'production']]);
+    expect(
+      logTargets(session, { canisterId: C }).map((t) => [t.canisterId, t.agent, t.environment.name]),
+    ).to.deep.equal([[C, 'bot', 'production']]);
     expectError(() => logTargets(session, {}), ExitCode.Usage, 'LOGS_TARGET_MISSING');
   });
 });

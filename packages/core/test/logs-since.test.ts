@@ -33,7 +33,14 @@ describe('logs: --since and line format', () => {
   }
 
   it('prefixes lines with agent/canister only when several canisters are shown', () => {
-    const line = { agent: 'bot', environment: 'local', canisterId: 'rrkah-fqaaa-aaaaa-aaaaq-cai', idx: '3', timestamp: '2026-11-26T12:00:00.000Z', text: 'hello' };
+    const line = {
+      agent: 'bot',
+      environment: 'local',
+      canisterId: 'rrkah-fqaaa-aaaaa-aaaaq-cai',
+      idx: '3',
+      timestamp: '2026-11-26T12:00:00.000Z',
+      text: 'hello',
+    };
     expect(formatLogLine(line, false)).to.equal('2026-11-26T12:00:00.000Z hello');
     expect(formatLogLine(line, true)).to.equal('bot/rrkah-fqaaa-aaaaa-aaaaq-cai 2026-11-26T12:00:00.000Z hello');
   });

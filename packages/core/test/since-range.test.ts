@@ -43,8 +43,12 @@ describe('--since: ranges', () => {
       }
       expect(error).to.be.instanceOf(SoulrecallError);
       expect(error).to.include({ code: 'INVALID_SINCE', exitCode: 2 });
-      expect((error as SoulrecallError).message).to.match(message).and.contain(`--since "${value}"`);
-      expect((error as SoulrecallError).hint).to.match(/30s, 15m/).and.contain('100 years');
+      expect((error as SoulrecallError).message)
+        .to.match(message)
+        .and.contain(`--since "${value}"`);
+      expect((error as SoulrecallError).hint)
+        .to.match(/30s, 15m/)
+        .and.contain('100 years');
     });
   }
 });

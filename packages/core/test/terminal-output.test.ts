@@ -3,7 +3,25 @@ import { editDistance, formatCommandLine, suggestCommand } from '../src/command-
 import { outputWidth, renderTable, type Column, type OutputTarget } from '../src/output/table.js';
 
 /** Command ids as oclif lists them (topics joined with `:`), a subset of soulrecall's. */
-const COMMANDS = ['delete', 'deploy', 'list', 'logs', 'status', 'health', 'help', 'promote', 'promote:list', 'promote:show', 'promote:resume', 'bluegreen:switch', 'bluegreen:status', 'network:start', 'network:status', 'network:stop', 'history'];
+const COMMANDS = [
+  'delete',
+  'deploy',
+  'list',
+  'logs',
+  'status',
+  'health',
+  'help',
+  'promote',
+  'promote:list',
+  'promote:show',
+  'promote:resume',
+  'bluegreen:switch',
+  'bluegreen:status',
+  'network:start',
+  'network:status',
+  'network:stop',
+  'history',
+];
 
 describe('terminal output: widths and command suggestions', () => {
   describe('outputWidth', () => {
@@ -13,12 +31,37 @@ describe('terminal output: widths and command suggestions', () => {
       { name: 'a file (isTTY undefined) has no width', target: {}, columns: '100', width: Infinity },
       { name: 'a terminal: its width', target: { isTTY: true, columns: 132 }, width: 132 },
       { name: 'a terminal: COLUMNS wins', target: { isTTY: true, columns: 80 }, columns: '200', width: 200 },
-      { name: 'a terminal: COLUMNS narrower than the terminal wins too', target: { isTTY: true, columns: 120 }, columns: '60', width: 60 },
-      { name: 'a terminal: COLUMNS with blanks around', target: { isTTY: true, columns: 80 }, columns: ' 150 ', width: 150 },
+      {
+        name: 'a terminal: COLUMNS narrower than the terminal wins too',
+        target: { isTTY: true, columns: 120 },
+        columns: '60',
+        width: 60,
+      },
+      {
+        name: 'a terminal: COLUMNS with blanks around',
+        target: { isTTY: true, columns: 80 },
+        columns: ' 150 ',
+        width: 150,
+      },
       { name: 'a terminal: COLUMNS=0 is ignored', target: { isTTY: true, columns: 90 }, columns: '0', width: 90 },
-      { name: 'a terminal: negative COLUMNS is ignored', target: { isTTY: true, columns: 90 }, columns: '-5', width: 90 },
-      { name: 'a terminal: COLUMNS not a number is ignored', target: { isTTY: true, columns: 90 }, columns: 'wide', width: 90 },
-      { name: 'a terminal: fractional COLUMNS is ignored', target: { isTTY: true, columns: 90 }, columns: '100.5', width: 90 },
+      {
+        name: 'a terminal: negative COLUMNS is ignored',
+        target: { isTTY: true, columns: 90 },
+        columns: '-5',
+        width: 90,
+      },
+      {
+        name: 'a terminal: COLUMNS not a number is ignored',
+        target: { isTTY: true, columns: 90 },
+        columns: 'wide',
+        width: 90,
+      },
+      {
+        name: 'a terminal: fractional COLUMNS is ignored',
+        target: { isTTY: true, columns: 90 },
+        columns: '100.5',
+        width: 90,
+      },
       { name: 'a terminal: empty COLUMNS is ignored', target: { isTTY: true, columns: 90 }, columns: '', width: 90 },
       { name: 'a terminal that reports no width: 80', target: { isTTY: true }, width: 80 },
     ];
@@ -58,12 +101,27 @@ describe('terminal output: widths and command suggestions', () => {
 
   describe('suggestCommand', () => {
     const cases: Array<{ words: string[]; typed: string[]; id?: string; argv?: string[] }> = [
-      { words: ['delet', 'rrkah-fqaaa-aaaaa-aaaaq-cai', '--network', 'staging'], typed: ['delet'], id: 'delete', argv: ['rrkah-fqaaa-aaaaa-aaaaq-cai', '--network', 'staging'] },
+      {
+        words: ['delet', 'rrkah-fqaaa-aaaaa-aaaaq-cai', '--network', 'staging'],
+        typed: ['delet'],
+        id: 'delete',
+        argv: ['rrkah-fqaaa-aaaaa-aaaaq-cai', '--network', 'staging'],
+      },
       { words: ['promot', '--json'], typed: ['promot'], id: 'promote', argv: ['--json'] },
-      { words: ['promot', 'my-agent', '-f', 'local'], typed: ['promot'], id: 'promote', argv: ['my-agent', '-f', 'local'] },
+      {
+        words: ['promot', 'my-agent', '-f', 'local'],
+        typed: ['promot'],
+        id: 'promote',
+        argv: ['my-agent', '-f', 'local'],
+      },
       // The command taking more words wins a tie: `list` is the subcommand, not an agent.
       { words: ['promot', 'list', 'my-agent'], typed: ['promot', 'list'], id: 'promote:list', argv: ['my-agent'] },
-      { words: ['bluegreen', 'swich', 'my-agent', '-e', 'prod'], typed: ['bluegreen', 'swich'], id: 'bluegreen:switch', argv: ['my-agent', '-e', 'prod'] },
+      {
+        words: ['bluegreen', 'swich', 'my-agent', '-e', 'prod'],
+        typed: ['bluegreen', 'swich'],
+        id: 'bluegreen:switch',
+        argv: ['my-agent', '-e', 'prod'],
+      },
       { words: ['netwrk', 'stop'], typed: ['netwrk', 'stop'], id: 'network:stop', argv: [] },
       { words: ['stauts', 'x'], typed: ['stauts'], id: 'status', argv: ['x'] },
       { words: ['hisory'], typed: ['hisory'], id: 'history', argv: [] },
@@ -79,13 +137,25 @@ describe('terminal output: widths and command suggestions', () => {
       it(`${testCase.words.join(' ')} → ${testCase.id ?? 'nothing'}`, () => {
         const result = suggestCommand(testCase.words, COMMANDS);
         expect(result.typed).to.deep.equal(testCase.typed);
-        expect(result.suggestion).to.deep.equal(testCase.id === undefined ? undefined : { id: testCase.id, argv: testCase.argv });
+        expect(result.suggestion).to.deep.equal(
+          testCase.id === undefined ? undefined : { id: testCase.id, argv: testCase.argv },
+        );
       });
     }
   });
 
   it('edit distance and command lines as typed again', () => {
-    expect([['delet', 'delete'], ['stauts', 'status'], ['', 'abc'], ['kitten', 'sitting'], ['same', 'same']].map(([a, b]) => editDistance(a!, b!))).to.deep.equal([1, 2, 3, 3, 0]);
-    expect(formatCommandLine(['soulrecall', 'deploy', 'my-agent', '-w', './dist/a b.wasm', "it's", '--mode=upgrade'])).to.equal("soulrecall deploy my-agent -w './dist/a b.wasm' 'it'\\''s' --mode=upgrade");
+    expect(
+      [
+        ['delet', 'delete'],
+        ['stauts', 'status'],
+        ['', 'abc'],
+        ['kitten', 'sitting'],
+        ['same', 'same'],
+      ].map(([a, b]) => editDistance(a!, b!)),
+    ).to.deep.equal([1, 2, 3, 3, 0]);
+    expect(
+      formatCommandLine(['soulrecall', 'deploy', 'my-agent', '-w', './dist/a b.wasm', "it's", '--mode=upgrade']),
+    ).to.equal("soulrecall deploy my-agent -w './dist/a b.wasm' 'it'\\''s' --mode=upgrade");
   });
 });

@@ -16,7 +16,11 @@ export function boundLogs(records: CanisterLogRecord[], limitBytes: bigint): Can
 
 /** Appends the lines of one message to the canister's log, numbering them; returns the new records. */
 export function appendLogs(record: CanisterRecord, lines: CanisterLogLine[]): CanisterLogRecord[] {
-  const added = lines.map((line) => ({ idx: record.nextLogIdx++, timestampNanos: line.timeNanos, content: line.content }));
+  const added = lines.map((line) => ({
+    idx: record.nextLogIdx++,
+    timestampNanos: line.timeNanos,
+    content: line.content,
+  }));
   record.logs.push(...added);
   boundLogs(record.logs, record.settings.logMemoryLimit);
   return added;

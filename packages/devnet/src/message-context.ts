@@ -9,7 +9,13 @@ export interface NetworkIdentity {
 }
 
 /** What the System API of a message may see about the canister it runs on. */
-export function messageContext(network: NetworkIdentity, record: CanisterRecord, caller: Principal, timeNanos: bigint, dataCertificate?: Uint8Array): MessageContext {
+export function messageContext(
+  network: NetworkIdentity,
+  record: CanisterRecord,
+  caller: Principal,
+  timeNanos: bigint,
+  dataCertificate?: Uint8Array,
+): MessageContext {
   return {
     caller: caller.toUint8Array(),
     timeNanos,

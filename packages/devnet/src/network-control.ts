@@ -105,9 +105,13 @@ export async function assertPortFree(port: number, host = '127.0.0.1'): Promise<
 function claimStateDir(options: StartNetworkOptions): void {
   const info = readRuntimeInfo(options.stateDir);
   if (info && isProcessAlive(info.pid) && info.pid !== process.pid) {
-    throw new DevnetError('ALREADY_RUNNING', `A network is already running from ${options.stateDir} (pid ${info.pid}${info.url ? `, ${info.url}` : ''}).`, {
-      hint: 'Use it, or stop it first.',
-    });
+    throw new DevnetError(
+      'ALREADY_RUNNING',
+      `A network is already running from ${options.stateDir} (pid ${info.pid}${info.url ? `, ${info.url}` : ''}).`,
+      {
+        hint: 'Use it, or stop it first.',
+      },
+    );
   }
   if (info) removeRuntimeFiles(options.stateDir);
   if (options.clean) fs.rmSync(options.stateDir, { recursive: true, force: true });
@@ -124,10 +128,21 @@ export interface RunningNetwork {
 export async function runNetwork(options: StartNetworkOptions, createEngine?: EngineFactory): Promise<RunningNetwork> {
   claimStateDir(options);
   const devnet = await startDevnetWithEngine(
-    { port: options.port, host: options.host, stateDir: options.stateDir, messageTimeLimitMs: options.messageTimeLimitMs, fundedPrincipals: options.fundedPrincipals },
+    {
+      port: options.port,
+      host: options.host,
+      stateDir: options.stateDir,
+      messageTimeLimitMs: options.messageTimeLimitMs,
+      fundedPrincipals: options.fundedPrincipals,
+    },
     createEngine ?? createExecutionEngine,
   );
-  const info: NetworkRuntimeInfo = { pid: process.pid, port: devnet.port, url: devnet.url, startedAt: devnet.startedAt };
+  const info: NetworkRuntimeInfo = {
+    pid: process.pid,
+    port: devnet.port,
+    url: devnet.url,
+    startedAt: devnet.startedAt,
+  };
   writeFileAtomic(pidPath(devnet.stateDir), `${process.pid}\n`);
   writeFileAtomic(infoPath(devnet.stateDir), `${JSON.stringify(info, null, 2)}\n`);
   let stopping: Promise<void> | undefined;
@@ -159,7 +174,14 @@ export async function startNetworkInBackground(options: StartNetworkOptions): Pr
   const { command, args } = serverMainCommand();
   const child = spawn(
     command,
-    [...args, '--port', String(options.port), '--state-dir', options.stateDir, ...(options.host ? ['--host', options.host] : []), ...(options.messageTimeLimitMs ? ['--message-time-limit-ms', String(options.messageTimeLimitMs)] : []),
+    [
+      ...args,
+      '--port',
+      String(options.port),
+      '--state-dir',
+      options.stateDir,
+      ...(options.host ? ['--host', options.host] : []),
+      ...(options.messageTimeLimitMs ? ['--message-time-limit-ms', String(options.messageTimeLimitMs)] : []),
       ...(options.fundedPrincipals ?? []).flatMap((principal) => ['--fund', principal]),
     ],
     { detached: true, stdio: ['ignore', log, log] },
@@ -188,12 +210,24 @@ function startFailure(logFile: string, what: string): DevnetError {
 }
 
 /** What a soulrecall network on `port` says about itself; undefined when nothing there answers as one. */
-export async function askPort(port: number, host = '127.0.0.1', timeoutMs = 2000): Promise<NetworkSelfDescription | undefined> {
+export async function askPort(
+  port: number,
+  host = '127.0.0.1',
+  timeoutMs = 2000,
+): Promise<NetworkSelfDescription | undefined> {
   try {
-    const response = await fetch(`http://${host.includes(':') ? `[${host}]` : host}:${port}${NETWORK_INFO_PATH}`, { signal: AbortSignal.timeout(timeoutMs) });
+    const response = await fetch(`http://${host.includes(':') ? `[${host}]` : host}:${port}${NETWORK_INFO_PATH}`, {
+      signal: AbortSignal.timeout(timeoutMs),
+    });
     const body: unknown = response.ok ? await response.json() : undefined;
     const said = body as Partial<NetworkSelfDescription> | undefined;
-    const valid = Number.isInteger(said?.pid) && said!.pid! > 0 && said?.port === port && typeof said.stateDir === 'string' && path.isAbsolute(said.stateDir) && typeof said.startedAt === 'string';
+    const valid =
+      Number.isInteger(said?.pid) &&
+      said!.pid! > 0 &&
+      said?.port === port &&
+      typeof said.stateDir === 'string' &&
+      path.isAbsolute(said.stateDir) &&
+      typeof said.startedAt === 'string';
     return valid ? (said as NetworkSelfDescription) : undefined;
   } catch {
     return undefined;
@@ -213,7 +247,12 @@ export interface NetworkLocation {
  * on a port can never direct a stop at another process); else the port's default directory,
  * whose pid file still tells of a network that runs without answering, or that is gone.
  */
-export async function locateNetwork(options: { port: number; stateDir?: string; defaultStateDir: string; host?: string }): Promise<NetworkLocation> {
+export async function locateNetwork(options: {
+  port: number;
+  stateDir?: string;
+  defaultStateDir: string;
+  host?: string;
+}): Promise<NetworkLocation> {
   if (options.stateDir !== undefined) return { stateDir: path.resolve(options.stateDir), foundBy: 'state-dir' };
   // Port 0 means "any free port" when starting; nothing listens there.
   const said = options.port === 0 ? undefined : await askPort(options.port, options.host);
@@ -228,14 +267,21 @@ export async function locateNetwork(options: { port: number; stateDir?: string; 
 export async function stopNetwork(stateDir: string, port?: number): Promise<NetworkRuntimeInfo> {
   const info = readRuntimeInfo(stateDir);
   if (!info) {
-    const message = port === undefined ? `No network is running from ${stateDir}.` : `No network started by \`soulrecall network start\` is running on port ${port} (and ${stateDir} has no pid file).`;
+    const message =
+      port === undefined
+        ? `No network is running from ${stateDir}.`
+        : `No network started by \`soulrecall network start\` is running on port ${port} (and ${stateDir} has no pid file).`;
     throw new DevnetError('NOT_RUNNING', message, { hint: 'Start one in the background.' });
   }
   if (!isProcessAlive(info.pid)) {
     removeRuntimeFiles(stateDir);
-    throw new DevnetError('STALE_PID_FILE', `The network of ${stateDir} is not running: its process ${info.pid} is gone. Removed the stale pid file.`, {
-      hint: 'Start it again.',
-    });
+    throw new DevnetError(
+      'STALE_PID_FILE',
+      `The network of ${stateDir} is not running: its process ${info.pid} is gone. Removed the stale pid file.`,
+      {
+        hint: 'Start it again.',
+      },
+    );
   }
   process.kill(info.pid, 'SIGTERM');
   const deadline = Date.now() + STOP_TIMEOUT_MS;
@@ -254,7 +300,8 @@ export async function networkStatus(stateDir: string, port: number): Promise<Net
   const info = readRuntimeInfo(stateDir);
   if (!info) return { running: false, healthy: false, stateDir, port, stalePidFile: false };
   const alive = isProcessAlive(info.pid);
-  if (!alive) return { running: false, healthy: false, stateDir, port: info.port || port, pid: info.pid, stalePidFile: true };
+  if (!alive)
+    return { running: false, healthy: false, stateDir, port: info.port || port, pid: info.pid, stalePidFile: true };
   return {
     running: true,
     healthy: info.url ? await isNetworkHealthy(info.url) : false,
@@ -289,16 +336,27 @@ export async function fundPrincipal(url: string, principal: string, cycles: bigi
       signal: AbortSignal.timeout(10_000),
     });
   } catch (error) {
-    throw new DevnetError('NOT_RUNNING', `No network answers at ${url}.`, { hint: 'Start one in the background.', cause: error });
+    throw new DevnetError('NOT_RUNNING', `No network answers at ${url}.`, {
+      hint: 'Start one in the background.',
+      cause: error,
+    });
   }
   const body = await response.text();
   if (!response.ok) {
-    throw new DevnetError('FUND_REFUSED', `The network at ${url} did not fund ${principal}: ${body}`, { hint: 'Is it a soulrecall network? Only those have a faucet.' });
+    throw new DevnetError('FUND_REFUSED', `The network at ${url} did not fund ${principal}: ${body}`, {
+      hint: 'Is it a soulrecall network? Only those have a faucet.',
+    });
   }
   return JSON.parse(body) as FundResult;
 }
 
-const CYCLE_SUFFIXES: Record<string, bigint> = { '': 1n, k: 1_000n, m: 1_000_000n, b: 1_000_000_000n, t: 1_000_000_000_000n };
+const CYCLE_SUFFIXES: Record<string, bigint> = {
+  '': 1n,
+  k: 1_000n,
+  m: 1_000_000n,
+  b: 1_000_000_000n,
+  t: 1_000_000_000_000n,
+};
 
 /** A positive number of cycles: digits with an optional k, m, b or t (thousand … trillion), as icp-cli writes amounts. */
 export function parseCyclesAmount(text: string): bigint {
@@ -309,7 +367,9 @@ export function parseCyclesAmount(text: string): bigint {
   // A fraction finer than one cycle is not a whole number of cycles.
   const exact = !match?.[2] || (BigInt(match[2]) * scale) % 10n ** BigInt(match[2].length) === 0n;
   if (!match || !exact || whole + fraction <= 0n) {
-    throw new DevnetError('INVALID_AMOUNT', `"${text}" is not a positive whole number of cycles.`, { hint: 'Write cycles as digits with an optional k, m, b or t, e.g. 100t or 2500000000000.' });
+    throw new DevnetError('INVALID_AMOUNT', `"${text}" is not a positive whole number of cycles.`, {
+      hint: 'Write cycles as digits with an optional k, m, b or t, e.g. 100t or 2500000000000.',
+    });
   }
   return whole + fraction;
 }
@@ -319,7 +379,12 @@ export function parseCyclesAmount(text: string): bigint {
  * from `stateDir`. INVALID_PRINCIPAL for a principal that does not parse, NOT_RUNNING when no
  * network runs there (or it does not answer).
  */
-export async function fundRunningNetwork(stateDir: string, port: number, principal: string, cycles: bigint): Promise<FundResult> {
+export async function fundRunningNetwork(
+  stateDir: string,
+  port: number,
+  principal: string,
+  cycles: bigint,
+): Promise<FundResult> {
   let owner: Principal;
   try {
     owner = Principal.fromText(principal.trim());
@@ -330,10 +395,14 @@ export async function fundRunningNetwork(stateDir: string, port: number, princip
   }
   const status = await networkStatus(stateDir, port);
   if (!status.running || !status.url) {
-    throw new DevnetError('NOT_RUNNING', `No network started by \`soulrecall network start\` is running on port ${port}.`, {
-      hint: 'Start one in the background, or name the port it runs on.',
-      details: { port },
-    });
+    throw new DevnetError(
+      'NOT_RUNNING',
+      `No network started by \`soulrecall network start\` is running on port ${port}.`,
+      {
+        hint: 'Start one in the background, or name the port it runs on.',
+        details: { port },
+      },
+    );
   }
   return fundPrincipal(status.url, owner.toText(), cycles);
 }

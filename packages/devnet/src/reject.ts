@@ -27,12 +27,19 @@ export const ErrorCodes = {
 } as const;
 
 export function makeReject(code: number, message: string): Reject {
-  return { rejectCode: Math.floor(code / 100), rejectMessage: message, errorCode: `IC${String(code).padStart(4, '0')}` };
+  return {
+    rejectCode: Math.floor(code / 100),
+    rejectMessage: message,
+    errorCode: `IC${String(code).padStart(4, '0')}`,
+  };
 }
 
 /** The replica's reject for a message to a method the canister does not export (IC0536). */
 export function methodNotFound(canisterId: string, kind: 'update' | 'query', method: string): Reject {
-  return makeReject(ErrorCodes.CanisterMethodNotFound, `Error from Canister ${canisterId}: Canister has no ${kind} method '${method}'.`);
+  return makeReject(
+    ErrorCodes.CanisterMethodNotFound,
+    `Error from Canister ${canisterId}: Canister has no ${kind} method '${method}'.`,
+  );
 }
 
 /** Thrown inside message handling to end the message with a reject. */

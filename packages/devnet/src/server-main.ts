@@ -19,9 +19,16 @@ async function main(): Promise<void> {
   });
   if (!values['state-dir']) throw new DevnetError('USAGE', '--state-dir is required.');
   const port = Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new DevnetError('USAGE', `Invalid --port ${values.port}.`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new DevnetError('USAGE', `Invalid --port ${values.port}.`);
   const limit = values['message-time-limit-ms'] ? Number(values['message-time-limit-ms']) : undefined;
-  const network = await runNetwork({ port, host: values.host, stateDir: values['state-dir'], messageTimeLimitMs: limit, fundedPrincipals: values.fund });
+  const network = await runNetwork({
+    port,
+    host: values.host,
+    stateDir: values['state-dir'],
+    messageTimeLimitMs: limit,
+    fundedPrincipals: values.fund,
+  });
   const shutdown = () => {
     network.stop().then(
       () => process.exit(0),

@@ -2,9 +2,22 @@ import { Principal } from '@dfinity/principal';
 import { nowNanos, toHex } from './bytes.js';
 import type { Certifier } from './crypto/certifier.js';
 import { CallContext, didNotReply, OpenCallContexts, type ExecutionResult, type Responder } from './call-context.js';
-import type { CallbackOutcome, CallEffects, CallResponse, ExecutionEngine, MessageOutcome, OutgoingCall } from './execution/types.js';
+import type {
+  CallbackOutcome,
+  CallEffects,
+  CallResponse,
+  ExecutionEngine,
+  MessageOutcome,
+  OutgoingCall,
+} from './execution/types.js';
 import { KeyedMutex } from './keyed-mutex.js';
-import { callManagement, cyclesKeptBy, decodeManagementArg, finishStop, managementTarget } from './management/management-canister.js';
+import {
+  callManagement,
+  cyclesKeptBy,
+  decodeManagementArg,
+  finishStop,
+  managementTarget,
+} from './management/management-canister.js';
 import { messageContext, type NetworkIdentity } from './message-context.js';
 import { ErrorCodes, makeReject, methodNotFound, RejectError, type Reject } from './reject.js';
 import type { CanisterRecord } from './state/canister-record.js';
@@ -44,15 +57,22 @@ function rejectOf(outcome: { rejectCode: number; rejectMessage: string; errorCod
 
 function messageEnd(outcome: MessageOutcome): MessageEnd {
   const effects = outcome.effects ?? NO_EFFECTS;
-  if (outcome.kind === 'reply') return { logs: outcome.logs, effects, response: { kind: 'reply', reply: outcome.reply } };
-  if (outcome.kind === 'reject') return { logs: outcome.logs, effects, response: { kind: 'reject', reject: rejectOf(outcome) } };
+  if (outcome.kind === 'reply')
+    return { logs: outcome.logs, effects, response: { kind: 'reply', reply: outcome.reply } };
+  if (outcome.kind === 'reject')
+    return { logs: outcome.logs, effects, response: { kind: 'reject', reject: rejectOf(outcome) } };
   return { logs: outcome.logs, effects };
 }
 
 function callbackEnd(outcome: CallbackOutcome): MessageEnd {
   const { logs, effects } = outcome;
   if (outcome.kind === 'reply') return { logs, effects, response: { kind: 'reply', reply: outcome.reply } };
-  if (outcome.kind === 'reject') return { logs, effects, response: { kind: 'reject', reject: makeReject(ErrorCodes.CanisterRejectedMessage, outcome.rejectMessage) } };
+  if (outcome.kind === 'reject')
+    return {
+      logs,
+      effects,
+      response: { kind: 'reject', reject: makeReject(ErrorCodes.CanisterRejectedMessage, outcome.rejectMessage) },
+    };
   if (outcome.kind === 'trapped') return { logs, effects, trap: rejectOf(outcome) };
   return { logs, effects };
 }
@@ -101,7 +121,9 @@ export class Subnet {
     }
     const system = this.systemCanisters.get(message.canisterId);
     if (system) {
-      void this.callSystemCanister(system, message, 'update', cycles).then(({ result, refund }) => respond(result, refund));
+      void this.callSystemCanister(system, message, 'update', cycles).then(({ result, refund }) =>
+        respond(result, refund),
+      );
       return;
     }
     void this.mutex.run(message.canisterId.toText(), async () => {
@@ -119,7 +141,12 @@ export class Subnet {
    * What follows a committed message of a call context: its log lines and cycles are persisted,
    * its response given, its calls sent; the context closes once it has nothing outstanding.
    */
-  private async finishMessage(record: CanisterRecord, context: CallContext, end: MessageEnd, opensContext: boolean): Promise<void> {
+  private async finishMessage(
+    record: CanisterRecord,
+    context: CallContext,
+    end: MessageEnd,
+    opensContext: boolean,
+  ): Promise<void> {
     this.store.appendLogs(record, end.logs);
     const sent = end.effects.calls.reduce((sum, call) => sum + call.cycles, 0n);
     if (end.effects.cyclesAccepted !== 0n || sent !== 0n) {
@@ -138,7 +165,8 @@ export class Subnet {
   /** Sends a call a canister performed; its response (or a bounded-wait timeout) runs the caller's callback. */
   private perform(context: CallContext, call: OutgoingCall): void {
     context.outstandingCalls++;
-    const deadlineNanos = call.timeoutSeconds === undefined ? 0n : nowNanos() + BigInt(call.timeoutSeconds) * NANOS_PER_SECOND;
+    const deadlineNanos =
+      call.timeoutSeconds === undefined ? 0n : nowNanos() + BigInt(call.timeoutSeconds) * NANOS_PER_SECOND;
     let answered = false;
     let timer: NodeJS.Timeout | undefined;
     const onResponse: Responder = (result, refund) => {
@@ -149,21 +177,43 @@ export class Subnet {
     };
     if (call.timeoutSeconds !== undefined) {
       // Cycles the callee did not accept are lost with a timed-out call, as the spec allows.
-      const timeout = makeReject(SYS_UNKNOWN * 100, `Timeout expired: the call to ${call.method} got no response within ${call.timeoutSeconds} s.`);
+      const timeout = makeReject(
+        SYS_UNKNOWN * 100,
+        `Timeout expired: the call to ${call.method} got no response within ${call.timeoutSeconds} s.`,
+      );
       timer = setTimeout(() => onResponse({ kind: 'reject', reject: timeout }, 0n), call.timeoutSeconds * 1000);
     }
     let callee: Principal;
     try {
       callee = Principal.fromUint8Array(call.callee);
     } catch {
-      onResponse({ kind: 'reject', reject: makeReject(ErrorCodes.CanisterNotFound, `Canister ${toHex(call.callee)} not found: not a valid principal.`) }, call.cycles);
+      onResponse(
+        {
+          kind: 'reject',
+          reject: makeReject(
+            ErrorCodes.CanisterNotFound,
+            `Canister ${toHex(call.callee)} not found: not a valid principal.`,
+          ),
+        },
+        call.cycles,
+      );
       return;
     }
-    this.deliver({ sender: context.canister, canisterId: callee, methodName: call.method, arg: call.arg }, call.cycles, deadlineNanos, onResponse);
+    this.deliver(
+      { sender: context.canister, canisterId: callee, methodName: call.method, arg: call.arg },
+      call.cycles,
+      deadlineNanos,
+      onResponse,
+    );
   }
 
   /** Runs the caller's reply or reject callback for a response, as the next message of its call context. */
-  private async runCallback(context: CallContext, call: OutgoingCall, result: ExecutionResult, refunded: bigint): Promise<void> {
+  private async runCallback(
+    context: CallContext,
+    call: OutgoingCall,
+    result: ExecutionResult,
+    refunded: bigint,
+  ): Promise<void> {
     context.outstandingCalls--;
     const record = this.store.get(context.canister);
     // A deleted canister's calls are answered to no one.
@@ -172,7 +222,10 @@ export class Subnet {
       record.cycles += refunded;
       this.store.changed();
     }
-    const response: CallResponse = result.kind === 'reply' ? { kind: 'reply', data: result.reply } : { kind: 'reject', rejectCode: result.reject.rejectCode, rejectMessage: result.reject.rejectMessage };
+    const response: CallResponse =
+      result.kind === 'reply'
+        ? { kind: 'reply', data: result.reply }
+        : { kind: 'reject', rejectCode: result.reject.rejectCode, rejectMessage: result.reject.rejectMessage };
     const messageContextOfCallback = {
       ...messageContext(this.network, record, context.caller, nowNanos()),
       cyclesAvailable: context.cyclesAvailable,
@@ -181,7 +234,9 @@ export class Subnet {
     };
     let end: MessageEnd;
     try {
-      end = callbackEnd(await this.engine.callback(record.id.toUint8Array(), { call, response, refunded }, messageContextOfCallback));
+      end = callbackEnd(
+        await this.engine.callback(record.id.toUint8Array(), { call, response, refunded }, messageContextOfCallback),
+      );
     } catch (error) {
       end = { logs: [], effects: NO_EFFECTS, trap: internalError(error) };
     }
@@ -190,7 +245,8 @@ export class Subnet {
 
   /** Executes a query: never changes state. */
   async executeQuery(message: CanisterMessage): Promise<ExecutionResult> {
-    if (message.canisterId.toUint8Array().length === 0) return (await this.callManagementCanister(message, 'query', 0n)).result;
+    if (message.canisterId.toUint8Array().length === 0)
+      return (await this.callManagementCanister(message, 'query', 0n)).result;
     const system = this.systemCanisters.get(message.canisterId);
     if (system) return (await this.callSystemCanister(system, message, 'query', 0n)).result;
     return this.guard(() => this.runQuery(message));
@@ -210,7 +266,11 @@ export class Subnet {
         const record = this.store.get(id);
         if (record?.status !== 'running') break;
         // The spec's caller of a system task is the management canister; the engine checks again that the task is due then.
-        const outcome = await this.engine.runSystemTask(bytes, task, messageContext(this.network, record, Principal.managementCanister(), nowNanos()));
+        const outcome = await this.engine.runSystemTask(
+          bytes,
+          task,
+          messageContext(this.network, record, Principal.managementCanister(), nowNanos()),
+        );
         if (!outcome) continue;
         if (outcome.kind === 'completed' && outcome.effects.calls.length > 0) {
           // The calls of a system task get a call context of their own, which answers no one.
@@ -235,7 +295,11 @@ export class Subnet {
    * canister, is the caller controller checks see, and `cycles` are what it attached). `refund`:
    * the attached cycles the method did not keep.
    */
-  private async callManagementCanister(message: CanisterMessage, mode: 'update' | 'query', cycles: bigint): Promise<{ result: ExecutionResult; refund: bigint }> {
+  private async callManagementCanister(
+    message: CanisterMessage,
+    mode: 'update' | 'query',
+    cycles: bigint,
+  ): Promise<{ result: ExecutionResult; refund: bigint }> {
     let target: Principal | undefined;
     let args: Record<string, unknown>;
     try {
@@ -244,12 +308,22 @@ export class Subnet {
       const specified = (args.specified_id as [Principal] | [] | undefined)?.[0];
       // A system canister's id is taken, as on mainnet; a record there would never be reached.
       if (specified && this.systemCanisters.get(specified)) {
-        throw new RejectError(ErrorCodes.CanisterIdAlreadyExists, `Canister ${specified.toText()} is already installed.`);
+        throw new RejectError(
+          ErrorCodes.CanisterIdAlreadyExists,
+          `Canister ${specified.toText()} is already installed.`,
+        );
       }
     } catch (error) {
       return { result: await this.guard(() => Promise.reject(error)), refund: cycles };
     }
-    const context = () => ({ store: this.store, engine: this.engine, network: this.network, caller: message.sender, timeNanos: nowNanos(), cycles });
+    const context = () => ({
+      store: this.store,
+      engine: this.engine,
+      network: this.network,
+      caller: message.sender,
+      timeNanos: nowNanos(),
+      cycles,
+    });
     const run = () =>
       this.guard(async () => {
         const reply = await callManagement(context(), message.methodName, args, mode);
@@ -261,14 +335,21 @@ export class Subnet {
     if (result.kind === 'reply' && message.methodName === 'stop_canister' && target) {
       // Stopping lasts until the canister's open call contexts have closed (their callbacks need its queue).
       await this.openContexts.whenNoneOpen(target);
-      result = await this.mutex.run(target.toText(), () => this.guard(async () => ({ kind: 'reply', reply: await finishStop(context(), target) }) as const));
+      result = await this.mutex.run(target.toText(), () =>
+        this.guard(async () => ({ kind: 'reply', reply: await finishStop(context(), target) }) as const),
+      );
     }
     const kept = result.kind === 'reply' && cyclesKeptBy(message.methodName);
     return { result, refund: kept ? 0n : cycles };
   }
 
   /** A call to a system canister: from a user (no cycles) or a canister; updates to one run one at a time, as any canister's. */
-  private async callSystemCanister(canister: SystemCanister, message: CanisterMessage, mode: 'update' | 'query', cycles: bigint): Promise<{ result: ExecutionResult; refund: bigint }> {
+  private async callSystemCanister(
+    canister: SystemCanister,
+    message: CanisterMessage,
+    mode: 'update' | 'query',
+    cycles: bigint,
+  ): Promise<{ result: ExecutionResult; refund: bigint }> {
     const idText = canister.id.toText();
     let accepted = 0n;
     const run = () =>
@@ -277,7 +358,10 @@ export class Subnet {
           throw RejectError.from(methodNotFound(idText, 'query', message.methodName));
         }
         const context = { store: this.store, engine: this.engine, network: this.network, timeNanos: nowNanos() };
-        const outcome = await canister.handle({ caller: message.sender, method: message.methodName, arg: message.arg, cycles, mode }, context);
+        const outcome = await canister.handle(
+          { caller: message.sender, method: message.methodName, arg: message.arg, cycles, mode },
+          context,
+        );
         if (outcome.kind !== 'reply') return outcome;
         accepted = outcome.cyclesAccepted;
         return { kind: 'reply', reply: outcome.reply } as const;
@@ -287,21 +371,34 @@ export class Subnet {
   }
 
   /** The canister a message is for, if it can take one: running, with code (a replica's rejects otherwise). */
-  private callee(message: CanisterMessage): { record: CanisterRecord; bytes: Uint8Array; methods: ReturnType<ExecutionEngine['methods']> } {
+  private callee(message: CanisterMessage): {
+    record: CanisterRecord;
+    bytes: Uint8Array;
+    methods: ReturnType<ExecutionEngine['methods']>;
+  } {
     const id = message.canisterId;
     const record = this.store.require(id);
     if (record.status !== 'running') {
-      throw new RejectError(ErrorCodes.CanisterStopped, `Canister ${id.toText()} is ${record.status} and therefore does not accept new calls.`);
+      throw new RejectError(
+        ErrorCodes.CanisterStopped,
+        `Canister ${id.toText()} is ${record.status} and therefore does not accept new calls.`,
+      );
     }
     const bytes = id.toUint8Array();
     if (!this.engine.hasCode(bytes)) {
-      throw new RejectError(ErrorCodes.CanisterWasmModuleNotFound, `Error from Canister ${id.toText()}: Attempted to execute a message, but the canister contains no Wasm module.`);
+      throw new RejectError(
+        ErrorCodes.CanisterWasmModuleNotFound,
+        `Error from Canister ${id.toText()}: Attempted to execute a message, but the canister contains no Wasm module.`,
+      );
     }
     return { record, bytes, methods: this.engine.methods(bytes) };
   }
 
   /** The first message of a call context: an update method, or a query method run as an update (which keeps nothing). */
-  private async runUpdate(message: CanisterMessage, context: CallContext): Promise<{ record: CanisterRecord; outcome: MessageOutcome }> {
+  private async runUpdate(
+    message: CanisterMessage,
+    context: CallContext,
+  ): Promise<{ record: CanisterRecord; outcome: MessageOutcome }> {
     const { record, bytes, methods } = this.callee(message);
     const idText = message.canisterId.toText();
     const isUpdate = methods.updates.includes(message.methodName);
@@ -310,7 +407,11 @@ export class Subnet {
       throw new RejectError(527, `Error from Canister ${idText}: Composite query cannot be called in replicated mode.`);
     }
     if (!isUpdate && !isQuery) throw RejectError.from(methodNotFound(idText, 'update', message.methodName));
-    const messageCtx = { ...messageContext(this.network, record, message.sender, nowNanos()), cyclesAvailable: context.cyclesAvailable, deadlineNanos: context.deadlineNanos };
+    const messageCtx = {
+      ...messageContext(this.network, record, message.sender, nowNanos()),
+      cyclesAvailable: context.cyclesAvailable,
+      deadlineNanos: context.deadlineNanos,
+    };
     const outcome = isUpdate
       ? await this.engine.update(bytes, message.methodName, message.arg, messageCtx)
       : await this.engine.query(bytes, message.methodName, message.arg, messageCtx);
@@ -322,7 +423,13 @@ export class Subnet {
     if (!methods.queries.includes(message.methodName) && !methods.compositeQueries.includes(message.methodName)) {
       throw RejectError.from(methodNotFound(message.canisterId.toText(), 'query', message.methodName));
     }
-    const context = messageContext(this.network, record, message.sender, nowNanos(), this.dataCertificate(message.canisterId));
+    const context = messageContext(
+      this.network,
+      record,
+      message.sender,
+      nowNanos(),
+      this.dataCertificate(message.canisterId),
+    );
     const outcome = await this.engine.query(bytes, message.methodName, message.arg, context);
     if (outcome.kind === 'reply') return { kind: 'reply', reply: outcome.reply };
     if (outcome.kind === 'reject') return { kind: 'reject', reject: rejectOf(outcome) };
@@ -334,8 +441,11 @@ export class Subnet {
     const data = this.engine.certifiedData(id.toUint8Array());
     const key = id.toText();
     const cached = this.dataCertificates.get(key);
-    if (cached && cached.certifiedData === toHex(data) && Date.now() - cached.at < DATA_CERTIFICATE_TTL_MS) return cached.certificate;
-    const certificate = this.certifier.certify([{ path: ['canister', id.toUint8Array(), 'certified_data'], value: data }]);
+    if (cached && cached.certifiedData === toHex(data) && Date.now() - cached.at < DATA_CERTIFICATE_TTL_MS)
+      return cached.certificate;
+    const certificate = this.certifier.certify([
+      { path: ['canister', id.toUint8Array(), 'certified_data'], value: data },
+    ]);
     this.dataCertificates.set(key, { certifiedData: toHex(data), certificate, at: Date.now() });
     return certificate;
   }

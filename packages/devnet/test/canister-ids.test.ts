@@ -14,14 +14,30 @@ import {
   SYSTEM_CANISTER_IDS,
 } from '../src/state/canister-ids.js';
 import { decodeStateJson, encodeStateJson } from '../src/state/json-codec.js';
-import { createCanister, installCode, makeAgent, makeTempDir, management, newIdentity, removeDir } from './support/fixtures.js';
+import {
+  createCanister,
+  installCode,
+  makeAgent,
+  makeTempDir,
+  management,
+  newIdentity,
+  removeDir,
+} from './support/fixtures.js';
 import { downloadSnapshot, readMetadata } from './support/snapshot-transfer.js';
 import { counterIdl, counterWasm, type CounterActor } from './support/wat-canister.js';
 
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
-const registryOf = (dir: string) => decodeStateJson<{ nextCanisterIndex: bigint; canisterRange?: { start: bigint; size: bigint } }>(fs.readFileSync(path.join(dir, 'canisters.json'), 'utf8'));
+const registryOf = (dir: string) =>
+  decodeStateJson<{ nextCanisterIndex: bigint; canisterRange?: { start: bigint; size: bigint } }>(
+    fs.readFileSync(path.join(dir, 'canisters.json'), 'utf8'),
+  );
 const createWithId = (agent: HttpAgent, id: Principal) =>
-  management(agent).provisional_create_canister_with_cycles({ amount: [], settings: [], specified_id: [id], sender_canister_version: [] });
+  management(agent).provisional_create_canister_with_cycles({
+    amount: [],
+    settings: [],
+    specified_id: [id],
+    sender_canister_version: [],
+  });
 
 describe('canister id ranges: one range per network', function () {
   this.timeout(120_000);
@@ -42,7 +58,12 @@ describe('canister id ranges: one range per network', function () {
       expect(range.start >= 1n << 44n && range.start + range.size <= 1n << 63n).to.equal(true);
       for (const id of SYSTEM_CANISTER_IDS) expect(rangeContains(range, Principal.fromText(id))).to.equal(false);
     }
-    for (const id of ['rwlgt-iiaaa-aaaaa-aaaaa-cai', 'ryjl3-tyaaa-aaaaa-aaaba-cai', 'rkp4c-7iaaa-aaaaa-aaaca-cai', 'um5iw-rqaaa-aaaaq-qaaba-cai']) {
+    for (const id of [
+      'rwlgt-iiaaa-aaaaa-aaaaa-cai',
+      'ryjl3-tyaaa-aaaaa-aaaba-cai',
+      'rkp4c-7iaaa-aaaaa-aaaca-cai',
+      'um5iw-rqaaa-aaaaq-qaaba-cai',
+    ]) {
       expect(isSystemCanisterId(Principal.fromText(id)), id).to.equal(true);
     }
     expect(isSystemCanisterId(canisterIdAt(CANISTER_RANGE_SIZE))).to.equal(false);
@@ -93,7 +114,11 @@ describe('canister id ranges: one range per network', function () {
       const actor = Actor.createActor(counterIdl, { agent, canisterId: zero }) as unknown as CounterActor;
       await actor.inc();
       await actor.bump_globals();
-      snapshotId = ((await management(agent, zero).take_canister_snapshot({ canister_id: zero, replace_snapshot: [] })) as { id: Uint8Array }).id;
+      snapshotId = (
+        (await management(agent, zero).take_canister_snapshot({ canister_id: zero, replace_snapshot: [] })) as {
+          id: Uint8Array;
+        }
+      ).id;
     } finally {
       await first.close();
     }
@@ -105,7 +130,14 @@ describe('canister id ranges: one range per network', function () {
     const snapshotDir = path.join(dir, 'snapshots', zero.toText(), hex(snapshotId));
     const read = (name: string) => new Uint8Array(fs.readFileSync(path.join(snapshotDir, name)));
     const legacy = {
-      wasm: { module: read('wasm-module.bin'), heap: read('wasm-memory.bin'), stableMemory: read('stable-memory.bin'), globals: ['1', '10', '1'], certifiedData: new Uint8Array(), globalTimerNanos: '0' },
+      wasm: {
+        module: read('wasm-module.bin'),
+        heap: read('wasm-memory.bin'),
+        stableMemory: read('stable-memory.bin'),
+        globals: ['1', '10', '1'],
+        certifiedData: new Uint8Array(),
+        globalTimerNanos: '0',
+      },
       chunks: [],
       moduleHash: undefined,
       metadata: [],

@@ -4,11 +4,25 @@ import { Actor, CanisterStatus, type HttpAgent, type Identity } from '@dfinity/a
 import type { Principal } from '@dfinity/principal';
 import { sha256 } from '@noble/hashes/sha2';
 import { startDevnet, type Devnet } from '../src/index.js';
-import { createCanister, installCode, installMode, makeAgent, makeTempDir, management, newIdentity, removeDir, settingsWith } from './support/fixtures.js';
+import {
+  createCanister,
+  installCode,
+  installMode,
+  makeAgent,
+  makeTempDir,
+  management,
+  newIdentity,
+  removeDir,
+  settingsWith,
+} from './support/fixtures.js';
 import { counterIdl, counterWasm, type CounterActor } from './support/wat-canister.js';
 
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
-const rejection = (promise: Promise<unknown>) => promise.then(() => 'no error', (error: Error) => error.message);
+const rejection = (promise: Promise<unknown>) =>
+  promise.then(
+    () => 'no error',
+    (error: Error) => error.message,
+  );
 
 describe('devnet canisters through @dfinity/agent (real engine, WAT canister)', function () {
   this.timeout(120_000);
@@ -17,7 +31,8 @@ describe('devnet canisters through @dfinity/agent (real engine, WAT canister)', 
   let owner: Identity;
   let agent: HttpAgent;
 
-  const counter = (canisterId: Principal, withAgent = agent) => Actor.createActor(counterIdl, { agent: withAgent, canisterId }) as unknown as CounterActor;
+  const counter = (canisterId: Principal, withAgent = agent) =>
+    Actor.createActor(counterIdl, { agent: withAgent, canisterId }) as unknown as CounterActor;
 
   async function freshCounter(): Promise<{ id: Principal; actor: CounterActor }> {
     const id = await createCanister(agent);
@@ -45,7 +60,9 @@ describe('devnet canisters through @dfinity/agent (real engine, WAT canister)', 
     const status = await management(agent, id).canister_status({ canister_id: id });
     expect(Object.keys(status.status)).to.deep.equal(['running']);
     expect(hex(status.module_hash[0])).to.equal(hex(sha256(counterWasm())));
-    expect(status.settings.controllers.map((p: Principal) => p.toText())).to.deep.equal([owner.getPrincipal().toText()]);
+    expect(status.settings.controllers.map((p: Principal) => p.toText())).to.deep.equal([
+      owner.getPrincipal().toText(),
+    ]);
     expect(status.cycles > 0n).to.equal(true);
     expect(status.memory_size > 0n).to.equal(true);
   });
@@ -91,10 +108,26 @@ describe('devnet canisters through @dfinity/agent (real engine, WAT canister)', 
     }
     expect((await mgmt.stored_chunks({ canister_id: id })).length).to.equal(hashes.length);
     const wrongHash = await rejection(
-      mgmt.install_chunked_code({ mode: installMode.install, target_canister: id, store_canister: [], chunk_hashes_list: hashes, wasm_module_hash: new Uint8Array(32), arg: new Uint8Array(), sender_canister_version: [] }),
+      mgmt.install_chunked_code({
+        mode: installMode.install,
+        target_canister: id,
+        store_canister: [],
+        chunk_hashes_list: hashes,
+        wasm_module_hash: new Uint8Array(32),
+        arg: new Uint8Array(),
+        sender_canister_version: [],
+      }),
     );
     expect(wrongHash).to.contain('does not match');
-    await mgmt.install_chunked_code({ mode: installMode.install, target_canister: id, store_canister: [], chunk_hashes_list: hashes, wasm_module_hash: sha256(big), arg: new Uint8Array(), sender_canister_version: [] });
+    await mgmt.install_chunked_code({
+      mode: installMode.install,
+      target_canister: id,
+      store_canister: [],
+      chunk_hashes_list: hashes,
+      wasm_module_hash: sha256(big),
+      arg: new Uint8Array(),
+      sender_canister_version: [],
+    });
     expect(await counter(id).inc()).to.equal(1n);
     const status = await mgmt.canister_status({ canister_id: id });
     expect(hex(status.module_hash[0])).to.equal(hex(sha256(big)));
@@ -123,10 +156,16 @@ describe('devnet canisters through @dfinity/agent (real engine, WAT canister)', 
     const listed = await mgmt.list_canister_snapshots({ canister_id: id });
     expect(listed.map((s: { id: Uint8Array }) => hex(s.id))).to.deep.equal([hex(snapshot.id)]);
     const replaced = await mgmt.take_canister_snapshot({ canister_id: id, replace_snapshot: [snapshot.id] });
-    expect((await mgmt.list_canister_snapshots({ canister_id: id })).map((s: { id: Uint8Array }) => hex(s.id))).to.deep.equal([hex(replaced.id)]);
+    expect(
+      (await mgmt.list_canister_snapshots({ canister_id: id })).map((s: { id: Uint8Array }) => hex(s.id)),
+    ).to.deep.equal([hex(replaced.id)]);
     await mgmt.delete_canister_snapshot({ canister_id: id, snapshot_id: replaced.id });
     expect(await mgmt.list_canister_snapshots({ canister_id: id })).to.deep.equal([]);
-    expect(await rejection(mgmt.load_canister_snapshot({ canister_id: id, snapshot_id: replaced.id, sender_canister_version: [] }))).to.contain('IC0305');
+    expect(
+      await rejection(
+        mgmt.load_canister_snapshot({ canister_id: id, snapshot_id: replaced.id, sender_canister_version: [] }),
+      ),
+    ).to.contain('IC0305');
   });
 
   it('lets only controllers control a canister', async () => {
@@ -164,9 +203,13 @@ describe('devnet canisters through @dfinity/agent (real engine, WAT canister)', 
     await actor.log();
     const contents = async (actorAgent = agent) =>
       // Actor queries take the effective canister id from per-call options, not from the actor's config.
-      ((await management(actorAgent, id).fetch_canister_logs.withOptions({ effectiveCanisterId: id })({ canister_id: id })).canister_log_records as { content: Uint8Array; idx: bigint }[]).map((r) =>
-        new TextDecoder().decode(r.content),
-      );
+      (
+        (
+          await management(actorAgent, id).fetch_canister_logs.withOptions({ effectiveCanisterId: id })({
+            canister_id: id,
+          })
+        ).canister_log_records as { content: Uint8Array; idx: bigint }[]
+      ).map((r) => new TextDecoder().decode(r.content));
     expect(await contents()).to.deep.equal(['init', 'hello log']);
     await installCode(agent, id, counterWasm({ version: 2 }), installMode.upgrade);
     expect(await contents()).to.include('hello log');
@@ -185,10 +228,18 @@ describe('devnet canisters through @dfinity/agent (real engine, WAT canister)', 
   it('certifies public metadata to anyone and private metadata to controllers only', async () => {
     const { id } = await freshCounter();
     const utf8 = (text: string) => new TextEncoder().encode(text);
-    const candid = await CanisterStatus.request({ canisterId: id, agent: await makeAgent(devnet.url, newIdentity()), paths: ['candid'] });
+    const candid = await CanisterStatus.request({
+      canisterId: id,
+      agent: await makeAgent(devnet.url, newIdentity()),
+      paths: ['candid'],
+    });
     expect(candid.get('candid')).to.contain('service');
     const secretPath = [[utf8('canister'), id.toUint8Array(), utf8('metadata'), utf8('secret')]];
-    const mine = await CanisterStatus.request({ canisterId: id, agent, paths: [{ kind: 'metadata', key: 'secret', path: 'secret', decodeStrategy: 'utf-8' }] });
+    const mine = await CanisterStatus.request({
+      canisterId: id,
+      agent,
+      paths: [{ kind: 'metadata', key: 'secret', path: 'secret', decodeStrategy: 'utf-8' }],
+    });
     expect(mine.get('secret')).to.equal('for controllers only');
     const stranger = await makeAgent(devnet.url, newIdentity());
     expect(await rejection(stranger.readState(id, { paths: secretPath }))).to.contain('403');

@@ -7,7 +7,16 @@ import type { Principal } from '@dfinity/principal';
 import { sha256 } from '@noble/hashes/sha2';
 // The real network process: the compiled package, as `soulrecall network start --background` runs it.
 import { isProcessAlive, startNetworkInBackground, type NetworkRuntimeInfo } from '../dist/network-control.js';
-import { createCanister, installCode, installMode, makeAgent, makeTempDir, management, newIdentity, removeDir } from './support/fixtures.js';
+import {
+  createCanister,
+  installCode,
+  installMode,
+  makeAgent,
+  makeTempDir,
+  management,
+  newIdentity,
+  removeDir,
+} from './support/fixtures.js';
 import { downloadSnapshot, readMetadata, uploadSnapshot } from './support/snapshot-transfer.js';
 import { counterIdl, counterWasm, type CounterActor } from './support/wat-canister.js';
 
@@ -46,7 +55,8 @@ describe('devnet durability: acknowledged management calls survive a SIGKILL', f
   }
 
   before(async function () {
-    if (!fs.existsSync(serverMain)) throw new Error(`${serverMain} is missing: build the package first (npx tsc -b packages/devnet).`);
+    if (!fs.existsSync(serverMain))
+      throw new Error(`${serverMain} is missing: build the package first (npx tsc -b packages/devnet).`);
     stateDir = makeTempDir();
     owner = newIdentity();
     await start();
@@ -64,7 +74,9 @@ describe('devnet durability: acknowledged management calls survive a SIGKILL', f
   let snapshotId: Uint8Array;
 
   it('keeps a snapshot taken just before the kill: listed, readable and loadable', async () => {
-    snapshotId = ((await mgmt().take_canister_snapshot({ canister_id: id, replace_snapshot: [] })) as { id: Uint8Array }).id;
+    snapshotId = (
+      (await mgmt().take_canister_snapshot({ canister_id: id, replace_snapshot: [] })) as { id: Uint8Array }
+    ).id;
     await killAndRestart();
     const listed = (await mgmt().list_canister_snapshots({ canister_id: id })) as { id: Uint8Array }[];
     expect(listed.map((s) => hex(s.id))).to.deep.equal([hex(snapshotId)]);
@@ -81,7 +93,8 @@ describe('devnet durability: acknowledged management calls survive a SIGKILL', f
     const uploaded = await uploadSnapshot(mgmt(), id, downloaded);
     await killAndRestart();
     const readBack = await downloadSnapshot(mgmt(), id, uploaded);
-    for (const section of ['wasm_module', 'wasm_memory', 'stable_memory'] as const) expect(hex(readBack.sections[section])).to.equal(hex(downloaded.sections[section]));
+    for (const section of ['wasm_module', 'wasm_memory', 'stable_memory'] as const)
+      expect(hex(readBack.sections[section])).to.equal(hex(downloaded.sections[section]));
     expect((await readMetadata(mgmt(), id, uploaded)).source).to.deep.equal({ metadata_upload: null });
     snapshotId = uploaded;
   });
@@ -111,7 +124,9 @@ describe('devnet durability: acknowledged management calls survive a SIGKILL', f
     expect(await counter().stable_get()).to.be.greaterThan(0n);
     const total = await counter().get_total();
     expect(total).to.be.greaterThan(0n);
-    const logs = (await mgmt().fetch_canister_logs.withOptions({ effectiveCanisterId: id })({ canister_id: id })) as { canister_log_records: { content: Uint8Array }[] };
+    const logs = (await mgmt().fetch_canister_logs.withOptions({ effectiveCanisterId: id })({ canister_id: id })) as {
+      canister_log_records: { content: Uint8Array }[];
+    };
     expect(logs.canister_log_records.map((r) => new TextDecoder().decode(r.content))).to.include('hello log');
     // And again after more messages on the restored state (the log continues from the loaded base).
     await counter().inc();

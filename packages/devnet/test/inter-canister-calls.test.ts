@@ -4,7 +4,15 @@ import { Principal } from '@dfinity/principal';
 import { expect } from 'chai';
 import 'binaryen';
 import { startDevnet, type Devnet } from '../src/index.js';
-import { createCanister, installCode, makeAgent, makeTempDir, management, newIdentity, removeDir } from './support/fixtures.js';
+import {
+  createCanister,
+  installCode,
+  makeAgent,
+  makeTempDir,
+  management,
+  newIdentity,
+  removeDir,
+} from './support/fixtures.js';
 import {
   acceptAnswer,
   CALL_FLAGS,
@@ -33,9 +41,14 @@ describe('devnet: inter-canister calls', function () {
     await installCode(agent, id, wasm);
     return id;
   };
-  const call = async (caller: Principal, spec: CallSpec): Promise<CallAnswer> => callAnswer(await rawUpdate(agent, caller, 'call', callArg(spec)));
+  const call = async (caller: Principal, spec: CallSpec): Promise<CallAnswer> =>
+    callAnswer(await rawUpdate(agent, caller, 'call', callArg(spec)));
   const state = async (id: Principal) => callingState(await rawQuery(agent, id, 'state'));
-  const status = async (id: Principal) => (await management(agent, id).canister_status({ canister_id: id })) as { status: Record<string, null>; cycles: bigint };
+  const status = async (id: Principal) =>
+    (await management(agent, id).canister_status({ canister_id: id })) as {
+      status: Record<string, null>;
+      cycles: bigint;
+    };
   /** After a bad case the network keeps serving: a plain call from `caller` to `callee` still works. */
   const stillServes = async (caller: Principal, callee: Principal) => {
     const answer = await call(caller, { callee, method: 'echo', payload: new Uint8Array([7]) });
@@ -58,7 +71,7 @@ describe('devnet: inter-canister calls', function () {
     removeDir(dir);
   });
 
-  it('A calls B and replies with B\'s answer; B sees A as its caller', async () => {
+  it("A calls B and replies with B's answer; B sees A as its caller", async () => {
     const answer = await call(a, { callee: b, method: 'echo', payload: new TextEncoder().encode('hello') });
     expect(answer).to.deep.equal({ kind: 'reply', refunded: 0n, data: new TextEncoder().encode('hello') });
     const accepted = await call(a, { callee: b, method: 'accept', payload: u64Arg(0n) });
@@ -82,11 +95,26 @@ describe('devnet: inter-canister calls', function () {
   describe('rejects reach the reject callback and the caller keeps running', () => {
     const missing = Principal.fromText('2vxsx-fae');
     const cases: Array<{ name: string; spec: () => CallSpec; rejectCode: number; message: RegExp }> = [
-      { name: 'the callee does not exist', spec: () => ({ callee: missing, method: 'echo' }), rejectCode: 3, message: /not found/ },
+      {
+        name: 'the callee does not exist',
+        spec: () => ({ callee: missing, method: 'echo' }),
+        rejectCode: 3,
+        message: /not found/,
+      },
       { name: 'the callee traps', spec: () => ({ callee: b, method: 'trap' }), rejectCode: 5, message: /callee trap/ },
-      { name: 'the callee has no such method', spec: () => ({ callee: b, method: 'nope' }), rejectCode: 5, message: /has no update method 'nope'/ },
+      {
+        name: 'the callee has no such method',
+        spec: () => ({ callee: b, method: 'nope' }),
+        rejectCode: 5,
+        message: /has no update method 'nope'/,
+      },
       { name: 'the callee rejects', spec: () => ({ callee: b, method: 'reject' }), rejectCode: 4, message: /^no$/ },
-      { name: 'the management canister has no such method', spec: () => ({ callee: Principal.managementCanister(), method: 'nope' }), rejectCode: 4, message: /has no method 'nope'/ },
+      {
+        name: 'the management canister has no such method',
+        spec: () => ({ callee: Principal.managementCanister(), method: 'nope' }),
+        rejectCode: 4,
+        message: /has no method 'nope'/,
+      },
     ];
     for (const { name, spec, rejectCode, message } of cases) {
       it(`${name}: reject code ${rejectCode}, attached cycles refunded`, async () => {
@@ -111,7 +139,12 @@ describe('devnet: inter-canister calls', function () {
 
   it('a reply callback that traps: its changes are rolled back, the cleanup callback runs, the ingress call is rejected', async () => {
     const before = await state(a);
-    const outcome = await rawUpdate(agent, a, 'call', callArg({ callee: b, method: 'echo', flags: CALL_FLAGS.cleanup | CALL_FLAGS.trapInReply })).then(
+    const outcome = await rawUpdate(
+      agent,
+      a,
+      'call',
+      callArg({ callee: b, method: 'echo', flags: CALL_FLAGS.cleanup | CALL_FLAGS.trapInReply }),
+    ).then(
       () => 'replied',
       (error: Error) => error.message,
     );
@@ -156,14 +189,26 @@ describe('devnet: inter-canister calls', function () {
       expect(after.trapMarker).to.equal(0n);
       expect(after.cleanups).to.equal(1n);
       expect(after.callsMade).to.equal(1n);
-      const answer = callAnswer(await rawUpdate(limitedAgent, caller, 'call', callArg({ callee, method: 'echo', payload: new Uint8Array([7]) })));
+      const answer = callAnswer(
+        await rawUpdate(
+          limitedAgent,
+          caller,
+          'call',
+          callArg({ callee, method: 'echo', payload: new Uint8Array([7]) }),
+        ),
+      );
       expect(answer).to.deep.equal({ kind: 'reply', refunded: 0n, data: new Uint8Array([7]) });
     });
   });
 
   it('a transfer larger than the balance traps the call: nothing is sent, no cycles move', async () => {
     const before = { a: (await state(a)).balance, b: (await state(b)).balance, calls: (await state(a)).callsMade };
-    const outcome = await rawUpdate(agent, a, 'call', callArg({ callee: b, method: 'accept', payload: u64Arg(1n), cycles: before.a + 1n })).then(
+    const outcome = await rawUpdate(
+      agent,
+      a,
+      'call',
+      callArg({ callee: b, method: 'accept', payload: u64Arg(1n), cycles: before.a + 1n }),
+    ).then(
       () => 'replied',
       (error: Error) => error.message,
     );
@@ -182,39 +227,80 @@ describe('devnet: inter-canister calls', function () {
   });
 
   it('a canister calls raw_rand and canister_status on the management canister', async () => {
-    const rand = await call(a, { callee: Principal.managementCanister(), method: 'raw_rand', payload: new Uint8Array(IDL.encode([], [])) });
+    const rand = await call(a, {
+      callee: Principal.managementCanister(),
+      method: 'raw_rand',
+      payload: new Uint8Array(IDL.encode([], [])),
+    });
     if (rand.kind !== 'reply') throw new Error(`raw_rand: ${JSON.stringify(rand)}`);
     expect((IDL.decode([IDL.Vec(IDL.Nat8)], rand.data)[0] as Uint8Array).length).to.equal(32);
     const statusArg = new Uint8Array(IDL.encode([IDL.Record({ canister_id: IDL.Principal })], [{ canister_id: a }]));
-    const own = await call(a, { callee: Principal.managementCanister(), method: 'canister_status', payload: statusArg });
+    const own = await call(a, {
+      callee: Principal.managementCanister(),
+      method: 'canister_status',
+      payload: statusArg,
+    });
     expect(own.kind, 'a canister may read its own status').to.equal('reply');
-    const other = await call(a, { callee: Principal.managementCanister(), method: 'canister_status', payload: new Uint8Array(IDL.encode([IDL.Record({ canister_id: IDL.Principal })], [{ canister_id: b }])) });
+    const other = await call(a, {
+      callee: Principal.managementCanister(),
+      method: 'canister_status',
+      payload: new Uint8Array(IDL.encode([IDL.Record({ canister_id: IDL.Principal })], [{ canister_id: b }])),
+    });
     expect(other, 'A does not control B').to.include({ kind: 'reject', rejectCode: 5 });
     expect((other as { message: string }).message).to.match(/Only the controllers/);
   });
 
   it('a canister creates a canister with cycles, installs code in it, deposits cycles, and controls it', async () => {
     const createArg = new Uint8Array(IDL.encode([IDL.Record({ settings: IDL.Opt(IDL.Null) })], [{ settings: [] }]));
-    const created = await call(a, { callee: Principal.managementCanister(), method: 'create_canister', payload: createArg, cycles: 5_000n });
+    const created = await call(a, {
+      callee: Principal.managementCanister(),
+      method: 'create_canister',
+      payload: createArg,
+      cycles: 5_000n,
+    });
     if (created.kind !== 'reply') throw new Error(`create_canister: ${JSON.stringify(created)}`);
     expect(created.refunded).to.equal(0n);
-    const child = (IDL.decode([IDL.Record({ canister_id: IDL.Principal })], created.data)[0] as { canister_id: Principal }).canister_id;
+    const child = (
+      IDL.decode([IDL.Record({ canister_id: IDL.Principal })], created.data)[0] as { canister_id: Principal }
+    ).canister_id;
     const installArg = IDL.encode(
-      [IDL.Record({ mode: IDL.Variant({ install: IDL.Null }), canister_id: IDL.Principal, wasm_module: IDL.Vec(IDL.Nat8), arg: IDL.Vec(IDL.Nat8) })],
+      [
+        IDL.Record({
+          mode: IDL.Variant({ install: IDL.Null }),
+          canister_id: IDL.Principal,
+          wasm_module: IDL.Vec(IDL.Nat8),
+          arg: IDL.Vec(IDL.Nat8),
+        }),
+      ],
       [{ mode: { install: null }, canister_id: child, wasm_module: wasm, arg: new Uint8Array() }],
     );
-    const installed = await call(a, { callee: Principal.managementCanister(), method: 'install_code', payload: new Uint8Array(installArg) });
+    const installed = await call(a, {
+      callee: Principal.managementCanister(),
+      method: 'install_code',
+      payload: new Uint8Array(installArg),
+    });
     expect(installed.kind).to.equal('reply');
-    const depositArg = new Uint8Array(IDL.encode([IDL.Record({ canister_id: IDL.Principal })], [{ canister_id: child }]));
-    const deposited = await call(a, { callee: Principal.managementCanister(), method: 'deposit_cycles', payload: depositArg, cycles: 1_000n });
+    const depositArg = new Uint8Array(
+      IDL.encode([IDL.Record({ canister_id: IDL.Principal })], [{ canister_id: child }]),
+    );
+    const deposited = await call(a, {
+      callee: Principal.managementCanister(),
+      method: 'deposit_cycles',
+      payload: depositArg,
+      cycles: 1_000n,
+    });
     expect(deposited).to.include({ kind: 'reply', refunded: 0n });
     expect((await state(child)).balance).to.equal(6_000n);
-    expect(await call(a, { callee: child, method: 'echo', payload: new Uint8Array([1]) })).to.deep.include({ kind: 'reply' });
+    expect(await call(a, { callee: child, method: 'echo', payload: new Uint8Array([1]) })).to.deep.include({
+      kind: 'reply',
+    });
     // The user did not create it: A is its only controller.
-    const refused = await management(agent, child).canister_status({ canister_id: child }).then(
-      () => 'allowed',
-      (error: Error) => error.message,
-    );
+    const refused = await management(agent, child)
+      .canister_status({ canister_id: child })
+      .then(
+        () => 'allowed',
+        (error: Error) => error.message,
+      );
     expect(refused).to.match(/Only the controllers/);
   });
 
@@ -226,7 +312,8 @@ describe('devnet: inter-canister calls', function () {
       return answer;
     });
     // Its first message has run once the cycles it attached left its balance: the call context is open.
-    while ((await status(stopper)).cycles === PROVISIONAL_CYCLES) await new Promise((resolve) => setTimeout(resolve, 20));
+    while ((await status(stopper)).cycles === PROVISIONAL_CYCLES)
+      await new Promise((resolve) => setTimeout(resolve, 20));
     const stopping = management(agent, stopper).stop_canister({ canister_id: stopper });
     let seen = '';
     while (!answered && seen !== 'stopping') seen = Object.keys((await status(stopper)).status)[0]!;

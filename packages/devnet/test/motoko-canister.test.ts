@@ -8,8 +8,10 @@ import { startDevnet, type Devnet } from '../src/index.js';
 import { createCanister, installCode, makeAgent, makeTempDir, newIdentity, removeDir } from './support/fixtures.js';
 import { compileMotoko } from './support/motoko.js';
 
-const SOURCE = 'persistent actor { var n : Nat = 0; public func inc() : async Nat { n += 1; n }; public query func get() : async Nat { n } }';
-const counterIdl: IDL.InterfaceFactory = ({ IDL: idl }) => idl.Service({ inc: idl.Func([], [idl.Nat], []), get: idl.Func([], [idl.Nat], ['query']) });
+const SOURCE =
+  'persistent actor { var n : Nat = 0; public func inc() : async Nat { n += 1; n }; public query func get() : async Nat { n } }';
+const counterIdl: IDL.InterfaceFactory = ({ IDL: idl }) =>
+  idl.Service({ inc: idl.Func([], [idl.Nat], []), get: idl.Func([], [idl.Nat], ['query']) });
 type Counter = { inc(): Promise<bigint>; get(): Promise<bigint> };
 
 /** `relay` awaits another canister; `start` sets a recurring timer whose job awaits it too (Motoko runs timer jobs in self-calls). */
@@ -42,7 +44,11 @@ const callingIdl: IDL.InterfaceFactory = ({ IDL: I }) =>
     start: I.Func([I.Principal], [], []),
     state: I.Func([], [I.Nat, I.Nat], ['query']),
   });
-type CallingService = { relay(peer: Principal, n: bigint): Promise<bigint>; start(peer: Principal): Promise<void>; state(): Promise<[bigint, bigint]> };
+type CallingService = {
+  relay(peer: Principal, n: bigint): Promise<bigint>;
+  start(peer: Principal): Promise<void>;
+  state(): Promise<[bigint, bigint]>;
+};
 
 describe('devnet with a Motoko canister (enhanced orthogonal persistence)', function () {
   this.timeout(180_000);
@@ -78,7 +84,9 @@ describe('devnet with a Motoko canister (enhanced orthogonal persistence)', func
       (error: Error) => error.message,
     );
     expect(refused).to.contain('wasm_memory_persistence');
-    await installCode(agent, id, wasm, { upgrade: [{ skip_pre_upgrade: [], wasm_memory_persistence: [{ keep: null }] }] });
+    await installCode(agent, id, wasm, {
+      upgrade: [{ skip_pre_upgrade: [], wasm_memory_persistence: [{ keep: null }] }],
+    });
     expect(await actor.get()).to.equal(2n);
   });
 

@@ -4,7 +4,13 @@ import net from 'node:net';
 import path from 'node:path';
 import { expect } from 'chai';
 import { DevnetError } from '../src/errors.js';
-import { networkStatus, runNetwork, startNetworkInBackground, stopNetwork, isProcessAlive } from '../src/network-control.js';
+import {
+  networkStatus,
+  runNetwork,
+  startNetworkInBackground,
+  stopNetwork,
+  isProcessAlive,
+} from '../src/network-control.js';
 import { makeTempDir, removeDir } from './support/fixtures.js';
 
 async function errorOf(promise: Promise<unknown>): Promise<DevnetError> {
@@ -34,7 +40,13 @@ describe('network control (pid files, background networks)', function () {
       expect(infos[0]!.port).to.not.equal(infos[1]!.port);
       for (const [index, stateDir] of dirs.entries()) {
         const status = await networkStatus(stateDir, 0);
-        expect(status).to.include({ running: true, healthy: true, pid: infos[index]!.pid, port: infos[index]!.port, url: infos[index]!.url });
+        expect(status).to.include({
+          running: true,
+          healthy: true,
+          pid: infos[index]!.pid,
+          port: infos[index]!.port,
+          url: infos[index]!.url,
+        });
         expect(fs.readFileSync(path.join(stateDir, 'devnet.pid'), 'utf8').trim()).to.equal(String(infos[index]!.pid));
       }
       const again = await errorOf(startNetworkInBackground({ port: 0, stateDir: dirs[0]! }));
@@ -89,7 +101,10 @@ describe('network control (pid files, background networks)', function () {
     const stateDir = path.join(root, 'fg');
     const first = await runNetwork({ port: 0, stateDir });
     const rootKey = first.devnet.rootKey;
-    expect(JSON.parse(fs.readFileSync(path.join(stateDir, 'devnet.json'), 'utf8'))).to.include({ pid: process.pid, port: first.devnet.port });
+    expect(JSON.parse(fs.readFileSync(path.join(stateDir, 'devnet.json'), 'utf8'))).to.include({
+      pid: process.pid,
+      port: first.devnet.port,
+    });
     await first.stop();
     expect(fs.existsSync(path.join(stateDir, 'devnet.json'))).to.equal(false);
     const kept = await runNetwork({ port: 0, stateDir });

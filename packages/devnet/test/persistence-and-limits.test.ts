@@ -3,10 +3,20 @@ import { Actor, CanisterStatus, type HttpAgent } from '@dfinity/agent';
 import type { Principal } from '@dfinity/principal';
 import { startDevnet } from '../src/index.js';
 import { canisterIdAt, canisterIndexOf } from '../src/state/canister-ids.js';
-import { createCanister, installCode, installMode, makeAgent, makeTempDir, management, newIdentity, removeDir } from './support/fixtures.js';
+import {
+  createCanister,
+  installCode,
+  installMode,
+  makeAgent,
+  makeTempDir,
+  management,
+  newIdentity,
+  removeDir,
+} from './support/fixtures.js';
 import { counterIdl, counterWasm, type CounterActor } from './support/wat-canister.js';
 
-const counter = (agent: HttpAgent, canisterId: Principal) => Actor.createActor(counterIdl, { agent, canisterId }) as unknown as CounterActor;
+const counter = (agent: HttpAgent, canisterId: Principal) =>
+  Actor.createActor(counterIdl, { agent, canisterId }) as unknown as CounterActor;
 
 describe('devnet persistence and message limits', function () {
   this.timeout(120_000);
@@ -43,7 +53,9 @@ describe('devnet persistence and message limits', function () {
       expect(await counter(agent, id).inc()).to.equal(2n);
       const again = management(agent, id);
       const logs = await again.fetch_canister_logs.withOptions({ effectiveCanisterId: id })({ canister_id: id });
-      expect(logs.canister_log_records.map((r: { content: Uint8Array }) => new TextDecoder().decode(r.content))).to.include('hello log');
+      expect(
+        logs.canister_log_records.map((r: { content: Uint8Array }) => new TextDecoder().decode(r.content)),
+      ).to.include('hello log');
       expect(await again.list_canister_snapshots({ canister_id: id })).to.have.length(1);
       const status = await CanisterStatus.request({ canisterId: id, agent, paths: ['controllers', 'module_hash'] });
       expect((status.get('controllers') as Principal[])[0]!.toText()).to.equal(owner.getPrincipal().toText());

@@ -6,11 +6,24 @@ import { Principal } from '@dfinity/principal';
 import { startDevnetWithEngine, type Devnet } from '../src/devnet.js';
 import { CANISTER_RANGE_SIZE, canisterIdAt, canisterIndexOf } from '../src/state/canister-ids.js';
 import { createEchoEngine } from './support/echo-engine.js';
-import { createCanister, installCode, makeAgent, makeTempDir, management, newIdentity, removeDir } from './support/fixtures.js';
+import {
+  createCanister,
+  installCode,
+  makeAgent,
+  makeTempDir,
+  management,
+  newIdentity,
+  removeDir,
+} from './support/fixtures.js';
 import { callContent, envelope, inMinutes, post } from './support/raw-requests.js';
 
 const echoIdl: IDL.InterfaceFactory = ({ IDL: idl }) =>
-  idl.Service({ echo: idl.Func([idl.Text], [idl.Text], []), echo_query: idl.Func([idl.Text], [idl.Text], ['query']), trap: idl.Func([], [], []), missing: idl.Func([], [], []) });
+  idl.Service({
+    echo: idl.Func([idl.Text], [idl.Text], []),
+    echo_query: idl.Func([idl.Text], [idl.Text], ['query']),
+    trap: idl.Func([], [], []),
+    missing: idl.Func([], [], []),
+  });
 
 describe('devnet protocol layer (echo engine)', () => {
   let dir: string;
@@ -48,7 +61,12 @@ describe('devnet protocol layer (echo engine)', () => {
   it('honours specified_id and refuses an id that is taken', async () => {
     const wanted = Principal.fromText('ryjl3-tyaaa-aaaaa-aaaba-cai');
     const create = () =>
-      management(agent).provisional_create_canister_with_cycles({ amount: [5_000_000n], settings: [], specified_id: [wanted], sender_canister_version: [] }) as Promise<{ canister_id: Principal }>;
+      management(agent).provisional_create_canister_with_cycles({
+        amount: [5_000_000n],
+        settings: [],
+        specified_id: [wanted],
+        sender_canister_version: [],
+      }) as Promise<{ canister_id: Principal }>;
     expect((await create()).canister_id.toText()).to.equal(wanted.toText());
     expect(String((await create().catch((e: Error) => e)) as Error)).to.contain('IC0205');
     const status = await management(agent, wanted).canister_status({ canister_id: wanted });
@@ -64,7 +82,11 @@ describe('devnet protocol layer (echo engine)', () => {
   });
 
   it('answers v2 calls through read_state polling', async () => {
-    const { requestId, response } = await agent.call(canisterId, { methodName: 'echo', arg: IDL.encode([IDL.Text], ['polled']), callSync: false });
+    const { requestId, response } = await agent.call(canisterId, {
+      methodName: 'echo',
+      arg: IDL.encode([IDL.Text], ['polled']),
+      callSync: false,
+    });
     expect(response.status).to.equal(202);
     const { pollForResponse } = await import('@dfinity/agent');
     const { reply } = await pollForResponse(agent, canisterId, requestId);
@@ -79,9 +101,15 @@ describe('devnet protocol layer (echo engine)', () => {
   });
 
   it('certifies module hash, controllers and metadata in read_state', async () => {
-    const status = await CanisterStatus.request({ canisterId, agent, paths: ['module_hash', 'controllers', 'candid', 'time'] });
+    const status = await CanisterStatus.request({
+      canisterId,
+      agent,
+      paths: ['module_hash', 'controllers', 'candid', 'time'],
+    });
     expect(status.get('module_hash')).to.be.a('string');
-    expect((status.get('controllers') as Principal[]).map((p) => p.toText())).to.deep.equal([(await agent.getPrincipal()).toText()]);
+    expect((status.get('controllers') as Principal[]).map((p) => p.toText())).to.deep.equal([
+      (await agent.getPrincipal()).toText(),
+    ]);
     expect(status.get('candid')).to.equal('service : {}');
   });
 
@@ -91,21 +119,50 @@ describe('devnet protocol layer (echo engine)', () => {
     expect(mine.get('secret')).to.equal('hidden');
     const stranger = await makeAgent(devnet.url, newIdentity());
     const utf8 = (text: string) => new TextEncoder().encode(text);
-    const error = await stranger.readState(canisterId, { paths: [[utf8('canister'), canisterId.toUint8Array(), utf8('metadata'), utf8('secret')]] }).catch((e: Error) => e);
+    const error = await stranger
+      .readState(canisterId, {
+        paths: [[utf8('canister'), canisterId.toUint8Array(), utf8('metadata'), utf8('secret')]],
+      })
+      .catch((e: Error) => e);
     expect((error as Error).message).to.contain('403');
   });
 
   it('lets only the sender read the status of its request, and answers v3 query and read_state too', async () => {
-    const { requestId } = await agent.call(canisterId, { methodName: 'echo', arg: IDL.encode([IDL.Text], ['mine']), callSync: false });
+    const { requestId } = await agent.call(canisterId, {
+      methodName: 'echo',
+      arg: IDL.encode([IDL.Text], ['mine']),
+      callSync: false,
+    });
     const utf8 = (text: string) => new TextEncoder().encode(text);
     const stranger = await makeAgent(devnet.url, newIdentity());
-    const denied = await stranger.readState(canisterId, { paths: [[utf8('request_status'), requestId]] }).catch((e: Error) => e);
+    const denied = await stranger
+      .readState(canisterId, { paths: [[utf8('request_status'), requestId]] })
+      .catch((e: Error) => e);
     expect((denied as Error).message).to.contain('403');
     const identity = newIdentity() as SignIdentity;
-    const query = await post(devnet.url, `/api/v3/canister/${canisterId.toText()}/query`, await envelope(callContent(identity, canisterId, 'echo_query', IDL.encode([IDL.Text], ['v3']), 'query'), identity));
+    const query = await post(
+      devnet.url,
+      `/api/v3/canister/${canisterId.toText()}/query`,
+      await envelope(
+        callContent(identity, canisterId, 'echo_query', IDL.encode([IDL.Text], ['v3']), 'query'),
+        identity,
+      ),
+    );
     expect(query.status).to.equal(200);
     expect((cbor.decode(query.bytes) as { status: string }).status).to.equal('replied');
-    const readState = await post(devnet.url, `/api/v3/canister/${canisterId.toText()}/read_state`, await envelope({ request_type: 'read_state', sender: identity.getPrincipal().toUint8Array(), ingress_expiry: inMinutes(2), paths: [[utf8('time')]] }, identity));
+    const readState = await post(
+      devnet.url,
+      `/api/v3/canister/${canisterId.toText()}/read_state`,
+      await envelope(
+        {
+          request_type: 'read_state',
+          sender: identity.getPrincipal().toUint8Array(),
+          ingress_expiry: inMinutes(2),
+          paths: [[utf8('time')]],
+        },
+        identity,
+      ),
+    );
     expect(readState.status).to.equal(200);
     expect(cbor.decode(readState.bytes)).to.have.property('certificate');
   });

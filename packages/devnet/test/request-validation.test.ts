@@ -9,7 +9,8 @@ import { createEchoEngine } from './support/echo-engine.js';
 import { createCanister, installCode, makeAgent, makeTempDir, removeDir } from './support/fixtures.js';
 import { callContent, envelope, inMinutes, post } from './support/raw-requests.js';
 
-const echoIdl: IDL.InterfaceFactory = ({ IDL: idl }) => idl.Service({ echo: idl.Func([idl.Text], [idl.Text], []), echo_query: idl.Func([idl.Text], [idl.Text], ['query']) });
+const echoIdl: IDL.InterfaceFactory = ({ IDL: idl }) =>
+  idl.Service({ echo: idl.Func([idl.Text], [idl.Text], []), echo_query: idl.Func([idl.Text], [idl.Text], ['query']) });
 const arg = IDL.encode([IDL.Text], ['x']);
 
 describe('devnet request validation', () => {
@@ -49,18 +50,38 @@ describe('devnet request validation', () => {
   it('accepts a delegation chain and enforces its targets and expiry', async () => {
     const root = Ed25519KeyIdentity.generate();
     const session = Ed25519KeyIdentity.generate();
-    const chain = await DelegationChain.create(root, session.getPublicKey(), new Date(Date.now() + 60_000), { targets: [canisterId] });
+    const chain = await DelegationChain.create(root, session.getPublicKey(), new Date(Date.now() + 60_000), {
+      targets: [canisterId],
+    });
     expect(await echoWith(DelegationIdentity.fromDelegation(session, chain))).to.deep.equal(['u', 'q']);
 
-    const elsewhere = await DelegationChain.create(root, session.getPublicKey(), new Date(Date.now() + 60_000), { targets: [root.getPrincipal()] });
+    const elsewhere = await DelegationChain.create(root, session.getPublicKey(), new Date(Date.now() + 60_000), {
+      targets: [root.getPrincipal()],
+    });
     const delegated = DelegationIdentity.fromDelegation(session, elsewhere);
-    const denied = await post(devnet.url, callPath(), await envelope(callContent(delegated, canisterId, 'echo', arg), delegated, (env) => (env.sender_delegation = elsewhere.delegations)));
+    const denied = await post(
+      devnet.url,
+      callPath(),
+      await envelope(
+        callContent(delegated, canisterId, 'echo', arg),
+        delegated,
+        (env) => (env.sender_delegation = elsewhere.delegations),
+      ),
+    );
     expect(denied.status).to.equal(403);
     expect(denied.text).to.contain('delegation targets');
 
     const expired = await DelegationChain.create(root, session.getPublicKey(), new Date(Date.now() - 1_000));
     const late = DelegationIdentity.fromDelegation(session, expired);
-    const refused = await post(devnet.url, callPath(), await envelope(callContent(late, canisterId, 'echo', arg), late, (env) => (env.sender_delegation = expired.delegations)));
+    const refused = await post(
+      devnet.url,
+      callPath(),
+      await envelope(
+        callContent(late, canisterId, 'echo', arg),
+        late,
+        (env) => (env.sender_delegation = expired.delegations),
+      ),
+    );
     expect(refused.status).to.equal(400);
     expect(refused.text).to.contain('Delegation has expired');
   });
@@ -96,26 +117,45 @@ describe('devnet request validation', () => {
   });
 
   it('refuses an effective canister id that does not match, including for the management canister', async () => {
-    const response = await post(devnet.url, '/api/v3/canister/ryjl3-tyaaa-aaaaa-aaaba-cai/call', await envelope(callContent(identity, canisterId, 'echo', arg), identity));
+    const response = await post(
+      devnet.url,
+      '/api/v3/canister/ryjl3-tyaaa-aaaaa-aaaba-cai/call',
+      await envelope(callContent(identity, canisterId, 'echo', arg), identity),
+    );
     expect(response.status).to.equal(400);
     expect(response.text).to.contain('does not match effective canister id');
     const { Principal } = await import('@dfinity/principal');
     const statusArg = IDL.encode([IDL.Record({ canister_id: IDL.Principal })], [{ canister_id: canisterId }]);
-    const mgmt = await post(devnet.url, '/api/v3/canister/ryjl3-tyaaa-aaaaa-aaaba-cai/call', await envelope(callContent(identity, Principal.managementCanister(), 'canister_status', statusArg), identity));
+    const mgmt = await post(
+      devnet.url,
+      '/api/v3/canister/ryjl3-tyaaa-aaaaa-aaaba-cai/call',
+      await envelope(callContent(identity, Principal.managementCanister(), 'canister_status', statusArg), identity),
+    );
     expect(mgmt.status).to.equal(400);
   });
 
   it('refuses a message over 2 MiB with 413', async () => {
     const big = new Uint8Array(2 * 1024 * 1024 + 10);
-    const response = await post(devnet.url, callPath(), await envelope(callContent(identity, canisterId, 'echo', big), identity));
+    const response = await post(
+      devnet.url,
+      callPath(),
+      await envelope(callContent(identity, canisterId, 'echo', big), identity),
+    );
     expect(response.status).to.equal(413);
   });
 
   it('refuses ingress calls to canister-only management methods', async () => {
     const agent = await makeAgent(devnet.url, identity);
     const { managementIdlFactory } = await import('../src/management/candid-types.js');
-    const mgmt = Actor.createActor(managementIdlFactory, { agent, canisterId: 'aaaaa-aa', effectiveCanisterId: canisterId });
-    const error = await (mgmt.create_canister as (a: unknown) => Promise<unknown>)({ settings: [], sender_canister_version: [] }).catch((e: Error) => e);
+    const mgmt = Actor.createActor(managementIdlFactory, {
+      agent,
+      canisterId: 'aaaaa-aa',
+      effectiveCanisterId: canisterId,
+    });
+    const error = await (mgmt.create_canister as (a: unknown) => Promise<unknown>)({
+      settings: [],
+      sender_canister_version: [],
+    }).catch((e: Error) => e);
     expect(String((error as Error).message)).to.contain('IC0406');
   });
 
@@ -124,12 +164,13 @@ describe('devnet request validation', () => {
     const valid = await envelope(callContent(identity, canisterId, 'echo', arg), identity);
     const endpoints = ['call', 'query', 'read_state'].map((e) => `/api/v2/canister/${canisterId.toText()}/${e}`);
     let seed = 42;
-    const random = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+    const random = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
     const statuses = new Set<number>();
     for (let i = 0; i < 3000; i++) {
       let body: Uint8Array;
       if (i % 3 === 0) body = valid.slice(0, Math.floor(random() * valid.length));
-      else if (i % 3 === 1) body = Uint8Array.from({ length: Math.floor(random() * 200) }, () => Math.floor(random() * 256));
+      else if (i % 3 === 1)
+        body = Uint8Array.from({ length: Math.floor(random() * 200) }, () => Math.floor(random() * 256));
       else {
         body = valid.slice();
         for (let k = 0; k < 3; k++) body[Math.floor(random() * body.length)] = Math.floor(random() * 256);

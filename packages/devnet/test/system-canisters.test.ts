@@ -7,7 +7,10 @@ import { CYCLES_MINTING_CANISTER_ID } from '../src/system-canisters/cycles-minti
 import { createEchoEngine } from './support/echo-engine.js';
 import { createCanister, makeAgent, makeTempDir, newIdentity, removeDir } from './support/fixtures.js';
 
-type Cmc = ActorSubclass<{ get_default_subnets: () => Promise<Principal[]>; get_icp_xdr_conversion_rate: () => Promise<unknown> }>;
+type Cmc = ActorSubclass<{
+  get_default_subnets: () => Promise<Principal[]>;
+  get_icp_xdr_conversion_rate: () => Promise<unknown>;
+}>;
 
 /** How icp-cli's `canister create` and the dfx SDK ask the CMC which subnet takes new canisters. */
 const cmcIdl: IDL.InterfaceFactory = ({ IDL }) =>
@@ -35,11 +38,14 @@ describe('system canisters at their mainnet ids (the cycles minting canister)', 
   });
 
   const cmc = (mode: 'query' | 'update' = 'query'): Cmc => {
-    const factory: IDL.InterfaceFactory = mode === 'query' ? cmcIdl : ({ IDL }) => IDL.Service({ get_default_subnets: IDL.Func([], [IDL.Vec(IDL.Principal)], []) });
+    const factory: IDL.InterfaceFactory =
+      mode === 'query'
+        ? cmcIdl
+        : ({ IDL }) => IDL.Service({ get_default_subnets: IDL.Func([], [IDL.Vec(IDL.Principal)], []) });
     return Actor.createActor(factory, { agent, canisterId: CYCLES_MINTING_CANISTER_ID }) as Cmc;
   };
 
-  it('names this network\'s subnet as the one default subnet, by a verified query and by a certified update', async () => {
+  it("names this network's subnet as the one default subnet, by a verified query and by a certified update", async () => {
     const subnetId = Principal.selfAuthenticating(devnet.rootKey);
     const byQuery = await cmc('query').get_default_subnets();
     const byUpdate = await cmc('update').get_default_subnets();
@@ -59,10 +65,13 @@ describe('system canisters at their mainnet ids (the cycles minting canister)', 
   });
 
   it('answers only its query methods as queries', async () => {
-    const asQuery = Actor.createActor(({ IDL }) => IDL.Service({ get_icp_xdr_conversion_rate: IDL.Func([], [IDL.Nat], ['query']) }), {
-      agent,
-      canisterId: CYCLES_MINTING_CANISTER_ID,
-    }) as ActorSubclass<{ get_icp_xdr_conversion_rate: () => Promise<bigint> }>;
+    const asQuery = Actor.createActor(
+      ({ IDL }) => IDL.Service({ get_icp_xdr_conversion_rate: IDL.Func([], [IDL.Nat], ['query']) }),
+      {
+        agent,
+        canisterId: CYCLES_MINTING_CANISTER_ID,
+      },
+    ) as ActorSubclass<{ get_icp_xdr_conversion_rate: () => Promise<bigint> }>;
     let rejected: Error | undefined;
     try {
       await asQuery.get_icp_xdr_conversion_rate();
@@ -85,7 +94,9 @@ describe('a system canister id cannot be taken by a new canister', () => {
       } catch (error) {
         rejected = error as Error;
       }
-      expect(rejected?.message).to.contain('IC0205').and.contain(`Canister ${CYCLES_MINTING_CANISTER_ID.toText()} is already installed.`);
+      expect(rejected?.message)
+        .to.contain('IC0205')
+        .and.contain(`Canister ${CYCLES_MINTING_CANISTER_ID.toText()} is already installed.`);
       const cmc = Actor.createActor(cmcIdl, { agent, canisterId: CYCLES_MINTING_CANISTER_ID }) as Cmc;
       expect(await cmc.get_default_subnets()).to.have.length(1);
     } finally {

@@ -6,6 +6,15 @@ import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const target = fileURLToPath(new URL('../dist/db/kysely.js', import.meta.url));
-await build({ entryPoints: [target], outfile: target, allowOverwrite: true, bundle: true, format: 'esm', platform: 'node', target: 'node20', logLevel: 'warning' });
+await build({
+  entryPoints: [target],
+  outfile: target,
+  allowOverwrite: true,
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  logLevel: 'warning',
+});
 // tsc's source map describes the file that was just replaced.
 rmSync(`${target}.map`, { force: true });

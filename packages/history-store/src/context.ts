@@ -30,7 +30,14 @@ export class StoreContext {
   readonly project: string;
 
   constructor(parts: StoreContextParts) {
-    ({ executor: this.executor, q: this.q, dataDir: this.dataDir, clock: this.clock, actor: this.actor, project: this.project } = parts);
+    ({
+      executor: this.executor,
+      q: this.q,
+      dataDir: this.dataDir,
+      clock: this.clock,
+      actor: this.actor,
+      project: this.project,
+    } = parts);
   }
 
   /** The same executor and transaction scope, for another project's records. */

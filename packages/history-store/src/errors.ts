@@ -52,9 +52,15 @@ export function isHistoryStoreError(value: unknown, code?: HistoryStoreErrorCode
 }
 
 /** Node's errno codes and PostgreSQL's SQLSTATEs for a server that is not (or no longer) there. */
-const UNREACHABLE = /^(ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|ETIMEDOUT|EPIPE|57P0[123]|08\w{3})$/;
+const UNREACHABLE =
+  /^(ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|ETIMEDOUT|EPIPE|57P0[123]|08\w{3})$/;
 
-function translatePostgresError(error: PostgresRequestError, code: string, reason: string, location: string): HistoryStoreError {
+function translatePostgresError(
+  error: PostgresRequestError,
+  code: string,
+  reason: string,
+  location: string,
+): HistoryStoreError {
   const cause = { cause: error };
   if (UNREACHABLE.test(code) || /Connection terminated|connection timeout|timeout expired/i.test(reason)) {
     return new HistoryStoreError('STORE_UNREACHABLE', `the history store ${location} cannot be reached (${reason})`, {
@@ -69,19 +75,37 @@ function translatePostgresError(error: PostgresRequestError, code: string, reaso
     });
   }
   if (code === '3D000') {
-    return new HistoryStoreError('STORE_CANT_OPEN', `the history store ${location} does not exist on that server (${reason})`, {
-      ...cause,
-      hint: 'create it first (createdb <name>); soulrecall creates its tables in an empty database',
-    });
+    return new HistoryStoreError(
+      'STORE_CANT_OPEN',
+      `the history store ${location} does not exist on that server (${reason})`,
+      {
+        ...cause,
+        hint: 'create it first (createdb <name>); soulrecall creates its tables in an empty database',
+      },
+    );
   }
   if (code === '55P03' || code === '40001' || code === '40P01') {
-    return new HistoryStoreError('STORE_BUSY', `the history store ${location} stayed locked by another soulrecall process beyond the lock timeout`, {
-      ...cause,
-      hint: 'another command is writing to the store; retry in a moment',
-    });
+    return new HistoryStoreError(
+      'STORE_BUSY',
+      `the history store ${location} stayed locked by another soulrecall process beyond the lock timeout`,
+      {
+        ...cause,
+        hint: 'another command is writing to the store; retry in a moment',
+      },
+    );
   }
-  if (code.startsWith('23')) return new HistoryStoreError('CONFLICT', `the history store rejected a write that conflicts with recorded data (${reason})`, cause);
-  if (code === '53100') return new HistoryStoreError('STORE_FULL', `the server holding the history store ${location} is out of disk space (${reason})`, { ...cause, hint: 'free space on the server and retry; nothing was half-written' });
+  if (code.startsWith('23'))
+    return new HistoryStoreError(
+      'CONFLICT',
+      `the history store rejected a write that conflicts with recorded data (${reason})`,
+      cause,
+    );
+  if (code === '53100')
+    return new HistoryStoreError(
+      'STORE_FULL',
+      `the server holding the history store ${location} is out of disk space (${reason})`,
+      { ...cause, hint: 'free space on the server and retry; nothing was half-written' },
+    );
   return new HistoryStoreError('STORE_IO', `the history store ${location} failed: ${reason}`, cause);
 }
 
@@ -98,16 +122,24 @@ export function translateError(error: unknown, location: string): unknown {
   if (error instanceof PostgresRequestError) return translatePostgresError(error, code, reason, location);
 
   if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
-    return new HistoryStoreError('STORE_BUSY', `the history store ${location} stayed locked by another soulrecall process beyond the busy timeout`, {
-      ...cause,
-      hint: 'another command is writing to the store; retry in a moment',
-    });
+    return new HistoryStoreError(
+      'STORE_BUSY',
+      `the history store ${location} stayed locked by another soulrecall process beyond the busy timeout`,
+      {
+        ...cause,
+        hint: 'another command is writing to the store; retry in a moment',
+      },
+    );
   }
   if (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB') {
-    return new HistoryStoreError('STORE_CORRUPT', `the history store ${location} is corrupted or is not a SQLite database (${reason})`, {
-      ...cause,
-      hint: 'move the file aside (soulrecall will create a new one) and restore it from a copy if you have one',
-    });
+    return new HistoryStoreError(
+      'STORE_CORRUPT',
+      `the history store ${location} is corrupted or is not a SQLite database (${reason})`,
+      {
+        ...cause,
+        hint: 'move the file aside (soulrecall will create a new one) and restore it from a copy if you have one',
+      },
+    );
   }
   if (code.startsWith('SQLITE_READONLY') || code === 'EROFS' || code === 'EACCES' || code === 'EPERM') {
     return new HistoryStoreError('STORE_READ_ONLY', `the history store ${location} is read-only (${reason})`, {
@@ -134,7 +166,11 @@ export function translateError(error: unknown, location: string): unknown {
     });
   }
   if (code.startsWith('SQLITE_CONSTRAINT')) {
-    return new HistoryStoreError('CONFLICT', `the history store rejected a write that conflicts with recorded data (${reason})`, cause);
+    return new HistoryStoreError(
+      'CONFLICT',
+      `the history store rejected a write that conflicts with recorded data (${reason})`,
+      cause,
+    );
   }
   if (error instanceof TypeError && /database connection is not open/i.test(reason)) {
     return new HistoryStoreError('STORE_CLOSED', 'the history store has been closed', cause);

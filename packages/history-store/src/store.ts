@@ -175,7 +175,11 @@ export class HistoryStore {
     // A bulk load leaves PostgreSQL without statistics until autovacuum gets to the tables, and
     // meanwhile it plans lookups by version as scans (measured: 8 ms instead of 0.1 ms). pg_restore
     // users run ANALYZE afterwards for the same reason.
-    if (target.backend === 'postgres' && pushed.some(({ project: _name, ...added }) => Object.values(added).some((count) => count > 0))) target.ctx.executor.run(CompiledQuery.raw('ANALYZE'));
+    if (
+      target.backend === 'postgres' &&
+      pushed.some(({ project: _name, ...added }) => Object.values(added).some((count) => count > 0))
+    )
+      target.ctx.executor.run(CompiledQuery.raw('ANALYZE'));
     return pushed;
   }
 
@@ -225,9 +229,13 @@ export function historyBackendOf(url: string | undefined): Dialect {
       // Reported below.
     }
   }
-  throw new HistoryStoreError('INVALID_ARGUMENT', `"${redactUrl(url)}" is not a history store: use sqlite or postgres://user@host:port/database`, {
-    hint: 'set history: in soulrecall.yaml (or SOULRECALL_HISTORY_URL) to sqlite or a PostgreSQL URL with a host and a database name',
-  });
+  throw new HistoryStoreError(
+    'INVALID_ARGUMENT',
+    `"${redactUrl(url)}" is not a history store: use sqlite or postgres://user@host:port/database`,
+    {
+      hint: 'set history: in soulrecall.yaml (or SOULRECALL_HISTORY_URL) to sqlite or a PostgreSQL URL with a host and a database name',
+    },
+  );
 }
 
 function openPostgresStore(options: OpenHistoryStoreOptions): HistoryStore {
@@ -236,7 +244,10 @@ function openPostgresStore(options: OpenHistoryStoreOptions): HistoryStore {
   const dataDir = resolve(options.dataDir);
   let executor: PostgresExecutor | undefined;
   try {
-    executor = new PostgresExecutor(url, { requestTimeoutMs: options.requestTimeoutMs, lockTimeoutMs: options.busyTimeoutMs });
+    executor = new PostgresExecutor(url, {
+      requestTimeoutMs: options.requestTimeoutMs,
+      lockTimeoutMs: options.busyTimeoutMs,
+    });
     const migration = migratePostgres(executor);
     // Nothing is written locally before the server said yes: a wrong URL leaves the data directory as it was.
     prepareDirectory(dataDir);
@@ -244,7 +255,14 @@ function openPostgresStore(options: OpenHistoryStoreOptions): HistoryStore {
     prepareDirectory(artifactsDir);
     prepareDirectory(join(dataDir, SNAPSHOT_FILES_DIR_NAME));
     const actor = { ...defaultActor(), ...options.actor };
-    const ctx = new StoreContext({ executor, q: queryBuilder('postgres'), dataDir, clock: options.clock ?? (() => new Date()), actor, project });
+    const ctx = new StoreContext({
+      executor,
+      q: queryBuilder('postgres'),
+      dataDir,
+      clock: options.clock ?? (() => new Date()),
+      actor,
+      project,
+    });
     return new HistoryStore(ctx, artifactsDir, migration);
   } catch (error) {
     executor?.close();
@@ -281,7 +299,11 @@ export function openHistoryStore(options: OpenHistoryStoreOptions): HistoryStore
     // Switching is safe only for files readFileStamp let through: blank or ours (a WAL-mode
     // file whose header lagged is already in WAL, so the switch writes nothing).
     const mode = db.pragma('journal_mode = WAL', { simple: true });
-    if (mode !== 'wal') throw new HistoryStoreError('STORE_IO', `could not switch ${dbPath} to write-ahead logging (journal mode is ${String(mode)})`);
+    if (mode !== 'wal')
+      throw new HistoryStoreError(
+        'STORE_IO',
+        `could not switch ${dbPath} to write-ahead logging (journal mode is ${String(mode)})`,
+      );
     db.pragma('synchronous = FULL');
     // Index pages of busy agents stay hot for batched writes; memory is only taken as used.
     db.pragma(`cache_size = ${-Math.round((options.cacheSizeMiB ?? 64) * 1024)}`);
@@ -291,7 +313,14 @@ export function openHistoryStore(options: OpenHistoryStoreOptions): HistoryStore
     const migration = migrate(db, dbPath, migrations);
     db.pragma('foreign_keys = ON');
     const actor = { ...defaultActor(), ...options.actor };
-    const ctx = new StoreContext({ executor: new SqliteExecutor(db, dbPath), q: queryBuilder('sqlite'), dataDir, clock: options.clock ?? (() => new Date()), actor, project });
+    const ctx = new StoreContext({
+      executor: new SqliteExecutor(db, dbPath),
+      q: queryBuilder('sqlite'),
+      dataDir,
+      clock: options.clock ?? (() => new Date()),
+      actor,
+      project,
+    });
     return new HistoryStore(ctx, artifactsDir, migration);
   } catch (error) {
     db?.close();

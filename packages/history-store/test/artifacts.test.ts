@@ -38,7 +38,9 @@ describe('artifacts', () => {
     const file = join(dir, 'agent.wasm');
     writeFileSync(file, module);
     expect(store.artifacts.putFile(file).sha256).to.equal(sha);
-    expect(() => store.artifacts.putFile(join(dir, 'missing.wasm'))).to.throw(HistoryStoreError).with.property('code', 'NOT_FOUND');
+    expect(() => store.artifacts.putFile(join(dir, 'missing.wasm')))
+      .to.throw(HistoryStoreError)
+      .with.property('code', 'NOT_FOUND');
   });
 
   it('reads modules back verified, and reports whether it has them', () => {
@@ -46,14 +48,20 @@ describe('artifacts', () => {
     store.artifacts.put(module);
     expect(store.artifacts.has(sha)).to.equal(true);
     expect(store.artifacts.get(sha)).to.deep.equal(module);
-    expect(() => store.artifacts.get('0'.repeat(64))).to.throw(HistoryStoreError).with.property('code', 'NOT_FOUND');
-    expect(() => store.artifacts.get('../../etc/passwd')).to.throw(HistoryStoreError).with.property('code', 'INVALID_ARGUMENT');
+    expect(() => store.artifacts.get('0'.repeat(64)))
+      .to.throw(HistoryStoreError)
+      .with.property('code', 'NOT_FOUND');
+    expect(() => store.artifacts.get('../../etc/passwd'))
+      .to.throw(HistoryStoreError)
+      .with.property('code', 'INVALID_ARGUMENT');
   });
 
   it('detects a damaged module file on read, and repairs it on the next put', () => {
     const artifact = store.artifacts.put(module);
     writeFileSync(artifact.path, Buffer.from('tampered'));
-    expect(() => store.artifacts.get(sha)).to.throw(HistoryStoreError).with.property('code', 'ARTIFACT_CORRUPT');
+    expect(() => store.artifacts.get(sha))
+      .to.throw(HistoryStoreError)
+      .with.property('code', 'ARTIFACT_CORRUPT');
     store.artifacts.put(module);
     expect(store.artifacts.get(sha)).to.deep.equal(module);
   });
@@ -63,6 +71,8 @@ describe('artifacts', () => {
     unlinkSync(artifact.path);
     expect(store.artifacts.info(sha)).to.not.equal(null);
     expect(store.artifacts.has(sha)).to.equal(false);
-    expect(() => store.artifacts.get(sha)).to.throw(HistoryStoreError).with.property('code', 'NOT_FOUND');
+    expect(() => store.artifacts.get(sha))
+      .to.throw(HistoryStoreError)
+      .with.property('code', 'NOT_FOUND');
   });
 });

@@ -31,17 +31,34 @@ describeBackends('audit log and timeline', (tempStore) => {
   /** One of each timeline event, a minute apart. */
   function story(): void {
     const step = () => clock.advance(60_000);
-    const d = store.deployments.begin({ agent: 'bot', environment: 'production', canisterId: 'blue-1', moduleSha256: SHA_A, installMode: 'install' });
+    const d = store.deployments.begin({
+      agent: 'bot',
+      environment: 'production',
+      canisterId: 'blue-1',
+      moduleSha256: SHA_A,
+      installMode: 'install',
+    });
     step();
     store.deployments.finish(d.id, { status: 'succeeded' });
     step();
     store.routes.set({ agent: 'bot', environment: 'production', canisterId: 'blue-1', cause: 'deploy' });
     step();
-    const p = store.promotions.create({ agent: 'bot', fromEnvironment: 'staging', toEnvironment: 'production', strategy: 'blue-green' });
+    const p = store.promotions.create({
+      agent: 'bot',
+      fromEnvironment: 'staging',
+      toEnvironment: 'production',
+      strategy: 'blue-green',
+    });
     store.promotions.start(p.id);
     store.promotions.beginStep(p.id, 'switch');
     step();
-    store.routes.set({ agent: 'bot', environment: 'production', canisterId: 'green-1', cause: 'promotion', promotionId: p.id });
+    store.routes.set({
+      agent: 'bot',
+      environment: 'production',
+      canisterId: 'green-1',
+      cause: 'promotion',
+      promotionId: p.id,
+    });
     store.promotions.succeed(p.id);
     step();
     const b = store.backups.record({ environment: 'production', canisterId: 'green-1', snapshotId: '0a' });
@@ -50,7 +67,13 @@ describeBackends('audit log and timeline', (tempStore) => {
     store.backups.recordRestore(b.id);
     step();
     store.canisters.decommission({ canisterId: 'green-1', environment: 'production' });
-    store.deployments.begin({ agent: 'other', environment: 'staging', canisterId: 'x-1', moduleSha256: SHA_A, installMode: 'install' });
+    store.deployments.begin({
+      agent: 'other',
+      environment: 'staging',
+      canisterId: 'x-1',
+      moduleSha256: SHA_A,
+      installMode: 'install',
+    });
   }
 
   it('records who, when, what and detail for every mutation', () => {
@@ -64,10 +87,15 @@ describeBackends('audit log and timeline', (tempStore) => {
       expect(entry.detail).to.be.an('object');
     }
     expect(all.map((e) => e.id)).to.deep.equal([...all.map((e) => e.id)].sort((a, b) => b - a));
-    expect(store.audit.list({ agent: 'other' }).map((e) => e.action)).to.deep.equal(['deployment.begin', 'canister.record']);
+    expect(store.audit.list({ agent: 'other' }).map((e) => e.action)).to.deep.equal([
+      'deployment.begin',
+      'canister.record',
+    ]);
     expect(store.audit.list({ action: 'route.set' })).to.have.length(3);
     expect(store.audit.list({ action: 'backup.' })).to.have.length(2);
-    expect(store.audit.list({ since: '2026-03-01T10:06:00.000Z' }).every((e) => e.at >= '2026-03-01T10:06:00.000Z')).to.equal(true);
+    expect(
+      store.audit.list({ since: '2026-03-01T10:06:00.000Z' }).every((e) => e.at >= '2026-03-01T10:06:00.000Z'),
+    ).to.equal(true);
     expect(store.audit.list({ limit: 2 })).to.have.length(2);
     const newest = store.audit.list({ limit: 1 })[0]!;
     expect(store.audit.list({ beforeId: newest.id, limit: 1 })[0]!.id).to.be.lessThan(newest.id);
@@ -76,16 +104,27 @@ describeBackends('audit log and timeline', (tempStore) => {
   it('builds the history timeline: deployments, promotions, routes, rollbacks, backups, deletions', () => {
     story();
     const timeline = store.timeline({ agent: 'bot', limit: 100 });
-    expect(new Set(timeline.map((e) => e.kind))).to.deep.equal(new Set(['deployment', 'promotion', 'route', 'rollback', 'backup', 'deletion']));
+    expect(new Set(timeline.map((e) => e.kind))).to.deep.equal(
+      new Set(['deployment', 'promotion', 'route', 'rollback', 'backup', 'deletion']),
+    );
     expect(timeline.map((e) => e.action)).to.not.include('promotion.step.begin');
     expect(timeline.map((e) => e.action)).to.not.include('canister.record');
     expect(timeline[0]!.kind).to.equal('deletion');
     expect(store.timeline({ environment: 'staging' }).map((e) => e.agent)).to.deep.equal(['other']);
-    expect(store.timeline({ agent: 'bot', since: '2026-03-01T10:05:00.000Z' }).map((e) => e.kind)).to.deep.equal(['deletion', 'rollback', 'rollback', 'backup']);
+    expect(store.timeline({ agent: 'bot', since: '2026-03-01T10:05:00.000Z' }).map((e) => e.kind)).to.deep.equal([
+      'deletion',
+      'rollback',
+      'rollback',
+      'backup',
+    ]);
     expect(store.timeline({ kinds: ['backup'] })).to.have.length(1);
     expect(store.timeline({ limit: 3 })).to.have.length(3);
-    expect(() => store.timeline({ kinds: ['party' as never] })).to.throw(HistoryStoreError).with.property('code', 'INVALID_ARGUMENT');
-    expect(() => store.timeline({ since: 'yesterday-ish' })).to.throw(HistoryStoreError).with.property('code', 'INVALID_ARGUMENT');
+    expect(() => store.timeline({ kinds: ['party' as never] }))
+      .to.throw(HistoryStoreError)
+      .with.property('code', 'INVALID_ARGUMENT');
+    expect(() => store.timeline({ since: 'yesterday-ish' }))
+      .to.throw(HistoryStoreError)
+      .with.property('code', 'INVALID_ARGUMENT');
   });
 
   it('is append-only, even to raw SQL', () => {
@@ -98,7 +137,12 @@ describeBackends('audit log and timeline', (tempStore) => {
     const before = store.audit.list({ limit: 1000 }).length;
     expect(() =>
       store.transaction(() => {
-        store.promotions.create({ agent: 'bot', fromEnvironment: 'staging', toEnvironment: 'production', strategy: 'in-place' });
+        store.promotions.create({
+          agent: 'bot',
+          fromEnvironment: 'staging',
+          toEnvironment: 'production',
+          strategy: 'in-place',
+        });
         throw new Error('changed my mind');
       }),
     ).to.throw('changed my mind');
@@ -114,9 +158,22 @@ describeBackends('audit log and timeline', (tempStore) => {
 
   it('journals the intent of a remote mutation before it is made, off the timeline', () => {
     const before = store.timeline().length;
-    const id = store.audit.noteIntent({ action: 'canister.delete-requested', agent: 'bot', environment: 'production', subject: 'green-1', summary: 'asking to delete green-1' });
+    const id = store.audit.noteIntent({
+      action: 'canister.delete-requested',
+      agent: 'bot',
+      environment: 'production',
+      subject: 'green-1',
+      summary: 'asking to delete green-1',
+    });
     const [latest] = store.audit.list({ limit: 1 });
-    expect(latest).to.include({ id, action: 'canister.delete-requested', agent: 'bot', environment: 'production', subject: 'green-1', summary: 'asking to delete green-1' });
+    expect(latest).to.include({
+      id,
+      action: 'canister.delete-requested',
+      agent: 'bot',
+      environment: 'production',
+      subject: 'green-1',
+      summary: 'asking to delete green-1',
+    });
     expect(latest!.by.principal).to.equal('me');
     expect(store.timeline()).to.have.length(before);
   });
@@ -126,9 +183,12 @@ describeBackends('audit log and timeline', (tempStore) => {
     // newest local events are 60,000 entries back. Statistics first, as a live store has them.
     const executor = (store as unknown as { ctx: StoreContext }).ctx.executor;
     const insert = (from: number, to: number, kind: string, environment: string) =>
-      rawSql(store, `INSERT INTO audit_log (project, at, action, kind, agent, environment, subject, summary, by_principal, by_os_user, by_host, detail)
+      rawSql(
+        store,
+        `INSERT INTO audit_log (project, at, action, kind, agent, environment, subject, summary, by_principal, by_os_user, by_host, detail)
         WITH RECURSIVE n(i) AS (SELECT ${from} UNION ALL SELECT i + 1 FROM n WHERE i < ${to})
-        SELECT 'default', '2026-03-01T10:00:00.000Z', '${kind}.test', '${kind}', 'agent-' || (i % 100), '${environment}', NULL, 'entry ' || i, NULL, 'me', 'here', '{}' FROM n`);
+        SELECT 'default', '2026-03-01T10:00:00.000Z', '${kind}.test', '${kind}', 'agent-' || (i % 100), '${environment}', NULL, 'entry ' || i, NULL, 'me', 'here', '{}' FROM n`,
+      );
     insert(1, 30_000, 'deployment', 'local');
     insert(30_001, 90_000, 'promotion', 'production');
     rawSql(store, 'ANALYZE');
@@ -143,8 +203,13 @@ describeBackends('audit log and timeline', (tempStore) => {
     const [query] = ran.slice(-1) as [CompiledQuery];
     const plan =
       executor instanceof SqliteExecutor
-        ? executor.db.prepare(`EXPLAIN QUERY PLAN ${query.sql}`).all(...(query.parameters as unknown[])).map((row) => (row as { detail: string }).detail)
-        : (executor as PostgresExecutor).exec<{ 'QUERY PLAN': string }>(`EXPLAIN ${query.sql}`, query.parameters).map((row) => row['QUERY PLAN']);
+        ? executor.db
+            .prepare(`EXPLAIN QUERY PLAN ${query.sql}`)
+            .all(...(query.parameters as unknown[]))
+            .map((row) => (row as { detail: string }).detail)
+        : (executor as PostgresExecutor)
+            .exec<{ 'QUERY PLAN': string }>(`EXPLAIN ${query.sql}`, query.parameters)
+            .map((row) => row['QUERY PLAN']);
     expect(plan.join('\n')).to.match(/audit_log_by_environment/);
   });
 });

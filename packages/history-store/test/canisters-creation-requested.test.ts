@@ -9,7 +9,12 @@ describeBackends('canisters: creation requested before the network call', (tempS
   afterEach(() => cleanup());
 
   it('journals the request with who, before any canister exists', () => {
-    const id = store.canisters.noteCreationRequested({ environment: 'local', agent: 'bot', networkUrl: 'http://127.0.0.1:4943', operationId: 'deploy-1' });
+    const id = store.canisters.noteCreationRequested({
+      environment: 'local',
+      agent: 'bot',
+      networkUrl: 'http://127.0.0.1:4943',
+      operationId: 'deploy-1',
+    });
     const [entry] = store.audit.list({ agent: 'bot', action: 'canister.create-requested' });
     expect(entry).to.include({ id, action: 'canister.create-requested', environment: 'local', subject: 'deploy-1' });
     expect(entry!.by.principal).to.equal('deployer-principal');

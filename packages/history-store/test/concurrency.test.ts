@@ -27,7 +27,9 @@ describe('several processes sharing one store', function () {
   }
 
   async function deployFromEightProcesses(url: string | undefined): Promise<void> {
-    const workers = Array.from({ length: 8 }, (_, i) => forkWorker('deploy-worker.mjs', [dir, '200', `worker-${i}`, ...(url ? [url] : [])]));
+    const workers = Array.from({ length: 8 }, (_, i) =>
+      forkWorker('deploy-worker.mjs', [dir, '200', `worker-${i}`, ...(url ? [url] : [])]),
+    );
     // A worker that dies before it reports fails the test with its stderr, instead of a silent wait until the timeout.
     const stderr = workers.map(() => '');
     workers.forEach((worker, i) => worker.stderr!.on('data', (chunk: Buffer) => (stderr[i] += chunk.toString())));
@@ -61,7 +63,10 @@ describe('several processes sharing one store', function () {
     expect(rows.filter((d) => d.status === 'pending')).to.have.length(0);
     // Each worker's own deployments got increasing versions (the interleaving is real).
     for (let i = 0; i < 8; i++) {
-      const mine = rows.filter((d) => d.by.principal === `worker-${i}`).map((d) => d.version).reverse();
+      const mine = rows
+        .filter((d) => d.by.principal === `worker-${i}`)
+        .map((d) => d.version)
+        .reverse();
       expect(mine).to.have.length(200);
       expect(mine).to.deep.equal([...mine].sort((a, b) => a - b));
     }
@@ -76,14 +81,16 @@ describe('several processes sharing one store', function () {
     const server = await sharedPostgres();
     const workers = Array.from({ length: 8 }, () => forkWorker('open-postgres-worker.mjs', []));
     try {
-      const reply = (worker: (typeof workers)[number]) => new Promise<{ ok: boolean; code?: string; message?: string }>((resolve) => worker.once('message', resolve));
+      const reply = (worker: (typeof workers)[number]) =>
+        new Promise<{ ok: boolean; code?: string; message?: string }>((resolve) => worker.once('message', resolve));
       await Promise.all(workers.map(reply));
       const failures: string[] = [];
       for (let round = 0; round < 40; round++) {
         const url = server.url(server.createDatabase('open'));
         const replies = workers.map(reply);
         for (const worker of workers) worker.send({ url });
-        for (const result of await Promise.all(replies)) if (!result.ok) failures.push(`${result.code}: ${result.message}`);
+        for (const result of await Promise.all(replies))
+          if (!result.ok) failures.push(`${result.code}: ${result.message}`);
       }
       expect(failures).to.deep.equal([]);
     } finally {
@@ -125,7 +132,14 @@ describe('several processes sharing one store', function () {
     expect(raw.prepare('SELECT count(*) AS n FROM promotion_steps').get()).to.deep.equal({ n: 1 });
     raw.close();
     // The store is writable again straight away.
-    expect(store.promotions.create({ agent: 'bot', fromEnvironment: 'staging', toEnvironment: 'production', strategy: 'in-place' }).status).to.equal('planned');
+    expect(
+      store.promotions.create({
+        agent: 'bot',
+        fromEnvironment: 'staging',
+        toEnvironment: 'production',
+        strategy: 'in-place',
+      }).status,
+    ).to.equal('planned');
     store.close();
   }
 });

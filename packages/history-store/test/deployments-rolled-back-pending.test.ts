@@ -15,16 +15,37 @@ describeBackends('deployments: a pending deployment undone before it finished', 
   afterEach(() => cleanup());
 
   it('is closed as rolled back with the reason, and stays out of previousSuccessful', () => {
-    const pending = store.deployments.begin({ agent: 'bot', environment: 'local', canisterId, moduleSha256: SHA_A, installMode: 'upgrade' });
+    const pending = store.deployments.begin({
+      agent: 'bot',
+      environment: 'local',
+      canisterId,
+      moduleSha256: SHA_A,
+      installMode: 'upgrade',
+    });
     const rolled = store.deployments.markRolledBack(pending.id, 'unhealthy after upgrade; snapshot restored');
     expect(rolled).to.include({ status: 'rolled-back', error: 'unhealthy after upgrade; snapshot restored' });
     expect(rolled.finishedAt).to.be.a('string');
-    expect(store.deployments.previousSuccessful({ agent: 'bot', environment: 'local', beforeVersion: 99 })).to.equal(null);
-    expect(() => store.deployments.finish(pending.id, { status: 'succeeded' })).to.throw(HistoryStoreError).with.property('code', 'INVALID_TRANSITION');
+    expect(store.deployments.previousSuccessful({ agent: 'bot', environment: 'local', beforeVersion: 99 })).to.equal(
+      null,
+    );
+    expect(() => store.deployments.finish(pending.id, { status: 'succeeded' }))
+      .to.throw(HistoryStoreError)
+      .with.property('code', 'INVALID_TRANSITION');
   });
 
   it('still refuses a failed deployment', () => {
-    const failed = store.deployments.finish(store.deployments.begin({ agent: 'bot', environment: 'local', canisterId, moduleSha256: SHA_A, installMode: 'upgrade' }).id, { status: 'failed' });
-    expect(() => store.deployments.markRolledBack(failed.id)).to.throw(HistoryStoreError).with.property('code', 'INVALID_TRANSITION');
+    const failed = store.deployments.finish(
+      store.deployments.begin({
+        agent: 'bot',
+        environment: 'local',
+        canisterId,
+        moduleSha256: SHA_A,
+        installMode: 'upgrade',
+      }).id,
+      { status: 'failed' },
+    );
+    expect(() => store.deployments.markRolledBack(failed.id))
+      .to.throw(HistoryStoreError)
+      .with.property('code', 'INVALID_TRANSITION');
   });
 });

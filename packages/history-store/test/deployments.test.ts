@@ -19,7 +19,19 @@ describeBackends('deployments', (tempStore) => {
 
   it('begins a pending deployment with the next version and who ran it', () => {
     const deployment = begin();
-    expect(deployment).to.include({ agent: 'bot', environment: 'local', version: 1, canisterId, moduleSha256: SHA_A, installMode: 'upgrade', status: 'pending', finishedAt: null, error: null, snapshotBackupId: null, promotionId: null });
+    expect(deployment).to.include({
+      agent: 'bot',
+      environment: 'local',
+      version: 1,
+      canisterId,
+      moduleSha256: SHA_A,
+      installMode: 'upgrade',
+      status: 'pending',
+      finishedAt: null,
+      error: null,
+      snapshotBackupId: null,
+      promotionId: null,
+    });
     expect(deployment.by.principal).to.equal('deployer-principal');
     expect(deployment.by.osUser).to.be.a('string').and.not.empty;
     expect(deployment.by.host).to.be.a('string').and.not.empty;
@@ -36,19 +48,61 @@ describeBackends('deployments', (tempStore) => {
     expect(ok.finishedAt).to.be.a('string');
     const bad = store.deployments.finish(begin().id, { status: 'failed', error: 'canister trapped' });
     expect(bad).to.include({ status: 'failed', error: 'canister trapped' });
-    expect(() => store.deployments.finish(ok.id, { status: 'failed' })).to.throw(HistoryStoreError).with.property('code', 'INVALID_TRANSITION');
-    expect(() => store.deployments.finish(9999, { status: 'failed' })).to.throw(HistoryStoreError).with.property('code', 'NOT_FOUND');
+    expect(() => store.deployments.finish(ok.id, { status: 'failed' }))
+      .to.throw(HistoryStoreError)
+      .with.property('code', 'INVALID_TRANSITION');
+    expect(() => store.deployments.finish(9999, { status: 'failed' }))
+      .to.throw(HistoryStoreError)
+      .with.property('code', 'NOT_FOUND');
   });
 
   it('validates its input', () => {
-    expect(() => begin('nothex')).to.throw(HistoryStoreError).with.property('code', 'INVALID_ARGUMENT');
-    expect(() => store.deployments.begin({ agent: 'bot', environment: 'local', canisterId, moduleSha256: SHA_A, installMode: 'yolo' as never })).to.throw(/installMode/);
-    expect(() => store.deployments.begin({ agent: 'bot', environment: 'production', canisterId, moduleSha256: SHA_A, installMode: 'install' }))
-      .to.throw(HistoryStoreError).with.property('code', 'NOT_FOUND');
-    expect(() => store.deployments.begin({ agent: 'other', environment: 'local', canisterId, moduleSha256: SHA_A, installMode: 'install' }))
-      .to.throw(HistoryStoreError).with.property('code', 'INVALID_ARGUMENT');
-    expect(() => store.deployments.begin({ agent: 'bot', environment: 'local', canisterId, moduleSha256: SHA_A, installMode: 'install', promotionId: 'prm-zzzzzz' }))
-      .to.throw(HistoryStoreError).with.property('code', 'NOT_FOUND');
+    expect(() => begin('nothex'))
+      .to.throw(HistoryStoreError)
+      .with.property('code', 'INVALID_ARGUMENT');
+    expect(() =>
+      store.deployments.begin({
+        agent: 'bot',
+        environment: 'local',
+        canisterId,
+        moduleSha256: SHA_A,
+        installMode: 'yolo' as never,
+      }),
+    ).to.throw(/installMode/);
+    expect(() =>
+      store.deployments.begin({
+        agent: 'bot',
+        environment: 'production',
+        canisterId,
+        moduleSha256: SHA_A,
+        installMode: 'install',
+      }),
+    )
+      .to.throw(HistoryStoreError)
+      .with.property('code', 'NOT_FOUND');
+    expect(() =>
+      store.deployments.begin({
+        agent: 'other',
+        environment: 'local',
+        canisterId,
+        moduleSha256: SHA_A,
+        installMode: 'install',
+      }),
+    )
+      .to.throw(HistoryStoreError)
+      .with.property('code', 'INVALID_ARGUMENT');
+    expect(() =>
+      store.deployments.begin({
+        agent: 'bot',
+        environment: 'local',
+        canisterId,
+        moduleSha256: SHA_A,
+        installMode: 'install',
+        promotionId: 'prm-zzzzzz',
+      }),
+    )
+      .to.throw(HistoryStoreError)
+      .with.property('code', 'NOT_FOUND');
     expect(store.deployments.list()).to.have.length(0);
   });
 
@@ -59,7 +113,9 @@ describeBackends('deployments', (tempStore) => {
     expect(store.deployments.get(one.id)).to.deep.equal(one);
     expect(store.deployments.get(12345)).to.equal(null);
     expect(store.deployments.require(one.id)).to.deep.equal(one);
-    expect(() => store.deployments.require(12345)).to.throw(HistoryStoreError).with.property('code', 'NOT_FOUND');
+    expect(() => store.deployments.require(12345))
+      .to.throw(HistoryStoreError)
+      .with.property('code', 'NOT_FOUND');
     expect(store.deployments.getByVersion('bot', 'local', 2)).to.deep.equal(two);
     expect(store.deployments.getByVersion('bot', 'local', 3)).to.equal(null);
     expect(store.deployments.list().map((d) => d.id)).to.deep.equal([three.id, two.id, one.id]);
@@ -67,15 +123,21 @@ describeBackends('deployments', (tempStore) => {
     expect(store.deployments.list({ status: 'failed' }).map((d) => d.id)).to.deep.equal([two.id]);
     expect(store.deployments.list({ canisterId, limit: 1 })).to.have.length(1);
     expect(store.deployments.latest({ agent: 'bot', environment: 'local', status: 'succeeded' })?.id).to.equal(one.id);
-    expect(() => store.deployments.list({ limit: 0 })).to.throw(HistoryStoreError).with.property('code', 'INVALID_ARGUMENT');
+    expect(() => store.deployments.list({ limit: 0 }))
+      .to.throw(HistoryStoreError)
+      .with.property('code', 'INVALID_ARGUMENT');
   });
 
   it('finds the previous successful deployment for a rollback', () => {
     const v1 = store.deployments.finish(begin().id, { status: 'succeeded' });
     store.deployments.finish(begin().id, { status: 'failed' });
     const v3 = store.deployments.finish(begin().id, { status: 'succeeded' });
-    expect(store.deployments.previousSuccessful({ agent: 'bot', environment: 'local', beforeVersion: v3.version })?.id).to.equal(v1.id);
-    expect(store.deployments.previousSuccessful({ agent: 'bot', environment: 'local', beforeVersion: v1.version })).to.equal(null);
+    expect(
+      store.deployments.previousSuccessful({ agent: 'bot', environment: 'local', beforeVersion: v3.version })?.id,
+    ).to.equal(v1.id);
+    expect(
+      store.deployments.previousSuccessful({ agent: 'bot', environment: 'local', beforeVersion: v1.version }),
+    ).to.equal(null);
     expect(() => store.deployments.list({ beforeVersion: 2 })).to.throw(/needs agent and environment/);
   });
 
@@ -83,15 +145,29 @@ describeBackends('deployments', (tempStore) => {
     const v1 = store.deployments.finish(begin().id, { status: 'succeeded' });
     const rolled = store.deployments.markRolledBack(v1.id, 'health check failed');
     expect(rolled.status).to.equal('rolled-back');
-    expect(() => store.deployments.markRolledBack(v1.id)).to.throw(HistoryStoreError).with.property('code', 'INVALID_TRANSITION');
+    expect(() => store.deployments.markRolledBack(v1.id))
+      .to.throw(HistoryStoreError)
+      .with.property('code', 'INVALID_TRANSITION');
     const event = store.timeline({ kinds: ['rollback'] })[0]!;
-    expect(event).to.include({ action: 'deployment.rolled-back', agent: 'bot', environment: 'local', subject: String(v1.id) });
+    expect(event).to.include({
+      action: 'deployment.rolled-back',
+      agent: 'bot',
+      environment: 'local',
+      subject: String(v1.id),
+    });
     expect(event.summary).to.contain('health check failed');
   });
 
   it('links the snapshot taken before it', () => {
     const deployment = begin();
-    const backup = store.backups.record({ environment: 'local', canisterId, snapshotId: '00ff01', deploymentId: deployment.id, beforeDeployment: true, reason: 'pre-deploy' });
+    const backup = store.backups.record({
+      environment: 'local',
+      canisterId,
+      snapshotId: '00ff01',
+      deploymentId: deployment.id,
+      beforeDeployment: true,
+      reason: 'pre-deploy',
+    });
     expect(store.deployments.get(deployment.id)).to.include({ snapshotBackupId: backup.id, snapshotId: '00ff01' });
   });
 

@@ -44,7 +44,14 @@ describe('failure behaviour', () => {
   it('reports a damaged store as STORE_CORRUPT', () => {
     const store = openHistoryStore({ dataDir: dir });
     seedCanister(store);
-    for (let i = 0; i < 300; i++) store.promotions.create({ agent: 'bot', fromEnvironment: 'staging', toEnvironment: 'production', strategy: 'in-place', options: { pad: 'x'.repeat(200) } });
+    for (let i = 0; i < 300; i++)
+      store.promotions.create({
+        agent: 'bot',
+        fromEnvironment: 'staging',
+        toEnvironment: 'production',
+        strategy: 'in-place',
+        options: { pad: 'x'.repeat(200) },
+      });
     rawDb(store).pragma('wal_checkpoint(TRUNCATE)');
     store.close();
     const path = join(dir, 'history.db');
@@ -79,8 +86,15 @@ describe('failure behaviour', () => {
     this.timeout(60_000);
     before(() => ensureBuilt());
 
-    async function openAsNobody(dataDir: string, probeDir: string): Promise<{ probeWritable: boolean; uid: number; opened: boolean; code?: string; message?: string }> {
-      const worker = forkWorker('open-worker.mjs', [dataDir, probeDir], process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {});
+    async function openAsNobody(
+      dataDir: string,
+      probeDir: string,
+    ): Promise<{ probeWritable: boolean; uid: number; opened: boolean; code?: string; message?: string }> {
+      const worker = forkWorker(
+        'open-worker.mjs',
+        [dataDir, probeDir],
+        process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {},
+      );
       const result = new Promise<never>((resolve) => worker.once('message', resolve as never));
       const [message] = await Promise.all([result, waitForExit(worker)]);
       return message;
@@ -140,7 +154,13 @@ describe('failure behaviour', () => {
     try {
       let error: unknown;
       try {
-        store.deployments.begin({ agent: 'bot', environment: 'local', canisterId: 'rrkah-fqaaa-aaaaa-aaaaq-cai', moduleSha256: SHA_A, installMode: 'install' });
+        store.deployments.begin({
+          agent: 'bot',
+          environment: 'local',
+          canisterId: 'rrkah-fqaaa-aaaaa-aaaaq-cai',
+          moduleSha256: SHA_A,
+          installMode: 'install',
+        });
       } catch (caught) {
         error = caught;
       }
@@ -152,7 +172,13 @@ describe('failure behaviour', () => {
       blocker.exec('ROLLBACK');
       blocker.close();
     }
-    const deployment = store.deployments.begin({ agent: 'bot', environment: 'local', canisterId: 'rrkah-fqaaa-aaaaa-aaaaq-cai', moduleSha256: SHA_A, installMode: 'install' });
+    const deployment = store.deployments.begin({
+      agent: 'bot',
+      environment: 'local',
+      canisterId: 'rrkah-fqaaa-aaaaa-aaaaq-cai',
+      moduleSha256: SHA_A,
+      installMode: 'install',
+    });
     expect(deployment.version).to.equal(1);
     store.close();
   });
@@ -167,7 +193,14 @@ describe('failure behaviour', () => {
     let created = 0;
     try {
       for (let i = 0; i < 10_000; i++) {
-        store.promotions.create({ agent: 'bot', fromEnvironment: 'staging', toEnvironment: 'production', strategy: 'in-place', steps: ['a', 'b'], options: { pad: 'x'.repeat(500) } });
+        store.promotions.create({
+          agent: 'bot',
+          fromEnvironment: 'staging',
+          toEnvironment: 'production',
+          strategy: 'in-place',
+          steps: ['a', 'b'],
+          options: { pad: 'x'.repeat(500) },
+        });
         created++;
       }
     } catch (caught) {
@@ -194,6 +227,8 @@ describe('failure behaviour', () => {
     const store = openHistoryStore({ dataDir: dir });
     store.close();
     expect(store.isOpen).to.equal(false);
-    expect(() => store.canisters.list()).to.throw(HistoryStoreError).with.property('code', 'STORE_CLOSED');
+    expect(() => store.canisters.list())
+      .to.throw(HistoryStoreError)
+      .with.property('code', 'STORE_CLOSED');
   });
 });

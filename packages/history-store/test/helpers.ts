@@ -21,14 +21,22 @@ export function removeDir(dir: string): void {
 }
 
 /** A store in a fresh temporary directory; `cleanup()` closes it and removes the directory. */
-export function tempStore(options: Partial<OpenHistoryStoreOptions> = {}): { store: HistoryStore; dir: string; cleanup: () => void } {
+export function tempStore(options: Partial<OpenHistoryStoreOptions> = {}): {
+  store: HistoryStore;
+  dir: string;
+  cleanup: () => void;
+} {
   const dir = makeTempDir();
   const store = openHistoryStore({ dataDir: dir, ...options });
   return { store, dir, cleanup: () => (store.close(), removeDir(dir)) };
 }
 
 export type Backend = 'sqlite' | 'postgres';
-export type TempStore = (options?: Partial<OpenHistoryStoreOptions>) => { store: HistoryStore; dir: string; cleanup: () => void };
+export type TempStore = (options?: Partial<OpenHistoryStoreOptions>) => {
+  store: HistoryStore;
+  dir: string;
+  cleanup: () => void;
+};
 
 /**
  * Runs a suite once per backend: on SQLite (a file in a temporary folder) and on PostgreSQL (a
@@ -60,7 +68,13 @@ export const SHA_B = 'b'.repeat(64);
 export const LOCAL_URL = 'http://127.0.0.1:4943';
 
 /** Records agent `bot` with a primary canister in `local`, the usual starting point. */
-export function seedCanister(store: HistoryStore, canisterId = 'rrkah-fqaaa-aaaaa-aaaaq-cai', environment = 'local', agent = 'bot', role: 'primary' | 'blue' | 'green' = 'primary') {
+export function seedCanister(
+  store: HistoryStore,
+  canisterId = 'rrkah-fqaaa-aaaaa-aaaaq-cai',
+  environment = 'local',
+  agent = 'bot',
+  role: 'primary' | 'blue' | 'green' = 'primary',
+) {
   return store.canisters.record({ canisterId, networkUrl: LOCAL_URL, environment, agent, role });
 }
 
@@ -124,6 +138,7 @@ export function waitForLine(child: ChildProcess, match: (line: string) => boolea
 }
 
 export function waitForExit(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve({ code: child.exitCode, signal: child.signalCode });
+  if (child.exitCode !== null || child.signalCode !== null)
+    return Promise.resolve({ code: child.exitCode, signal: child.signalCode });
   return new Promise((resolvePromise) => child.once('exit', (code, signal) => resolvePromise({ code, signal })));
 }

@@ -18,7 +18,13 @@ describe('locks', () => {
   let dir: string;
   let store: HistoryStore;
   let clock: ReturnType<typeof manualClock>;
-  const request = (operationId: string, operation = 'promotion', ttlMs = 60_000) => ({ agent: 'bot', environment: 'production', operation, operationId, ttlMs });
+  const request = (operationId: string, operation = 'promotion', ttlMs = 60_000) => ({
+    agent: 'bot',
+    environment: 'production',
+    operation,
+    operationId,
+    ttlMs,
+  });
 
   beforeEach(() => {
     dir = makeTempDir();
@@ -32,7 +38,14 @@ describe('locks', () => {
 
   it('acquires a lease with owner, start and expiry', () => {
     const lease = store.locks.acquire(request('prm-ab12cd', 'promotion', 30_000));
-    expect(lease).to.include({ agent: 'bot', environment: 'production', operation: 'promotion', operationId: 'prm-ab12cd', pid: process.pid, host: hostname() });
+    expect(lease).to.include({
+      agent: 'bot',
+      environment: 'production',
+      operation: 'promotion',
+      operationId: 'prm-ab12cd',
+      pid: process.pid,
+      host: hostname(),
+    });
     expect(Date.parse(lease.expiresAt) - Date.parse(lease.acquiredAt)).to.equal(30_000);
     expect(store.locks.get('bot', 'production')).to.deep.equal(lease);
     expect(store.locks.list()).to.deep.equal([lease]);
@@ -43,7 +56,9 @@ describe('locks', () => {
     const lease = store.locks.acquire(request('prm-ab12cd'));
     const error = caught(() => store.locks.acquire(request('dep-42', 'deploy')));
     expect(error.code).to.equal('LOCK_HELD');
-    expect(error.message).to.equal(`promotion prm-ab12cd is running on bot/production since ${lease.acquiredAt} (pid ${process.pid} on host ${hostname()})`);
+    expect(error.message).to.equal(
+      `promotion prm-ab12cd is running on bot/production since ${lease.acquiredAt} (pid ${process.pid} on host ${hostname()})`,
+    );
     expect(error.hint).to.equal('wait for it, or abort promotion prm-ab12cd if it is dead');
     expect((error.details!['holder'] as Lease).operationId).to.equal('prm-ab12cd');
     // Other agents and environments are independent.
@@ -67,7 +82,11 @@ describe('locks', () => {
     expect(store.locks.release(renewed)).to.equal(false);
     expect(store.locks.get('bot', 'production')).to.equal(null);
     expect(caught(() => store.locks.renew(lease)).code).to.equal('LOCK_LOST');
-    expect(store.audit.list({ action: 'lock.' }).map((e) => e.action)).to.deep.equal(['lock.release', 'lock.renew', 'lock.acquire']);
+    expect(store.audit.list({ action: 'lock.' }).map((e) => e.action)).to.deep.equal([
+      'lock.release',
+      'lock.renew',
+      'lock.acquire',
+    ]);
   });
 
   it('takes over an expired lease', () => {
@@ -107,7 +126,10 @@ describe('locks', () => {
       expect(isProcessAlive(held.pid)).to.equal(false);
       const taken = store.locks.acquire(request('prm-second'));
       expect(taken).to.include({ operationId: 'prm-second', pid: process.pid });
-      expect(store.audit.list({ action: 'lock.takeover' })[0]!.detail['previous']).to.include({ operationId: 'prm-live22', why: 'holder-dead' });
+      expect(store.audit.list({ action: 'lock.takeover' })[0]!.detail['previous']).to.include({
+        operationId: 'prm-live22',
+        why: 'holder-dead',
+      });
     });
 
     it('takes over from a process that exited without releasing', async () => {

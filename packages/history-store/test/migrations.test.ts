@@ -1,15 +1,28 @@
 import Database from 'better-sqlite3';
 import { expect } from 'chai';
 import { join } from 'node:path';
-import { APPLICATION_ID, HistoryStoreError, LATEST_SCHEMA_VERSION, MIGRATIONS, migrate, openHistoryStore } from '../src/index.js';
+import {
+  APPLICATION_ID,
+  HistoryStoreError,
+  LATEST_SCHEMA_VERSION,
+  MIGRATIONS,
+  migrate,
+  openHistoryStore,
+} from '../src/index.js';
 import { makeTempDir, removeDir } from './helpers.js';
 
 function tableNames(db: Database.Database): string[] {
-  return (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]).map((row) => row.name);
+  return (
+    db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]
+  ).map((row) => row.name);
 }
 
 function indexNames(db: Database.Database): string[] {
-  return (db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_%' ORDER BY name").all() as { name: string }[]).map((row) => row.name);
+  return (
+    db
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+      .all() as { name: string }[]
+  ).map((row) => row.name);
 }
 
 describe('schema migrations', () => {
@@ -24,15 +37,30 @@ describe('schema migrations', () => {
 
   it('creates every table from an empty file, in WAL mode with foreign keys', () => {
     const store = openHistoryStore({ dataDir: dir });
-    expect(store.migration).to.deep.equal({ fromVersion: 0, toVersion: LATEST_SCHEMA_VERSION, applied: MIGRATIONS.map((m) => m.version) });
+    expect(store.migration).to.deep.equal({
+      fromVersion: 0,
+      toVersion: LATEST_SCHEMA_VERSION,
+      applied: MIGRATIONS.map((m) => m.version),
+    });
     store.close();
     const db = new Database(join(dir, 'history.db'));
     expect(db.pragma('user_version', { simple: true })).to.equal(LATEST_SCHEMA_VERSION);
     expect(db.pragma('application_id', { simple: true })).to.equal(APPLICATION_ID);
     expect(db.pragma('journal_mode', { simple: true })).to.equal('wal');
     expect(tableNames(db)).to.include.members([
-      'agents', 'environments', 'canisters', 'deployments', 'promotions', 'promotion_steps', 'routes', 'route_changes',
-      'artifacts', 'backups', 'backup_restores', 'locks', 'audit_log',
+      'agents',
+      'environments',
+      'canisters',
+      'deployments',
+      'promotions',
+      'promotion_steps',
+      'routes',
+      'route_changes',
+      'artifacts',
+      'backups',
+      'backup_restores',
+      'locks',
+      'audit_log',
     ]);
     db.close();
   });
@@ -50,11 +78,20 @@ describe('schema migrations', () => {
     raw.close();
 
     const store = openHistoryStore({ dataDir: dir });
-    expect(store.migration).to.deep.equal({ fromVersion: 1, toVersion: LATEST_SCHEMA_VERSION, applied: MIGRATIONS.slice(1).map((m) => m.version) });
+    expect(store.migration).to.deep.equal({
+      fromVersion: 1,
+      toVersion: LATEST_SCHEMA_VERSION,
+      applied: MIGRATIONS.slice(1).map((m) => m.version),
+    });
     expect(store.canisters.find('aaaaa-aa')).to.have.length(1);
     store.close();
     const db = new Database(path);
-    expect(indexNames(db)).to.include.members(['audit_log_by_agent', 'audit_log_by_environment', 'deployments_by_canister', 'route_changes_by_target']);
+    expect(indexNames(db)).to.include.members([
+      'audit_log_by_agent',
+      'audit_log_by_environment',
+      'deployments_by_canister',
+      'route_changes_by_target',
+    ]);
     db.close();
   });
 
@@ -93,7 +130,15 @@ describe('schema migrations', () => {
     expect(legacy.locks.get('bot', 'local')).to.include({ operationId: 'op-1' });
     expect(legacy.timeline().map((event) => event.summary)).to.deep.equal(['old']);
     // The next version continues the legacy numbering; the audit log stays append-only.
-    expect(legacy.deployments.begin({ agent: 'bot', environment: 'local', canisterId: 'aaaaa-aa', moduleSha256: 'b'.repeat(64), installMode: 'upgrade' }).version).to.equal(4);
+    expect(
+      legacy.deployments.begin({
+        agent: 'bot',
+        environment: 'local',
+        canisterId: 'aaaaa-aa',
+        moduleSha256: 'b'.repeat(64),
+        installMode: 'upgrade',
+      }).version,
+    ).to.equal(4);
     legacy.close();
 
     const other = openHistoryStore({ dataDir: dir, project: 'shop' });
@@ -111,7 +156,11 @@ describe('schema migrations', () => {
   it('does nothing when the schema is already current', () => {
     openHistoryStore({ dataDir: dir }).close();
     const store = openHistoryStore({ dataDir: dir });
-    expect(store.migration).to.deep.equal({ fromVersion: LATEST_SCHEMA_VERSION, toVersion: LATEST_SCHEMA_VERSION, applied: [] });
+    expect(store.migration).to.deep.equal({
+      fromVersion: LATEST_SCHEMA_VERSION,
+      toVersion: LATEST_SCHEMA_VERSION,
+      applied: [],
+    });
     store.close();
   });
 
@@ -130,7 +179,9 @@ describe('schema migrations', () => {
     expect(error).to.be.instanceOf(HistoryStoreError);
     const storeError = error as HistoryStoreError;
     expect(storeError.code).to.equal('STORE_SCHEMA_TOO_NEW');
-    expect(storeError.message).to.contain(`schema version ${LATEST_SCHEMA_VERSION + 5}`).and.contain('newer soulrecall');
+    expect(storeError.message)
+      .to.contain(`schema version ${LATEST_SCHEMA_VERSION + 5}`)
+      .and.contain('newer soulrecall');
     expect(storeError.hint).to.contain('upgrade soulrecall');
     const after = new Database(path);
     expect(after.pragma('user_version', { simple: true })).to.equal(LATEST_SCHEMA_VERSION + 5);
@@ -138,7 +189,14 @@ describe('schema migrations', () => {
   });
 
   it('rolls a failing migration back completely', () => {
-    const broken = [...MIGRATIONS, { version: LATEST_SCHEMA_VERSION + 1, description: 'broken', up: (db: Database.Database) => db.exec('CREATE TABLE half_done (x); SELECT * FROM no_such_table') }];
+    const broken = [
+      ...MIGRATIONS,
+      {
+        version: LATEST_SCHEMA_VERSION + 1,
+        description: 'broken',
+        up: (db: Database.Database) => db.exec('CREATE TABLE half_done (x); SELECT * FROM no_such_table'),
+      },
+    ];
     openHistoryStore({ dataDir: dir }).close();
     const db = new Database(join(dir, 'history.db'));
     expect(() => migrate(db, 'test.db', broken)).to.throw(/no_such_table/);
@@ -151,6 +209,8 @@ describe('schema migrations', () => {
     const raw = new Database(join(dir, 'history.db'));
     raw.exec('CREATE TABLE someone_elses (x)');
     raw.close();
-    expect(() => openHistoryStore({ dataDir: dir })).to.throw(HistoryStoreError).with.property('code', 'STORE_CORRUPT');
+    expect(() => openHistoryStore({ dataDir: dir }))
+      .to.throw(HistoryStoreError)
+      .with.property('code', 'STORE_CORRUPT');
   });
 });

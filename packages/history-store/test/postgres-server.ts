@@ -32,7 +32,9 @@ export interface PostgresServer {
 }
 
 function asServerUser(): string[] {
-  return process.getuid?.() === 0 ? ['setpriv', `--reuid=${NOBODY.uid}`, `--regid=${NOBODY.gid}`, '--clear-groups', '--'] : [];
+  return process.getuid?.() === 0
+    ? ['setpriv', `--reuid=${NOBODY.uid}`, `--regid=${NOBODY.gid}`, '--clear-groups', '--']
+    : [];
 }
 
 function run(command: string[], options: { quiet?: boolean } = {}): void {
@@ -68,7 +70,8 @@ export function sharedPostgres(): Promise<PostgresServer> {
 }
 
 export async function startPostgres(options: { untilProcessExit?: boolean } = {}): Promise<PostgresServer> {
-  if (!postgresAvailable()) throw new Error(`PostgreSQL 15 server binaries are missing (${BIN}); install postgresql-15 (see .ci/run)`);
+  if (!postgresAvailable())
+    throw new Error(`PostgreSQL 15 server binaries are missing (${BIN}); install postgresql-15 (see .ci/run)`);
   const root = mkdtempSync(join(tmpdir(), 'soulrecall-pg-'));
   const data = join(root, 'data');
   const sockets = join(root, 'sock');
@@ -77,7 +80,23 @@ export async function startPostgres(options: { untilProcessExit?: boolean } = {}
     chownSync(root, NOBODY.uid, NOBODY.gid);
     chownSync(sockets, NOBODY.uid, NOBODY.gid);
   }
-  run([...asServerUser(), join(BIN, 'initdb'), '-D', data, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--locale=C.UTF-8', '--no-sync'], { quiet: true });
+  run(
+    [
+      ...asServerUser(),
+      join(BIN, 'initdb'),
+      '-D',
+      data,
+      '-U',
+      'postgres',
+      '-A',
+      'trust',
+      '-E',
+      'UTF8',
+      '--locale=C.UTF-8',
+      '--no-sync',
+    ],
+    { quiet: true },
+  );
   // One password-checked role for the tests of a wrong password; everyone else is trusted.
   appendFileSync(join(data, 'pg_hba.conf'), '');
   const hba = readFileSync(join(data, 'pg_hba.conf'), 'utf8');
@@ -88,7 +107,22 @@ export async function startPostgres(options: { untilProcessExit?: boolean } = {}
   let admin: PostgresExecutor | undefined;
 
   const start = async () => {
-    const [file, ...args] = [...asServerUser(), join(BIN, 'postgres'), '-D', data, '-c', 'listen_addresses=127.0.0.1', '-p', String(port), '-k', sockets, '-c', 'fsync=off', '-c', 'max_connections=200'];
+    const [file, ...args] = [
+      ...asServerUser(),
+      join(BIN, 'postgres'),
+      '-D',
+      data,
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-p',
+      String(port),
+      '-k',
+      sockets,
+      '-c',
+      'fsync=off',
+      '-c',
+      'max_connections=200',
+    ];
     child = spawn(file!, args, { stdio: 'ignore' });
     if (options.untilProcessExit) child.unref();
     const deadline = Date.now() + 20_000;

@@ -5,13 +5,41 @@ import { LOCAL_URL, SHA_A, SHA_B, describeBackends } from './helpers.js';
 /** Everything one project records for `bot` in `local`: canister, deployments, route, promotion, backup, lock. */
 function recordActivity(store: HistoryStore, canisterId: string, module: string) {
   store.canisters.record({ canisterId, networkUrl: LOCAL_URL, environment: 'local', agent: 'bot' });
-  store.canisters.record({ canisterId: `${canisterId}-s`, networkUrl: LOCAL_URL, environment: 'staging', agent: 'bot' });
-  const first = store.deployments.begin({ agent: 'bot', environment: 'local', canisterId, moduleSha256: module, installMode: 'install' });
+  store.canisters.record({
+    canisterId: `${canisterId}-s`,
+    networkUrl: LOCAL_URL,
+    environment: 'staging',
+    agent: 'bot',
+  });
+  const first = store.deployments.begin({
+    agent: 'bot',
+    environment: 'local',
+    canisterId,
+    moduleSha256: module,
+    installMode: 'install',
+  });
   store.deployments.finish(first.id, { status: 'succeeded' });
-  const second = store.deployments.begin({ agent: 'bot', environment: 'local', canisterId, moduleSha256: module, installMode: 'upgrade' });
+  const second = store.deployments.begin({
+    agent: 'bot',
+    environment: 'local',
+    canisterId,
+    moduleSha256: module,
+    installMode: 'upgrade',
+  });
   store.routes.set({ agent: 'bot', environment: 'local', canisterId, cause: 'deploy' });
-  const promotion = store.promotions.create({ agent: 'bot', fromEnvironment: 'local', toEnvironment: 'staging', strategy: 'in-place', steps: ['install'] });
-  const backup = store.backups.record({ environment: 'local', canisterId, snapshotId: '00aa', deploymentId: second.id });
+  const promotion = store.promotions.create({
+    agent: 'bot',
+    fromEnvironment: 'local',
+    toEnvironment: 'staging',
+    strategy: 'in-place',
+    steps: ['install'],
+  });
+  const backup = store.backups.record({
+    environment: 'local',
+    canisterId,
+    snapshotId: '00aa',
+    deploymentId: second.id,
+  });
   return { first, second, promotion, backup };
 }
 
@@ -23,7 +51,11 @@ describeBackends('projects: one store, records that never cross', (tempStore) =>
   beforeEach(() => {
     ({ store: shop, dir, cleanup } = tempStore({ project: 'shop' }));
     // A second connection to the same store, as a second command would open it.
-    blog = openHistoryStore({ dataDir: dir, url: shop.backend === 'postgres' ? shop.location : undefined, project: 'blog' });
+    blog = openHistoryStore({
+      dataDir: dir,
+      url: shop.backend === 'postgres' ? shop.location : undefined,
+      project: 'blog',
+    });
   });
   afterEach(() => {
     blog.close();
@@ -47,7 +79,9 @@ describeBackends('projects: one store, records that never cross', (tempStore) =>
     expect(shop.backups.get(inBlog.backup.id)).to.equal(null);
     expect(shop.backups.list().map((b) => b.id)).to.deep.equal([inShop.backup.id]);
     expect(shop.routes.list()).to.have.length(1);
-    expect(shop.routes.history().every((change) => blog.routes.history().every((other) => other.id !== change.id))).to.equal(true);
+    expect(
+      shop.routes.history().every((change) => blog.routes.history().every((other) => other.id !== change.id)),
+    ).to.equal(true);
     const shopEvents = shop.timeline({ limit: 1000 }).map((event) => event.id);
     const blogEvents = blog.timeline({ limit: 1000 }).map((event) => event.id);
     expect(shopEvents).to.not.be.empty;
@@ -57,16 +91,57 @@ describeBackends('projects: one store, records that never cross', (tempStore) =>
     expect(shop.projects()).to.deep.equal(['blog', 'shop']);
   });
 
-  it('refuses a deployment, route or backup that names another project\'s promotion, deployment or canister', () => {
+  it("refuses a deployment, route or backup that names another project's promotion, deployment or canister", () => {
     const inBlog = recordActivity(blog, 'aaaaa-aa', SHA_B);
     shop.canisters.record({ canisterId: 'bbbbb-bb', networkUrl: LOCAL_URL, environment: 'local', agent: 'bot' });
     const cases: { name: string; run: () => unknown; code: string }[] = [
-      { name: 'deployment of a canister only blog has', run: () => shop.deployments.begin({ agent: 'bot', environment: 'local', canisterId: 'aaaaa-aa', moduleSha256: SHA_A, installMode: 'install' }), code: 'NOT_FOUND' },
-      { name: 'deployment in blog\'s promotion', run: () => shop.deployments.begin({ agent: 'bot', environment: 'local', canisterId: 'bbbbb-bb', moduleSha256: SHA_A, installMode: 'install', promotionId: inBlog.promotion.id }), code: 'NOT_FOUND' },
-      { name: 'route to blog\'s canister', run: () => shop.routes.set({ agent: 'bot', environment: 'local', canisterId: 'aaaaa-aa', cause: 'manual' }), code: 'NOT_FOUND' },
-      { name: 'backup linked to blog\'s deployment', run: () => shop.backups.record({ environment: 'local', canisterId: 'bbbbb-bb', snapshotId: '01', deploymentId: inBlog.first.id }), code: 'NOT_FOUND' },
-      { name: 'step of blog\'s promotion', run: () => shop.promotions.beginStep(inBlog.promotion.id, 'install'), code: 'NOT_FOUND' },
-      { name: 'restore of blog\'s backup', run: () => shop.backups.recordRestore(inBlog.backup.id), code: 'NOT_FOUND' },
+      {
+        name: 'deployment of a canister only blog has',
+        run: () =>
+          shop.deployments.begin({
+            agent: 'bot',
+            environment: 'local',
+            canisterId: 'aaaaa-aa',
+            moduleSha256: SHA_A,
+            installMode: 'install',
+          }),
+        code: 'NOT_FOUND',
+      },
+      {
+        name: "deployment in blog's promotion",
+        run: () =>
+          shop.deployments.begin({
+            agent: 'bot',
+            environment: 'local',
+            canisterId: 'bbbbb-bb',
+            moduleSha256: SHA_A,
+            installMode: 'install',
+            promotionId: inBlog.promotion.id,
+          }),
+        code: 'NOT_FOUND',
+      },
+      {
+        name: "route to blog's canister",
+        run: () => shop.routes.set({ agent: 'bot', environment: 'local', canisterId: 'aaaaa-aa', cause: 'manual' }),
+        code: 'NOT_FOUND',
+      },
+      {
+        name: "backup linked to blog's deployment",
+        run: () =>
+          shop.backups.record({
+            environment: 'local',
+            canisterId: 'bbbbb-bb',
+            snapshotId: '01',
+            deploymentId: inBlog.first.id,
+          }),
+        code: 'NOT_FOUND',
+      },
+      {
+        name: "step of blog's promotion",
+        run: () => shop.promotions.beginStep(inBlog.promotion.id, 'install'),
+        code: 'NOT_FOUND',
+      },
+      { name: "restore of blog's backup", run: () => shop.backups.recordRestore(inBlog.backup.id), code: 'NOT_FOUND' },
     ];
     for (const testCase of cases) {
       expect(testCase.run, testCase.name).to.throw(HistoryStoreError).with.property('code', testCase.code);
@@ -75,10 +150,22 @@ describeBackends('projects: one store, records that never cross', (tempStore) =>
   });
 
   it('holds one lock per project, agent and environment', () => {
-    const shopLease = shop.locks.acquire({ agent: 'bot', environment: 'prod', operation: 'promotion', operationId: 'prm-shop' });
-    const blogLease = blog.locks.acquire({ agent: 'bot', environment: 'prod', operation: 'promotion', operationId: 'prm-blog' });
+    const shopLease = shop.locks.acquire({
+      agent: 'bot',
+      environment: 'prod',
+      operation: 'promotion',
+      operationId: 'prm-shop',
+    });
+    const blogLease = blog.locks.acquire({
+      agent: 'bot',
+      environment: 'prod',
+      operation: 'promotion',
+      operationId: 'prm-blog',
+    });
     expect(shop.locks.list().map((lease) => lease.operationId)).to.deep.equal(['prm-shop']);
-    expect(() => shop.locks.acquire({ agent: 'bot', environment: 'prod', operation: 'deploy', operationId: 'dep-2' })).to.throw(HistoryStoreError).with.property('code', 'LOCK_HELD');
+    expect(() => shop.locks.acquire({ agent: 'bot', environment: 'prod', operation: 'deploy', operationId: 'dep-2' }))
+      .to.throw(HistoryStoreError)
+      .with.property('code', 'LOCK_HELD');
     expect(blog.locks.release(blogLease)).to.equal(true);
     expect(shop.locks.get('bot', 'prod')?.operationId).to.equal(shopLease.operationId);
   });
@@ -100,8 +187,12 @@ describeBackends('projects: one store, records that never cross', (tempStore) =>
 
   it('refuses a project name that is not lower-case letters, digits, ".", "_" or "-"', () => {
     for (const name of ['', 'Shop', 'my shop', '-shop', 'a/b', 'x'.repeat(65)]) {
-      expect(() => openHistoryStore({ dataDir: dir, project: name }), JSON.stringify(name)).to.throw(HistoryStoreError).with.property('code', 'INVALID_ARGUMENT');
-      expect(() => shop.forProject(name)).to.throw(HistoryStoreError).with.property('code', 'INVALID_ARGUMENT');
+      expect(() => openHistoryStore({ dataDir: dir, project: name }), JSON.stringify(name))
+        .to.throw(HistoryStoreError)
+        .with.property('code', 'INVALID_ARGUMENT');
+      expect(() => shop.forProject(name))
+        .to.throw(HistoryStoreError)
+        .with.property('code', 'INVALID_ARGUMENT');
     }
   });
 });

@@ -8,7 +8,8 @@ import { makeTempDir, removeDir, tempStore } from './helpers.js';
 
 /** Every entry of the data directory with the hash of its bytes (folders as `dir`): equal before and after = untouched. */
 function snapshot(dir: string): Record<string, string> {
-  const digest = (path: string) => (statSync(path).isDirectory() ? 'dir' : createHash('sha256').update(readFileSync(path)).digest('hex'));
+  const digest = (path: string) =>
+    statSync(path).isDirectory() ? 'dir' : createHash('sha256').update(readFileSync(path)).digest('hex');
   return Object.fromEntries(readdirSync(dir).map((name) => [name, digest(join(dir, name))]));
 }
 
@@ -18,7 +19,8 @@ function sqlite(dir: string, setup: (db: Database.Database) => void): void {
   db.close();
 }
 
-const shoppingList = "CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT); INSERT INTO items (name) VALUES ('milk'), ('eggs');";
+const shoppingList =
+  "CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT); INSERT INTO items (name) VALUES ('milk'), ('eggs');";
 
 interface RefusalCase {
   name: string;
@@ -44,16 +46,62 @@ describe('refusing a history.db leaves it untouched', () => {
     });
   };
   const cases: RefusalCase[] = [
-    { name: 'a newer schema (WAL, as soulrecall writes it)', write: newer('wal'), code: 'STORE_SCHEMA_TOO_NEW', message: new RegExp(`schema version ${LATEST_SCHEMA_VERSION + 1}, written by a newer soulrecall`) },
-    { name: 'a newer schema in rollback-journal mode', write: newer('delete'), code: 'STORE_SCHEMA_TOO_NEW', message: new RegExp(`schema version ${LATEST_SCHEMA_VERSION + 1}`) },
-    { name: 'another program\'s database (its own application_id)', write: (home) => sqlite(home, (db) => (db.pragma('application_id = 42'), db.exec(shoppingList))), code: 'STORE_CORRUPT', message: /another program/ },
+    {
+      name: 'a newer schema (WAL, as soulrecall writes it)',
+      write: newer('wal'),
+      code: 'STORE_SCHEMA_TOO_NEW',
+      message: new RegExp(`schema version ${LATEST_SCHEMA_VERSION + 1}, written by a newer soulrecall`),
+    },
+    {
+      name: 'a newer schema in rollback-journal mode',
+      write: newer('delete'),
+      code: 'STORE_SCHEMA_TOO_NEW',
+      message: new RegExp(`schema version ${LATEST_SCHEMA_VERSION + 1}`),
+    },
+    {
+      name: "another program's database (its own application_id)",
+      write: (home) => sqlite(home, (db) => (db.pragma('application_id = 42'), db.exec(shoppingList))),
+      code: 'STORE_CORRUPT',
+      message: /another program/,
+    },
     // A user_version another program uses for itself must not pass for one of our versions.
-    { name: 'another program\'s database at "our" user_version 2', write: (home) => sqlite(home, (db) => (db.pragma('application_id = 42'), db.pragma('user_version = 2'), db.exec(shoppingList))), code: 'STORE_CORRUPT', message: /another program/ },
-    { name: 'another program\'s database without an application_id', write: (home) => sqlite(home, (db) => db.exec(shoppingList)), code: 'STORE_CORRUPT', message: /another program/ },
-    { name: 'another program\'s empty database with its own application_id', write: (home) => sqlite(home, (db) => db.pragma('application_id = 42')), code: 'STORE_CORRUPT', message: /another program/ },
-    { name: 'another program\'s database in WAL mode', write: (home) => sqlite(home, (db) => (db.pragma('journal_mode = WAL'), db.exec(shoppingList))), code: 'STORE_CORRUPT', message: /another program/ },
-    { name: 'a text file', write: (home) => writeFileSync(join(home, 'history.db'), 'not a database\n'.repeat(500)), code: 'STORE_CORRUPT', message: /is not a SQLite database/ },
-    { name: 'a file of three bytes', write: (home) => writeFileSync(join(home, 'history.db'), 'hi\n'), code: 'STORE_CORRUPT', message: /is not a SQLite database/ },
+    {
+      name: 'another program\'s database at "our" user_version 2',
+      write: (home) =>
+        sqlite(home, (db) => (db.pragma('application_id = 42'), db.pragma('user_version = 2'), db.exec(shoppingList))),
+      code: 'STORE_CORRUPT',
+      message: /another program/,
+    },
+    {
+      name: "another program's database without an application_id",
+      write: (home) => sqlite(home, (db) => db.exec(shoppingList)),
+      code: 'STORE_CORRUPT',
+      message: /another program/,
+    },
+    {
+      name: "another program's empty database with its own application_id",
+      write: (home) => sqlite(home, (db) => db.pragma('application_id = 42')),
+      code: 'STORE_CORRUPT',
+      message: /another program/,
+    },
+    {
+      name: "another program's database in WAL mode",
+      write: (home) => sqlite(home, (db) => (db.pragma('journal_mode = WAL'), db.exec(shoppingList))),
+      code: 'STORE_CORRUPT',
+      message: /another program/,
+    },
+    {
+      name: 'a text file',
+      write: (home) => writeFileSync(join(home, 'history.db'), 'not a database\n'.repeat(500)),
+      code: 'STORE_CORRUPT',
+      message: /is not a SQLite database/,
+    },
+    {
+      name: 'a file of three bytes',
+      write: (home) => writeFileSync(join(home, 'history.db'), 'hi\n'),
+      code: 'STORE_CORRUPT',
+      message: /is not a SQLite database/,
+    },
   ];
 
   for (const testCase of cases) {
@@ -88,8 +136,12 @@ describe('refusing a history.db leaves it untouched', () => {
     const { store, cleanup } = tempStore();
     try {
       for (const limit of [1e20, Number.MAX_SAFE_INTEGER + 2, 0, 1.5, Number.NaN]) {
-        expect(() => store.timeline({ limit }), String(limit)).to.throw(HistoryStoreError).with.property('code', 'INVALID_ARGUMENT');
-        expect(() => store.promotions.list({ limit }), String(limit)).to.throw(HistoryStoreError).with.property('code', 'INVALID_ARGUMENT');
+        expect(() => store.timeline({ limit }), String(limit))
+          .to.throw(HistoryStoreError)
+          .with.property('code', 'INVALID_ARGUMENT');
+        expect(() => store.promotions.list({ limit }), String(limit))
+          .to.throw(HistoryStoreError)
+          .with.property('code', 'INVALID_ARGUMENT');
       }
       expect(store.timeline({ limit: Number.MAX_SAFE_INTEGER })).to.deep.equal([]);
     } finally {

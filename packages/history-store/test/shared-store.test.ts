@@ -2,7 +2,16 @@ import { expect } from 'chai';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { HistoryStoreError, openHistoryStore, sha256Hex, type HistoryStore } from '../src/index.js';
-import { LOCAL_URL, LineReader, SHA_A, ensureBuilt, forkWorker, makeTempDir, removeDir, waitForExit } from './helpers.js';
+import {
+  LOCAL_URL,
+  LineReader,
+  SHA_A,
+  ensureBuilt,
+  forkWorker,
+  makeTempDir,
+  removeDir,
+  waitForExit,
+} from './helpers.js';
 import { PostgresExecutor } from '../src/db/postgres.js';
 import { migratePostgres } from '../src/schema/postgres.js';
 import { PASSWORD_ROLE, sharedPostgres, type PostgresServer } from './postgres-server.js';
@@ -42,7 +51,12 @@ describe('a shared PostgreSQL store', function () {
     const snapshot = a.store.snapshotFiles.put(Buffer.from('a snapshot file, taken on machine A'));
     a.store.canisters.record({ canisterId: 'aaaaa-aa', networkUrl: LOCAL_URL, environment: 'local', agent: 'bot' });
     a.store.routes.set({ agent: 'bot', environment: 'local', canisterId: 'aaaaa-aa', cause: 'deploy' });
-    const promotion = a.store.promotions.create({ agent: 'bot', fromEnvironment: 'local', toEnvironment: 'prod', strategy: 'in-place' });
+    const promotion = a.store.promotions.create({
+      agent: 'bot',
+      fromEnvironment: 'local',
+      toEnvironment: 'prod',
+      strategy: 'in-place',
+    });
 
     expect(existsSync(b.store.artifacts.pathOf(artifact.sha256))).to.equal(false);
     expect(b.store.artifacts.has(artifact.sha256)).to.equal(true);
@@ -110,7 +124,12 @@ describe('a shared PostgreSQL store', function () {
     stores.push(b);
     let waited: unknown;
     a.store.transaction(() => {
-      a.store.promotions.create({ agent: 'bot', fromEnvironment: 'local', toEnvironment: 'prod', strategy: 'in-place' });
+      a.store.promotions.create({
+        agent: 'bot',
+        fromEnvironment: 'local',
+        toEnvironment: 'prod',
+        strategy: 'in-place',
+      });
       // B's connection queues behind A's write lock until its lock_timeout.
       try {
         b.promotions.create({ agent: 'bot', fromEnvironment: 'local', toEnvironment: 'prod', strategy: 'blue-green' });
@@ -140,44 +159,95 @@ describe('a shared PostgreSQL store', function () {
     })();
     expect(refused.code).to.equal('LOCK_HELD');
     expect(refused.message).to.include('promotion prm-aaaaaa').and.include(`pid ${process.pid}`);
-    expect(machine('blog').store.locks.acquire({ agent: 'bot', environment: 'prod', operation: 'deploy', operationId: 'dep-1' }).operationId).to.equal('dep-1');
+    expect(
+      machine('blog').store.locks.acquire({
+        agent: 'bot',
+        environment: 'prod',
+        operation: 'deploy',
+        operationId: 'dep-1',
+      }).operationId,
+    ).to.equal('dep-1');
   });
 
   it('lets a lease whose holder died on another machine go only when it expires, then audits the takeover', () => {
     const a = machine();
-    const lease = a.store.locks.acquire({ agent: 'bot', environment: 'prod', operation: 'promotion', operationId: 'prm-aaaaaa', ttlMs: 30_000 });
+    const lease = a.store.locks.acquire({
+      agent: 'bot',
+      environment: 'prod',
+      operation: 'promotion',
+      operationId: 'prm-aaaaaa',
+      ttlMs: 30_000,
+    });
     // As if a CI runner (another host, a pid that no longer exists there) held it.
     server.sql(database, "UPDATE locks SET host = 'ci-runner-7', pid = 999999");
     const dir = makeTempDir();
     dirs.push(dir);
-    const at = (ms: number) => openHistoryStore({ dataDir: dir, url: server.url(database), project: 'shop', clock: () => new Date(Date.parse(lease.acquiredAt) + ms) });
+    const at = (ms: number) =>
+      openHistoryStore({
+        dataDir: dir,
+        url: server.url(database),
+        project: 'shop',
+        clock: () => new Date(Date.parse(lease.acquiredAt) + ms),
+      });
     const before = at(29_000);
     stores.push(before);
     // A pid on another host cannot be checked from here: only the expiry frees the lease.
-    expect(() => before.locks.acquire({ agent: 'bot', environment: 'prod', operation: 'promotion', operationId: 'prm-bbbbbb' }))
+    expect(() =>
+      before.locks.acquire({ agent: 'bot', environment: 'prod', operation: 'promotion', operationId: 'prm-bbbbbb' }),
+    )
       .to.throw(HistoryStoreError, /pid 999999 on host ci-runner-7/)
       .with.property('code', 'LOCK_HELD');
     const after = at(30_001);
     stores.push(after);
-    expect(after.locks.acquire({ agent: 'bot', environment: 'prod', operation: 'promotion', operationId: 'prm-bbbbbb' }).operationId).to.equal('prm-bbbbbb');
+    expect(
+      after.locks.acquire({ agent: 'bot', environment: 'prod', operation: 'promotion', operationId: 'prm-bbbbbb' })
+        .operationId,
+    ).to.equal('prm-bbbbbb');
     const [takeover] = a.store.audit.list({ action: 'lock.takeover' });
     expect(takeover?.summary).to.include('from promotion prm-aaaaaa (expired)');
-    expect(() => a.store.locks.renew(lease)).to.throw(HistoryStoreError).with.property('code', 'LOCK_LOST');
+    expect(() => a.store.locks.renew(lease))
+      .to.throw(HistoryStoreError)
+      .with.property('code', 'LOCK_LOST');
   });
 
   describe('bad stores: one sentence, a hint, a code (exit 11), nothing written', () => {
     const cases: { name: string; url: () => string; code: string; message: RegExp; setUp?: () => void }[] = [
-      { name: 'nothing listening', url: () => 'postgres://postgres@127.0.0.1:1/soulrecall', code: 'STORE_UNREACHABLE', message: /cannot be reached/ },
-      { name: 'a host that does not resolve', url: () => 'postgres://postgres@no-such-host.invalid:5432/soulrecall', code: 'STORE_UNREACHABLE', message: /cannot be reached/ },
+      {
+        name: 'nothing listening',
+        url: () => 'postgres://postgres@127.0.0.1:1/soulrecall',
+        code: 'STORE_UNREACHABLE',
+        message: /cannot be reached/,
+      },
+      {
+        name: 'a host that does not resolve',
+        url: () => 'postgres://postgres@no-such-host.invalid:5432/soulrecall',
+        code: 'STORE_UNREACHABLE',
+        message: /cannot be reached/,
+      },
       {
         name: 'a wrong password',
         url: () => `postgres://${PASSWORD_ROLE}:wrong@127.0.0.1:${server.port}/${database}`,
         code: 'STORE_AUTH',
         message: /refused the login/,
-        setUp: () => server.sql('postgres', `DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '${PASSWORD_ROLE}') THEN CREATE ROLE ${PASSWORD_ROLE} LOGIN PASSWORD 'right'; END IF; END $$`),
+        setUp: () =>
+          server.sql(
+            'postgres',
+            `DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '${PASSWORD_ROLE}') THEN CREATE ROLE ${PASSWORD_ROLE} LOGIN PASSWORD 'right'; END IF; END $$`,
+          ),
       },
-      { name: 'a database that does not exist', url: () => server.url('no_such_database'), code: 'STORE_CANT_OPEN', message: /does not exist/ },
-      { name: "another program's database", url: () => server.url(database), code: 'STORE_FOREIGN', message: /belongs to another program/, setUp: () => server.sql(database, 'CREATE TABLE shopping (item text)') },
+      {
+        name: 'a database that does not exist',
+        url: () => server.url('no_such_database'),
+        code: 'STORE_CANT_OPEN',
+        message: /does not exist/,
+      },
+      {
+        name: "another program's database",
+        url: () => server.url(database),
+        code: 'STORE_FOREIGN',
+        message: /belongs to another program/,
+        setUp: () => server.sql(database, 'CREATE TABLE shopping (item text)'),
+      },
       {
         name: 'a newer soulrecall schema',
         url: () => server.url(database),
@@ -192,7 +262,13 @@ describe('a shared PostgreSQL store', function () {
     for (const testCase of cases) {
       it(testCase.name, () => {
         testCase.setUp?.();
-        const tables = () => server.sql<{ name: string }>(database, "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1").map((row) => row.name);
+        const tables = () =>
+          server
+            .sql<{ name: string }>(
+              database,
+              "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1",
+            )
+            .map((row) => row.name);
         const before = tables();
         const dir = join(makeTempDir(), 'home');
         let error: unknown;

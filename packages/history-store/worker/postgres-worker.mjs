@@ -28,7 +28,11 @@ function reply(message) {
 }
 
 function describe(error) {
-  return { code: typeof error?.code === 'string' ? error.code : null, message: error instanceof Error ? error.message : String(error), detail: error?.detail ?? null };
+  return {
+    code: typeof error?.code === 'string' ? error.code : null,
+    message: error instanceof Error ? error.message : String(error),
+    detail: error?.detail ?? null,
+  };
 }
 
 async function connect() {

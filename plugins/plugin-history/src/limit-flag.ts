@@ -12,7 +12,11 @@ const WHOLE_NUMBER = /^\d+$/;
  * "datatype mismatch"). `parseLimit` checks the value in one place, in one sentence.
  */
 export function limitFlag(things: string, fallback: number) {
-  return Flags.string({ summary: `Show at most this many ${things} (1 to ${MAX_LIMIT}).`, default: String(fallback), helpValue: '<n>' });
+  return Flags.string({
+    summary: `Show at most this many ${things} (1 to ${MAX_LIMIT}).`,
+    default: String(fallback),
+    helpValue: '<n>',
+  });
 }
 
 export function parseLimit(value: string): number {

@@ -2,7 +2,18 @@
  * The `--json` shapes of plugin-history's commands. Scripts and other plugins (blue-green) read
  * them: add fields freely, never rename or remove one (documented in README.md).
  */
-import type { Actor, Backup, BackupRestore, Canister, Deployment, JsonObject, PromotionStatus, PromotionStep, RouteChange, TimelineEvent } from '@soulrecall/history-store';
+import type {
+  Actor,
+  Backup,
+  BackupRestore,
+  Canister,
+  Deployment,
+  JsonObject,
+  PromotionStatus,
+  PromotionStep,
+  RouteChange,
+  TimelineEvent,
+} from '@soulrecall/history-store';
 
 /** One row of `promote list`. */
 export interface PromotionListEntry {

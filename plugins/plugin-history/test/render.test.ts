@@ -15,12 +15,25 @@ describe('plugin-history renderers', () => {
   after(() => fixture.cleanup());
 
   it('promote list fits 80 columns and shows id, age, hop, strategy, version+module, status, who, duration', () => {
-    const text = renderPromotionList(listPromotions({ store }, { agent: 'my-agent' }), new Date('2026-11-20T12:00:00Z'), 80);
+    const text = renderPromotionList(
+      listPromotions({ store }, { agent: 'my-agent' }),
+      new Date('2026-11-20T12:00:00Z'),
+      80,
+    );
     expect(widest(text)).to.be.at.most(80);
     const [header, first, second] = text.split('\n');
     expect(header).to.match(/^ID\s+AGE\s+FROM→TO\s+STRATEGY\s+VERSION\s+STATUS\s+BY\s+TOOK$/);
-    expect(first).to.include(fixture.rolledBack.id).and.include('staging→p').and.include('- 222222222222').and.include('rolled-back').and.include('alice');
-    expect(second).to.include(fixture.succeeded.id).and.include('v1 111111111111').and.include('succeeded').and.match(/ 1h /);
+    expect(first)
+      .to.include(fixture.rolledBack.id)
+      .and.include('staging→p')
+      .and.include('- 222222222222')
+      .and.include('rolled-back')
+      .and.include('alice');
+    expect(second)
+      .to.include(fixture.succeeded.id)
+      .and.include('v1 111111111111')
+      .and.include('succeeded')
+      .and.match(/ 1h /);
   });
 
   it('promote show fits 80 columns and shows the journal, snapshot, route change and rollback', () => {
@@ -28,7 +41,9 @@ describe('plugin-history renderers', () => {
     expect(widest(succeeded)).to.be.at.most(80);
     expect(succeeded).to.include(`Promotion ${fixture.succeeded.id}: my-agent local → staging (in-place), succeeded`);
     expect(succeeded).to.match(/route\s+staging: none → ryjl3-tyaaa-aaaaa-aaaba-cai \(promotion\)/);
-    expect(succeeded).to.include('alice@build-1').and.match(/principal 2vxsx-fae\n/);
+    expect(succeeded)
+      .to.include('alice@build-1')
+      .and.match(/principal 2vxsx-fae\n/);
     const rolledBack = renderPromotionDetail(showPromotion({ store }, fixture.rolledBack.id), 80);
     expect(widest(rolledBack)).to.be.at.most(80);
     expect(rolledBack).to.match(/verify\s+failed\s+\S+\s+\S+\s+health returned #err/);
@@ -52,13 +67,26 @@ describe('plugin-history renderers', () => {
     const lines = csv.split('\r\n');
     expect(lines[0]).to.equal('id,at,kind,action,agent,environment,subject,summary,principal,osUser,host,project');
     expect(lines).to.have.length(events.length + 1);
-    expect(renderTimelineCsv([{ ...events[0]!, summary: 'said "hi", then left' }]).split('\r\n')[1]).to.include('"said ""hi"", then left"');
+    expect(renderTimelineCsv([{ ...events[0]!, summary: 'said "hi", then left' }]).split('\r\n')[1]).to.include(
+      '"said ""hi"", then left"',
+    );
   });
 
   it('formats durations, ages and wrapped text', () => {
-    expect([850, 8_200, 42_000, 185_000, 7_620_000, null].map(formatDuration)).to.deep.equal(['850ms', '8.2s', '42s', '3m05s', '2h07m', '-']);
+    expect([850, 8_200, 42_000, 185_000, 7_620_000, null].map(formatDuration)).to.deep.equal([
+      '850ms',
+      '8.2s',
+      '42s',
+      '3m05s',
+      '2h07m',
+      '-',
+    ]);
     const now = new Date('2026-11-26T12:00:00Z');
-    expect(['2026-11-26T11:59:30Z', '2026-11-26T11:00:00Z', '2026-11-20T12:00:00Z', '2024-11-01T00:00:00Z'].map((t) => formatAge(t, now))).to.deep.equal(['30s', '1h', '6d', '2y']);
+    expect(
+      ['2026-11-26T11:59:30Z', '2026-11-26T11:00:00Z', '2026-11-20T12:00:00Z', '2024-11-01T00:00:00Z'].map((t) =>
+        formatAge(t, now),
+      ),
+    ).to.deep.equal(['30s', '1h', '6d', '2y']);
     expect(wrap('one two three four', 9, 2)).to.deep.equal(['one two', '  three', '  four']);
   });
 });

@@ -11,10 +11,16 @@ import { stopNetwork } from '@soulrecall/devnet';
 const pluginRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 /** Runs a command with --json and returns what it printed on stdout, parsed. */
-async function runJson(command: { run(argv: string[], root: string): Promise<unknown> }, argv: string[]): Promise<Record<string, unknown>> {
+async function runJson(
+  command: { run(argv: string[], root: string): Promise<unknown> },
+  argv: string[],
+): Promise<Record<string, unknown>> {
   const chunks: string[] = [];
   const write = process.stdout.write.bind(process.stdout);
-  process.stdout.write = ((chunk: string | Uint8Array) => (chunks.push(String(chunk)), true)) as typeof process.stdout.write;
+  process.stdout.write = ((chunk: string | Uint8Array) => (
+    chunks.push(String(chunk)),
+    true
+  )) as typeof process.stdout.write;
   try {
     // With --json a command reports its errors on stdout; anything thrown past that is a bug.
     await command.run([...argv, '--json'], pluginRoot).catch((error: unknown) => {

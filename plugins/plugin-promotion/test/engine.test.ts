@@ -3,7 +3,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { journalRecord, journalStep, parseProjectConfig, PromotionFailure, Session, SoulrecallError, type PromotionContext, type PromotionStrategy } from '@soulrecall/core';
+import {
+  journalRecord,
+  journalStep,
+  parseProjectConfig,
+  PromotionFailure,
+  Session,
+  SoulrecallError,
+  type PromotionContext,
+  type PromotionStrategy,
+} from '@soulrecall/core';
 import { PromotionEngine, type EngineDependencies, type PromoteRequest } from '../src/engine/engine.js';
 import { resolvePromotionRoute } from '../src/engine/request.js';
 import { collectStrategies } from '../src/engine/strategies.js';
@@ -39,7 +48,10 @@ class FakeStrategy implements PromotionStrategy {
     return 'fake in-place';
   }
   async plan() {
-    return [{ name: 'install', description: 'install the module' }, { name: 'verify', description: 'check health' }];
+    return [
+      { name: 'install', description: 'install the module' },
+      { name: 'verify', description: 'check health' },
+    ];
   }
   async run(context: PromotionContext) {
     const store = context.session.store;
@@ -49,7 +61,14 @@ class FakeStrategy implements PromotionStrategy {
         this.crashInstallTimes--;
         throw new Error('connection reset while installing');
       }
-      const deployment = store.deployments.begin({ agent: context.agent.name, environment: context.to.name, canisterId: context.targetCanisterId!, moduleSha256: context.module.sha256, installMode: 'upgrade', promotionId: context.promotion.id });
+      const deployment = store.deployments.begin({
+        agent: context.agent.name,
+        environment: context.to.name,
+        canisterId: context.targetCanisterId!,
+        moduleSha256: context.module.sha256,
+        installMode: 'upgrade',
+        promotionId: context.promotion.id,
+      });
       return { deploymentId: deployment.id };
     });
     await context.journal.step(verifyStep, async () => {
@@ -60,7 +79,12 @@ class FakeStrategy implements PromotionStrategy {
       store.deployments.finish(install.deploymentId, { status: 'succeeded' });
       return { healthy: true };
     });
-    return { targetCanisterId: context.targetCanisterId!, targetDeploymentId: install.deploymentId, routeBefore: context.targetCanisterId, routeAfter: context.targetCanisterId };
+    return {
+      targetCanisterId: context.targetCanisterId!,
+      targetDeploymentId: install.deploymentId,
+      routeBefore: context.targetCanisterId,
+      routeAfter: context.targetCanisterId,
+    };
   }
   async abort(context: PromotionContext) {
     this.aborted.push(context.promotion.id);
@@ -93,7 +117,16 @@ describe('promotion engine (fake strategy, real store)', () => {
   }
 
   const request = (extra: Partial<PromoteRequest> = {}): PromoteRequest => ({
-    agent: 'my-agent', from: 'staging', to: 'prod', strategy: 'in-place', skipDeploy: false, dryRun: false, yes: true, force: false, strategyOptions: {}, ...extra,
+    agent: 'my-agent',
+    from: 'staging',
+    to: 'prod',
+    strategy: 'in-place',
+    skipDeploy: false,
+    dryRun: false,
+    yes: true,
+    force: false,
+    strategyOptions: {},
+    ...extra,
   });
 
   beforeEach(() => {
@@ -105,9 +138,18 @@ describe('promotion engine (fake strategy, real store)', () => {
     const sha = store.artifacts.put(moduleV2).sha256;
     store.artifacts.put(moduleV1);
     onChainHash = sha;
-    for (const [environment, canisterId, bytes] of [['staging', STAGING_CANISTER, moduleV2], ['production', PROD_CANISTER, moduleV1]] as const) {
+    for (const [environment, canisterId, bytes] of [
+      ['staging', STAGING_CANISTER, moduleV2],
+      ['production', PROD_CANISTER, moduleV1],
+    ] as const) {
       store.canisters.record({ canisterId, networkUrl: 'http://127.0.0.1:9', environment, agent: 'my-agent' });
-      const deployment = store.deployments.begin({ agent: 'my-agent', environment, canisterId, moduleSha256: store.artifacts.put(bytes).sha256, installMode: 'install' });
+      const deployment = store.deployments.begin({
+        agent: 'my-agent',
+        environment,
+        canisterId,
+        moduleSha256: store.artifacts.put(bytes).sha256,
+        installMode: 'install',
+      });
       store.deployments.finish(deployment.id, { status: 'succeeded' });
       store.routes.set({ agent: 'my-agent', environment, canisterId, cause: 'deploy' });
     }
@@ -121,7 +163,13 @@ describe('promotion engine (fake strategy, real store)', () => {
     const result = await engine().promote(request());
     expect(result.status).to.equal('succeeded');
     expect(result.to).to.equal('production');
-    expect(result.steps.map((step) => `${step.name}:${step.status}`)).to.deep.equal(['lock:succeeded', 'preflight:succeeded', 'install:succeeded', 'verify:succeeded', 'release:succeeded']);
+    expect(result.steps.map((step) => `${step.name}:${step.status}`)).to.deep.equal([
+      'lock:succeeded',
+      'preflight:succeeded',
+      'install:succeeded',
+      'verify:succeeded',
+      'release:succeeded',
+    ]);
     expect(result.targetDeployment!.version).to.equal(2);
     const promotion = session.store.promotions.require(result.promotionId!);
     expect(promotion.status).to.equal('succeeded');
@@ -132,14 +180,20 @@ describe('promotion engine (fake strategy, real store)', () => {
 
   it('refuses drift with both hashes, and --force promotes the recorded module with a note', async () => {
     onChainHash = 'ab'.repeat(32);
-    const error = await engine().promote(request()).catch((e: unknown) => e);
+    const error = await engine()
+      .promote(request())
+      .catch((e: unknown) => e);
     expect(error).to.be.instanceOf(SoulrecallError).with.property('code', 'DRIFT');
-    expect((error as Error).message).to.include('abababab').and.include(session.store.deployments.latest({ agent: 'my-agent', environment: 'staging' })!.moduleSha256);
+    expect((error as Error).message)
+      .to.include('abababab')
+      .and.include(session.store.deployments.latest({ agent: 'my-agent', environment: 'staging' })!.moduleSha256);
     expect(session.store.promotions.list()).to.have.length(0);
     const forced = await engine().promote(request({ force: true }));
     expect(forced.status).to.equal('succeeded');
     expect(forced.notes.join(' ')).to.match(/--force: promoting recorded module/);
-    expect(session.store.promotions.require(forced.promotionId!).options.forcedDrift).to.deep.include({ onChain: 'ab'.repeat(32) });
+    expect(session.store.promotions.require(forced.promotionId!).options.forcedDrift).to.deep.include({
+      onChain: 'ab'.repeat(32),
+    });
   });
 
   it('does nothing, and records nothing, when the target already runs the module', async () => {
@@ -160,7 +214,9 @@ describe('promotion engine (fake strategy, real store)', () => {
 
   it('records a promotion whose verification failed as rolled back and exits 12', async () => {
     strategy.failVerify = true;
-    const error = await engine().promote(request()).catch((e: unknown) => e);
+    const error = await engine()
+      .promote(request())
+      .catch((e: unknown) => e);
     expect(error).to.be.instanceOf(SoulrecallError).with.property('exitCode', 12);
     const [summary] = session.store.promotions.list();
     expect(summary!.status).to.equal('rolled-back');
@@ -170,7 +226,9 @@ describe('promotion engine (fake strategy, real store)', () => {
 
   it('resumes an interrupted promotion from the journal without redoing completed steps', async () => {
     strategy.crashInstallTimes = 1;
-    const error = await engine().promote(request()).catch((e: unknown) => e);
+    const error = await engine()
+      .promote(request())
+      .catch((e: unknown) => e);
     expect(error).to.be.instanceOf(SoulrecallError).with.property('code', 'PROMOTION_INTERRUPTED');
     expect((error as Error).message).to.match(/^Promotion prm-\w+ stopped: connection reset while installing$/);
     expect((error as { hint?: string }).hint).to.match(/promote resume prm-/);
@@ -189,23 +247,34 @@ describe('promotion engine (fake strategy, real store)', () => {
 
   it('aborts a failed promotion: the strategy undoes it and the lock is free', async () => {
     strategy.crashInstallTimes = 1;
-    await engine().promote(request()).catch(() => undefined);
+    await engine()
+      .promote(request())
+      .catch(() => undefined);
     const [failed] = session.store.promotions.list();
     const result = await engine().abort(failed!.id);
     expect(result.status).to.equal('aborted');
     expect(strategy.aborted).to.deep.equal([failed!.id]);
     expect(session.store.promotions.require(failed!.id).status).to.equal('aborted');
     expect(session.store.locks.get('my-agent', 'production')).to.equal(null);
-    await engine().abort(failed!.id).then(
-      () => expect.fail('a second abort must be refused'),
-      (error: SoulrecallError) => expect(error.code).to.equal('PROMOTION_NOT_ABORTABLE'),
-    );
+    await engine()
+      .abort(failed!.id)
+      .then(
+        () => expect.fail('a second abort must be refused'),
+        (error: SoulrecallError) => expect(error.code).to.equal('PROMOTION_NOT_ABORTABLE'),
+      );
   });
 
   it('fails fast, naming the running promotion, when another one holds the lock, and records the attempt as refused', async () => {
-    session.store.locks.acquire({ agent: 'my-agent', environment: 'production', operation: 'promotion', operationId: 'prm-other1' });
+    session.store.locks.acquire({
+      agent: 'my-agent',
+      environment: 'production',
+      operation: 'promotion',
+      operationId: 'prm-other1',
+    });
     const deploymentsBefore = session.store.deployments.list().length;
-    const error = await engine().promote(request()).catch((e: unknown) => e);
+    const error = await engine()
+      .promote(request())
+      .catch((e: unknown) => e);
     expect((error as { code?: string }).code).to.equal('LOCK_HELD');
     expect((error as Error).message).to.match(/promotion prm-other1 is running on my-agent\/production since/);
     expect(strategy.installs).to.equal(0);
@@ -220,11 +289,20 @@ describe('promotion engine (fake strategy, real store)', () => {
 
   it('a resume refused by the lock leaves the journal of the process holding it alone', async () => {
     strategy.crashInstallTimes = 1;
-    await engine().promote(request()).catch(() => undefined);
+    await engine()
+      .promote(request())
+      .catch(() => undefined);
     const [failed] = session.store.promotions.list();
     const stepsBefore = session.store.promotions.require(failed!.id).steps.length;
-    session.store.locks.acquire({ agent: 'my-agent', environment: 'production', operation: 'promotion', operationId: 'prm-other1' });
-    const error = await engine().resume(failed!.id).catch((e: unknown) => e);
+    session.store.locks.acquire({
+      agent: 'my-agent',
+      environment: 'production',
+      operation: 'promotion',
+      operationId: 'prm-other1',
+    });
+    const error = await engine()
+      .resume(failed!.id)
+      .catch((e: unknown) => e);
     expect((error as { code?: string }).code).to.equal('LOCK_HELD');
     const after = session.store.promotions.require(failed!.id);
     expect(after.status).to.equal('failed');
@@ -232,8 +310,12 @@ describe('promotion engine (fake strategy, real store)', () => {
   });
 
   it('checks the target before writing anything: a failed preflight leaves no promotion behind', async () => {
-    const unreachable = Object.assign(new Error('Cannot reach the production network'), { code: 'NETWORK_UNREACHABLE' });
-    const error = await engine({ preflight: async () => Promise.reject(unreachable) }).promote(request()).catch((e: unknown) => e);
+    const unreachable = Object.assign(new Error('Cannot reach the production network'), {
+      code: 'NETWORK_UNREACHABLE',
+    });
+    const error = await engine({ preflight: async () => Promise.reject(unreachable) })
+      .promote(request())
+      .catch((e: unknown) => e);
     expect(error).to.equal(unreachable);
     expect(session.store.promotions.list()).to.have.length(0);
     expect(session.store.locks.get('my-agent', 'production')).to.equal(null);
@@ -241,20 +323,26 @@ describe('promotion engine (fake strategy, real store)', () => {
 
   it('names an unknown promotion id with a hint (resume and abort)', async () => {
     for (const action of ['resume', 'abort'] as const) {
-      const error = await engine()[action]('prm-nope00').catch((e: unknown) => e);
+      const error = await engine()
+        [action]('prm-nope00')
+        .catch((e: unknown) => e);
       expect(error).to.be.instanceOf(SoulrecallError).with.property('code', 'PROMOTION_NOT_FOUND');
       expect((error as SoulrecallError).exitCode).to.equal(4);
     }
   });
 
   it('refuses a protected target without --yes when there is no terminal, recording nothing', async () => {
-    const error = await engine().promote(request({ yes: false })).catch((e: unknown) => e);
+    const error = await engine()
+      .promote(request({ yes: false }))
+      .catch((e: unknown) => e);
     expect(error).to.be.instanceOf(SoulrecallError).with.property('code', 'NOT_CONFIRMED');
     expect(session.store.promotions.list()).to.have.length(0);
   });
 
   it('names the plugin to install for a strategy nobody provides', async () => {
-    const error = await engine().promote(request({ strategy: 'blue-green' })).catch((e: unknown) => e);
+    const error = await engine()
+      .promote(request({ strategy: 'blue-green' }))
+      .catch((e: unknown) => e);
     expect(error).to.be.instanceOf(SoulrecallError).with.property('code', 'STRATEGY_NOT_INSTALLED');
     expect((error as SoulrecallError).hint).to.include('soulrecall plugins install @soulrecall/plugin-blue-green');
   });
@@ -265,21 +353,34 @@ describe('promotion engine (fake strategy, real store)', () => {
     expect(result.notes.join(' ')).to.include('no network was touched');
     expect(strategy.installs).to.equal(0);
     const deployment = session.store.deployments.require(result.targetDeployment!.id);
-    expect(deployment).to.include({ environment: 'production', canisterId: PROD_CANISTER, status: 'succeeded', promotionId: result.promotionId });
+    expect(deployment).to.include({
+      environment: 'production',
+      canisterId: PROD_CANISTER,
+      status: 'succeeded',
+      promotionId: result.promotionId,
+    });
     const promotion = session.store.promotions.require(result.promotionId!);
-    expect(promotion.steps.map((step) => `${step.name}:${step.status}`)).to.deep.equal(['lock:succeeded', 'record:succeeded', 'release:succeeded']);
+    expect(promotion.steps.map((step) => `${step.name}:${step.status}`)).to.deep.equal([
+      'lock:succeeded',
+      'record:succeeded',
+      'release:succeeded',
+    ]);
     expect(session.store.locks.get('my-agent', 'production')).to.equal(null);
   });
 
   it('--skip-deploy does not probe the source for drift (no network at all)', async () => {
     let probes = 0;
-    const result = await engine({ probeModuleHash: async () => ((probes += 1), 'ab'.repeat(32)) }).promote(request({ skipDeploy: true }));
+    const result = await engine({ probeModuleHash: async () => ((probes += 1), 'ab'.repeat(32)) }).promote(
+      request({ skipDeploy: true }),
+    );
     expect(result.status).to.equal('recorded');
     expect(probes).to.equal(0);
   });
 
   it('refuses to promote an agent never deployed to the source', async () => {
-    const error = await engine().promote(request({ from: 'local', to: 'staging' })).catch((e: unknown) => e);
+    const error = await engine()
+      .promote(request({ from: 'local', to: 'staging' }))
+      .catch((e: unknown) => e);
     expect(error).to.be.instanceOf(SoulrecallError).with.property('code', 'SOURCE_NOT_DEPLOYED');
   });
 });
@@ -310,7 +411,11 @@ describe('promotion route resolution', () => {
 describe('strategy collection', () => {
   it('gathers strategies from every plugin that answered the hook', () => {
     const fake = new FakeStrategy();
-    const strategies = collectStrategies([{ result: [fake] }, { result: undefined }, { result: { name: 'blue-green', run: async () => ({}) } }]);
+    const strategies = collectStrategies([
+      { result: [fake] },
+      { result: undefined },
+      { result: { name: 'blue-green', run: async () => ({}) } },
+    ]);
     expect([...strategies.keys()]).to.deep.equal(['in-place', 'blue-green']);
   });
 });

@@ -8,8 +8,12 @@ export interface BackupListResult {
 
 export default class BackupList extends SoulrecallCommand<BackupListResult> {
   static override summary = 'List recorded backups, newest first.';
-  static override description = 'Every backup soulrecall recorded (manual ones and the snapshots taken before each upgrade), or those of one canister, with where each lives: `network` (its snapshot, with the canister), `disk` (a snapshot file in the data directory: `backup upload` puts it into a canister), or `both`.';
-  static override examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> rrkah-fqaaa-aaaaa-aaaaq-cai --json'];
+  static override description =
+    'Every backup soulrecall recorded (manual ones and the snapshots taken before each upgrade), or those of one canister, with where each lives: `network` (its snapshot, with the canister), `disk` (a snapshot file in the data directory: `backup upload` puts it into a canister), or `both`.';
+  static override examples = [
+    '<%= config.bin %> <%= command.id %>',
+    '<%= config.bin %> <%= command.id %> rrkah-fqaaa-aaaaa-aaaaq-cai --json',
+  ];
   static override args = {
     canisterId: Args.string({ description: 'Only the backups of this canister.' }),
   };
@@ -19,7 +23,10 @@ export default class BackupList extends SoulrecallCommand<BackupListResult> {
 
   public async run(): Promise<BackupListResult> {
     const { args, flags } = await this.parse(BackupList);
-    const backups = listBackups(this.session({ requireConfig: false }), { canisterId: args.canisterId, network: flags.env });
+    const backups = listBackups(this.session({ requireConfig: false }), {
+      canisterId: args.canisterId,
+      network: flags.env,
+    });
     if (backups.length === 0) this.log('No backups recorded.');
     else
       this.log(

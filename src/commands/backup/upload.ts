@@ -11,7 +11,10 @@ A canister soulrecall has not recorded needs --network; it is adopted for the ag
     '<%= config.bin %> <%= command.id %> backup.snapshot --canister rrkah-fqaaa-aaaaa-aaaaq-cai --json',
   ];
   static override args = {
-    file: Args.string({ description: 'A snapshot file, as `backup download` or `backup create --download` wrote it.', required: true }),
+    file: Args.string({
+      description: 'A snapshot file, as `backup download` or `backup create --download` wrote it.',
+      required: true,
+    }),
   };
   static override flags = {
     canister: Flags.string({ summary: 'Canister id to upload into.', required: true }),
@@ -27,7 +30,9 @@ A canister soulrecall has not recorded needs --network; it is adopted for the ag
       { progress: (message) => this.progress(message) },
     );
     const { backup, upload } = result;
-    this.log(`Uploaded into ${backup.canisterId} as backup ${backup.id} (snapshot ${backup.snapshotId}, ${upload.bytes} bytes${upload.resumed ? ', resumed' : ''}).`);
+    this.log(
+      `Uploaded into ${backup.canisterId} as backup ${backup.id} (snapshot ${backup.snapshotId}, ${upload.bytes} bytes${upload.resumed ? ', resumed' : ''}).`,
+    );
     this.log(`Restore it with: soulrecall backup restore ${backup.id}`);
     return result;
   }

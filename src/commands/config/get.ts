@@ -7,7 +7,10 @@ export interface ConfigGetResult {
 
 export default class ConfigGet extends SoulrecallCommand<ConfigGetResult> {
   static override summary = 'Show the live routes (which canister serves each agent in each environment).';
-  static override examples = ['<%= config.bin %> <%= command.id %> --routing', '<%= config.bin %> <%= command.id %> --routing --agent my-agent -e prod --json'];
+  static override examples = [
+    '<%= config.bin %> <%= command.id %> --routing',
+    '<%= config.bin %> <%= command.id %> --routing --agent my-agent -e prod --json',
+  ];
   static override flags = {
     routing: Flags.boolean({ summary: 'Show the live routes.', required: true }),
     agent: agentFlag('Only routes of this agent.'),
@@ -16,7 +19,10 @@ export default class ConfigGet extends SoulrecallCommand<ConfigGetResult> {
 
   public async run(): Promise<ConfigGetResult> {
     const { flags } = await this.parse(ConfigGet);
-    const routes = liveRoutes(this.session({ requireConfig: flags.env !== undefined }), { agent: flags.agent, environment: flags.env });
+    const routes = liveRoutes(this.session({ requireConfig: flags.env !== undefined }), {
+      agent: flags.agent,
+      environment: flags.env,
+    });
     if (routes.length === 0) this.progress('No live routes yet.');
     else
       this.log(

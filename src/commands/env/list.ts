@@ -23,7 +23,11 @@ export default class EnvList extends SoulrecallCommand<EnvironmentListResult> {
   static override summary = 'List the environments of the pipeline with their resolved networks.';
   static override description =
     'Reads soulrecall.yaml and shows each environment in promotion order: the network URL soulrecall talks to, where the root key comes from, aliases, whether it is protected, and the identity used.';
-  static override examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --json', '<%= config.bin %> <%= command.id %> --config ./deploy/soulrecall.yaml'];
+  static override examples = [
+    '<%= config.bin %> <%= command.id %>',
+    '<%= config.bin %> <%= command.id %> --json',
+    '<%= config.bin %> <%= command.id %> --config ./deploy/soulrecall.yaml',
+  ];
 
   public async run(): Promise<EnvironmentListResult> {
     await this.parse(EnvList);

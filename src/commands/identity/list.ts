@@ -6,7 +6,8 @@ export interface IdentityListResult {
 }
 
 export default class IdentityList extends SoulrecallCommand<IdentityListResult> {
-  static override summary = "List soulrecall's identities with their principals (* = selected; --json adds the key type).";
+  static override summary =
+    "List soulrecall's identities with their principals (* = selected; --json adds the key type).";
   static override examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --json'];
 
   public async run(): Promise<IdentityListResult> {

@@ -10,9 +10,15 @@ export interface IdentityResult {
 
 export default class IdentityNew extends SoulrecallCommand<IdentityResult> {
   static override summary = 'Create a new identity (a key pair kept in the data directory, mode 0600).';
-  static override description = 'The key is never printed. Select it with `identity use`, or name it in an environment (`identity: <name>`).';
-  static override examples = ['<%= config.bin %> <%= command.id %> deployer', '<%= config.bin %> <%= command.id %> ci --key-type secp256k1 --json'];
-  static override args = { name: Args.string({ description: 'Identity name (letters, digits, ., _, -).', required: true }) };
+  static override description =
+    'The key is never printed. Select it with `identity use`, or name it in an environment (`identity: <name>`).';
+  static override examples = [
+    '<%= config.bin %> <%= command.id %> deployer',
+    '<%= config.bin %> <%= command.id %> ci --key-type secp256k1 --json',
+  ];
+  static override args = {
+    name: Args.string({ description: 'Identity name (letters, digits, ., _, -).', required: true }),
+  };
   static override flags = {
     'key-type': Flags.option({ summary: 'Key type.', options: KEY_TYPES, default: 'ed25519' })(),
   };

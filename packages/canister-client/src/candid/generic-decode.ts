@@ -31,8 +31,28 @@ export interface CandidField {
 export class CandidDecodeError extends Error {}
 
 const KNOWN_LABELS = [
-  'ok', 'Ok', 'err', 'Err', 'error', 'Error', 'healthy', 'Healthy', 'unhealthy', 'Unhealthy', 'status', 'message',
-  'reason', 'details', 'version', 'uptime', 'checks', 'name', 'value', 'degraded', 'running', 'stopped',
+  'ok',
+  'Ok',
+  'err',
+  'Err',
+  'error',
+  'Error',
+  'healthy',
+  'Healthy',
+  'unhealthy',
+  'Unhealthy',
+  'status',
+  'message',
+  'reason',
+  'details',
+  'version',
+  'uptime',
+  'checks',
+  'name',
+  'value',
+  'degraded',
+  'running',
+  'stopped',
 ];
 const LABEL_BY_ID = new Map(KNOWN_LABELS.map((label) => [idlLabelToId(label), label]));
 export const labelId = (label: string): number => idlLabelToId(label);
@@ -56,7 +76,8 @@ class Reader {
     return this.bytes[this.offset++];
   }
   take(length: number): Uint8Array {
-    if (length < 0 || this.offset + length > this.bytes.length) throw new CandidDecodeError('unexpected end of message');
+    if (length < 0 || this.offset + length > this.bytes.length)
+      throw new CandidDecodeError('unexpected end of message');
     const slice = this.bytes.subarray(this.offset, this.offset + length);
     this.offset += length;
     return slice;
@@ -133,7 +154,9 @@ function readValue(reader: Reader, table: TableEntry[], type: TypeRef, depth: nu
     if (!entry) throw new CandidDecodeError(`type index ${type} out of range`);
     switch (entry.code) {
       case -18:
-        return reader.byte() === 1 ? { kind: 'opt', value: readValue(reader, table, entry.inner, depth + 1) } : { kind: 'opt' };
+        return reader.byte() === 1
+          ? { kind: 'opt', value: readValue(reader, table, entry.inner, depth + 1) }
+          : { kind: 'opt' };
       case -19: {
         const length = reader.length();
         if (entry.inner === -5) return { kind: 'blob', value: reader.take(length).slice() };
@@ -144,13 +167,24 @@ function readValue(reader: Reader, table: TableEntry[], type: TypeRef, depth: nu
       case -20:
         return {
           kind: 'record',
-          fields: entry.fields.map((field) => ({ id: field.id, name: LABEL_BY_ID.get(field.id), value: readValue(reader, table, field.type, depth + 1) })),
+          fields: entry.fields.map((field) => ({
+            id: field.id,
+            name: LABEL_BY_ID.get(field.id),
+            value: readValue(reader, table, field.type, depth + 1),
+          })),
         };
       case -21: {
         const index = reader.length();
         const field = entry.fields[index];
         if (!field) throw new CandidDecodeError('variant index out of range');
-        return { kind: 'variant', field: { id: field.id, name: LABEL_BY_ID.get(field.id), value: readValue(reader, table, field.type, depth + 1) } };
+        return {
+          kind: 'variant',
+          field: {
+            id: field.id,
+            name: LABEL_BY_ID.get(field.id),
+            value: readValue(reader, table, field.type, depth + 1),
+          },
+        };
       }
       case -22: {
         if (reader.byte() !== 1) throw new CandidDecodeError('opaque function reference');
@@ -162,25 +196,44 @@ function readValue(reader: Reader, table: TableEntry[], type: TypeRef, depth: nu
     }
   }
   switch (type) {
-    case -1: return { kind: 'null' };
-    case -2: return { kind: 'bool', value: reader.byte() === 1 };
-    case -3: return { kind: 'nat', value: reader.uleb() };
-    case -4: return { kind: 'int', value: reader.sleb() };
-    case -5: return { kind: 'nat', value: reader.fixed(1, false) };
-    case -6: return { kind: 'nat', value: reader.fixed(2, false) };
-    case -7: return { kind: 'nat', value: reader.fixed(4, false) };
-    case -8: return { kind: 'nat', value: reader.fixed(8, false) };
-    case -9: return { kind: 'int', value: reader.fixed(1, true) };
-    case -10: return { kind: 'int', value: reader.fixed(2, true) };
-    case -11: return { kind: 'int', value: reader.fixed(4, true) };
-    case -12: return { kind: 'int', value: reader.fixed(8, true) };
-    case -13: return { kind: 'float', value: new DataView(reader.take(4).slice().buffer).getFloat32(0, true) };
-    case -14: return { kind: 'float', value: new DataView(reader.take(8).slice().buffer).getFloat64(0, true) };
-    case -15: return { kind: 'text', value: new TextDecoder().decode(reader.take(reader.length())) };
-    case -16: return { kind: 'reserved' };
-    case -17: throw new CandidDecodeError('a value of type empty cannot exist');
-    case -24: return { kind: 'principal', value: readPrincipal(reader) };
-    default: throw new CandidDecodeError(`unknown type code ${type}`);
+    case -1:
+      return { kind: 'null' };
+    case -2:
+      return { kind: 'bool', value: reader.byte() === 1 };
+    case -3:
+      return { kind: 'nat', value: reader.uleb() };
+    case -4:
+      return { kind: 'int', value: reader.sleb() };
+    case -5:
+      return { kind: 'nat', value: reader.fixed(1, false) };
+    case -6:
+      return { kind: 'nat', value: reader.fixed(2, false) };
+    case -7:
+      return { kind: 'nat', value: reader.fixed(4, false) };
+    case -8:
+      return { kind: 'nat', value: reader.fixed(8, false) };
+    case -9:
+      return { kind: 'int', value: reader.fixed(1, true) };
+    case -10:
+      return { kind: 'int', value: reader.fixed(2, true) };
+    case -11:
+      return { kind: 'int', value: reader.fixed(4, true) };
+    case -12:
+      return { kind: 'int', value: reader.fixed(8, true) };
+    case -13:
+      return { kind: 'float', value: new DataView(reader.take(4).slice().buffer).getFloat32(0, true) };
+    case -14:
+      return { kind: 'float', value: new DataView(reader.take(8).slice().buffer).getFloat64(0, true) };
+    case -15:
+      return { kind: 'text', value: new TextDecoder().decode(reader.take(reader.length())) };
+    case -16:
+      return { kind: 'reserved' };
+    case -17:
+      throw new CandidDecodeError('a value of type empty cannot exist');
+    case -24:
+      return { kind: 'principal', value: readPrincipal(reader) };
+    default:
+      throw new CandidDecodeError(`unknown type code ${type}`);
   }
 }
 
@@ -199,15 +252,30 @@ export function decodeCandidUntyped(message: Uint8Array): CandidValue[] {
 export function candidToPlain(value: CandidValue): unknown {
   const label = (field: CandidField) => field.name ?? `_${field.id}`;
   switch (value.kind) {
-    case 'null': case 'reserved': return null;
-    case 'bool': case 'float': case 'text': case 'principal': return value.value;
-    case 'nat': case 'int': return value.value.toString();
-    case 'blob': return Buffer.from(value.value).toString('hex');
-    case 'opt': return value.value === undefined ? null : candidToPlain(value.value);
-    case 'vec': return value.items.map(candidToPlain);
-    case 'record': return Object.fromEntries(value.fields.map((field) => [label(field), candidToPlain(field.value)]));
-    case 'variant': return { [label(value.field)]: candidToPlain(value.field.value) };
-    case 'func': return `${value.canister}.${value.method}`;
-    case 'service': return value.canister;
+    case 'null':
+    case 'reserved':
+      return null;
+    case 'bool':
+    case 'float':
+    case 'text':
+    case 'principal':
+      return value.value;
+    case 'nat':
+    case 'int':
+      return value.value.toString();
+    case 'blob':
+      return Buffer.from(value.value).toString('hex');
+    case 'opt':
+      return value.value === undefined ? null : candidToPlain(value.value);
+    case 'vec':
+      return value.items.map(candidToPlain);
+    case 'record':
+      return Object.fromEntries(value.fields.map((field) => [label(field), candidToPlain(field.value)]));
+    case 'variant':
+      return { [label(value.field)]: candidToPlain(value.field.value) };
+    case 'func':
+      return `${value.canister}.${value.method}`;
+    case 'service':
+      return value.canister;
   }
 }

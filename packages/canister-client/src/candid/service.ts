@@ -24,7 +24,9 @@ export class CandidService {
     try {
       return new Uint8Array(IDL.encode(func.argTypes, args));
     } catch (error) {
-      throw new CanisterClientError('INVALID_ARGUMENT', `Invalid argument for ${method}: ${(error as Error).message}`, { cause: error });
+      throw new CanisterClientError('INVALID_ARGUMENT', `Invalid argument for ${method}: ${(error as Error).message}`, {
+        cause: error,
+      });
     }
   }
 
@@ -45,13 +47,19 @@ export class CandidService {
       const values = IDL.decode(func.retTypes, reply);
       return (values.length === 0 ? undefined : values[0]) as T;
     } catch (error) {
-      throw new CanisterClientError('UNEXPECTED_REPLY', `Cannot decode the reply of ${method}: ${(error as Error).message}`, { cause: error });
+      throw new CanisterClientError(
+        'UNEXPECTED_REPLY',
+        `Cannot decode the reply of ${method}: ${(error as Error).message}`,
+        { cause: error },
+      );
     }
   }
 }
 
-export const toHex = (bytes: Uint8Array | number[]): string => Buffer.from(bytes instanceof Uint8Array ? bytes : Uint8Array.from(bytes)).toString('hex');
+export const toHex = (bytes: Uint8Array | number[]): string =>
+  Buffer.from(bytes instanceof Uint8Array ? bytes : Uint8Array.from(bytes)).toString('hex');
 export const fromHex = (hex: string): Uint8Array => new Uint8Array(Buffer.from(hex, 'hex'));
 /** Candid `opt T` as JS (`[] | [T]`) to `T | undefined`. */
-export const fromOpt = <T>(value: [] | [T] | undefined): T | undefined => (value && value.length > 0 ? value[0] : undefined);
+export const fromOpt = <T>(value: [] | [T] | undefined): T | undefined =>
+  value && value.length > 0 ? value[0] : undefined;
 export const toOpt = <T>(value: T | undefined): [] | [T] => (value === undefined ? [] : [value]);

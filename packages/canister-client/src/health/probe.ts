@@ -48,7 +48,12 @@ export interface HealthVerdict {
  * Failures of the network rather than of the canister: they say nothing about its health, so
  * the verdict is "not reachable" (callers report a network problem, not an unhealthy agent).
  */
-const NETWORK_FAILURES = new Set<CanisterClientErrorCode>(['NETWORK_UNREACHABLE', 'HTTP_ERROR', 'UNEXPECTED_REPLY', 'TRUST_ERROR']);
+const NETWORK_FAILURES = new Set<CanisterClientErrorCode>([
+  'NETWORK_UNREACHABLE',
+  'HTTP_ERROR',
+  'UNEXPECTED_REPLY',
+  'TRUST_ERROR',
+]);
 
 interface ProbeDeps {
   transport: IcTransport;
@@ -56,8 +61,16 @@ interface ProbeDeps {
   reader: CanisterStateReader;
 }
 
-async function callHealthMethod(transport: IcTransport, canisterId: PrincipalLike, options: HealthProbeOptions & { method: string }): Promise<HealthMethodResult> {
-  const request = { canisterId: toPrincipal(canisterId), method: options.method, arg: options.arg ?? EMPTY_CANDID_ARGS };
+async function callHealthMethod(
+  transport: IcTransport,
+  canisterId: PrincipalLike,
+  options: HealthProbeOptions & { method: string },
+): Promise<HealthMethodResult> {
+  const request = {
+    canisterId: toPrincipal(canisterId),
+    method: options.method,
+    arg: options.arg ?? EMPTY_CANDID_ARGS,
+  };
   try {
     const reply = options.callAs === 'update' ? await transport.update(request) : await transport.query(request);
     return { name: options.method, ...judgeHealthReply(reply) };
@@ -69,7 +82,11 @@ async function callHealthMethod(transport: IcTransport, canisterId: PrincipalLik
 }
 
 /** Reachable, running, code installed and (if asked) the health method says healthy. */
-export async function probeHealth(deps: ProbeDeps, canisterId: PrincipalLike, options: HealthProbeOptions = {}): Promise<HealthVerdict> {
+export async function probeHealth(
+  deps: ProbeDeps,
+  canisterId: PrincipalLike,
+  options: HealthProbeOptions = {},
+): Promise<HealthVerdict> {
   const id = toPrincipal(canisterId);
   const verdict: HealthVerdict = {
     canisterId: id.toText(),
@@ -84,7 +101,12 @@ export async function probeHealth(deps: ProbeDeps, canisterId: PrincipalLike, op
   try {
     try {
       const status = await deps.management.canisterStatus(id);
-      Object.assign(verdict, { status: status.status, statusSource: 'canister_status', moduleHash: status.moduleHash, cycles: status.cycles });
+      Object.assign(verdict, {
+        status: status.status,
+        statusSource: 'canister_status',
+        moduleHash: status.moduleHash,
+        cycles: status.cycles,
+      });
     } catch (error) {
       if (!isCanisterClientError(error, 'NOT_A_CONTROLLER')) throw error;
       // Not a controller: the certified state tree still tells whether code is installed.
@@ -92,7 +114,8 @@ export async function probeHealth(deps: ProbeDeps, canisterId: PrincipalLike, op
       verdict.statusSource = 'read_state';
     }
     if (verdict.moduleHash === null) verdict.problems.push('no code installed');
-    if (verdict.status === 'stopped' || verdict.status === 'stopping') verdict.problems.push(`canister is ${verdict.status}`);
+    if (verdict.status === 'stopped' || verdict.status === 'stopping')
+      verdict.problems.push(`canister is ${verdict.status}`);
     if (options.method && verdict.moduleHash !== null && verdict.status !== 'stopped') {
       verdict.method = await callHealthMethod(deps.transport, id, { ...options, method: options.method });
       if (!verdict.method.healthy) verdict.problems.push(`${options.method} ${verdict.method.reason}`);

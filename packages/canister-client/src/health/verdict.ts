@@ -1,4 +1,10 @@
-import { type CandidValue, CandidDecodeError, candidToPlain, decodeCandidUntyped, labelId } from '../candid/generic-decode.js';
+import {
+  type CandidValue,
+  CandidDecodeError,
+  candidToPlain,
+  decodeCandidUntyped,
+  labelId,
+} from '../candid/generic-decode.js';
 
 /**
  * How a health method's reply is judged, whatever its Candid type (documented in README.md):
@@ -19,13 +25,18 @@ export interface ReplyVerdict {
 }
 
 function judge(value: CandidValue): { healthy: boolean; reason: string } {
-  if (value.kind === 'bool') return value.value ? { healthy: true, reason: 'replied true' } : { healthy: false, reason: 'replied false' };
+  if (value.kind === 'bool')
+    return value.value ? { healthy: true, reason: 'replied true' } : { healthy: false, reason: 'replied false' };
   if (value.kind === 'variant') {
     const tag = value.field.name ?? `_${value.field.id}`;
-    return UNHEALTHY_TAGS.has(value.field.id) ? { healthy: false, reason: `replied #${tag}` } : { healthy: true, reason: `replied #${tag}` };
+    return UNHEALTHY_TAGS.has(value.field.id)
+      ? { healthy: false, reason: `replied #${tag}` }
+      : { healthy: true, reason: `replied #${tag}` };
   }
   if (value.kind === 'record') {
-    const flag = value.fields.find((field) => FLAG_FIELDS.has(field.id) && field.value.kind === 'bool' && !field.value.value);
+    const flag = value.fields.find(
+      (field) => FLAG_FIELDS.has(field.id) && field.value.kind === 'bool' && !field.value.value,
+    );
     if (flag) return { healthy: false, reason: `replied ${flag.name} = false` };
   }
   return { healthy: true, reason: 'replied' };
@@ -37,7 +48,8 @@ export function judgeHealthReply(reply: Uint8Array): ReplyVerdict {
   try {
     values = decodeCandidUntyped(reply);
   } catch (error) {
-    if (error instanceof CandidDecodeError) return { healthy: false, reason: `reply is not valid Candid (${error.message})` };
+    if (error instanceof CandidDecodeError)
+      return { healthy: false, reason: `reply is not valid Candid (${error.message})` };
     throw error;
   }
   if (values.length === 0) return { healthy: true, reason: 'replied ()', reply: null };

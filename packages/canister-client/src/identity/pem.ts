@@ -14,10 +14,14 @@ export interface ParsedIdentity {
 /** The environment variable a passphrase for encrypted keys is taken from (else a prompt on a terminal). */
 export const PASSPHRASE_VARIABLE = 'SOULRECALL_IDENTITY_PASSPHRASE';
 
-const SUPPORTED = 'Use an Ed25519, secp256k1 or P-256 private key PEM (PKCS#8, SEC1 or encrypted PKCS#8), as dfx, quill, keysmith or openssl write it.';
+const SUPPORTED =
+  'Use an Ed25519, secp256k1 or P-256 private key PEM (PKCS#8, SEC1 or encrypted PKCS#8), as dfx, quill, keysmith or openssl write it.';
 
 function invalid(source: string, why: string): CanisterClientError {
-  return new CanisterClientError('IDENTITY_INVALID', `${source} is not a usable identity: ${why}`, { hint: SUPPORTED, details: { source, reason: 'unsupported-key' } });
+  return new CanisterClientError('IDENTITY_INVALID', `${source} is not a usable identity: ${why}`, {
+    hint: SUPPORTED,
+    details: { source, reason: 'unsupported-key' },
+  });
 }
 
 /**
@@ -49,7 +53,9 @@ export class NodeKeyIdentity extends SignIdentity {
     readonly keyType: KeyType,
   ) {
     super();
-    const der = new Uint8Array(crypto.createPublicKey(key).export({ format: 'der', type: 'spki' })) as DerEncodedPublicKey;
+    const der = new Uint8Array(
+      crypto.createPublicKey(key).export({ format: 'der', type: 'spki' }),
+    ) as DerEncodedPublicKey;
     this.publicKey = { toDer: () => der, derKey: der };
   }
 
@@ -70,7 +76,10 @@ function keyTypeOf(key: KeyObject, source: string): KeyType {
     const curve = key.asymmetricKeyDetails?.namedCurve;
     if (curve === 'secp256k1') return 'secp256k1';
     if (curve === 'prime256v1') return 'p256';
-    throw invalid(source, `EC keys on ${curve ?? 'an unnamed curve'} cannot sign IC requests (secp256k1 and P-256 can)`);
+    throw invalid(
+      source,
+      `EC keys on ${curve ?? 'an unnamed curve'} cannot sign IC requests (secp256k1 and P-256 can)`,
+    );
   }
   throw invalid(source, `${key.asymmetricKeyType?.toUpperCase() ?? 'this'} keys cannot sign IC requests`);
 }
@@ -94,8 +103,17 @@ function ringEd25519(pem: string): KeyObject | undefined {
   const body = /-----BEGIN PRIVATE KEY-----([\s\S]*?)-----END PRIVATE KEY-----/.exec(pem)?.[1];
   if (body === undefined) return undefined;
   const der = Buffer.from(body.replace(/\s+/g, ''), 'base64');
-  if (der.length !== 85 || !der.subarray(0, 16).equals(RING_V2_PREFIX) || !der.subarray(48, 53).equals(RING_V2_PUBLIC_TAG)) return undefined;
-  const key = crypto.createPrivateKey({ key: Buffer.concat([PKCS8_V1_ED25519_PREFIX, der.subarray(16, 48)]), format: 'der', type: 'pkcs8' });
+  if (
+    der.length !== 85 ||
+    !der.subarray(0, 16).equals(RING_V2_PREFIX) ||
+    !der.subarray(48, 53).equals(RING_V2_PUBLIC_TAG)
+  )
+    return undefined;
+  const key = crypto.createPrivateKey({
+    key: Buffer.concat([PKCS8_V1_ED25519_PREFIX, der.subarray(16, 48)]),
+    format: 'der',
+    type: 'pkcs8',
+  });
   const derived = crypto.createPublicKey(key).export({ format: 'der', type: 'spki' }).subarray(-32);
   return derived.equals(der.subarray(53)) ? key : undefined;
 }
@@ -109,10 +127,14 @@ function ringEd25519(pem: string): KeyObject | undefined {
 export function identityFromPem(pem: string, source = 'the PEM', passphrase?: string): ParsedIdentity {
   const encrypted = isEncryptedPem(pem);
   if (encrypted && passphrase === undefined) {
-    throw new CanisterClientError('IDENTITY_PASSPHRASE_REQUIRED', `${source} is an encrypted key and there is no terminal to ask for its passphrase`, {
-      hint: `Set ${PASSPHRASE_VARIABLE} to its passphrase, or run the command in a terminal to be asked for it.`,
-      details: { source },
-    });
+    throw new CanisterClientError(
+      'IDENTITY_PASSPHRASE_REQUIRED',
+      `${source} is an encrypted key and there is no terminal to ask for its passphrase`,
+      {
+        hint: `Set ${PASSPHRASE_VARIABLE} to its passphrase, or run the command in a terminal to be asked for it.`,
+        details: { source },
+      },
+    );
   }
   let key: KeyObject | undefined;
   try {
@@ -126,7 +148,13 @@ export function identityFromPem(pem: string, source = 'the PEM', passphrase?: st
       });
     }
     key = ringEd25519(pem);
-    if (!key) throw invalid(source, /-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(pem) ? 'its private key block cannot be read' : 'it holds no PEM private key');
+    if (!key)
+      throw invalid(
+        source,
+        /-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(pem)
+          ? 'its private key block cannot be read'
+          : 'it holds no PEM private key',
+      );
   }
   const keyType = keyTypeOf(key, source);
   return { identity: new NodeKeyIdentity(key, keyType), keyType };
@@ -140,7 +168,8 @@ export function generateIdentity(keyType: KeyType): { identity: NodeKeyIdentity;
   const key =
     keyType === 'ed25519'
       ? crypto.generateKeyPairSync('ed25519').privateKey
-      : crypto.generateKeyPairSync('ec', { namedCurve: keyType === 'secp256k1' ? 'secp256k1' : 'prime256v1' }).privateKey;
+      : crypto.generateKeyPairSync('ec', { namedCurve: keyType === 'secp256k1' ? 'secp256k1' : 'prime256v1' })
+          .privateKey;
   const pem = key.export({ format: 'pem', type: keyType === 'ed25519' ? 'pkcs8' : 'sec1' }).toString();
   return { identity: new NodeKeyIdentity(key, keyType), pem };
 }

@@ -51,7 +51,7 @@ function readPemText(file: string, source: string): string {
       });
     }
     throw new CanisterClientError('IDENTITY_INVALID', `Cannot read ${file} (${code ?? error})`, {
-      hint: 'Check the file\'s permissions.',
+      hint: "Check the file's permissions.",
       details: { source, file },
     });
   }
@@ -208,7 +208,8 @@ export class IdentityStore {
   resolve(spec?: string): LoadedIdentity {
     if (!spec) return this.load(this.selected());
     if (spec.startsWith('dfx:')) return this.loadDfx(spec.slice(4));
-    if (spec.includes('/') || spec.includes(path.sep) || spec.endsWith('.pem')) return this.readPemFile(path.resolve(spec), spec);
+    if (spec.includes('/') || spec.includes(path.sep) || spec.endsWith('.pem'))
+      return this.readPemFile(path.resolve(spec), spec);
     return this.load(spec);
   }
 
@@ -229,10 +230,14 @@ export class IdentityStore {
       const dir = path.dirname(file);
       if (fs.existsSync(path.join(dir, 'identity.pem.encrypted'))) {
         // dfx encrypts with its own scheme (Argon2 and AES-GCM, identity.json holding the parameters), not a PEM format.
-        throw new CanisterClientError('IDENTITY_ENCRYPTED', `The dfx identity "${name}" is encrypted in dfx's own format, which soulrecall cannot read`, {
-          hint: `Export it unencrypted (\`dfx identity export ${name} > ${name}.pem\`) and import that file.`,
-          details: { source: `dfx:${name}` },
-        });
+        throw new CanisterClientError(
+          'IDENTITY_ENCRYPTED',
+          `The dfx identity "${name}" is encrypted in dfx's own format, which soulrecall cannot read`,
+          {
+            hint: `Export it unencrypted (\`dfx identity export ${name} > ${name}.pem\`) and import that file.`,
+            details: { source: `dfx:${name}` },
+          },
+        );
       }
       const inKeyring = fs.existsSync(dir);
       throw new CanisterClientError('IDENTITY_NOT_FOUND', `No dfx identity "${name}" at ${file}`, {

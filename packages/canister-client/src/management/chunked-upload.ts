@@ -35,7 +35,11 @@ export function splitIntoChunks(module: Uint8Array, chunkBytes = MAX_CHUNK_BYTES
 }
 
 /** Runs `task` over `items` with at most `concurrency` in flight; the first failure stops new work. */
-export async function forEachBounded<T>(items: T[], concurrency: number, task: (item: T) => Promise<void>): Promise<void> {
+export async function forEachBounded<T>(
+  items: T[],
+  concurrency: number,
+  task: (item: T) => Promise<void>,
+): Promise<void> {
   let next = 0;
   let failed = false;
   const worker = async (): Promise<void> => {
@@ -65,11 +69,18 @@ export async function uploadChunks(
   const stored = new Set(await management.storedChunks(canisterId));
   const missing = new Map<string, Chunk>();
   for (const chunk of chunks) if (!stored.has(chunk.hash)) missing.set(chunk.hash, chunk);
-  const stats: ChunkUploadStats = { chunks: chunks.length, uploaded: 0, skipped: chunks.length - missing.size, bytesUploaded: 0 };
+  const stats: ChunkUploadStats = {
+    chunks: chunks.length,
+    uploaded: 0,
+    skipped: chunks.length - missing.size,
+    bytesUploaded: 0,
+  };
   await forEachBounded([...missing.values()], options.concurrency ?? DEFAULT_UPLOAD_CONCURRENCY, async (chunk) => {
     const hash = Buffer.from(await management.uploadChunk(canisterId, chunk.bytes)).toString('hex');
     if (hash !== chunk.hash) {
-      throw new CanisterClientError('UNEXPECTED_REPLY', `upload_chunk returned hash ${hash}, expected ${chunk.hash}`, { details: { canisterId: canisterId.toText() } });
+      throw new CanisterClientError('UNEXPECTED_REPLY', `upload_chunk returned hash ${hash}, expected ${chunk.hash}`, {
+        details: { canisterId: canisterId.toText() },
+      });
     }
     stats.uploaded += 1;
     stats.bytesUploaded += chunk.bytes.length;

@@ -8,7 +8,11 @@ import type { IDL } from '@dfinity/candid';
 export const managementIdlFactory: IDL.InterfaceFactory = ({ IDL }) => {
   const canisterId = IDL.Principal;
   // One variant for log, snapshot and status visibility.
-  const logVisibility = IDL.Variant({ controllers: IDL.Null, public: IDL.Null, allowed_viewers: IDL.Vec(IDL.Principal) });
+  const logVisibility = IDL.Variant({
+    controllers: IDL.Null,
+    public: IDL.Null,
+    allowed_viewers: IDL.Vec(IDL.Principal),
+  });
   const environmentVariable = IDL.Record({ name: IDL.Text, value: IDL.Text });
   const canisterSettings = IDL.Record({
     controllers: IDL.Opt(IDL.Vec(IDL.Principal)),
@@ -60,20 +64,43 @@ export const managementIdlFactory: IDL.InterfaceFactory = ({ IDL }) => {
     version: IDL.Opt(IDL.Nat64),
   });
   const senderVersion = IDL.Opt(IDL.Nat64);
-  const snapshotGlobal = IDL.Variant({ i32: IDL.Int32, i64: IDL.Int64, f32: IDL.Float32, f64: IDL.Float64, v128: IDL.Nat });
+  const snapshotGlobal = IDL.Variant({
+    i32: IDL.Int32,
+    i64: IDL.Int64,
+    f32: IDL.Float32,
+    f64: IDL.Float64,
+    v128: IDL.Nat,
+  });
   const globalTimer = IDL.Opt(IDL.Variant({ inactive: IDL.Null, active: IDL.Nat64 }));
-  const lowMemoryHookStatus = IDL.Opt(IDL.Variant({ condition_not_satisfied: IDL.Null, ready: IDL.Null, executed: IDL.Null }));
+  const lowMemoryHookStatus = IDL.Opt(
+    IDL.Variant({ condition_not_satisfied: IDL.Null, ready: IDL.Null, executed: IDL.Null }),
+  );
   const snapshotRef = { canister_id: canisterId, snapshot_id: IDL.Vec(IDL.Nat8) };
   const slice = IDL.Record({ offset: IDL.Nat64, size: IDL.Nat64 });
   const offset = IDL.Record({ offset: IDL.Nat64 });
   return IDL.Service({
     provisional_create_canister_with_cycles: IDL.Func(
-      [IDL.Record({ amount: IDL.Opt(IDL.Nat), settings: IDL.Opt(canisterSettings), specified_id: IDL.Opt(IDL.Principal), sender_canister_version: senderVersion })],
+      [
+        IDL.Record({
+          amount: IDL.Opt(IDL.Nat),
+          settings: IDL.Opt(canisterSettings),
+          specified_id: IDL.Opt(IDL.Principal),
+          sender_canister_version: senderVersion,
+        }),
+      ],
       [canisterIdRecord],
       [],
     ),
     install_code: IDL.Func(
-      [IDL.Record({ mode: installMode, canister_id: canisterId, wasm_module: IDL.Vec(IDL.Nat8), arg: IDL.Vec(IDL.Nat8), sender_canister_version: senderVersion })],
+      [
+        IDL.Record({
+          mode: installMode,
+          canister_id: canisterId,
+          wasm_module: IDL.Vec(IDL.Nat8),
+          arg: IDL.Vec(IDL.Nat8),
+          sender_canister_version: senderVersion,
+        }),
+      ],
       [],
       [],
     ),
@@ -105,14 +132,22 @@ export const managementIdlFactory: IDL.InterfaceFactory = ({ IDL }) => {
       [],
       [],
     ),
-    take_canister_snapshot: IDL.Func([IDL.Record({ canister_id: canisterId, replace_snapshot: IDL.Opt(IDL.Vec(IDL.Nat8)) })], [snapshot], []),
+    take_canister_snapshot: IDL.Func(
+      [IDL.Record({ canister_id: canisterId, replace_snapshot: IDL.Opt(IDL.Vec(IDL.Nat8)) })],
+      [snapshot],
+      [],
+    ),
     load_canister_snapshot: IDL.Func(
       [IDL.Record({ canister_id: canisterId, snapshot_id: IDL.Vec(IDL.Nat8), sender_canister_version: senderVersion })],
       [],
       [],
     ),
     list_canister_snapshots: IDL.Func([canisterIdRecord], [IDL.Vec(snapshot)], []),
-    delete_canister_snapshot: IDL.Func([IDL.Record({ canister_id: canisterId, snapshot_id: IDL.Vec(IDL.Nat8) })], [], []),
+    delete_canister_snapshot: IDL.Func(
+      [IDL.Record({ canister_id: canisterId, snapshot_id: IDL.Vec(IDL.Nat8) })],
+      [],
+      [],
+    ),
     read_canister_snapshot_metadata: IDL.Func(
       [IDL.Record(snapshotRef)],
       [
@@ -172,7 +207,13 @@ export const managementIdlFactory: IDL.InterfaceFactory = ({ IDL }) => {
     ),
     fetch_canister_logs: IDL.Func(
       [canisterIdRecord],
-      [IDL.Record({ canister_log_records: IDL.Vec(IDL.Record({ idx: IDL.Nat64, timestamp_nanos: IDL.Nat64, content: IDL.Vec(IDL.Nat8) })) })],
+      [
+        IDL.Record({
+          canister_log_records: IDL.Vec(
+            IDL.Record({ idx: IDL.Nat64, timestamp_nanos: IDL.Nat64, content: IDL.Vec(IDL.Nat8) }),
+          ),
+        }),
+      ],
       ['query'],
     ),
   });

@@ -65,7 +65,11 @@ export interface InstallResult {
   stoppedForUpgrade: boolean;
 }
 
-function encodeMode(mode: ResolvedInstallMode, persistence: WasmMemoryPersistence | undefined, skipPreUpgrade: boolean | undefined): unknown {
+function encodeMode(
+  mode: ResolvedInstallMode,
+  persistence: WasmMemoryPersistence | undefined,
+  skipPreUpgrade: boolean | undefined,
+): unknown {
   if (mode !== 'upgrade') return { [mode]: null };
   if (persistence === undefined && skipPreUpgrade === undefined) return { upgrade: [] };
   return {
@@ -83,19 +87,29 @@ function encodeMode(mode: ResolvedInstallMode, persistence: WasmMemoryPersistenc
  * upgrade, goes through the chunk store for big modules (clearing it after success; after a
  * failure the chunks stay so a retry uploads only what is missing).
  */
-export async function installModule(management: ManagementCanister, reader: CanisterStateReader, options: InstallOptions): Promise<InstallResult> {
+export async function installModule(
+  management: ManagementCanister,
+  reader: CanisterStateReader,
+  options: InstallOptions,
+): Promise<InstallResult> {
   const canisterId: Principal = toPrincipal(options.canisterId);
   const module = options.module;
   const progress = options.onProgress ?? (() => undefined);
-  const previousModuleHash = options.currentModuleHash !== undefined ? options.currentModuleHash : await reader.moduleHash(canisterId);
+  const previousModuleHash =
+    options.currentModuleHash !== undefined ? options.currentModuleHash : await reader.moduleHash(canisterId);
   const requested = options.mode ?? 'auto';
-  const mode: ResolvedInstallMode = requested === 'auto' ? (previousModuleHash === null ? 'install' : 'upgrade') : requested;
+  const mode: ResolvedInstallMode =
+    requested === 'auto' ? (previousModuleHash === null ? 'install' : 'upgrade') : requested;
   progress({ step: 'mode', mode });
 
-  const persistence = mode === 'upgrade' ? (options.wasmMemoryPersistence ?? (module.enhancedOrthogonalPersistence ? 'keep' : undefined)) : undefined;
+  const persistence =
+    mode === 'upgrade'
+      ? (options.wasmMemoryPersistence ?? (module.enhancedOrthogonalPersistence ? 'keep' : undefined))
+      : undefined;
   const encodedMode = encodeMode(mode, persistence, mode === 'upgrade' ? options.skipPreUpgrade : undefined);
   const arg = options.arg ?? EMPTY_CANDID_ARGS;
-  const chunked = options.chunked === 'always' || (options.chunked !== 'never' && module.size > CHUNKED_INSTALL_THRESHOLD);
+  const chunked =
+    options.chunked === 'always' || (options.chunked !== 'never' && module.size > CHUNKED_INSTALL_THRESHOLD);
 
   const stopFirst = mode === 'upgrade' && options.stopBeforeUpgrade === true;
   if (stopFirst) {
@@ -112,7 +126,13 @@ export async function installModule(management: ManagementCanister, reader: Cani
         onChunk: (done, total) => progress({ step: 'upload', done, total }),
       });
       progress({ step: 'install' });
-      await management.installChunkedCode(canisterId, encodedMode, chunks.map((chunk) => fromHex(chunk.hash)), fromHex(module.sha256), arg);
+      await management.installChunkedCode(
+        canisterId,
+        encodedMode,
+        chunks.map((chunk) => fromHex(chunk.hash)),
+        fromHex(module.sha256),
+        arg,
+      );
       progress({ step: 'clear-chunks' });
       await management.clearChunkStore(canisterId);
     } else {

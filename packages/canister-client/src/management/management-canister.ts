@@ -3,7 +3,13 @@ import { CandidService, fromHex, fromOpt, toHex, toOpt } from '../candid/service
 import { MANAGEMENT_CANISTER_ID, type PrincipalLike, toPrincipal } from '../principal.js';
 import type { IcTransport } from '../transport.js';
 import { managementIdlFactory } from './idl.js';
-import { decodeSnapshotMetadata, encodeDataRequest, encodeDataTarget, encodeMetadataUpload, type RawSnapshotMetadata } from './snapshot-candid.js';
+import {
+  decodeSnapshotMetadata,
+  encodeDataRequest,
+  encodeDataTarget,
+  encodeMetadataUpload,
+  type RawSnapshotMetadata,
+} from './snapshot-candid.js';
 import type {
   CanisterLogRecord,
   CanisterSettings,
@@ -42,7 +48,11 @@ interface RawStatus {
   idle_cycles_burned_per_day: [] | [bigint];
   version: [] | [bigint];
 }
-interface RawSnapshot { id: Bytes; taken_at_timestamp: bigint; total_size: bigint }
+interface RawSnapshot {
+  id: Bytes;
+  taken_at_timestamp: bigint;
+  total_size: bigint;
+}
 
 function encodeLogVisibility(value: LogVisibility): RawLogVisibility {
   if (value === 'controllers') return { controllers: null };
@@ -63,7 +73,9 @@ export function encodeSettings(settings: CanisterSettingsInput = {}): Record<str
     memory_allocation: toOpt(settings.memoryAllocation),
     freezing_threshold: toOpt(settings.freezingThreshold),
     reserved_cycles_limit: toOpt(settings.reservedCyclesLimit),
-    log_visibility: toOpt(settings.logVisibility === undefined ? undefined : encodeLogVisibility(settings.logVisibility)),
+    log_visibility: toOpt(
+      settings.logVisibility === undefined ? undefined : encodeLogVisibility(settings.logVisibility),
+    ),
     wasm_memory_limit: toOpt(settings.wasmMemoryLimit),
     wasm_memory_threshold: toOpt(settings.wasmMemoryThreshold),
     // Settings soulrecall does not set: left out, so a change of the others leaves them as they are.
@@ -76,7 +88,12 @@ export function encodeSettings(settings: CanisterSettingsInput = {}): Record<str
 }
 
 function decodeSnapshot(raw: RawSnapshot): SnapshotInfo {
-  return { id: toHex(raw.id), takenAtNanos: raw.taken_at_timestamp, takenAt: new Date(Number(raw.taken_at_timestamp / 1_000_000n)), totalSize: raw.total_size };
+  return {
+    id: toHex(raw.id),
+    takenAtNanos: raw.taken_at_timestamp,
+    takenAt: new Date(Number(raw.taken_at_timestamp / 1_000_000n)),
+    totalSize: raw.total_size,
+  };
 }
 
 /**
@@ -87,13 +104,22 @@ export class ManagementCanister {
   constructor(private readonly transport: IcTransport) {}
 
   private async invoke<T>(method: string, effectiveCanisterId: Principal, arg: Record<string, unknown>): Promise<T> {
-    const request = { canisterId: MANAGEMENT_CANISTER_ID, method, arg: management.encodeArgs(method, [arg]), effectiveCanisterId };
-    const reply = management.isQuery(method) ? await this.transport.query(request) : await this.transport.update(request);
+    const request = {
+      canisterId: MANAGEMENT_CANISTER_ID,
+      method,
+      arg: management.encodeArgs(method, [arg]),
+      effectiveCanisterId,
+    };
+    const reply = management.isQuery(method)
+      ? await this.transport.query(request)
+      : await this.transport.update(request);
     return management.decodeReply<T>(method, reply);
   }
 
   /** Development networks only: a new canister with cycles from nowhere. */
-  async provisionalCreateCanister(options: { cycles?: bigint; settings?: CanisterSettingsInput; specifiedId?: PrincipalLike } = {}): Promise<Principal> {
+  async provisionalCreateCanister(
+    options: { cycles?: bigint; settings?: CanisterSettingsInput; specifiedId?: PrincipalLike } = {},
+  ): Promise<Principal> {
     // Any principal routed to the subnet is a valid effective canister id for this call: the wanted
     // id, or the first canister id of a local replica's range (as dfx does).
     const ecid = toPrincipal(options.specifiedId ?? FIRST_LOCAL_CANISTER_ID);
@@ -108,10 +134,22 @@ export class ManagementCanister {
 
   async installCode(canisterId: PrincipalLike, mode: unknown, wasmModule: Uint8Array, arg: Uint8Array): Promise<void> {
     const id = toPrincipal(canisterId);
-    await this.invoke('install_code', id, { mode, canister_id: id, wasm_module: wasmModule, arg, sender_canister_version: [] });
+    await this.invoke('install_code', id, {
+      mode,
+      canister_id: id,
+      wasm_module: wasmModule,
+      arg,
+      sender_canister_version: [],
+    });
   }
 
-  async installChunkedCode(canisterId: PrincipalLike, mode: unknown, chunkHashes: Uint8Array[], wasmModuleHash: Uint8Array, arg: Uint8Array): Promise<void> {
+  async installChunkedCode(
+    canisterId: PrincipalLike,
+    mode: unknown,
+    chunkHashes: Uint8Array[],
+    wasmModuleHash: Uint8Array,
+    arg: Uint8Array,
+  ): Promise<void> {
     const id = toPrincipal(canisterId);
     await this.invoke('install_chunked_code', id, {
       mode,
@@ -193,7 +231,11 @@ export class ManagementCanister {
 
   async updateSettings(canisterId: PrincipalLike, settings: CanisterSettingsInput): Promise<void> {
     const id = toPrincipal(canisterId);
-    await this.invoke('update_settings', id, { canister_id: id, settings: encodeSettings(settings), sender_canister_version: [] });
+    await this.invoke('update_settings', id, {
+      canister_id: id,
+      settings: encodeSettings(settings),
+      sender_canister_version: [],
+    });
   }
 
   async takeSnapshot(canisterId: PrincipalLike, replaceSnapshotId?: string): Promise<SnapshotInfo> {
@@ -207,7 +249,11 @@ export class ManagementCanister {
 
   async loadSnapshot(canisterId: PrincipalLike, snapshotId: string): Promise<void> {
     const id = toPrincipal(canisterId);
-    await this.invoke('load_canister_snapshot', id, { canister_id: id, snapshot_id: fromHex(snapshotId), sender_canister_version: [] });
+    await this.invoke('load_canister_snapshot', id, {
+      canister_id: id,
+      snapshot_id: fromHex(snapshotId),
+      sender_canister_version: [],
+    });
   }
 
   async listSnapshots(canisterId: PrincipalLike): Promise<SnapshotInfo[]> {
@@ -224,19 +270,34 @@ export class ManagementCanister {
   /** What a snapshot holds: sizes, globals, chunk-store hashes, certified data, timer (controllers only). */
   async readSnapshotMetadata(canisterId: PrincipalLike, snapshotId: string): Promise<SnapshotMetadata> {
     const id = toPrincipal(canisterId);
-    const raw = await this.invoke<RawSnapshotMetadata>('read_canister_snapshot_metadata', id, { canister_id: id, snapshot_id: fromHex(snapshotId) });
+    const raw = await this.invoke<RawSnapshotMetadata>('read_canister_snapshot_metadata', id, {
+      canister_id: id,
+      snapshot_id: fromHex(snapshotId),
+    });
     return decodeSnapshotMetadata(raw);
   }
 
   /** A slice of a snapshot's module, heap or stable memory (at most 2,000,000 bytes), or one chunk-store chunk. */
-  async readSnapshotData(canisterId: PrincipalLike, snapshotId: string, request: SnapshotDataRequest): Promise<Uint8Array> {
+  async readSnapshotData(
+    canisterId: PrincipalLike,
+    snapshotId: string,
+    request: SnapshotDataRequest,
+  ): Promise<Uint8Array> {
     const id = toPrincipal(canisterId);
-    const raw = await this.invoke<{ chunk: Bytes }>('read_canister_snapshot_data', id, { canister_id: id, snapshot_id: fromHex(snapshotId), kind: encodeDataRequest(request) });
+    const raw = await this.invoke<{ chunk: Bytes }>('read_canister_snapshot_data', id, {
+      canister_id: id,
+      snapshot_id: fromHex(snapshotId),
+      kind: encodeDataRequest(request),
+    });
     return Uint8Array.from(raw.chunk);
   }
 
   /** Creates an all-zero snapshot of the given shape, to be filled with `uploadSnapshotData`; resolves to its id (hex). */
-  async uploadSnapshotMetadata(canisterId: PrincipalLike, metadata: SnapshotMetadataUpload, replaceSnapshotId?: string): Promise<string> {
+  async uploadSnapshotMetadata(
+    canisterId: PrincipalLike,
+    metadata: SnapshotMetadataUpload,
+    replaceSnapshotId?: string,
+  ): Promise<string> {
     const id = toPrincipal(canisterId);
     const raw = await this.invoke<{ snapshot_id: Bytes }>('upload_canister_snapshot_metadata', id, {
       canister_id: id,
@@ -247,15 +308,27 @@ export class ManagementCanister {
   }
 
   /** Writes bytes into an uploaded snapshot: at an offset of a section, or as a chunk-store chunk. */
-  async uploadSnapshotData(canisterId: PrincipalLike, snapshotId: string, target: SnapshotDataTarget, chunk: Uint8Array): Promise<void> {
+  async uploadSnapshotData(
+    canisterId: PrincipalLike,
+    snapshotId: string,
+    target: SnapshotDataTarget,
+    chunk: Uint8Array,
+  ): Promise<void> {
     const id = toPrincipal(canisterId);
-    await this.invoke('upload_canister_snapshot_data', id, { canister_id: id, snapshot_id: fromHex(snapshotId), kind: encodeDataTarget(target), chunk });
+    await this.invoke('upload_canister_snapshot_data', id, {
+      canister_id: id,
+      snapshot_id: fromHex(snapshotId),
+      kind: encodeDataTarget(target),
+      chunk,
+    });
   }
 
   /** `fetch_canister_logs`, as a query (who may read depends on the canister's log_visibility). */
   async fetchLogs(canisterId: PrincipalLike): Promise<CanisterLogRecord[]> {
     const id = toPrincipal(canisterId);
-    const raw = await this.invoke<{ canister_log_records: Array<{ idx: bigint; timestamp_nanos: bigint; content: Bytes }> }>('fetch_canister_logs', id, { canister_id: id });
+    const raw = await this.invoke<{
+      canister_log_records: Array<{ idx: bigint; timestamp_nanos: bigint; content: Bytes }>;
+    }>('fetch_canister_logs', id, { canister_id: id });
     return raw.canister_log_records.map((record) => {
       const content = Uint8Array.from(record.content);
       return {

@@ -1,5 +1,12 @@
 import { fromHex, fromOpt, toHex } from '../candid/service.js';
-import type { LowWasmMemoryHookStatus, SnapshotDataRequest, SnapshotDataTarget, SnapshotGlobal, SnapshotMetadata, SnapshotMetadataUpload } from './types.js';
+import type {
+  LowWasmMemoryHookStatus,
+  SnapshotDataRequest,
+  SnapshotDataTarget,
+  SnapshotGlobal,
+  SnapshotMetadata,
+  SnapshotMetadataUpload,
+} from './types.js';
 
 /**
  * Candid shapes of the snapshot data interface (ic.did `read_canister_snapshot_*`,

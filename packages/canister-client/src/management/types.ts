@@ -88,7 +88,16 @@ export interface SnapshotMetadata {
 }
 
 /** What `upload_canister_snapshot_metadata` takes: the shape of the snapshot to be uploaded. */
-export type SnapshotMetadataUpload = Pick<SnapshotMetadata, 'wasmModuleSize' | 'globals' | 'wasmMemorySize' | 'stableMemorySize' | 'certifiedData' | 'globalTimer' | 'onLowWasmMemoryHookStatus'>;
+export type SnapshotMetadataUpload = Pick<
+  SnapshotMetadata,
+  | 'wasmModuleSize'
+  | 'globals'
+  | 'wasmMemorySize'
+  | 'stableMemorySize'
+  | 'certifiedData'
+  | 'globalTimer'
+  | 'onLowWasmMemoryHookStatus'
+>;
 
 /** Which data `read_canister_snapshot_data` returns: a slice of a section, or a chunk-store chunk by hash (hex). */
 export type SnapshotDataRequest = { section: SnapshotSection; offset: number; size: number } | { chunkHash: string };

@@ -1,6 +1,11 @@
 import { createHash } from 'node:crypto';
 import { CanisterClientError } from '../errors.js';
-import { SNAPSHOT_SECTIONS, type SnapshotGlobal, type SnapshotMetadata, type SnapshotSection } from '../management/types.js';
+import {
+  SNAPSHOT_SECTIONS,
+  type SnapshotGlobal,
+  type SnapshotMetadata,
+  type SnapshotSection,
+} from '../management/types.js';
 import type { SnapshotContent } from './transfer.js';
 
 /**
@@ -113,18 +118,33 @@ function metadataFromJson(json: MetadataJson): SnapshotMetadata {
     wasmChunkStore: json.wasmChunkStore,
     canisterVersion: BigInt(json.canisterVersion),
     certifiedData: new Uint8Array(Buffer.from(json.certifiedData, 'hex')),
-    globalTimer: json.globalTimer === null ? null : json.globalTimer === 'inactive' ? 'inactive' : BigInt(json.globalTimer),
+    globalTimer:
+      json.globalTimer === null ? null : json.globalTimer === 'inactive' ? 'inactive' : BigInt(json.globalTimer),
     onLowWasmMemoryHookStatus: json.onLowWasmMemoryHookStatus,
   };
 }
 
 /** Writes a snapshot and its manifest into one file's bytes; returns them with their sha256. */
-export function encodeSnapshotArchive(content: SnapshotContent, manifest: ArchiveManifest): { bytes: Uint8Array; sha256: string } {
+export function encodeSnapshotArchive(
+  content: SnapshotContent,
+  manifest: ArchiveManifest,
+): { bytes: Uint8Array; sha256: string } {
   const parts: Array<{ section: ArchiveSection; bytes: Uint8Array }> = [
-    ...SNAPSHOT_SECTIONS.map((name) => ({ section: { name, length: content.sections[name].length, sha256: sha256Hex(content.sections[name]) }, bytes: content.sections[name] })),
-    ...content.chunks.map((chunk) => ({ section: { name: 'chunk' as const, hash: chunk.hash, length: chunk.bytes.length, sha256: sha256Hex(chunk.bytes) }, bytes: chunk.bytes })),
+    ...SNAPSHOT_SECTIONS.map((name) => ({
+      section: { name, length: content.sections[name].length, sha256: sha256Hex(content.sections[name]) },
+      bytes: content.sections[name],
+    })),
+    ...content.chunks.map((chunk) => ({
+      section: { name: 'chunk' as const, hash: chunk.hash, length: chunk.bytes.length, sha256: sha256Hex(chunk.bytes) },
+      bytes: chunk.bytes,
+    })),
   ];
-  const header: ArchiveHeader = { format: SNAPSHOT_ARCHIVE_FORMAT, manifest, metadata: metadataToJson(content.metadata), sections: parts.map((part) => part.section) };
+  const header: ArchiveHeader = {
+    format: SNAPSHOT_ARCHIVE_FORMAT,
+    manifest,
+    metadata: metadataToJson(content.metadata),
+    sections: parts.map((part) => part.section),
+  };
   const json = Buffer.from(JSON.stringify(header));
   const length = Buffer.alloc(4);
   length.writeUInt32LE(json.length);
@@ -140,20 +160,32 @@ function invalid(source: string, why: string, details: Record<string, unknown> =
 }
 
 function parseHeader(bytes: Uint8Array, source: string): { header: ArchiveHeader; bodyStart: number } {
-  if (bytes.length < MAGIC.length + 4 || !Buffer.from(bytes.subarray(0, MAGIC.length)).equals(MAGIC)) throw invalid(source, 'is not a soulrecall snapshot file.');
+  if (bytes.length < MAGIC.length + 4 || !Buffer.from(bytes.subarray(0, MAGIC.length)).equals(MAGIC))
+    throw invalid(source, 'is not a soulrecall snapshot file.');
   const headerLength = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).readUInt32LE(MAGIC.length);
   const bodyStart = MAGIC.length + 4 + headerLength;
-  if (bodyStart > bytes.length) throw invalid(source, `is truncated: it ends inside its header (${bytes.length} bytes).`, { size: bytes.length });
+  if (bodyStart > bytes.length)
+    throw invalid(source, `is truncated: it ends inside its header (${bytes.length} bytes).`, { size: bytes.length });
   let header: ArchiveHeader;
   try {
     header = JSON.parse(Buffer.from(bytes.subarray(MAGIC.length + 4, bodyStart)).toString('utf8')) as ArchiveHeader;
   } catch {
     throw invalid(source, 'has a damaged header.');
   }
-  if (typeof header !== 'object' || header === null || typeof header.format !== 'number' || !Array.isArray(header.sections) || typeof header.metadata !== 'object') {
+  if (
+    typeof header !== 'object' ||
+    header === null ||
+    typeof header.format !== 'number' ||
+    !Array.isArray(header.sections) ||
+    typeof header.metadata !== 'object'
+  ) {
     throw invalid(source, 'has a damaged header.');
   }
-  if (header.format !== SNAPSHOT_ARCHIVE_FORMAT) throw invalid(source, `is in snapshot file format ${String(header.format)}; this soulrecall reads format ${SNAPSHOT_ARCHIVE_FORMAT}.`);
+  if (header.format !== SNAPSHOT_ARCHIVE_FORMAT)
+    throw invalid(
+      source,
+      `is in snapshot file format ${String(header.format)}; this soulrecall reads format ${SNAPSHOT_ARCHIVE_FORMAT}.`,
+    );
   return { header, bodyStart };
 }
 
@@ -163,10 +195,24 @@ function parseHeader(bytes: Uint8Array, source: string): { header: ArchiveHeader
  */
 export function decodeSnapshotArchive(bytes: Uint8Array, source = 'the snapshot file'): DecodedSnapshotArchive {
   const { header, bodyStart } = parseHeader(bytes, source);
-  const expected = bodyStart + header.sections.reduce((sum, section) => sum + (Number.isSafeInteger(section.length) && section.length >= 0 ? section.length : Number.NaN), 0);
+  const expected =
+    bodyStart +
+    header.sections.reduce(
+      (sum, section) =>
+        sum + (Number.isSafeInteger(section.length) && section.length >= 0 ? section.length : Number.NaN),
+      0,
+    );
   if (Number.isNaN(expected)) throw invalid(source, 'has a damaged header.');
-  if (bytes.length < expected) throw invalid(source, `is truncated: it holds ${bytes.length} of its ${expected} bytes.`, { size: bytes.length, expected });
-  if (bytes.length > expected) throw invalid(source, `has ${bytes.length - expected} bytes more than its header describes: it is damaged.`, { size: bytes.length, expected });
+  if (bytes.length < expected)
+    throw invalid(source, `is truncated: it holds ${bytes.length} of its ${expected} bytes.`, {
+      size: bytes.length,
+      expected,
+    });
+  if (bytes.length > expected)
+    throw invalid(source, `has ${bytes.length - expected} bytes more than its header describes: it is damaged.`, {
+      size: bytes.length,
+      expected,
+    });
 
   let metadata: SnapshotMetadata;
   try {
@@ -181,10 +227,15 @@ export function decodeSnapshotArchive(bytes: Uint8Array, source = 'the snapshot 
     const part = bytes.subarray(offset, offset + section.length);
     offset += section.length;
     if (sha256Hex(part) !== section.sha256) {
-      throw invalid(source, `was changed or damaged: its ${section.name === 'chunk' ? `chunk ${section.hash}` : section.name} does not match the sha256 in its header.`, { section: section.name });
+      throw invalid(
+        source,
+        `was changed or damaged: its ${section.name === 'chunk' ? `chunk ${section.hash}` : section.name} does not match the sha256 in its header.`,
+        { section: section.name },
+      );
     }
     if (section.name === 'chunk') {
-      if (section.hash !== section.sha256) throw invalid(source, `was changed or damaged: chunk ${String(section.hash)} is not the chunk its hash names.`);
+      if (section.hash !== section.sha256)
+        throw invalid(source, `was changed or damaged: chunk ${String(section.hash)} is not the chunk its hash names.`);
       chunks.push({ hash: section.hash, bytes: part });
     } else if ((SNAPSHOT_SECTIONS as readonly string[]).includes(section.name) && !sections[section.name]) {
       sections[section.name] = part;
@@ -194,9 +245,15 @@ export function decodeSnapshotArchive(bytes: Uint8Array, source = 'the snapshot 
   }
   const complete = SNAPSHOT_SECTIONS.every((name) => sections[name] !== undefined);
   const sizesAgree =
-    complete && sections.wasm_module!.length === metadata.wasmModuleSize && sections.wasm_memory!.length === metadata.wasmMemorySize && sections.stable_memory!.length === metadata.stableMemorySize;
-  const chunksAgree = chunks.length === metadata.wasmChunkStore.length && chunks.every((chunk) => metadata.wasmChunkStore.includes(chunk.hash));
-  if (!sizesAgree || !chunksAgree) throw invalid(source, 'is damaged: its sections do not agree with its snapshot metadata.');
+    complete &&
+    sections.wasm_module!.length === metadata.wasmModuleSize &&
+    sections.wasm_memory!.length === metadata.wasmMemorySize &&
+    sections.stable_memory!.length === metadata.stableMemorySize;
+  const chunksAgree =
+    chunks.length === metadata.wasmChunkStore.length &&
+    chunks.every((chunk) => metadata.wasmChunkStore.includes(chunk.hash));
+  if (!sizesAgree || !chunksAgree)
+    throw invalid(source, 'is damaged: its sections do not agree with its snapshot metadata.');
   return {
     content: { metadata, sections: sections as Record<SnapshotSection, Uint8Array>, chunks },
     manifest: typeof header.manifest === 'object' && header.manifest !== null ? header.manifest : {},

@@ -40,7 +40,9 @@ export interface TransferOptions {
 }
 
 /** One unit of transfer: a slice of a section, or a whole chunk-store chunk. */
-export type SnapshotSlice = { key: string; section: SnapshotSection; offset: number; size: number } | { key: string; chunkHash: string; size: number };
+export type SnapshotSlice =
+  | { key: string; section: SnapshotSection; offset: number; size: number }
+  | { key: string; chunkHash: string; size: number };
 
 /** Where an interrupted upload stands: the snapshot it created and the slices it finished. */
 export interface UploadCheckpoint {
@@ -76,12 +78,17 @@ const sha256Hex = (bytes: Uint8Array): string => createHash('sha256').update(byt
 
 function sliceSize(options: TransferOptions): number {
   const size = options.sliceBytes ?? SNAPSHOT_SLICE_BYTES;
-  if (!Number.isInteger(size) || size <= 0 || size > SNAPSHOT_SLICE_BYTES) throw new RangeError(`slice size must be 1..${SNAPSHOT_SLICE_BYTES}`);
+  if (!Number.isInteger(size) || size <= 0 || size > SNAPSHOT_SLICE_BYTES)
+    throw new RangeError(`slice size must be 1..${SNAPSHOT_SLICE_BYTES}`);
   return size;
 }
 
 const sectionSize = (metadata: SnapshotMetadata, section: SnapshotSection): number =>
-  section === 'wasm_module' ? metadata.wasmModuleSize : section === 'wasm_memory' ? metadata.wasmMemorySize : metadata.stableMemorySize;
+  section === 'wasm_module'
+    ? metadata.wasmModuleSize
+    : section === 'wasm_memory'
+      ? metadata.wasmMemorySize
+      : metadata.stableMemorySize;
 
 /** The slices of a snapshot of this shape, in a fixed order (so checkpoints stay meaningful). */
 export function planSlices(metadata: SnapshotMetadata, sliceBytes = SNAPSHOT_SLICE_BYTES): SnapshotSlice[] {
@@ -107,7 +114,12 @@ function corrupt(message: string, details: Record<string, unknown>): CanisterCli
  * Reads a whole snapshot out of a canister: metadata, then every slice of module, heap and
  * stable memory and every chunk-store chunk (each chunk's sha256 checked against its hash).
  */
-export async function downloadSnapshot(management: ManagementCanister, canisterId: Principal, snapshotId: string, options: TransferOptions = {}): Promise<SnapshotContent & { stats: TransferStats }> {
+export async function downloadSnapshot(
+  management: ManagementCanister,
+  canisterId: Principal,
+  snapshotId: string,
+  options: TransferOptions = {},
+): Promise<SnapshotContent & { stats: TransferStats }> {
   const started = Date.now();
   const metadata = await management.readSnapshotMetadata(canisterId, snapshotId);
   const sections = {
@@ -123,22 +135,40 @@ export async function downloadSnapshot(management: ManagementCanister, canisterI
   await forEachBounded(slices, options.concurrency ?? DEFAULT_SNAPSHOT_CONCURRENCY, async (slice) => {
     if ('chunkHash' in slice) {
       const bytes = await management.readSnapshotData(canisterId, snapshotId, { chunkHash: slice.chunkHash });
-      if (sha256Hex(bytes) !== slice.chunkHash) throw corrupt(`Chunk ${slice.chunkHash} of snapshot ${snapshotId} does not match its hash.`, { ...where, chunk: slice.chunkHash });
+      if (sha256Hex(bytes) !== slice.chunkHash)
+        throw corrupt(`Chunk ${slice.chunkHash} of snapshot ${snapshotId} does not match its hash.`, {
+          ...where,
+          chunk: slice.chunkHash,
+        });
       chunks.set(slice.chunkHash, bytes);
       stats.bytesTransferred += bytes.length;
     } else {
       const bytes = await management.readSnapshotData(canisterId, snapshotId, slice);
       if (bytes.length !== slice.size) {
-        throw corrupt(`The network returned ${bytes.length} bytes of ${slice.section} at offset ${slice.offset} of snapshot ${snapshotId}, not ${slice.size}.`, { ...where, slice: slice.key });
+        throw corrupt(
+          `The network returned ${bytes.length} bytes of ${slice.section} at offset ${slice.offset} of snapshot ${snapshotId}, not ${slice.size}.`,
+          { ...where, slice: slice.key },
+        );
       }
       sections[slice.section].set(bytes, slice.offset);
       stats.bytesTransferred += bytes.length;
     }
     stats.transferred += 1;
-    options.onProgress?.({ direction: 'download', bytesDone: stats.bytesTransferred, bytesTotal, slicesDone: stats.transferred, slicesTotal: slices.length });
+    options.onProgress?.({
+      direction: 'download',
+      bytesDone: stats.bytesTransferred,
+      bytesTotal,
+      slicesDone: stats.transferred,
+      slicesTotal: slices.length,
+    });
   });
   stats.elapsedMs = Date.now() - started;
-  return { metadata, sections, chunks: metadata.wasmChunkStore.map((hash) => ({ hash, bytes: chunks.get(hash)! })), stats };
+  return {
+    metadata,
+    sections,
+    chunks: metadata.wasmChunkStore.map((hash) => ({ hash, bytes: chunks.get(hash)! })),
+    stats,
+  };
 }
 
 /** True when every byte is zero (an uploaded snapshot starts all-zero, so such slices need not be sent). */
@@ -152,15 +182,28 @@ function allZero(bytes: Uint8Array): boolean {
 }
 
 function sameShape(a: SnapshotMetadata, b: SnapshotContent['metadata']): boolean {
-  return a.wasmModuleSize === b.wasmModuleSize && a.wasmMemorySize === b.wasmMemorySize && a.stableMemorySize === b.stableMemorySize && sameGlobals(a, b);
+  return (
+    a.wasmModuleSize === b.wasmModuleSize &&
+    a.wasmMemorySize === b.wasmMemorySize &&
+    a.stableMemorySize === b.stableMemorySize &&
+    sameGlobals(a, b)
+  );
 }
 
 function sameGlobals(a: SnapshotMetadata, b: SnapshotMetadata): boolean {
-  return a.globals.length === b.globals.length && a.globals.every((global, i) => global.type === b.globals[i]!.type && Object.is(global.value, b.globals[i]!.value));
+  return (
+    a.globals.length === b.globals.length &&
+    a.globals.every((global, i) => global.type === b.globals[i]!.type && Object.is(global.value, b.globals[i]!.value))
+  );
 }
 
 /** The earlier upload's snapshot, if it is still there with the shape of `content`. */
-async function resumable(management: ManagementCanister, canisterId: Principal, content: SnapshotContent, resume: UploadCheckpoint | undefined): Promise<UploadCheckpoint | undefined> {
+async function resumable(
+  management: ManagementCanister,
+  canisterId: Principal,
+  content: SnapshotContent,
+  resume: UploadCheckpoint | undefined,
+): Promise<UploadCheckpoint | undefined> {
   if (!resume) return undefined;
   try {
     const existing = await management.readSnapshotMetadata(canisterId, resume.snapshotId);
@@ -177,20 +220,30 @@ async function resumable(management: ManagementCanister, canisterId: Principal, 
  * sent again. Slices of zeros are never sent. At the end the network's metadata of the new
  * snapshot is compared with what was meant to be uploaded.
  */
-export async function uploadSnapshot(management: ManagementCanister, canisterId: Principal, content: SnapshotContent, options: UploadOptions = {}): Promise<UploadResult> {
+export async function uploadSnapshot(
+  management: ManagementCanister,
+  canisterId: Principal,
+  content: SnapshotContent,
+  options: UploadOptions = {},
+): Promise<UploadResult> {
   const started = Date.now();
   const { metadata } = content;
   for (const section of SNAPSHOT_SECTIONS) {
-    if (content.sections[section].length !== sectionSize(metadata, section)) throw new RangeError(`${section} holds ${content.sections[section].length} bytes, the metadata says ${sectionSize(metadata, section)}`);
+    if (content.sections[section].length !== sectionSize(metadata, section))
+      throw new RangeError(
+        `${section} holds ${content.sections[section].length} bytes, the metadata says ${sectionSize(metadata, section)}`,
+      );
   }
   const chunkBytes = new Map(content.chunks.map((chunk) => [chunk.hash, chunk.bytes]));
   for (const hash of metadata.wasmChunkStore) {
     const bytes = chunkBytes.get(hash);
-    if (!bytes || sha256Hex(bytes) !== hash) throw new RangeError(`chunk ${hash} is missing or does not match its hash`);
+    if (!bytes || sha256Hex(bytes) !== hash)
+      throw new RangeError(`chunk ${hash} is missing or does not match its hash`);
   }
 
   const continued = await resumable(management, canisterId, content, options.resume);
-  const snapshotId = continued?.snapshotId ?? (await management.uploadSnapshotMetadata(canisterId, metadata, options.replaceSnapshotId));
+  const snapshotId =
+    continued?.snapshotId ?? (await management.uploadSnapshotMetadata(canisterId, metadata, options.replaceSnapshotId));
   const done = new Set(continued?.done ?? []);
   await options.onCheckpoint?.({ snapshotId, done: [...done] });
 
@@ -198,25 +251,47 @@ export async function uploadSnapshot(management: ManagementCanister, canisterId:
   const bytesTotal = SNAPSHOT_SECTIONS.reduce((sum, section) => sum + content.sections[section].length, 0);
   const stats: TransferStats = { slices: slices.length, transferred: 0, skipped: 0, bytesTransferred: 0, elapsedMs: 0 };
   const pending = slices.filter((slice) => {
-    const skip = done.has(slice.key) || ('section' in slice && allZero(content.sections[slice.section].subarray(slice.offset, slice.offset + slice.size)));
+    const skip =
+      done.has(slice.key) ||
+      ('section' in slice &&
+        allZero(content.sections[slice.section].subarray(slice.offset, slice.offset + slice.size)));
     if (skip) stats.skipped += 1;
     return !skip;
   });
   await forEachBounded(pending, options.concurrency ?? DEFAULT_SNAPSHOT_CONCURRENCY, async (slice) => {
-    const bytes = 'chunkHash' in slice ? chunkBytes.get(slice.chunkHash)! : content.sections[slice.section].subarray(slice.offset, slice.offset + slice.size);
-    await management.uploadSnapshotData(canisterId, snapshotId, 'chunkHash' in slice ? { chunk: true } : { section: slice.section, offset: slice.offset }, bytes);
+    const bytes =
+      'chunkHash' in slice
+        ? chunkBytes.get(slice.chunkHash)!
+        : content.sections[slice.section].subarray(slice.offset, slice.offset + slice.size);
+    await management.uploadSnapshotData(
+      canisterId,
+      snapshotId,
+      'chunkHash' in slice ? { chunk: true } : { section: slice.section, offset: slice.offset },
+      bytes,
+    );
     done.add(slice.key);
     stats.transferred += 1;
     stats.bytesTransferred += bytes.length;
     await options.onCheckpoint?.({ snapshotId, done: [...done] });
-    options.onProgress?.({ direction: 'upload', bytesDone: stats.bytesTransferred, bytesTotal, slicesDone: stats.transferred + stats.skipped, slicesTotal: slices.length });
+    options.onProgress?.({
+      direction: 'upload',
+      bytesDone: stats.bytesTransferred,
+      bytesTotal,
+      slicesDone: stats.transferred + stats.skipped,
+      slicesTotal: slices.length,
+    });
   });
 
   const uploaded = await management.readSnapshotMetadata(canisterId, snapshotId);
-  const chunksMatch = uploaded.wasmChunkStore.length === metadata.wasmChunkStore.length && metadata.wasmChunkStore.every((hash) => uploaded.wasmChunkStore.includes(hash));
+  const chunksMatch =
+    uploaded.wasmChunkStore.length === metadata.wasmChunkStore.length &&
+    metadata.wasmChunkStore.every((hash) => uploaded.wasmChunkStore.includes(hash));
   const certifiedDataMatch = Buffer.from(uploaded.certifiedData).equals(Buffer.from(metadata.certifiedData));
   if (!sameShape(uploaded, metadata) || !chunksMatch || !certifiedDataMatch) {
-    throw corrupt(`The snapshot ${snapshotId} uploaded into ${canisterId.toText()} does not have the shape that was uploaded.`, { canisterId: canisterId.toText(), snapshotId });
+    throw corrupt(
+      `The snapshot ${snapshotId} uploaded into ${canisterId.toText()} does not have the shape that was uploaded.`,
+      { canisterId: canisterId.toText(), snapshotId },
+    );
   }
   stats.elapsedMs = Date.now() - started;
   return { snapshotId, resumed: continued !== undefined, ...stats };

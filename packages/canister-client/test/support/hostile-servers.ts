@@ -15,7 +15,15 @@ export interface HostileServer {
 }
 
 /** The kinds of 200 answers `garbageServer` gives. */
-export const GARBAGE_KINDS = ['not-cbor', 'wrong-shape', 'empty', 'html', 'truncated', 'cut-off', 'status-then-garbage'] as const;
+export const GARBAGE_KINDS = [
+  'not-cbor',
+  'wrong-shape',
+  'empty',
+  'html',
+  'truncated',
+  'cut-off',
+  'status-then-garbage',
+] as const;
 export type GarbageKind = (typeof GARBAGE_KINDS)[number];
 
 /** Bytes no CBOR decoder accepts: major type 0 with the reserved additional information 28. */
@@ -24,7 +32,8 @@ const NOT_CBOR = Uint8Array.of(0x1c, 0xde, 0xad, 0xbe, 0xef, 0x00, 0x13, 0x37);
 const WRONG_SHAPE = Uint8Array.of(0xd9, 0xd9, 0xf7, 0x83, 0x01, 0x02, 0x03);
 /** A status reply cut after its first key's header. */
 const TRUNCATED = Uint8Array.of(0xd9, 0xd9, 0xf7, 0xa3, 0x6e, 0x69, 0x63, 0x5f);
-const HTML = '<!DOCTYPE html>\n<html><head><title>502 Bad Gateway</title></head>\n<body><h1>Bad Gateway</h1><p>The proxy got no answer.</p></body></html>\n';
+const HTML =
+  '<!DOCTYPE html>\n<html><head><title>502 Bad Gateway</title></head>\n<body><h1>Bad Gateway</h1><p>The proxy got no answer.</p></body></html>\n';
 
 /**
  * A status reply an IC replica could send: its root key has the shape of a BLS key (not a real
@@ -34,7 +43,12 @@ export function plausibleStatusReply(): Uint8Array {
   const rootKey = new Uint8Array(133);
   rootKey.set(Buffer.from('308182301d060d2b0601040182dc7c0503010201060c2b0601040182dc7c05030201036100', 'hex'));
   rootKey.fill(7, 37);
-  return Cbor.encode({ ic_api_version: '0.18.0', impl_version: 'hostile', replica_health_status: 'healthy', root_key: rootKey });
+  return Cbor.encode({
+    ic_api_version: '0.18.0',
+    impl_version: 'hostile',
+    replica_health_status: 'healthy',
+    root_key: rootKey,
+  });
 }
 
 function answer(kind: GarbageKind, request: http.IncomingMessage, response: http.ServerResponse): void {
@@ -59,7 +73,9 @@ function answer(kind: GarbageKind, request: http.IncomingMessage, response: http
       setTimeout(() => response.socket?.destroy(), 20);
       return;
     case 'status-then-garbage':
-      return request.url === '/api/v2/status' ? send('application/cbor', plausibleStatusReply()) : send('application/cbor', NOT_CBOR);
+      return request.url === '/api/v2/status'
+        ? send('application/cbor', plausibleStatusReply())
+        : send('application/cbor', NOT_CBOR);
   }
 }
 
@@ -85,10 +101,12 @@ async function listen(server: net.Server): Promise<HostileServer> {
 
 /** An HTTP server that answers every request with 200 and `kind` of garbage. */
 export function garbageServer(kind: GarbageKind): Promise<HostileServer> {
-  return listen(http.createServer((request, response) => {
-    request.resume();
-    request.on('end', () => answer(kind, request, response));
-  }));
+  return listen(
+    http.createServer((request, response) => {
+      request.resume();
+      request.on('end', () => answer(kind, request, response));
+    }),
+  );
 }
 
 /** Accepts TCP connections and never sends a byte. */
@@ -101,19 +119,24 @@ export function silentServer(): Promise<HostileServer> {
  * `body` sends complete headers (200, a large content-length) and then drips the body.
  */
 export function drippingServer(mode: 'headers' | 'body'): Promise<HostileServer> {
-  return listen(net.createServer((socket) => {
-    socket.on('data', () => undefined);
-    const head = mode === 'headers' ? 'HTTP/1.1 200 OK\r\nX-Drip: ' : 'HTTP/1.1 200 OK\r\nContent-Type: application/cbor\r\nContent-Length: 1000000\r\n\r\n';
-    let sent = 0;
-    const drip = () => {
-      if (socket.destroyed) return;
-      socket.write(sent < head.length ? head[sent] : mode === 'headers' ? 'a' : '\u0000');
-      sent += 1;
-      timer = setTimeout(drip, sent < head.length && mode === 'body' ? 0 : 1000);
-    };
-    let timer = setTimeout(drip, 0);
-    socket.on('close', () => clearTimeout(timer));
-  }));
+  return listen(
+    net.createServer((socket) => {
+      socket.on('data', () => undefined);
+      const head =
+        mode === 'headers'
+          ? 'HTTP/1.1 200 OK\r\nX-Drip: '
+          : 'HTTP/1.1 200 OK\r\nContent-Type: application/cbor\r\nContent-Length: 1000000\r\n\r\n';
+      let sent = 0;
+      const drip = () => {
+        if (socket.destroyed) return;
+        socket.write(sent < head.length ? head[sent] : mode === 'headers' ? 'a' : '\u0000');
+        sent += 1;
+        timer = setTimeout(drip, sent < head.length && mode === 'body' ? 0 : 1000);
+      };
+      let timer = setTimeout(drip, 0);
+      socket.on('close', () => clearTimeout(timer));
+    }),
+  );
 }
 
 /**
@@ -121,8 +144,13 @@ export function drippingServer(mode: 'headers' | 'body'): Promise<HostileServer>
  * a network that dies after connect, or an update whose reply never comes.
  */
 export function statusThenSilence(): Promise<HostileServer> {
-  return listen(http.createServer((request, response) => {
-    request.resume();
-    if (request.url === '/api/v2/status') request.on('end', () => response.writeHead(200, { 'content-type': 'application/cbor' }).end(plausibleStatusReply()));
-  }));
+  return listen(
+    http.createServer((request, response) => {
+      request.resume();
+      if (request.url === '/api/v2/status')
+        request.on('end', () =>
+          response.writeHead(200, { 'content-type': 'application/cbor' }).end(plausibleStatusReply()),
+        );
+    }),
+  );
 }

@@ -44,7 +44,9 @@ export function principalOfSpki(spki: Uint8Array): string {
   const body = Buffer.concat([crypto.createHash('sha224').update(spki).digest(), Buffer.of(0x02)]);
   const checksum = Buffer.alloc(4);
   checksum.writeUInt32BE(crc32(body));
-  return base32(Buffer.concat([checksum, body])).match(/.{1,5}/g)!.join('-');
+  return base32(Buffer.concat([checksum, body]))
+    .match(/.{1,5}/g)!
+    .join('-');
 }
 
 /**
@@ -54,14 +56,22 @@ export function principalOfSpki(spki: Uint8Array): string {
 export function principalOfPem(pem: string, passphrase?: string): string {
   const ring = ringPublicKey(pem);
   if (ring) return principalOfSpki(Buffer.concat([Buffer.from('302a300506032b6570032100', 'hex'), ring]));
-  const args = ['pkey', '-pubout', '-outform', 'DER', ...(passphrase === undefined ? [] : ['-passin', `pass:${passphrase}`])];
+  const args = [
+    'pkey',
+    '-pubout',
+    '-outform',
+    'DER',
+    ...(passphrase === undefined ? [] : ['-passin', `pass:${passphrase}`]),
+  ];
   return principalOfSpki(execFileSync('openssl', args, { input: pem, stdio: ['pipe', 'pipe', 'pipe'] }));
 }
 
 function ringPublicKey(pem: string): Buffer | undefined {
   const match = /^-----BEGIN PRIVATE KEY-----\n([A-Za-z0-9+/=\n]+)-----END PRIVATE KEY-----/.exec(pem);
   const der = match ? Buffer.from(match[1], 'base64') : undefined;
-  return der && der.length === 85 && der.subarray(48, 53).toString('hex') === 'a123032100' ? der.subarray(53) : undefined;
+  return der && der.length === 85 && der.subarray(48, 53).toString('hex') === 'a123032100'
+    ? der.subarray(53)
+    : undefined;
 }
 
 /**
@@ -72,6 +82,14 @@ export function dfxRingEd25519Pem(): string {
   const key = crypto.createPrivateKey(openssl(['genpkey', '-algorithm', 'ed25519']));
   const seed = key.export({ format: 'der', type: 'pkcs8' }).subarray(-32);
   const publicKey = crypto.createPublicKey(key).export({ format: 'der', type: 'spki' }).subarray(-32);
-  const der = Buffer.concat([Buffer.from('3053020101300506032b657004220420', 'hex'), seed, Buffer.from('a123032100', 'hex'), publicKey]);
-  return `-----BEGIN PRIVATE KEY-----\n${der.toString('base64').match(/.{1,64}/g)!.join('\n')}\n-----END PRIVATE KEY-----\n`;
+  const der = Buffer.concat([
+    Buffer.from('3053020101300506032b657004220420', 'hex'),
+    seed,
+    Buffer.from('a123032100', 'hex'),
+    publicKey,
+  ]);
+  return `-----BEGIN PRIVATE KEY-----\n${der
+    .toString('base64')
+    .match(/.{1,64}/g)!
+    .join('\n')}\n-----END PRIVATE KEY-----\n`;
 }

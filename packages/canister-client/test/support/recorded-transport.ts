@@ -60,5 +60,7 @@ export class RecordedTransport implements IcTransport {
 
 /** `canister/<principal text>/module_hash` style keys for the fake state tree. */
 export function pathKey(path: Uint8Array[]): string {
-  return path.map((label, index) => (index === 1 ? Principal.fromUint8Array(label).toText() : new TextDecoder().decode(label))).join('/');
+  return path
+    .map((label, index) => (index === 1 ? Principal.fromUint8Array(label).toText() : new TextDecoder().decode(label)))
+    .join('/');
 }

@@ -4,7 +4,8 @@ import binaryen from 'binaryen';
 const EOP_SECTION = 'icp:private enhanced-orthogonal-persistence';
 
 /** Candid `(bool)` replies. */
-const candidBool = (value: boolean): Uint8Array => Uint8Array.of(0x44, 0x49, 0x44, 0x4c, 0x00, 0x01, 0x7e, value ? 1 : 0);
+const candidBool = (value: boolean): Uint8Array =>
+  Uint8Array.of(0x44, 0x49, 0x44, 0x4c, 0x00, 0x01, 0x7e, value ? 1 : 0);
 
 export interface FixtureOptions {
   /** What `health` (a query) replies: true or false. */
@@ -50,11 +51,17 @@ export function canisterModule(options: FixtureOptions = {}): Uint8Array {
     ];
     if (options.paddingBytes) segments.push([1024, new Uint8Array(crypto.randomBytes(options.paddingBytes))]);
     const pages = Math.ceil((1024 + (options.paddingBytes ?? 0)) / 65536) + 1;
-    module.setMemory(pages, pages, '', segments.map(([offset, data]) => ({ offset: module.i32.const(offset), data, passive: false })));
+    module.setMemory(
+      pages,
+      pages,
+      '',
+      segments.map(([offset, data]) => ({ offset: module.i32.const(offset), data, passive: false })),
+    );
     if (!module.validate()) throw new Error('fixture module does not validate');
     let bytes = module.emitBinary();
     const sections = { ...options.customSections, ...(options.eop ? { [EOP_SECTION]: '' } : {}) };
-    for (const [name, content] of Object.entries(sections)) bytes = appendCustomSection(bytes, name, new TextEncoder().encode(content));
+    for (const [name, content] of Object.entries(sections))
+      bytes = appendCustomSection(bytes, name, new TextEncoder().encode(content));
     return bytes;
   } finally {
     module.dispose();

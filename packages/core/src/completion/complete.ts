@@ -161,19 +161,30 @@ export function complete(words: readonly string[], context: CompletionContext): 
 
   const state = scan(before.slice(idLength), command);
   const pending = state.pendingFlag;
-  if (pending) return valuesFor({ kind: flagKind(pending), options: pending.options }, { current, prefix: '' }, state, context);
+  if (pending)
+    return valuesFor({ kind: flagKind(pending), options: pending.options }, { current, prefix: '' }, state, context);
   if (current.startsWith('-') && !state.afterDoubleDash) {
     const equals = current.indexOf('=');
     if (current.startsWith('--') && equals !== -1) {
       const flag = findLongFlag(command, current.slice(2, equals));
       if (!flag || flag.type !== 'option') return { candidates: [], directive: 'none' };
-      return valuesFor({ kind: flagKind(flag), options: flag.options }, { current: current.slice(equals + 1), prefix: current.slice(0, equals + 1) }, state, context);
+      return valuesFor(
+        { kind: flagKind(flag), options: flag.options },
+        { current: current.slice(equals + 1), prefix: current.slice(0, equals + 1) },
+        state,
+        context,
+      );
     }
     return { candidates: flagCandidates(command, current, state.seenFlags), directive: 'none' };
   }
   const arg = Object.values(command.args)[state.positionals];
   if (!arg || arg.hidden) return { candidates, directive: 'none' };
-  const result = valuesFor({ kind: ARG_KINDS[arg.name] ?? 'none', options: arg.options }, { current, prefix: '' }, state, context);
+  const result = valuesFor(
+    { kind: ARG_KINDS[arg.name] ?? 'none', options: arg.options },
+    { current, prefix: '' },
+    state,
+    context,
+  );
   return { candidates: [...candidates, ...result.candidates], directive: result.directive };
 }
 
@@ -187,7 +198,8 @@ function subcommands(path: readonly string[], current: string, context: Completi
     const [word, ...deeper] = command.id.slice(prefix.length).split(':');
     if (!word || !word.startsWith(current)) continue;
     // A word that is both a command and a topic (`promote`) is described as the command.
-    if (deeper.length === 0) seen.set(word, { value: word, description: firstLine(command.summary ?? command.description, context.bin) });
+    if (deeper.length === 0)
+      seen.set(word, { value: word, description: firstLine(command.summary ?? command.description, context.bin) });
     else if (!seen.has(word)) {
       const topic = context.topics.find((candidate) => candidate.name === `${prefix}${word}`);
       if (topic?.hidden) continue;
@@ -260,13 +272,18 @@ function flagKind(flag: CompletableFlag): ValueKind {
  * An alias is offered only when what was typed matches it and not the flag's own name
  * (`--netw` → `--network`, while `--` lists each flag once).
  */
-function flagCandidates(command: CompletableCommand, current: string, seen: ReadonlySet<string>): CompletionCandidate[] {
+function flagCandidates(
+  command: CompletableCommand,
+  current: string,
+  seen: ReadonlySet<string>,
+): CompletionCandidate[] {
   const candidates: CompletionCandidate[] = [];
   const shortToo = current.length <= 2 && !current.startsWith('--');
   for (const flag of Object.values(command.flags)) {
     if (flag.hidden || (seen.has(flag.name) && !flag.multiple)) continue;
     const description = firstLine(flag.summary);
-    if (shortToo && flag.char && `-${flag.char}`.startsWith(current)) candidates.push({ value: `-${flag.char}`, description });
+    if (shortToo && flag.char && `-${flag.char}`.startsWith(current))
+      candidates.push({ value: `-${flag.char}`, description });
     const long = [flag.name, ...(flag.aliases ?? [])].find((name) => `--${name}`.startsWith(current));
     if (long !== undefined) candidates.push({ value: `--${long}`, description });
   }
@@ -285,7 +302,12 @@ interface TypedWord {
   prefix: string;
 }
 
-function valuesFor({ kind, options }: ValueSlot, { current, prefix }: TypedWord, state: ScanState, context: CompletionContext): CompletionResult {
+function valuesFor(
+  { kind, options }: ValueSlot,
+  { current, prefix }: TypedWord,
+  state: ScanState,
+  context: CompletionContext,
+): CompletionResult {
   const offer = (entries: Array<{ name: string; aliases?: string[]; description?: string }>): CompletionResult => {
     const candidates: CompletionCandidate[] = [];
     for (const entry of entries) {
@@ -311,7 +333,11 @@ function valuesFor({ kind, options }: ValueSlot, { current, prefix }: TypedWord,
 
 /** The first line of a summary, its oclif templates filled in (the bin) or dropped. */
 function firstLine(text: string | undefined, bin = ''): string | undefined {
-  const line = text?.split('\n')[0]?.replace(/<%=\s*config\.bin\s*%>/g, bin).replace(/<%[\s\S]*?%>/g, '').trim();
+  const line = text
+    ?.split('\n')[0]
+    ?.replace(/<%=\s*config\.bin\s*%>/g, bin)
+    .replace(/<%[\s\S]*?%>/g, '')
+    .trim();
   return line || undefined;
 }
 
@@ -320,6 +346,8 @@ function firstLine(text: string | undefined, bin = ''): string | undefined {
  * (`value<TAB>description`), then `:<directive>` as the last line, as Cobra does.
  */
 export function formatCompletion(result: CompletionResult): string {
-  const lines = result.candidates.map((candidate) => (candidate.description ? `${candidate.value}\t${candidate.description.replace(/[\t\n]/g, ' ')}` : candidate.value));
+  const lines = result.candidates.map((candidate) =>
+    candidate.description ? `${candidate.value}\t${candidate.description.replace(/[\t\n]/g, ' ')}` : candidate.value,
+  );
   return `${[...lines, `:${result.directive}`].join('\n')}\n`;
 }

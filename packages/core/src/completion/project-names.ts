@@ -20,8 +20,14 @@ export function readProjectNames(options: { cwd: string; configPath?: string }):
     if (!isRecord(document)) return NO_PROJECT_NAMES;
     const environments = entries(document.environments).map(([name, body]) => ({
       name,
-      aliases: isRecord(body) && Array.isArray(body.aliases) ? body.aliases.filter((alias): alias is string => typeof alias === 'string') : [],
-      description: isRecord(body) && typeof body.network === 'string' ? `network ${body.network}${body.protected === true ? ', protected' : ''}` : undefined,
+      aliases:
+        isRecord(body) && Array.isArray(body.aliases)
+          ? body.aliases.filter((alias): alias is string => typeof alias === 'string')
+          : [],
+      description:
+        isRecord(body) && typeof body.network === 'string'
+          ? `network ${body.network}${body.protected === true ? ', protected' : ''}`
+          : undefined,
     }));
     const agents = entries(document.agents).map(([name, body]) => ({
       name,

@@ -6,14 +6,18 @@ import type { AgentConfig, EnvironmentConfig, ProjectConfig } from './types.js';
 
 /** The environment of that name or alias (`prod` = `production`), or undefined. */
 export function findEnvironment(config: ProjectConfig, nameOrAlias: string): EnvironmentConfig | undefined {
-  return config.environments.find((environment) => environment.name === nameOrAlias || environment.aliases.includes(nameOrAlias));
+  return config.environments.find(
+    (environment) => environment.name === nameOrAlias || environment.aliases.includes(nameOrAlias),
+  );
 }
 
 /** Finds an environment by name or alias (`prod` = `production`). */
 export function resolveEnvironment(config: ProjectConfig, nameOrAlias: string): EnvironmentConfig {
   const found = findEnvironment(config, nameOrAlias);
   if (found) return found;
-  const known = config.environments.map((environment) => (environment.aliases.length > 0 ? `${environment.name} (${environment.aliases.join(', ')})` : environment.name));
+  const known = config.environments.map((environment) =>
+    environment.aliases.length > 0 ? `${environment.name} (${environment.aliases.join(', ')})` : environment.name,
+  );
   throw new SoulrecallError(`Unknown environment "${nameOrAlias}".`, {
     code: 'ENVIRONMENT_NOT_FOUND',
     hint: `Environments in ${config.file}: ${known.join(', ')}.`,
@@ -22,7 +26,9 @@ export function resolveEnvironment(config: ProjectConfig, nameOrAlias: string): 
 
 /** The environments of the pipeline, in promotion order (environments outside the pipeline follow). */
 export function environmentsInPipelineOrder(config: ProjectConfig): EnvironmentConfig[] {
-  const inPipeline = config.pipeline.map((name) => config.environments.find((environment) => environment.name === name)!);
+  const inPipeline = config.pipeline.map((name) =>
+    config.environments.find((environment) => environment.name === name)!,
+  );
   return [...inPipeline, ...config.environments.filter((environment) => !config.pipeline.includes(environment.name))];
 }
 
@@ -45,7 +51,10 @@ export function findAgent(config: ProjectConfig, name: string): AgentConfig {
   if (agent) return agent;
   throw new SoulrecallError(`Unknown agent "${name}".`, {
     code: 'AGENT_NOT_FOUND',
-    hint: config.agents.length > 0 ? `Agents in ${config.file}: ${config.agents.map((a) => a.name).join(', ')}.` : `Declare it under \`agents:\` in ${config.file}.`,
+    hint:
+      config.agents.length > 0
+        ? `Agents in ${config.file}: ${config.agents.map((a) => a.name).join(', ')}.`
+        : `Declare it under \`agents:\` in ${config.file}.`,
   });
 }
 
@@ -59,7 +68,13 @@ export function agentWasmPath(config: ProjectConfig, agent: AgentConfig): string
   }
   const path = resolve(config.root, agent.wasm);
   if (!existsSync(path)) {
-    throw new ConfigError('CONFIG_WASM_NOT_FOUND', config.file, agent.wasmLine, `agents.${agent.name}.wasm names ${path}, which does not exist.`, 'Build the agent first, or fix the path (relative to the folder of soulrecall.yaml).');
+    throw new ConfigError(
+      'CONFIG_WASM_NOT_FOUND',
+      config.file,
+      agent.wasmLine,
+      `agents.${agent.name}.wasm names ${path}, which does not exist.`,
+      'Build the agent first, or fix the path (relative to the folder of soulrecall.yaml).',
+    );
   }
   return path;
 }

@@ -4,7 +4,13 @@ import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type Pai
 import { historyBackendOf, redactUrl, type JsonObject } from '@soulrecall/history-store';
 import { ConfigError, type ConfigErrorCode } from './errors.js';
 import { CONFIG_FILE_NAME, findConfigFile } from './find.js';
-import { LOCAL_NETWORK_URL, MAINNET_URL, type AgentConfig, type EnvironmentConfig, type ProjectConfig } from './types.js';
+import {
+  LOCAL_NETWORK_URL,
+  MAINNET_URL,
+  type AgentConfig,
+  type EnvironmentConfig,
+  type ProjectConfig,
+} from './types.js';
 
 export { CONFIG_FILE_NAME, findConfigFile };
 
@@ -34,15 +40,33 @@ export function loadProjectConfig(options: LoadConfigOptions = {}): ProjectConfi
   if (options.configPath) {
     file = resolve(cwd, options.configPath);
     if (!existsSync(file)) {
-      throw new ConfigError('CONFIG_NOT_FOUND', file, undefined, 'the configuration file given with --config does not exist.', 'Check the path passed to --config.');
+      throw new ConfigError(
+        'CONFIG_NOT_FOUND',
+        file,
+        undefined,
+        'the configuration file given with --config does not exist.',
+        'Check the path passed to --config.',
+      );
     }
     if (statSync(file).isDirectory()) {
-      throw new ConfigError('CONFIG_NOT_FOUND', file, undefined, 'the path given with --config is a folder, not a file.', `Pass the file itself, e.g. --config ${join(options.configPath, CONFIG_FILE_NAME)}.`);
+      throw new ConfigError(
+        'CONFIG_NOT_FOUND',
+        file,
+        undefined,
+        'the path given with --config is a folder, not a file.',
+        `Pass the file itself, e.g. --config ${join(options.configPath, CONFIG_FILE_NAME)}.`,
+      );
     }
   } else {
     const found = findConfigFile(cwd);
     if (!found) {
-      throw new ConfigError('CONFIG_NOT_FOUND', join(resolve(cwd), CONFIG_FILE_NAME), undefined, `no ${CONFIG_FILE_NAME} in this folder or any parent folder.`, `Create ${CONFIG_FILE_NAME} (see the README's Configuration section) or pass --config <file>.`);
+      throw new ConfigError(
+        'CONFIG_NOT_FOUND',
+        join(resolve(cwd), CONFIG_FILE_NAME),
+        undefined,
+        `no ${CONFIG_FILE_NAME} in this folder or any parent folder.`,
+        `Create ${CONFIG_FILE_NAME} (see the README's Configuration section) or pass --config <file>.`,
+      );
     }
     file = found;
   }
@@ -55,7 +79,12 @@ export function parseProjectConfig(text: string, file: string): ProjectConfig {
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const lineOf = (node: { range?: [number, number, number] | null } | null | undefined): number | undefined =>
     node?.range ? lines.linePos(node.range[0]).line : undefined;
-  const fail = (code: ConfigErrorCode, node: { range?: [number, number, number] | null } | null | undefined, message: string, hint: string): never => {
+  const fail = (
+    code: ConfigErrorCode,
+    node: { range?: [number, number, number] | null } | null | undefined,
+    message: string,
+    hint: string,
+  ): never => {
     throw new ConfigError(code, file, lineOf(node), message, hint);
   };
 
@@ -64,50 +93,110 @@ export function parseProjectConfig(text: string, file: string): ProjectConfig {
     // Errors at the very end of the file (an unclosed bracket) point past the last line: name the last one.
     const line = Math.max(1, text.slice(0, Math.min(first.pos[0], text.trimEnd().length)).split('\n').length);
     const reason = first.message.split('\n')[0]!.replace(/\.$/, '');
-    throw new ConfigError('CONFIG_INVALID_YAML', file, line, `invalid YAML: ${reason}.`, 'Fix the YAML syntax at that line (indentation, quotes, colons).');
+    throw new ConfigError(
+      'CONFIG_INVALID_YAML',
+      file,
+      line,
+      `invalid YAML: ${reason}.`,
+      'Fix the YAML syntax at that line (indentation, quotes, colons).',
+    );
   }
   const top = doc.contents;
   if (top === null || top === undefined) {
     fail('CONFIG_EMPTY', null, 'the file is empty.', 'Define at least `environments:` (see the README).');
   }
-  if (!isMap(top)) fail('CONFIG_NOT_A_MAPPING', top as Node, 'the file must be a mapping with `pipeline`, `environments` and `agents`.', 'Start the file with `environments:`.');
+  if (!isMap(top))
+    fail(
+      'CONFIG_NOT_A_MAPPING',
+      top as Node,
+      'the file must be a mapping with `pipeline`, `environments` and `agents`.',
+      'Start the file with `environments:`.',
+    );
   const root = top as YAMLMap;
   checkKeys(root, TOP_LEVEL_KEYS, '', fail);
 
   const environmentsNode = root.get('environments', true) as Node | undefined;
   if (!environmentsNode || !isMap(environmentsNode) || environmentsNode.items.length === 0) {
-    fail('CONFIG_NO_ENVIRONMENTS', environmentsNode ?? root, '`environments` must be a mapping with at least one environment.', 'Add e.g. `environments: { local: { network: local } }`.');
+    fail(
+      'CONFIG_NO_ENVIRONMENTS',
+      environmentsNode ?? root,
+      '`environments` must be a mapping with at least one environment.',
+      'Add e.g. `environments: { local: { network: local } }`.',
+    );
   }
   const environments: EnvironmentConfig[] = [];
   const owners = new Map<string, string>(); // name or alias -> environment that owns it
   for (const pair of (environmentsNode as YAMLMap).items as Pair<Node, Node>[]) {
     const name = String((pair.key as { value?: unknown })?.value ?? '');
     const where = `environments.${name}`;
-    if (!NAME_PATTERN.test(name)) fail('CONFIG_INVALID_NAME', pair.key, `environment name "${name}" is not valid.`, 'Use letters, digits, "-" and "_", starting with a letter.');
+    if (!NAME_PATTERN.test(name))
+      fail(
+        'CONFIG_INVALID_NAME',
+        pair.key,
+        `environment name "${name}" is not valid.`,
+        'Use letters, digits, "-" and "_", starting with a letter.',
+      );
     const body = pair.value;
-    if (!isMap(body)) fail('CONFIG_INVALID_VALUE', body ?? pair.key, `${where} must be a mapping with at least \`network\`.`, `Write e.g. \`${name}: { network: local }\`.`);
+    if (!isMap(body))
+      fail(
+        'CONFIG_INVALID_VALUE',
+        body ?? pair.key,
+        `${where} must be a mapping with at least \`network\`.`,
+        `Write e.g. \`${name}: { network: local }\`.`,
+      );
     const envMap = body as YAMLMap;
     checkKeys(envMap, ENVIRONMENT_KEYS, `${where}.`, fail);
     const networkNode = envMap.get('network', true) as Node | undefined;
-    if (!networkNode) fail('CONFIG_MISSING_KEY', envMap, `${where}.network is missing.`, 'Set it to `local`, `ic` or the URL of a network.');
+    if (!networkNode)
+      fail(
+        'CONFIG_MISSING_KEY',
+        envMap,
+        `${where}.network is missing.`,
+        'Set it to `local`, `ic` or the URL of a network.',
+      );
     const network = scalarString(networkNode!, `${where}.network`, fail);
     const resolved =
       resolveNetwork(network) ??
-      fail('CONFIG_INVALID_URL', networkNode, `${where}.network "${network}" is neither \`local\`, \`ic\` nor a valid http(s) URL.`, 'Use `local`, `ic`, or a URL such as http://127.0.0.1:4944.');
+      fail(
+        'CONFIG_INVALID_URL',
+        networkNode,
+        `${where}.network "${network}" is neither \`local\`, \`ic\` nor a valid http(s) URL.`,
+        'Use `local`, `ic`, or a URL such as http://127.0.0.1:4944.',
+      );
     const aliasesNode = envMap.get('aliases', true) as Node | undefined;
     const aliases: string[] = [];
     if (aliasesNode !== undefined) {
-      if (!isSeq(aliasesNode)) fail('CONFIG_INVALID_VALUE', aliasesNode, `${where}.aliases must be a list of names.`, 'Write e.g. `aliases: [prod]`.');
+      if (!isSeq(aliasesNode))
+        fail(
+          'CONFIG_INVALID_VALUE',
+          aliasesNode,
+          `${where}.aliases must be a list of names.`,
+          'Write e.g. `aliases: [prod]`.',
+        );
       for (const item of (aliasesNode as { items: Node[] }).items) {
         const alias = scalarString(item, `${where}.aliases`, fail);
-        if (!NAME_PATTERN.test(alias)) fail('CONFIG_INVALID_NAME', item, `alias "${alias}" of environment ${name} is not valid.`, 'Use letters, digits, "-" and "_", starting with a letter.');
+        if (!NAME_PATTERN.test(alias))
+          fail(
+            'CONFIG_INVALID_NAME',
+            item,
+            `alias "${alias}" of environment ${name} is not valid.`,
+            'Use letters, digits, "-" and "_", starting with a letter.',
+          );
         aliases.push(alias);
       }
     }
-    for (const [label, node] of [[name, pair.key], ...aliases.map((alias, index) => [alias, (aliasesNode as { items: Node[] }).items[index]])] as [string, Node][]) {
+    for (const [label, node] of [
+      [name, pair.key],
+      ...aliases.map((alias, index) => [alias, (aliasesNode as { items: Node[] }).items[index]]),
+    ] as [string, Node][]) {
       const owner = owners.get(label);
       if (owner !== undefined) {
-        fail('CONFIG_DUPLICATE_NAME', node, `"${label}" names two environments (${owner} and ${name}).`, 'Every environment name and alias must be unique.');
+        fail(
+          'CONFIG_DUPLICATE_NAME',
+          node,
+          `"${label}" names two environments (${owner} and ${name}).`,
+          'Every environment name and alias must be unique.',
+        );
       }
       owners.set(label, name);
     }
@@ -115,7 +204,12 @@ export function parseProjectConfig(text: string, file: string): ProjectConfig {
     let isProtected = false;
     if (protectedNode !== undefined) {
       if (!isScalar(protectedNode) || typeof protectedNode.value !== 'boolean') {
-        fail('CONFIG_INVALID_VALUE', protectedNode, `${where}.protected must be true or false.`, 'Write `protected: true` to ask for confirmation before destructive changes.');
+        fail(
+          'CONFIG_INVALID_VALUE',
+          protectedNode,
+          `${where}.protected must be true or false.`,
+          'Write `protected: true` to ask for confirmation before destructive changes.',
+        );
       }
       isProtected = (protectedNode as { value: boolean }).value;
     }
@@ -128,16 +222,32 @@ export function parseProjectConfig(text: string, file: string): ProjectConfig {
   const pipelineNode = root.get('pipeline', true) as Node | undefined;
   if (pipelineNode !== undefined) {
     if (!isSeq(pipelineNode) || pipelineNode.items.length === 0) {
-      fail('CONFIG_INVALID_VALUE', pipelineNode, '`pipeline` must be a non-empty list of environment names.', 'Write e.g. `pipeline: [local, staging, production]`.');
+      fail(
+        'CONFIG_INVALID_VALUE',
+        pipelineNode,
+        '`pipeline` must be a non-empty list of environment names.',
+        'Write e.g. `pipeline: [local, staging, production]`.',
+      );
     }
     pipeline = [];
     for (const item of (pipelineNode as { items: Node[] }).items) {
       const stage = scalarString(item, 'pipeline', fail);
       const owner = owners.get(stage);
       if (owner === undefined) {
-        fail('CONFIG_UNKNOWN_ENVIRONMENT', item, `pipeline names "${stage}", which is not defined under \`environments\`.`, `Define environments.${stage} or remove it from the pipeline (defined: ${environments.map((e) => e.name).join(', ')}).`);
+        fail(
+          'CONFIG_UNKNOWN_ENVIRONMENT',
+          item,
+          `pipeline names "${stage}", which is not defined under \`environments\`.`,
+          `Define environments.${stage} or remove it from the pipeline (defined: ${environments.map((e) => e.name).join(', ')}).`,
+        );
       }
-      if (pipeline.includes(owner!)) fail('CONFIG_DUPLICATE_NAME', item, `pipeline lists environment ${owner} twice.`, 'Each environment may appear once in the pipeline.');
+      if (pipeline.includes(owner!))
+        fail(
+          'CONFIG_DUPLICATE_NAME',
+          item,
+          `pipeline lists environment ${owner} twice.`,
+          'Each environment may appear once in the pipeline.',
+        );
       pipeline.push(owner!);
     }
   }
@@ -145,15 +255,33 @@ export function parseProjectConfig(text: string, file: string): ProjectConfig {
   const agents: AgentConfig[] = [];
   const agentsNode = root.get('agents', true) as Node | undefined;
   if (agentsNode !== undefined && !(isScalar(agentsNode) && agentsNode.value === null)) {
-    if (!isMap(agentsNode)) fail('CONFIG_INVALID_VALUE', agentsNode, '`agents` must be a mapping of agent names.', 'Write e.g. `agents: { my-agent: { wasm: dist/agent.wasm } }`.');
+    if (!isMap(agentsNode))
+      fail(
+        'CONFIG_INVALID_VALUE',
+        agentsNode,
+        '`agents` must be a mapping of agent names.',
+        'Write e.g. `agents: { my-agent: { wasm: dist/agent.wasm } }`.',
+      );
     for (const pair of (agentsNode as YAMLMap).items as Pair<Node, Node>[]) {
       const name = String((pair.key as { value?: unknown })?.value ?? '');
       const where = `agents.${name}`;
-      if (!NAME_PATTERN.test(name)) fail('CONFIG_INVALID_NAME', pair.key, `agent name "${name}" is not valid.`, 'Use letters, digits, "-" and "_", starting with a letter.');
+      if (!NAME_PATTERN.test(name))
+        fail(
+          'CONFIG_INVALID_NAME',
+          pair.key,
+          `agent name "${name}" is not valid.`,
+          'Use letters, digits, "-" and "_", starting with a letter.',
+        );
       const agent: AgentConfig = { name };
       const body = pair.value;
       if (body !== null && !(isScalar(body) && body.value === null)) {
-        if (!isMap(body)) fail('CONFIG_INVALID_VALUE', body, `${where} must be a mapping (wasm, candid, health).`, `Write e.g. \`${name}: { wasm: dist/agent.wasm }\`.`);
+        if (!isMap(body))
+          fail(
+            'CONFIG_INVALID_VALUE',
+            body,
+            `${where} must be a mapping (wasm, candid, health).`,
+            `Write e.g. \`${name}: { wasm: dist/agent.wasm }\`.`,
+          );
         checkKeys(body as YAMLMap, AGENT_KEYS, `${where}.`, fail);
         const wasmNode = (body as YAMLMap).get('wasm', true) as Node | undefined;
         if (wasmNode !== undefined) {
@@ -164,10 +292,22 @@ export function parseProjectConfig(text: string, file: string): ProjectConfig {
         if (candidNode !== undefined) agent.candid = scalarString(candidNode, `${where}.candid`, fail);
         const healthNode = (body as YAMLMap).get('health', true) as Node | undefined;
         if (healthNode !== undefined) {
-          if (!isMap(healthNode)) fail('CONFIG_INVALID_VALUE', healthNode, `${where}.health must be a mapping such as { method: health }.`, 'Name a query method that reports health.');
+          if (!isMap(healthNode))
+            fail(
+              'CONFIG_INVALID_VALUE',
+              healthNode,
+              `${where}.health must be a mapping such as { method: health }.`,
+              'Name a query method that reports health.',
+            );
           checkKeys(healthNode as YAMLMap, HEALTH_KEYS, `${where}.health.`, fail);
           const methodNode = (healthNode as YAMLMap).get('method', true) as Node | undefined;
-          if (!methodNode) fail('CONFIG_MISSING_KEY', healthNode, `${where}.health.method is missing.`, 'Name a query method that reports health, e.g. `method: health`.');
+          if (!methodNode)
+            fail(
+              'CONFIG_MISSING_KEY',
+              healthNode,
+              `${where}.health.method is missing.`,
+              'Name a query method that reports health, e.g. `method: health`.',
+            );
           agent.health = { method: scalarString(methodNode!, `${where}.health.method`, fail) };
         }
       }
@@ -179,7 +319,12 @@ export function parseProjectConfig(text: string, file: string): ProjectConfig {
   if (projectNode !== undefined) {
     project = scalarString(projectNode, 'project', fail);
     if (!PROJECT_PATTERN.test(project)) {
-      fail('CONFIG_INVALID_NAME', projectNode, `project name "${project}" is not valid.`, 'Use 1 to 64 lower-case letters, digits, ".", "_" or "-", starting with a letter or digit.');
+      fail(
+        'CONFIG_INVALID_NAME',
+        projectNode,
+        `project name "${project}" is not valid.`,
+        'Use 1 to 64 lower-case letters, digits, ".", "_" or "-", starting with a letter or digit.',
+      );
     }
   }
   let history: string | undefined;
@@ -187,17 +332,40 @@ export function parseProjectConfig(text: string, file: string): ProjectConfig {
   if (historyNode !== undefined) {
     history = scalarString(historyNode, 'history', fail);
     if (!isHistoryUrl(history)) {
-      fail('CONFIG_INVALID_URL', historyNode, `history "${redactUrl(history)}" is neither \`sqlite\` nor a postgres:// URL with a host and a database.`, 'Write `history: sqlite` (the default) or e.g. `history: postgres://soulrecall@db.internal:5432/soulrecall`.');
+      fail(
+        'CONFIG_INVALID_URL',
+        historyNode,
+        `history "${redactUrl(history)}" is neither \`sqlite\` nor a postgres:// URL with a host and a database.`,
+        'Write `history: sqlite` (the default) or e.g. `history: postgres://soulrecall@db.internal:5432/soulrecall`.',
+      );
     }
   }
   const plugins: Record<string, JsonObject> = {};
   const pluginsNode = root.get('plugins', true) as Node | undefined;
   if (pluginsNode !== undefined && !(isScalar(pluginsNode) && pluginsNode.value === null)) {
-    if (!isMap(pluginsNode)) fail('CONFIG_INVALID_VALUE', pluginsNode, '`plugins` must be a mapping of plugin names to their settings.', 'Write e.g. `plugins: { notify: { webhook: https://hooks.example.com/x } }`.');
+    if (!isMap(pluginsNode))
+      fail(
+        'CONFIG_INVALID_VALUE',
+        pluginsNode,
+        '`plugins` must be a mapping of plugin names to their settings.',
+        'Write e.g. `plugins: { notify: { webhook: https://hooks.example.com/x } }`.',
+      );
     for (const pair of (pluginsNode as YAMLMap).items as Pair<Node, Node>[]) {
       const name = String((pair.key as { value?: unknown })?.value ?? '');
-      if (!NAME_PATTERN.test(name)) fail('CONFIG_INVALID_NAME', pair.key, `plugin settings name "${name}" is not valid.`, 'Use letters, digits, "-" and "_", starting with a letter.');
-      if (!isMap(pair.value)) fail('CONFIG_INVALID_VALUE', pair.value ?? pair.key, `plugins.${name} must be a mapping of that plugin's settings.`, `Write e.g. \`${name}: { key: value }\` (see the plugin's README).`);
+      if (!NAME_PATTERN.test(name))
+        fail(
+          'CONFIG_INVALID_NAME',
+          pair.key,
+          `plugin settings name "${name}" is not valid.`,
+          'Use letters, digits, "-" and "_", starting with a letter.',
+        );
+      if (!isMap(pair.value))
+        fail(
+          'CONFIG_INVALID_VALUE',
+          pair.value ?? pair.key,
+          `plugins.${name} must be a mapping of that plugin's settings.`,
+          `Write e.g. \`${name}: { key: value }\` (see the plugin's README).`,
+        );
       plugins[name] = (pair.value as YAMLMap).toJSON() as JsonObject;
     }
   }
@@ -248,7 +416,12 @@ function checkKeys(map: YAMLMap, allowed: string[], prefix: string, fail: Fail):
 
 function scalarString(node: Node, where: string, fail: Fail): string {
   if (!isScalar(node) || typeof node.value !== 'string' || node.value.trim() === '') {
-    fail('CONFIG_INVALID_VALUE', node, `${where} must be a non-empty string.`, 'Quote the value if it contains special characters.');
+    fail(
+      'CONFIG_INVALID_VALUE',
+      node,
+      `${where} must be a non-empty string.`,
+      'Quote the value if it contains special characters.',
+    );
   }
   return (node as { value: string }).value;
 }
@@ -266,7 +439,9 @@ export function environmentOfNetwork(network: string, name = network): Environme
 }
 
 /** How a `network:` value is reached; undefined when it is neither `local`, `ic` nor an http(s) URL. */
-function resolveNetwork(network: string): Pick<EnvironmentConfig, 'networkKind' | 'networkUrl' | 'rootKey'> | undefined {
+function resolveNetwork(
+  network: string,
+): Pick<EnvironmentConfig, 'networkKind' | 'networkUrl' | 'rootKey'> | undefined {
   if (network === 'local') return { networkKind: 'local', networkUrl: LOCAL_NETWORK_URL, rootKey: 'fetched' };
   if (network === 'ic') return { networkKind: 'ic', networkUrl: MAINNET_URL, rootKey: 'builtin-mainnet' };
   let url: URL;

@@ -33,7 +33,9 @@ export function outputWidth(target: OutputTarget = process.stdout, env: NodeJS.P
  */
 export function renderTable<Row>(rows: Row[], columns: Column<Row>[], width = outputWidth()): string {
   const cells = rows.map((row) => columns.map((column) => column.get(row)));
-  const widths = columns.map((column, index) => Math.max(column.header.length, ...cells.map((row) => row[index]!.length)));
+  const widths = columns.map((column, index) =>
+    Math.max(column.header.length, ...cells.map((row) => row[index]!.length)),
+  );
   const gap = 2;
   let total = widths.reduce((sum, w) => sum + w, 0) + gap * (columns.length - 1);
   for (let index = columns.length - 1; index >= 0 && total > width; index--) {
@@ -46,7 +48,11 @@ export function renderTable<Row>(rows: Row[], columns: Column<Row>[], width = ou
     }
   }
   const fit = (text: string, w: number) => (text.length > w ? `${text.slice(0, Math.max(0, w - 1))}…` : text.padEnd(w));
-  const line = (values: string[]) => values.map((value, index) => fit(value, widths[index]!)).join(' '.repeat(gap)).trimEnd();
+  const line = (values: string[]) =>
+    values
+      .map((value, index) => fit(value, widths[index]!))
+      .join(' '.repeat(gap))
+      .trimEnd();
   return [line(columns.map((column) => column.header.toUpperCase())), ...cells.map(line)].join('\n');
 }
 

@@ -33,7 +33,9 @@ export function bundledPlugins(root: string): string[] {
 export function removedBundledPlugins(env: NodeJS.ProcessEnv = process.env): string[] {
   try {
     const record = JSON.parse(readFileSync(join(oclifDataDir(env), RECORD_FILE), 'utf8')) as { removed?: unknown };
-    return Array.isArray(record.removed) ? record.removed.filter((name): name is string => typeof name === 'string') : [];
+    return Array.isArray(record.removed)
+      ? record.removed.filter((name): name is string => typeof name === 'string')
+      : [];
   } catch {
     return [];
   }
@@ -52,12 +54,18 @@ function writeRemoved(names: string[], env: NodeJS.ProcessEnv): void {
  * What oclif's `execute` loads: the CLI package at `root`, without the bundled plugins the user
  * removed (`pjson` is then the package.json with those left out of `oclif.plugins`).
  */
-export function cliLoadOptions(root: string, env: NodeJS.ProcessEnv = process.env): { root: string; pjson?: RootPackage } {
+export function cliLoadOptions(
+  root: string,
+  env: NodeJS.ProcessEnv = process.env,
+): { root: string; pjson?: RootPackage } {
   const removed = removedBundledPlugins(env);
   if (removed.length === 0) return { root };
   const pjson = readRootPackage(root);
   const oclif = pjson.oclif ?? {};
-  return { root, pjson: { ...pjson, oclif: { ...oclif, plugins: (oclif.plugins ?? []).filter((name) => !removed.includes(name)) } } };
+  return {
+    root,
+    pjson: { ...pjson, oclif: { ...oclif, plugins: (oclif.plugins ?? []).filter((name) => !removed.includes(name)) } },
+  };
 }
 
 /** `@scope/name@tag` → `@scope/name`, as plugin-plugins names plugins. */
@@ -77,7 +85,10 @@ export interface BundledUninstall {
  * from the next command on. A name that is also user-installed stays in `remaining` so that
  * plugin-plugins removes that copy too: afterwards the plugin is not there in any form.
  */
-export function uninstallBundledPlugins(argv: readonly string[], options: { root: string; userInstalled: ReadonlySet<string>; env?: NodeJS.ProcessEnv }): BundledUninstall {
+export function uninstallBundledPlugins(
+  argv: readonly string[],
+  options: { root: string; userInstalled: ReadonlySet<string>; env?: NodeJS.ProcessEnv },
+): BundledUninstall {
   const env = options.env ?? process.env;
   const bundled = bundledPlugins(options.root);
   const alreadyRemoved = removedBundledPlugins(env);

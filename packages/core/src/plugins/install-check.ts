@@ -9,7 +9,9 @@ import { SoulrecallError } from '../errors.js';
 const run = promisify(execFile);
 
 /** The version of @soulrecall/core this CLI runs: what a plugin's `@soulrecall/core` range must accept. */
-export const CORE_VERSION: string = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+export const CORE_VERSION: string = (
+  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
 
 /** What `plugins install` was asked for, as plugin-plugins parses it (its `plugins:preinstall` payload). */
 export type PluginRequest = { type: 'npm'; name: string; tag: string } | { type: 'repo'; url: string };
@@ -41,7 +43,10 @@ export interface PluginCheckOptions {
  * is down fails here in one sentence instead of as npm's page of output. Nothing is installed
  * when the check fails. Git URLs are left to npm.
  */
-export async function checkPluginBeforeInstall(request: PluginRequest, options: PluginCheckOptions): Promise<PluginPackage | undefined> {
+export async function checkPluginBeforeInstall(
+  request: PluginRequest,
+  options: PluginCheckOptions,
+): Promise<PluginPackage | undefined> {
   const coreVersion = options.coreVersion ?? CORE_VERSION;
   if (request.type === 'npm') {
     const pkg = await fromRegistry(request.name, request.tag, options);
@@ -74,11 +79,16 @@ async function fromLocal(path: string): Promise<PluginPackage> {
   try {
     isDirectory = statSync(path).isDirectory();
   } catch {
-    throw new SoulrecallError(`${path} does not exist.`, { code: 'PLUGIN_NOT_FOUND', hint: 'Check the path of the plugin tarball or folder.' });
+    throw new SoulrecallError(`${path} does not exist.`, {
+      code: 'PLUGIN_NOT_FOUND',
+      hint: 'Check the path of the plugin tarball or folder.',
+    });
   }
   let text: string;
   try {
-    text = isDirectory ? readFileSync(join(path, 'package.json'), 'utf8') : (await run('tar', ['-xzOf', path, 'package/package.json'], { maxBuffer: 16 * 1024 * 1024 })).stdout;
+    text = isDirectory
+      ? readFileSync(join(path, 'package.json'), 'utf8')
+      : (await run('tar', ['-xzOf', path, 'package/package.json'], { maxBuffer: 16 * 1024 * 1024 })).stdout;
   } catch {
     throw notAPackage(isDirectory ? 'it has no package.json' : 'it is not a tarball holding package/package.json');
   }
@@ -89,7 +99,11 @@ async function fromLocal(path: string): Promise<PluginPackage> {
   }
 }
 
-async function fromRegistry(name: string, tag: string, options: PluginCheckOptions): Promise<PluginPackage | undefined> {
+async function fromRegistry(
+  name: string,
+  tag: string,
+  options: PluginCheckOptions,
+): Promise<PluginPackage | undefined> {
   const registry = (await options.registry()).replace(/\/?$/, '/');
   const url = `${registry}${name.replace('/', '%2f')}`;
   const unreachable = (why: string) =>
@@ -99,20 +113,36 @@ async function fromRegistry(name: string, tag: string, options: PluginCheckOptio
     });
   let response: Response;
   try {
-    response = await (options.fetch ?? fetch)(url, { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(options.timeoutMs ?? 15_000) });
+    response = await (options.fetch ?? fetch)(url, {
+      headers: { accept: 'application/json' },
+      signal: AbortSignal.timeout(options.timeoutMs ?? 15_000),
+    });
   } catch (error) {
     const cause = (error as { cause?: { code?: string } }).cause;
-    throw unreachable(cause?.code === 'ECONNREFUSED' ? 'connection refused' : (error as Error).name === 'TimeoutError' ? 'no answer in time' : (cause?.code ?? (error as Error).message));
+    throw unreachable(
+      cause?.code === 'ECONNREFUSED'
+        ? 'connection refused'
+        : (error as Error).name === 'TimeoutError'
+          ? 'no answer in time'
+          : (cause?.code ?? (error as Error).message),
+    );
   }
   // A registry that wants credentials for reads: npm has them, this check does not. npm decides.
   if (response.status === 401 || response.status === 403) return undefined;
   if (response.status === 404) {
-    throw new SoulrecallError(`${name} is not in the npm registry at ${registry}.`, { code: 'PLUGIN_NOT_FOUND', hint: 'Check the plugin name; `soulrecall plugins` lists what is installed.' });
+    throw new SoulrecallError(`${name} is not in the npm registry at ${registry}.`, {
+      code: 'PLUGIN_NOT_FOUND',
+      hint: 'Check the plugin name; `soulrecall plugins` lists what is installed.',
+    });
   }
   if (!response.ok) throw unreachable(`it answered HTTP ${response.status}`);
-  const document = (await response.json()) as { 'dist-tags'?: Record<string, string>; versions?: Record<string, PluginPackage> };
+  const document = (await response.json()) as {
+    'dist-tags'?: Record<string, string>;
+    versions?: Record<string, PluginPackage>;
+  };
   const versions = document.versions ?? {};
-  const version = document['dist-tags']?.[tag] ?? (versions[tag] ? tag : semver.maxSatisfying(Object.keys(versions), tag));
+  const version =
+    document['dist-tags']?.[tag] ?? (versions[tag] ? tag : semver.maxSatisfying(Object.keys(versions), tag));
   if (!version || !versions[version]) {
     throw new SoulrecallError(`${name} has no version ${tag} in the npm registry at ${registry}.`, {
       code: 'PLUGIN_NOT_FOUND',
@@ -131,7 +161,11 @@ function assertLoadable(pkg: PluginPackage, label: string, coreVersion: string):
     });
   }
   const range = pkg.peerDependencies?.['@soulrecall/core'] ?? pkg.dependencies?.['@soulrecall/core'];
-  if (range !== undefined && semver.validRange(range) !== null && !semver.satisfies(coreVersion, range, { includePrerelease: true })) {
+  if (
+    range !== undefined &&
+    semver.validRange(range) !== null &&
+    !semver.satisfies(coreVersion, range, { includePrerelease: true })
+  ) {
     throw new SoulrecallError(`${label} needs @soulrecall/core ${range}, and this soulrecall has ${coreVersion}.`, {
       code: 'PLUGIN_CORE_MISMATCH',
       hint: `Install a version of the plugin made for @soulrecall/core ${coreVersion}, or a soulrecall whose core satisfies ${range}.`,
@@ -143,7 +177,14 @@ function assertLoadable(pkg: PluginPackage, label: string, coreVersion: string):
 export async function npmRegistryFor(name: string, cwd: string, env: NodeJS.ProcessEnv = process.env): Promise<string> {
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
   // npm reads a project .npmrc in its working folder: plugin-plugins runs npm in oclif's data dir.
-  const get = async (key: string) => (await run(npm, ['config', 'get', key], { cwd: existsSync(cwd) ? cwd : undefined, env, shell: process.platform === 'win32' })).stdout.trim();
+  const get = async (key: string) =>
+    (
+      await run(npm, ['config', 'get', key], {
+        cwd: existsSync(cwd) ? cwd : undefined,
+        env,
+        shell: process.platform === 'win32',
+      })
+    ).stdout.trim();
   const scope = name.startsWith('@') ? name.split('/')[0] : undefined;
   const scoped = scope ? await get(`${scope}:registry`) : 'undefined';
   return scoped && scoped !== 'undefined' ? scoped : await get('registry');

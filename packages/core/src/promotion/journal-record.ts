@@ -48,7 +48,8 @@ function primitive<T extends JsonValue>(expected: string, accepts: (value: JsonV
   };
 }
 
-const isObject = (value: JsonValue): value is JsonObject => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: JsonValue): value is JsonObject =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** The shape of a record, field by field. */
 export type RecordShape = Record<string, Decoder<JsonValue>>;
@@ -66,7 +67,10 @@ export const journalRecord = {
     return (value, path) => (value === null || value === undefined ? null : inner(value, path));
   },
   oneOf<const T extends readonly string[]>(...choices: T): Decoder<T[number]> {
-    return primitive<T[number]>(`one of ${choices.join(', ')}`, (value) => typeof value === 'string' && choices.includes(value));
+    return primitive<T[number]>(
+      `one of ${choices.join(', ')}`,
+      (value) => typeof value === 'string' && choices.includes(value),
+    );
   },
   /** An object with (at least) these fields; fields it does not name are dropped. */
   fields<S extends RecordShape>(shape: S): Decoder<DecodedRecord<S>> {

@@ -45,7 +45,11 @@ export class StepJournal {
     return step?.status === 'succeeded' ? definition.decode(step.detail ?? undefined, definition.name) : undefined;
   }
 
-  async step<T extends JsonObject>(definition: JournalStepDefinition<T>, run: () => Promise<T>, startDetail?: JsonObject): Promise<T> {
+  async step<T extends JsonObject>(
+    definition: JournalStepDefinition<T>,
+    run: () => Promise<T>,
+    startDetail?: JsonObject,
+  ): Promise<T> {
     const { name } = definition;
     const done = this.completed(definition);
     if (done) {
@@ -64,7 +68,10 @@ export class StepJournal {
       await this.afterStep(name);
       return detail;
     } catch (error) {
-      this.store.promotions.endStep(this.promotionId, begun.index, { status: 'failed', error: error instanceof Error ? error.message : String(error) });
+      this.store.promotions.endStep(this.promotionId, begun.index, {
+        status: 'failed',
+        error: error instanceof Error ? error.message : String(error),
+      });
       this.onStep({ name, phase: 'failed', error: error instanceof Error ? error.message : String(error) });
       throw error;
     }
@@ -82,7 +89,10 @@ export class StepJournal {
       this.store.promotions.endStep(this.promotionId, begun.index, { status: 'succeeded', detail });
       return detail;
     } catch (error) {
-      this.store.promotions.endStep(this.promotionId, begun.index, { status: 'failed', error: error instanceof Error ? error.message : String(error) });
+      this.store.promotions.endStep(this.promotionId, begun.index, {
+        status: 'failed',
+        error: error instanceof Error ? error.message : String(error),
+      });
       throw error;
     }
   }
@@ -96,7 +106,11 @@ export class StepJournal {
     for (const step of promotion.steps) {
       if (step.status !== 'running' || (name !== undefined && step.name !== name)) continue;
       if (as === 'undone') this.store.promotions.markStepUndone(this.promotionId, step.index, { interrupted: true });
-      else this.store.promotions.endStep(this.promotionId, step.index, { status: 'failed', error: 'interrupted: the process stopped during this step; it was run again' });
+      else
+        this.store.promotions.endStep(this.promotionId, step.index, {
+          status: 'failed',
+          error: 'interrupted: the process stopped during this step; it was run again',
+        });
     }
   }
 

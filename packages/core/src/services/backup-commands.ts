@@ -30,7 +30,10 @@ export function backupLocation(session: Session, backup: Backup): BackupLocation
   return onNetwork && onDisk ? 'both' : onNetwork ? 'network' : onDisk ? 'disk' : 'gone';
 }
 
-const entryOf = (session: Session, backup: Backup): BackupEntry => ({ ...backup, location: backupLocation(session, backup) });
+const entryOf = (session: Session, backup: Backup): BackupEntry => ({
+  ...backup,
+  location: backupLocation(session, backup),
+});
 
 export interface CreateBackupRequest {
   canisterId: string;
@@ -42,35 +45,64 @@ export interface CreateBackupRequest {
 }
 
 /** Takes a canister snapshot (code, heap, stable memory) and records it with who and when; with `download`, keeps it on disk too. */
-export async function createBackup(session: Session, request: CreateBackupRequest, hooks: OperationHooks = {}): Promise<BackupEntry> {
+export async function createBackup(
+  session: Session,
+  request: CreateBackupRequest,
+  hooks: OperationHooks = {},
+): Promise<BackupEntry> {
   const located = locateCanister(session, request.canisterId, { network: request.network });
   const record = located.record!;
   const client = await session.client(located.environment);
-  return holdLease(session, client, { agent: record.agent, environment: record.environment, operation: 'backup' }, async () => {
-    hooks.progress?.(`Taking a snapshot of ${located.canisterId} in ${record.environment}…`);
-    const moduleSha256 = (await client.status(located.canisterId)).moduleHash;
-    let backup = await takeRecordedSnapshot(session, client, { environment: record.environment, canisterId: located.canisterId, reason: request.reason ?? 'manual backup', moduleSha256 });
-    if (request.download) backup = await downloadInto(session, backup, hooks);
-    return entryOf(session, backup);
-  });
+  return holdLease(
+    session,
+    client,
+    { agent: record.agent, environment: record.environment, operation: 'backup' },
+    async () => {
+      hooks.progress?.(`Taking a snapshot of ${located.canisterId} in ${record.environment}…`);
+      const moduleSha256 = (await client.status(located.canisterId)).moduleHash;
+      let backup = await takeRecordedSnapshot(session, client, {
+        environment: record.environment,
+        canisterId: located.canisterId,
+        reason: request.reason ?? 'manual backup',
+        moduleSha256,
+      });
+      if (request.download) backup = await downloadInto(session, backup, hooks);
+      return entryOf(session, backup);
+    },
+  );
 }
 
 /** `backup download <backup-id>`: the backup's snapshot into a snapshot file in the data directory. */
-export async function downloadBackup(session: Session, request: { backupId: string }, hooks: OperationHooks = {}): Promise<BackupEntry> {
+export async function downloadBackup(
+  session: Session,
+  request: { backupId: string },
+  hooks: OperationHooks = {},
+): Promise<BackupEntry> {
   const backup = requireBackupOnNetwork(session, request.backupId);
   const record = session.store.canisters.get(backup.environment, backup.canisterId);
-  const environment = locateCanister(session, backup.canisterId, { network: record ? undefined : backup.environment }).environment;
+  const environment = locateCanister(session, backup.canisterId, {
+    network: record ? undefined : backup.environment,
+  }).environment;
   const client = await session.client(environment);
-  return holdLease(session, client, { agent: backup.agent, environment: backup.environment, operation: 'backup-download' }, async () => entryOf(session, await downloadInto(session, backup, hooks)));
+  return holdLease(
+    session,
+    client,
+    { agent: backup.agent, environment: backup.environment, operation: 'backup-download' },
+    async () => entryOf(session, await downloadInto(session, backup, hooks)),
+  );
 }
 
 async function downloadInto(session: Session, backup: Backup, hooks: OperationHooks): Promise<Backup> {
-  const environment = locateCanister(session, backup.canisterId, { network: backup.environment, allowUnrecorded: true }).environment;
+  const environment = locateCanister(session, backup.canisterId, {
+    network: backup.environment,
+    allowUnrecorded: true,
+  }).environment;
   const client = await session.client(environment);
   hooks.progress?.(`Downloading snapshot ${backup.snapshotId} of ${backup.canisterId}…`);
   const content = await client.downloadSnapshot(backup.canisterId, backup.snapshotId, {
     onProgress: (progress) => {
-      if (progress.slicesDone === progress.slicesTotal) hooks.progress?.(`Downloaded ${progress.bytesDone} bytes in ${progress.slicesTotal} slices.`);
+      if (progress.slicesDone === progress.slicesTotal)
+        hooks.progress?.(`Downloaded ${progress.bytesDone} bytes in ${progress.slicesTotal} slices.`);
     },
   });
   return archiveBackup(session, client, backup, content);
@@ -84,17 +116,24 @@ export interface ListBackupsRequest {
 /** Backups newest first (of one canister when given), each with where it lives. */
 export function listBackups(session: Session, request: ListBackupsRequest = {}): BackupEntry[] {
   if (request.canisterId === undefined) {
-    return session.store.backups.list({ environment: request.network ? environmentNameOf(session, request.network) : undefined }).map((backup) => entryOf(session, backup));
+    return session.store.backups
+      .list({ environment: request.network ? environmentNameOf(session, request.network) : undefined })
+      .map((backup) => entryOf(session, backup));
   }
   const located = locateCanister(session, request.canisterId, { network: request.network });
-  return session.store.backups.list({ canisterId: located.canisterId, environment: located.environment.name }).map((backup) => entryOf(session, backup));
+  return session.store.backups
+    .list({ canisterId: located.canisterId, environment: located.environment.name })
+    .map((backup) => entryOf(session, backup));
 }
 
 /** The environment a filter names: resolved through soulrecall.yaml, else one the store has seen. */
 function environmentNameOf(session: Session, network: string): string {
   if (session.config) return resolveEnvironment(session.config, network).name;
   if (session.store.catalog.environments().some((environment) => environment.name === network)) return network;
-  throw new SoulrecallError(`Unknown environment "${network}".`, { code: 'ENVIRONMENT_NOT_FOUND', hint: 'Run the command in your project folder, or name an environment soulrecall has recorded (`soulrecall list`).' });
+  throw new SoulrecallError(`Unknown environment "${network}".`, {
+    code: 'ENVIRONMENT_NOT_FOUND',
+    hint: 'Run the command in your project folder, or name an environment soulrecall has recorded (`soulrecall list`).',
+  });
 }
 
 export interface UploadBackupRequest {
@@ -121,10 +160,15 @@ async function readSnapshotFile(path: string): Promise<DecodedSnapshotArchive> {
     bytes = readFileSync(path);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new SoulrecallError(code === 'ENOENT' ? `The snapshot file ${path} does not exist.` : `The snapshot file ${path} cannot be read (${code ?? 'error'}).`, {
-      code: code === 'ENOENT' ? 'BACKUP_FILE_NOT_FOUND' : 'BACKUP_FILE_UNREADABLE',
-      hint: '`soulrecall backup list --json` shows the snapshot file (`archive.path`) of each downloaded backup.',
-    });
+    throw new SoulrecallError(
+      code === 'ENOENT'
+        ? `The snapshot file ${path} does not exist.`
+        : `The snapshot file ${path} cannot be read (${code ?? 'error'}).`,
+      {
+        code: code === 'ENOENT' ? 'BACKUP_FILE_NOT_FOUND' : 'BACKUP_FILE_UNREADABLE',
+        hint: '`soulrecall backup list --json` shows the snapshot file (`archive.path`) of each downloaded backup.',
+      },
+    );
   }
   const { decodeSnapshotArchive } = await import('@soulrecall/canister-client');
   return decodeSnapshotArchive(bytes, path);
@@ -135,21 +179,35 @@ async function readSnapshotFile(path: string): Promise<DecodedSnapshotArchive> {
  * one is refused before anything is sent), then that this identity controls the canister, then
  * uploads it as a new snapshot (resumable) and records it as a backup of that canister.
  */
-export async function uploadBackup(session: Session, request: UploadBackupRequest, hooks: OperationHooks = {}): Promise<UploadBackupResult> {
+export async function uploadBackup(
+  session: Session,
+  request: UploadBackupRequest,
+  hooks: OperationHooks = {},
+): Promise<UploadBackupResult> {
   const path = resolve(request.file);
   const canisterId = parseCanisterId(request.canisterId);
   const archive = await readSnapshotFile(path);
   const agentOfFile = typeof archive.manifest.agent === 'string' ? archive.manifest.agent : undefined;
-  const located = request.network !== undefined ? locateCanister(session, canisterId, { network: request.network, allowUnrecorded: true }) : locateCanister(session, canisterId);
+  const located =
+    request.network !== undefined
+      ? locateCanister(session, canisterId, { network: request.network, allowUnrecorded: true })
+      : locateCanister(session, canisterId);
   if (!located.record && !agentOfFile) {
-    throw new SoulrecallError(`${path} does not say which agent it belongs to, and canister ${canisterId} is not recorded.`, {
-      code: 'BACKUP_AGENT_UNKNOWN', hint: 'Deploy the agent to the canister first (`soulrecall deploy <agent> -e <env> --canister <id>`), then upload.',
-    });
+    throw new SoulrecallError(
+      `${path} does not say which agent it belongs to, and canister ${canisterId} is not recorded.`,
+      {
+        code: 'BACKUP_AGENT_UNKNOWN',
+        hint: 'Deploy the agent to the canister first (`soulrecall deploy <agent> -e <env> --canister <id>`), then upload.',
+      },
+    );
   }
   const environment = located.environment;
   const agent = located.record?.agent ?? agentOfFile!;
   if (located.record?.decommissionedAt) {
-    throw new SoulrecallError(`Canister ${canisterId} was deleted (${located.record.decommissionedAt}).`, { code: 'CANISTER_DECOMMISSIONED', hint: 'Upload into a canister that exists (`soulrecall list`).' });
+    throw new SoulrecallError(`Canister ${canisterId} was deleted (${located.record.decommissionedAt}).`, {
+      code: 'CANISTER_DECOMMISSIONED',
+      hint: 'Upload into a canister that exists (`soulrecall list`).',
+    });
   }
   const client = await session.client(environment);
   // Controller check before anything is written or sent: not a controller is exit 7, nothing done.
@@ -157,7 +215,14 @@ export async function uploadBackup(session: Session, request: UploadBackupReques
   return holdLease(session, client, { agent, environment: environment.name, operation: 'backup-upload' }, async () => {
     const by = { principal: client.principal };
     const adopted = !located.record;
-    if (adopted) session.store.canisters.record({ canisterId, networkUrl: environment.networkUrl, environment: environment.name, agent, by });
+    if (adopted)
+      session.store.canisters.record({
+        canisterId,
+        networkUrl: environment.networkUrl,
+        environment: environment.name,
+        agent,
+        by,
+      });
     const stored = session.store.snapshotFiles.put(readFileSync(path));
     const replaced = await backupToReplace(session, client, environment.name, canisterId);
     session.store.audit.noteIntent({
@@ -171,8 +236,14 @@ export async function uploadBackup(session: Session, request: UploadBackupReques
     });
     hooks.progress?.(`Uploading ${basename(path)} (${contentBytes(archive.content)} bytes) into ${canisterId}…`);
     const checkpointKey = TransferCheckpoints.key(canisterId, stored.sha256);
-    const uploaded = await uploadContent(session, client, { targetCanisterId: canisterId, content: archive.content, checkpointKey }, hooks);
-    if (replaced) session.store.backups.markDeleted(replaced.id, `replaced by an uploaded snapshot (${basename(path)})`, by);
+    const uploaded = await uploadContent(
+      session,
+      client,
+      { targetCanisterId: canisterId, content: archive.content, checkpointKey },
+      hooks,
+    );
+    if (replaced)
+      session.store.backups.markDeleted(replaced.id, `replaced by an uploaded snapshot (${basename(path)})`, by);
     const { createHash } = await import('node:crypto');
     const backup = session.store.backups.record({
       environment: environment.name,
@@ -181,14 +252,23 @@ export async function uploadBackup(session: Session, request: UploadBackupReques
       source: 'uploaded',
       moduleSha256: createHash('sha256').update(archive.content.sections.wasm_module).digest('hex'),
       archive: { sha256: stored.sha256, size: stored.size },
-      reason: request.reason ?? `uploaded from ${basename(path)}${typeof archive.manifest.backupId === 'string' ? ` (backup ${archive.manifest.backupId} of ${String(archive.manifest.canisterId)})` : ''}`,
+      reason:
+        request.reason ??
+        `uploaded from ${basename(path)}${typeof archive.manifest.backupId === 'string' ? ` (backup ${archive.manifest.backupId} of ${String(archive.manifest.canisterId)})` : ''}`,
       by,
     });
     new TransferCheckpoints(session.dataDir).clear(checkpointKey);
     return {
       backup: entryOf(session, backup),
       adopted,
-      upload: { bytes: contentBytes(archive.content), slices: uploaded.slices, sent: uploaded.transferred, skipped: uploaded.skipped, resumed: uploaded.resumed, elapsedMs: uploaded.elapsedMs },
+      upload: {
+        bytes: contentBytes(archive.content),
+        slices: uploaded.slices,
+        sent: uploaded.transferred,
+        skipped: uploaded.skipped,
+        resumed: uploaded.resumed,
+        elapsedMs: uploaded.elapsedMs,
+      },
     };
   });
 }

@@ -11,7 +11,12 @@ import type { Session } from './session.js';
  * Loads a snapshot back into a canister: stop, load, start. The canister is started again even
  * when the load fails, so a failed restore does not leave the agent down. Records the restore.
  */
-export async function restoreSnapshot(session: Session, client: CanisterClient, backup: Backup, reason: string): Promise<BackupRestore> {
+export async function restoreSnapshot(
+  session: Session,
+  client: CanisterClient,
+  backup: Backup,
+  reason: string,
+): Promise<BackupRestore> {
   session.store.audit.noteIntent({
     action: 'backup.restore-requested',
     agent: backup.agent,
@@ -50,17 +55,31 @@ export interface SnapshotInput {
  * manual backup is never replaced, and when only manual ones are left soulrecall refuses
  * rather than lose one. Returns the backup to replace, if any.
  */
-export async function backupToReplace(session: Session, client: CanisterClient, environment: string, canisterId: string): Promise<Backup | undefined> {
+export async function backupToReplace(
+  session: Session,
+  client: CanisterClient,
+  environment: string,
+  canisterId: string,
+): Promise<Backup | undefined> {
   const existing = await client.listSnapshots(canisterId);
   if (existing.length < MAX_SNAPSHOTS_PER_CANISTER) return undefined;
   const recorded = session.store.backups.list({ canisterId, environment, limit: 1000 });
-  const automatic = new Map(recorded.filter((backup) => backup.deploymentId !== null && backup.deletedAt === null).map((backup) => [backup.snapshotId, backup]));
-  const oldest = [...existing].sort((a, b) => (a.takenAtNanos < b.takenAtNanos ? -1 : 1)).find((snapshot) => automatic.has(snapshot.id));
+  const automatic = new Map(
+    recorded
+      .filter((backup) => backup.deploymentId !== null && backup.deletedAt === null)
+      .map((backup) => [backup.snapshotId, backup]),
+  );
+  const oldest = [...existing]
+    .sort((a, b) => (a.takenAtNanos < b.takenAtNanos ? -1 : 1))
+    .find((snapshot) => automatic.has(snapshot.id));
   if (!oldest) {
-    throw new SoulrecallError(`Canister ${canisterId} holds ${existing.length} snapshots, the most the network allows, and none of them was taken automatically by soulrecall.`, {
-      code: 'SNAPSHOT_LIMIT',
-      hint: `soulrecall never replaces a manual backup; restore or delete one of them first (\`soulrecall backup list ${canisterId}\`).`,
-    });
+    throw new SoulrecallError(
+      `Canister ${canisterId} holds ${existing.length} snapshots, the most the network allows, and none of them was taken automatically by soulrecall.`,
+      {
+        code: 'SNAPSHOT_LIMIT',
+        hint: `soulrecall never replaces a manual backup; restore or delete one of them first (\`soulrecall backup list ${canisterId}\`).`,
+      },
+    );
   }
   return automatic.get(oldest.id);
 }
@@ -70,19 +89,33 @@ export async function backupToReplace(session: Session, client: CanisterClient, 
  * still exists on the network; recorded ones that are gone are marked so. Lets a rerun reuse
  * a snapshot of a canister that has not changed since (stopped, or only needing a recent state).
  */
-export async function earlierSnapshot(session: Session, client: CanisterClient, environment: string, canisterId: string, reason: string): Promise<Backup | undefined> {
-  const recorded = session.store.backups.list({ environment, canisterId, limit: 50 }).filter((backup) => backup.reason === reason && backup.deletedAt === null);
+export async function earlierSnapshot(
+  session: Session,
+  client: CanisterClient,
+  environment: string,
+  canisterId: string,
+  reason: string,
+): Promise<Backup | undefined> {
+  const recorded = session.store.backups
+    .list({ environment, canisterId, limit: 50 })
+    .filter((backup) => backup.reason === reason && backup.deletedAt === null);
   if (recorded.length === 0) return undefined;
   const onNetwork = new Set((await client.listSnapshots(canisterId)).map((snapshot) => snapshot.id));
   for (const backup of recorded) {
     if (onNetwork.has(backup.snapshotId)) return backup;
-    session.store.backups.markDeleted(backup.id, 'no longer on the network (an interrupted step deleted it)', { principal: client.principal });
+    session.store.backups.markDeleted(backup.id, 'no longer on the network (an interrupted step deleted it)', {
+      principal: client.principal,
+    });
   }
   return undefined;
 }
 
 /** Takes a snapshot and records it, making room at the IC's limit (see backupToReplace). */
-export async function takeRecordedSnapshot(session: Session, client: CanisterClient, input: SnapshotInput): Promise<Backup> {
+export async function takeRecordedSnapshot(
+  session: Session,
+  client: CanisterClient,
+  input: SnapshotInput,
+): Promise<Backup> {
   const by = { principal: client.principal };
   const replaced = await backupToReplace(session, client, input.environment, input.canisterId);
   session.store.audit.noteIntent({
@@ -111,10 +144,18 @@ export async function takeRecordedSnapshot(session: Session, client: CanisterCli
  * itself reversible (`backup restore <safety backup>`), and nothing remembered since is lost.
  * An empty canister (say, a new one an off-chain backup was uploaded into) has nothing to keep.
  */
-export async function safetySnapshotBeforeRestore(session: Session, client: CanisterClient, backup: Backup): Promise<Backup | null> {
+export async function safetySnapshotBeforeRestore(
+  session: Session,
+  client: CanisterClient,
+  backup: Backup,
+): Promise<Backup | null> {
   const status = await client.status(backup.canisterId);
   if (status.moduleHash === null) return null;
-  const current = session.store.deployments.latest({ environment: backup.environment, canisterId: backup.canisterId, status: 'succeeded' });
+  const current = session.store.deployments.latest({
+    environment: backup.environment,
+    canisterId: backup.canisterId,
+    status: 'succeeded',
+  });
   return takeRecordedSnapshot(session, client, {
     environment: backup.environment,
     canisterId: backup.canisterId,
@@ -136,7 +177,10 @@ export interface RestoreBackupResult {
 export function requireBackup(session: Session, backupId: string): Backup {
   const backup = session.store.backups.get(backupId);
   if (!backup) {
-    throw new SoulrecallError(`Backup ${backupId} does not exist.`, { code: 'BACKUP_NOT_FOUND', hint: '`soulrecall backup list` shows the recorded backups.' });
+    throw new SoulrecallError(`Backup ${backupId} does not exist.`, {
+      code: 'BACKUP_NOT_FOUND',
+      hint: '`soulrecall backup list` shows the recorded backups.',
+    });
   }
   return backup;
 }
@@ -146,12 +190,15 @@ export function requireBackupOnNetwork(session: Session, backupId: string): Back
   const backup = requireBackup(session, backupId);
   if (backup.deletedAt !== null) {
     const onDisk = backup.archive && session.store.snapshotFiles.has(backup.archive.sha256);
-    throw new SoulrecallError(`Backup ${backupId}'s snapshot is no longer on the network (gone since ${backup.deletedAt}).`, {
-      code: 'BACKUP_DELETED',
-      hint: onDisk
-        ? `It lives on disk: upload it into a canister with \`soulrecall backup upload ${backup.archive!.path} --canister <canister-id>\`, then restore the backup that prints.`
-        : 'Pick another one from `soulrecall backup list`.',
-    });
+    throw new SoulrecallError(
+      `Backup ${backupId}'s snapshot is no longer on the network (gone since ${backup.deletedAt}).`,
+      {
+        code: 'BACKUP_DELETED',
+        hint: onDisk
+          ? `It lives on disk: upload it into a canister with \`soulrecall backup upload ${backup.archive!.path} --canister <canister-id>\`, then restore the backup that prints.`
+          : 'Pick another one from `soulrecall backup list`.',
+      },
+    );
   }
   return backup;
 }
@@ -161,38 +208,70 @@ export function requireBackupOnNetwork(session: Session, backupId: string): Back
  * then stop, load, start and a health check. The restore is recorded even when the canister
  * is unhealthy afterwards; then the error says so (exit code 8).
  */
-export async function restoreBackup(session: Session, request: { backupId: string }, hooks: OperationHooks): Promise<RestoreBackupResult> {
+export async function restoreBackup(
+  session: Session,
+  request: { backupId: string },
+  hooks: OperationHooks,
+): Promise<RestoreBackupResult> {
   const backup = requireBackupOnNetwork(session, request.backupId);
   const record = session.store.canisters.get(backup.environment, backup.canisterId);
-  const environment: EnvironmentConfig = record ? environmentOfRecord(session, record) : environmentByName(session, backup.environment);
+  const environment: EnvironmentConfig = record
+    ? environmentOfRecord(session, record)
+    : environmentByName(session, backup.environment);
   const agent = agentConfigOf(session, backup.agent);
-  await hooks.confirm?.(`Restore backup ${backup.id} onto canister ${backup.canisterId} (${backup.agent} in ${backup.environment})? Its current code and memory are replaced`);
+  await hooks.confirm?.(
+    `Restore backup ${backup.id} onto canister ${backup.canisterId} (${backup.agent} in ${backup.environment})? Its current code and memory are replaced`,
+  );
   const client = await session.client(environment);
   const whenLost = { canisterId: backup.canisterId, rerun: 'restore the backup again' };
-  return holdLease(session, client, { agent: backup.agent, environment: backup.environment, operation: 'backup-restore' }, async (client) => {
-    const safety = await safetySnapshotBeforeRestore(session, client, backup);
-    hooks.progress?.(`Restoring ${backup.id} onto ${backup.canisterId}${safety ? ` (current state kept as ${safety.id})` : ''}: stop, load snapshot, start…`);
-    const restore = await restoreSnapshot(session, client, backup, `backup restore ${backup.id}`);
-    const health = await checkAgentHealth(client, backup.canisterId, agent);
-    const result = { backup: session.store.backups.require(backup.id), restore, safetyBackupId: safety?.id ?? null, health: healthToJson(health) };
-    if (!health.healthy) throw unhealthyAfter(`restoring ${backup.id}`, backup.canisterId, health, result);
-    return result;
-  }, whenLost);
+  return holdLease(
+    session,
+    client,
+    { agent: backup.agent, environment: backup.environment, operation: 'backup-restore' },
+    async (client) => {
+      const safety = await safetySnapshotBeforeRestore(session, client, backup);
+      hooks.progress?.(
+        `Restoring ${backup.id} onto ${backup.canisterId}${safety ? ` (current state kept as ${safety.id})` : ''}: stop, load snapshot, start…`,
+      );
+      const restore = await restoreSnapshot(session, client, backup, `backup restore ${backup.id}`);
+      const health = await checkAgentHealth(client, backup.canisterId, agent);
+      const result = {
+        backup: session.store.backups.require(backup.id),
+        restore,
+        safetyBackupId: safety?.id ?? null,
+        health: healthToJson(health),
+      };
+      if (!health.healthy) throw unhealthyAfter(`restoring ${backup.id}`, backup.canisterId, health, result);
+      return result;
+    },
+    whenLost,
+  );
 }
 
 function environmentByName(session: Session, name: string): EnvironmentConfig {
   const environment = session.config?.environments.find((candidate) => candidate.name === name);
-  if (!environment) throw new SoulrecallError(`Environment ${name} is not in soulrecall.yaml.`, { code: 'ENVIRONMENT_NOT_FOUND', hint: 'Run the command in the project that recorded it.' });
+  if (!environment)
+    throw new SoulrecallError(`Environment ${name} is not in soulrecall.yaml.`, {
+      code: 'ENVIRONMENT_NOT_FOUND',
+      hint: 'Run the command in the project that recorded it.',
+    });
   return environment;
 }
 
-
-export function unhealthyAfter(what: string, canisterId: string, health: AgentHealth, details: object): SoulrecallError {
-  return new SoulrecallError(`Canister ${canisterId} is unhealthy after ${what}: ${health.problems.join('; ') || 'the health check failed'}.`, {
-    code: 'UNHEALTHY',
-    hint: `Look at \`soulrecall logs ${canisterId}\`, then restore another backup or roll back.`,
-    details: details as Record<string, unknown>,
-  });
+export function unhealthyAfter(
+  what: string,
+  canisterId: string,
+  health: AgentHealth,
+  details: object,
+): SoulrecallError {
+  return new SoulrecallError(
+    `Canister ${canisterId} is unhealthy after ${what}: ${health.problems.join('; ') || 'the health check failed'}.`,
+    {
+      code: 'UNHEALTHY',
+      hint: `Look at \`soulrecall logs ${canisterId}\`, then restore another backup or roll back.`,
+      details: details as Record<string, unknown>,
+    },
+  );
 }
 
 /** The store's backup record, re-exported so commands need only @soulrecall/core. */

@@ -28,9 +28,13 @@ export function isLocalEnvironment(environment: Pick<EnvironmentConfig, 'name' |
   return environment.networkKind === 'local' || environment.name === 'local';
 }
 
-export function canisterIdsLocation(config: Pick<ProjectConfig, 'root' | 'environments'>, environmentName: string): CanisterIdsLocation {
+export function canisterIdsLocation(
+  config: Pick<ProjectConfig, 'root' | 'environments'>,
+  environmentName: string,
+): CanisterIdsLocation {
   const environment = config.environments.find((candidate) => candidate.name === environmentName);
-  if (!environment || !isLocalEnvironment(environment)) return { file: join(config.root, CANISTER_IDS_FILE), shape: 'by-network' };
+  if (!environment || !isLocalEnvironment(environment))
+    return { file: join(config.root, CANISTER_IDS_FILE), shape: 'by-network' };
   if (existsSync(join(config.root, ICP_PROJECT_FILE))) {
     // icp-cli keeps the ids of networks it manages as cache, those of connected ones as data.
     const store = icpNetworkModeOf(config.root, environmentName) === 'connected' ? 'data' : 'cache';
@@ -40,7 +44,11 @@ export function canisterIdsLocation(config: Pick<ProjectConfig, 'root' | 'enviro
 }
 
 /** The id written for an agent in an environment, or undefined. */
-export function readCanisterId(config: Pick<ProjectConfig, 'root' | 'environments'>, agent: string, environment: string): string | undefined {
+export function readCanisterId(
+  config: Pick<ProjectConfig, 'root' | 'environments'>,
+  agent: string,
+  environment: string,
+): string | undefined {
   const location = canisterIdsLocation(config, environment);
   const ids = readIdsFile(location);
   const entry = ids[agent];
@@ -49,7 +57,9 @@ export function readCanisterId(config: Pick<ProjectConfig, 'root' | 'environment
 }
 
 /** Every `{agent, environment}` written in the files of these environments. */
-export function writtenRoutes(config: Pick<ProjectConfig, 'root' | 'environments'>): Array<{ agent: string; environment: string; canisterId: string }> {
+export function writtenRoutes(
+  config: Pick<ProjectConfig, 'root' | 'environments'>,
+): Array<{ agent: string; environment: string; canisterId: string }> {
   return config.environments.flatMap((environment) => {
     const location = canisterIdsLocation(config, environment.name);
     return Object.keys(readIdsFile(location)).flatMap((agent) => {
@@ -60,18 +70,31 @@ export function writtenRoutes(config: Pick<ProjectConfig, 'root' | 'environments
 }
 
 /** Sets the agent's id for an environment in its file, keeping everything else (temp file + rename). Returns the file. */
-export function writeCanisterId(config: Pick<ProjectConfig, 'root' | 'environments'>, agent: string, environment: string, canisterId: string): string {
+export function writeCanisterId(
+  config: Pick<ProjectConfig, 'root' | 'environments'>,
+  agent: string,
+  environment: string,
+  canisterId: string,
+): string {
   const location = canisterIdsLocation(config, environment);
   const ids = readIdsFile(location);
   if (location.shape === 'flat') ids[agent] = canisterId;
-  else ids[agent] = { ...(typeof ids[agent] === 'object' ? (ids[agent] as Record<string, string>) : {}), [environment]: canisterId };
+  else
+    ids[agent] = {
+      ...(typeof ids[agent] === 'object' ? (ids[agent] as Record<string, string>) : {}),
+      [environment]: canisterId,
+    };
   const file = writeIdsFile(location.file, ids);
   dropFromRootFile(config, location, agent, environment);
   return file;
 }
 
 /** Drops the agent's id for an environment (and the agent when it has no environment left). */
-export function removeCanisterId(config: Pick<ProjectConfig, 'root' | 'environments'>, agent: string, environment: string): void {
+export function removeCanisterId(
+  config: Pick<ProjectConfig, 'root' | 'environments'>,
+  agent: string,
+  environment: string,
+): void {
   const location = canisterIdsLocation(config, environment);
   dropFromRootFile(config, location, agent, environment);
   removeFrom(location, agent, environment);
@@ -96,7 +119,12 @@ function removeFrom(location: CanisterIdsLocation, agent: string, environment: s
  * soulrecall once wrote local ids into the root canister_ids.json too: once a local id lives in
  * its own file, the old entry there is dropped so the file holds only shared networks' ids.
  */
-function dropFromRootFile(config: Pick<ProjectConfig, 'root'>, location: CanisterIdsLocation, agent: string, environment: string): void {
+function dropFromRootFile(
+  config: Pick<ProjectConfig, 'root'>,
+  location: CanisterIdsLocation,
+  agent: string,
+  environment: string,
+): void {
   const root = { file: join(config.root, CANISTER_IDS_FILE), shape: 'by-network' as const };
   if (location.file !== root.file) removeFrom(root, agent, environment);
 }
@@ -112,15 +140,23 @@ function writeIdsFile(file: string, ids: Record<string, unknown>): string {
 /** The file's object, {} when there is none; anything else is an error naming the file. */
 export function readIdsFile(location: CanisterIdsLocation): Record<string, unknown> {
   if (!existsSync(location.file)) return {};
-  const expected = location.shape === 'flat' ? '{"<canister>": "<canister id>"}' : '{"<canister>": {"<network>": "<canister id>"}}';
+  const expected =
+    location.shape === 'flat' ? '{"<canister>": "<canister id>"}' : '{"<canister>": {"<network>": "<canister id>"}}';
   let parsed: unknown;
   try {
     parsed = JSON.parse(readFileSync(location.file, 'utf8'));
   } catch {
     parsed = undefined;
   }
-  const valueOk = (value: unknown) => (location.shape === 'flat' ? typeof value === 'string' : typeof value === 'object' && value !== null && !Array.isArray(value) && Object.values(value).every((id) => typeof id === 'string'));
-  if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) && Object.values(parsed).every(valueOk)) return parsed as Record<string, unknown>;
+  const valueOk = (value: unknown) =>
+    location.shape === 'flat'
+      ? typeof value === 'string'
+      : typeof value === 'object' &&
+        value !== null &&
+        !Array.isArray(value) &&
+        Object.values(value).every((id) => typeof id === 'string');
+  if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) && Object.values(parsed).every(valueOk))
+    return parsed as Record<string, unknown>;
   throw new SoulrecallError(`${location.file} is not a JSON object of ${expected}.`, {
     code: 'CANISTER_IDS_INVALID',
     hint: 'Fix or delete the file; soulrecall rewrites it from its history on the next route change.',

@@ -40,7 +40,11 @@ export interface EnvironmentLookup {
  * Finds the environment of a canister: from `--network <env>` when given, else from the store.
  * `allowUnrecorded` lets read-only commands look at canisters soulrecall did not create.
  */
-export function locateCanister(session: Session, canisterIdText: string, options: { network?: string; allowUnrecorded?: boolean } & EnvironmentLookup = {}): LocatedCanister {
+export function locateCanister(
+  session: Session,
+  canisterIdText: string,
+  options: { network?: string; allowUnrecorded?: boolean } & EnvironmentLookup = {},
+): LocatedCanister {
   const canisterId = parseCanisterId(canisterIdText);
   if (options.network !== undefined) {
     const environment = requireEnvironment(session, options.network, options);
@@ -53,10 +57,13 @@ export function locateCanister(session: Session, canisterIdText: string, options
   const candidates = live.length > 0 ? live : records;
   if (candidates.length === 0) throw unknownCanister(canisterId, '');
   if (candidates.length > 1) {
-    throw new SoulrecallError(`Canister ${canisterId} is recorded in several environments (${candidates.map((c) => c.environment).join(', ')}).`, {
-      code: 'CANISTER_AMBIGUOUS',
-      hint: 'Say which with --network <env>.',
-    });
+    throw new SoulrecallError(
+      `Canister ${canisterId} is recorded in several environments (${candidates.map((c) => c.environment).join(', ')}).`,
+      {
+        code: 'CANISTER_AMBIGUOUS',
+        hint: 'Say which with --network <env>.',
+      },
+    );
   }
   const record = candidates[0]!;
   return { canisterId, environment: environmentOfRecord(session, record), record };
@@ -73,10 +80,13 @@ export function requireEnvironment(session: Session, name: string, options: Envi
   const network = options.acceptNetwork ? environmentOfNetwork(name) : undefined;
   if (network) return network;
   if (options.acceptNetwork && !session.config) {
-    throw new SoulrecallError(`--network "${name}" is neither \`ic\`, \`local\` nor an http(s) URL, and no soulrecall.yaml is here to name it as an environment.`, {
-      code: 'UNKNOWN_NETWORK',
-      hint: 'Outside a project pass --network ic, --network local or a URL such as http://127.0.0.1:4943; for a project\'s environments run the command in its folder or pass --config.',
-    });
+    throw new SoulrecallError(
+      `--network "${name}" is neither \`ic\`, \`local\` nor an http(s) URL, and no soulrecall.yaml is here to name it as an environment.`,
+      {
+        code: 'UNKNOWN_NETWORK',
+        hint: "Outside a project pass --network ic, --network local or a URL such as http://127.0.0.1:4943; for a project's environments run the command in its folder or pass --config.",
+      },
+    );
   }
   if (!session.config) {
     throw new SoulrecallError('--network needs a soulrecall.yaml to resolve the environment.', {
@@ -103,10 +113,13 @@ export function environmentOfRecord(session: Session, record: Canister): Environ
   if (configured) return configured;
   const rebuilt = environmentOfNetwork(record.networkUrl, record.environment);
   if (rebuilt) return rebuilt;
-  throw new SoulrecallError(`The store records canister ${record.canisterId} on "${record.networkUrl}", which is not a network URL.`, {
-    code: 'STORE_INVALID_NETWORK',
-    hint: `Run the command in the project folder whose soulrecall.yaml defines environment ${record.environment}.`,
-  });
+  throw new SoulrecallError(
+    `The store records canister ${record.canisterId} on "${record.networkUrl}", which is not a network URL.`,
+    {
+      code: 'STORE_INVALID_NETWORK',
+      hint: `Run the command in the project folder whose soulrecall.yaml defines environment ${record.environment}.`,
+    },
+  );
 }
 
 function unknownCanister(canisterId: string, where: string): SoulrecallError {

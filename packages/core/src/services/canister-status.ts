@@ -41,14 +41,24 @@ export interface NetworkStatusReport {
   /** Time of one /api/v2/status round trip (made for mainnet too), in milliseconds. */
   latencyMs: number;
   principal: string;
-  canisters: Array<CanisterStatusReport | { canisterId: string; environment: string; error: { code: string; message: string } }>;
+  canisters: Array<
+    CanisterStatusReport | { canisterId: string; environment: string; error: { code: string; message: string } }
+  >;
   /** Some canister's module on chain differs from the recorded one. */
   drift: boolean;
 }
 
 /** `status <canister-id> [--network env]`. */
-export async function canisterStatus(session: Session, canisterIdText: string, options: { network?: string } = {}): Promise<CanisterStatusReport> {
-  const located = locateCanister(session, canisterIdText, { network: options.network, allowUnrecorded: true, acceptNetwork: true });
+export async function canisterStatus(
+  session: Session,
+  canisterIdText: string,
+  options: { network?: string } = {},
+): Promise<CanisterStatusReport> {
+  const located = locateCanister(session, canisterIdText, {
+    network: options.network,
+    allowUnrecorded: true,
+    acceptNetwork: true,
+  });
   const client = await session.client(located.environment);
   return statusOnChain(session, client, located.environment, located.canisterId, located.record);
 }
@@ -67,7 +77,11 @@ export async function networkStatus(session: Session, environmentName: string): 
     } catch (error) {
       const soulrecallError = toSoulrecallError(error);
       if (soulrecallError.exitCode === ExitCode.Unreachable) throw soulrecallError;
-      canisters.push({ canisterId: record.canisterId, environment: environment.name, error: { code: soulrecallError.code, message: soulrecallError.message } });
+      canisters.push({
+        canisterId: record.canisterId,
+        environment: environment.name,
+        error: { code: soulrecallError.code, message: soulrecallError.message },
+      });
     }
   }
   return {
@@ -86,15 +100,28 @@ export async function networkStatus(session: Session, environmentName: string): 
 /** A health verdict and the environment it was taken in (what `soulrecall health` reports). */
 export type CanisterHealthVerdict = HealthVerdict & { environment: string };
 
-export async function canisterHealth(session: Session, canisterIdText: string, options: { network?: string; method?: string } = {}): Promise<CanisterHealthVerdict> {
-  const located = locateCanister(session, canisterIdText, { network: options.network, allowUnrecorded: true, acceptNetwork: true });
+export async function canisterHealth(
+  session: Session,
+  canisterIdText: string,
+  options: { network?: string; method?: string } = {},
+): Promise<CanisterHealthVerdict> {
+  const located = locateCanister(session, canisterIdText, {
+    network: options.network,
+    allowUnrecorded: true,
+    acceptNetwork: true,
+  });
   const method = options.method ?? healthMethodOf(session, located.record);
   const client = await session.client(located.environment);
   const verdict = await client.health(located.canisterId, method ? { method } : {});
   assertCanisterExists(verdict, located.environment);
   const { networkError } = verdict;
   // The verdict is reported as it is, but with the hint a soulrecall command gives for its error.
-  if (networkError) return { ...verdict, networkError: { ...networkError, hint: cliHintFor(networkError.code, networkError) }, environment: located.environment.name };
+  if (networkError)
+    return {
+      ...verdict,
+      networkError: { ...networkError, hint: cliHintFor(networkError.code, networkError) },
+      environment: located.environment.name,
+    };
   return { ...verdict, environment: located.environment.name };
 }
 
@@ -104,10 +131,13 @@ export async function canisterHealth(session: Session, canisterIdText: string, o
  */
 export function assertCanisterExists(verdict: HealthVerdict, environment: EnvironmentConfig): void {
   if (verdict.reachable && verdict.statusSource === 'none' && verdict.problems.includes('canister not found')) {
-    throw new SoulrecallError(`Canister ${verdict.canisterId} does not exist on the network of environment ${environment.name} (${environment.networkUrl}).`, {
-      code: 'CANISTER_NOT_FOUND',
-      hint: 'Check the id and the environment (--network <env>); `soulrecall list` shows the canisters soulrecall knows.',
-    });
+    throw new SoulrecallError(
+      `Canister ${verdict.canisterId} does not exist on the network of environment ${environment.name} (${environment.networkUrl}).`,
+      {
+        code: 'CANISTER_NOT_FOUND',
+        hint: 'Check the id and the environment (--network <env>); `soulrecall list` shows the canisters soulrecall knows.',
+      },
+    );
   }
 }
 
@@ -116,8 +146,17 @@ export function healthMethodOf(session: Session, record: Canister | null): strin
   return record ? agentConfigOf(session, record.agent)?.health?.method : undefined;
 }
 
-async function statusOnChain(session: Session, client: CanisterClient, environment: EnvironmentConfig, canisterId: string, record: Canister | null): Promise<CanisterStatusReport> {
-  let report: Pick<CanisterStatusReport, 'status' | 'statusSource' | 'moduleHash' | 'controllers' | 'cycles' | 'memorySize'>;
+async function statusOnChain(
+  session: Session,
+  client: CanisterClient,
+  environment: EnvironmentConfig,
+  canisterId: string,
+  record: Canister | null,
+): Promise<CanisterStatusReport> {
+  let report: Pick<
+    CanisterStatusReport,
+    'status' | 'statusSource' | 'moduleHash' | 'controllers' | 'cycles' | 'memorySize'
+  >;
   try {
     const status = await client.status(canisterId);
     report = {
@@ -132,11 +171,25 @@ async function statusOnChain(session: Session, client: CanisterClient, environme
     // Anyone may read the certified module hash and controllers; canister_status is for controllers.
     if (!hasErrorCode(error, 'NOT_A_CONTROLLER')) throw error;
     const info = await client.info(canisterId);
-    report = { status: 'unknown', statusSource: 'read_state', moduleHash: info.moduleHash, controllers: info.controllers, cycles: null, memorySize: null };
+    report = {
+      status: 'unknown',
+      statusSource: 'read_state',
+      moduleHash: info.moduleHash,
+      controllers: info.controllers,
+      cycles: null,
+      memorySize: null,
+    };
   }
-  const overview = record ? session.store.canisters.list({ environment: environment.name, agent: record.agent, includeDecommissioned: true }).find((c) => c.canisterId === canisterId) : undefined;
+  const overview = record
+    ? session.store.canisters
+        .list({ environment: environment.name, agent: record.agent, includeDecommissioned: true })
+        .find((c) => c.canisterId === canisterId)
+    : undefined;
   const deployments = session.store.deployments.list({ environment: environment.name, canisterId, limit: 1000 });
-  const onChain = report.moduleHash === null ? undefined : deployments.find((deployment) => deployment.moduleSha256 === report.moduleHash);
+  const onChain =
+    report.moduleHash === null
+      ? undefined
+      : deployments.find((deployment) => deployment.moduleSha256 === report.moduleHash);
   const recordedModule = overview?.moduleSha256 ?? null;
   return {
     canisterId,

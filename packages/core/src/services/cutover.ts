@@ -22,15 +22,29 @@ import { shortHash } from '../output/table.js';
  * phase is safe to run again after a crash.
  */
 
-export type PhaseRunner = <T extends JsonObject>(step: JournalStepDefinition<T>, run: () => Promise<T>, startDetail?: JsonObject) => Promise<T>;
+export type PhaseRunner = <T extends JsonObject>(
+  step: JournalStepDefinition<T>,
+  run: () => Promise<T>,
+  startDetail?: JsonObject,
+) => Promise<T>;
 
 /** The phases and what each records (a resumed promotion reads them back). */
 export const cutOverSteps = {
   stopBlue: journalStep('stop-blue', { canisterId: field.string, pauseStartedAt: field.string }),
-  finalCopy: journalStep('final-copy', { finalBackupId: field.string, targetSafetyBackupId: field.nullable(field.string), bytes: field.number }),
+  finalCopy: journalStep('final-copy', {
+    finalBackupId: field.string,
+    targetSafetyBackupId: field.nullable(field.string),
+    bytes: field.number,
+  }),
   finalUpgrade: journalStep('final-upgrade', { upgraded: field.boolean, moduleHash: field.string }),
   finalVerify: journalStep('final-verify', { healthy: field.boolean, canisterId: field.string }),
-  switch: journalStep('switch', { from: field.string, to: field.string, alreadySwitched: field.nullable(field.boolean), liveAt: field.nullable(field.string), writePauseMs: field.nullable(field.number) }),
+  switch: journalStep('switch', {
+    from: field.string,
+    to: field.string,
+    alreadySwitched: field.nullable(field.boolean),
+    liveAt: field.nullable(field.string),
+    writePauseMs: field.nullable(field.number),
+  }),
 };
 
 export const CUTOVER_PHASES = ['stop-blue', 'final-copy', 'final-upgrade', 'final-verify', 'switch'] as const;
@@ -81,12 +95,30 @@ export class CutOverFailure extends Error {
 }
 
 /** Journals each phase in the audit log (for cut-overs outside a promotion, e.g. `config set --routing`). */
-export function auditedPhases(session: Session, context: { agent: string; environment: string; subject: string; principal: string }): PhaseRunner {
+export function auditedPhases(
+  session: Session,
+  context: { agent: string; environment: string; subject: string; principal: string },
+): PhaseRunner {
   return async ({ name }, run) => {
     const by = { principal: context.principal };
-    session.store.audit.noteIntent({ action: `cutover.${name}-requested`, agent: context.agent, environment: context.environment, subject: context.subject, summary: `cut-over of ${context.agent} in ${context.environment}: ${name}`, by });
+    session.store.audit.noteIntent({
+      action: `cutover.${name}-requested`,
+      agent: context.agent,
+      environment: context.environment,
+      subject: context.subject,
+      summary: `cut-over of ${context.agent} in ${context.environment}: ${name}`,
+      by,
+    });
     const detail = await run();
-    session.store.audit.note({ action: `cutover.${name}`, agent: context.agent, environment: context.environment, subject: context.subject, summary: `cut-over of ${context.agent} in ${context.environment}: ${name} done`, detail, by });
+    session.store.audit.note({
+      action: `cutover.${name}`,
+      agent: context.agent,
+      environment: context.environment,
+      subject: context.subject,
+      summary: `cut-over of ${context.agent} in ${context.environment}: ${name} done`,
+      detail,
+      by,
+    });
     return detail;
   };
 }
@@ -95,17 +127,38 @@ export function auditedPhases(session: Session, context: { agent: string; enviro
  * Upgrades a canister that holds copied state to the module it must run, and leaves it running.
  * Already running that module (a rerun after the upgrade landed): only started.
  */
-export async function upgradeCopiedState(client: CanisterClient, canisterId: string, module: WasmArtifact): Promise<JsonObject> {
+export async function upgradeCopiedState(
+  client: CanisterClient,
+  canisterId: string,
+  module: WasmArtifact,
+): Promise<JsonObject> {
   const current = (await client.status(canisterId)).moduleHash;
   if (current === module.sha256) {
     await client.start(canisterId);
     return { upgraded: false, moduleHash: current };
   }
-  const result = await client.install({ canisterId, module, mode: 'upgrade', stopBeforeUpgrade: true, currentModuleHash: current });
-  return { upgraded: true, fromModuleHash: current, moduleHash: result.moduleHash, wasmMemoryPersistence: result.wasmMemoryPersistence ?? null };
+  const result = await client.install({
+    canisterId,
+    module,
+    mode: 'upgrade',
+    stopBeforeUpgrade: true,
+    currentModuleHash: current,
+  });
+  return {
+    upgraded: true,
+    fromModuleHash: current,
+    moduleHash: result.moduleHash,
+    wasmMemoryPersistence: result.wasmMemoryPersistence ?? null,
+  };
 }
 
-export async function cutOver(session: Session, client: CanisterClient, input: CutOverInput, phase: PhaseRunner, hooks: OperationHooks = {}): Promise<CutOverResult> {
+export async function cutOver(
+  session: Session,
+  client: CanisterClient,
+  input: CutOverInput,
+  phase: PhaseRunner,
+  hooks: OperationHooks = {},
+): Promise<CutOverResult> {
   const { agent, environment } = input;
   const from = input.fromCanisterId;
   const to = input.toCanisterId;
@@ -133,17 +186,21 @@ export async function cutOver(session: Session, client: CanisterClient, input: C
   };
   const recover = async (why: string, cause?: unknown): Promise<Error> => {
     try {
-      if (targetSafety) await restoreSnapshot(session, client, targetSafety, `failed cut-over (${input.reason}): ${why}`);
+      if (targetSafety)
+        await restoreSnapshot(session, client, targetSafety, `failed cut-over (${input.reason}): ${why}`);
       if (input.preserveTarget) await client.stop(to);
       await client.start(from);
     } catch (recoveryError) {
       // The network cannot be reached to undo: the journal stays open, to resume or abort.
       const message = recoveryError instanceof Error ? recoveryError.message : String(recoveryError);
-      return new SoulrecallError(`The cut-over of ${agent.name} in ${environment.name} failed (${why}) and ${from} could not be started again (${message}).`, {
-        code: 'CUTOVER_INTERRUPTED',
-        hint: `Writes are paused: start it with \`soulrecall config set --routing ${from}\` as soon as the network answers.`,
-        cause,
-      });
+      return new SoulrecallError(
+        `The cut-over of ${agent.name} in ${environment.name} failed (${why}) and ${from} could not be started again (${message}).`,
+        {
+          code: 'CUTOVER_INTERRUPTED',
+          hint: `Writes are paused: start it with \`soulrecall config set --routing ${from}\` as soon as the network answers.`,
+          cause,
+        },
+      );
     }
     return new CutOverFailure(`${why}; ${from} was started again and stays live`, true, cause);
   };
@@ -153,19 +210,56 @@ export async function cutOver(session: Session, client: CanisterClient, input: C
       const reason = `state at the cut-over (${input.reason})`;
       if (input.preserveTarget) {
         const safetyReason = `before carrying the state of ${from} into it (${input.reason})`;
-        targetSafety = (await earlierSnapshot(session, client, environment.name, to, safetyReason)) ?? (await takeRecordedSnapshot(session, client, { environment: environment.name, canisterId: to, reason: safetyReason }));
+        targetSafety =
+          (await earlierSnapshot(session, client, environment.name, to, safetyReason)) ??
+          (await takeRecordedSnapshot(session, client, {
+            environment: environment.name,
+            canisterId: to,
+            reason: safetyReason,
+          }));
       }
-      const live = session.store.deployments.latest({ environment: environment.name, canisterId: from, status: 'succeeded' });
+      const live = session.store.deployments.latest({
+        environment: environment.name,
+        canisterId: from,
+        status: 'succeeded',
+      });
       const backup =
         (await earlierSnapshot(session, client, environment.name, from, reason)) ??
-        (await takeRecordedSnapshot(session, client, { environment: environment.name, canisterId: from, reason, deploymentId: live?.id, moduleSha256: live?.moduleSha256 }));
+        (await takeRecordedSnapshot(session, client, {
+          environment: environment.name,
+          canisterId: from,
+          reason,
+          deploymentId: live?.id,
+          moduleSha256: live?.moduleSha256,
+        }));
       hooks.progress?.(`Cut-over: copying the state of ${from} (snapshot ${backup.snapshotId}) into ${to}…`);
-      const result = await copyStateInto(session, client, { agent: agent.name, environment: environment.name, source: { canisterId: from, snapshotId: backup.snapshotId }, targetCanisterId: to, reason: `cut-over (${input.reason})`, targetIsOurs: !input.preserveTarget }, hooks);
+      const result = await copyStateInto(
+        session,
+        client,
+        {
+          agent: agent.name,
+          environment: environment.name,
+          source: { canisterId: from, snapshotId: backup.snapshotId },
+          targetCanisterId: to,
+          reason: `cut-over (${input.reason})`,
+          targetIsOurs: !input.preserveTarget,
+        },
+        hooks,
+      );
       content = result.content;
-      return { finalBackupId: backup.id, targetSafetyBackupId: targetSafety?.id ?? null, bytes: result.bytes, downloadMs: result.downloadMs, uploadMs: result.uploadMs, loadMs: result.loadMs, resumedUpload: result.resumedUpload };
+      return {
+        finalBackupId: backup.id,
+        targetSafetyBackupId: targetSafety?.id ?? null,
+        bytes: result.bytes,
+        downloadMs: result.downloadMs,
+        uploadMs: result.uploadMs,
+        loadMs: result.loadMs,
+        resumedUpload: result.resumedUpload,
+      };
     }),
   );
-  if (input.preserveTarget && copied.targetSafetyBackupId !== null) targetSafety = session.store.backups.get(copied.targetSafetyBackupId) ?? undefined;
+  if (input.preserveTarget && copied.targetSafetyBackupId !== null)
+    targetSafety = session.store.backups.get(copied.targetSafetyBackupId) ?? undefined;
 
   await guarded(() =>
     phase(cutOverSteps.finalUpgrade, async () => {
@@ -176,7 +270,10 @@ export async function cutOver(session: Session, client: CanisterClient, input: C
   await guarded(() =>
     phase(cutOverSteps.finalVerify, async () => {
       const health = await checkAgentHealth(client, to, agent, input.module.sha256);
-      if (!health.healthy) throw new Error(`${to} is unhealthy after the cut-over: ${health.problems.join('; ') || 'the health check failed'}`);
+      if (!health.healthy)
+        throw new Error(
+          `${to} is unhealthy after the cut-over: ${health.problems.join('; ') || 'the health check failed'}`,
+        );
       return { healthy: true, canisterId: to };
     }),
   );
@@ -187,9 +284,26 @@ export async function cutOver(session: Session, client: CanisterClient, input: C
       const at = liveAt();
       return { from, to, alreadySwitched: true, liveAt: at, writePauseMs: Date.parse(at) - Date.parse(pauseStartedAt) };
     }
-    const route = switchRoute(session, { agent: agent.name, environment: environment.name, canisterId: to, cause: input.cause, reason: input.reason, promotionId: input.promotionId, expectedCanisterId: from, principal: client.principal });
+    const route = switchRoute(session, {
+      agent: agent.name,
+      environment: environment.name,
+      canisterId: to,
+      cause: input.cause,
+      reason: input.reason,
+      promotionId: input.promotionId,
+      expectedCanisterId: from,
+      principal: client.principal,
+    });
     const at = liveAt();
-    return { from, to, alreadySwitched: false, changeId: route.changeId, canisterIdsFile: route.canisterIdsFile, liveAt: at, writePauseMs: Date.parse(at) - Date.parse(pauseStartedAt) };
+    return {
+      from,
+      to,
+      alreadySwitched: false,
+      changeId: route.changeId,
+      canisterIdsFile: route.canisterIdsFile,
+      liveAt: at,
+      writePauseMs: Date.parse(at) - Date.parse(pauseStartedAt),
+    };
   });
   return {
     pauseStartedAt,

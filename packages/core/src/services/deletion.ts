@@ -27,7 +27,11 @@ export interface DeletionOptions {
  * `delete <canister-id>`: stop, delete, mark decommissioned. Everything that can be checked
  * locally (id, record, live route, confirmation) is checked before any network call.
  */
-export async function deleteCanister(session: Session, canisterIdText: string, options: DeletionOptions = {}): Promise<DeletionResult> {
+export async function deleteCanister(
+  session: Session,
+  canisterIdText: string,
+  options: DeletionOptions = {},
+): Promise<DeletionResult> {
   const located = locateCanister(session, canisterIdText, { network: options.network });
   const record = located.record!;
   if (record.decommissionedAt !== null) {
@@ -43,23 +47,39 @@ export async function deleteCanister(session: Session, canisterIdText: string, o
   // A network that cannot say so (unreachable, say) leaves the refusal standing.
   const client = live ? await session.client(located.environment).catch(() => undefined) : undefined;
   if (live && !(client && (await isGone(client, located.canisterId)))) {
-    throw new SoulrecallError(`Canister ${located.canisterId} is the live canister of ${record.agent} in ${record.environment}; it was not deleted.`, {
-      code: 'CANISTER_IS_LIVE',
-      hint: `Switch the route first: soulrecall config set --routing <other-canister-id> (see soulrecall list --agent ${record.agent} -e ${record.environment}).`,
-      details: { route },
-    });
+    throw new SoulrecallError(
+      `Canister ${located.canisterId} is the live canister of ${record.agent} in ${record.environment}; it was not deleted.`,
+      {
+        code: 'CANISTER_IS_LIVE',
+        hint: `Switch the route first: soulrecall config set --routing <other-canister-id> (see soulrecall list --agent ${record.agent} -e ${record.environment}).`,
+        details: { route },
+      },
+    );
   }
   if (located.environment.protected) {
-    await confirmOrRefuse({ yes: options.yes ?? false, question: `Delete canister ${located.canisterId} of ${record.agent} in protected environment ${record.environment}?` });
+    await confirmOrRefuse({
+      yes: options.yes ?? false,
+      question: `Delete canister ${located.canisterId} of ${record.agent} in protected environment ${record.environment}?`,
+    });
   }
   if (live) {
-    clearRoute(session, { agent: record.agent, environment: record.environment, canisterId: located.canisterId, reason: 'its canister is no longer on the network', principal: client?.principal });
+    clearRoute(session, {
+      agent: record.agent,
+      environment: record.environment,
+      canisterId: located.canisterId,
+      reason: 'its canister is no longer on the network',
+      principal: client?.principal,
+    });
   }
-  const { deletedOnNetwork, canister: decommissioned } = await deleteAndDecommission(session, client ?? (await session.client(located.environment)), {
-    environment: record.environment,
-    canisterId: located.canisterId,
-    reason: options.reason ?? 'deleted with soulrecall delete',
-  });
+  const { deletedOnNetwork, canister: decommissioned } = await deleteAndDecommission(
+    session,
+    client ?? (await session.client(located.environment)),
+    {
+      environment: record.environment,
+      canisterId: located.canisterId,
+      reason: options.reason ?? 'deleted with soulrecall delete',
+    },
+  );
   return {
     canisterId: located.canisterId,
     environment: record.environment,

@@ -52,10 +52,23 @@ export async function holdLease<T>(
   const hint = `It made no network call after that: canister ${canister} is as its last completed step left it (\`soulrecall status ${canister}\` shows what it runs), and \`soulrecall doctor\` shows who holds the lock now; ${whenLost.rerun} once it is free.`;
   const by = { principal: client.principal };
   const operationId = `${target.operation}-${randomBytes(4).toString('hex')}`;
-  const lease = OperationLease.acquire(session.store, { ...target, operationId }, {
-    hint,
-    journal: (lost) => session.store.audit.note({ action: 'lock.lost', agent: target.agent, environment: target.environment, subject: operationId, summary: lost.message, by }),
-  }, { by });
+  const lease = OperationLease.acquire(
+    session.store,
+    { ...target, operationId },
+    {
+      hint,
+      journal: (lost) =>
+        session.store.audit.note({
+          action: 'lock.lost',
+          agent: target.agent,
+          environment: target.environment,
+          subject: operationId,
+          summary: lost.message,
+          by,
+        }),
+    },
+    { by },
+  );
   try {
     return await work(lease.guard(client));
   } finally {

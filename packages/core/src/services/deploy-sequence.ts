@@ -92,7 +92,11 @@ export class UnhealthyDeployment extends Error {
 }
 
 /** Snapshot (code, heap, stable memory) taken just before a deployment changes a canister, linked to it. */
-export async function snapshotBeforeUpgrade(session: Session, client: CanisterClient, deployment: Deployment): Promise<Backup> {
+export async function snapshotBeforeUpgrade(
+  session: Session,
+  client: CanisterClient,
+  deployment: Deployment,
+): Promise<Backup> {
   return takeRecordedSnapshot(session, client, {
     environment: deployment.environment,
     canisterId: deployment.canisterId,
@@ -107,37 +111,85 @@ export async function snapshotBeforeUpgrade(session: Session, client: CanisterCl
  * has code) → install (chunked when large, stopped around upgrades) → health check → on an
  * unhealthy result the snapshot restored. Used by `deploy`, `rollback` and the promotion strategies.
  */
-export async function runDeploySequence(session: Session, client: CanisterClient, input: DeploySequenceInput, steps: DeployStepRunner, hooks: OperationHooks = {}): Promise<DeploySequenceResult> {
+export async function runDeploySequence(
+  session: Session,
+  client: CanisterClient,
+  input: DeploySequenceInput,
+  steps: DeployStepRunner,
+  hooks: OperationHooks = {},
+): Promise<DeploySequenceResult> {
   const { store } = session;
   const by = { principal: client.principal };
   const { canisterId } = input;
   let pendingId: number | undefined;
   try {
     const backup = await steps.step(deploySteps.backup, async () => {
-      const previousModuleHash = input.currentModuleHash !== undefined ? input.currentModuleHash : (await client.status(canisterId)).moduleHash;
+      const previousModuleHash =
+        input.currentModuleHash !== undefined ? input.currentModuleHash : (await client.status(canisterId)).moduleHash;
       // A promotion's backup step interrupted after this point already began the deployment:
       // reuse it rather than leave a second version pending forever.
       const deployment =
-        (input.promotionId !== undefined ? store.deployments.list({ agent: input.agent.name, environment: input.environment.name, canisterId, status: 'pending', limit: 10 }).find((pending) => pending.promotionId === input.promotionId) : undefined) ??
+        (input.promotionId !== undefined
+          ? store.deployments
+              .list({
+                agent: input.agent.name,
+                environment: input.environment.name,
+                canisterId,
+                status: 'pending',
+                limit: 10,
+              })
+              .find((pending) => pending.promotionId === input.promotionId)
+          : undefined) ??
         store.deployments.begin({
-          agent: input.agent.name, environment: input.environment.name, canisterId, moduleSha256: input.module.sha256,
-          installMode: input.mode !== 'auto' ? input.mode : previousModuleHash === null ? 'install' : 'upgrade', promotionId: input.promotionId, by,
+          agent: input.agent.name,
+          environment: input.environment.name,
+          canisterId,
+          moduleSha256: input.module.sha256,
+          installMode: input.mode !== 'auto' ? input.mode : previousModuleHash === null ? 'install' : 'upgrade',
+          promotionId: input.promotionId,
+          by,
         });
       pendingId = deployment.id;
-      if (previousModuleHash === null) return { deploymentId: deployment.id, version: deployment.version, previousModuleHash, backupId: null, snapshotId: null };
+      if (previousModuleHash === null)
+        return {
+          deploymentId: deployment.id,
+          version: deployment.version,
+          previousModuleHash,
+          backupId: null,
+          snapshotId: null,
+        };
       hooks.progress?.(`Snapshot of ${canisterId} before version ${deployment.version}…`);
       const taken = await snapshotBeforeUpgrade(session, client, deployment);
-      return { deploymentId: deployment.id, version: deployment.version, previousModuleHash, backupId: taken.id, snapshotId: taken.snapshotId };
+      return {
+        deploymentId: deployment.id,
+        version: deployment.version,
+        previousModuleHash,
+        backupId: taken.id,
+        snapshotId: taken.snapshotId,
+      };
     });
     pendingId = backup.deploymentId;
 
     const install = await steps.step(deploySteps.install, async () => {
-      hooks.progress?.(`Installing version ${backup.version} (${input.mode}, module ${shortHash(input.module.sha256)}) on ${canisterId}…`);
+      hooks.progress?.(
+        `Installing version ${backup.version} (${input.mode}, module ${shortHash(input.module.sha256)}) on ${canisterId}…`,
+      );
       // The backup step read the module hash under the lease: no second certified read. Not on a
       // resumed install, which may have changed it before the crash.
       const currentModuleHash = input.installInterrupted ? undefined : backup.previousModuleHash;
-      const result = await client.install({ canisterId, module: input.module, mode: input.mode, stopBeforeUpgrade: true, currentModuleHash });
-      return { mode: result.mode, moduleHash: result.moduleHash, previousModuleHash: result.previousModuleHash, chunked: result.chunked };
+      const result = await client.install({
+        canisterId,
+        module: input.module,
+        mode: input.mode,
+        stopBeforeUpgrade: true,
+        currentModuleHash,
+      });
+      return {
+        mode: result.mode,
+        moduleHash: result.moduleHash,
+        previousModuleHash: result.previousModuleHash,
+        chunked: result.chunked,
+      };
     });
 
     const verified = await steps.step(deploySteps.verify, async () => {
@@ -150,14 +202,26 @@ export async function runDeploySequence(session: Session, client: CanisterClient
     });
     return {
       deployment: store.deployments.require(backup.deploymentId),
-      backup: backup.backupId !== null && backup.snapshotId !== null ? { backupId: backup.backupId, snapshotId: backup.snapshotId } : null,
+      backup:
+        backup.backupId !== null && backup.snapshotId !== null
+          ? { backupId: backup.backupId, snapshotId: backup.snapshotId }
+          : null,
       previousModuleHash: backup.previousModuleHash,
       install,
       health: verified.health,
     };
   } catch (error) {
-    if (!input.resumable && pendingId !== undefined && !(error instanceof UnhealthyDeployment) && store.deployments.get(pendingId)?.status === 'pending') {
-      store.deployments.finish(pendingId, { status: 'failed', error: error instanceof Error ? error.message : String(error) }, by);
+    if (
+      !input.resumable &&
+      pendingId !== undefined &&
+      !(error instanceof UnhealthyDeployment) &&
+      store.deployments.get(pendingId)?.status === 'pending'
+    ) {
+      store.deployments.finish(
+        pendingId,
+        { status: 'failed', error: error instanceof Error ? error.message : String(error) },
+        by,
+      );
     }
     throw error;
   }
@@ -188,7 +252,11 @@ async function restoreUnhealthy(run: SequenceRun, found: UnhealthyInstall): Prom
   const by = { principal: client.principal };
   const { problems } = found;
   if (found.backupId === null) {
-    const deployment = store.deployments.finish(found.deploymentId, { status: 'failed', error: `unhealthy after install: ${problems}` }, by);
+    const deployment = store.deployments.finish(
+      found.deploymentId,
+      { status: 'failed', error: `unhealthy after install: ${problems}` },
+      by,
+    );
     return new UnhealthyDeployment(problems, deployment, null);
   }
   const record: Backup = store.backups.require(found.backupId);
@@ -200,6 +268,10 @@ async function restoreUnhealthy(run: SequenceRun, found: UnhealthyInstall): Prom
     healthAfterRestore = await checkAgentHealth(client, input.canisterId, input.agent, found.previousModuleHash);
     return { backupId: record.id, healthyAfterRestore: healthAfterRestore.healthy };
   });
-  const deployment = store.deployments.markRolledBack(found.deploymentId, `unhealthy after upgrade (${problems}); snapshot ${record.id} restored`, by);
+  const deployment = store.deployments.markRolledBack(
+    found.deploymentId,
+    `unhealthy after upgrade (${problems}); snapshot ${record.id} restored`,
+    by,
+  );
   return new UnhealthyDeployment(problems, deployment, { backupId: record.id, healthAfterRestore });
 }

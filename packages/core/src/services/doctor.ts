@@ -55,7 +55,11 @@ export interface DoctorOptions {
   progress?: (message: string) => void;
 }
 
-const finding = (input: Omit<DoctorFinding, 'fixed' | 'next'> & { next?: string[] }): DoctorFinding => ({ fixed: false, next: [], ...input });
+const finding = (input: Omit<DoctorFinding, 'fixed' | 'next'> & { next?: string[] }): DoctorFinding => ({
+  fixed: false,
+  next: [],
+  ...input,
+});
 
 /** The environments to look at: the project's, or (outside a project) every one the store has seen. */
 function environmentsOf(session: Session): EnvironmentConfig[] {
@@ -74,21 +78,25 @@ export async function doctor(session: Session, options: DoctorOptions = {}): Pro
   const by = { principal: null as string | null };
 
   // --- the store alone -------------------------------------------------------------------
-  const unfinished = [...store.promotions.list({ status: 'running', limit: 1000 }), ...store.promotions.list({ status: 'failed', limit: 1000 }), ...store.promotions.list({ status: 'planned', limit: 1000 })].filter(
-    (promotion) => promotion.options.failedVerdict !== true,
-  );
+  const unfinished = [
+    ...store.promotions.list({ status: 'running', limit: 1000 }),
+    ...store.promotions.list({ status: 'failed', limit: 1000 }),
+    ...store.promotions.list({ status: 'planned', limit: 1000 }),
+  ].filter((promotion) => promotion.options.failedVerdict !== true);
   for (const promotion of unfinished) {
     const held = store.locks.get(promotion.agent, promotion.toEnvironment);
     if (held?.operationId === promotion.id && !store.locks.staleness(held)) continue; // it is running right now
-    findings.push(finding({
-      kind: 'unfinished-promotion',
-      environment: promotion.toEnvironment,
-      agent: promotion.agent,
-      subject: promotion.id,
-      summary: `Promotion ${promotion.id} of ${promotion.agent} (${promotion.fromEnvironment} → ${promotion.toEnvironment}) stopped ${promotion.status === 'failed' ? 'with an error' : 'part-way'}${promotion.error ? `: ${promotion.error}` : ''}.`,
-      fix: null,
-      next: [`soulrecall promote resume ${promotion.id}`, `soulrecall promote abort ${promotion.id}`],
-    }));
+    findings.push(
+      finding({
+        kind: 'unfinished-promotion',
+        environment: promotion.toEnvironment,
+        agent: promotion.agent,
+        subject: promotion.id,
+        summary: `Promotion ${promotion.id} of ${promotion.agent} (${promotion.fromEnvironment} → ${promotion.toEnvironment}) stopped ${promotion.status === 'failed' ? 'with an error' : 'part-way'}${promotion.error ? `: ${promotion.error}` : ''}.`,
+        fix: null,
+        next: [`soulrecall promote resume ${promotion.id}`, `soulrecall promote abort ${promotion.id}`],
+      }),
+    );
   }
   const unfinishedIds = new Set(unfinished.map((promotion) => promotion.id));
 
@@ -104,14 +112,18 @@ export async function doctor(session: Session, options: DoctorOptions = {}): Pro
       fix: 'remove the lock',
     });
     // A promotion's lock is released by its resume or abort; removing it alone changes nothing there.
-    if (fix && !unfinishedIds.has(lease.operationId)) entry.fixed = store.locks.releaseStale(lease.agent, lease.environment);
+    if (fix && !unfinishedIds.has(lease.operationId))
+      entry.fixed = store.locks.releaseStale(lease.agent, lease.environment);
     findings.push(entry);
   }
 
   if (session.config) {
     const onFile = writtenRoutes(session.config);
     const routes = store.routes.list();
-    const pairs = new Set([...routes.map((route) => `${route.agent}\u0000${route.environment}`), ...onFile.map((entry) => `${entry.agent}\u0000${entry.environment}`)]);
+    const pairs = new Set([
+      ...routes.map((route) => `${route.agent}\u0000${route.environment}`),
+      ...onFile.map((entry) => `${entry.agent}\u0000${entry.environment}`),
+    ]);
     for (const pair of pairs) {
       const [agent, environment] = pair.split('\u0000') as [string, string];
       if (!session.config.environments.some((env) => env.name === environment)) continue;
@@ -140,14 +152,28 @@ export async function doctor(session: Session, options: DoctorOptions = {}): Pro
   for (const environment of environments) {
     const recorded = store.canisters.list({ environment: environment.name });
     const pending = store.deployments.list({ environment: environment.name, status: 'pending', limit: 1000 });
-    const creations = store.audit.list({ environment: environment.name, action: 'canister.create-requested', limit: 1000 });
+    const creations = store.audit.list({
+      environment: environment.name,
+      action: 'canister.create-requested',
+      limit: 1000,
+    });
     if (recorded.length === 0 && pending.length === 0 && creations.length === 0) continue;
     options.progress?.(`Checking ${environment.name} (${environment.networkUrl})…`);
     let client: CanisterClient;
     try {
       client = await session.client(environment);
     } catch (error) {
-      findings.push(finding({ kind: 'unreachable', environment: environment.name, agent: null, subject: environment.networkUrl, summary: `${environment.name} (${environment.networkUrl}) did not answer, so its canisters were not checked: ${(error as Error).message}`, fix: null, next: ['soulrecall doctor (again, once the network answers)'] }));
+      findings.push(
+        finding({
+          kind: 'unreachable',
+          environment: environment.name,
+          agent: null,
+          subject: environment.networkUrl,
+          summary: `${environment.name} (${environment.networkUrl}) did not answer, so its canisters were not checked: ${(error as Error).message}`,
+          fix: null,
+          next: ['soulrecall doctor (again, once the network answers)'],
+        }),
+      );
       continue;
     }
     by.principal = client.principal;
@@ -156,7 +182,8 @@ export async function doctor(session: Session, options: DoctorOptions = {}): Pro
         return (await client.status(canisterId)).moduleHash;
       } catch (error) {
         if (hasErrorCode(error, 'CANISTER_NOT_FOUND')) return 'absent';
-        if (hasErrorCode(error, 'NOT_A_CONTROLLER')) return (await client.moduleHash(canisterId).catch(() => null)) ?? null;
+        if (hasErrorCode(error, 'NOT_A_CONTROLLER'))
+          return (await client.moduleHash(canisterId).catch(() => null)) ?? null;
         throw error;
       }
     };
@@ -175,25 +202,46 @@ export async function doctor(session: Session, options: DoctorOptions = {}): Pro
           fix: live ? null : 'record it as deleted',
           // Live: deciding that it is gone for good (and not, say, a network URL pointing at the
           // wrong replica) is the user's; delete then records it and removes its route.
-          next: live ? [`soulrecall delete ${canister.canisterId} --network ${environment.name}`, `soulrecall deploy ${canister.agent} -e ${environment.name}`, `soulrecall backup list --network ${environment.name}`] : [],
+          next: live
+            ? [
+                `soulrecall delete ${canister.canisterId} --network ${environment.name}`,
+                `soulrecall deploy ${canister.agent} -e ${environment.name}`,
+                `soulrecall backup list --network ${environment.name}`,
+              ]
+            : [],
         });
         if (fix && !live) {
-          store.canisters.decommission({ environment: environment.name, canisterId: canister.canisterId, reason: 'doctor: no longer on the network', by });
+          store.canisters.decommission({
+            environment: environment.name,
+            canisterId: canister.canisterId,
+            reason: 'doctor: no longer on the network',
+            by,
+          });
           entry.fixed = true;
         }
         findings.push(entry);
         continue;
       }
-      if (canister.moduleSha256 && moduleHash !== null && moduleHash !== canister.moduleSha256 && !pending.some((deployment) => deployment.canisterId === canister.canisterId)) {
-        findings.push(finding({
-          kind: 'drift',
-          environment: environment.name,
-          agent: canister.agent,
-          subject: canister.canisterId,
-          summary: `Canister ${canister.canisterId} runs module ${shortHash(moduleHash)}, but version ${canister.deployedVersion} (${shortHash(canister.moduleSha256)}) is recorded: it was changed outside soulrecall.`,
-          fix: null,
-          next: [`soulrecall status ${canister.canisterId} --network ${environment.name}`, `soulrecall deploy ${canister.agent} -e ${environment.name} --canister ${canister.canisterId}`],
-        }));
+      if (
+        canister.moduleSha256 &&
+        moduleHash !== null &&
+        moduleHash !== canister.moduleSha256 &&
+        !pending.some((deployment) => deployment.canisterId === canister.canisterId)
+      ) {
+        findings.push(
+          finding({
+            kind: 'drift',
+            environment: environment.name,
+            agent: canister.agent,
+            subject: canister.canisterId,
+            summary: `Canister ${canister.canisterId} runs module ${shortHash(moduleHash)}, but version ${canister.deployedVersion} (${shortHash(canister.moduleSha256)}) is recorded: it was changed outside soulrecall.`,
+            fix: null,
+            next: [
+              `soulrecall status ${canister.canisterId} --network ${environment.name}`,
+              `soulrecall deploy ${canister.agent} -e ${environment.name} --canister ${canister.canisterId}`,
+            ],
+          }),
+        );
       }
     }
 
@@ -208,10 +256,19 @@ export async function doctor(session: Session, options: DoctorOptions = {}): Pro
         subject: String(deployment.id),
         summary: `Deployment ${deployment.id} (version ${deployment.version} of ${deployment.agent} on ${deployment.canisterId}) never finished; the canister ${installed ? 'runs its module' : 'does not run its module'}.`,
         fix: installed ? null : 'record it as failed (its install never happened)',
-        next: installed ? [`soulrecall health ${deployment.canisterId} --network ${environment.name}`, `soulrecall deploy ${deployment.agent} -e ${environment.name}`] : [],
+        next: installed
+          ? [
+              `soulrecall health ${deployment.canisterId} --network ${environment.name}`,
+              `soulrecall deploy ${deployment.agent} -e ${environment.name}`,
+            ]
+          : [],
       });
       if (fix && !installed) {
-        store.deployments.finish(deployment.id, { status: 'failed', error: 'interrupted before its install (doctor)' }, by);
+        store.deployments.finish(
+          deployment.id,
+          { status: 'failed', error: 'interrupted before its install (doctor)' },
+          by,
+        );
         entry.fixed = true;
       }
       findings.push(entry);
@@ -235,7 +292,13 @@ export async function doctor(session: Session, options: DoctorOptions = {}): Pro
         next: [`soulrecall delete ${planned} --network ${environment.name}`],
       });
       if (fix) {
-        store.canisters.record({ canisterId: planned, networkUrl: environment.networkUrl, environment: environment.name, agent, by });
+        store.canisters.record({
+          canisterId: planned,
+          networkUrl: environment.networkUrl,
+          environment: environment.name,
+          agent,
+          by,
+        });
         entry.fixed = true;
       }
       findings.push(entry);
@@ -247,6 +310,10 @@ export async function doctor(session: Session, options: DoctorOptions = {}): Pro
     clean: findings.every((entry) => entry.fixed),
     fixed,
     findings,
-    checked: { environments: environments.map((environment) => environment.name), canisters: canistersChecked, promotions: unfinished.length },
+    checked: {
+      environments: environments.map((environment) => environment.name),
+      canisters: canistersChecked,
+      promotions: unfinished.length,
+    },
   };
 }

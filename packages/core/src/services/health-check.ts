@@ -16,10 +16,16 @@ export interface AgentHealth {
  * the agent's configured `health.method` when it has one, and in every case "running, with the
  * module we expect". Without a method, that is all healthy means.
  */
-export async function checkAgentHealth(client: CanisterClient, canisterId: string, agent: AgentConfig | undefined, expectedModuleHash?: string | null): Promise<AgentHealth> {
+export async function checkAgentHealth(
+  client: CanisterClient,
+  canisterId: string,
+  agent: AgentConfig | undefined,
+  expectedModuleHash?: string | null,
+): Promise<AgentHealth> {
   const verdict = await client.health(canisterId, agent?.health ? { method: agent.health.method } : {});
   const problems = [...verdict.problems];
-  if (verdict.reachable && verdict.status === 'unknown') problems.push('the canister status could not be read (is this identity a controller?)');
+  if (verdict.reachable && verdict.status === 'unknown')
+    problems.push('the canister status could not be read (is this identity a controller?)');
   if (expectedModuleHash && verdict.moduleHash !== expectedModuleHash) {
     problems.push(`module hash is ${verdict.moduleHash ?? 'empty'}, expected ${expectedModuleHash}`);
   }
@@ -35,7 +41,9 @@ export function healthToJson(health: AgentHealth): Record<string, unknown> {
     status: verdict.status,
     moduleHash: verdict.moduleHash,
     expectedModuleHash: health.expectedModuleHash,
-    method: verdict.method ? { name: verdict.method.name, healthy: verdict.method.healthy, reason: verdict.method.reason } : null,
+    method: verdict.method
+      ? { name: verdict.method.name, healthy: verdict.method.healthy, reason: verdict.method.reason }
+      : null,
     problems: health.problems,
     checkedAt: verdict.checkedAt,
   };

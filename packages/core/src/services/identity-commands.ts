@@ -6,7 +6,11 @@ import { SoulrecallError, hasErrorCode } from '../errors.js';
 import type { Session } from './session.js';
 
 /** The `identity` commands: thin wrappers around canister-client's IdentityStore (keys are never printed). */
-export async function createIdentity(session: Session, name: string, keyType: KeyType = 'ed25519'): Promise<IdentityInfo> {
+export async function createIdentity(
+  session: Session,
+  name: string,
+  keyType: KeyType = 'ed25519',
+): Promise<IdentityInfo> {
   return withIdentities(session, (identities) => identities.create(name, keyType));
 }
 
@@ -91,6 +95,11 @@ function unwritable(error: unknown, identities: IdentityStore, session: Session)
     code: 'DATA_DIR_UNWRITABLE',
     hint: `Make the data directory ${session.dataDir} a writable directory, or point SOULRECALL_HOME at one.`,
     cause: error,
-    details: { directory: identities.directory, dataDir: session.dataDir, errno: code, path: (error as NodeJS.ErrnoException).path },
+    details: {
+      directory: identities.directory,
+      dataDir: session.dataDir,
+      errno: code,
+      path: (error as NodeJS.ErrnoException).path,
+    },
   });
 }

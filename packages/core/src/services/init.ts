@@ -98,17 +98,35 @@ export function readProjectToImport(root: string, from?: InitSource): ImportedPr
     return readIcpProject(root);
   }
   if (hasDfx && hasIcp) {
-    throw new SoulrecallError(`${root} has both ${DFX_PROJECT_FILE} and ${ICP_PROJECT_FILE}.`, { code: 'INIT_SOURCE_AMBIGUOUS', hint: 'Pass --from dfx or --from icp to say which one to read.' });
+    throw new SoulrecallError(`${root} has both ${DFX_PROJECT_FILE} and ${ICP_PROJECT_FILE}.`, {
+      code: 'INIT_SOURCE_AMBIGUOUS',
+      hint: 'Pass --from dfx or --from icp to say which one to read.',
+    });
   }
   return DEFAULT_PIPELINE;
 }
 
 /** The soulrecall.yaml text of an imported project. */
 export function renderProjectYaml(project: ImportedProject): string {
-  const environments = Object.fromEntries(project.environments.map((environment) => [environment.name, { network: environment.network, ...(environment.protected ? { protected: true } : {}) }]));
-  const agents = Object.fromEntries(project.agents.map((agent) => [agent.name, { ...(agent.wasm ? { wasm: agent.wasm } : {}), ...(agent.candid ? { candid: agent.candid } : {}) }]));
-  const header = project.source ? `# Written by \`soulrecall init\` from ${project.source}; the module paths are where ${project.source === DFX_PROJECT_FILE ? 'dfx' : 'icp-cli'} builds them.\n` : '# Written by `soulrecall init`: point staging at your staging network, and add your agents.\n';
-  const body = stringify({ pipeline: project.environments.map((environment) => environment.name), environments, agents }, { flowCollectionPadding: true, lineWidth: 0 });
+  const environments = Object.fromEntries(
+    project.environments.map((environment) => [
+      environment.name,
+      { network: environment.network, ...(environment.protected ? { protected: true } : {}) },
+    ]),
+  );
+  const agents = Object.fromEntries(
+    project.agents.map((agent) => [
+      agent.name,
+      { ...(agent.wasm ? { wasm: agent.wasm } : {}), ...(agent.candid ? { candid: agent.candid } : {}) },
+    ]),
+  );
+  const header = project.source
+    ? `# Written by \`soulrecall init\` from ${project.source}; the module paths are where ${project.source === DFX_PROJECT_FILE ? 'dfx' : 'icp-cli'} builds them.\n`
+    : '# Written by `soulrecall init`: point staging at your staging network, and add your agents.\n';
+  const body = stringify(
+    { pipeline: project.environments.map((environment) => environment.name), environments, agents },
+    { flowCollectionPadding: true, lineWidth: 0 },
+  );
   return header + body;
 }
 
@@ -138,9 +156,13 @@ export async function initProject(request: InitRequest, hooks: InitHooks = {}): 
     for (const environment of config.environments) {
       const found = imported.canisterIds.filter((entry) => entry.environment === environment.name);
       if (found.length === 0) continue;
-      hooks.progress?.(`Adopting ${found.length} canister${found.length === 1 ? '' : 's'} in ${environment.name} (${environment.networkUrl})…`);
+      hooks.progress?.(
+        `Adopting ${found.length} canister${found.length === 1 ? '' : 's'} in ${environment.name} (${environment.networkUrl})…`,
+      );
       const client = await session.client(environment).catch((error: unknown) => {
-        warnings.push(`${environment.name} (${environment.networkUrl}) did not answer (${toSoulrecallError(error).message}): its canisters are adopted with their module unknown.`);
+        warnings.push(
+          `${environment.name} (${environment.networkUrl}) did not answer (${toSoulrecallError(error).message}): its canisters are adopted with their module unknown.`,
+        );
         return null;
       });
       for (const entry of found) {
@@ -148,7 +170,16 @@ export async function initProject(request: InitRequest, hooks: InitHooks = {}): 
         if (canister) adopted.push(canister);
       }
     }
-    return { source: imported.source, file, replaced, pipeline: config.pipeline, environments: imported.environments, agents: imported.agents, adopted, warnings };
+    return {
+      source: imported.source,
+      file,
+      replaced,
+      pipeline: config.pipeline,
+      environments: imported.environments,
+      agents: imported.agents,
+      adopted,
+      warnings,
+    };
   } finally {
     session.close();
   }
@@ -157,7 +188,10 @@ export async function initProject(request: InitRequest, hooks: InitHooks = {}): 
 async function settleExisting(file: string, existing: InitRequest['existing'], hooks: InitHooks): Promise<void> {
   if (existing === 'replace') return;
   if (existing === 'refuse' || !hooks.confirm) {
-    throw new SoulrecallError(`${file} already exists; soulrecall init does not replace it without asking.`, { code: 'NOT_CONFIRMED', hint: 'Pass --force to replace it, or run init in a terminal to be asked.' });
+    throw new SoulrecallError(`${file} already exists; soulrecall init does not replace it without asking.`, {
+      code: 'NOT_CONFIRMED',
+      hint: 'Pass --force to replace it, or run init in a terminal to be asked.',
+    });
   }
   await hooks.confirm(`Replace ${file}?`);
 }
@@ -180,7 +214,16 @@ async function adoptCanister(
   const known = store.canisters.get(environment.name, entry.canisterId);
   if (known) {
     const latest = store.deployments.latest({ environment: environment.name, canisterId: entry.canisterId });
-    return { ...base, outcome: 'known', controlled: null, moduleSha256: latest?.moduleSha256 ?? null, reachable: client !== null, version: latest?.version ?? null, moduleStored: latest ? store.artifacts.has(latest.moduleSha256) : false, live: store.routes.get(entry.agent, environment.name)?.canisterId === entry.canisterId };
+    return {
+      ...base,
+      outcome: 'known',
+      controlled: null,
+      moduleSha256: latest?.moduleSha256 ?? null,
+      reachable: client !== null,
+      version: latest?.version ?? null,
+      moduleStored: latest ? store.artifacts.has(latest.moduleSha256) : false,
+      live: store.routes.get(entry.agent, environment.name)?.canisterId === entry.canisterId,
+    };
   }
   let moduleSha256: string | null = null;
   let controlled: boolean | null = null;
@@ -191,35 +234,69 @@ async function adoptCanister(
       const info = await client.info(entry.canisterId);
       if (info.moduleHash === null && info.controllers.length === 0) {
         // No such canister (or a useless one): dfx leaves such ids behind after `dfx start --clean`.
-        warnings.push(`${entry.file} names ${entry.canisterId} for ${entry.agent}, which is not on ${environment.name} (${environment.networkUrl}): skipped.`);
+        warnings.push(
+          `${entry.file} names ${entry.canisterId} for ${entry.agent}, which is not on ${environment.name} (${environment.networkUrl}): skipped.`,
+        );
         return null;
       }
       moduleSha256 = info.moduleHash;
       controlled = info.controllers.includes(client.principal);
       if (!controlled) {
-        warnings.push(`${entry.canisterId} (${entry.agent} in ${environment.name}) is controlled by ${info.controllers.join(', ')}, not by soulrecall's identity ${client.principal}: set environments.${environment.name}.identity (e.g. dfx:<name>) before deploying to it.`);
+        warnings.push(
+          `${entry.canisterId} (${entry.agent} in ${environment.name}) is controlled by ${info.controllers.join(', ')}, not by soulrecall's identity ${client.principal}: set environments.${environment.name}.identity (e.g. dfx:<name>) before deploying to it.`,
+        );
       }
     } catch (error) {
       reachable = false;
-      warnings.push(`The module of ${entry.canisterId} (${entry.agent} in ${environment.name}) could not be read (${toSoulrecallError(error).message}): adopted with its module unknown.`);
+      warnings.push(
+        `The module of ${entry.canisterId} (${entry.agent} in ${environment.name}) could not be read (${toSoulrecallError(error).message}): adopted with its module unknown.`,
+      );
     }
   }
   const by = client ? { principal: client.principal } : undefined;
-  store.canisters.record({ canisterId: entry.canisterId, networkUrl: environment.networkUrl, environment: environment.name, agent: entry.agent, by });
+  store.canisters.record({
+    canisterId: entry.canisterId,
+    networkUrl: environment.networkUrl,
+    environment: environment.name,
+    agent: entry.agent,
+    by,
+  });
   let version: number | null = null;
   let moduleStored = false;
   if (moduleSha256 !== null) {
     moduleStored = await storeBuiltModule(session, config, entry.agent, moduleSha256, by);
-    const pending = store.deployments.begin({ agent: entry.agent, environment: environment.name, canisterId: entry.canisterId, moduleSha256, installMode: 'install', by });
+    const pending = store.deployments.begin({
+      agent: entry.agent,
+      environment: environment.name,
+      canisterId: entry.canisterId,
+      moduleSha256,
+      installMode: 'install',
+      by,
+    });
     version = store.deployments.finish(pending.id, { status: 'succeeded' }, by).version;
   }
   const live = !store.routes.get(entry.agent, environment.name);
-  if (live) switchRoute(session, { agent: entry.agent, environment: environment.name, canisterId: entry.canisterId, cause: 'manual', reason: `adopted by soulrecall init from ${entry.file}`, expectedCanisterId: null, principal: client?.principal });
+  if (live)
+    switchRoute(session, {
+      agent: entry.agent,
+      environment: environment.name,
+      canisterId: entry.canisterId,
+      cause: 'manual',
+      reason: `adopted by soulrecall init from ${entry.file}`,
+      expectedCanisterId: null,
+      principal: client?.principal,
+    });
   return { ...base, outcome: 'adopted', controlled, moduleSha256, reachable, version, moduleStored, live };
 }
 
 /** Keeps the agent's built module in the artifact store when it is the one running on chain. */
-async function storeBuiltModule(session: Session, config: ProjectConfig, agentName: string, moduleSha256: string, by: { principal: string } | undefined): Promise<boolean> {
+async function storeBuiltModule(
+  session: Session,
+  config: ProjectConfig,
+  agentName: string,
+  moduleSha256: string,
+  by: { principal: string } | undefined,
+): Promise<boolean> {
   if (session.store.artifacts.has(moduleSha256)) return true;
   const agent = config.agents.find((candidate) => candidate.name === agentName);
   if (!agent?.wasm || !existsSync(resolve(config.root, agent.wasm))) return false;
@@ -231,5 +308,8 @@ async function storeBuiltModule(session: Session, config: ProjectConfig, agentNa
 }
 
 function missingSource(root: string, name: string): SoulrecallError {
-  return new SoulrecallError(`There is no ${name} in ${root}.`, { code: 'INIT_SOURCE_NOT_FOUND', hint: 'Run init in the project folder, or leave out --from.' });
+  return new SoulrecallError(`There is no ${name} in ${root}.`, {
+    code: 'INIT_SOURCE_NOT_FOUND',
+    hint: 'Run init in the project folder, or leave out --from.',
+  });
 }

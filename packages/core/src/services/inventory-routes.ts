@@ -40,45 +40,103 @@ export interface SetRoutingResult extends RouteSwitchResult {
  * canister the live one of its agent and environment. Between the colours of a blue-green
  * promotion that copied state, the state moves with the route (see stateful-switch.ts).
  */
-export async function setRouting(session: Session, canisterIdText: string, options: SetRoutingOptions = {}): Promise<SetRoutingResult> {
+export async function setRouting(
+  session: Session,
+  canisterIdText: string,
+  options: SetRoutingOptions = {},
+): Promise<SetRoutingResult> {
   const located = locateCanister(session, canisterIdText, { network: options.network });
   const record = located.record!;
   if (record.decommissionedAt !== null) {
-    throw new SoulrecallError(`Canister ${located.canisterId} was deleted (${record.decommissionedAt}); it cannot be made live.`, {
-      code: 'CANISTER_DECOMMISSIONED',
-      hint: '`soulrecall list` shows the canisters that still exist.',
-    });
+    throw new SoulrecallError(
+      `Canister ${located.canisterId} was deleted (${record.decommissionedAt}); it cannot be made live.`,
+      {
+        code: 'CANISTER_DECOMMISSIONED',
+        hint: '`soulrecall list` shows the canisters that still exist.',
+      },
+    );
   }
   const current = session.store.routes.get(record.agent, record.environment);
   const client = await session.client(located.environment);
   const agent = agentConfigOf(session, record.agent) ?? { name: record.agent };
   const target = { agent: record.agent, environment: record.environment, operation: 'routing' };
   const none = { started: false, cutOver: null, discarded: null };
-  const pair = current && current.canisterId !== located.canisterId ? statefulPair(session, record.agent, record.environment, current.canisterId, located.canisterId) : null;
+  const pair =
+    current && current.canisterId !== located.canisterId
+      ? statefulPair(session, record.agent, record.environment, current.canisterId, located.canisterId)
+      : null;
 
   if (pair && current && located.canisterId === pair.green) {
-    options.progress?.(`${located.canisterId} was built by blue-green promotion ${pair.promotionId} with ${current.canisterId}'s memories: cutting over (writes pause briefly)…`);
+    options.progress?.(
+      `${located.canisterId} was built by blue-green promotion ${pair.promotionId} with ${current.canisterId}'s memories: cutting over (writes pause briefly)…`,
+    );
     return holdLease(session, client, target, async (client) => {
-      const cut = await cutOverInto(session, client, { agent, environment: located.environment, from: current.canisterId, to: located.canisterId, reason: options.reason ?? `config set --routing (cut-over of promotion ${pair.promotionId})`, cause: options.cause ?? 'manual', promotionId: pair.promotionId }, options);
+      const cut = await cutOverInto(
+        session,
+        client,
+        {
+          agent,
+          environment: located.environment,
+          from: current.canisterId,
+          to: located.canisterId,
+          reason: options.reason ?? `config set --routing (cut-over of promotion ${pair.promotionId})`,
+          cause: options.cause ?? 'manual',
+          promotionId: pair.promotionId,
+        },
+        options,
+      );
       session.store.promotions.update(pair.promotionId, { writePauseMs: Math.max(0, Math.round(cut.writePauseMs)) });
       const route = session.store.routes.get(record.agent, record.environment)!;
       const health = await healthOf(client, located.canisterId, agent);
-      return { ...routeResult(current.canisterId, route, session), changed: true, health, ...none, cutOver: { writePauseMs: cut.writePauseMs, finalBackupId: cut.finalBackupId, bytesCopied: cut.bytesCopied } };
+      return {
+        ...routeResult(current.canisterId, route, session),
+        changed: true,
+        health,
+        ...none,
+        cutOver: { writePauseMs: cut.writePauseMs, finalBackupId: cut.finalBackupId, bytesCopied: cut.bytesCopied },
+      };
     });
   }
   if (pair && current && located.canisterId === pair.blue) {
     const discarded = discardOf(session, record.agent, record.environment, current.canisterId, located.canisterId);
-    await options.confirm?.(`Route ${record.agent} in ${record.environment} back to ${located.canisterId}? ${capitalize(discarded.summary)}`);
+    await options.confirm?.(
+      `Route ${record.agent} in ${record.environment} back to ${located.canisterId}? ${capitalize(discarded.summary)}`,
+    );
     return holdLease(session, client, target, async (client) => {
-      const switched = await switchBackDiscarding(session, client, { agent, environment: located.environment, from: current.canisterId, to: located.canisterId, reason: options.reason ?? `config set --routing (back to ${located.canisterId}, discarding what ${current.canisterId} learned)`, cause: options.cause ?? 'manual', promotionId: pair.promotionId }, options);
-      return { ...switched, changed: true, health: await healthOf(client, located.canisterId, agent), ...none, discarded };
+      const switched = await switchBackDiscarding(
+        session,
+        client,
+        {
+          agent,
+          environment: located.environment,
+          from: current.canisterId,
+          to: located.canisterId,
+          reason:
+            options.reason ??
+            `config set --routing (back to ${located.canisterId}, discarding what ${current.canisterId} learned)`,
+          cause: options.cause ?? 'manual',
+          promotionId: pair.promotionId,
+        },
+        options,
+      );
+      return {
+        ...switched,
+        changed: true,
+        health: await healthOf(client, located.canisterId, agent),
+        ...none,
+        discarded,
+      };
     });
   }
 
   const method = healthMethodOf(session, record);
   const verdict = await client.health(located.canisterId, method ? { method } : {});
   assertCanisterExists(verdict, located.environment);
-  let health: SetRoutingResult['health'] = { healthy: verdict.healthy, status: verdict.status, problems: verdict.problems };
+  let health: SetRoutingResult['health'] = {
+    healthy: verdict.healthy,
+    status: verdict.status,
+    problems: verdict.problems,
+  };
   if (current?.canisterId === located.canisterId) {
     let started = false;
     if (verdict.status === 'stopped') {
@@ -97,32 +155,49 @@ export async function setRouting(session: Session, canisterIdText: string, optio
     });
   }
   if (!verdict.healthy && !options.force) {
-    throw new SoulrecallError(`Canister ${located.canisterId} is unhealthy (${verdict.problems.join('; ')}); the route was not changed.`, {
-      code: 'UNHEALTHY',
-      hint: 'Fix it, or pass --force to route to it anyway.',
-      details: { health },
-    });
+    throw new SoulrecallError(
+      `Canister ${located.canisterId} is unhealthy (${verdict.problems.join('; ')}); the route was not changed.`,
+      {
+        code: 'UNHEALTHY',
+        hint: 'Fix it, or pass --force to route to it anyway.',
+        details: { health },
+      },
+    );
   }
   const switched = switchRoute(session, {
     agent: record.agent,
     environment: record.environment,
     canisterId: located.canisterId,
     cause: options.cause ?? 'manual',
-    reason: options.reason ?? (options.force && !verdict.healthy ? 'config set --routing --force (unhealthy)' : 'config set --routing'),
+    reason:
+      options.reason ??
+      (options.force && !verdict.healthy ? 'config set --routing --force (unhealthy)' : 'config set --routing'),
     expectedCanisterId: current?.canisterId ?? null,
     principal: client.principal,
   });
   return { ...switched, changed: true, health, ...none };
 }
 
-async function healthOf(client: CanisterClient, canisterId: string, agent: AgentConfig): Promise<SetRoutingResult['health']> {
+async function healthOf(
+  client: CanisterClient,
+  canisterId: string,
+  agent: AgentConfig,
+): Promise<SetRoutingResult['health']> {
   const health = await checkAgentHealth(client, canisterId, agent);
   return { healthy: health.healthy, status: health.verdict.status, problems: health.problems };
 }
 
 function routeResult(from: string | null, route: Route, session: Session, wroteFile = true): RouteSwitchResult {
   const { agent, environment } = route;
-  return { agent, environment, fromCanisterId: from, toCanisterId: route.canisterId, changeId: route.changeId, at: route.since, canisterIdsFile: wroteFile && session.config ? canisterIdsLocation(session.config, environment).file : null };
+  return {
+    agent,
+    environment,
+    fromCanisterId: from,
+    toCanisterId: route.canisterId,
+    changeId: route.changeId,
+    at: route.since,
+    canisterIdsFile: wroteFile && session.config ? canisterIdsLocation(session.config, environment).file : null,
+  };
 }
 
 function capitalize(text: string): string {

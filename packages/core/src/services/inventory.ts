@@ -26,7 +26,9 @@ export interface InventoryQuery {
 export function listInventory(session: Session, query: InventoryQuery = {}): InventoryEntry[] {
   const environment = environmentFilter(session, query);
   return projectStores(session, query.allProjects).flatMap((store) =>
-    store.canisters.list({ agent: query.agent, environment, includeDecommissioned: query.includeDecommissioned }).map((canister) => ({ ...canister, lastStatus: lastStatusOf(store, canister) })),
+    store.canisters
+      .list({ agent: query.agent, environment, includeDecommissioned: query.includeDecommissioned })
+      .map((canister) => ({ ...canister, lastStatus: lastStatusOf(store, canister) })),
   );
 }
 
@@ -35,7 +37,9 @@ export function listInventory(session: Session, query: InventoryQuery = {}): Inv
  * `--all-projects` and outside any project (there is no folder to scope to).
  */
 export function projectStores(session: Session, allProjects = false): HistoryStore[] {
-  return allProjects || !session.config ? session.store.projects().map((project) => session.store.forProject(project)) : [session.store];
+  return allProjects || !session.config
+    ? session.store.projects().map((project) => session.store.forProject(project))
+    : [session.store];
 }
 
 /**
@@ -60,7 +64,13 @@ export function otherProjectsHint(session: Session, command: string): string | u
 function environmentFilter(session: Session, query: InventoryQuery): string | undefined {
   if (query.environment === undefined || !session.config) return query.environment;
   // Across projects a name this soulrecall.yaml does not define is another project's environment.
-  if (query.allProjects && !session.config.environments.some((env) => env.name === query.environment || env.aliases.includes(query.environment!))) return query.environment;
+  if (
+    query.allProjects &&
+    !session.config.environments.some(
+      (env) => env.name === query.environment || env.aliases.includes(query.environment!),
+    )
+  )
+    return query.environment;
   return resolveEnvironment(session.config, query.environment).name;
 }
 

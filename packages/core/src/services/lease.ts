@@ -36,12 +36,20 @@ export class LeaseLost extends SoulrecallError {
     hint: string,
     cause: unknown,
   ) {
-    super(`${target.operation} ${target.operationId} lost its lock on ${target.agent}/${target.environment} (${reason}), so it stopped before changing anything more.`, {
-      code: 'LOCK_LOST',
-      hint,
-      cause,
-      details: { agent: target.agent, environment: target.environment, operation: target.operation, operationId: target.operationId },
-    });
+    super(
+      `${target.operation} ${target.operationId} lost its lock on ${target.agent}/${target.environment} (${reason}), so it stopped before changing anything more.`,
+      {
+        code: 'LOCK_LOST',
+        hint,
+        cause,
+        details: {
+          agent: target.agent,
+          environment: target.environment,
+          operation: target.operation,
+          operationId: target.operationId,
+        },
+      },
+    );
     this.name = 'LeaseLost';
   }
 }
@@ -67,9 +75,20 @@ export class OperationLease {
   }
 
   /** Takes the lease (LOCK_HELD when another live operation has it) and starts renewing it. */
-  static acquire(store: HistoryStore, target: LeaseTarget, policy: LostLeasePolicy, options: { by?: ActorInput; ttlMs?: number } = {}): OperationLease {
+  static acquire(
+    store: HistoryStore,
+    target: LeaseTarget,
+    policy: LostLeasePolicy,
+    options: { by?: ActorInput; ttlMs?: number } = {},
+  ): OperationLease {
     const ttlMs = options.ttlMs ?? LEASE_MS;
-    return new OperationLease(store, store.locks.acquire({ ...target, ttlMs, by: options.by }), policy, ttlMs, options.by);
+    return new OperationLease(
+      store,
+      store.locks.acquire({ ...target, ttlMs, by: options.by }),
+      policy,
+      ttlMs,
+      options.by,
+    );
   }
 
   /** Holds a lease already taken (a promotion takes it in the transaction that records the promotion). */
@@ -128,7 +147,10 @@ export class OperationLease {
 
   private lose(error: unknown): LeaseLost {
     if (this.lost) return this.lost;
-    const reason = (error as { code?: unknown }).code === 'LOCK_LOST' ? 'another command took it over after it expired' : `the lock could not be renewed: ${error instanceof Error ? error.message : String(error)}`;
+    const reason =
+      (error as { code?: unknown }).code === 'LOCK_LOST'
+        ? 'another command took it over after it expired'
+        : `the lock could not be renewed: ${error instanceof Error ? error.message : String(error)}`;
     this.lost = new LeaseLost({ ...this.lease }, reason, this.policy.hint, error);
     clearInterval(this.renewal);
     try {

@@ -31,17 +31,26 @@ export interface LogTarget {
 /** Which canisters to read: the one named, or every recorded canister of `--network <env>`. */
 export function logTargets(session: Session, query: LogsQuery): LogTarget[] {
   if (query.canisterId !== undefined) {
-    const located = locateCanister(session, query.canisterId, { network: query.network, allowUnrecorded: true, acceptNetwork: true });
+    const located = locateCanister(session, query.canisterId, {
+      network: query.network,
+      allowUnrecorded: true,
+      acceptNetwork: true,
+    });
     return [{ canisterId: located.canisterId, agent: located.record?.agent ?? null, environment: located.environment }];
   }
   if (query.network === undefined) {
-    throw new SoulrecallError('Say whose logs to show: a canister id, or --network <env> for every canister of an environment.', {
-      code: 'LOGS_TARGET_MISSING',
-      hint: 'For example: soulrecall logs --network local.',
-    });
+    throw new SoulrecallError(
+      'Say whose logs to show: a canister id, or --network <env> for every canister of an environment.',
+      {
+        code: 'LOGS_TARGET_MISSING',
+        hint: 'For example: soulrecall logs --network local.',
+      },
+    );
   }
   const environment = requireEnvironment(session, query.network, { acceptNetwork: true });
-  return session.store.canisters.list({ environment: environment.name }).map((record) => ({ canisterId: record.canisterId, agent: record.agent, environment }));
+  return session.store.canisters
+    .list({ environment: environment.name })
+    .map((record) => ({ canisterId: record.canisterId, agent: record.agent, environment }));
 }
 
 /**

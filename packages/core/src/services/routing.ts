@@ -41,7 +41,9 @@ export function switchRoute(session: Session, input: RouteSwitchInput): RouteSwi
     expectedCanisterId: input.expectedCanisterId,
     by: input.principal ? { principal: input.principal } : undefined,
   });
-  const canisterIdsFile = session.config ? writeCanisterId(session.config, input.agent, input.environment, input.canisterId) : null;
+  const canisterIdsFile = session.config
+    ? writeCanisterId(session.config, input.agent, input.environment, input.canisterId)
+    : null;
   return {
     agent: change.agent,
     environment: change.environment,
@@ -57,8 +59,25 @@ export function switchRoute(session: Session, input: RouteSwitchInput): RouteSwi
  * Removes the route of a first deployment that is being undone (its canister is deleted):
  * from the store, then from its canister ids file.
  */
-export function clearRoute(session: Session, input: { agent: string; environment: string; canisterId: string; reason: string; promotionId?: string; principal?: string }): void {
-  session.store.routes.clear({ agent: input.agent, environment: input.environment, expectedCanisterId: input.canisterId, reason: input.reason, promotionId: input.promotionId, by: input.principal ? { principal: input.principal } : undefined });
+export function clearRoute(
+  session: Session,
+  input: {
+    agent: string;
+    environment: string;
+    canisterId: string;
+    reason: string;
+    promotionId?: string;
+    principal?: string;
+  },
+): void {
+  session.store.routes.clear({
+    agent: input.agent,
+    environment: input.environment,
+    expectedCanisterId: input.canisterId,
+    reason: input.reason,
+    promotionId: input.promotionId,
+    by: input.principal ? { principal: input.principal } : undefined,
+  });
   if (session.config) removeCanisterId(session.config, input.agent, input.environment);
 }
 

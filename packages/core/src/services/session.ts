@@ -62,7 +62,9 @@ export class Session {
    * only here and in `client()`, so commands that never sign or call start faster.
    */
   identities(): Promise<IdentityStore> {
-    this.identityStore ??= import('@soulrecall/canister-client').then(({ IdentityStore }) => new IdentityStore({ dataDir: this.dataDir }));
+    this.identityStore ??= import('@soulrecall/canister-client').then(
+      ({ IdentityStore }) => new IdentityStore({ dataDir: this.dataDir }),
+    );
     return this.identityStore;
   }
 
@@ -75,8 +77,9 @@ export class Session {
   client(environment: EnvironmentConfig): Promise<CanisterClient> {
     let client = this.clients.get(environment.name);
     if (!client) {
-      client = Promise.all([import('@soulrecall/canister-client'), this.identityFor(environment)]).then(([{ CanisterClient: Client }, identity]) =>
-        Client.connect(networkOf(environment), identity, { requestTimeoutMs: this.requestTimeoutMs }),
+      client = Promise.all([import('@soulrecall/canister-client'), this.identityFor(environment)]).then(
+        ([{ CanisterClient: Client }, identity]) =>
+          Client.connect(networkOf(environment), identity, { requestTimeoutMs: this.requestTimeoutMs }),
       );
       // A failed connection is not cached: the next caller gets a fresh attempt and its own error.
       client.catch(() => this.clients.delete(environment.name));

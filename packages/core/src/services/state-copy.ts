@@ -44,7 +44,10 @@ export interface CopyStateResult {
 }
 
 export const contentBytes = (content: SnapshotContent): number =>
-  content.sections.wasm_module.length + content.sections.wasm_memory.length + content.sections.stable_memory.length + content.chunks.reduce((sum, chunk) => sum + chunk.bytes.length, 0);
+  content.sections.wasm_module.length +
+  content.sections.wasm_memory.length +
+  content.sections.stable_memory.length +
+  content.chunks.reduce((sum, chunk) => sum + chunk.bytes.length, 0);
 
 function mib(bytes: number): string {
   return `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
@@ -56,7 +59,9 @@ function progressReporter(hooks: OperationHooks, what: string): (progress: Trans
     const tenth = progress.bytesTotal === 0 ? 10 : Math.floor((progress.bytesDone / progress.bytesTotal) * 10);
     if (tenth === lastTenth) return;
     lastTenth = tenth;
-    hooks.progress?.(`${what}: ${mib(progress.bytesDone)} of ${mib(progress.bytesTotal)} (${progress.slicesDone}/${progress.slicesTotal} slices)`);
+    hooks.progress?.(
+      `${what}: ${mib(progress.bytesDone)} of ${mib(progress.bytesTotal)} (${progress.slicesDone}/${progress.slicesTotal} slices)`,
+    );
   };
 }
 
@@ -64,15 +69,25 @@ function progressReporter(hooks: OperationHooks, what: string): (progress: Trans
  * Uploads snapshot content into a canister as a new snapshot, resuming an earlier interrupted
  * upload of the same content when its checkpoint and snapshot are still there.
  */
-export async function uploadContent(session: Session, client: CanisterClient, input: UploadContentInput, hooks: OperationHooks = {}): Promise<UploadResult> {
+export async function uploadContent(
+  session: Session,
+  client: CanisterClient,
+  input: UploadContentInput,
+  hooks: OperationHooks = {},
+): Promise<UploadResult> {
   const checkpoints = new TransferCheckpoints(session.dataDir);
   const resume = checkpoints.load(input.checkpointKey);
   if (input.targetIsOurs) {
     // An unrecorded snapshot on a canister we manage is what an interrupted attempt left (an
     // upload whose checkpoint was never written): it only takes up room. Backups stay.
-    const recorded = new Set(session.store.backups.list({ canisterId: input.targetCanisterId, limit: 1000 }).map((backup) => backup.snapshotId));
+    const recorded = new Set(
+      session.store.backups
+        .list({ canisterId: input.targetCanisterId, limit: 1000 })
+        .map((backup) => backup.snapshotId),
+    );
     for (const snapshot of await client.listSnapshots(input.targetCanisterId)) {
-      if (snapshot.id !== resume?.snapshotId && !recorded.has(snapshot.id)) await client.deleteSnapshot(input.targetCanisterId, snapshot.id);
+      if (snapshot.id !== resume?.snapshotId && !recorded.has(snapshot.id))
+        await client.deleteSnapshot(input.targetCanisterId, snapshot.id);
     }
   }
   const result = await client.uploadSnapshot(input.targetCanisterId, input.content, {
@@ -89,7 +104,12 @@ export async function uploadContent(session: Session, client: CanisterClient, in
  * then remove the uploaded snapshot (it was only the vehicle). The target is left stopped,
  * holding the source's code and state; an upgrade usually follows.
  */
-export async function copyStateInto(session: Session, client: CanisterClient, input: CopyStateInput, hooks: OperationHooks = {}): Promise<CopyStateResult> {
+export async function copyStateInto(
+  session: Session,
+  client: CanisterClient,
+  input: CopyStateInput,
+  hooks: OperationHooks = {},
+): Promise<CopyStateResult> {
   const by = { principal: client.principal };
   const { source, targetCanisterId } = input;
   session.store.audit.noteIntent({
@@ -101,10 +121,24 @@ export async function copyStateInto(session: Session, client: CanisterClient, in
     detail: { source: source.canisterId, snapshotId: source.snapshotId, target: targetCanisterId },
     by,
   });
-  const downloaded = await client.downloadSnapshot(source.canisterId, source.snapshotId, { concurrency: input.concurrency, onProgress: progressReporter(hooks, `Downloading the state of ${source.canisterId}`) });
+  const downloaded = await client.downloadSnapshot(source.canisterId, source.snapshotId, {
+    concurrency: input.concurrency,
+    onProgress: progressReporter(hooks, `Downloading the state of ${source.canisterId}`),
+  });
   await client.stop(targetCanisterId);
   const checkpointKey = TransferCheckpoints.key(targetCanisterId, `${source.canisterId}-${source.snapshotId}`);
-  const uploaded = await uploadContent(session, client, { targetCanisterId, content: downloaded, checkpointKey, targetIsOurs: input.targetIsOurs, concurrency: input.concurrency }, hooks);
+  const uploaded = await uploadContent(
+    session,
+    client,
+    {
+      targetCanisterId,
+      content: downloaded,
+      checkpointKey,
+      targetIsOurs: input.targetIsOurs,
+      concurrency: input.concurrency,
+    },
+    hooks,
+  );
   const loadStarted = Date.now();
   await client.loadSnapshot(targetCanisterId, uploaded.snapshotId);
   const loadMs = Date.now() - loadStarted;
@@ -128,7 +162,12 @@ export async function copyStateInto(session: Session, client: CanisterClient, in
     environment: input.environment,
     subject: targetCanisterId,
     summary: `copied the state of ${source.canisterId} (snapshot ${source.snapshotId}, ${mib(bytes)}) into ${targetCanisterId} (${input.reason})`,
-    detail: { source: source.canisterId, snapshotId: source.snapshotId, target: targetCanisterId, ...result } as JsonObject,
+    detail: {
+      source: source.canisterId,
+      snapshotId: source.snapshotId,
+      target: targetCanisterId,
+      ...result,
+    } as JsonObject,
     by,
   });
   return { ...result, content: downloaded };
@@ -155,10 +194,19 @@ export function snapshotManifest(backup: Backup, by: Actor): JsonObject {
  * Writes snapshot content to the data directory as the backup's snapshot file (content-
  * addressed, fsynced before it is recorded) and records it: the backup now lives on disk too.
  */
-export async function archiveBackup(session: Session, client: CanisterClient, backup: Backup, content: SnapshotContent): Promise<Backup> {
+export async function archiveBackup(
+  session: Session,
+  client: CanisterClient,
+  backup: Backup,
+  content: SnapshotContent,
+): Promise<Backup> {
   const { encodeSnapshotArchive } = await import('@soulrecall/canister-client');
   const actor = { ...session.store.defaultActor, principal: client.principal };
   const { bytes } = encodeSnapshotArchive(content, snapshotManifest(backup, actor));
   const file = session.store.snapshotFiles.put(bytes);
-  return session.store.backups.attachArchive(backup.id, { sha256: file.sha256, size: file.size }, { principal: client.principal });
+  return session.store.backups.attachArchive(
+    backup.id,
+    { sha256: file.sha256, size: file.size },
+    { principal: client.principal },
+  );
 }

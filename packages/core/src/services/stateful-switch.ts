@@ -28,15 +28,30 @@ export interface StatefulPair {
 }
 
 /** The blue-green promotion (with state copy) that paired these two canisters, if any; newest first. */
-export function statefulPair(session: Session, agent: string, environment: string, a: string, b: string): StatefulPair | null {
+export function statefulPair(
+  session: Session,
+  agent: string,
+  environment: string,
+  a: string,
+  b: string,
+): StatefulPair | null {
   for (const summary of session.store.promotions.list({ agent, environment, limit: 100 })) {
     if (summary.strategy !== 'blue-green' || summary.toEnvironment !== environment) continue;
     const strategyOptions = summary.options.strategyOptions;
-    const state = typeof strategyOptions === 'object' && strategyOptions !== null && !Array.isArray(strategyOptions) ? strategyOptions.state : undefined;
+    const state =
+      typeof strategyOptions === 'object' && strategyOptions !== null && !Array.isArray(strategyOptions)
+        ? strategyOptions.state
+        : undefined;
     if (state === 'fresh') continue;
-    const created = session.store.promotions.require(summary.id).steps.find((step) => step.name === 'create-green' && step.status === 'succeeded')?.detail;
+    const created = session.store.promotions
+      .require(summary.id)
+      .steps.find((step) => step.name === 'create-green' && step.status === 'succeeded')?.detail;
     if (typeof created !== 'object' || created === null || Array.isArray(created)) continue;
-    const pair = { promotionId: summary.id, blue: String(created.blueCanisterId), green: String(created.greenCanisterId) };
+    const pair = {
+      promotionId: summary.id,
+      blue: String(created.blueCanisterId),
+      green: String(created.greenCanisterId),
+    };
     if ((pair.blue === a && pair.green === b) || (pair.blue === b && pair.green === a)) return pair;
   }
   return null;
@@ -55,7 +70,13 @@ export interface StateDiscard {
   summary: string;
 }
 
-export function discardOf(session: Session, agent: string, environment: string, live: string, backTo: string): StateDiscard {
+export function discardOf(
+  session: Session,
+  agent: string,
+  environment: string,
+  live: string,
+  backTo: string,
+): StateDiscard {
   const since = session.store.routes.get(agent, environment)?.since ?? new Date().toISOString();
   const minutes = Math.max(0, Math.round((Date.now() - Date.parse(since)) / 60_000));
   return {
@@ -67,13 +88,21 @@ export function discardOf(session: Session, agent: string, environment: string, 
   };
 }
 
-async function moduleOf(session: Session, agent: string, environment: string, canisterId: string): Promise<WasmArtifact> {
+async function moduleOf(
+  session: Session,
+  agent: string,
+  environment: string,
+  canisterId: string,
+): Promise<WasmArtifact> {
   const deployment = session.store.deployments.latest({ agent, environment, canisterId, status: 'succeeded' });
   if (!deployment) {
-    throw new SoulrecallError(`Canister ${canisterId} has no successful deployment, so soulrecall does not know which module it must run.`, {
-      code: 'NOTHING_DEPLOYED',
-      hint: `\`soulrecall history --agent ${agent}\` shows what ran where.`,
-    });
+    throw new SoulrecallError(
+      `Canister ${canisterId} has no successful deployment, so soulrecall does not know which module it must run.`,
+      {
+        code: 'NOTHING_DEPLOYED',
+        hint: `\`soulrecall history --agent ${agent}\` shows what ran where.`,
+      },
+    );
   }
   const bytes = session.store.artifacts.get(deployment.moduleSha256);
   const { wasmArtifactFromBytes } = await import('@soulrecall/canister-client');
@@ -95,11 +124,37 @@ export interface StatefulSwitchInput {
  * journaled phase by phase in the audit log. A failure before the switch puts `from` back in
  * service with every write (exit 12).
  */
-export async function cutOverInto(session: Session, client: CanisterClient, input: StatefulSwitchInput & { preserveTarget?: boolean }, hooks: OperationHooks = {}): Promise<CutOverResult> {
+export async function cutOverInto(
+  session: Session,
+  client: CanisterClient,
+  input: StatefulSwitchInput & { preserveTarget?: boolean },
+  hooks: OperationHooks = {},
+): Promise<CutOverResult> {
   const module = await moduleOf(session, input.agent.name, input.environment.name, input.to);
-  const phases = auditedPhases(session, { agent: input.agent.name, environment: input.environment.name, subject: input.to, principal: client.principal });
+  const phases = auditedPhases(session, {
+    agent: input.agent.name,
+    environment: input.environment.name,
+    subject: input.to,
+    principal: client.principal,
+  });
   try {
-    return await cutOver(session, client, { agent: input.agent, environment: input.environment, fromCanisterId: input.from, toCanisterId: input.to, module, reason: input.reason, cause: input.cause, promotionId: input.promotionId, preserveTarget: input.preserveTarget }, phases, hooks);
+    return await cutOver(
+      session,
+      client,
+      {
+        agent: input.agent,
+        environment: input.environment,
+        fromCanisterId: input.from,
+        toCanisterId: input.to,
+        module,
+        reason: input.reason,
+        cause: input.cause,
+        promotionId: input.promotionId,
+        preserveTarget: input.preserveTarget,
+      },
+      phases,
+      hooks,
+    );
   } catch (error) {
     if (!(error instanceof CutOverFailure)) throw error;
     throw new SoulrecallError(`The cut-over from ${input.from} to ${input.to} failed: ${error.message}.`, {
@@ -116,20 +171,49 @@ export async function cutOverInto(session: Session, client: CanisterClient, inpu
  * Back to the other colour without carrying state: start it (it was kept stopped with the state
  * of the cut-over), check it, switch, and stop the one it leaves.
  */
-export async function switchBackDiscarding(session: Session, client: CanisterClient, input: StatefulSwitchInput, hooks: OperationHooks = {}): Promise<RouteSwitchResult> {
+export async function switchBackDiscarding(
+  session: Session,
+  client: CanisterClient,
+  input: StatefulSwitchInput,
+  hooks: OperationHooks = {},
+): Promise<RouteSwitchResult> {
   hooks.progress?.(`Starting ${input.to}…`);
   await client.start(input.to);
-  const module = session.store.deployments.latest({ agent: input.agent.name, environment: input.environment.name, canisterId: input.to, status: 'succeeded' })?.moduleSha256;
+  const module = session.store.deployments.latest({
+    agent: input.agent.name,
+    environment: input.environment.name,
+    canisterId: input.to,
+    status: 'succeeded',
+  })?.moduleSha256;
   const health = await checkAgentHealth(client, input.to, input.agent, module);
   if (!health.healthy) {
     await client.stop(input.to);
-    throw new SoulrecallError(`${input.to} is unhealthy (${health.problems.join('; ')}); the route stays on ${input.from}.`, {
-      code: 'UNHEALTHY',
-      hint: `\`soulrecall logs ${input.to}\` may say why.`,
-    });
+    throw new SoulrecallError(
+      `${input.to} is unhealthy (${health.problems.join('; ')}); the route stays on ${input.from}.`,
+      {
+        code: 'UNHEALTHY',
+        hint: `\`soulrecall logs ${input.to}\` may say why.`,
+      },
+    );
   }
-  const switched = switchRoute(session, { agent: input.agent.name, environment: input.environment.name, canisterId: input.to, cause: input.cause, reason: input.reason, promotionId: input.promotionId, expectedCanisterId: input.from, principal: client.principal });
-  session.store.audit.noteIntent({ action: 'canister.stop-requested', agent: input.agent.name, environment: input.environment.name, subject: input.from, summary: `stopping ${input.from}: it is no longer live and must not take writes`, by: { principal: client.principal } });
+  const switched = switchRoute(session, {
+    agent: input.agent.name,
+    environment: input.environment.name,
+    canisterId: input.to,
+    cause: input.cause,
+    reason: input.reason,
+    promotionId: input.promotionId,
+    expectedCanisterId: input.from,
+    principal: client.principal,
+  });
+  session.store.audit.noteIntent({
+    action: 'canister.stop-requested',
+    agent: input.agent.name,
+    environment: input.environment.name,
+    subject: input.from,
+    summary: `stopping ${input.from}: it is no longer live and must not take writes`,
+    by: { principal: client.principal },
+  });
   await client.stop(input.from);
   return switched;
 }

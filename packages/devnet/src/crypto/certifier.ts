@@ -14,7 +14,10 @@ export class Certifier {
   constructor(private readonly keys: NetworkKeys) {}
 
   certify(leaves: TreeLeaf[], timeNanos: bigint = nowNanos()): Uint8Array {
-    const tree = buildTree([...leaves.filter((leaf) => !(leaf.path.length === 1 && leaf.path[0] === 'time')), { path: ['time'], value: leb128(timeNanos) }]);
+    const tree = buildTree([
+      ...leaves.filter((leaf) => !(leaf.path.length === 1 && leaf.path[0] === 'time')),
+      { path: ['time'], value: leb128(timeNanos) },
+    ]);
     const message = concatBytes(STATE_ROOT, treeRootHash(tree));
     const signature = bls12_381.signShortSignature(message, this.keys.rootSecretKey) as Uint8Array;
     return cbor.encodeWithSelfDescribedTag({ tree, signature });

@@ -1,12 +1,7 @@
 import { compareBytes, domainSeparator, sha256Of, utf8 } from '../bytes.js';
 
 /** Hash tree nodes in the wire shape of the IC interface specification. */
-export type HashTree =
-  | [0]
-  | [1, HashTree, HashTree]
-  | [2, Uint8Array, HashTree]
-  | [3, Uint8Array]
-  | [4, Uint8Array];
+export type HashTree = [0] | [1, HashTree, HashTree] | [2, Uint8Array, HashTree] | [3, Uint8Array] | [4, Uint8Array];
 
 /** A path label given as text (UTF-8) or raw bytes. */
 export type Label = string | Uint8Array;
@@ -80,4 +75,3 @@ export function treeRootHash(tree: HashTree): Uint8Array {
       return tree[1];
   }
 }
-

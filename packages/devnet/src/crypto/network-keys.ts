@@ -35,7 +35,11 @@ export function loadOrCreateNetworkKeys(stateDir: string): NetworkKeys {
   } else {
     rootSecretKey = bls12_381.utils.randomPrivateKey();
     nodeSecretKey = ed25519.utils.randomPrivateKey();
-    writeFileAtomic(file, JSON.stringify({ rootSecretKey: toHex(rootSecretKey), nodeSecretKey: toHex(nodeSecretKey) }), 0o600);
+    writeFileAtomic(
+      file,
+      JSON.stringify({ rootSecretKey: toHex(rootSecretKey), nodeSecretKey: toHex(nodeSecretKey) }),
+      0o600,
+    );
   }
   const rootKeyDer = concatBytes(BLS_DER_PREFIX, bls12_381.getPublicKeyForShortSignatures(rootSecretKey));
   const nodeKeyDer = concatBytes(ED25519_DER_PREFIX, ed25519.getPublicKey(nodeSecretKey));

@@ -43,7 +43,8 @@ export function parseSenderPublicKey(der: Uint8Array): SenderPublicKey {
   if (outer.tag !== 0x30 || outer.end !== der.length) throw new Error('public key is not a DER SubjectPublicKeyInfo');
   const algorithm = readTlv(der, outer.start);
   const bitString = readTlv(der, algorithm.end);
-  if (algorithm.tag !== 0x30 || bitString.tag !== 0x03 || der[bitString.start] !== 0) throw new Error('malformed SubjectPublicKeyInfo');
+  if (algorithm.tag !== 0x30 || bitString.tag !== 0x03 || der[bitString.start] !== 0)
+    throw new Error('malformed SubjectPublicKeyInfo');
   const raw = der.slice(bitString.start + 1, bitString.end);
   if (containsAt(der, algorithm.start, OID_ED25519) && raw.length === 32) return { scheme: 'ed25519', raw };
   if (containsAt(der, algorithm.start, OID_EC_PUBLIC_KEY)) {

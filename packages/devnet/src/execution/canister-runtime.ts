@@ -7,9 +7,23 @@ import type { Failure } from './errors.js';
 import type { PreparedModule } from './module-preparation.js';
 import { sharedCopy, StableMemory, WASM_PAGE_BYTES } from './stable-memory.js';
 import { TABLE_EXPORT_NAME } from './module-preparation.js';
-import { CanisterTrap, SystemApi, type CallbackEntry, type CallFrame, type CanisterSystemState, type EntryPoint } from './system-api.js';
+import {
+  CanisterTrap,
+  SystemApi,
+  type CallbackEntry,
+  type CallFrame,
+  type CanisterSystemState,
+  type EntryPoint,
+} from './system-api.js';
 import type { CallbackClosure, CallbackRequest, MessageContext } from './types.js';
-import { Wasm, type WasmGlobal, type WasmInstance, type WasmMemory, type WasmModule, type WasmTable } from './wasm-api.js';
+import {
+  Wasm,
+  type WasmGlobal,
+  type WasmInstance,
+  type WasmMemory,
+  type WasmModule,
+  type WasmTable,
+} from './wasm-api.js';
 
 /** The committed Wasm state; byte arrays live in SharedArrayBuffers the main thread also holds. */
 export interface CommittedWasmState {
@@ -45,7 +59,8 @@ function emptyShared(): Uint8Array {
 function failureOf(error: unknown): Failure {
   if (error instanceof CanisterTrap) return error.failure;
   if (error instanceof Wasm.RuntimeError) return { kind: 'wasm-trap', message: error.message };
-  if (error instanceof RangeError && /call stack/i.test(error.message)) return { kind: 'wasm-trap', message: 'stack overflow' };
+  if (error instanceof RangeError && /call stack/i.test(error.message))
+    return { kind: 'wasm-trap', message: 'stack overflow' };
   if (error instanceof Wasm.LinkError || error instanceof Wasm.CompileError) {
     return { kind: 'invalid-module', message: error.message };
   }
@@ -53,7 +68,18 @@ function failureOf(error: unknown): Failure {
 }
 
 function newFrame(entry: EntryPoint, methodName: string, arg: Uint8Array, context: MessageContext): CallFrame {
-  return { entry, methodName, arg, context, replyChunks: [], logs: [], startedAt: process.hrtime.bigint(), calls: [], cyclesAccepted: 0n, cyclesMoved: 0n };
+  return {
+    entry,
+    methodName,
+    arg,
+    context,
+    replyChunks: [],
+    logs: [],
+    startedAt: process.hrtime.bigint(),
+    calls: [],
+    cyclesAccepted: 0n,
+    cyclesMoved: 0n,
+  };
 }
 
 /** A memory as the prepared module expects it (imported `env.memory`), holding `contents` if given. */
@@ -100,7 +126,13 @@ export class CanisterRuntime {
     state.frame = newFrame('start', '', new Uint8Array(0), context);
     try {
       const instance = new Wasm.Instance(module.compiled, new SystemApi(state).imports(module.prepared.summary));
-      const empty: CommittedWasmState = { heap: emptyShared(), stable: stable.committed, globals: [], certifiedData, globalTimerNanos: 0n };
+      const empty: CommittedWasmState = {
+        heap: emptyShared(),
+        stable: stable.committed,
+        globals: [],
+        certifiedData,
+        globalTimerNanos: 0n,
+      };
       return new CanisterRuntime(module, state, instance, empty);
     } catch (error) {
       return failureOf(error);
@@ -110,7 +142,12 @@ export class CanisterRuntime {
   }
 
   /** Rebuilds a runtime from committed state (after a worker restart or a state import). */
-  static restore(canisterId: Uint8Array, module: LoadedModule, committed: CommittedWasmState, context: MessageContext): CanisterRuntime | Failure {
+  static restore(
+    canisterId: Uint8Array,
+    module: LoadedModule,
+    committed: CommittedWasmState,
+    context: MessageContext,
+  ): CanisterRuntime | Failure {
     // The start function runs on a scratch memory; the committed heap replaces it afterwards.
     const scratch: StartingState = {
       memory: createMemory(module, new Uint8Array(committed.heap.length)),
@@ -137,7 +174,13 @@ export class CanisterRuntime {
     return typeof this.instance.exports[name] === 'function';
   }
 
-  execute(entry: EntryPoint, exportName: string, methodName: string, arg: Uint8Array, context: MessageContext): ExecutionResult {
+  execute(
+    entry: EntryPoint,
+    exportName: string,
+    methodName: string,
+    arg: Uint8Array,
+    context: MessageContext,
+  ): ExecutionResult {
     const frame = newFrame(entry, methodName, arg, context);
     return this.run(frame, () => (this.instance.exports[exportName] as () => void)());
   }
@@ -146,13 +189,27 @@ export class CanisterRuntime {
    * Runs a callback of a call this canister made: the table function `closure.fun` with its
    * environment value (its argument type is the module's: i64 under memory64).
    */
-  executeCallback(entry: CallbackEntry, closure: CallbackClosure, request: CallbackRequest, context: MessageContext): ExecutionResult {
-    const data = entry === 'reply_callback' && request.response.kind === 'reply' ? request.response.data : new Uint8Array(0);
-    const frame = { ...newFrame(entry, '', data, context), callResponse: request.response, cyclesRefunded: request.refunded };
+  executeCallback(
+    entry: CallbackEntry,
+    closure: CallbackClosure,
+    request: CallbackRequest,
+    context: MessageContext,
+  ): ExecutionResult {
+    const data =
+      entry === 'reply_callback' && request.response.kind === 'reply' ? request.response.data : new Uint8Array(0);
+    const frame = {
+      ...newFrame(entry, '', data, context),
+      callResponse: request.response,
+      cyclesRefunded: request.refunded,
+    };
     return this.run(frame, () => {
       const table = this.instance.exports[TABLE_EXPORT_NAME] as WasmTable | undefined;
       const callback = table?.get(Number(closure.fun)) as ((env: number | bigint) => void) | null | undefined;
-      if (typeof callback !== 'function') throw new CanisterTrap({ kind: 'wasm-trap', message: `the callback ${closure.fun} is not a function of the canister's table` });
+      if (typeof callback !== 'function')
+        throw new CanisterTrap({
+          kind: 'wasm-trap',
+          message: `the callback ${closure.fun} is not a function of the canister's table`,
+        });
       callback(closure.env);
     });
   }
@@ -163,7 +220,8 @@ export class CanisterRuntime {
       invoke();
       // An update that performed calls may reply later, from a callback.
       if (frame.entry === 'update' && !frame.response && frame.calls.length > 0) return { frame };
-      if ((frame.entry === 'update' || frame.entry === 'query') && !frame.response) return { frame, failure: { kind: 'no-reply' } };
+      if ((frame.entry === 'update' || frame.entry === 'query') && !frame.response)
+        return { frame, failure: { kind: 'no-reply' } };
       return { frame };
     } catch (error) {
       return { frame, failure: failureOf(error) };

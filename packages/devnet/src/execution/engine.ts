@@ -58,8 +58,6 @@ interface CanisterRecord {
   persisted?: PersistedImage;
 }
 
-
-
 type Done = Extract<WorkerResponse, { kind: 'done' }>;
 
 function keyOf(canisterId: PrincipalBytes): string {
@@ -108,7 +106,11 @@ class Engine implements ExecutionEngine {
       const stored = this.store.load(key);
       if (stored && stored.module.length > 0) {
         // A tight copy: `stored.module` is a view into the whole state file (heap and stable memory too).
-        record.module = { original: new Uint8Array(stored.module), sha256: stored.moduleSha256, summary: readWasmSummary(stored.module) };
+        record.module = {
+          original: new Uint8Array(stored.module),
+          sha256: stored.moduleSha256,
+          summary: readWasmSummary(stored.module),
+        };
         record.committed = {
           heap: sharedCopy(stored.heap),
           stable: sharedCopy(stored.stable),
@@ -144,11 +146,14 @@ class Engine implements ExecutionEngine {
    * A module the engine can run, prepared, or the invalid-module failure an install or a snapshot
    * load rejects with (the replica's IC0505).
    */
-  private async checkedModule(wasm: Uint8Array): Promise<{ module: InstalledModule; prepared: PreparedModuleWire } | Failure> {
+  private async checkedModule(
+    wasm: Uint8Array,
+  ): Promise<{ module: InstalledModule; prepared: PreparedModuleWire } | Failure> {
     try {
       const summary = readWasmSummary(wasm);
       const badImports = unsupportedImports(summary);
-      if (badImports.length > 0) return { kind: 'invalid-module', message: `Wasm module has an invalid import section. ${badImports[0]}` };
+      if (badImports.length > 0)
+        return { kind: 'invalid-module', message: `Wasm module has an invalid import section. ${badImports[0]}` };
       const module: InstalledModule = { original: new Uint8Array(wasm), sha256: sha256Hex(wasm), summary };
       const prepared = await this.preparedModule(module);
       // The worker compiles lazily; a snapshot load must not accept a module that would never run.
@@ -173,15 +178,30 @@ class Engine implements ExecutionEngine {
       result = await this.worker.request(body, this.options.messageTimeLimitMs);
     } catch (error) {
       record.loadedGeneration = -1;
-      return { requestId: 0, kind: 'done', logs: [], instructions: 0n, failure: { kind: 'wasm-trap', message: (error as Error).message } };
+      return {
+        requestId: 0,
+        kind: 'done',
+        logs: [],
+        instructions: 0n,
+        failure: { kind: 'wasm-trap', message: (error as Error).message },
+      };
     }
     if (result.kind === 'timeout') {
       record.loadedGeneration = -1;
-      return { requestId: 0, kind: 'done', logs: [], instructions: 0n, failure: { kind: 'time-limit', limitMs: this.options.messageTimeLimitMs } };
+      return {
+        requestId: 0,
+        kind: 'done',
+        logs: [],
+        instructions: 0n,
+        failure: { kind: 'time-limit', limitMs: this.options.messageTimeLimitMs },
+      };
     }
     if (result.kind !== 'done') {
       record.loadedGeneration = -1;
-      throw new ExecutionError('WORKER_FAILED', result.kind === 'error' ? result.message : 'Unexpected worker response.');
+      throw new ExecutionError(
+        'WORKER_FAILED',
+        result.kind === 'error' ? result.message : 'Unexpected worker response.',
+      );
     }
     record.loadedGeneration = result.instanceLost ? -1 : this.worker.generation;
     return result;
@@ -223,7 +243,8 @@ class Engine implements ExecutionEngine {
         keepMemory: request.wasmMemoryPersistence === 'keep',
         context: request.context,
       });
-      if (done.failure || !done.committed) return reject(done.failure ?? { kind: 'wasm-trap', message: 'the installation was abandoned' }, done.logs);
+      if (done.failure || !done.committed)
+        return reject(done.failure ?? { kind: 'wasm-trap', message: 'the installation was abandoned' }, done.logs);
       record.module = module;
       record.committed = done.committed;
       record.dirty = true;
@@ -231,7 +252,13 @@ class Engine implements ExecutionEngine {
     });
   }
 
-  private message(op: 'update' | 'query', canisterId: PrincipalBytes, method: string, arg: Uint8Array, context: MessageContext): Promise<MessageOutcome> {
+  private message(
+    op: 'update' | 'query',
+    canisterId: PrincipalBytes,
+    method: string,
+    arg: Uint8Array,
+    context: MessageContext,
+  ): Promise<MessageOutcome> {
     return this.serial(async () => {
       const record = this.record(canisterId);
       const reject = (failure: Failure, logs: CanisterLogLine[] = [], instructions = 0n): MessageOutcome => ({
@@ -242,7 +269,10 @@ class Engine implements ExecutionEngine {
       });
       if (!record.module) return reject({ kind: 'no-code' });
       const methods = methodsOf(record.module.summary);
-      const known = op === 'update' ? methods.updates.includes(method) : methods.queries.includes(method) || methods.compositeQueries.includes(method);
+      const known =
+        op === 'update'
+          ? methods.updates.includes(method)
+          : methods.queries.includes(method) || methods.compositeQueries.includes(method);
       if (!known) return reject({ kind: 'no-method', method, methodKind: op });
 
       const done = await this.run(record, {
@@ -257,8 +287,10 @@ class Engine implements ExecutionEngine {
       if (done.failure) return reject(done.failure, done.logs, done.instructions);
       this.adoptCommitted(record, done);
       const effects = done.effects ?? NO_EFFECTS;
-      if (done.reply) return { kind: 'reply', reply: done.reply, logs: done.logs, instructions: done.instructions, effects };
-      if (done.rejectMessage === undefined) return { kind: 'pending', logs: done.logs, instructions: done.instructions, effects };
+      if (done.reply)
+        return { kind: 'reply', reply: done.reply, logs: done.logs, instructions: done.instructions, effects };
+      if (done.rejectMessage === undefined)
+        return { kind: 'pending', logs: done.logs, instructions: done.instructions, effects };
       return {
         kind: 'reject',
         rejectCode: CANISTER_REJECT,
@@ -275,7 +307,9 @@ class Engine implements ExecutionEngine {
     const record = this.records.get(keyOf(canisterId)) ?? this.recordWithSystemTasks(canisterId);
     if (!record?.module || !record.committed) return [];
     const timer = record.committed.globalTimerNanos;
-    return systemTasksOf(record.module.summary).filter((task) => task === 'heartbeat' || (timer !== 0n && nowNanos >= timer));
+    return systemTasksOf(record.module.summary).filter(
+      (task) => task === 'heartbeat' || (timer !== 0n && nowNanos >= timer),
+    );
   }
 
   /**
@@ -291,7 +325,11 @@ class Engine implements ExecutionEngine {
     return undefined;
   }
 
-  runSystemTask(canisterId: PrincipalBytes, task: SystemTask, context: MessageContext): Promise<SystemTaskOutcome | undefined> {
+  runSystemTask(
+    canisterId: PrincipalBytes,
+    task: SystemTask,
+    context: MessageContext,
+  ): Promise<SystemTaskOutcome | undefined> {
     return this.serial(async (): Promise<SystemTaskOutcome | undefined> => {
       if (!this.systemTasksDue(canisterId, context.timeNanos).includes(task)) return undefined;
       const record = this.record(canisterId);
@@ -300,10 +338,28 @@ class Engine implements ExecutionEngine {
         record.committed = { ...record.committed!, globalTimerNanos: 0n };
         record.dirty = true;
       }
-      const done = await this.run(record, { op: 'system-task', canisterId: record.canisterId, canisterKey: record.key, snapshot: await this.snapshotFor(record), task, context });
-      if (done.failure) return { kind: 'reject', ...rejectFor(canisterId, done.failure), logs: this.failureLogs(done.logs, done.failure, context), instructions: done.instructions };
+      const done = await this.run(record, {
+        op: 'system-task',
+        canisterId: record.canisterId,
+        canisterKey: record.key,
+        snapshot: await this.snapshotFor(record),
+        task,
+        context,
+      });
+      if (done.failure)
+        return {
+          kind: 'reject',
+          ...rejectFor(canisterId, done.failure),
+          logs: this.failureLogs(done.logs, done.failure, context),
+          instructions: done.instructions,
+        };
       this.adoptCommitted(record, done);
-      return { kind: 'completed', logs: done.logs, instructions: done.instructions, effects: done.effects ?? NO_EFFECTS };
+      return {
+        kind: 'completed',
+        logs: done.logs,
+        instructions: done.instructions,
+        effects: done.effects ?? NO_EFFECTS,
+      };
     });
   }
 
@@ -323,12 +379,19 @@ class Engine implements ExecutionEngine {
         // run. The spec runs it after any trap, resource limits included: Motoko frees its callback
         // table entry there, and an entry left makes every later upgrade refuse.
         cleaned = await this.run(record, { op: 'cleanup', ...target, snapshot: await this.snapshotFor(record) });
-        logs = [...logs, ...(cleaned.failure ? this.failureLogs(cleaned.logs, cleaned.failure, context) : cleaned.logs)];
+        logs = [
+          ...logs,
+          ...(cleaned.failure ? this.failureLogs(cleaned.logs, cleaned.failure, context) : cleaned.logs),
+        ];
       }
       // A trapped callback may still have committed: its cleanup callback's changes.
       const kept = cleaned ?? done;
       this.adoptCommitted(record, kept);
-      const common = { effects: kept.effects ?? NO_EFFECTS, logs, instructions: done.instructions + (cleaned?.instructions ?? 0n) };
+      const common = {
+        effects: kept.effects ?? NO_EFFECTS,
+        logs,
+        instructions: done.instructions + (cleaned?.instructions ?? 0n),
+      };
       if (done.failure) return { kind: 'trapped', ...rejectFor(canisterId, done.failure), ...common };
       if (done.reply) return { kind: 'reply', reply: done.reply, ...common };
       if (done.rejectMessage !== undefined) return { kind: 'reject', rejectMessage: done.rejectMessage, ...common };
@@ -342,7 +405,12 @@ class Engine implements ExecutionEngine {
     record.dirty = true;
   }
 
-  update(canisterId: PrincipalBytes, method: string, arg: Uint8Array, context: MessageContext): Promise<MessageOutcome> {
+  update(
+    canisterId: PrincipalBytes,
+    method: string,
+    arg: Uint8Array,
+    context: MessageContext,
+  ): Promise<MessageOutcome> {
     return this.message('update', canisterId, method, arg, context);
   }
 
@@ -419,7 +487,10 @@ class Engine implements ExecutionEngine {
       const tooLarge = sizeFailure(state.heap.length, state.stableMemory.length);
       if (tooLarge) return reject(tooLarge);
       await this.evict(record);
-      const timer = state.globalTimerNanos === undefined ? (record.committed?.globalTimerNanos ?? 0n) : BigInt(state.globalTimerNanos);
+      const timer =
+        state.globalTimerNanos === undefined
+          ? (record.committed?.globalTimerNanos ?? 0n)
+          : BigInt(state.globalTimerNanos);
       record.module = checked.module;
       record.committed = {
         heap: sharedCopy(state.heap),
@@ -435,7 +506,11 @@ class Engine implements ExecutionEngine {
 
   async mutableGlobalTypes(wasm: Uint8Array): Promise<WasmGlobalType[]> {
     const checked = await this.checkedModule(wasm);
-    if (isFailure(checked)) throw new ExecutionError('INVALID_WASM', checked.kind === 'invalid-module' ? checked.message : 'Invalid Wasm module.');
+    if (isFailure(checked))
+      throw new ExecutionError(
+        'INVALID_WASM',
+        checked.kind === 'invalid-module' ? checked.message : 'Invalid Wasm module.',
+      );
     return checked.prepared.globalTypes;
   }
 

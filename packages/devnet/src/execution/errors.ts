@@ -5,12 +5,7 @@
 import { Principal } from '@dfinity/principal';
 import type { CanisterLogLine } from './types.js';
 
-export type ExecutionErrorCode =
-  | 'INVALID_WASM'
-  | 'NO_CODE'
-  | 'WORKER_FAILED'
-  | 'ENGINE_CLOSED'
-  | 'STATE_CORRUPT';
+export type ExecutionErrorCode = 'INVALID_WASM' | 'NO_CODE' | 'WORKER_FAILED' | 'ENGINE_CLOSED' | 'STATE_CORRUPT';
 
 export class ExecutionError extends Error {
   constructor(
@@ -105,7 +100,11 @@ export function rejectFor(canisterId: Uint8Array, failure: Failure): RejectField
       return { rejectCode: CANISTER_ERROR, errorCode: 'IC0505', rejectMessage: `${prefix}${failure.message}` };
     case 'globals-mismatch':
       // The replica's CanisterSnapshotInconsistent: an invalid payload (reject code 4), no canister prefix.
-      return { rejectCode: 4, errorCode: 'IC0408', rejectMessage: 'Wasm exported globals of canister module and snapshot metadata do not match.' };
+      return {
+        rejectCode: 4,
+        errorCode: 'IC0408',
+        rejectMessage: 'Wasm exported globals of canister module and snapshot metadata do not match.',
+      };
   }
 }
 

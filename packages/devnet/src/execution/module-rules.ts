@@ -14,7 +14,11 @@ const METHOD_PREFIXES = {
   compositeQueries: 'canister_composite_query ',
 } as const;
 
-export function methodsOf(summary: WasmModuleSummary): { updates: string[]; queries: string[]; compositeQueries: string[] } {
+export function methodsOf(summary: WasmModuleSummary): {
+  updates: string[];
+  queries: string[];
+  compositeQueries: string[];
+} {
   const names = (prefix: string) =>
     summary.exports.filter((e) => e.kind === 0 && e.name.startsWith(prefix)).map((e) => e.name.slice(prefix.length));
   return {
@@ -34,7 +38,12 @@ export function metadataOf(summary: WasmModuleSummary): CustomSectionMetadata[] 
   const metadata: CustomSectionMetadata[] = [];
   for (const section of summary.customSections) {
     const match = /^icp:(public|private) (.+)$/.exec(section.name);
-    if (match) metadata.push({ name: match[2]!, visibility: match[1] as 'public' | 'private', content: new Uint8Array(section.content) });
+    if (match)
+      metadata.push({
+        name: match[2]!,
+        visibility: match[1] as 'public' | 'private',
+        content: new Uint8Array(section.content),
+      });
   }
   return metadata;
 }

@@ -54,11 +54,13 @@ function changedPages(area: 'heap' | 'stable', before: Uint8Array, after: Uint8A
   for (let offset = 0, index = 0; offset < now.length; offset += WASM_PAGE_BYTES, index++) {
     const end = Math.min(offset + WASM_PAGE_BYTES, now.length);
     // A page beyond the old length is new; compare() of equal ranges is a memcmp.
-    if (end > old.length || now.compare(old, offset, end, offset, end) !== 0) out.push({ area, index, bytes: new Uint8Array(now.subarray(offset, end)) });
+    if (end > old.length || now.compare(old, offset, end, offset, end) !== 0)
+      out.push({ area, index, bytes: new Uint8Array(now.subarray(offset, end)) });
   }
 }
 
-const sameGlobals = (a: string[], b: string[]): boolean => a.length === b.length && a.every((value, i) => value === b[i]);
+const sameGlobals = (a: string[], b: string[]): boolean =>
+  a.length === b.length && a.every((value, i) => value === b[i]);
 
 /** What changed between the image and the current state; null when nothing did. */
 export function diffState(image: PersistedImage, current: CurrentState): StateDelta | null {
@@ -95,7 +97,8 @@ function resized(bytes: Uint8Array, length: number, shared: boolean): Uint8Array
 export function applyDelta<T extends CurrentState>(state: T, delta: StateDelta, shared = false): T {
   state.heap = resized(state.heap, delta.heapLength, shared);
   state.stable = resized(state.stable, delta.stableLength, shared);
-  for (const page of delta.pages) (page.area === 'heap' ? state.heap : state.stable).set(page.bytes, page.index * WASM_PAGE_BYTES);
+  for (const page of delta.pages)
+    (page.area === 'heap' ? state.heap : state.stable).set(page.bytes, page.index * WASM_PAGE_BYTES);
   state.globals = [...delta.globals];
   state.certifiedData = new Uint8Array(delta.certifiedData);
   state.globalTimerNanos = delta.globalTimerNanos;
@@ -134,7 +137,10 @@ export function decodeDeltas(log: Buffer): StateDelta[] {
     const header = JSON.parse(body.subarray(4, 4 + headerLength).toString('utf8')) as DeltaHeader;
     let cursor = 4 + headerLength;
     const pages = header.pages.map(([area, index]) => {
-      const size = Math.min(WASM_PAGE_BYTES, (area === 'heap' ? header.heapLength : header.stableLength) - index * WASM_PAGE_BYTES);
+      const size = Math.min(
+        WASM_PAGE_BYTES,
+        (area === 'heap' ? header.heapLength : header.stableLength) - index * WASM_PAGE_BYTES,
+      );
       const bytes = new Uint8Array(body.subarray(cursor, cursor + size));
       cursor += size;
       return { area, index, bytes };

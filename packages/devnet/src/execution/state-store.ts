@@ -60,7 +60,10 @@ export const newGeneration = (): string => randomBytes(GENERATION_BYTES).toStrin
 const LOG_LIMIT_BYTES = 16 * 1024 * 1024;
 
 /** A copy of a canister's committed state to write while execution goes on (the heap and stable memory are shared buffers). */
-export function storedCopy(module: { original: Uint8Array; sha256: string }, committed: CommittedWasmState): StoredWasmState {
+export function storedCopy(
+  module: { original: Uint8Array; sha256: string },
+  committed: CommittedWasmState,
+): StoredWasmState {
   return {
     module: module.original,
     moduleSha256: module.sha256,
@@ -116,7 +119,11 @@ export class WasmStateStore {
     const bytes = unlessMissing(() => fs.readFileSync(path.join(this.canisterDir(key), STATE_FILE)));
     if (bytes === undefined) return undefined;
     if (!bytes.subarray(0, MAGIC.length).equals(MAGIC)) {
-      throw new ExecutionError('STATE_CORRUPT', `The Wasm state of canister ${key} is not in a known format.`, `Remove ${this.canisterDir(key)} to forget it.`);
+      throw new ExecutionError(
+        'STATE_CORRUPT',
+        `The Wasm state of canister ${key} is not in a known format.`,
+        `Remove ${this.canisterDir(key)} to forget it.`,
+      );
     }
     const headerLength = bytes.readUInt32LE(MAGIC.length);
     let offset = MAGIC.length + 4;
@@ -175,7 +182,9 @@ export class WasmStateStore {
     const log = unlessMissing(() => fs.readFileSync(path.join(this.canisterDir(key), LOG_FILE)));
     if (log === undefined) return undefined;
     const magicOk = log.subarray(0, LOG_MAGIC.length).equals(LOG_MAGIC);
-    return magicOk && log.subarray(LOG_MAGIC.length, LOG_MAGIC.length + GENERATION_BYTES).toString('hex') === generation ? log : undefined;
+    return magicOk && log.subarray(LOG_MAGIC.length, LOG_MAGIC.length + GENERATION_BYTES).toString('hex') === generation
+      ? log
+      : undefined;
   }
 
   /**
@@ -215,7 +224,14 @@ export class WasmStateStore {
     const json = Buffer.from(JSON.stringify(header));
     const length = Buffer.alloc(4);
     length.writeUInt32LE(json.length);
-    await writeAtomically(path.join(this.canisterDir(key), STATE_FILE), [MAGIC, length, json, state.module, state.heap, state.stable]);
+    await writeAtomically(path.join(this.canisterDir(key), STATE_FILE), [
+      MAGIC,
+      length,
+      json,
+      state.module,
+      state.heap,
+      state.stable,
+    ]);
     // Stale now (and ignored, being of another generation, should this removal not happen).
     await fs.promises.rm(path.join(this.canisterDir(key), LOG_FILE), { force: true });
   }
@@ -258,7 +274,7 @@ export class WasmStateStore {
     await fs.promises.rm(this.canisterDir(key), { recursive: true, force: true });
   }
 
-  loadPrepared(sha256: string): PreparedGlobals & { bytes: Uint8Array } | undefined {
+  loadPrepared(sha256: string): (PreparedGlobals & { bytes: Uint8Array }) | undefined {
     const base = path.join(this.stateDir, PREPARED_DIR, `${PREPARATION_VERSION}-${sha256}`);
     try {
       const { globalExports, globalTypes } = JSON.parse(fs.readFileSync(`${base}.json`, 'utf8')) as PreparedGlobals;
@@ -271,6 +287,8 @@ export class WasmStateStore {
   async savePrepared(sha256: string, bytes: Uint8Array, globals: PreparedGlobals): Promise<void> {
     const base = path.join(this.stateDir, PREPARED_DIR, `${PREPARATION_VERSION}-${sha256}`);
     await writeAtomically(`${base}.wasm`, [bytes]);
-    await writeAtomically(`${base}.json`, [Buffer.from(JSON.stringify({ globalExports: globals.globalExports, globalTypes: globals.globalTypes }))]);
+    await writeAtomically(`${base}.json`, [
+      Buffer.from(JSON.stringify({ globalExports: globals.globalExports, globalTypes: globals.globalTypes })),
+    ]);
   }
 }

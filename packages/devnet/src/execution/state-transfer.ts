@@ -12,7 +12,13 @@ const MAX_HEAP_BYTES = 65536 * WASM_PAGE_BYTES;
 const MAX_STABLE_BYTES = Number(MAX_STABLE_PAGES) * WASM_PAGE_BYTES;
 
 export function emptyCommitted(): CommittedWasmState {
-  return { heap: new Uint8Array(0), stable: new Uint8Array(0), globals: [], certifiedData: new Uint8Array(0), globalTimerNanos: 0n };
+  return {
+    heap: new Uint8Array(0),
+    stable: new Uint8Array(0),
+    globals: [],
+    certifiedData: new Uint8Array(0),
+    globalTimerNanos: 0n,
+  };
 }
 
 /** The committed values (decimal text) paired with the prepared module's global types. */
@@ -28,10 +34,16 @@ export function globalsMatch(types: WasmGlobalType[], globals: WasmGlobalValue[]
 /** Heap and stable memory the engine holds in memory; larger (valid on a replica) cannot be loaded here. */
 export function sizeFailure(heapBytes: number, stableBytes: number): Failure | undefined {
   if (heapBytes > MAX_HEAP_BYTES) {
-    return { kind: 'contract', message: `The snapshot's Wasm memory of ${heapBytes} bytes exceeds the limit of ${MAX_HEAP_BYTES} bytes of a 32-bit Wasm memory.` };
+    return {
+      kind: 'contract',
+      message: `The snapshot's Wasm memory of ${heapBytes} bytes exceeds the limit of ${MAX_HEAP_BYTES} bytes of a 32-bit Wasm memory.`,
+    };
   }
   if (stableBytes > MAX_STABLE_BYTES) {
-    return { kind: 'contract', message: `The snapshot's stable memory of ${stableBytes} bytes exceeds the devnet's limit of ${MAX_STABLE_BYTES} bytes.` };
+    return {
+      kind: 'contract',
+      message: `The snapshot's stable memory of ${stableBytes} bytes exceeds the devnet's limit of ${MAX_STABLE_BYTES} bytes.`,
+    };
   }
   return undefined;
 }

@@ -6,14 +6,22 @@
  */
 import { concatBytes } from '../bytes.js';
 import type { Failure } from './errors.js';
-import type { CallbackClosure, CallResponse, CanisterLogLine, MessageContext, OutgoingCall, SystemTask } from './types.js';
+import type {
+  CallbackClosure,
+  CallResponse,
+  CanisterLogLine,
+  MessageContext,
+  OutgoingCall,
+  SystemTask,
+} from './types.js';
 import type { WasmModuleSummary, WasmValueType } from './wasm-binary.js';
 import { MAX_STABLE32_PAGES, MAX_STABLE_PAGES, type StableMemory } from './stable-memory.js';
 import type { WasmImports, WasmMemory } from './wasm-api.js';
 import { MEMORY_IMPORT_MODULE, MEMORY_IMPORT_NAME } from './module-preparation.js';
 
 export type CallbackEntry = 'reply_callback' | 'reject_callback' | 'cleanup';
-export type EntryPoint = 'start' | 'init' | 'post_upgrade' | 'pre_upgrade' | 'update' | 'query' | SystemTask | CallbackEntry;
+export type EntryPoint =
+  'start' | 'init' | 'post_upgrade' | 'pre_upgrade' | 'update' | 'query' | SystemTask | CallbackEntry;
 
 /** One execution of an exported function. */
 export interface CallFrame {
@@ -57,28 +65,95 @@ type Implementation = (...args: Arg[]) => number | bigint | void;
 
 /** Every ic0 function of the interface specification, including the 32-bit-only legacy ones. */
 export const IC0_FUNCTION_NAMES = [
-  'msg_arg_data_size', 'msg_arg_data_copy', 'msg_caller_size', 'msg_caller_copy',
-  'msg_caller_info_data_size', 'msg_caller_info_data_copy', 'msg_caller_info_signer_size', 'msg_caller_info_signer_copy',
-  'msg_reject_code', 'msg_reject_msg_size', 'msg_reject_msg_copy', 'msg_deadline',
-  'msg_reply_data_append', 'msg_reply', 'msg_reject',
-  'msg_cycles_available128', 'msg_cycles_refunded128', 'msg_cycles_accept128', 'cycles_burn128',
-  'canister_self_size', 'canister_self_copy', 'canister_cycle_balance128', 'canister_liquid_cycle_balance128',
-  'canister_status', 'canister_version', 'subnet_self_size', 'subnet_self_copy',
-  'msg_method_name_size', 'msg_method_name_copy', 'accept_message',
-  'call_new', 'call_on_cleanup', 'call_data_append', 'call_with_best_effort_response', 'call_cycles_add128', 'call_perform',
-  'stable64_size', 'stable64_grow', 'stable64_write', 'stable64_read',
-  'root_key_size', 'root_key_copy', 'certified_data_set',
-  'data_certificate_present', 'data_certificate_size', 'data_certificate_copy',
-  'time', 'global_timer_set', 'performance_counter', 'is_controller', 'in_replicated_execution',
-  'cost_call', 'cost_create_canister', 'cost_http_request', 'cost_sign_with_ecdsa', 'cost_sign_with_schnorr', 'cost_vetkd_derive_key',
-  'env_var_count', 'env_var_name_size', 'env_var_name_copy', 'env_var_name_exists', 'env_var_value_size', 'env_var_value_copy',
-  'debug_print', 'trap',
-  'msg_cycles_available', 'msg_cycles_refunded', 'msg_cycles_accept', 'canister_cycle_balance', 'call_cycles_add',
-  'stable_size', 'stable_grow', 'stable_write', 'stable_read',
-  'mint_cycles128', 'mint_cycles',
+  'msg_arg_data_size',
+  'msg_arg_data_copy',
+  'msg_caller_size',
+  'msg_caller_copy',
+  'msg_caller_info_data_size',
+  'msg_caller_info_data_copy',
+  'msg_caller_info_signer_size',
+  'msg_caller_info_signer_copy',
+  'msg_reject_code',
+  'msg_reject_msg_size',
+  'msg_reject_msg_copy',
+  'msg_deadline',
+  'msg_reply_data_append',
+  'msg_reply',
+  'msg_reject',
+  'msg_cycles_available128',
+  'msg_cycles_refunded128',
+  'msg_cycles_accept128',
+  'cycles_burn128',
+  'canister_self_size',
+  'canister_self_copy',
+  'canister_cycle_balance128',
+  'canister_liquid_cycle_balance128',
+  'canister_status',
+  'canister_version',
+  'subnet_self_size',
+  'subnet_self_copy',
+  'msg_method_name_size',
+  'msg_method_name_copy',
+  'accept_message',
+  'call_new',
+  'call_on_cleanup',
+  'call_data_append',
+  'call_with_best_effort_response',
+  'call_cycles_add128',
+  'call_perform',
+  'stable64_size',
+  'stable64_grow',
+  'stable64_write',
+  'stable64_read',
+  'root_key_size',
+  'root_key_copy',
+  'certified_data_set',
+  'data_certificate_present',
+  'data_certificate_size',
+  'data_certificate_copy',
+  'time',
+  'global_timer_set',
+  'performance_counter',
+  'is_controller',
+  'in_replicated_execution',
+  'cost_call',
+  'cost_create_canister',
+  'cost_http_request',
+  'cost_sign_with_ecdsa',
+  'cost_sign_with_schnorr',
+  'cost_vetkd_derive_key',
+  'env_var_count',
+  'env_var_name_size',
+  'env_var_name_copy',
+  'env_var_name_exists',
+  'env_var_value_size',
+  'env_var_value_copy',
+  'debug_print',
+  'trap',
+  'msg_cycles_available',
+  'msg_cycles_refunded',
+  'msg_cycles_accept',
+  'canister_cycle_balance',
+  'call_cycles_add',
+  'stable_size',
+  'stable_grow',
+  'stable_write',
+  'stable_read',
+  'mint_cycles128',
+  'mint_cycles',
 ] as const;
 
-const UPDATE_LIKE: EntryPoint[] = ['init', 'post_upgrade', 'pre_upgrade', 'update', 'global_timer', 'heartbeat', 'reply_callback', 'reject_callback', 'cleanup'];
+const UPDATE_LIKE: EntryPoint[] = [
+  'init',
+  'post_upgrade',
+  'pre_upgrade',
+  'update',
+  'global_timer',
+  'heartbeat',
+  'reply_callback',
+  'reject_callback',
+  'cleanup',
+];
 const RESPONDING: EntryPoint[] = ['update', 'query', 'reply_callback', 'reject_callback'];
 const WITH_ARGUMENT: EntryPoint[] = ['init', 'post_upgrade', 'update', 'query', 'reply_callback'];
 /** Where a message may make inter-canister calls (the spec's U, Ry, Rt, T, and heartbeats). */
@@ -142,7 +217,11 @@ export class SystemApi {
   private frame(name: string, allowed?: EntryPoint[]): CallFrame {
     const frame = this.state.frame;
     if (!frame) trap(`ic0.${name} called outside of a message`);
-    if (frame.entry === 'start' && !['debug_print', 'trap', 'performance_counter'].includes(name) && !name.startsWith('stable')) {
+    if (
+      frame.entry === 'start' &&
+      !['debug_print', 'trap', 'performance_counter'].includes(name) &&
+      !name.startsWith('stable')
+    ) {
       trap(`ic0.${name} cannot be called from the (start) function`);
     }
     if (allowed && !allowed.includes(frame.entry)) trap(`ic0.${name} cannot be called from canister_${frame.entry}`);
@@ -220,7 +299,8 @@ export class SystemApi {
   private addCycles(name: string, amount: bigint): void {
     const call = this.pendingCall(name);
     const frame = this.state.frame!;
-    if (amount > this.balance(frame)) trap(`ic0.${name}: cannot transfer ${amount} cycles, the canister's balance is ${this.balance(frame)}`);
+    if (amount > this.balance(frame))
+      trap(`ic0.${name}: cannot transfer ${amount} cycles, the canister's balance is ${this.balance(frame)}`);
     call.cycles += amount;
     frame.cyclesMoved += amount;
   }
@@ -277,10 +357,14 @@ export class SystemApi {
         const response = this.frame('msg_reject_code').callResponse;
         return response?.kind === 'reject' ? response.rejectCode : 0;
       },
-      ...blob('msg_reject_msg', () => {
-        const response = this.frame('msg_reject_msg', ['reject_callback']).callResponse;
-        return response?.kind === 'reject' ? new TextEncoder().encode(response.rejectMessage) : new Uint8Array(0);
-      }, ['reject_callback']),
+      ...blob(
+        'msg_reject_msg',
+        () => {
+          const response = this.frame('msg_reject_msg', ['reject_callback']).callResponse;
+          return response?.kind === 'reject' ? new TextEncoder().encode(response.rejectMessage) : new Uint8Array(0);
+        },
+        ['reject_callback'],
+      ),
       msg_deadline: () => this.frame('msg_deadline').context.deadlineNanos ?? 0n,
       msg_reply_data_append: (src, size) => {
         const frame = this.respond('msg_reply_data_append');
@@ -294,16 +378,36 @@ export class SystemApi {
         const frame = this.respond('msg_reject');
         frame.response = { kind: 'reject', message: utf8Lossy(this.readHeap('msg_reject', src, size)) };
       },
-      msg_cycles_available128: (dst) => this.writeHeap('msg_cycles_available128', dst, u128(this.available(this.frame('msg_cycles_available128', WITH_CALL_CYCLES)))),
-      msg_cycles_refunded128: (dst) => this.writeHeap('msg_cycles_refunded128', dst, u128(this.frame('msg_cycles_refunded128', CALLBACKS).cyclesRefunded ?? 0n)),
-      msg_cycles_accept128: (high, low, dst) => this.writeHeap('msg_cycles_accept128', dst, u128(this.accept('msg_cycles_accept128', join128(high, low)))),
+      msg_cycles_available128: (dst) =>
+        this.writeHeap(
+          'msg_cycles_available128',
+          dst,
+          u128(this.available(this.frame('msg_cycles_available128', WITH_CALL_CYCLES))),
+        ),
+      msg_cycles_refunded128: (dst) =>
+        this.writeHeap(
+          'msg_cycles_refunded128',
+          dst,
+          u128(this.frame('msg_cycles_refunded128', CALLBACKS).cyclesRefunded ?? 0n),
+        ),
+      msg_cycles_accept128: (high, low, dst) =>
+        this.writeHeap('msg_cycles_accept128', dst, u128(this.accept('msg_cycles_accept128', join128(high, low)))),
       cycles_burn128: (_high, _low, dst) => this.writeHeap('cycles_burn128', dst, u128(0n)),
-      msg_cycles_available: () => fits64('msg_cycles_available', this.available(this.frame('msg_cycles_available', WITH_CALL_CYCLES))),
-      msg_cycles_refunded: () => fits64('msg_cycles_refunded', this.frame('msg_cycles_refunded', CALLBACKS).cyclesRefunded ?? 0n),
+      msg_cycles_available: () =>
+        fits64('msg_cycles_available', this.available(this.frame('msg_cycles_available', WITH_CALL_CYCLES))),
+      msg_cycles_refunded: () =>
+        fits64('msg_cycles_refunded', this.frame('msg_cycles_refunded', CALLBACKS).cyclesRefunded ?? 0n),
       msg_cycles_accept: (max) => this.accept('msg_cycles_accept', BigInt.asUintN(64, toBigInt(max))),
-      canister_cycle_balance128: (dst) => this.writeHeap('canister_cycle_balance128', dst, u128(this.balance(this.frame('canister_cycle_balance128')))),
-      canister_liquid_cycle_balance128: (dst) => this.writeHeap('canister_liquid_cycle_balance128', dst, u128(this.balance(this.frame('canister_liquid_cycle_balance128')))),
-      canister_cycle_balance: () => fits64('canister_cycle_balance', this.balance(this.frame('canister_cycle_balance'))),
+      canister_cycle_balance128: (dst) =>
+        this.writeHeap('canister_cycle_balance128', dst, u128(this.balance(this.frame('canister_cycle_balance128')))),
+      canister_liquid_cycle_balance128: (dst) =>
+        this.writeHeap(
+          'canister_liquid_cycle_balance128',
+          dst,
+          u128(this.balance(this.frame('canister_liquid_cycle_balance128'))),
+        ),
+      canister_cycle_balance: () =>
+        fits64('canister_cycle_balance', this.balance(this.frame('canister_cycle_balance'))),
       canister_status: () => ({ running: 1, stopping: 2, stopped: 3 })[this.frame('canister_status').context.status],
       canister_version: () => (this.frame('canister_version'), 0n),
       accept_message: () => undefined,
@@ -338,7 +442,8 @@ export class SystemApi {
       call_with_best_effort_response: (timeout) => {
         if (this.inQuery()) return;
         const call = this.pendingCall('call_with_best_effort_response');
-        if (call.timeoutSeconds !== undefined) trap('ic0.call_with_best_effort_response called twice for the same call');
+        if (call.timeoutSeconds !== undefined)
+          trap('ic0.call_with_best_effort_response called twice for the same call');
         call.timeoutSeconds = Math.min(toNumber(timeout), MAX_CALL_TIMEOUT_SECONDS);
       },
       call_cycles_add128: (high, low) => {
@@ -362,7 +467,8 @@ export class SystemApi {
       stable64_read: (dst, offset, size) => stableRead('stable64_read', dst, offset, size),
       stable64_write: (offset, src, size) => stableWrite('stable64_write', offset, src, size),
       stable_size: () => {
-        if (s.stable.sizePages > MAX_STABLE32_PAGES) trap('ic0.stable_size: stable memory exceeds 4 GiB, use the 64-bit API');
+        if (s.stable.sizePages > MAX_STABLE32_PAGES)
+          trap('ic0.stable_size: stable memory exceeds 4 GiB, use the 64-bit API');
         return s.stable.sizePages;
       },
       stable_grow: (pages) => s.stable.grow(toBigInt(pages), MAX_STABLE32_PAGES),
@@ -371,7 +477,8 @@ export class SystemApi {
       certified_data_set: (src, size) => {
         this.frame('certified_data_set', UPDATE_LIKE);
         const data = this.readHeap('certified_data_set', src, size);
-        if (data.length > MAX_CERTIFIED_DATA) trap(`ic0.certified_data_set: certified data is limited to ${MAX_CERTIFIED_DATA} bytes`);
+        if (data.length > MAX_CERTIFIED_DATA)
+          trap(`ic0.certified_data_set: certified data is limited to ${MAX_CERTIFIED_DATA} bytes`);
         s.certifiedData = data;
       },
       data_certificate_present: () => {

@@ -72,7 +72,8 @@ export interface CallEffects {
 }
 
 /** The response a callback runs for: the callee's reply or a reject (from the callee or the system). */
-export type CallResponse = { kind: 'reply'; data: Uint8Array } | { kind: 'reject'; rejectCode: number; rejectMessage: string };
+export type CallResponse =
+  { kind: 'reply'; data: Uint8Array } | { kind: 'reject'; rejectCode: number; rejectMessage: string };
 
 /** A response delivered to the calling canister's callback. */
 export interface CallbackRequest {
@@ -109,7 +110,15 @@ export interface CanisterLogLine {
 /** Outcome of one message. A trap is reported as a reject with code 5 (CANISTER_ERROR). */
 export type MessageOutcome =
   | { kind: 'reply'; reply: Uint8Array; logs: CanisterLogLine[]; instructions: bigint; effects?: CallEffects }
-  | { kind: 'reject'; rejectCode: number; rejectMessage: string; errorCode: string; logs: CanisterLogLine[]; instructions: bigint; effects?: CallEffects }
+  | {
+      kind: 'reject';
+      rejectCode: number;
+      rejectMessage: string;
+      errorCode: string;
+      logs: CanisterLogLine[];
+      instructions: bigint;
+      effects?: CallEffects;
+    }
   /** An update that performed calls and has not responded yet: its call context stays open. */
   | { kind: 'pending'; logs: CanisterLogLine[]; instructions: bigint; effects: CallEffects };
 
@@ -212,7 +221,11 @@ export interface ExecutionEngine {
    * runs (the canister may set it again) and stays so when it traps. Undefined when the task is not
    * due then (nothing ran).
    */
-  runSystemTask(canisterId: PrincipalBytes, task: SystemTask, context: MessageContext): Promise<SystemTaskOutcome | undefined>;
+  runSystemTask(
+    canisterId: PrincipalBytes,
+    task: SystemTask,
+    context: MessageContext,
+  ): Promise<SystemTaskOutcome | undefined>;
   /**
    * Runs the reply or reject callback of a call the canister made, as one atomic message; when it
    * traps, its changes are undone and the call's cleanup callback runs (atomic too).

@@ -89,11 +89,16 @@ function invalid(reason: string): ExecutionError {
 
 function valueType(code: number): WasmValueType {
   switch (code) {
-    case 0x7f: return 'i32';
-    case 0x7e: return 'i64';
-    case 0x7d: return 'f32';
-    case 0x7c: return 'f64';
-    default: return 'other';
+    case 0x7f:
+      return 'i32';
+    case 0x7e:
+      return 'i64';
+    case 0x7d:
+      return 'f32';
+    case 0x7c:
+      return 'f64';
+    default:
+      return 'other';
   }
 }
 

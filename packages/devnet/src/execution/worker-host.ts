@@ -6,14 +6,13 @@
  */
 import { Worker } from 'node:worker_threads';
 import { ExecutionError } from './errors.js';
-import {
-  PHASE_ABANDONED,
-  PHASE_EXECUTING,
-  type WorkerRequest,
-  type WorkerResponse,
-} from './worker-protocol.js';
+import { PHASE_ABANDONED, PHASE_EXECUTING, type WorkerRequest, type WorkerResponse } from './worker-protocol.js';
 
-export type WorkerRequestBody = WorkerRequest extends infer R ? (R extends WorkerRequest ? Omit<R, 'requestId'> : never) : never;
+export type WorkerRequestBody = WorkerRequest extends infer R
+  ? R extends WorkerRequest
+    ? Omit<R, 'requestId'>
+    : never
+  : never;
 
 export type WorkerResult = WorkerResponse | { kind: 'timeout' };
 
@@ -39,7 +38,8 @@ export class ExecutionWorkerHost {
   /** [request id that started executing, Date.now() when it started], written by the worker. */
   private started = new BigInt64Array(new SharedArrayBuffer(16));
   private nextRequestId = 1;
-  private inFlight: { requestId: number; settle: (result: WorkerResult) => void; fail: (error: Error) => void } | undefined;
+  private inFlight:
+    { requestId: number; settle: (result: WorkerResult) => void; fail: (error: Error) => void } | undefined;
 
   private start(): Worker {
     this.control = new Int32Array(new SharedArrayBuffer(4));
@@ -69,7 +69,8 @@ export class ExecutionWorkerHost {
 
   /** Sends a request; resolves `{kind:'timeout'}` when it ran past `timeLimitMs` (the worker is then replaced). */
   request(body: WorkerRequestBody, timeLimitMs: number | undefined): Promise<WorkerResult> {
-    if (this.inFlight) throw new ExecutionError('WORKER_FAILED', 'The execution worker is busy (requests must be serialised).');
+    if (this.inFlight)
+      throw new ExecutionError('WORKER_FAILED', 'The execution worker is busy (requests must be serialised).');
     const worker = this.worker ?? this.start();
     const requestId = this.nextRequestId++;
     return new Promise<WorkerResult>((resolve, reject) => {

@@ -6,7 +6,14 @@
 import type { CommittedWasmState } from './canister-runtime.js';
 import type { Failure } from './errors.js';
 import type { CallFrame } from './system-api.js';
-import type { CallbackRequest, CallEffects, CanisterLogLine, MessageContext, SystemTask, WasmGlobalType } from './types.js';
+import type {
+  CallbackRequest,
+  CallEffects,
+  CanisterLogLine,
+  MessageContext,
+  SystemTask,
+  WasmGlobalType,
+} from './types.js';
 import type { WasmModuleSummary } from './wasm-binary.js';
 
 /** Values of the control word the worker and the main thread share (Int32Array index 0). */

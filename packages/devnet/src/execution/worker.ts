@@ -40,10 +40,24 @@ function loadModule(wire: PreparedModuleWire): LoadedModule | Failure {
     }
     compiledModules.set(wire.sha256, compiled);
   }
-  return { sha256: wire.sha256, compiled, prepared: { bytes: wire.bytes, globalExports: wire.globalExports, globalTypes: wire.globalTypes, summary: wire.summary } };
+  return {
+    sha256: wire.sha256,
+    compiled,
+    prepared: {
+      bytes: wire.bytes,
+      globalExports: wire.globalExports,
+      globalTypes: wire.globalTypes,
+      summary: wire.summary,
+    },
+  };
 }
 
-function adoptSnapshot(canisterId: Uint8Array, key: string, snapshot: CanisterSnapshotWire | null | undefined, context: MessageContext): Failure | undefined {
+function adoptSnapshot(
+  canisterId: Uint8Array,
+  key: string,
+  snapshot: CanisterSnapshotWire | null | undefined,
+  context: MessageContext,
+): Failure | undefined {
   if (snapshot === undefined) return undefined;
   runtimes.delete(key);
   if (snapshot === null) return undefined;
@@ -80,7 +94,9 @@ type MessageRequest = Extract<WorkerRequest, { op: 'update' | 'query' | 'system-
 function exportFor(request: MessageRequest, runtime: CanisterRuntime): string {
   if (request.op === 'system-task') return `canister_${request.task}`;
   if (request.op === 'update') return `canister_update ${request.method}`;
-  return runtime.hasExport(`canister_query ${request.method}`) ? `canister_query ${request.method}` : `canister_composite_query ${request.method}`;
+  return runtime.hasExport(`canister_query ${request.method}`)
+    ? `canister_query ${request.method}`
+    : `canister_composite_query ${request.method}`;
 }
 
 function runMessage(request: MessageRequest): DoneFields {
@@ -91,12 +107,22 @@ function runMessage(request: MessageRequest): DoneFields {
   const method = op === 'system-task' ? '' : request.method;
   const exportName = exportFor(request, runtime);
   if (!runtime.hasExport(exportName)) {
-    return { logs: [], instructions: 0n, failure: { kind: 'no-method', method, methodKind: op === 'query' ? 'query' : 'update' } };
+    return {
+      logs: [],
+      instructions: 0n,
+      failure: { kind: 'no-method', method, methodKind: op === 'query' ? 'query' : 'update' },
+    };
   }
   // Deactivated when scheduled (the engine did the same to its committed copy), so a trap keeps it off.
   if (op === 'system-task' && request.task === 'global_timer') runtime.deactivateGlobalTimer();
   const entry = op === 'system-task' ? request.task : op;
-  const { frame, failure } = runtime.execute(entry, exportName, method, op === 'system-task' ? new Uint8Array(0) : request.arg, context);
+  const { frame, failure } = runtime.execute(
+    entry,
+    exportName,
+    method,
+    op === 'system-task' ? new Uint8Array(0) : request.arg,
+    context,
+  );
   const instructions = process.hrtime.bigint() - frame.startedAt;
   const logs = withTrapLog(frame.logs, failure, context.timeNanos);
   const replicated = op !== 'query';
@@ -130,11 +156,22 @@ function runCallback(request: Extract<WorkerRequest, { op: 'callback' }>): DoneF
   const runtime = adoptedRuntime(request);
   if (isFailure(runtime)) return { logs: [], instructions: 0n, failure: runtime };
   const entry = callback.response.kind === 'reply' ? 'reply_callback' : 'reject_callback';
-  const { frame, failure } = runtime.executeCallback(entry, callback.response.kind === 'reply' ? callback.call.reply : callback.call.reject, callback, context);
+  const { frame, failure } = runtime.executeCallback(
+    entry,
+    callback.response.kind === 'reply' ? callback.call.reply : callback.call.reject,
+    callback,
+    context,
+  );
   const logs = withTrapLog(frame.logs, failure, context.timeNanos);
   if (!failure) {
     const committed = commit(runtime);
-    return { logs, instructions: process.hrtime.bigint() - frame.startedAt, committed, effects: frameEffects(frame), ...frameOutcome(frame) };
+    return {
+      logs,
+      instructions: process.hrtime.bigint() - frame.startedAt,
+      committed,
+      effects: frameEffects(frame),
+      ...frameOutcome(frame),
+    };
   }
   const next = rolledBack(runtime, canisterKey, context);
   const instructions = () => process.hrtime.bigint() - frame.startedAt;
@@ -144,7 +181,12 @@ function runCallback(request: Extract<WorkerRequest, { op: 'callback' }>): DoneF
 }
 
 /** The call's cleanup callback as a message of its own: kept unless it traps. */
-function cleanUp(runtime: CanisterRuntime, canisterKey: string, callback: CallbackRequest, context: MessageContext): DoneFields {
+function cleanUp(
+  runtime: CanisterRuntime,
+  canisterKey: string,
+  callback: CallbackRequest,
+  context: MessageContext,
+): DoneFields {
   const { frame, failure } = runtime.executeCallback('cleanup', callback.call.cleanup!, callback, context);
   const logs = withTrapLog(frame.logs, failure, context.timeNanos);
   const instructions = process.hrtime.bigint() - frame.startedAt;
@@ -178,7 +220,11 @@ function runInstall(request: Extract<WorkerRequest, { op: 'install' }>): DoneFie
       if (isFailure(restored)) runtimes.delete(canisterKey);
       else runtimes.set(canisterKey, restored);
     }
-    return { logs: withTrapLog(logs, failure, context.timeNanos), instructions: process.hrtime.bigint() - started, failure };
+    return {
+      logs: withTrapLog(logs, failure, context.timeNanos),
+      instructions: process.hrtime.bigint() - started,
+      failure,
+    };
   };
 
   let memory: WasmMemory | undefined;

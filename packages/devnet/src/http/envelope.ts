@@ -32,24 +32,36 @@ const isBytes = (value: unknown): value is Uint8Array => value instanceof Uint8A
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Uint8Array);
 const toNat = (value: unknown): bigint | undefined =>
-  typeof value === 'bigint' ? value : typeof value === 'number' && Number.isInteger(value) && value >= 0 ? BigInt(value) : undefined;
+  typeof value === 'bigint'
+    ? value
+    : typeof value === 'number' && Number.isInteger(value) && value >= 0
+      ? BigInt(value)
+      : undefined;
 
 function fail(message: string): never {
   throw new HttpError(400, message);
 }
 
 /** Decodes a CBOR envelope and checks it like a replica's ingress validation. */
-export function validateEnvelope(body: Uint8Array, expectedType: RequestType, effectiveCanisterId: Principal, nowNanos: bigint): IngressRequest {
+export function validateEnvelope(
+  body: Uint8Array,
+  expectedType: RequestType,
+  effectiveCanisterId: Principal,
+  nowNanos: bigint,
+): IngressRequest {
   let envelope: unknown;
   try {
     envelope = cbor.decode(body);
   } catch (error) {
     fail(`Could not parse body as ${expectedType} request: ${(error as Error).message}`);
   }
-  if (!isRecord(envelope) || !isRecord(envelope.content)) fail(`Could not parse body as ${expectedType} request: missing field \`content\``);
+  if (!isRecord(envelope) || !isRecord(envelope.content))
+    fail(`Could not parse body as ${expectedType} request: missing field \`content\``);
   const content = envelope.content;
   if (content.request_type !== expectedType) {
-    fail(`Could not parse body as ${expectedType} request: invalid request_type ${JSON.stringify(String(content.request_type))}, expected "${expectedType}"`);
+    fail(
+      `Could not parse body as ${expectedType} request: invalid request_type ${JSON.stringify(String(content.request_type))}, expected "${expectedType}"`,
+    );
   }
   const request = parseContent(content, expectedType);
   let requestId: Uint8Array;
@@ -59,11 +71,21 @@ export function validateEnvelope(body: Uint8Array, expectedType: RequestType, ef
     fail(`Could not parse body as ${expectedType} request: ${(error as Error).message}`);
   }
   checkExpiry(request.ingressExpiry, nowNanos);
-  if (request.canisterId && !isManagementCanister(request.canisterId) && request.canisterId.compareTo(effectiveCanisterId) !== 'eq') {
-    fail(`Specified CanisterId ${request.canisterId.toText()} does not match effective canister id in URL ${effectiveCanisterId.toText()}`);
+  if (
+    request.canisterId &&
+    !isManagementCanister(request.canisterId) &&
+    request.canisterId.compareTo(effectiveCanisterId) !== 'eq'
+  ) {
+    fail(
+      `Specified CanisterId ${request.canisterId.toText()} does not match effective canister id in URL ${effectiveCanisterId.toText()}`,
+    );
   }
   const delegationTargets = authenticate(envelope, request.sender, requestId, nowNanos);
-  if (delegationTargets && request.canisterId && !delegationTargets.some((target) => target.compareTo(request.canisterId!) === 'eq')) {
+  if (
+    delegationTargets &&
+    request.canisterId &&
+    !delegationTargets.some((target) => target.compareTo(request.canisterId!) === 'eq')
+  ) {
     throw new HttpError(
       403,
       `Failed to authenticate request 0x${toHex(requestId)} due to: Canister ${request.canisterId.toText()} is not one of the delegation targets.`,
@@ -74,11 +96,16 @@ export function validateEnvelope(body: Uint8Array, expectedType: RequestType, ef
 
 export const isManagementCanister = (principal: Principal): boolean => principal.toUint8Array().length === 0;
 
-function parseContent(content: Record<string, unknown>, type: RequestType): Omit<IngressRequest, 'requestId' | 'delegationTargets'> {
-  const malformed = (field: string): never => fail(`Could not parse body as ${type} request: invalid or missing field \`${field}\``);
+function parseContent(
+  content: Record<string, unknown>,
+  type: RequestType,
+): Omit<IngressRequest, 'requestId' | 'delegationTargets'> {
+  const malformed = (field: string): never =>
+    fail(`Could not parse body as ${type} request: invalid or missing field \`${field}\``);
   if (!isBytes(content.sender) || content.sender.length > 29) malformed('sender');
   const ingressExpiry = toNat(content.ingress_expiry) ?? malformed('ingress_expiry');
-  if (content.nonce !== undefined && (!isBytes(content.nonce) || content.nonce.length > MAX_NONCE_BYTES)) malformed('nonce');
+  if (content.nonce !== undefined && (!isBytes(content.nonce) || content.nonce.length > MAX_NONCE_BYTES))
+    malformed('nonce');
   const sender = Principal.fromUint8Array(content.sender as Uint8Array);
   if (type === 'read_state') {
     const paths = content.paths;
@@ -108,17 +135,24 @@ function checkExpiry(expiry: bigint, now: bigint): void {
 }
 
 /** Checks sender, public key, delegations and signature. Returns the intersection of delegation targets, if any restrict. */
-function authenticate(envelope: Record<string, unknown>, sender: Principal, requestId: Uint8Array, now: bigint): Principal[] | undefined {
+function authenticate(
+  envelope: Record<string, unknown>,
+  sender: Principal,
+  requestId: Uint8Array,
+  now: bigint,
+): Principal[] | undefined {
   const rid = `0x${toHex(requestId)}`;
   const deny = (reason: string): never => {
     throw new HttpError(400, `Failed to authenticate request ${rid} due to: ${reason}`);
   };
   const { sender_pubkey: pubkey, sender_sig: signature, sender_delegation: delegations } = envelope;
   if (sender.isAnonymous()) {
-    if (pubkey !== undefined || signature !== undefined || delegations !== undefined) deny('Anonymous request must not carry a public key, a signature or delegations.');
+    if (pubkey !== undefined || signature !== undefined || delegations !== undefined)
+      deny('Anonymous request must not carry a public key, a signature or delegations.');
     return undefined;
   }
-  if (!isBytes(pubkey) || !isBytes(signature)) deny('Missing signature: a request from a non-anonymous sender must carry sender_pubkey and sender_sig.');
+  if (!isBytes(pubkey) || !isBytes(signature))
+    deny('Missing signature: a request from a non-anonymous sender must carry sender_pubkey and sender_sig.');
   const pubkeyDer = pubkey as Uint8Array;
   if (!bytesEqual(Principal.selfAuthenticating(pubkeyDer).toUint8Array(), sender.toUint8Array())) {
     deny(`The user id ${sender.toText()} does not match the public key ${toHex(pubkeyDer)}.`);
@@ -128,10 +162,17 @@ function authenticate(envelope: Record<string, unknown>, sender: Principal, requ
   if (delegations !== undefined) {
     if (!Array.isArray(delegations)) deny('Invalid delegation: sender_delegation must be an array.');
     const chain = delegations as unknown[];
-    if (chain.length > MAX_DELEGATIONS) deny(`Invalid delegation: Chain of delegations is too long: got ${chain.length} delegations, but at most ${MAX_DELEGATIONS} are allowed.`);
+    if (chain.length > MAX_DELEGATIONS)
+      deny(
+        `Invalid delegation: Chain of delegations is too long: got ${chain.length} delegations, but at most ${MAX_DELEGATIONS} are allowed.`,
+      );
     for (const entry of chain) {
-      if (!isRecord(entry) || !isRecord(entry.delegation) || !isBytes(entry.signature)) deny('Invalid delegation: malformed signed delegation.');
-      const { delegation, signature: delegationSignature } = entry as { delegation: Record<string, unknown>; signature: Uint8Array };
+      if (!isRecord(entry) || !isRecord(entry.delegation) || !isBytes(entry.signature))
+        deny('Invalid delegation: malformed signed delegation.');
+      const { delegation, signature: delegationSignature } = entry as {
+        delegation: Record<string, unknown>;
+        signature: Uint8Array;
+      };
       const expiration = toNat(delegation.expiration);
       if (!isBytes(delegation.pubkey) || expiration === undefined) deny('Invalid delegation: malformed delegation.');
       let hash: Uint8Array;
@@ -141,11 +182,14 @@ function authenticate(envelope: Record<string, unknown>, sender: Principal, requ
         return deny('Invalid delegation: malformed delegation.');
       }
       if (!verifySignature(signingKey, concatBytes(DELEGATION_SEPARATOR, hash), delegationSignature)) {
-        deny(`Invalid delegation: Invalid signature: Ed25519/ECDSA signature could not be verified: public key ${toHex(pubkeyDer)}`);
+        deny(
+          `Invalid delegation: Invalid signature: Ed25519/ECDSA signature could not be verified: public key ${toHex(pubkeyDer)}`,
+        );
       }
       if (expiration! < now) deny(`Invalid delegation: Delegation has expired: expiration ${expiration}, now ${now}.`);
       if (delegation.targets !== undefined) {
-        if (!Array.isArray(delegation.targets) || !delegation.targets.every(isBytes)) deny('Invalid delegation: malformed targets.');
+        if (!Array.isArray(delegation.targets) || !delegation.targets.every(isBytes))
+          deny('Invalid delegation: malformed targets.');
         const these = (delegation.targets as Uint8Array[]).map((t) => Principal.fromUint8Array(t));
         targets = targets === undefined ? these : targets.filter((t) => these.some((u) => u.compareTo(t) === 'eq'));
       }
@@ -153,7 +197,9 @@ function authenticate(envelope: Record<string, unknown>, sender: Principal, requ
     }
   }
   if (!verifySignature(signingKey, concatBytes(REQUEST_SEPARATOR, requestId), signature as Uint8Array)) {
-    deny(`Invalid signature: Invalid basic signature: ${signingKey.scheme} signature could not be verified: public key ${toHex(pubkeyDer)}, signature ${toHex(signature as Uint8Array)}`);
+    deny(
+      `Invalid signature: Invalid basic signature: ${signingKey.scheme} signature could not be verified: public key ${toHex(pubkeyDer)}, signature ${toHex(signature as Uint8Array)}`,
+    );
   }
   return targets;
 }

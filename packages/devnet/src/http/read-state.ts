@@ -35,7 +35,12 @@ const text = (label: Uint8Array): string => new TextDecoder().decode(label);
  * Collects the certificate leaves a read_state request asks for, after checking that the sender
  * may read them (like a replica: 403 for other users' request status and private metadata).
  */
-export function readStateLeaves(sources: ReadStateSources, paths: Uint8Array[][], sender: Principal, effectiveCanisterId: Principal): TreeLeaf[] {
+export function readStateLeaves(
+  sources: ReadStateSources,
+  paths: Uint8Array[][],
+  sender: Principal,
+  effectiveCanisterId: Principal,
+): TreeLeaf[] {
   return collectLeaves(paths, (root, rest) => {
     switch (root) {
       case 'time':
@@ -75,7 +80,8 @@ export function readSubnetStateLeaves(keys: NetworkKeys, paths: Uint8Array[][]):
 
 /** The limits every read_state shares, then the leaves each path names (`/time` is in every certificate). */
 function collectLeaves(paths: Uint8Array[][], leavesOf: (root: string, rest: Uint8Array[]) => TreeLeaf[]): TreeLeaf[] {
-  if (paths.length > MAX_PATHS) throw new HttpError(400, `Too many paths requested: ${paths.length}, at most ${MAX_PATHS} are allowed.`);
+  if (paths.length > MAX_PATHS)
+    throw new HttpError(400, `Too many paths requested: ${paths.length}, at most ${MAX_PATHS} are allowed.`);
   const leaves: TreeLeaf[] = [];
   for (const path of paths) {
     if (path.length > MAX_PATH_LENGTH) throw new HttpError(400, 'Invalid path requested: path is too long.');
@@ -110,13 +116,21 @@ function requestStatusLeaves(sources: ReadStateSources, requestId: Uint8Array, s
   return sources.requestStatus.leaves(requestId);
 }
 
-function canisterLeaves(sources: ReadStateSources, rest: Uint8Array[], sender: Principal, effectiveCanisterId: Principal): TreeLeaf[] {
+function canisterLeaves(
+  sources: ReadStateSources,
+  rest: Uint8Array[],
+  sender: Principal,
+  effectiveCanisterId: Principal,
+): TreeLeaf[] {
   const [idBytes, kind, name] = rest;
   if (!idBytes || !kind) throw new HttpError(404, 'Invalid path requested.');
   if (idBytes.length > 29) throw new HttpError(400, 'Invalid path requested: malformed canister id.');
   const id = Principal.fromUint8Array(idBytes);
   if (id.compareTo(effectiveCanisterId) !== 'eq') {
-    throw new HttpError(400, `Effective canister id in URL ${effectiveCanisterId.toText()} does not match requested canister id: ${id.toText()}.`);
+    throw new HttpError(
+      400,
+      `Effective canister id in URL ${effectiveCanisterId.toText()} does not match requested canister id: ${id.toText()}.`,
+    );
   }
   const record = sources.store.get(id);
   const base = ['canister', idBytes];
@@ -124,15 +138,27 @@ function canisterLeaves(sources: ReadStateSources, rest: Uint8Array[], sender: P
     case 'module_hash':
       return record?.moduleHash ? [{ path: [...base, 'module_hash'], value: record.moduleHash }] : [];
     case 'controllers':
-      return record ? [{ path: [...base, 'controllers'], value: cbor.encodeWithSelfDescribedTag(record.controllers.map((c) => c.toUint8Array())) }] : [];
+      return record
+        ? [
+            {
+              path: [...base, 'controllers'],
+              value: cbor.encodeWithSelfDescribedTag(record.controllers.map((c) => c.toUint8Array())),
+            },
+          ]
+        : [];
     case 'certified_data':
-      return record && sources.engine.hasCode(idBytes) ? [{ path: [...base, 'certified_data'], value: sources.engine.certifiedData(idBytes) }] : [];
+      return record && sources.engine.hasCode(idBytes)
+        ? [{ path: [...base, 'certified_data'], value: sources.engine.certifiedData(idBytes) }]
+        : [];
     case 'metadata': {
       if (!name) throw new HttpError(404, 'Invalid path requested.');
       const section = record?.metadata.find((entry) => entry.name === text(name));
       if (!section || !record) return [];
       if (section.visibility === 'private' && !isController(record, sender)) {
-        throw new HttpError(403, `Custom section ${text(name)} can only be requested by the controllers of the canister.`);
+        throw new HttpError(
+          403,
+          `Custom section ${text(name)} can only be requested by the controllers of the canister.`,
+        );
       }
       return [{ path: [...base, 'metadata', name], value: section.content }];
     }
@@ -140,4 +166,3 @@ function canisterLeaves(sources: ReadStateSources, rest: Uint8Array[], sender: P
       throw new HttpError(404, 'Invalid path requested.');
   }
 }
-

@@ -53,7 +53,9 @@ function readBody(request: http.IncomingMessage): Promise<Uint8Array> {
   return new Promise((resolve, reject) => {
     const declared = Number(request.headers['content-length'] ?? 0);
     if (declared > MAX_BODY_BYTES) {
-      reject(new HttpError(413, `Request body is too large: ${declared} bytes, at most ${MAX_BODY_BYTES} are accepted.`));
+      reject(
+        new HttpError(413, `Request body is too large: ${declared} bytes, at most ${MAX_BODY_BYTES} are accepted.`),
+      );
       request.resume();
       return;
     }
@@ -75,7 +77,12 @@ function readBody(request: http.IncomingMessage): Promise<Uint8Array> {
   });
 }
 
-async function route(handlers: ProtocolHandlers, describe: () => NetworkSelfDescription, faucet: Faucet, request: http.IncomingMessage): Promise<HttpReply> {
+async function route(
+  handlers: ProtocolHandlers,
+  describe: () => NetworkSelfDescription,
+  faucet: Faucet,
+  request: http.IncomingMessage,
+): Promise<HttpReply> {
   const url = new URL(request.url ?? '/', 'http://devnet');
   if (url.pathname === '/api/v2/status') {
     if (request.method !== 'GET') throw new HttpError(405, 'Method not allowed.');
@@ -87,7 +94,8 @@ async function route(handlers: ProtocolHandlers, describe: () => NetworkSelfDesc
   }
   if (url.pathname === FUND_PATH) {
     if (request.method !== 'POST') throw new HttpError(405, 'Method not allowed.');
-    if (!request.headers['content-type']?.startsWith('application/json')) throw new HttpError(415, 'Send the request as application/json.');
+    if (!request.headers['content-type']?.startsWith('application/json'))
+      throw new HttpError(415, 'Send the request as application/json.');
     return fund(faucet, await readBody(request));
   }
   const subnetMatch = SUBNET_ROUTE.exec(url.pathname);
@@ -123,7 +131,11 @@ function fund(faucet: Faucet, body: Uint8Array): HttpReply {
   const cycles = typeof request.cycles === 'string' && /^[0-9]+$/.test(request.cycles) ? BigInt(request.cycles) : 0n;
   if (cycles <= 0n) throw new HttpError(400, `Not a positive whole number of cycles: ${String(request.cycles)}.`);
   const balance = faucet(principal, cycles);
-  return { status: 200, contentType: 'application/json', body: JSON.stringify({ principal: principal.toText(), cycles: cycles.toString(), balance: balance.toString() }) };
+  return {
+    status: 200,
+    contentType: 'application/json',
+    body: JSON.stringify({ principal: principal.toText(), cycles: cycles.toString(), balance: balance.toString() }),
+  };
 }
 
 /** The HTTP server of the network: CBOR in and out, plain-text errors like a replica's. */
@@ -143,7 +155,9 @@ export class DevnetHttpServer {
             'Content-Type': reply.contentType ?? (isCbor ? 'application/cbor' : 'text/plain; charset=utf-8'),
             'Access-Control-Allow-Origin': '*',
           });
-          response.end(reply.body === undefined ? undefined : isCbor ? Buffer.from(reply.body as Uint8Array) : reply.body);
+          response.end(
+            reply.body === undefined ? undefined : isCbor ? Buffer.from(reply.body as Uint8Array) : reply.body,
+          );
         })
         .catch(() => response.destroy());
     });

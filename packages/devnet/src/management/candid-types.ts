@@ -91,9 +91,17 @@ const CanisterStatusResult = IDL.Record({
 const SenderVersion = { sender_canister_version: IDL.Opt(IDL.Nat64) };
 
 // The snapshot data interface (download and upload of snapshots).
-const SnapshotGlobal = IDL.Variant({ i32: IDL.Int32, i64: IDL.Int64, f32: IDL.Float32, f64: IDL.Float64, v128: IDL.Nat });
+const SnapshotGlobal = IDL.Variant({
+  i32: IDL.Int32,
+  i64: IDL.Int64,
+  f32: IDL.Float32,
+  f64: IDL.Float64,
+  v128: IDL.Nat,
+});
 const GlobalTimer = IDL.Opt(IDL.Variant({ inactive: IDL.Null, active: IDL.Nat64 }));
-const LowWasmMemoryHookStatus = IDL.Opt(IDL.Variant({ condition_not_satisfied: IDL.Null, ready: IDL.Null, executed: IDL.Null }));
+const LowWasmMemoryHookStatus = IDL.Opt(
+  IDL.Variant({ condition_not_satisfied: IDL.Null, ready: IDL.Null, executed: IDL.Null }),
+);
 const SnapshotRef = { canister_id: IDL.Principal, snapshot_id: IDL.Vec(IDL.Nat8) };
 const SnapshotSlice = IDL.Record({ offset: IDL.Nat64, size: IDL.Nat64 });
 const SnapshotOffset = IDL.Record({ offset: IDL.Nat64 });
@@ -116,12 +124,23 @@ const SnapshotMetadataResult = IDL.Record({
 export const ManagementMethods = {
   create_canister: { arg: IDL.Record({ settings: IDL.Opt(CanisterSettings), ...SenderVersion }), ret: [CreateResult] },
   provisional_create_canister_with_cycles: {
-    arg: IDL.Record({ amount: IDL.Opt(IDL.Nat), settings: IDL.Opt(CanisterSettings), specified_id: IDL.Opt(IDL.Principal), ...SenderVersion }),
+    arg: IDL.Record({
+      amount: IDL.Opt(IDL.Nat),
+      settings: IDL.Opt(CanisterSettings),
+      specified_id: IDL.Opt(IDL.Principal),
+      ...SenderVersion,
+    }),
     ret: [CreateResult],
   },
   provisional_top_up_canister: { arg: IDL.Record({ canister_id: IDL.Principal, amount: IDL.Nat }), ret: [] },
   install_code: {
-    arg: IDL.Record({ mode: InstallMode, canister_id: IDL.Principal, wasm_module: IDL.Vec(IDL.Nat8), arg: IDL.Vec(IDL.Nat8), ...SenderVersion }),
+    arg: IDL.Record({
+      mode: InstallMode,
+      canister_id: IDL.Principal,
+      wasm_module: IDL.Vec(IDL.Nat8),
+      arg: IDL.Vec(IDL.Nat8),
+      ...SenderVersion,
+    }),
     ret: [],
   },
   install_chunked_code: {
@@ -141,19 +160,36 @@ export const ManagementMethods = {
   start_canister: { arg: CanisterIdArg, ret: [] },
   stop_canister: { arg: CanisterIdArg, ret: [] },
   delete_canister: { arg: CanisterIdArg, ret: [] },
-  update_settings: { arg: IDL.Record({ canister_id: IDL.Principal, settings: CanisterSettings, ...SenderVersion }), ret: [] },
+  update_settings: {
+    arg: IDL.Record({ canister_id: IDL.Principal, settings: CanisterSettings, ...SenderVersion }),
+    ret: [],
+  },
   upload_chunk: { arg: IDL.Record({ canister_id: IDL.Principal, chunk: IDL.Vec(IDL.Nat8) }), ret: [ChunkHash] },
   stored_chunks: { arg: CanisterIdArg, ret: [IDL.Vec(ChunkHash)] },
   clear_chunk_store: { arg: CanisterIdArg, ret: [] },
-  take_canister_snapshot: { arg: IDL.Record({ canister_id: IDL.Principal, replace_snapshot: IDL.Opt(IDL.Vec(IDL.Nat8)) }), ret: [Snapshot] },
-  load_canister_snapshot: { arg: IDL.Record({ canister_id: IDL.Principal, snapshot_id: IDL.Vec(IDL.Nat8), ...SenderVersion }), ret: [] },
+  take_canister_snapshot: {
+    arg: IDL.Record({ canister_id: IDL.Principal, replace_snapshot: IDL.Opt(IDL.Vec(IDL.Nat8)) }),
+    ret: [Snapshot],
+  },
+  load_canister_snapshot: {
+    arg: IDL.Record({ canister_id: IDL.Principal, snapshot_id: IDL.Vec(IDL.Nat8), ...SenderVersion }),
+    ret: [],
+  },
   list_canister_snapshots: { arg: CanisterIdArg, ret: [IDL.Vec(Snapshot)] },
-  delete_canister_snapshot: { arg: IDL.Record({ canister_id: IDL.Principal, snapshot_id: IDL.Vec(IDL.Nat8) }), ret: [] },
+  delete_canister_snapshot: {
+    arg: IDL.Record({ canister_id: IDL.Principal, snapshot_id: IDL.Vec(IDL.Nat8) }),
+    ret: [],
+  },
   read_canister_snapshot_metadata: { arg: IDL.Record(SnapshotRef), ret: [SnapshotMetadataResult] },
   read_canister_snapshot_data: {
     arg: IDL.Record({
       ...SnapshotRef,
-      kind: IDL.Variant({ wasm_module: SnapshotSlice, wasm_memory: SnapshotSlice, stable_memory: SnapshotSlice, wasm_chunk: ChunkHash }),
+      kind: IDL.Variant({
+        wasm_module: SnapshotSlice,
+        wasm_memory: SnapshotSlice,
+        stable_memory: SnapshotSlice,
+        wasm_chunk: ChunkHash,
+      }),
     }),
     ret: [IDL.Record({ chunk: IDL.Vec(IDL.Nat8) })],
   },
@@ -174,14 +210,25 @@ export const ManagementMethods = {
   upload_canister_snapshot_data: {
     arg: IDL.Record({
       ...SnapshotRef,
-      kind: IDL.Variant({ wasm_module: SnapshotOffset, wasm_memory: SnapshotOffset, stable_memory: SnapshotOffset, wasm_chunk: IDL.Null }),
+      kind: IDL.Variant({
+        wasm_module: SnapshotOffset,
+        wasm_memory: SnapshotOffset,
+        stable_memory: SnapshotOffset,
+        wasm_chunk: IDL.Null,
+      }),
       chunk: IDL.Vec(IDL.Nat8),
     }),
     ret: [],
   },
   fetch_canister_logs: {
     arg: CanisterIdArg,
-    ret: [IDL.Record({ canister_log_records: IDL.Vec(IDL.Record({ idx: IDL.Nat64, timestamp_nanos: IDL.Nat64, content: IDL.Vec(IDL.Nat8) })) })],
+    ret: [
+      IDL.Record({
+        canister_log_records: IDL.Vec(
+          IDL.Record({ idx: IDL.Nat64, timestamp_nanos: IDL.Nat64, content: IDL.Vec(IDL.Nat8) }),
+        ),
+      }),
+    ],
   },
   raw_rand: { arg: undefined, ret: [IDL.Vec(IDL.Nat8)] },
   deposit_cycles: { arg: CanisterIdArg, ret: [] },
@@ -207,7 +254,11 @@ export const CYCLES_KEEPING_METHODS: ReadonlySet<string> = new Set(['create_cani
 export const CANISTER_ONLY_METHODS: ReadonlySet<string> = new Set(['create_canister', 'raw_rand']);
 
 /** Methods whose argument names no canister, so any effective canister id is accepted. */
-export const METHODS_WITHOUT_TARGET: ReadonlySet<string> = new Set(['provisional_create_canister_with_cycles', 'create_canister', 'raw_rand']);
+export const METHODS_WITHOUT_TARGET: ReadonlySet<string> = new Set([
+  'provisional_create_canister_with_cycles',
+  'create_canister',
+  'raw_rand',
+]);
 
 /** An IDL factory of the management canister for Actor.createActor (tests and clients). */
 export const managementIdlFactory: IDL.InterfaceFactory = ({ IDL: idl }) =>

@@ -11,7 +11,10 @@ import { requireController, requireControllerOrSelf, type ManagementContext } fr
 export type CandidInstallMode =
   | { install: null }
   | { reinstall: null }
-  | { upgrade: [] | [{ skip_pre_upgrade: [] | [boolean]; wasm_memory_persistence: [] | [{ keep: null } | { replace: null }] }] };
+  | {
+      upgrade:
+        [] | [{ skip_pre_upgrade: [] | [boolean]; wasm_memory_persistence: [] | [{ keep: null } | { replace: null }] }];
+    };
 
 /** install_chunked_code's argument as Candid decodes it (ic.did's install_chunked_code_args; opt is [] | [x]). */
 export interface InstallChunkedCodeArgs {
@@ -37,7 +40,13 @@ const MAX_CHUNK_BYTES = 1024 * 1024;
 const MAX_DECOMPRESSED_MODULE_BYTES = 100 * 1024 * 1024;
 const GZIP_MAGIC = [0x1f, 0x8b, 0x08];
 
-export async function installCode(ctx: ManagementContext, canisterId: Principal, mode: CandidInstallMode, wasmModule: Uint8Array, arg: Uint8Array): Promise<void> {
+export async function installCode(
+  ctx: ManagementContext,
+  canisterId: Principal,
+  mode: CandidInstallMode,
+  wasmModule: Uint8Array,
+  arg: Uint8Array,
+): Promise<void> {
   const record = ctx.store.require(canisterId);
   requireController(ctx, record);
   await install(ctx, record, { mode, wasmModule, moduleHash: sha256(wasmModule), arg });
@@ -53,7 +62,10 @@ export async function installChunkedCode(ctx: ManagementContext, args: InstallCh
   const chunks = args.chunk_hashes_list.map(({ hash }) => {
     const chunk = ctx.store.readChunk(storeRecord.id, hash);
     if (!chunk) {
-      throw new RejectError(ErrorCodes.CanisterContractViolation, `Error from Canister ${target.toText()}: Chunk with hash ${toHex(hash)} was not found in the chunk store of canister ${storeRecord.id.toText()}.`);
+      throw new RejectError(
+        ErrorCodes.CanisterContractViolation,
+        `Error from Canister ${target.toText()}: Chunk with hash ${toHex(hash)} was not found in the chunk store of canister ${storeRecord.id.toText()}.`,
+      );
     }
     return chunk;
   });
@@ -76,10 +88,16 @@ async function install(ctx: ManagementContext, record: CanisterRecord, request: 
   const upgradeOptions = 'upgrade' in candidMode ? candidMode.upgrade[0] : undefined;
   const persistence = upgradeOptions?.wasm_memory_persistence[0];
   if (mode === 'install' && hasCode) {
-    throw new RejectError(ErrorCodes.CanisterAlreadyInstalled, `Canister ${id} cannot be installed because the canister is not empty. Try installing with mode='reinstall' instead.`);
+    throw new RejectError(
+      ErrorCodes.CanisterAlreadyInstalled,
+      `Canister ${id} cannot be installed because the canister is not empty. Try installing with mode='reinstall' instead.`,
+    );
   }
   if (mode === 'upgrade' && !hasCode) {
-    throw new RejectError(ErrorCodes.CanisterWasmModuleNotFound, `Error from Canister ${id}: Attempted to upgrade a canister that contains no Wasm module.`);
+    throw new RejectError(
+      ErrorCodes.CanisterWasmModuleNotFound,
+      `Error from Canister ${id}: Attempted to upgrade a canister that contains no Wasm module.`,
+    );
   }
   const outcome = await ctx.engine.install({
     canisterId: record.id.toUint8Array(),
@@ -108,7 +126,10 @@ function ungzip(bytes: Uint8Array, canisterId: string): Uint8Array {
   try {
     return new Uint8Array(zlib.gunzipSync(bytes, { maxOutputLength: MAX_DECOMPRESSED_MODULE_BYTES }));
   } catch (error) {
-    throw new RejectError(ErrorCodes.CanisterInvalidWasm, `Error from Canister ${canisterId}: Canister's Wasm module is not valid: Failed to decompress Wasm module: ${(error as Error).message}`);
+    throw new RejectError(
+      ErrorCodes.CanisterInvalidWasm,
+      `Error from Canister ${canisterId}: Canister's Wasm module is not valid: Failed to decompress Wasm module: ${(error as Error).message}`,
+    );
   }
 }
 
@@ -130,7 +151,10 @@ export function uploadChunk(ctx: ManagementContext, canisterId: Principal, chunk
   const record = ctx.store.require(canisterId);
   requireControllerOrSelf(ctx, record);
   if (chunk.length > MAX_CHUNK_BYTES) {
-    throw new RejectError(ErrorCodes.CanisterContractViolation, `Error from Canister ${canisterId.toText()}: Wasm chunk size ${chunk.length} exceeds the maximum chunk size of ${MAX_CHUNK_BYTES} bytes.`);
+    throw new RejectError(
+      ErrorCodes.CanisterContractViolation,
+      `Error from Canister ${canisterId.toText()}: Wasm chunk size ${chunk.length} exceeds the maximum chunk size of ${MAX_CHUNK_BYTES} bytes.`,
+    );
   }
   const hash = sha256(chunk);
   ctx.store.writeChunk(record.id, hash, chunk);

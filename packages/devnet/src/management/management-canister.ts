@@ -3,7 +3,14 @@ import type { Principal } from '@dfinity/principal';
 import { randomBytes } from 'node:crypto';
 import { ErrorCodes, RejectError } from '../reject.js';
 import { DEFAULT_SETTINGS, isVisibleTo, type CanisterRecord } from '../state/canister-record.js';
-import { CANISTER_ONLY_METHODS, CYCLES_KEEPING_METHODS, ManagementMethods, METHODS_WITHOUT_TARGET, READ_ONLY_METHODS, type ManagementMethodName } from './candid-types.js';
+import {
+  CANISTER_ONLY_METHODS,
+  CYCLES_KEEPING_METHODS,
+  ManagementMethods,
+  METHODS_WITHOUT_TARGET,
+  READ_ONLY_METHODS,
+  type ManagementMethodName,
+} from './candid-types.js';
 import {
   clearChunkStore,
   installChunkedCode,
@@ -15,7 +22,13 @@ import {
 } from './code-installation.js';
 import { requireController, requireViewer, type ManagementContext } from './management-context.js';
 import { applySettings, toDefiniteSettings, type CandidSettings } from './settings.js';
-import { readSnapshotData, readSnapshotMetadata, uploadSnapshotData, uploadSnapshotMetadata, type UploadMetadataArgs } from './snapshot-transfer.js';
+import {
+  readSnapshotData,
+  readSnapshotMetadata,
+  uploadSnapshotData,
+  uploadSnapshotMetadata,
+  type UploadMetadataArgs,
+} from './snapshot-transfer.js';
 import { deleteSnapshot, listSnapshots, loadSnapshot, takeSnapshot } from './snapshots.js';
 
 /** Cycles a canister gets from provisional creation when no amount is given (as dfx's local replica). */
@@ -28,7 +41,8 @@ const isManagementMethod = (method: string): method is ManagementMethodName => O
 
 /** Decodes a management method's argument (tolerantly: unknown fields are ignored, missing options are empty). */
 export function decodeManagementArg(method: string, arg: Uint8Array): Args {
-  if (!isManagementMethod(method)) throw new RejectError(ErrorCodes.UnknownManagementMessage, `Management canister has no method '${method}'`);
+  if (!isManagementMethod(method))
+    throw new RejectError(ErrorCodes.UnknownManagementMessage, `Management canister has no method '${method}'`);
   const { arg: type } = ManagementMethods[method];
   if (!type) return {};
   try {
@@ -55,10 +69,19 @@ export function cyclesKeptBy(method: string): boolean {
 }
 
 /** Runs one management method for a user (ingress) or a canister caller and returns its Candid-encoded reply. */
-export async function callManagement(ctx: ManagementContext, method: string, args: Args, mode: 'update' | 'query'): Promise<Uint8Array> {
-  if (!isManagementMethod(method)) throw new RejectError(ErrorCodes.UnknownManagementMessage, `Management canister has no method '${method}'`);
+export async function callManagement(
+  ctx: ManagementContext,
+  method: string,
+  args: Args,
+  mode: 'update' | 'query',
+): Promise<Uint8Array> {
+  if (!isManagementMethod(method))
+    throw new RejectError(ErrorCodes.UnknownManagementMessage, `Management canister has no method '${method}'`);
   if (method === 'fetch_canister_logs' && mode === 'update') {
-    throw new RejectError(ErrorCodes.CanisterRejectedMessage, 'ic00 method fetch_canister_logs can be called only in non-replicated mode (as a query).');
+    throw new RejectError(
+      ErrorCodes.CanisterRejectedMessage,
+      'ic00 method fetch_canister_logs can be called only in non-replicated mode (as a query).',
+    );
   }
   if (method !== 'fetch_canister_logs' && mode === 'query') {
     throw new RejectError(ErrorCodes.CanisterRejectedMessage, `ic00 method ${method} can only be called as an update.`);
@@ -111,7 +134,9 @@ async function dispatch(ctx: ManagementContext, method: ManagementMethodName, ar
       return setStatus(ctx, id, 'running');
     case 'stop_canister':
       // Stopping until its open call contexts have closed: the caller (Subnet) waits, then calls finishStop.
-      return ctx.store.require(id).status === 'stopped' ? setStatus(ctx, id, 'stopped') : setStatus(ctx, id, 'stopping');
+      return ctx.store.require(id).status === 'stopped'
+        ? setStatus(ctx, id, 'stopped')
+        : setStatus(ctx, id, 'stopping');
     case 'delete_canister':
       return deleteCanister(ctx, id);
     case 'update_settings':
@@ -144,7 +169,13 @@ async function dispatch(ctx: ManagementContext, method: ManagementMethodName, ar
 }
 
 function createCanister(ctx: ManagementContext, args: Args, cycles: bigint | undefined): { canister_id: Principal } {
-  return { canister_id: addCanister(ctx, { settings: args.settings[0], cycles: cycles ?? 0n, specifiedId: args.specified_id?.[0] }) };
+  return {
+    canister_id: addCanister(ctx, {
+      settings: args.settings[0],
+      cycles: cycles ?? 0n,
+      specifiedId: args.specified_id?.[0],
+    }),
+  };
 }
 
 /**
@@ -152,7 +183,10 @@ function createCanister(ctx: ManagementContext, args: Args, cycles: bigint | und
  * others: what every way of creating one shares (the management canister's methods, the cycles
  * ledger's create_canister). Bad settings throw before anything changes.
  */
-export function addCanister(ctx: ManagementContext, request: { settings?: CandidSettings; cycles: bigint; specifiedId?: Principal }): Principal {
+export function addCanister(
+  ctx: ManagementContext,
+  request: { settings?: CandidSettings; cycles: bigint; specifiedId?: Principal },
+): Principal {
   const specified = request.specifiedId;
   if (specified && ctx.store.get(specified)) {
     throw new RejectError(ErrorCodes.CanisterIdAlreadyExists, `Canister ${specified.toText()} is already installed.`);
@@ -203,7 +237,12 @@ function canisterStatus(ctx: ManagementContext, id: Principal) {
     cycles: record.cycles,
     reserved_cycles: 0n,
     idle_cycles_burned_per_day: 0n,
-    query_stats: { num_calls_total: 0n, num_instructions_total: 0n, request_payload_bytes_total: 0n, response_payload_bytes_total: 0n },
+    query_stats: {
+      num_calls_total: 0n,
+      num_instructions_total: 0n,
+      request_payload_bytes_total: 0n,
+      response_payload_bytes_total: 0n,
+    },
   };
 }
 
@@ -213,7 +252,8 @@ function canisterStatus(ctx: ManagementContext, id: Principal) {
  */
 export async function finishStop(ctx: ManagementContext, id: Principal): Promise<Uint8Array> {
   const record = ctx.store.require(id);
-  if (record.status === 'running') throw new RejectError(ErrorCodes.CanisterStopped, `Canister ${id.toText()} was started again before it stopped.`);
+  if (record.status === 'running')
+    throw new RejectError(ErrorCodes.CanisterStopped, `Canister ${id.toText()} was started again before it stopped.`);
   setStatus(ctx, id, 'stopped');
   await ctx.store.flush([id]);
   return new Uint8Array(IDL.encode([], []));
@@ -234,7 +274,10 @@ async function deleteCanister(ctx: ManagementContext, id: Principal): Promise<un
   const record = ctx.store.require(id);
   requireController(ctx, record);
   if (record.status !== 'stopped') {
-    throw new RejectError(ErrorCodes.CanisterNotStopped, `Canister ${id.toText()} must be stopped before it is deleted.`);
+    throw new RejectError(
+      ErrorCodes.CanisterNotStopped,
+      `Canister ${id.toText()} must be stopped before it is deleted.`,
+    );
   }
   // Wasm state first, then the registry (persisted), then the files only that record referred to:
   // a crash in between leaves a stopped canister without code, never a record without its files.
@@ -260,10 +303,16 @@ function fetchLogs(ctx: ManagementContext, id: Principal) {
   const record = ctx.store.require(id);
   const allowed = isVisibleTo(record, record.settings.logVisibility, ctx.caller);
   if (!allowed) {
-    throw new RejectError(ErrorCodes.CanisterRejectedMessage, `Caller ${ctx.caller.toText()} is not allowed to query ic00 method fetch_canister_logs`);
+    throw new RejectError(
+      ErrorCodes.CanisterRejectedMessage,
+      `Caller ${ctx.caller.toText()} is not allowed to query ic00 method fetch_canister_logs`,
+    );
   }
   return {
-    canister_log_records: record.logs.map((entry) => ({ idx: entry.idx, timestamp_nanos: entry.timestampNanos, content: entry.content })),
+    canister_log_records: record.logs.map((entry) => ({
+      idx: entry.idx,
+      timestamp_nanos: entry.timestampNanos,
+      content: entry.content,
+    })),
   };
 }
-

@@ -22,20 +22,33 @@ export interface CandidSettings {
 const MAX_CONTROLLERS = 10;
 
 /** Applies the given fields of `canister_settings` over `current`; fields left out stay as they are. */
-export function applySettings(current: CanisterSettings, controllers: Principal[], update: CandidSettings | undefined): { settings: CanisterSettings; controllers: Principal[] } {
+export function applySettings(
+  current: CanisterSettings,
+  controllers: Principal[],
+  update: CandidSettings | undefined,
+): { settings: CanisterSettings; controllers: Principal[] } {
   if (!update) return { settings: current, controllers };
   const pick = <T>(field: [] | [T], fallback: T): T => (field.length ? field[0] : fallback);
   const nextControllers = pick(update.controllers, controllers);
   if (nextControllers.length > MAX_CONTROLLERS) {
-    throw new RejectError(ErrorCodes.InvalidManagementPayload, `Invalid settings: At most ${MAX_CONTROLLERS} controllers are allowed.`);
+    throw new RejectError(
+      ErrorCodes.InvalidManagementPayload,
+      `Invalid settings: At most ${MAX_CONTROLLERS} controllers are allowed.`,
+    );
   }
   if (pick(update.compute_allocation, 0n) > 100n) {
-    throw new RejectError(ErrorCodes.InvalidManagementPayload, 'Invalid settings: compute_allocation must be a percentage between 0 and 100.');
+    throw new RejectError(
+      ErrorCodes.InvalidManagementPayload,
+      'Invalid settings: compute_allocation must be a percentage between 0 and 100.',
+    );
   }
   const names = pick(update.environment_variables, []).map((variable) => variable.name);
   const repeated = names.find((name, index) => names.indexOf(name) !== index);
   if (repeated !== undefined) {
-    throw new RejectError(ErrorCodes.InvalidManagementPayload, `Invalid settings: duplicate environment variable name ${JSON.stringify(repeated)}.`);
+    throw new RejectError(
+      ErrorCodes.InvalidManagementPayload,
+      `Invalid settings: duplicate environment variable name ${JSON.stringify(repeated)}.`,
+    );
   }
   return {
     controllers: dedupe(nextControllers),
@@ -48,7 +61,10 @@ export function applySettings(current: CanisterSettings, controllers: Principal[
       logMemoryLimit: pick(update.log_memory_limit, current.logMemoryLimit),
       snapshotVisibility: pick(update.snapshot_visibility, current.snapshotVisibility),
       statusVisibility: pick(update.status_visibility, current.statusVisibility),
-      minimumIncomingCanisterCallCycles: pick(update.minimum_incoming_canister_call_cycles, current.minimumIncomingCanisterCallCycles),
+      minimumIncomingCanisterCallCycles: pick(
+        update.minimum_incoming_canister_call_cycles,
+        current.minimumIncomingCanisterCallCycles,
+      ),
       wasmMemoryLimit: pick(update.wasm_memory_limit, current.wasmMemoryLimit),
       wasmMemoryThreshold: pick(update.wasm_memory_threshold, current.wasmMemoryThreshold),
       environmentVariables: pick(update.environment_variables, current.environmentVariables),

@@ -45,11 +45,16 @@ export type UploadDataKind = Partial<Record<SnapshotSection, { offset: bigint }>
 const only = <K extends string>(variant: Partial<Record<K, unknown>>): K => Object.keys(variant)[0] as K;
 
 /** A replica formats chunk hashes as Rust's `{:02x?}` of a byte array: `[0a, 1b, …]`. */
-const debugHex = (bytes: Uint8Array): string => `[${[...bytes].map((b) => b.toString(16).padStart(2, '0')).join(', ')}]`;
+const debugHex = (bytes: Uint8Array): string =>
+  `[${[...bytes].map((b) => b.toString(16).padStart(2, '0')).join(', ')}]`;
 
-const chunkStoreError = (message: string) => new RejectError(ErrorCodes.CanisterContractViolation, `Error from Wasm chunk store: ${message}`);
+const chunkStoreError = (message: string) =>
+  new RejectError(ErrorCodes.CanisterContractViolation, `Error from Wasm chunk store: ${message}`);
 const invalidSlice = (offset: bigint, size: bigint) =>
-  new RejectError(ErrorCodes.InvalidManagementPayload, `Invalid subslice into wasm module / main memory / stable memory: offset: ${offset}, size: ${size}`);
+  new RejectError(
+    ErrorCodes.InvalidManagementPayload,
+    `Invalid subslice into wasm module / main memory / stable memory: offset: ${offset}, size: ${size}`,
+  );
 
 function toCandidGlobal(global: WasmGlobalValue): CandidGlobal {
   switch (global.type) {
@@ -70,7 +75,10 @@ function fromCandidGlobal(global: CandidGlobal): WasmGlobalValue {
   const type = only<WasmGlobalValue['type']>(global);
   const value = (global as Record<string, number | bigint>)[type]!;
   if (type === 'v128' && (value as bigint) >= 1n << 128n) {
-    throw new RejectError(ErrorCodes.InvalidManagementPayload, `Error decoding candid: v128 global ${value} does not fit in 128 bits.`);
+    throw new RejectError(
+      ErrorCodes.InvalidManagementPayload,
+      `Error decoding candid: v128 global ${value} does not fit in 128 bits.`,
+    );
   }
   return { type, value: Object.is(value, -0) ? '-0' : String(value) };
 }
@@ -96,7 +104,12 @@ export async function readSnapshotMetadata(ctx: ManagementContext, canisterId: P
 }
 
 /** A slice of a section (read from disk, never the whole snapshot) or one chunk of the snapshot's chunk store. */
-export async function readSnapshotData(ctx: ManagementContext, canisterId: Principal, snapshotId: Uint8Array, kind: ReadDataKind): Promise<{ chunk: Uint8Array }> {
+export async function readSnapshotData(
+  ctx: ManagementContext,
+  canisterId: Principal,
+  snapshotId: Uint8Array,
+  kind: ReadDataKind,
+): Promise<{ chunk: Uint8Array }> {
   const record = ctx.store.require(canisterId);
   requireViewer(ctx, record, record.settings.snapshotVisibility);
   const info = findSnapshot(ctx, record, snapshotId);
@@ -104,13 +117,19 @@ export async function readSnapshotData(ctx: ManagementContext, canisterId: Princ
   if (kind.wasm_chunk) {
     const { hash } = kind.wasm_chunk;
     if (hash.length !== 32) throw chunkStoreError(`Bytes ${debugHex(hash)} are not a valid WasmChunkHash.`);
-    const chunk = meta.chunkHashes.some((known) => bytesEqual(known, hash)) ? ctx.store.snapshots.readChunk(record.id, info.id, hash) : undefined;
+    const chunk = meta.chunkHashes.some((known) => bytesEqual(known, hash))
+      ? ctx.store.snapshots.readChunk(record.id, info.id, hash)
+      : undefined;
     if (!chunk) throw chunkStoreError(`WasmChunkHash ${debugHex(hash)} not found.`);
     return { chunk };
   }
   const section = only<SnapshotSection>(kind);
   const { offset, size } = (kind as SliceKind)[section];
-  if (size > MAX_SLICE_BYTES) throw new RejectError(ErrorCodes.InvalidManagementPayload, `Requested slice too large: ${size} > ${MAX_SLICE_BYTES}`);
+  if (size > MAX_SLICE_BYTES)
+    throw new RejectError(
+      ErrorCodes.InvalidManagementPayload,
+      `Requested slice too large: ${size} > ${MAX_SLICE_BYTES}`,
+    );
   if (offset + size > meta.sizes[section]) throw invalidSlice(offset, size);
   return { chunk: ctx.store.snapshots.readSlice(record.id, info.id, section, Number(offset), Number(size)) };
 }
@@ -129,11 +148,15 @@ function metadataProblem(args: UploadMetadataArgs): string | undefined {
 }
 
 /** A new snapshot of source `metadata_upload`: all-zero sections of the given sizes (sparse files), no chunks. */
-export async function uploadSnapshotMetadata(ctx: ManagementContext, args: UploadMetadataArgs): Promise<{ snapshot_id: Uint8Array }> {
+export async function uploadSnapshotMetadata(
+  ctx: ManagementContext,
+  args: UploadMetadataArgs,
+): Promise<{ snapshot_id: Uint8Array }> {
   const record = ctx.store.require(args.canister_id);
   requireController(ctx, record);
   const problem = metadataProblem(args);
-  if (problem) throw new RejectError(ErrorCodes.InvalidManagementPayload, `Snapshot Metadata contains invalid data: ${problem}`);
+  if (problem)
+    throw new RejectError(ErrorCodes.InvalidManagementPayload, `Snapshot Metadata contains invalid data: ${problem}`);
   const replaced = reserveSnapshotSlot(ctx, record, args.replace_snapshot[0]);
   const timer = args.global_timer[0];
   const hook = args.on_low_wasm_memory_hook_status[0];
@@ -141,7 +164,11 @@ export async function uploadSnapshotMetadata(ctx: ManagementContext, args: Uploa
     source: 'metadata_upload',
     takenAtNanos: ctx.timeNanos,
     canisterVersion: record.version,
-    sizes: { wasm_module: args.wasm_module_size, wasm_memory: args.wasm_memory_size, stable_memory: args.stable_memory_size },
+    sizes: {
+      wasm_module: args.wasm_module_size,
+      wasm_memory: args.wasm_memory_size,
+      stable_memory: args.stable_memory_size,
+    },
     globals: args.globals.map(fromCandidGlobal),
     certifiedData: args.certified_data,
     globalTimerNanos: timer === undefined ? undefined : 'active' in timer ? timer.active : 0n,
@@ -155,20 +182,32 @@ export async function uploadSnapshotMetadata(ctx: ManagementContext, args: Uploa
 }
 
 /** Writes into an uploaded snapshot, in place: a slice of a section, or a chunk into its chunk store. */
-export async function uploadSnapshotData(ctx: ManagementContext, canisterId: Principal, snapshotId: Uint8Array, kind: UploadDataKind, chunk: Uint8Array): Promise<void> {
+export async function uploadSnapshotData(
+  ctx: ManagementContext,
+  canisterId: Principal,
+  snapshotId: Uint8Array,
+  kind: UploadDataKind,
+  chunk: Uint8Array,
+): Promise<void> {
   const record = ctx.store.require(canisterId);
   requireController(ctx, record);
   const info = findSnapshot(ctx, record, snapshotId);
   const meta = await snapshotMeta(ctx, record, info);
   if (meta.source !== 'metadata_upload') {
-    throw new RejectError(ErrorCodes.CanisterSnapshotImmutable, 'Only canister snapshots created by metadata upload can be mutated.');
+    throw new RejectError(
+      ErrorCodes.CanisterSnapshotImmutable,
+      'Only canister snapshots created by metadata upload can be mutated.',
+    );
   }
   if ('wasm_chunk' in kind) {
     const hash = sha256(chunk);
     if (meta.chunkHashes.some((known) => bytesEqual(known, hash))) return;
-    if (chunk.length > CHUNK_BYTES) throw chunkStoreError(`Wasm chunk size ${chunk.length} exceeds the maximum chunk size of ${CHUNK_BYTES}.`);
+    if (chunk.length > CHUNK_BYTES)
+      throw chunkStoreError(`Wasm chunk size ${chunk.length} exceeds the maximum chunk size of ${CHUNK_BYTES}.`);
     if (meta.chunkHashes.length >= MAX_CHUNKS) {
-      throw chunkStoreError(`Wasm chunk store has already reached maximum capacity of ${MAX_CHUNKS * CHUNK_BYTES} bytes or the maximum number of entries, ${MAX_CHUNKS}.`);
+      throw chunkStoreError(
+        `Wasm chunk store has already reached maximum capacity of ${MAX_CHUNKS * CHUNK_BYTES} bytes or the maximum number of entries, ${MAX_CHUNKS}.`,
+      );
     }
     ctx.store.snapshots.writeChunk(record.id, info.id, hash, chunk);
     meta.chunkHashes.push(hash);

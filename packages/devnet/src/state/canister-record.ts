@@ -86,4 +86,5 @@ export const isController = (record: CanisterRecord, principal: Principal): bool
 export const isVisibleTo = (record: CanisterRecord, visibility: Visibility, principal: Principal): boolean =>
   'public' in visibility ||
   isController(record, principal) ||
-  ('allowed_viewers' in visibility && visibility.allowed_viewers.some((viewer) => viewer.compareTo(principal) === 'eq'));
+  ('allowed_viewers' in visibility &&
+    visibility.allowed_viewers.some((viewer) => viewer.compareTo(principal) === 'eq'));

@@ -90,7 +90,10 @@ export class CanisterStore {
     const end = this.canisterRange.start + this.canisterRange.size;
     for (;;) {
       if (this.nextCanisterIndex >= end) {
-        throw new RejectError(ErrorCodes.SubnetOversubscribed, 'Could not create canister. Subnet has surpassed its canister ID allocation.');
+        throw new RejectError(
+          ErrorCodes.SubnetOversubscribed,
+          'Could not create canister. Subnet has surpassed its canister ID allocation.',
+        );
       }
       const id = canisterIdAt(this.nextCanisterIndex++);
       if (!this.canisters.has(id.toText()) && !isSystemCanisterId(id)) return id;
@@ -179,7 +182,9 @@ export class CanisterStore {
   /** The canister a snapshot id was issued for (its prefix), if it is one of this network's. */
   snapshotOwner(snapshotId: Uint8Array): CanisterRecord | undefined {
     if (snapshotId.length <= 8) return undefined;
-    const owner = this.list().find((record) => bytesEqual(record.id.toUint8Array(), snapshotId.subarray(0, snapshotId.length - 8)));
+    const owner = this.list().find((record) =>
+      bytesEqual(record.id.toUint8Array(), snapshotId.subarray(0, snapshotId.length - 8)),
+    );
     return owner?.snapshots.some((info) => bytesEqual(info.id, snapshotId)) ? owner : undefined;
   }
 
@@ -231,7 +236,11 @@ export class CanisterStore {
 
   private writeRegistry(): void {
     // Logs live in their own files (appended per message), not in the registry.
-    const stored: StoredRegistry = { nextCanisterIndex: this.nextCanisterIndex, canisterRange: this.canisterRange, canisters: this.list().map((record) => ({ ...record, logs: [] })) };
+    const stored: StoredRegistry = {
+      nextCanisterIndex: this.nextCanisterIndex,
+      canisterRange: this.canisterRange,
+      canisters: this.list().map((record) => ({ ...record, logs: [] })),
+    };
     writeFileAtomic(path.join(this.stateDir, REGISTRY_FILE), encodeStateJson(stored));
   }
 
@@ -239,13 +248,19 @@ export class CanisterStore {
   private removeUnknownFiles(): void {
     const chunksRoot = path.join(this.stateDir, 'chunks');
     if (fs.existsSync(chunksRoot)) {
-      for (const dir of fs.readdirSync(chunksRoot)) if (!this.canisters.has(dir)) fs.rmSync(path.join(chunksRoot, dir), { recursive: true, force: true });
+      for (const dir of fs.readdirSync(chunksRoot))
+        if (!this.canisters.has(dir)) fs.rmSync(path.join(chunksRoot, dir), { recursive: true, force: true });
     }
     for (const record of this.canisters.values()) this.collectChunks(record);
-    this.snapshots.removeUnknown(new Map(this.list().map((record) => [record.id.toText(), new Set(record.snapshots.map((info) => toHex(info.id)))])));
+    this.snapshots.removeUnknown(
+      new Map(
+        this.list().map((record) => [record.id.toText(), new Set(record.snapshots.map((info) => toHex(info.id)))]),
+      ),
+    );
     const logsRoot = path.join(this.stateDir, 'logs');
     if (fs.existsSync(logsRoot)) {
-      for (const file of fs.readdirSync(logsRoot)) if (!this.canisters.has(file.replace(/\.jsonl$/, ''))) fs.rmSync(path.join(logsRoot, file), { force: true });
+      for (const file of fs.readdirSync(logsRoot))
+        if (!this.canisters.has(file.replace(/\.jsonl$/, ''))) fs.rmSync(path.join(logsRoot, file), { force: true });
     }
   }
 

@@ -10,7 +10,10 @@ export function encodeStateJson(value: unknown): string {
     const raw = this[key];
     if (typeof raw === 'bigint') return { $n: raw.toString() };
     if (raw instanceof Uint8Array) return { $b: toBase64(raw) };
-    if (raw instanceof Principal || (typeof raw === 'object' && raw !== null && (raw as { _isPrincipal?: boolean })._isPrincipal)) {
+    if (
+      raw instanceof Principal ||
+      (typeof raw === 'object' && raw !== null && (raw as { _isPrincipal?: boolean })._isPrincipal)
+    ) {
       return { $p: (raw as Principal).toText() };
     }
     return raw;

@@ -80,12 +80,19 @@ export class SnapshotFiles {
   }
 
   /** Writes a whole snapshot durably: aside, every file fsynced, then renamed into place. */
-  create(canister: Principal, snapshotId: Uint8Array, meta: SnapshotMeta, sections: Record<SnapshotSection, SectionContent>, chunks: { hash: Uint8Array; data: Uint8Array }[]): void {
+  create(
+    canister: Principal,
+    snapshotId: Uint8Array,
+    meta: SnapshotMeta,
+    sections: Record<SnapshotSection, SectionContent>,
+    chunks: { hash: Uint8Array; data: Uint8Array }[],
+  ): void {
     const finalDir = this.dir(canister, snapshotId);
     const temp = `${finalDir}.${randomBytes(4).toString('hex')}${TEMP_SUFFIX}`;
     fs.mkdirSync(path.join(temp, CHUNKS_DIR), { recursive: true });
     try {
-      for (const section of Object.keys(SECTION_FILES) as SnapshotSection[]) writeSection(path.join(temp, SECTION_FILES[section]), sections[section]);
+      for (const section of Object.keys(SECTION_FILES) as SnapshotSection[])
+        writeSection(path.join(temp, SECTION_FILES[section]), sections[section]);
       for (const chunk of chunks) writeFileAtomic(path.join(temp, CHUNKS_DIR, toHex(chunk.hash)), chunk.data);
       writeFileAtomic(path.join(temp, META_FILE), encodeStateJson(meta));
       fsyncDirectory(temp);
@@ -107,7 +114,13 @@ export class SnapshotFiles {
   }
 
   /** `size` bytes at `offset` of a section, read from disk (the caller has checked the bounds). */
-  readSlice(canister: Principal, snapshotId: Uint8Array, section: SnapshotSection, offset: number, size: number): Uint8Array {
+  readSlice(
+    canister: Principal,
+    snapshotId: Uint8Array,
+    section: SnapshotSection,
+    offset: number,
+    size: number,
+  ): Uint8Array {
     const out = new Uint8Array(size);
     const fd = fs.openSync(this.sectionFile(canister, snapshotId, section), 'r');
     try {
@@ -124,7 +137,13 @@ export class SnapshotFiles {
   }
 
   /** Writes bytes into a section in place and fsyncs them (the caller has checked the bounds). */
-  writeSlice(canister: Principal, snapshotId: Uint8Array, section: SnapshotSection, offset: number, data: Uint8Array): void {
+  writeSlice(
+    canister: Principal,
+    snapshotId: Uint8Array,
+    section: SnapshotSection,
+    offset: number,
+    data: Uint8Array,
+  ): void {
     const fd = fs.openSync(this.sectionFile(canister, snapshotId, section), 'r+');
     try {
       let done = 0;
@@ -195,7 +214,8 @@ function writeSection(file: string, content: SectionContent): void {
   const fd = fs.openSync(file, 'w');
   try {
     if (typeof content === 'bigint') fs.ftruncateSync(fd, Number(content));
-    else for (let done = 0; done < content.length; ) done += fs.writeSync(fd, content, done, content.length - done, done);
+    else
+      for (let done = 0; done < content.length;) done += fs.writeSync(fd, content, done, content.length - done, done);
     fs.fsyncSync(fd);
   } finally {
     fs.closeSync(fd);

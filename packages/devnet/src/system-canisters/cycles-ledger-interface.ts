@@ -29,7 +29,11 @@ const ApproveError = IDL.Variant({
   AllowanceChanged: IDL.Record({ current_allowance: IDL.Nat }),
   Expired: IDL.Record({ ledger_time: IDL.Nat64 }),
 });
-const TransferFromError = IDL.Variant({ ...transactionErrors, BadBurn, InsufficientAllowance: IDL.Record({ allowance: IDL.Nat }) });
+const TransferFromError = IDL.Variant({
+  ...transactionErrors,
+  BadBurn,
+  InsufficientAllowance: IDL.Record({ allowance: IDL.Nat }),
+});
 
 const RejectionCode = IDL.Variant({
   NoError: IDL.Null,
@@ -44,7 +48,11 @@ const RejectionCode = IDL.Variant({
 const WithdrawError = IDL.Variant({
   GenericError: IDL.Record({ message: IDL.Text, error_code: IDL.Nat }),
   TemporarilyUnavailable: IDL.Null,
-  FailedToWithdraw: IDL.Record({ fee_block: IDL.Opt(IDL.Nat), rejection_code: RejectionCode, rejection_reason: IDL.Text }),
+  FailedToWithdraw: IDL.Record({
+    fee_block: IDL.Opt(IDL.Nat),
+    rejection_code: RejectionCode,
+    rejection_reason: IDL.Text,
+  }),
   Duplicate: IDL.Record({ duplicate_of: IDL.Nat }),
   BadFee: IDL.Record({ expected_fee: IDL.Nat }),
   InvalidReceiver: IDL.Record({ receiver: IDL.Principal }),
@@ -53,7 +61,10 @@ const WithdrawError = IDL.Variant({
   InsufficientFunds: IDL.Record({ balance: IDL.Nat }),
 });
 
-const SubnetSelection = IDL.Variant({ Subnet: IDL.Record({ subnet: IDL.Principal }), Filter: IDL.Record({ subnet_type: IDL.Opt(IDL.Text) }) });
+const SubnetSelection = IDL.Variant({
+  Subnet: IDL.Record({ subnet: IDL.Principal }),
+  Filter: IDL.Record({ subnet_type: IDL.Opt(IDL.Text) }),
+});
 
 const CreateCanisterError = IDL.Variant({
   InsufficientFunds: IDL.Record({ balance: IDL.Nat }),
@@ -85,7 +96,16 @@ export const CyclesLedgerMethods = {
   icrc1_minting_account: { arg: [], ret: [IDL.Opt(Account)], query: true },
   icrc1_supported_standards: { arg: [], ret: [IDL.Vec(IDL.Record({ name: IDL.Text, url: IDL.Text }))], query: true },
   icrc1_transfer: {
-    arg: [IDL.Record({ from_subaccount: IDL.Opt(Subaccount), to: Account, amount: IDL.Nat, fee: IDL.Opt(IDL.Nat), memo: Memo, created_at_time: Timestamp })],
+    arg: [
+      IDL.Record({
+        from_subaccount: IDL.Opt(Subaccount),
+        to: Account,
+        amount: IDL.Nat,
+        fee: IDL.Opt(IDL.Nat),
+        memo: Memo,
+        created_at_time: Timestamp,
+      }),
+    ],
     ret: [Result(IDL.Nat, TransferError)],
     query: false,
   },
@@ -105,17 +125,40 @@ export const CyclesLedgerMethods = {
     ret: [Result(IDL.Nat, ApproveError)],
     query: false,
   },
-  icrc2_allowance: { arg: [IDL.Record({ account: Account, spender: Account })], ret: [IDL.Record({ allowance: IDL.Nat, expires_at: Timestamp })], query: true },
+  icrc2_allowance: {
+    arg: [IDL.Record({ account: Account, spender: Account })],
+    ret: [IDL.Record({ allowance: IDL.Nat, expires_at: Timestamp })],
+    query: true,
+  },
   icrc2_transfer_from: {
     arg: [
-      IDL.Record({ spender_subaccount: IDL.Opt(Subaccount), from: Account, to: Account, amount: IDL.Nat, fee: IDL.Opt(IDL.Nat), memo: Memo, created_at_time: Timestamp }),
+      IDL.Record({
+        spender_subaccount: IDL.Opt(Subaccount),
+        from: Account,
+        to: Account,
+        amount: IDL.Nat,
+        fee: IDL.Opt(IDL.Nat),
+        memo: Memo,
+        created_at_time: Timestamp,
+      }),
     ],
     ret: [Result(IDL.Nat, TransferFromError)],
     query: false,
   },
-  deposit: { arg: [IDL.Record({ to: Account, memo: Memo })], ret: [IDL.Record({ balance: IDL.Nat, block_index: IDL.Nat })], query: false },
+  deposit: {
+    arg: [IDL.Record({ to: Account, memo: Memo })],
+    ret: [IDL.Record({ balance: IDL.Nat, block_index: IDL.Nat })],
+    query: false,
+  },
   withdraw: {
-    arg: [IDL.Record({ amount: IDL.Nat, from_subaccount: IDL.Opt(Subaccount), to: IDL.Principal, created_at_time: Timestamp })],
+    arg: [
+      IDL.Record({
+        amount: IDL.Nat,
+        from_subaccount: IDL.Opt(Subaccount),
+        to: IDL.Principal,
+        created_at_time: Timestamp,
+      }),
+    ],
     ret: [Result(IDL.Nat, WithdrawError)],
     query: false,
   },
@@ -125,7 +168,9 @@ export const CyclesLedgerMethods = {
         from_subaccount: IDL.Opt(Subaccount),
         created_at_time: Timestamp,
         amount: IDL.Nat,
-        creation_args: IDL.Opt(IDL.Record({ settings: IDL.Opt(CanisterSettings), subnet_selection: IDL.Opt(SubnetSelection) })),
+        creation_args: IDL.Opt(
+          IDL.Record({ settings: IDL.Opt(CanisterSettings), subnet_selection: IDL.Opt(SubnetSelection) }),
+        ),
       }),
     ],
     ret: [Result(IDL.Record({ block_id: IDL.Nat, canister_id: IDL.Principal }), CreateCanisterError)],

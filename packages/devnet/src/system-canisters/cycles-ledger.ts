@@ -7,7 +7,14 @@ import type { CandidSettings } from '../management/settings.js';
 import { methodNotFound, RejectError, type Reject } from '../reject.js';
 import { CyclesLedgerMethods, type CyclesLedgerMethodName } from './cycles-ledger-interface.js';
 import { defaultAccount, LedgerBook, type Account } from './ledger-book.js';
-import { decodeSystemArgs, systemCanisterTrap, type SystemCanister, type SystemCanisterCall, type SystemCanisterContext, type SystemCanisterOutcome } from './system-canister.js';
+import {
+  decodeSystemArgs,
+  systemCanisterTrap,
+  type SystemCanister,
+  type SystemCanisterCall,
+  type SystemCanisterContext,
+  type SystemCanisterOutcome,
+} from './system-canister.js';
 
 /** The cycles ledger's mainnet id, where icp-cli, dfx and soulrecall's mainnet path look for it. */
 export const CYCLES_LEDGER_ID = Principal.fromText('um5iw-rqaaa-aaaaq-qaaba-cai');
@@ -61,7 +68,8 @@ export class CyclesLedger implements SystemCanister {
   }
 
   async handle(call: SystemCanisterCall, ctx: SystemCanisterContext): Promise<SystemCanisterOutcome> {
-    if (!isLedgerMethod(call.method)) return { kind: 'reject', reject: methodNotFound(this.id.toText(), call.mode, call.method) };
+    if (!isLedgerMethod(call.method))
+      return { kind: 'reject', reject: methodNotFound(this.id.toText(), call.mode, call.method) };
     const type = CyclesLedgerMethods[call.method];
     const decoded = decodeSystemArgs(this.id, type.arg, call.arg);
     if (!Array.isArray(decoded)) return { kind: 'reject', reject: decoded };
@@ -72,10 +80,19 @@ export class CyclesLedger implements SystemCanister {
       if (error instanceof RejectError) return { kind: 'reject', reject: error.reject };
       throw error;
     }
-    return { kind: 'reply', reply: new Uint8Array(IDL.encode(type.ret, [handled.value])), cyclesAccepted: handled.accepted ?? 0n };
+    return {
+      kind: 'reply',
+      reply: new Uint8Array(IDL.encode(type.ret, [handled.value])),
+      cyclesAccepted: handled.accepted ?? 0n,
+    };
   }
 
-  private async dispatch(call: SystemCanisterCall, ctx: SystemCanisterContext, method: CyclesLedgerMethodName, args: Args): Promise<Handled> {
+  private async dispatch(
+    call: SystemCanisterCall,
+    ctx: SystemCanisterContext,
+    method: CyclesLedgerMethodName,
+    args: Args,
+  ): Promise<Handled> {
     const now = ctx.timeNanos;
     switch (method) {
       case 'icrc1_balance_of':
@@ -111,7 +128,11 @@ export class CyclesLedger implements SystemCanister {
           ],
         };
       case 'icrc2_allowance': {
-        const { allowance, expiresAt } = this.book.allowance(this.account(args.account), this.account(args.spender), now);
+        const { allowance, expiresAt } = this.book.allowance(
+          this.account(args.account),
+          this.account(args.spender),
+          now,
+        );
         return { value: { allowance, expires_at: expiresAt === undefined ? [] : [expiresAt] } };
       }
       case 'icrc1_transfer':
@@ -149,7 +170,8 @@ export class CyclesLedger implements SystemCanister {
       if (expiresAt !== undefined && expiresAt <= now) return err('Expired', { ledger_time: now });
       const current = this.book.allowance(from, spender, now).allowance;
       const expected = args.expected_allowance[0] as bigint | undefined;
-      if (expected !== undefined && expected !== current) return err('AllowanceChanged', { current_allowance: current });
+      if (expected !== undefined && expected !== current)
+        return err('AllowanceChanged', { current_allowance: current });
       const refused = this.badFee(args.fee) ?? this.insufficient(from, CYCLES_LEDGER_FEE);
       if (refused) return refused;
       this.book.adjust(from, -CYCLES_LEDGER_FEE);
@@ -180,7 +202,11 @@ export class CyclesLedger implements SystemCanister {
     const to = this.account(args.to);
     this.memo(args.memo);
     if (call.cycles < CYCLES_LEDGER_FEE) {
-      throw RejectError.from(this.trap(`The requested amount ${call.cycles} to be deposited is less than the cycles ledger fee: ${CYCLES_LEDGER_FEE}`));
+      throw RejectError.from(
+        this.trap(
+          `The requested amount ${call.cycles} to be deposited is less than the cycles ledger fee: ${CYCLES_LEDGER_FEE}`,
+        ),
+      );
     }
     this.book.adjust(to, call.cycles - CYCLES_LEDGER_FEE);
     const block = this.book.appendBlock();
@@ -201,7 +227,11 @@ export class CyclesLedger implements SystemCanister {
         // As on mainnet: the deposit call fails, the fee is kept and the amount stays with the sender.
         this.book.adjust(from, -CYCLES_LEDGER_FEE);
         const feeBlock = this.book.appendBlock();
-        return err('FailedToWithdraw', { fee_block: [feeBlock], rejection_code: { DestinationInvalid: null }, rejection_reason: `Canister ${receiver.toText()} not found.` });
+        return err('FailedToWithdraw', {
+          fee_block: [feeBlock],
+          rejection_code: { DestinationInvalid: null },
+          rejection_reason: `Canister ${receiver.toText()} not found.`,
+        });
       }
       this.book.adjust(from, -((args.amount as bigint) + CYCLES_LEDGER_FEE));
       record.cycles += args.amount as bigint;
@@ -219,26 +249,41 @@ export class CyclesLedger implements SystemCanister {
    */
   private createCanister(call: SystemCanisterCall, args: Args, ctx: SystemCanisterContext): Promise<unknown> {
     const from: Account = { owner: call.caller, subaccount: this.subaccount(args.from_subaccount) };
-    const creation = args.creation_args[0] as { settings: [] | [CandidSettings]; subnet_selection: [] | [{ Subnet?: { subnet: Principal } }] } | undefined;
+    const creation = args.creation_args[0] as
+      { settings: [] | [CandidSettings]; subnet_selection: [] | [{ Subnet?: { subnet: Principal } }] } | undefined;
     const subnet = creation?.subnet_selection[0]?.Subnet?.subnet;
     let created: Principal | undefined;
-    return this.transact(call, args, ctx.timeNanos, async () => {
-      const refused = this.insufficient(from, args.amount + CYCLES_LEDGER_FEE);
-      if (refused) return refused;
-      if (subnet && subnet.compareTo(ctx.network.subnetId) !== 'eq') {
-        return err('FailedToCreate', { fee_block: [], refund_block: [], error: `Subnet ${subnet.toText()} does not exist; this network's subnet is ${ctx.network.subnetId.toText()}.` });
-      }
-      try {
-        created = addCanister({ ...ctx, caller: call.caller }, { settings: creation?.settings[0], cycles: args.amount });
-      } catch (error) {
-        if (error instanceof RejectError) return err('FailedToCreate', { fee_block: [], refund_block: [], error: error.message });
-        throw error;
-      }
-      // The canister is durable before the ledger records the payment: a crash between the two costs nothing.
-      await ctx.store.flush([created]);
-      this.book.adjust(from, -((args.amount as bigint) + CYCLES_LEDGER_FEE));
-      return { Ok: { block_id: this.book.appendBlock(), canister_id: created } };
-    }, () => created);
+    return this.transact(
+      call,
+      args,
+      ctx.timeNanos,
+      async () => {
+        const refused = this.insufficient(from, args.amount + CYCLES_LEDGER_FEE);
+        if (refused) return refused;
+        if (subnet && subnet.compareTo(ctx.network.subnetId) !== 'eq') {
+          return err('FailedToCreate', {
+            fee_block: [],
+            refund_block: [],
+            error: `Subnet ${subnet.toText()} does not exist; this network's subnet is ${ctx.network.subnetId.toText()}.`,
+          });
+        }
+        try {
+          created = addCanister(
+            { ...ctx, caller: call.caller },
+            { settings: creation?.settings[0], cycles: args.amount },
+          );
+        } catch (error) {
+          if (error instanceof RejectError)
+            return err('FailedToCreate', { fee_block: [], refund_block: [], error: error.message });
+          throw error;
+        }
+        // The canister is durable before the ledger records the payment: a crash between the two costs nothing.
+        await ctx.store.flush([created]);
+        this.book.adjust(from, -((args.amount as bigint) + CYCLES_LEDGER_FEE));
+        return { Ok: { block_id: this.book.appendBlock(), canister_id: created } };
+      },
+      () => created,
+    );
   }
 
   /**
@@ -246,7 +291,13 @@ export class CyclesLedger implements SystemCanister {
    * and a repeat inside the window is answered `Duplicate` with the first one's block (and, for
    * create_canister, its canister). Saves the book before the reply.
    */
-  private async transact(call: SystemCanisterCall, args: Args, now: bigint, run: () => unknown, createdCanister?: () => Principal | undefined): Promise<unknown> {
+  private async transact(
+    call: SystemCanisterCall,
+    args: Args,
+    now: bigint,
+    run: () => unknown,
+    createdCanister?: () => Principal | undefined,
+  ): Promise<unknown> {
     this.memo(args.memo);
     const refusal = this.refusedByTime(call, args, now);
     if (refusal) return refusal;
@@ -254,7 +305,11 @@ export class CyclesLedger implements SystemCanister {
     const createdAt = args.created_at_time?.[0] as bigint | undefined;
     if ('Ok' in result && createdAt !== undefined) {
       const block = typeof result.Ok === 'bigint' ? result.Ok : (result.Ok as { block_id: bigint }).block_id;
-      this.book.rememberTransaction(transactionKey(call), { block, atNanos: now, canisterId: createdCanister?.() }, now - TRANSACTION_WINDOW_NANOS - PERMITTED_DRIFT_NANOS);
+      this.book.rememberTransaction(
+        transactionKey(call),
+        { block, atNanos: now, canisterId: createdCanister?.() },
+        now - TRANSACTION_WINDOW_NANOS - PERMITTED_DRIFT_NANOS,
+      );
     }
     this.book.save();
     return result;
@@ -268,7 +323,8 @@ export class CyclesLedger implements SystemCanister {
     if (createdAt > now + PERMITTED_DRIFT_NANOS) return err('CreatedInFuture', { ledger_time: now });
     const seen = this.book.seenTransaction(transactionKey(call));
     if (!seen) return undefined;
-    if (call.method === 'create_canister') return err('Duplicate', { duplicate_of: seen.block, canister_id: seen.canisterId ? [seen.canisterId] : [] });
+    if (call.method === 'create_canister')
+      return err('Duplicate', { duplicate_of: seen.block, canister_id: seen.canisterId ? [seen.canisterId] : [] });
     return err('Duplicate', { duplicate_of: seen.block });
   }
 
@@ -287,12 +343,14 @@ export class CyclesLedger implements SystemCanister {
 
   /** A subaccount is 32 bytes; anything else traps, as the real ledger's decoding does. */
   private subaccount(subaccount: [] | [Uint8Array]): [] | [Uint8Array] {
-    if (subaccount.length && subaccount[0].length !== 32) throw RejectError.from(this.trap(`invalid subaccount: expected 32 bytes, got ${subaccount[0].length}`));
+    if (subaccount.length && subaccount[0].length !== 32)
+      throw RejectError.from(this.trap(`invalid subaccount: expected 32 bytes, got ${subaccount[0].length}`));
     return subaccount;
   }
 
   private memo(memo: [] | [Uint8Array] | undefined): void {
-    if (memo?.length && memo[0].length > MAX_MEMO_BYTES) throw RejectError.from(this.trap(`memo length exceeds the maximum of ${MAX_MEMO_BYTES} bytes`));
+    if (memo?.length && memo[0].length > MAX_MEMO_BYTES)
+      throw RejectError.from(this.trap(`memo length exceeds the maximum of ${MAX_MEMO_BYTES} bytes`));
   }
 
   private trap(message: string): Reject {
@@ -302,7 +360,15 @@ export class CyclesLedger implements SystemCanister {
 
 /** Deduplication identity: who sent which method with which exact arguments. */
 function transactionKey(call: SystemCanisterCall): string {
-  return toHex(createHash('sha256').update(call.caller.toText()).update('\0').update(call.method).update('\0').update(call.arg).digest());
+  return toHex(
+    createHash('sha256')
+      .update(call.caller.toText())
+      .update('\0')
+      .update(call.method)
+      .update('\0')
+      .update(call.arg)
+      .digest(),
+  );
 }
 
 /** Canister ids are opaque principals (last byte 0x01); self-authenticating ones are users. */

@@ -1,7 +1,13 @@
 import { IDL } from '@dfinity/candid';
 import { Principal } from '@dfinity/principal';
 import { methodNotFound } from '../reject.js';
-import { decodeSystemArgs, type SystemCanister, type SystemCanisterCall, type SystemCanisterContext, type SystemCanisterOutcome } from './system-canister.js';
+import {
+  decodeSystemArgs,
+  type SystemCanister,
+  type SystemCanisterCall,
+  type SystemCanisterContext,
+  type SystemCanisterOutcome,
+} from './system-canister.js';
 
 /** The cycles minting canister's mainnet id, where icp-cli and dfx look for it. */
 export const CYCLES_MINTING_CANISTER_ID = Principal.fromText('rkp4c-7iaaa-aaaaa-aaaca-cai');
@@ -26,6 +32,10 @@ export class CyclesMintingCanister implements SystemCanister {
     }
     const decoded = decodeSystemArgs(this.id, [], call.arg);
     if (!Array.isArray(decoded)) return { kind: 'reject', reject: decoded };
-    return { kind: 'reply', reply: new Uint8Array(IDL.encode([IDL.Vec(IDL.Principal)], [[this.subnetId]])), cyclesAccepted: 0n };
+    return {
+      kind: 'reply',
+      reply: new Uint8Array(IDL.encode([IDL.Vec(IDL.Principal)], [[this.subnetId]])),
+      cyclesAccepted: 0n,
+    };
   }
 }

@@ -23,7 +23,8 @@ export interface SystemCanisterCall {
  * A reply keeps the cycles it accepted (the rest go back to the calling canister); a reject
  * accepts none.
  */
-export type SystemCanisterOutcome = { kind: 'reply'; reply: Uint8Array; cyclesAccepted: bigint } | { kind: 'reject'; reject: Reject };
+export type SystemCanisterOutcome =
+  { kind: 'reply'; reply: Uint8Array; cyclesAccepted: bigint } | { kind: 'reject'; reject: Reject };
 
 /** What a system canister works with: the network's canisters and their management, at one time. */
 export type SystemCanisterContext = Omit<ManagementContext, 'caller'>;
@@ -51,7 +52,10 @@ export class SystemCanisters {
 
 /** A system canister's trap, worded as the replica words a canister's (IC0503). */
 export function systemCanisterTrap(id: Principal, message: string): Reject {
-  return makeReject(ErrorCodes.CanisterCalledTrap, `Error from Canister ${id.toText()}: Canister called \`ic0.trap\` with message: '${message}'.`);
+  return makeReject(
+    ErrorCodes.CanisterCalledTrap,
+    `Error from Canister ${id.toText()}: Canister called \`ic0.trap\` with message: '${message}'.`,
+  );
 }
 
 /** Decodes a system canister's arguments; an undecodable argument traps, as in a Rust canister. */

@@ -155,7 +155,10 @@ export function watModule(text: string, options: { enhancedOrthogonalPersistence
   const module = binaryen.parseText(text);
   try {
     if (options.enhancedOrthogonalPersistence) {
-      module.addCustomSection('icp:private enhanced-orthogonal-persistence', new TextEncoder().encode('64-bit, layout version 1'));
+      module.addCustomSection(
+        'icp:private enhanced-orthogonal-persistence',
+        new TextEncoder().encode('64-bit, layout version 1'),
+      );
     }
     module.setFeatures(binaryen.Features.MVP | binaryen.Features.MutableGlobals | binaryen.Features.BulkMemory);
     if (!module.validate()) throw new Error('invalid WAT fixture');
@@ -165,7 +168,9 @@ export function watModule(text: string, options: { enhancedOrthogonalPersistence
   }
 }
 
-export const CONTROLLER = new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 2]);
+export const CONTROLLER = new Uint8Array([
+  1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 2,
+]);
 
 export function context(overrides: Partial<MessageContext> = {}): MessageContext {
   return {

@@ -36,7 +36,13 @@ describe('execution engine with the Motoko sample agent', function () {
   beforeEach(async () => {
     stateDir = temporaryDir();
     engine = await newEngine(stateDir);
-    const installed = await engine.install({ canisterId: id, mode: 'install', wasm: agentModule('v1'), arg: noArgs, context: context() });
+    const installed = await engine.install({
+      canisterId: id,
+      mode: 'install',
+      wasm: agentModule('v1'),
+      arg: noArgs,
+      context: context(),
+    });
     expect(installed.kind, installed.kind === 'reject' ? installed.rejectMessage : '').to.equal('installed');
   });
 
@@ -55,14 +61,22 @@ describe('execution engine with the Motoko sample agent', function () {
     expect(await recall()).to.deep.equal(['first', 'second']);
     expect(decoded<bigint>(await engine.query(id, 'memoryCount', noArgs, context()), IDL.Nat)).to.equal(2n);
     expect(await version()).to.equal('1.0.0');
-    expect(decoded<{ ok?: string }>(await engine.query(id, 'health', noArgs, context()), Health)).to.have.property('ok');
+    expect(decoded<{ ok?: string }>(await engine.query(id, 'health', noArgs, context()), Health)).to.have.property(
+      'ok',
+    );
     // Queries in between must not disturb the next update (Motoko tracks its state in memory).
     expect(decoded<bigint>(await remember('third'), IDL.Nat)).to.equal(3n);
   });
 
   it('exposes its Candid interface and the EOP marker as metadata', async () => {
     const fresh = canisterId(4);
-    const installed = await engine.install({ canisterId: fresh, mode: 'install', wasm: agentModule('v1'), arg: noArgs, context: context() });
+    const installed = await engine.install({
+      canisterId: fresh,
+      mode: 'install',
+      wasm: agentModule('v1'),
+      arg: noArgs,
+      context: context(),
+    });
     if (installed.kind !== 'installed') throw new Error(installed.rejectMessage);
     const names = installed.metadata.map((m) => `${m.visibility} ${m.name}`);
     // moc marks the Candid interface private unless told otherwise.
@@ -73,28 +87,54 @@ describe('execution engine with the Motoko sample agent', function () {
   it('keeps memories across an upgrade to v2 with wasm_memory_persistence = keep', async () => {
     await remember('alpha');
     await remember('beta');
-    const upgraded = await engine.install({ canisterId: id, mode: 'upgrade', wasm: agentModule('v2'), arg: noArgs, wasmMemoryPersistence: 'keep', context: context() });
+    const upgraded = await engine.install({
+      canisterId: id,
+      mode: 'upgrade',
+      wasm: agentModule('v2'),
+      arg: noArgs,
+      wasmMemoryPersistence: 'keep',
+      context: context(),
+    });
     expect(upgraded.kind, upgraded.kind === 'reject' ? upgraded.rejectMessage : '').to.equal('installed');
     expect(await version()).to.equal('2.0.0');
     expect(await recall()).to.deep.equal(['beta', 'alpha']);
-    expect(decoded<{ calls: bigint; upgrades: bigint }>(await engine.query(id, 'stats', noArgs, context()), Stats)).to.deep.equal({ calls: 2n, upgrades: 1n });
+    expect(
+      decoded<{ calls: bigint; upgrades: bigint }>(await engine.query(id, 'stats', noArgs, context()), Stats),
+    ).to.deep.equal({ calls: 2n, upgrades: 1n });
     expect(decoded<bigint>(await remember('gamma'), IDL.Nat)).to.equal(3n);
   });
 
   it('refuses an upgrade without wasm_memory_persistence and leaves the canister as it was', async () => {
     await remember('keep me');
-    const outcome = await engine.install({ canisterId: id, mode: 'upgrade', wasm: agentModule('v2'), arg: noArgs, context: context() });
+    const outcome = await engine.install({
+      canisterId: id,
+      mode: 'upgrade',
+      wasm: agentModule('v2'),
+      arg: noArgs,
+      context: context(),
+    });
     expect(outcome).to.include({ kind: 'reject', rejectCode: 5 });
-    expect(outcome.kind === 'reject' && outcome.rejectMessage).to.contain('Enhanced orthogonal persistence requires the `wasm_memory_persistence` upgrade option');
+    expect(outcome.kind === 'reject' && outcome.rejectMessage).to.contain(
+      'Enhanced orthogonal persistence requires the `wasm_memory_persistence` upgrade option',
+    );
     expect(await version()).to.equal('1.0.0');
     expect(await recall()).to.deep.equal(['keep me']);
   });
 
   it('reports the broken build as unhealthy', async () => {
-    const upgraded = await engine.install({ canisterId: id, mode: 'upgrade', wasm: agentModule('broken'), arg: noArgs, wasmMemoryPersistence: 'keep', context: context() });
+    const upgraded = await engine.install({
+      canisterId: id,
+      mode: 'upgrade',
+      wasm: agentModule('broken'),
+      arg: noArgs,
+      wasmMemoryPersistence: 'keep',
+      context: context(),
+    });
     expect(upgraded.kind).to.equal('installed');
     expect(await version()).to.equal('2.1.0-broken');
-    expect(decoded<{ err?: string }>(await engine.query(id, 'health', noArgs, context()), Health)).to.have.property('err');
+    expect(decoded<{ err?: string }>(await engine.query(id, 'health', noArgs, context()), Health)).to.have.property(
+      'err',
+    );
   });
 
   it('survives an engine restart and a reinstall wipes it', async () => {
@@ -103,7 +143,13 @@ describe('execution engine with the Motoko sample agent', function () {
     engine = await newEngine(stateDir);
     expect(await recall()).to.deep.equal(['persisted']);
     expect(decoded<bigint>(await remember('after restart'), IDL.Nat)).to.equal(2n);
-    const reinstalled = await engine.install({ canisterId: id, mode: 'reinstall', wasm: agentModule('v1'), arg: noArgs, context: context() });
+    const reinstalled = await engine.install({
+      canisterId: id,
+      mode: 'reinstall',
+      wasm: agentModule('v1'),
+      arg: noArgs,
+      context: context(),
+    });
     expect(reinstalled.kind).to.equal('installed');
     expect(await recall()).to.deep.equal([]);
   });

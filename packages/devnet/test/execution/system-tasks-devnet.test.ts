@@ -5,7 +5,16 @@ import { nowNanos } from '../../src/bytes.js';
 import { startDevnet, type Devnet } from '../../src/index.js';
 // The real network process, killed with SIGKILL below (build the package first: npx tsc -b packages/devnet).
 import { isProcessAlive, startNetworkInBackground } from '../../dist/network-control.js';
-import { createCanister, installCode, installMode, makeAgent, makeTempDir, management, newIdentity, removeDir } from '../support/fixtures.js';
+import {
+  createCanister,
+  installCode,
+  installMode,
+  makeAgent,
+  makeTempDir,
+  management,
+  newIdentity,
+  removeDir,
+} from '../support/fixtures.js';
 import { TIMER_FLAGS, timerIdl, timerWasm, type TimerActor, type TimerCounters } from '../support/timer-canister.js';
 
 const SECOND = 1_000_000_000n;
@@ -42,8 +51,12 @@ describe('devnet: global timers and heartbeats', function () {
     return { fired, lastFired, beats, lastBeat, callerSize };
   };
   const logs = async (id: Principal): Promise<string[]> => {
-    const reply = await management(agent, id).fetch_canister_logs.withOptions({ effectiveCanisterId: id })({ canister_id: id });
-    return reply.canister_log_records.map((record: { content: Uint8Array }) => new TextDecoder().decode(record.content));
+    const reply = await management(agent, id).fetch_canister_logs.withOptions({ effectiveCanisterId: id })({
+      canister_id: id,
+    });
+    return reply.canister_log_records.map((record: { content: Uint8Array }) =>
+      new TextDecoder().decode(record.content),
+    );
   };
   const newTimerCanister = async (): Promise<Principal> => {
     const id = await createCanister(agent);
@@ -91,7 +104,9 @@ describe('devnet: global timers and heartbeats', function () {
     await actor(id).set_timer(deadline);
     expect(await actor(id).set_timer(0n)).to.equal(deadline);
     // Heartbeats run after the timer in each round: one at or after the deadline, then one more round.
-    await until('a heartbeat after the deadline', async () => ((await counters(id)).lastBeat >= deadline ? true : undefined));
+    await until('a heartbeat after the deadline', async () =>
+      (await counters(id)).lastBeat >= deadline ? true : undefined,
+    );
     await rounds(id, 1n);
     expect((await counters(id)).fired).to.equal(0n);
   });
@@ -100,7 +115,9 @@ describe('devnet: global timers and heartbeats', function () {
     const id = await newTimerCanister();
     await actor(id).configure(SECOND, TIMER_FLAGS.trapTimer);
     await actor(id).set_timer(nowNanos());
-    await until('the trap in the log', async () => ((await logs(id)).includes('[TRAP]: timer trap') ? true : undefined));
+    await until('the trap in the log', async () =>
+      (await logs(id)).includes('[TRAP]: timer trap') ? true : undefined,
+    );
     expect((await counters(id)).fired).to.equal(0n);
     // The timer it set before trapping is discarded with the rest: nothing is active.
     expect(await actor(id).set_timer(0n)).to.equal(0n);
@@ -130,7 +147,9 @@ describe('devnet: global timers and heartbeats', function () {
     await actor(id).configure(0n, TIMER_FLAGS.trapHeartbeat);
     // Heartbeats may have completed before that configuration; none after it.
     const before = (await counters(id)).beats;
-    await until('two heartbeat traps', async () => ((await logs(id)).filter((line) => line === '[TRAP]: heartbeat trap').length >= 2 ? true : undefined));
+    await until('two heartbeat traps', async () =>
+      (await logs(id)).filter((line) => line === '[TRAP]: heartbeat trap').length >= 2 ? true : undefined,
+    );
     expect((await counters(id)).beats).to.equal(before);
     await actor(id).configure(0n, 0n);
     await until('a heartbeat that completes', async () => ((await counters(id)).beats > before ? true : undefined));
@@ -151,7 +170,9 @@ describe('devnet: global timers and heartbeats', function () {
     devnet = await startDevnet({ port: 0, stateDir: dir });
     agent = await makeAgent(devnet.url, owner);
     // The log is the management canister's: reading it does not touch the canister's Wasm state.
-    await until('the timer to fire after the restart', async () => ((await logs(id)).includes('timer') ? true : undefined));
+    await until('the timer to fire after the restart', async () =>
+      (await logs(id)).includes('timer') ? true : undefined,
+    );
     const after = await counters(id);
     expect(after.fired).to.equal(1n);
     expect(after.lastFired >= deadline).to.equal(true);

@@ -1,7 +1,15 @@
 import * as fs from 'node:fs';
 import { expect } from 'chai';
 import type { ExecutionEngine, MessageOutcome, SystemTaskOutcome } from '../../src/execution/index.js';
-import { configureArg, previousDeadline, setTimerArg, TIMER_FLAGS, timerCounters, timerWasm, type TimerCounters } from '../support/timer-canister.js';
+import {
+  configureArg,
+  previousDeadline,
+  setTimerArg,
+  TIMER_FLAGS,
+  timerCounters,
+  timerWasm,
+  type TimerCounters,
+} from '../support/timer-canister.js';
 import { canisterId, context, COUNTER_WAT, newEngine, temporaryDir, watModule } from './fixtures.js';
 
 const T = 1_700_000_000_000_000_000n;
@@ -20,8 +28,10 @@ describe('execution engine: global timer and heartbeat', function () {
   const id = canisterId(1);
   const at = (timeNanos: bigint) => context({ timeNanos });
   const get = async (): Promise<TimerCounters> => timerCounters(replyOf(await engine.query(id, 'get', none, at(T))));
-  const setTimer = async (deadline: bigint, time = T) => previousDeadline(replyOf(await engine.update(id, 'set_timer', setTimerArg(deadline), at(time))));
-  const configure = async (rearm: bigint, flags: bigint) => replyOf(await engine.update(id, 'configure', configureArg(rearm, flags), at(T)));
+  const setTimer = async (deadline: bigint, time = T) =>
+    previousDeadline(replyOf(await engine.update(id, 'set_timer', setTimerArg(deadline), at(time))));
+  const configure = async (rearm: bigint, flags: bigint) =>
+    replyOf(await engine.update(id, 'configure', configureArg(rearm, flags), at(T)));
   const timer = async () => BigInt((await engine.exportState(id)).globalTimerNanos!);
 
   beforeEach(async () => {
@@ -75,7 +85,10 @@ describe('execution engine: global timer and heartbeat', function () {
   it('rolls back a trapping timer, logs the trap and keeps the timer deactivated (even the one it set)', async () => {
     await configure(500n, TIMER_FLAGS.trapTimer);
     await setTimer(T + 100n);
-    const outcome = (await engine.runSystemTask(id, 'global_timer', at(T + 100n))) as Extract<SystemTaskOutcome, { kind: 'reject' }>;
+    const outcome = (await engine.runSystemTask(id, 'global_timer', at(T + 100n))) as Extract<
+      SystemTaskOutcome,
+      { kind: 'reject' }
+    >;
     expect(outcome.kind).to.equal('reject');
     expect(outcome.errorCode).to.equal('IC0503');
     expect(outcome.logs.map((line) => text(line.content))).to.deep.equal(['timer', '[TRAP]: timer trap']);
@@ -99,7 +112,8 @@ describe('execution engine: global timer and heartbeat', function () {
   });
 
   it('runs the heartbeat each time it is asked, and rolls back one that traps', async () => {
-    for (const time of [T + 1n, T + 2n, T + 3n]) expect((await engine.runSystemTask(id, 'heartbeat', at(time)))?.kind).to.equal('completed');
+    for (const time of [T + 1n, T + 2n, T + 3n])
+      expect((await engine.runSystemTask(id, 'heartbeat', at(time)))?.kind).to.equal('completed');
     expect(await get()).to.include({ beats: 3n, lastBeat: T + 3n });
     await configure(0n, TIMER_FLAGS.trapHeartbeat | TIMER_FLAGS.logHeartbeat);
     const trapped = await engine.runSystemTask(id, 'heartbeat', at(T + 4n));
@@ -110,8 +124,16 @@ describe('execution engine: global timer and heartbeat', function () {
 
   describe('System API refusals inside system tasks', () => {
     const cases = [
-      { task: 'heartbeat', flags: TIMER_FLAGS.replyInHeartbeat, message: 'ic0.msg_reply cannot be called from canister_heartbeat' },
-      { task: 'global_timer', flags: TIMER_FLAGS.argInTimer, message: 'ic0.msg_arg_data_size cannot be called from canister_global_timer' },
+      {
+        task: 'heartbeat',
+        flags: TIMER_FLAGS.replyInHeartbeat,
+        message: 'ic0.msg_reply cannot be called from canister_heartbeat',
+      },
+      {
+        task: 'global_timer',
+        flags: TIMER_FLAGS.argInTimer,
+        message: 'ic0.msg_arg_data_size cannot be called from canister_global_timer',
+      },
     ] as const;
     for (const { task, flags, message } of cases) {
       it(`${task}: ${message}`, async () => {
@@ -127,7 +149,13 @@ describe('execution engine: global timer and heartbeat', function () {
 
   it('has no task for a canister without the exports, without code, or uninstalled', async () => {
     const plain = canisterId(2);
-    await engine.install({ canisterId: plain, mode: 'install', wasm: watModule(COUNTER_WAT), arg: none, context: at(T) });
+    await engine.install({
+      canisterId: plain,
+      mode: 'install',
+      wasm: watModule(COUNTER_WAT),
+      arg: none,
+      context: at(T),
+    });
     expect(engine.systemTasksDue(plain, T)).to.deep.equal([]);
     expect(await engine.runSystemTask(plain, 'heartbeat', at(T))).to.equal(undefined);
     expect(engine.systemTasksDue(canisterId(3), T)).to.deep.equal([]);

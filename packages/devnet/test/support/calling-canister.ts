@@ -166,7 +166,13 @@ export type CallAnswer =
 export function callAnswer(reply: Uint8Array): CallAnswer {
   const tag = String.fromCharCode(reply[0]!);
   if (tag === 'R') return { kind: 'reply', refunded: u128(reply, 1), data: reply.slice(17) };
-  if (tag === 'J') return { kind: 'reject', rejectCode: reply[1]!, refunded: u128(reply, 2), message: new TextDecoder().decode(reply.slice(18)) };
+  if (tag === 'J')
+    return {
+      kind: 'reject',
+      rejectCode: reply[1]!,
+      refunded: u128(reply, 2),
+      message: new TextDecoder().decode(reply.slice(18)),
+    };
   if (tag === 'P') return { kind: 'refused', code: reply[1]! };
   throw new Error(`not an answer of the calling canister: ${Buffer.from(reply).toString('hex')}`);
 }
@@ -181,7 +187,13 @@ export interface CallingState {
 
 export function callingState(reply: Uint8Array): CallingState {
   const view = new DataView(reply.buffer, reply.byteOffset);
-  return { replies: view.getBigUint64(0, true), trapMarker: view.getBigUint64(8, true), cleanups: view.getBigUint64(16, true), callsMade: view.getBigUint64(24, true), balance: u128(reply, 32) };
+  return {
+    replies: view.getBigUint64(0, true),
+    trapMarker: view.getBigUint64(8, true),
+    cleanups: view.getBigUint64(16, true),
+    callsMade: view.getBigUint64(24, true),
+    balance: u128(reply, 32),
+  };
 }
 
 /** `accept`'s reply: cycles available before accepting, cycles accepted, the caller. */
@@ -196,14 +208,24 @@ export const u64Arg = (value: bigint): Uint8Array => {
 };
 
 /** An update call with a raw argument through the agent (certificate verified); a reject throws the agent's error. */
-export async function rawUpdate(agent: HttpAgent, canisterId: Principal, methodName: string, arg: Uint8Array): Promise<Uint8Array> {
+export async function rawUpdate(
+  agent: HttpAgent,
+  canisterId: Principal,
+  methodName: string,
+  arg: Uint8Array,
+): Promise<Uint8Array> {
   const { requestId } = await agent.call(canisterId, { methodName, arg, effectiveCanisterId: canisterId });
   const { reply } = await pollForResponse(agent, canisterId, requestId);
   return new Uint8Array(reply);
 }
 
 /** A query with a raw argument through the agent (reply signature verified). */
-export async function rawQuery(agent: HttpAgent, canisterId: Principal, methodName: string, arg: Uint8Array = new Uint8Array(0)): Promise<Uint8Array> {
+export async function rawQuery(
+  agent: HttpAgent,
+  canisterId: Principal,
+  methodName: string,
+  arg: Uint8Array = new Uint8Array(0),
+): Promise<Uint8Array> {
   const response = await agent.query(canisterId, { methodName, arg });
   if (response.status !== 'replied') throw new Error(`query ${methodName} rejected: ${response.reject_message}`);
   return new Uint8Array(response.reply.arg);

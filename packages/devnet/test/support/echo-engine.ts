@@ -1,4 +1,10 @@
-import type { ExecutionEngine, InstallOutcome, MessageContext, MessageOutcome, WasmStateExport } from '../../src/execution/types.js';
+import type {
+  ExecutionEngine,
+  InstallOutcome,
+  MessageContext,
+  MessageOutcome,
+  WasmStateExport,
+} from '../../src/execution/types.js';
 
 /**
  * A test-only engine for protocol tests that need no Wasm: any module is "code" exposing
@@ -11,13 +17,27 @@ export async function createEchoEngine(): Promise<ExecutionEngine> {
   const run = (id: Uint8Array, method: string, arg: Uint8Array, context: MessageContext): MessageOutcome => {
     if (!installed.has(key(id))) throw new Error('no code');
     if (method === 'trap') {
-      return { kind: 'reject', rejectCode: 5, rejectMessage: 'Canister called `ic0.trap` with message: boom', errorCode: 'IC0503', instructions: 0n, logs: [{ timeNanos: context.timeNanos, content: new TextEncoder().encode('boom') }] };
+      return {
+        kind: 'reject',
+        rejectCode: 5,
+        rejectMessage: 'Canister called `ic0.trap` with message: boom',
+        errorCode: 'IC0503',
+        instructions: 0n,
+        logs: [{ timeNanos: context.timeNanos, content: new TextEncoder().encode('boom') }],
+      };
     }
     return reply(arg);
   };
   return {
     async install(request): Promise<InstallOutcome> {
-      installed.set(key(request.canisterId), { module: request.wasm, heap: new Uint8Array(), stableMemory: new Uint8Array(), globals: [], certifiedData: new Uint8Array(), globalTimerNanos: '0' });
+      installed.set(key(request.canisterId), {
+        module: request.wasm,
+        heap: new Uint8Array(),
+        stableMemory: new Uint8Array(),
+        globals: [],
+        certifiedData: new Uint8Array(),
+        globalTimerNanos: '0',
+      });
       return {
         kind: 'installed',
         logs: [],
@@ -50,7 +70,16 @@ export async function createEchoEngine(): Promise<ExecutionEngine> {
     memorySize: () => 0n,
     certifiedData: () => new Uint8Array(),
     async exportState(id) {
-      return installed.get(key(id)) ?? { module: new Uint8Array(), heap: new Uint8Array(), stableMemory: new Uint8Array(), globals: [], certifiedData: new Uint8Array(), globalTimerNanos: '0' };
+      return (
+        installed.get(key(id)) ?? {
+          module: new Uint8Array(),
+          heap: new Uint8Array(),
+          stableMemory: new Uint8Array(),
+          globals: [],
+          certifiedData: new Uint8Array(),
+          globalTimerNanos: '0',
+        }
+      );
     },
     async importState(id, state) {
       if (state.module.length) installed.set(key(id), { ...state, globalTimerNanos: state.globalTimerNanos ?? '0' });

@@ -36,7 +36,12 @@ export function management(agent: HttpAgent, canisterId?: Principal): Management
 /** Creates an empty canister controlled by the agent's identity. */
 export async function createCanister(agent: HttpAgent, specifiedId?: Principal): Promise<Principal> {
   const specified_id = specifiedId ? [specifiedId] : [];
-  const { canister_id } = (await management(agent).provisional_create_canister_with_cycles({ amount: [], settings: [], specified_id, sender_canister_version: [] })) as {
+  const { canister_id } = (await management(agent).provisional_create_canister_with_cycles({
+    amount: [],
+    settings: [],
+    specified_id,
+    sender_canister_version: [],
+  })) as {
     canister_id: Principal;
   };
   return canister_id;
@@ -48,8 +53,20 @@ export const installMode = {
   upgrade: { upgrade: [] },
 };
 
-export async function installCode(agent: HttpAgent, canisterId: Principal, wasm: Uint8Array, mode: object = installMode.install, arg = new Uint8Array()): Promise<void> {
-  await management(agent, canisterId).install_code({ mode, canister_id: canisterId, wasm_module: wasm, arg, sender_canister_version: [] });
+export async function installCode(
+  agent: HttpAgent,
+  canisterId: Principal,
+  wasm: Uint8Array,
+  mode: object = installMode.install,
+  arg = new Uint8Array(),
+): Promise<void> {
+  await management(agent, canisterId).install_code({
+    mode,
+    canister_id: canisterId,
+    wasm_module: wasm,
+    arg,
+    sender_canister_version: [],
+  });
 }
 
 /** `canister_settings` with the given fields and every other field of the interface left out (unchanged). */

@@ -14,7 +14,13 @@ export interface RawCallContent {
 
 export const inMinutes = (minutes: number): bigint => BigInt(Date.now() + minutes * 60_000) * 1_000_000n;
 
-export function callContent(identity: SignIdentity | undefined, canisterId: Principal, methodName: string, arg: Uint8Array, type: 'call' | 'query' = 'call'): RawCallContent {
+export function callContent(
+  identity: SignIdentity | undefined,
+  canisterId: Principal,
+  methodName: string,
+  arg: Uint8Array,
+  type: 'call' | 'query' = 'call',
+): RawCallContent {
   return {
     request_type: type,
     sender: identity ? identity.getPrincipal().toUint8Array() : Principal.anonymous().toUint8Array(),
@@ -26,7 +32,11 @@ export function callContent(identity: SignIdentity | undefined, canisterId: Prin
 }
 
 /** Signs `content` with `identity` (or leaves it anonymous) and encodes the envelope. */
-export async function envelope(content: RawCallContent, identity?: SignIdentity, tamper?: (env: Record<string, unknown>) => void): Promise<Uint8Array> {
+export async function envelope(
+  content: RawCallContent,
+  identity?: SignIdentity,
+  tamper?: (env: Record<string, unknown>) => void,
+): Promise<Uint8Array> {
   const env: Record<string, unknown> = { content };
   if (identity) {
     const requestId = requestIdOf(content as unknown as Record<string, unknown>);
@@ -37,8 +47,16 @@ export async function envelope(content: RawCallContent, identity?: SignIdentity,
   return Cbor.encode(env);
 }
 
-export async function post(url: string, path: string, body: Uint8Array): Promise<{ status: number; text: string; bytes: Uint8Array }> {
-  const response = await fetch(new URL(path, url), { method: 'POST', headers: { 'Content-Type': 'application/cbor' }, body });
+export async function post(
+  url: string,
+  path: string,
+  body: Uint8Array,
+): Promise<{ status: number; text: string; bytes: Uint8Array }> {
+  const response = await fetch(new URL(path, url), {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/cbor' },
+    body,
+  });
   const bytes = new Uint8Array(await response.arrayBuffer());
   return { status: response.status, text: new TextDecoder().decode(bytes), bytes };
 }

@@ -32,10 +32,18 @@ export interface DownloadedSnapshot {
 }
 
 export const readMetadata = (mgmt: ManagementActor, canisterId: Principal, snapshotId: Uint8Array) =>
-  mgmt.read_canister_snapshot_metadata({ canister_id: canisterId, snapshot_id: snapshotId }) as Promise<SnapshotMetadata>;
+  mgmt.read_canister_snapshot_metadata({
+    canister_id: canisterId,
+    snapshot_id: snapshotId,
+  }) as Promise<SnapshotMetadata>;
 
 /** Reads a whole snapshot in slices of `sliceBytes` (at most 2,000,000). */
-export async function downloadSnapshot(mgmt: ManagementActor, canisterId: Principal, snapshotId: Uint8Array, sliceBytes = 2_000_000): Promise<DownloadedSnapshot> {
+export async function downloadSnapshot(
+  mgmt: ManagementActor,
+  canisterId: Principal,
+  snapshotId: Uint8Array,
+  sliceBytes = 2_000_000,
+): Promise<DownloadedSnapshot> {
   const metadata = await readMetadata(mgmt, canisterId, snapshotId);
   const sections = {} as Record<Section, Uint8Array>;
   for (const section of SECTIONS) {
@@ -54,14 +62,22 @@ export async function downloadSnapshot(mgmt: ManagementActor, canisterId: Princi
   }
   const chunks: Uint8Array[] = [];
   for (const { hash } of metadata.wasm_chunk_store) {
-    const { chunk } = await mgmt.read_canister_snapshot_data({ canister_id: canisterId, snapshot_id: snapshotId, kind: { wasm_chunk: { hash } } });
+    const { chunk } = await mgmt.read_canister_snapshot_data({
+      canister_id: canisterId,
+      snapshot_id: snapshotId,
+      kind: { wasm_chunk: { hash } },
+    });
     chunks.push(chunk as Uint8Array);
   }
   return { metadata, sections, chunks };
 }
 
 /** The upload_canister_snapshot_metadata argument that recreates `metadata` in `canisterId`. */
-export function metadataUpload(canisterId: Principal, metadata: SnapshotMetadata, overrides: Record<string, unknown> = {}) {
+export function metadataUpload(
+  canisterId: Principal,
+  metadata: SnapshotMetadata,
+  overrides: Record<string, unknown> = {},
+) {
   return {
     canister_id: canisterId,
     replace_snapshot: [],
@@ -77,8 +93,16 @@ export function metadataUpload(canisterId: Principal, metadata: SnapshotMetadata
 }
 
 /** Uploads a downloaded snapshot into `canisterId` (slices of `sliceBytes`) and returns the new snapshot's id. */
-export async function uploadSnapshot(mgmt: ManagementActor, canisterId: Principal, snapshot: DownloadedSnapshot, overrides: Record<string, unknown> = {}, sliceBytes = 1_900_000): Promise<Uint8Array> {
-  const { snapshot_id } = (await mgmt.upload_canister_snapshot_metadata(metadataUpload(canisterId, snapshot.metadata, overrides))) as { snapshot_id: Uint8Array };
+export async function uploadSnapshot(
+  mgmt: ManagementActor,
+  canisterId: Principal,
+  snapshot: DownloadedSnapshot,
+  overrides: Record<string, unknown> = {},
+  sliceBytes = 1_900_000,
+): Promise<Uint8Array> {
+  const { snapshot_id } = (await mgmt.upload_canister_snapshot_metadata(
+    metadataUpload(canisterId, snapshot.metadata, overrides),
+  )) as { snapshot_id: Uint8Array };
   for (const section of SECTIONS) {
     const bytes = snapshot.sections[section];
     for (let offset = 0; offset < bytes.length; offset += sliceBytes) {
@@ -91,7 +115,12 @@ export async function uploadSnapshot(mgmt: ManagementActor, canisterId: Principa
     }
   }
   for (const chunk of snapshot.chunks) {
-    await mgmt.upload_canister_snapshot_data({ canister_id: canisterId, snapshot_id, kind: { wasm_chunk: null }, chunk });
+    await mgmt.upload_canister_snapshot_data({
+      canister_id: canisterId,
+      snapshot_id,
+      kind: { wasm_chunk: null },
+      chunk,
+    });
   }
   return snapshot_id;
 }

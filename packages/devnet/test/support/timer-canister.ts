@@ -71,7 +71,14 @@ const TIMER_WAT = String.raw`
     (call $reply))
 )`;
 
-export const TIMER_FLAGS = { trapTimer: 1n, trapHeartbeat: 2n, logHeartbeat: 4n, replyInHeartbeat: 8n, argInTimer: 16n, loopInTimer: 32n } as const;
+export const TIMER_FLAGS = {
+  trapTimer: 1n,
+  trapHeartbeat: 2n,
+  logHeartbeat: 4n,
+  replyInHeartbeat: 8n,
+  argInTimer: 16n,
+  loopInTimer: 32n,
+} as const;
 
 export function timerWasm(): Uint8Array {
   const module = binaryen.parseText(TIMER_WAT);
@@ -99,7 +106,8 @@ export function timerCounters(reply: Uint8Array): TimerCounters {
 }
 
 export const setTimerArg = (deadline: bigint): Uint8Array => new Uint8Array(IDL.encode([IDL.Nat64], [deadline]));
-export const configureArg = (rearm: bigint, flags: bigint): Uint8Array => new Uint8Array(IDL.encode([IDL.Nat64, IDL.Nat64], [rearm, flags]));
+export const configureArg = (rearm: bigint, flags: bigint): Uint8Array =>
+  new Uint8Array(IDL.encode([IDL.Nat64, IDL.Nat64], [rearm, flags]));
 export const previousDeadline = (reply: Uint8Array): bigint => IDL.decode([IDL.Nat64], reply)[0] as bigint;
 
 export const timerIdl: IDL.InterfaceFactory = ({ IDL: I }) =>

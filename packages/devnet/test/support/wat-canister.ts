@@ -95,7 +95,10 @@ export function counterWasm(options: CounterModuleOptions = {}): Uint8Array {
   const module = binaryen.parseText(COUNTER_WAT);
   try {
     const encoder = new TextEncoder();
-    module.addCustomSection('icp:public candid:service', encoder.encode('service : { inc : () -> (nat64); get : () -> (nat64) query }'));
+    module.addCustomSection(
+      'icp:public candid:service',
+      encoder.encode('service : { inc : () -> (nat64); get : () -> (nat64) query }'),
+    );
     module.addCustomSection('icp:private secret', encoder.encode('for controllers only'));
     module.addCustomSection('version', encoder.encode(String(options.version ?? 1)));
     if (options.paddingBytes) module.addCustomSection('padding', new Uint8Array(options.paddingBytes).fill(7));

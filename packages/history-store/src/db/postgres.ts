@@ -111,7 +111,8 @@ export class PostgresExecutor implements SqlExecutor {
   constructor(url: string, options: PostgresExecutorOptions = {}) {
     this.location = redactUrl(url);
     this.requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
-    const adopt = prestarted?.url === url && options.connectTimeoutMs === undefined && options.lockTimeoutMs === undefined;
+    const adopt =
+      prestarted?.url === url && options.connectTimeoutMs === undefined && options.lockTimeoutMs === undefined;
     const started = adopt ? prestarted!.started : startWorker(url, options);
     if (adopt) prestarted = undefined;
     ({ worker: this.worker, port: this.port, flag: this.flag } = started);
@@ -200,7 +201,11 @@ export class PostgresExecutor implements SqlExecutor {
     if (!reply.ok) {
       const error = new PostgresRequestError(reply.error!.message, reply.error!.code, reply.error!.detail);
       // A dropped connection stays dropped: no later statement may run outside the transaction it was in.
-      if (/^(ECONNRESET|EPIPE|57P0[123]|08\w{3})$/.test(error.code ?? '') || /Connection terminated/i.test(error.message)) this.lost = error;
+      if (
+        /^(ECONNRESET|EPIPE|57P0[123]|08\w{3})$/.test(error.code ?? '') ||
+        /Connection terminated/i.test(error.message)
+      )
+        this.lost = error;
       throw error;
     }
     return reply;

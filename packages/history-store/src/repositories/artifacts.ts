@@ -37,9 +37,20 @@ export class ArtifactRepository {
     const actor = this.ctx.resolveActor(by);
     return this.ctx.write(() => {
       this.shared.put('module', sha256, bytes);
-      const inserted = this.ctx.run(this.ctx.q.insertInto('artifacts').values({ sha256, size: bytes.length, first_seen_at: this.ctx.nowIso() }).onConflict((oc) => oc.column('sha256').doNothing()));
+      const inserted = this.ctx.run(
+        this.ctx.q
+          .insertInto('artifacts')
+          .values({ sha256, size: bytes.length, first_seen_at: this.ctx.nowIso() })
+          .onConflict((oc) => oc.column('sha256').doNothing()),
+      );
       if (inserted.changes > 0) {
-        appendAudit(this.ctx, { action: 'artifact.put', subject: sha256, summary: `stored module ${sha256.slice(0, 12)} (${bytes.length} bytes)`, by: actor, detail: { size: bytes.length } });
+        appendAudit(this.ctx, {
+          action: 'artifact.put',
+          subject: sha256,
+          summary: `stored module ${sha256.slice(0, 12)} (${bytes.length} bytes)`,
+          by: actor,
+          detail: { size: bytes.length },
+        });
       }
       return this.requireRecord(sha256);
     });
@@ -65,15 +76,22 @@ export class ArtifactRepository {
       bytes = this.readLocal(sha256);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-        throw notFound(`module ${sha256} is not in the artifact store ${this.dir}`, 'deploy it again from its .wasm file to store it');
+        throw notFound(
+          `module ${sha256} is not in the artifact store ${this.dir}`,
+          'deploy it again from its .wasm file to store it',
+        );
       }
       throw translateError(error, this.pathOf(sha256));
     }
     const actual = sha256Hex(bytes);
     if (actual !== sha256) {
-      throw new HistoryStoreError('ARTIFACT_CORRUPT', `the stored module ${this.pathOf(sha256)} is damaged: its sha256 is ${actual}`, {
-        hint: 'delete the file and store the module again from its .wasm file',
-      });
+      throw new HistoryStoreError(
+        'ARTIFACT_CORRUPT',
+        `the stored module ${this.pathOf(sha256)} is damaged: its sha256 is ${actual}`,
+        {
+          hint: 'delete the file and store the module again from its .wasm file',
+        },
+      );
     }
     return bytes;
   }
@@ -95,7 +113,11 @@ export class ArtifactRepository {
     try {
       return readFileSync(this.pathOf(sha256));
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || !this.shared.materialize(sha256, this.dir, this.pathOf(sha256))) throw error;
+      if (
+        (error as NodeJS.ErrnoException).code !== 'ENOENT' ||
+        !this.shared.materialize(sha256, this.dir, this.pathOf(sha256))
+      )
+        throw error;
       return readFileSync(this.pathOf(sha256));
     }
   }
@@ -104,18 +126,22 @@ export class ArtifactRepository {
   info(sha256: string): Artifact | null {
     return this.ctx.read(() => {
       const row = this.ctx.one(this.ctx.q.selectFrom('artifacts').selectAll().where('sha256', '=', sha256));
-      return row ? { sha256: row.sha256, size: row.size, firstSeenAt: row.first_seen_at, path: this.pathOf(row.sha256) } : null;
+      return row
+        ? { sha256: row.sha256, size: row.size, firstSeenAt: row.first_seen_at, path: this.pathOf(row.sha256) }
+        : null;
     });
   }
 
   list(): Artifact[] {
     return this.ctx.read(() =>
-      this.ctx.all(this.ctx.q.selectFrom('artifacts').selectAll().orderBy('first_seen_at', 'desc').orderBy('sha256')).map((row) => ({
-        sha256: row.sha256,
-        size: row.size,
-        firstSeenAt: row.first_seen_at,
-        path: this.pathOf(row.sha256),
-      })),
+      this.ctx
+        .all(this.ctx.q.selectFrom('artifacts').selectAll().orderBy('first_seen_at', 'desc').orderBy('sha256'))
+        .map((row) => ({
+          sha256: row.sha256,
+          size: row.size,
+          firstSeenAt: row.first_seen_at,
+          path: this.pathOf(row.sha256),
+        })),
     );
   }
 

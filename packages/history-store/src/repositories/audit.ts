@@ -1,7 +1,15 @@
 import { sql } from '../db/kysely.js';
 import { actorFromRow, invalidArgument, type StoreContext } from '../context.js';
 import type { Row } from '../db/tables.js';
-import { TIMELINE_KINDS, type Actor, type ActorInput, type AuditEntry, type JsonObject, type TimelineEvent, type TimelineKind } from '../types.js';
+import {
+  TIMELINE_KINDS,
+  type Actor,
+  type ActorInput,
+  type AuditEntry,
+  type JsonObject,
+  type TimelineEvent,
+  type TimelineKind,
+} from '../types.js';
 
 export interface AuditRecord {
   action: string;
@@ -92,7 +100,8 @@ function isoOf(value: string | Date): string {
 function limitOf(limit: number | undefined): number {
   if (limit === undefined) return DEFAULT_LIMIT;
   // Safe integers only: SQLite refuses a larger JavaScript number as "datatype mismatch".
-  if (!Number.isSafeInteger(limit) || limit < 1) throw invalidArgument(`limit must be a positive integer up to ${Number.MAX_SAFE_INTEGER}, got ${limit}`);
+  if (!Number.isSafeInteger(limit) || limit < 1)
+    throw invalidArgument(`limit must be a positive integer up to ${Number.MAX_SAFE_INTEGER}, got ${limit}`);
   return limit;
 }
 
@@ -126,7 +135,16 @@ export class AuditRepository {
   note(input: IntentInput & { kind?: TimelineKind }): number {
     const by = this.ctx.resolveActor(input.by);
     return this.ctx.write(() => {
-      return appendAudit(this.ctx, { action: input.action, kind: input.kind ?? null, agent: input.agent, environment: input.environment, subject: input.subject ?? null, summary: input.summary, by, detail: input.detail });
+      return appendAudit(this.ctx, {
+        action: input.action,
+        kind: input.kind ?? null,
+        agent: input.agent,
+        environment: input.environment,
+        subject: input.subject ?? null,
+        summary: input.summary,
+        by,
+        detail: input.detail,
+      });
     });
   }
 
@@ -138,7 +156,8 @@ export class AuditRepository {
     if (query.subject !== undefined) select = select.where('subject', '=', query.subject);
     if (query.action !== undefined) {
       const action = query.action;
-      if (action.endsWith('.')) select = select.where(sql<string>`substr(action, 1, ${sql.lit(action.length)})`, '=', action);
+      if (action.endsWith('.'))
+        select = select.where(sql<string>`substr(action, 1, ${sql.lit(action.length)})`, '=', action);
       else select = select.where('action', '=', action);
     }
     if (query.since !== undefined) select = select.where('at', '>=', isoOf(query.since));
@@ -157,7 +176,8 @@ export class AuditRepository {
     if (query.since !== undefined) select = select.where('at', '>=', isoOf(query.since));
     if (query.beforeId !== undefined) select = select.where('id', '<', query.beforeId);
     if (query.kinds !== undefined && query.kinds.length > 0) {
-      for (const kind of query.kinds) if (!TIMELINE_KINDS.includes(kind)) throw invalidArgument(`unknown timeline kind "${kind}"`);
+      for (const kind of query.kinds)
+        if (!TIMELINE_KINDS.includes(kind)) throw invalidArgument(`unknown timeline kind "${kind}"`);
       select = select.where('kind', 'in', query.kinds);
     }
     return this.select(select, limitOf(query.limit)) as TimelineEvent[];
@@ -168,7 +188,9 @@ export class AuditRepository {
   }
 
   private select(select: ReturnType<AuditRepository['base']>, limit: number): AuditEntry[] {
-    return this.ctx.read(() => this.ctx.all(select.orderBy('id', 'desc').limit(limit)).map((row) => toEntry(row as AuditRow)));
+    return this.ctx.read(() =>
+      this.ctx.all(select.orderBy('id', 'desc').limit(limit)).map((row) => toEntry(row as AuditRow)),
+    );
   }
 }
 

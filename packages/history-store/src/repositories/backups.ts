@@ -39,13 +39,19 @@ type BackupRow = Row<'backups'> & { source: Backup['source']; restore_count: num
 
 type RestoreRow = Row<'backup_restores'>;
 
-
 const HEX = /^(?:[0-9a-f]{2})+$/;
 const SHA256 = /^[0-9a-f]{64}$/;
 
 function toBackup(row: BackupRow, archivePath: (sha256: string) => string): Backup {
   const archive: BackupArchive | null =
-    row.archive_sha256 === null ? null : { sha256: row.archive_sha256, size: row.archive_size ?? 0, path: archivePath(row.archive_sha256), archivedAt: row.archived_at ?? row.created_at };
+    row.archive_sha256 === null
+      ? null
+      : {
+          sha256: row.archive_sha256,
+          size: row.archive_size ?? 0,
+          path: archivePath(row.archive_sha256),
+          archivedAt: row.archived_at ?? row.created_at,
+        };
   return {
     id: row.id,
     agent: row.agent,
@@ -83,21 +89,36 @@ export class BackupRepository {
   record(input: RecordBackupInput): Backup {
     const snapshotId = input.snapshotId.toLowerCase();
     if (!HEX.test(snapshotId)) throw invalidArgument(`snapshotId must be hex, got "${input.snapshotId}"`);
-    if (input.beforeDeployment && input.deploymentId === undefined) throw invalidArgument('beforeDeployment needs a deploymentId');
-    if (input.moduleSha256 !== undefined && !SHA256.test(input.moduleSha256)) throw invalidArgument(`moduleSha256 must be a sha256, got "${input.moduleSha256}"`);
-    if (input.archive && !SHA256.test(input.archive.sha256)) throw invalidArgument(`archive.sha256 must be a sha256, got "${input.archive.sha256}"`);
+    if (input.beforeDeployment && input.deploymentId === undefined)
+      throw invalidArgument('beforeDeployment needs a deploymentId');
+    if (input.moduleSha256 !== undefined && !SHA256.test(input.moduleSha256))
+      throw invalidArgument(`moduleSha256 must be a sha256, got "${input.moduleSha256}"`);
+    if (input.archive && !SHA256.test(input.archive.sha256))
+      throw invalidArgument(`archive.sha256 must be a sha256, got "${input.archive.sha256}"`);
     const by = this.ctx.resolveActor(input.by);
     return this.ctx.write(() => {
       const canister = requireCanister(this.ctx, input.environment, input.canisterId);
       if (input.deploymentId !== undefined) {
         const deploymentId = input.deploymentId;
-        const deployment = this.ctx.one(this.ctx.q.selectFrom('deployments').select(['canister_id', 'environment']).where('project', '=', this.ctx.project).where('id', '=', deploymentId));
+        const deployment = this.ctx.one(
+          this.ctx.q
+            .selectFrom('deployments')
+            .select(['canister_id', 'environment'])
+            .where('project', '=', this.ctx.project)
+            .where('id', '=', deploymentId),
+        );
         if (!deployment) throw notFound(`deployment ${input.deploymentId} does not exist`);
         if (deployment.canister_id !== input.canisterId || deployment.environment !== input.environment) {
-          throw invalidArgument(`deployment ${input.deploymentId} is on canister ${deployment.canister_id} in ${deployment.environment}, not ${input.canisterId}`);
+          throw invalidArgument(
+            `deployment ${input.deploymentId} is on canister ${deployment.canister_id} in ${deployment.environment}, not ${input.canisterId}`,
+          );
         }
       }
-      const id = uniqueShortId('bak', (candidate) => this.ctx.one(this.ctx.q.selectFrom('backups').select('seq').where('id', '=', candidate)) !== undefined);
+      const id = uniqueShortId(
+        'bak',
+        (candidate) =>
+          this.ctx.one(this.ctx.q.selectFrom('backups').select('seq').where('id', '=', candidate)) !== undefined,
+      );
       this.ctx.run(
         this.ctx.q.insertInto('backups').values({
           id,
@@ -119,7 +140,10 @@ export class BackupRepository {
           created_at: this.ctx.nowIso(),
         }),
       );
-      if (input.beforeDeployment) this.ctx.run(this.ctx.q.updateTable('deployments').set({ snapshot_backup_id: id }).where('id', '=', input.deploymentId!));
+      if (input.beforeDeployment)
+        this.ctx.run(
+          this.ctx.q.updateTable('deployments').set({ snapshot_backup_id: id }).where('id', '=', input.deploymentId!),
+        );
       appendAudit(this.ctx, {
         action: 'backup.create',
         kind: 'backup',
@@ -161,8 +185,13 @@ export class BackupRepository {
     if (query.agent !== undefined) select = select.where('b.agent', '=', query.agent);
     if (query.environment !== undefined) select = select.where('b.environment', '=', query.environment);
     if (query.canisterId !== undefined) select = select.where('b.canister_id', '=', query.canisterId);
-    if (!query.includeDeleted) select = select.where((eb) => eb.or([eb('b.deleted_at', 'is', null), eb('b.archive_sha256', 'is not', null)]));
-    return this.ctx.read(() => this.ctx.all(select.orderBy('b.seq', 'desc').limit(limit)).map((row) => toBackup(row as BackupRow, this.archivePath)));
+    if (!query.includeDeleted)
+      select = select.where((eb) => eb.or([eb('b.deleted_at', 'is', null), eb('b.archive_sha256', 'is not', null)]));
+    return this.ctx.read(() =>
+      this.ctx
+        .all(select.orderBy('b.seq', 'desc').limit(limit))
+        .map((row) => toBackup(row as BackupRow, this.archivePath)),
+    );
   }
 
   /** Records the backup's snapshot file (after it was written to disk). */
@@ -172,7 +201,12 @@ export class BackupRepository {
     return this.ctx.write(() => {
       const backup = this.require(id);
       if (backup.archive?.sha256 === archive.sha256) return backup;
-      this.ctx.run(this.ctx.q.updateTable('backups').set({ archive_sha256: archive.sha256, archive_size: archive.size, archived_at: this.ctx.nowIso() }).where('id', '=', id));
+      this.ctx.run(
+        this.ctx.q
+          .updateTable('backups')
+          .set({ archive_sha256: archive.sha256, archive_size: archive.size, archived_at: this.ctx.nowIso() })
+          .where('id', '=', id),
+      );
       appendAudit(this.ctx, {
         action: 'backup.download',
         kind: 'backup',
@@ -189,7 +223,11 @@ export class BackupRepository {
 
   /** Backups whose snapshot file is this one (newest first). */
   withArchive(sha256: string): Backup[] {
-    return this.ctx.read(() => this.ctx.all(this.select().where('b.archive_sha256', '=', sha256).orderBy('b.seq', 'desc')).map((row) => toBackup(row as BackupRow, this.archivePath)));
+    return this.ctx.read(() =>
+      this.ctx
+        .all(this.select().where('b.archive_sha256', '=', sha256).orderBy('b.seq', 'desc'))
+        .map((row) => toBackup(row as BackupRow, this.archivePath)),
+    );
   }
 
   /** Journals a restore of the backup onto its canister (call after the restore succeeded). */
@@ -197,11 +235,22 @@ export class BackupRepository {
     const by = this.ctx.resolveActor(input.by);
     return this.ctx.write(() => {
       const backup = this.require(id);
-      if (backup.deletedAt !== null) throw new HistoryStoreError('CONFLICT', `backup ${id}'s snapshot was deleted at ${backup.deletedAt}; it cannot be restored`);
+      if (backup.deletedAt !== null)
+        throw new HistoryStoreError(
+          'CONFLICT',
+          `backup ${id}'s snapshot was deleted at ${backup.deletedAt}; it cannot be restored`,
+        );
       const restore = this.ctx.run(
         this.ctx.q
           .insertInto('backup_restores')
-          .values({ backup_id: id, reason: input.reason ?? null, by_principal: by.principal, by_os_user: by.osUser, by_host: by.host, at: this.ctx.nowIso() })
+          .values({
+            backup_id: id,
+            reason: input.reason ?? null,
+            by_principal: by.principal,
+            by_os_user: by.osUser,
+            by_host: by.host,
+            at: this.ctx.nowIso(),
+          })
           .returningAll(),
       ).rows[0]! as RestoreRow;
       appendAudit(this.ctx, {
@@ -219,7 +268,11 @@ export class BackupRepository {
   }
 
   restores(id: string): BackupRestore[] {
-    return this.ctx.read(() => this.ctx.all(this.ctx.q.selectFrom('backup_restores').selectAll().where('backup_id', '=', id).orderBy('id', 'desc')).map(toRestore));
+    return this.ctx.read(() =>
+      this.ctx
+        .all(this.ctx.q.selectFrom('backup_restores').selectAll().where('backup_id', '=', id).orderBy('id', 'desc'))
+        .map(toRestore),
+    );
   }
 
   /** The snapshot no longer exists on the canister (deleted or replaced). */
@@ -249,8 +302,20 @@ export class BackupRepository {
       .selectFrom('backups as b')
       .selectAll('b')
       .select((eb) => [
-        eb.cast<number>(eb.selectFrom('backup_restores as r').select((inner) => inner.fn.countAll().as('n')).whereRef('r.backup_id', '=', 'b.id'), 'integer').as('restore_count'),
-        eb.selectFrom('backup_restores as r').select((inner) => inner.fn.max('r.at').as('at')).whereRef('r.backup_id', '=', 'b.id').as('last_restored_at'),
+        eb
+          .cast<number>(
+            eb
+              .selectFrom('backup_restores as r')
+              .select((inner) => inner.fn.countAll().as('n'))
+              .whereRef('r.backup_id', '=', 'b.id'),
+            'integer',
+          )
+          .as('restore_count'),
+        eb
+          .selectFrom('backup_restores as r')
+          .select((inner) => inner.fn.max('r.at').as('at'))
+          .whereRef('r.backup_id', '=', 'b.id')
+          .as('last_restored_at'),
       ])
       .where('b.project', '=', this.ctx.project);
   }

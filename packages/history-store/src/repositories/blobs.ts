@@ -19,7 +19,12 @@ export class SharedBlobs {
     if (!this.enabled) return;
     this.ctx.write(() => {
       if (this.ctx.one(this.ctx.q.selectFrom('blobs').select('sha256').where('sha256', '=', sha256))) return;
-      this.ctx.run(this.ctx.q.insertInto('blobs').values({ sha256, kind, size: bytes.length, bytes, stored_at: this.ctx.nowIso() }).onConflict((oc) => oc.column('sha256').doNothing()));
+      this.ctx.run(
+        this.ctx.q
+          .insertInto('blobs')
+          .values({ sha256, kind, size: bytes.length, bytes, stored_at: this.ctx.nowIso() })
+          .onConflict((oc) => oc.column('sha256').doNothing()),
+      );
     });
   }
 
@@ -29,7 +34,9 @@ export class SharedBlobs {
    */
   materialize(sha256: string, dir: string, path: string): boolean {
     if (!this.enabled) return false;
-    const row = this.ctx.read(() => this.ctx.one(this.ctx.q.selectFrom('blobs').select('bytes').where('sha256', '=', sha256)));
+    const row = this.ctx.read(() =>
+      this.ctx.one(this.ctx.q.selectFrom('blobs').select('bytes').where('sha256', '=', sha256)),
+    );
     if (!row) return false;
     const bytes = Buffer.from(row.bytes);
     // Bytes that do not hash to their name are not used: the caller reports the file as missing.

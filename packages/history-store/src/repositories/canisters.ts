@@ -3,7 +3,14 @@ import { sql } from '../db/kysely.js';
 import type { Database, Row } from '../db/tables.js';
 import { HistoryStoreError } from '../errors.js';
 import { invalidArgument, notFound, type StoreContext } from '../context.js';
-import { CANISTER_ROLES, type ActorInput, type Canister, type CanisterOverview, type CanisterRole, type JsonObject } from '../types.js';
+import {
+  CANISTER_ROLES,
+  type ActorInput,
+  type Canister,
+  type CanisterOverview,
+  type CanisterRole,
+  type JsonObject,
+} from '../types.js';
 import { appendAudit } from './audit.js';
 import { touchAgent, touchEnvironment } from './catalog.js';
 
@@ -47,20 +54,30 @@ function toCanister(row: CanisterRow): Canister {
 }
 
 export function assertRole(role: string): asserts role is CanisterRole {
-  if (!(CANISTER_ROLES as readonly string[]).includes(role)) throw invalidArgument(`role must be one of ${CANISTER_ROLES.join(', ')}, got "${role}"`);
+  if (!(CANISTER_ROLES as readonly string[]).includes(role))
+    throw invalidArgument(`role must be one of ${CANISTER_ROLES.join(', ')}, got "${role}"`);
 }
 
 /** Reads a canister row inside a transaction; shared by the repositories that reference canisters. */
 export function requireCanister(ctx: StoreContext, environment: string, canisterId: string): Canister {
   const row = canisterRow(ctx, environment, canisterId);
-  if (!row) throw notFound(`canister ${canisterId} is not recorded in environment ${environment}`, 'record it with store.canisters.record() when it is created');
+  if (!row)
+    throw notFound(
+      `canister ${canisterId} is not recorded in environment ${environment}`,
+      'record it with store.canisters.record() when it is created',
+    );
   return toCanister(row);
 }
 
 function canisterRow(ctx: StoreContext, environment: string, canisterId: string): CanisterRow | undefined {
-  return ctx.one(ctx.q.selectFrom('canisters').selectAll().where('project', '=', ctx.project).where('environment', '=', environment).where('canister_id', '=', canisterId)) as
-    | CanisterRow
-    | undefined;
+  return ctx.one(
+    ctx.q
+      .selectFrom('canisters')
+      .selectAll()
+      .where('project', '=', ctx.project)
+      .where('environment', '=', environment)
+      .where('canister_id', '=', canisterId),
+  ) as CanisterRow | undefined;
 }
 
 /** Every canister soulrecall created or adopted, per environment. */
@@ -81,13 +98,23 @@ export class CanisterRepository {
       const existing = canisterRow(this.ctx, input.environment, input.canisterId);
       if (existing && existing.decommissioned_at === null) {
         if (existing.agent !== input.agent) {
-          throw new HistoryStoreError('CONFLICT', `canister ${input.canisterId} in ${input.environment} already belongs to agent ${existing.agent}`, {
-            hint: 'delete it first or use another canister',
-            details: { reason: 'canister-of-other-agent', canisterId: input.canisterId, agent: existing.agent },
-          });
+          throw new HistoryStoreError(
+            'CONFLICT',
+            `canister ${input.canisterId} in ${input.environment} already belongs to agent ${existing.agent}`,
+            {
+              hint: 'delete it first or use another canister',
+              details: { reason: 'canister-of-other-agent', canisterId: input.canisterId, agent: existing.agent },
+            },
+          );
         }
         if (existing.role === role && existing.network_url === input.networkUrl) return toCanister(existing);
-        this.ctx.run(this.whereCanister(this.ctx.q.updateTable('canisters').set({ role, network_url: input.networkUrl }), input.environment, input.canisterId));
+        this.ctx.run(
+          this.whereCanister(
+            this.ctx.q.updateTable('canisters').set({ role, network_url: input.networkUrl }),
+            input.environment,
+            input.canisterId,
+          ),
+        );
         appendAudit(this.ctx, {
           action: 'canister.update',
           agent: input.agent,
@@ -103,7 +130,16 @@ export class CanisterRepository {
       this.ctx.run(
         this.ctx.q
           .insertInto('canisters')
-          .values({ project: this.ctx.project, environment: input.environment, canister_id: input.canisterId, network_url: input.networkUrl, agent: input.agent, role, created_at: now, decommissioned_at: null })
+          .values({
+            project: this.ctx.project,
+            environment: input.environment,
+            canister_id: input.canisterId,
+            network_url: input.networkUrl,
+            agent: input.agent,
+            role,
+            created_at: now,
+            decommissioned_at: null,
+          })
           .onConflict((oc) =>
             oc.columns(['project', 'environment', 'canister_id']).doUpdateSet((eb) => ({
               network_url: eb.ref('excluded.network_url'),
@@ -132,7 +168,14 @@ export class CanisterRepository {
    * an interruption between the request and `record` leaves a trace: the audit log shows a
    * `canister.create-requested` without its `canister.record`. Returns the request's audit id.
    */
-  noteCreationRequested(input: { environment: string; agent: string; networkUrl: string; operationId?: string; plan?: JsonObject; by?: ActorInput }): number {
+  noteCreationRequested(input: {
+    environment: string;
+    agent: string;
+    networkUrl: string;
+    operationId?: string;
+    plan?: JsonObject;
+    by?: ActorInput;
+  }): number {
     const by = this.ctx.resolveActor(input.by);
     const planned = typeof input.plan?.canisterId === 'string' ? input.plan.canisterId : null;
     return this.ctx.write(() => {
@@ -158,16 +201,31 @@ export class CanisterRepository {
       const canister = requireCanister(this.ctx, input.environment, input.canisterId);
       if (canister.decommissionedAt !== null) return canister;
       const live = this.ctx.one(
-        this.ctx.q.selectFrom('routes').select('agent').where('project', '=', this.ctx.project).where('environment', '=', input.environment).where('canister_id', '=', input.canisterId),
+        this.ctx.q
+          .selectFrom('routes')
+          .select('agent')
+          .where('project', '=', this.ctx.project)
+          .where('environment', '=', input.environment)
+          .where('canister_id', '=', input.canisterId),
       );
       if (live) {
-        throw new HistoryStoreError('CONFLICT', `canister ${input.canisterId} is the live canister of ${canister.agent} in ${input.environment}`, {
-          hint: 'route traffic to another canister first',
-          details: { reason: 'canister-is-live', canisterId: input.canisterId },
-        });
+        throw new HistoryStoreError(
+          'CONFLICT',
+          `canister ${input.canisterId} is the live canister of ${canister.agent} in ${input.environment}`,
+          {
+            hint: 'route traffic to another canister first',
+            details: { reason: 'canister-is-live', canisterId: input.canisterId },
+          },
+        );
       }
       const now = this.ctx.nowIso();
-      this.ctx.run(this.whereCanister(this.ctx.q.updateTable('canisters').set({ decommissioned_at: now }), input.environment, input.canisterId));
+      this.ctx.run(
+        this.whereCanister(
+          this.ctx.q.updateTable('canisters').set({ decommissioned_at: now }),
+          input.environment,
+          input.canisterId,
+        ),
+      );
       // Deleting a canister deletes its snapshots: its backups are no longer restore points.
       const backups = this.ctx.run(
         this.ctx.q
@@ -221,7 +279,11 @@ export class CanisterRepository {
     let select = this.ctx.q
       .selectFrom('canisters as c')
       .leftJoin('routes as r', (join) =>
-        join.onRef('r.project', '=', 'c.project').onRef('r.agent', '=', 'c.agent').onRef('r.environment', '=', 'c.environment').onRef('r.canister_id', '=', 'c.canister_id'),
+        join
+          .onRef('r.project', '=', 'c.project')
+          .onRef('r.agent', '=', 'c.agent')
+          .onRef('r.environment', '=', 'c.environment')
+          .onRef('r.canister_id', '=', 'c.canister_id'),
       )
       .leftJoin('deployments as d', (join) =>
         join.onRef('d.id', '=', (eb) =>
@@ -237,7 +299,12 @@ export class CanisterRepository {
         ),
       )
       .selectAll('c')
-      .select((eb) => [eb('r.canister_id', 'is not', null).as('live'), 'd.version as deployed_version', 'd.module_sha256', 'd.finished_at as deployed_at'])
+      .select((eb) => [
+        eb('r.canister_id', 'is not', null).as('live'),
+        'd.version as deployed_version',
+        'd.module_sha256',
+        'd.finished_at as deployed_at',
+      ])
       .where('c.project', '=', this.ctx.project);
     if (query.agent !== undefined) select = select.where('c.agent', '=', query.agent);
     if (query.environment !== undefined) select = select.where('c.environment', '=', query.environment);
@@ -257,7 +324,14 @@ export class CanisterRepository {
   }
 
   /** Narrows an update to one canister of this project. */
-  private whereCanister(query: UpdateQueryBuilder<Database, 'canisters', 'canisters', UpdateResult>, environment: string, canisterId: string) {
-    return query.where('project', '=', this.ctx.project).where('environment', '=', environment).where('canister_id', '=', canisterId);
+  private whereCanister(
+    query: UpdateQueryBuilder<Database, 'canisters', 'canisters', UpdateResult>,
+    environment: string,
+    canisterId: string,
+  ) {
+    return query
+      .where('project', '=', this.ctx.project)
+      .where('environment', '=', environment)
+      .where('canister_id', '=', canisterId);
   }
 }

@@ -8,7 +8,9 @@ export function touchAgent(ctx: StoreContext, name: string): void {
     ctx.q
       .insertInto('agents')
       .values({ project: ctx.project, name, first_seen_at: now, last_seen_at: now })
-      .onConflict((oc) => oc.columns(['project', 'name']).doUpdateSet((eb) => ({ last_seen_at: eb.ref('excluded.last_seen_at') }))),
+      .onConflict((oc) =>
+        oc.columns(['project', 'name']).doUpdateSet((eb) => ({ last_seen_at: eb.ref('excluded.last_seen_at') })),
+      ),
   );
 }
 
@@ -34,22 +36,26 @@ export class CatalogRepository {
 
   agents(): Agent[] {
     return this.ctx.read(() =>
-      this.ctx.all(this.ctx.q.selectFrom('agents').selectAll().where('project', '=', this.ctx.project).orderBy('name')).map((row) => ({
-        name: row.name,
-        firstSeenAt: row.first_seen_at,
-        lastSeenAt: row.last_seen_at,
-      })),
+      this.ctx
+        .all(this.ctx.q.selectFrom('agents').selectAll().where('project', '=', this.ctx.project).orderBy('name'))
+        .map((row) => ({
+          name: row.name,
+          firstSeenAt: row.first_seen_at,
+          lastSeenAt: row.last_seen_at,
+        })),
     );
   }
 
   environments(): Environment[] {
     return this.ctx.read(() =>
-      this.ctx.all(this.ctx.q.selectFrom('environments').selectAll().where('project', '=', this.ctx.project).orderBy('name')).map((row) => ({
-        name: row.name,
-        networkUrl: row.network_url,
-        firstSeenAt: row.first_seen_at,
-        lastSeenAt: row.last_seen_at,
-      })),
+      this.ctx
+        .all(this.ctx.q.selectFrom('environments').selectAll().where('project', '=', this.ctx.project).orderBy('name'))
+        .map((row) => ({
+          name: row.name,
+          networkUrl: row.network_url,
+          firstSeenAt: row.first_seen_at,
+          lastSeenAt: row.last_seen_at,
+        })),
     );
   }
 }

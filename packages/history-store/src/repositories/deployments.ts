@@ -1,7 +1,14 @@
 import { HistoryStoreError } from '../errors.js';
 import { actorFromRow, invalidArgument, notFound, type StoreContext } from '../context.js';
 import type { Row } from '../db/tables.js';
-import { DEPLOYMENT_STATUSES, INSTALL_MODES, type ActorInput, type Deployment, type DeploymentStatus, type InstallMode } from '../types.js';
+import {
+  DEPLOYMENT_STATUSES,
+  INSTALL_MODES,
+  type ActorInput,
+  type Deployment,
+  type DeploymentStatus,
+  type InstallMode,
+} from '../types.js';
 import { appendAudit, queryHelpers } from './audit.js';
 import { requireCanister } from './canisters.js';
 import { promotionExists } from './promotions.js';
@@ -39,7 +46,6 @@ type DeploymentRow = Row<'deployments'> & {
   snapshot_id: string | null;
 };
 
-
 function toDeployment(row: DeploymentRow): Deployment {
   return {
     id: row.id,
@@ -72,16 +78,23 @@ export class DeploymentRepository {
    * deploys get consecutive, distinct versions.
    */
   begin(input: BeginDeploymentInput): Deployment {
-    if (!SHA256_HEX.test(input.moduleSha256)) throw invalidArgument(`moduleSha256 must be 64 lower-case hex characters, got "${input.moduleSha256}"`);
-    if (!INSTALL_MODES.includes(input.installMode)) throw invalidArgument(`installMode must be one of ${INSTALL_MODES.join(', ')}`);
+    if (!SHA256_HEX.test(input.moduleSha256))
+      throw invalidArgument(`moduleSha256 must be 64 lower-case hex characters, got "${input.moduleSha256}"`);
+    if (!INSTALL_MODES.includes(input.installMode))
+      throw invalidArgument(`installMode must be one of ${INSTALL_MODES.join(', ')}`);
     const by = this.ctx.resolveActor(input.by);
     return this.ctx.write(() => {
       const canister = requireCanister(this.ctx, input.environment, input.canisterId);
-      if (canister.agent !== input.agent) throw invalidArgument(`canister ${input.canisterId} belongs to agent ${canister.agent}, not ${input.agent}`);
+      if (canister.agent !== input.agent)
+        throw invalidArgument(`canister ${input.canisterId} belongs to agent ${canister.agent}, not ${input.agent}`);
       if (canister.decommissionedAt !== null) {
-        throw new HistoryStoreError('CONFLICT', `canister ${input.canisterId} in ${input.environment} was deleted at ${canister.decommissionedAt}`, {
-          hint: 'deploy to a live canister',
-        });
+        throw new HistoryStoreError(
+          'CONFLICT',
+          `canister ${input.canisterId} in ${input.environment} was deleted at ${canister.decommissionedAt}`,
+          {
+            hint: 'deploy to a live canister',
+          },
+        );
       }
       if (input.promotionId !== undefined && !promotionExists(this.ctx, input.promotionId)) {
         throw notFound(`promotion ${input.promotionId} does not exist`);
@@ -126,7 +139,13 @@ export class DeploymentRepository {
         subject: id,
         summary: `deploying version ${next} of ${input.agent} to ${input.environment} (${input.installMode} ${input.canisterId}, module ${input.moduleSha256.slice(0, 12)})`,
         by,
-        detail: { version: next, canisterId: input.canisterId, moduleSha256: input.moduleSha256, installMode: input.installMode, promotionId: input.promotionId ?? null },
+        detail: {
+          version: next,
+          canisterId: input.canisterId,
+          moduleSha256: input.moduleSha256,
+          installMode: input.installMode,
+          promotionId: input.promotionId ?? null,
+        },
       });
       // Built from what was just written: re-reading it would cost as much as the insert.
       return {
@@ -151,15 +170,24 @@ export class DeploymentRepository {
 
   /** Closes a pending deployment as succeeded or failed. */
   finish(id: number, input: FinishDeploymentInput, by?: ActorInput): Deployment {
-    if (input.status !== 'succeeded' && input.status !== 'failed') throw invalidArgument(`a deployment finishes as succeeded or failed, not ${String(input.status)}`);
+    if (input.status !== 'succeeded' && input.status !== 'failed')
+      throw invalidArgument(`a deployment finishes as succeeded or failed, not ${String(input.status)}`);
     const actor = this.ctx.resolveActor(by);
     return this.ctx.write(() => {
       const deployment = this.require(id);
       if (deployment.status !== 'pending') {
-        throw new HistoryStoreError('INVALID_TRANSITION', `deployment ${id} (version ${deployment.version} of ${deployment.agent} in ${deployment.environment}) is already ${deployment.status}`);
+        throw new HistoryStoreError(
+          'INVALID_TRANSITION',
+          `deployment ${id} (version ${deployment.version} of ${deployment.agent} in ${deployment.environment}) is already ${deployment.status}`,
+        );
       }
       const finishedAt = this.ctx.nowIso();
-      this.ctx.run(this.ctx.q.updateTable('deployments').set({ status: input.status, finished_at: finishedAt, error: input.error ?? null }).where('id', '=', id));
+      this.ctx.run(
+        this.ctx.q
+          .updateTable('deployments')
+          .set({ status: input.status, finished_at: finishedAt, error: input.error ?? null })
+          .where('id', '=', id),
+      );
       appendAudit(this.ctx, {
         action: `deployment.${input.status}`,
         kind: 'deployment',
@@ -184,10 +212,18 @@ export class DeploymentRepository {
     return this.ctx.write(() => {
       const deployment = this.require(id);
       if (deployment.status !== 'succeeded' && deployment.status !== 'pending') {
-        throw new HistoryStoreError('INVALID_TRANSITION', `only a succeeded or pending deployment can be rolled back; deployment ${id} is ${deployment.status}`);
+        throw new HistoryStoreError(
+          'INVALID_TRANSITION',
+          `only a succeeded or pending deployment can be rolled back; deployment ${id} is ${deployment.status}`,
+        );
       }
       if (deployment.status === 'pending') {
-        this.ctx.run(this.ctx.q.updateTable('deployments').set({ status: 'rolled-back', finished_at: this.ctx.nowIso(), error: reason ?? null }).where('id', '=', id));
+        this.ctx.run(
+          this.ctx.q
+            .updateTable('deployments')
+            .set({ status: 'rolled-back', finished_at: this.ctx.nowIso(), error: reason ?? null })
+            .where('id', '=', id),
+        );
       } else {
         this.ctx.run(this.ctx.q.updateTable('deployments').set({ status: 'rolled-back' }).where('id', '=', id));
       }
@@ -215,7 +251,12 @@ export class DeploymentRepository {
   /** Deployment number `version` of an agent in an environment. */
   getByVersion(agent: string, environment: string, version: number): Deployment | null {
     return this.ctx.read(() => {
-      const row = this.ctx.one(this.select().where('d.agent', '=', agent).where('d.environment', '=', environment).where('d.version', '=', version)) as DeploymentRow | undefined;
+      const row = this.ctx.one(
+        this.select()
+          .where('d.agent', '=', agent)
+          .where('d.environment', '=', environment)
+          .where('d.version', '=', version),
+      ) as DeploymentRow | undefined;
       return row ? toDeployment(row) : null;
     });
   }
@@ -229,13 +270,19 @@ export class DeploymentRepository {
    * The succeeded deployment a rollback returns to: the newest succeeded one of the agent and
    * environment older than `beforeVersion` (optionally on one canister).
    */
-  previousSuccessful(query: { agent: string; environment: string; beforeVersion: number; canisterId?: string }): Deployment | null {
+  previousSuccessful(query: {
+    agent: string;
+    environment: string;
+    beforeVersion: number;
+    canisterId?: string;
+  }): Deployment | null {
     return this.latest({ ...query, status: 'succeeded' });
   }
 
   /** Deployments, newest first. */
   list(query: DeploymentQuery = {}): Deployment[] {
-    if (query.status !== undefined && !DEPLOYMENT_STATUSES.includes(query.status)) throw invalidArgument(`unknown deployment status "${query.status}"`);
+    if (query.status !== undefined && !DEPLOYMENT_STATUSES.includes(query.status))
+      throw invalidArgument(`unknown deployment status "${query.status}"`);
     const limit = queryHelpers.limitOf(query.limit);
     let select = this.select();
     if (query.agent !== undefined) select = select.where('d.agent', '=', query.agent);
@@ -243,11 +290,15 @@ export class DeploymentRepository {
     if (query.canisterId !== undefined) select = select.where('d.canister_id', '=', query.canisterId);
     if (query.status !== undefined) select = select.where('d.status', '=', query.status);
     if (query.beforeVersion !== undefined) {
-      if (query.agent === undefined || query.environment === undefined) throw invalidArgument('beforeVersion needs agent and environment');
+      if (query.agent === undefined || query.environment === undefined)
+        throw invalidArgument('beforeVersion needs agent and environment');
       select = select.where('d.version', '<', query.beforeVersion);
     }
     // Within one agent and environment, version order is insertion order; across them, id is.
-    select = query.agent !== undefined && query.environment !== undefined ? select.orderBy('d.version', 'desc') : select.orderBy('d.id', 'desc');
+    select =
+      query.agent !== undefined && query.environment !== undefined
+        ? select.orderBy('d.version', 'desc')
+        : select.orderBy('d.id', 'desc');
     return this.ctx.read(() => this.ctx.all(select.limit(limit)).map((row) => toDeployment(row as DeploymentRow)));
   }
 

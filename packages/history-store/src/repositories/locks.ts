@@ -58,10 +58,14 @@ function heldError(holder: Lease): HistoryStoreError {
 }
 
 function lostError(lease: Lease, holder: LockRow | undefined): HistoryStoreError {
-  return new HistoryStoreError('LOCK_LOST', `${lease.operation} ${lease.operationId} no longer holds the lock on ${lease.agent}/${lease.environment}`, {
-    hint: 'another command took it over after the lease expired; stop and reconcile the store with the network',
-    details: { holder: holder ? { ...toLease(holder) } : null },
-  });
+  return new HistoryStoreError(
+    'LOCK_LOST',
+    `${lease.operation} ${lease.operationId} no longer holds the lock on ${lease.agent}/${lease.environment}`,
+    {
+      hint: 'another command took it over after the lease expired; stop and reconcile the store with the network',
+      details: { holder: holder ? { ...toLease(holder) } : null },
+    },
+  );
 }
 
 /**
@@ -84,7 +88,8 @@ export class LockRepository {
         const previous = toLease(existing);
         if (this.isMine(previous, input.operationId)) return this.extend(previous, ttlMs);
         if (Date.parse(previous.expiresAt) <= now.getTime()) takeover = { previous, why: 'expired' };
-        else if (previous.host === this.host && !isProcessAlive(previous.pid)) takeover = { previous, why: 'holder-dead' };
+        else if (previous.host === this.host && !isProcessAlive(previous.pid))
+          takeover = { previous, why: 'holder-dead' };
         else throw heldError(previous);
       }
       const nowIso = now.toISOString();
@@ -124,7 +129,13 @@ export class LockRepository {
           ? `${input.operation} ${input.operationId} took over the lock on ${input.agent}/${input.environment} from ${takeover.previous.operation} ${takeover.previous.operationId} (${takeover.why})`
           : `${input.operation} ${input.operationId} locked ${input.agent}/${input.environment}`,
         by,
-        detail: { operation: input.operation, pid: process.pid, host: this.host, ttlMs, previous: takeover ? { ...takeover.previous, why: takeover.why } : null },
+        detail: {
+          operation: input.operation,
+          pid: process.pid,
+          host: this.host,
+          ttlMs,
+          previous: takeover ? { ...takeover.previous, why: takeover.why } : null,
+        },
       });
       return toLease(this.row(input.agent, input.environment)!);
     });
@@ -190,7 +201,13 @@ export class LockRepository {
       const lease = toLease(row);
       const why = this.staleness(lease);
       if (!why) return false;
-      this.ctx.run(this.ctx.q.deleteFrom('locks').where('project', '=', this.ctx.project).where('agent', '=', agent).where('environment', '=', environment));
+      this.ctx.run(
+        this.ctx.q
+          .deleteFrom('locks')
+          .where('project', '=', this.ctx.project)
+          .where('agent', '=', agent)
+          .where('environment', '=', environment),
+      );
       appendAudit(this.ctx, {
         action: 'lock.clear-stale',
         agent,
@@ -212,7 +229,18 @@ export class LockRepository {
   }
 
   list(): Lease[] {
-    return this.ctx.read(() => this.ctx.all(this.ctx.q.selectFrom('locks').selectAll().where('project', '=', this.ctx.project).orderBy('agent').orderBy('environment')).map(toLease));
+    return this.ctx.read(() =>
+      this.ctx
+        .all(
+          this.ctx.q
+            .selectFrom('locks')
+            .selectAll()
+            .where('project', '=', this.ctx.project)
+            .orderBy('agent')
+            .orderBy('environment'),
+        )
+        .map(toLease),
+    );
   }
 
   private isMine(lease: Lease, operationId: string): boolean {
@@ -243,7 +271,14 @@ export class LockRepository {
   }
 
   private row(agent: string, environment: string): LockRow | undefined {
-    return this.ctx.one(this.ctx.q.selectFrom('locks').selectAll().where('project', '=', this.ctx.project).where('agent', '=', agent).where('environment', '=', environment));
+    return this.ctx.one(
+      this.ctx.q
+        .selectFrom('locks')
+        .selectAll()
+        .where('project', '=', this.ctx.project)
+        .where('agent', '=', agent)
+        .where('environment', '=', environment),
+    );
   }
 
   private ttl(ttlMs: number | undefined): number {

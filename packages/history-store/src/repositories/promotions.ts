@@ -120,7 +120,10 @@ function isObject(value: JsonValue | null | undefined): value is JsonObject {
 
 /** Whether this project has a promotion with that id (inside the caller's transaction). */
 export function promotionExists(ctx: StoreContext, id: string): boolean {
-  return ctx.one(ctx.q.selectFrom('promotions').select('seq').where('project', '=', ctx.project).where('id', '=', id)) !== undefined;
+  return (
+    ctx.one(ctx.q.selectFrom('promotions').select('seq').where('project', '=', ctx.project).where('id', '=', id)) !==
+    undefined
+  );
 }
 
 /**
@@ -131,7 +134,8 @@ export class PromotionRepository {
   constructor(private readonly ctx: StoreContext) {}
 
   create(input: CreatePromotionInput): Promotion {
-    if (input.fromEnvironment === input.toEnvironment) throw invalidArgument(`a promotion needs two different environments, got ${input.fromEnvironment} twice`);
+    if (input.fromEnvironment === input.toEnvironment)
+      throw invalidArgument(`a promotion needs two different environments, got ${input.fromEnvironment} twice`);
     if (!input.strategy) throw invalidArgument('a promotion needs a strategy');
     const by = this.ctx.resolveActor(input.by);
     return this.ctx.write(() => {
@@ -140,7 +144,11 @@ export class PromotionRepository {
       touchEnvironment(this.ctx, input.toEnvironment);
       if (input.sourceDeploymentId !== undefined) this.requireDeploymentOf(input.sourceDeploymentId, input.agent);
       // Ids are unique across projects: `promote show <id>` outside a project finds its owner.
-      const id = uniqueShortId('prm', (candidate) => this.ctx.one(this.ctx.q.selectFrom('promotions').select('seq').where('id', '=', candidate)) !== undefined);
+      const id = uniqueShortId(
+        'prm',
+        (candidate) =>
+          this.ctx.one(this.ctx.q.selectFrom('promotions').select('seq').where('id', '=', candidate)) !== undefined,
+      );
       const now = this.ctx.nowIso();
       const { rows } = this.ctx.run(
         this.ctx.q
@@ -165,9 +173,23 @@ export class PromotionRepository {
           .returning('seq'),
       );
       const seq = Number(rows[0]!.seq);
-      const steps: PromotionStep[] = (input.steps ?? []).map((name, i) => ({ index: i + 1, name, status: 'pending', startedAt: null, finishedAt: null, detail: null, error: null }));
+      const steps: PromotionStep[] = (input.steps ?? []).map((name, i) => ({
+        index: i + 1,
+        name,
+        status: 'pending',
+        startedAt: null,
+        finishedAt: null,
+        detail: null,
+        error: null,
+      }));
       if (steps.length > 0) {
-        this.ctx.run(this.ctx.q.insertInto('promotion_steps').values(steps.map((step) => ({ promotion_seq: seq, step_index: step.index, name: step.name, status: 'pending' }))));
+        this.ctx.run(
+          this.ctx.q
+            .insertInto('promotion_steps')
+            .values(
+              steps.map((step) => ({ promotion_seq: seq, step_index: step.index, name: step.name, status: 'pending' })),
+            ),
+        );
       }
       appendAudit(this.ctx, {
         action: 'promotion.create',
@@ -177,7 +199,12 @@ export class PromotionRepository {
         subject: id,
         summary: `planned promotion ${id} of ${input.agent} from ${input.fromEnvironment} to ${input.toEnvironment} (${input.strategy})`,
         by,
-        detail: { fromEnvironment: input.fromEnvironment, toEnvironment: input.toEnvironment, strategy: input.strategy, steps: input.steps ?? [] },
+        detail: {
+          fromEnvironment: input.fromEnvironment,
+          toEnvironment: input.toEnvironment,
+          strategy: input.strategy,
+          steps: input.steps ?? [],
+        },
       });
       // Built from what was just written: re-reading it would cost as much as the insert.
       return {
@@ -208,34 +235,47 @@ export class PromotionRepository {
     return this.ctx.read(() => {
       const row = this.row(id);
       if (!row) return null;
-      const steps = this.ctx.all(this.ctx.q.selectFrom('promotion_steps').selectAll().where('promotion_seq', '=', row.seq).orderBy('step_index')) as StepRow[];
+      const steps = this.ctx.all(
+        this.ctx.q.selectFrom('promotion_steps').selectAll().where('promotion_seq', '=', row.seq).orderBy('step_index'),
+      ) as StepRow[];
       return { ...toSummary(row), steps: steps.map(toStep) };
     });
   }
 
   require(id: string): Promotion {
     const promotion = this.get(id);
-    if (!promotion) throw notFound(`promotion ${id} does not exist`, 'list the recorded promotions of the agent', 'promotion');
+    if (!promotion)
+      throw notFound(`promotion ${id} does not exist`, 'list the recorded promotions of the agent', 'promotion');
     return promotion;
   }
 
   /** Promotions, newest first. */
   list(query: PromotionQuery = {}): PromotionSummary[] {
-    if (query.status !== undefined && !PROMOTION_STATUSES.includes(query.status)) throw invalidArgument(`unknown promotion status "${query.status}"`);
+    if (query.status !== undefined && !PROMOTION_STATUSES.includes(query.status))
+      throw invalidArgument(`unknown promotion status "${query.status}"`);
     const limit = queryHelpers.limitOf(query.limit);
     let select = this.ctx.q.selectFrom('promotions').selectAll().where('project', '=', this.ctx.project);
     if (query.agent !== undefined) select = select.where('agent', '=', query.agent);
     const environment = query.environment;
-    if (environment !== undefined) select = select.where((eb) => eb.or([eb('from_environment', '=', environment), eb('to_environment', '=', environment)]));
+    if (environment !== undefined)
+      select = select.where((eb) =>
+        eb.or([eb('from_environment', '=', environment), eb('to_environment', '=', environment)]),
+      );
     if (query.status !== undefined) select = select.where('status', '=', query.status);
     const before = query.before;
-    if (before !== undefined) select = select.where('seq', '<', (eb) => eb.selectFrom('promotions as p').select('p.seq').where('p.id', '=', before));
-    return this.ctx.read(() => this.ctx.all(select.orderBy('seq', 'desc').limit(limit)).map((row) => toSummary(row as PromotionRow)));
+    if (before !== undefined)
+      select = select.where('seq', '<', (eb) =>
+        eb.selectFrom('promotions as p').select('p.seq').where('p.id', '=', before),
+      );
+    return this.ctx.read(() =>
+      this.ctx.all(select.orderBy('seq', 'desc').limit(limit)).map((row) => toSummary(row as PromotionRow)),
+    );
   }
 
   /** Sets the deployments and target canister once the engine knows them. */
   update(id: string, input: UpdatePromotionInput, by?: ActorInput): Promotion {
-    if (input.writePauseMs !== undefined && (!Number.isInteger(input.writePauseMs) || input.writePauseMs < 0)) throw invalidArgument(`writePauseMs must be a whole number of milliseconds, got ${input.writePauseMs}`);
+    if (input.writePauseMs !== undefined && (!Number.isInteger(input.writePauseMs) || input.writePauseMs < 0))
+      throw invalidArgument(`writePauseMs must be a whole number of milliseconds, got ${input.writePauseMs}`);
     const actor = this.ctx.resolveActor(by);
     return this.ctx.write(() => {
       const current = this.require(id);
@@ -256,8 +296,15 @@ export class PromotionRepository {
           .where('project', '=', this.ctx.project)
           .where('id', '=', id),
       );
-      appendAudit(this.ctx, { action: 'promotion.update', agent: current.agent, environment: current.toEnvironment, subject: id,
-        summary: `updated promotion ${id}`, by: actor, detail: { ...input } as JsonObject });
+      appendAudit(this.ctx, {
+        action: 'promotion.update',
+        agent: current.agent,
+        environment: current.toEnvironment,
+        subject: id,
+        summary: `updated promotion ${id}`,
+        by: actor,
+        detail: { ...input } as JsonObject,
+      });
       return this.require(id);
     });
   }
@@ -295,22 +342,51 @@ export class PromotionRepository {
       const row = this.openRow(id);
       const now = this.ctx.nowIso();
       const pending = this.ctx.one(
-        this.ctx.q.selectFrom('promotion_steps').select('step_index').where('promotion_seq', '=', row.seq).where('name', '=', name).where('status', '=', 'pending').orderBy('step_index').limit(1),
+        this.ctx.q
+          .selectFrom('promotion_steps')
+          .select('step_index')
+          .where('promotion_seq', '=', row.seq)
+          .where('name', '=', name)
+          .where('status', '=', 'pending')
+          .orderBy('step_index')
+          .limit(1),
       );
       const detailText = detail === undefined ? null : JSON.stringify(detail);
       let index: number;
       if (pending) {
         index = pending.step_index;
         this.ctx.run(
-          this.ctx.q.updateTable('promotion_steps').set({ status: 'running', started_at: now, detail: detailText }).where('promotion_seq', '=', row.seq).where('step_index', '=', index),
+          this.ctx.q
+            .updateTable('promotion_steps')
+            .set({ status: 'running', started_at: now, detail: detailText })
+            .where('promotion_seq', '=', row.seq)
+            .where('step_index', '=', index),
         );
       } else {
-        const last = this.ctx.one(this.ctx.q.selectFrom('promotion_steps').select((eb) => eb.fn.max('step_index').as('index')).where('promotion_seq', '=', row.seq));
+        const last = this.ctx.one(
+          this.ctx.q
+            .selectFrom('promotion_steps')
+            .select((eb) => eb.fn.max('step_index').as('index'))
+            .where('promotion_seq', '=', row.seq),
+        );
         index = Number(last?.index ?? 0) + 1;
-        this.ctx.run(this.ctx.q.insertInto('promotion_steps').values({ promotion_seq: row.seq, step_index: index, name, status: 'running', started_at: now, detail: detailText }));
+        this.ctx.run(
+          this.ctx.q.insertInto('promotion_steps').values({
+            promotion_seq: row.seq,
+            step_index: index,
+            name,
+            status: 'running',
+            started_at: now,
+            detail: detailText,
+          }),
+        );
       }
       this.touch(row.seq);
-      this.auditStep(row, actor, 'promotion.step.begin', `promotion ${id}: step ${index} ${name} started`, { index, name, detail: detail ?? null });
+      this.auditStep(row, actor, 'promotion.step.begin', `promotion ${id}: step ${index} ${name} started`, {
+        index,
+        name,
+        detail: detail ?? null,
+      });
       return this.step(row.seq, index);
     });
   }
@@ -325,7 +401,11 @@ export class PromotionRepository {
       const row = this.openRow(id);
       const step = this.step(row.seq, index);
       const allowed = input.status === 'skipped' ? step.status === 'pending' : step.status === 'running';
-      if (!allowed) throw new HistoryStoreError('INVALID_TRANSITION', `step ${index} (${step.name}) of promotion ${id} is ${step.status}; it cannot become ${input.status}`);
+      if (!allowed)
+        throw new HistoryStoreError(
+          'INVALID_TRANSITION',
+          `step ${index} (${step.name}) of promotion ${id} is ${step.status}; it cannot become ${input.status}`,
+        );
       this.writeStepEnd(row, step, { status: input.status, detail: input.detail, error: input.error ?? null }, actor);
       return this.step(row.seq, index);
     });
@@ -339,16 +419,29 @@ export class PromotionRepository {
       if (!row) throw notFound(`promotion ${id} does not exist`);
       const step = this.step(row.seq, index);
       if (step.status !== 'succeeded' && step.status !== 'failed' && step.status !== 'running') {
-        throw new HistoryStoreError('INVALID_TRANSITION', `step ${index} (${step.name}) of promotion ${id} is ${step.status}; only a step that ran can be undone`);
+        throw new HistoryStoreError(
+          'INVALID_TRANSITION',
+          `step ${index} (${step.name}) of promotion ${id} is ${step.status}; only a step that ran can be undone`,
+        );
       }
       this.writeStepEnd(row, step, { status: 'undone', detail, error: null }, actor);
       return this.step(row.seq, index);
     });
   }
 
-  private writeStepEnd(row: PromotionRow, step: PromotionStep, end: { status: StepStatus; detail: JsonValue | undefined; error: string | null }, actor: Actor): void {
+  private writeStepEnd(
+    row: PromotionRow,
+    step: PromotionStep,
+    end: { status: StepStatus; detail: JsonValue | undefined; error: string | null },
+    actor: Actor,
+  ): void {
     const { status, detail, error } = end;
-    const merged = detail === undefined ? step.detail : isObject(step.detail) && isObject(detail) ? { ...step.detail, ...detail } : detail;
+    const merged =
+      detail === undefined
+        ? step.detail
+        : isObject(step.detail) && isObject(detail)
+          ? { ...step.detail, ...detail }
+          : detail;
     this.ctx.run(
       this.ctx.q
         .updateTable('promotion_steps')
@@ -357,24 +450,38 @@ export class PromotionRepository {
         .where('step_index', '=', step.index),
     );
     this.touch(row.seq);
-    this.auditStep(row, actor, `promotion.step.${status}`, `promotion ${row.id}: step ${step.index} ${step.name} ${status}${error ? `: ${error}` : ''}`,
-      { index: step.index, name: step.name, detail: detail ?? null, error });
+    this.auditStep(
+      row,
+      actor,
+      `promotion.step.${status}`,
+      `promotion ${row.id}: step ${step.index} ${step.name} ${status}${error ? `: ${error}` : ''}`,
+      { index: step.index, name: step.name, detail: detail ?? null, error },
+    );
   }
 
   private transition(id: string, to: PromotionStatus, error: string | null, by?: ActorInput): Promotion {
     const actor = this.ctx.resolveActor(by);
     return this.ctx.write(() => {
       const row = this.row(id);
-      if (!row) throw notFound(`promotion ${id} does not exist`, 'list the recorded promotions of the agent', 'promotion');
+      if (!row)
+        throw notFound(`promotion ${id} does not exist`, 'list the recorded promotions of the agent', 'promotion');
       if (!TRANSITIONS[row.status].includes(to)) {
-        throw new HistoryStoreError('INVALID_TRANSITION', `promotion ${id} is ${row.status}; it cannot become ${to}`, { details: { from: row.status, to } });
+        throw new HistoryStoreError('INVALID_TRANSITION', `promotion ${id} is ${row.status}; it cannot become ${to}`, {
+          details: { from: row.status, to },
+        });
       }
       const now = this.ctx.nowIso();
       const finished = to === 'running' ? null : now;
       this.ctx.run(
         this.ctx.q
           .updateTable('promotions')
-          .set((eb) => ({ status: to, error, started_at: eb.fn.coalesce('started_at', eb.val(to === 'running' ? now : null)), finished_at: finished, updated_at: now }))
+          .set((eb) => ({
+            status: to,
+            error,
+            started_at: eb.fn.coalesce('started_at', eb.val(to === 'running' ? now : null)),
+            finished_at: finished,
+            updated_at: now,
+          }))
           .where('seq', '=', row.seq),
       );
       const [action, verb] = to === 'running' && row.status === 'failed' ? ['resume', 'resumed'] : TRANSITION_WORDS[to];
@@ -393,19 +500,28 @@ export class PromotionRepository {
   }
 
   private row(id: string): PromotionRow | undefined {
-    return this.ctx.one(this.ctx.q.selectFrom('promotions').selectAll().where('project', '=', this.ctx.project).where('id', '=', id)) as PromotionRow | undefined;
+    return this.ctx.one(
+      this.ctx.q.selectFrom('promotions').selectAll().where('project', '=', this.ctx.project).where('id', '=', id),
+    ) as PromotionRow | undefined;
   }
 
   /** A promotion whose journal may still be written (not aborted or rolled back). */
   private openRow(id: string): PromotionRow {
     const row = this.row(id);
     if (!row) throw notFound(`promotion ${id} does not exist`);
-    if (CLOSED.includes(row.status)) throw new HistoryStoreError('INVALID_TRANSITION', `promotion ${id} is ${row.status}; its journal is closed`);
+    if (CLOSED.includes(row.status))
+      throw new HistoryStoreError('INVALID_TRANSITION', `promotion ${id} is ${row.status}; its journal is closed`);
     return row;
   }
 
   private step(seq: number, index: number): PromotionStep {
-    const row = this.ctx.one(this.ctx.q.selectFrom('promotion_steps').selectAll().where('promotion_seq', '=', seq).where('step_index', '=', index)) as StepRow | undefined;
+    const row = this.ctx.one(
+      this.ctx.q
+        .selectFrom('promotion_steps')
+        .selectAll()
+        .where('promotion_seq', '=', seq)
+        .where('step_index', '=', index),
+    ) as StepRow | undefined;
     if (!row) throw notFound(`promotion step ${index} does not exist`);
     return toStep(row);
   }
@@ -415,12 +531,27 @@ export class PromotionRepository {
   }
 
   private auditStep(row: PromotionRow, by: Actor, action: string, summary: string, detail: JsonObject): void {
-    appendAudit(this.ctx, { action, agent: row.agent, environment: row.to_environment, subject: row.id, summary, by, detail });
+    appendAudit(this.ctx, {
+      action,
+      agent: row.agent,
+      environment: row.to_environment,
+      subject: row.id,
+      summary,
+      by,
+      detail,
+    });
   }
 
   private requireDeploymentOf(deploymentId: number, agent: string): void {
-    const row = this.ctx.one(this.ctx.q.selectFrom('deployments').select('agent').where('project', '=', this.ctx.project).where('id', '=', deploymentId));
+    const row = this.ctx.one(
+      this.ctx.q
+        .selectFrom('deployments')
+        .select('agent')
+        .where('project', '=', this.ctx.project)
+        .where('id', '=', deploymentId),
+    );
     if (!row) throw notFound(`deployment ${deploymentId} does not exist`);
-    if (row.agent !== agent) throw invalidArgument(`deployment ${deploymentId} belongs to agent ${row.agent}, not ${agent}`);
+    if (row.agent !== agent)
+      throw invalidArgument(`deployment ${deploymentId} belongs to agent ${row.agent}, not ${agent}`);
   }
 }

@@ -36,7 +36,13 @@ type RouteRow = Row<'routes'>;
 type ChangeRow = Row<'route_changes'> & { cause: RouteCause };
 
 function toRoute(row: RouteRow): Route {
-  return { agent: row.agent, environment: row.environment, canisterId: row.canister_id, since: row.since, changeId: row.change_id };
+  return {
+    agent: row.agent,
+    environment: row.environment,
+    canisterId: row.canister_id,
+    since: row.since,
+    changeId: row.change_id,
+  };
 }
 
 function toChange(row: ChangeRow): RouteChange {
@@ -62,18 +68,35 @@ export class RouteRepository {
    * Removes the route (there is no live canister any more): only for undoing a first
    * deployment whose canister is deleted again. Compare-and-set on the canister believed live.
    */
-  clear(input: { agent: string; environment: string; expectedCanisterId: string; reason: string; promotionId?: string; by?: ActorInput }): void {
+  clear(input: {
+    agent: string;
+    environment: string;
+    expectedCanisterId: string;
+    reason: string;
+    promotionId?: string;
+    by?: ActorInput;
+  }): void {
     const by = this.ctx.resolveActor(input.by);
     this.ctx.write(() => {
       const current = this.currentRow(input.agent, input.environment);
       if (!current) return;
       if (current.canister_id !== input.expectedCanisterId) {
-        throw new HistoryStoreError('CONFLICT', `the live canister of ${input.agent} in ${input.environment} is ${current.canister_id}, not ${input.expectedCanisterId}`, {
-          hint: 'another command switched the route meanwhile; check the live canister and retry',
-          details: { reason: 'route-changed', expected: input.expectedCanisterId, actual: current.canister_id },
-        });
+        throw new HistoryStoreError(
+          'CONFLICT',
+          `the live canister of ${input.agent} in ${input.environment} is ${current.canister_id}, not ${input.expectedCanisterId}`,
+          {
+            hint: 'another command switched the route meanwhile; check the live canister and retry',
+            details: { reason: 'route-changed', expected: input.expectedCanisterId, actual: current.canister_id },
+          },
+        );
       }
-      this.ctx.run(this.ctx.q.deleteFrom('routes').where('project', '=', this.ctx.project).where('agent', '=', input.agent).where('environment', '=', input.environment));
+      this.ctx.run(
+        this.ctx.q
+          .deleteFrom('routes')
+          .where('project', '=', this.ctx.project)
+          .where('agent', '=', input.agent)
+          .where('environment', '=', input.environment),
+      );
       appendAudit(this.ctx, {
         action: 'route.clear',
         kind: 'route',
@@ -93,9 +116,13 @@ export class RouteRepository {
     const by = this.ctx.resolveActor(input.by);
     return this.ctx.write(() => {
       const canister = requireCanister(this.ctx, input.environment, input.canisterId);
-      if (canister.agent !== input.agent) throw invalidArgument(`canister ${input.canisterId} belongs to agent ${canister.agent}, not ${input.agent}`);
+      if (canister.agent !== input.agent)
+        throw invalidArgument(`canister ${input.canisterId} belongs to agent ${canister.agent}, not ${input.agent}`);
       if (canister.decommissionedAt !== null) {
-        throw new HistoryStoreError('CONFLICT', `canister ${input.canisterId} in ${input.environment} was deleted; it cannot be live`);
+        throw new HistoryStoreError(
+          'CONFLICT',
+          `canister ${input.canisterId} in ${input.environment} was deleted; it cannot be live`,
+        );
       }
       if (input.promotionId !== undefined && !promotionExists(this.ctx, input.promotionId)) {
         throw notFound(`promotion ${input.promotionId} does not exist`);
@@ -103,10 +130,14 @@ export class RouteRepository {
       const current = this.currentRow(input.agent, input.environment);
       const from = current?.canister_id ?? null;
       if (input.expectedCanisterId !== undefined && input.expectedCanisterId !== from) {
-        throw new HistoryStoreError('CONFLICT', `the live canister of ${input.agent} in ${input.environment} is ${from ?? 'none'}, not ${input.expectedCanisterId ?? 'none'}`, {
-          hint: 'another command switched the route meanwhile; check the live canister and retry',
-          details: { reason: 'route-changed', expected: input.expectedCanisterId, actual: from },
-        });
+        throw new HistoryStoreError(
+          'CONFLICT',
+          `the live canister of ${input.agent} in ${input.environment} is ${from ?? 'none'}, not ${input.expectedCanisterId ?? 'none'}`,
+          {
+            hint: 'another command switched the route meanwhile; check the live canister and retry',
+            details: { reason: 'route-changed', expected: input.expectedCanisterId, actual: from },
+          },
+        );
       }
       const now = this.ctx.nowIso();
       const change = this.ctx.run(
@@ -131,9 +162,20 @@ export class RouteRepository {
       this.ctx.run(
         this.ctx.q
           .insertInto('routes')
-          .values({ project: this.ctx.project, agent: input.agent, environment: input.environment, canister_id: input.canisterId, change_id: change.id, since: now })
+          .values({
+            project: this.ctx.project,
+            agent: input.agent,
+            environment: input.environment,
+            canister_id: input.canisterId,
+            change_id: change.id,
+            since: now,
+          })
           .onConflict((oc) =>
-            oc.columns(['project', 'agent', 'environment']).doUpdateSet((eb) => ({ canister_id: eb.ref('excluded.canister_id'), change_id: eb.ref('excluded.change_id'), since: eb.ref('excluded.since') })),
+            oc.columns(['project', 'agent', 'environment']).doUpdateSet((eb) => ({
+              canister_id: eb.ref('excluded.canister_id'),
+              change_id: eb.ref('excluded.change_id'),
+              since: eb.ref('excluded.since'),
+            })),
           ),
       );
       appendAudit(this.ctx, {
@@ -144,7 +186,14 @@ export class RouteRepository {
         subject: input.canisterId,
         summary: `${input.agent} in ${input.environment} now routes to ${input.canisterId}${from ? ` (was ${from})` : ''} [${input.cause}]${input.reason ? `: ${input.reason}` : ''}`,
         by,
-        detail: { from, to: input.canisterId, cause: input.cause, reason: input.reason ?? null, promotionId: input.promotionId ?? null, changeId: change.id },
+        detail: {
+          from,
+          to: input.canisterId,
+          cause: input.cause,
+          reason: input.reason ?? null,
+          promotionId: input.promotionId ?? null,
+          changeId: change.id,
+        },
       });
       return toChange(change);
     });
@@ -174,7 +223,9 @@ export class RouteRepository {
     if (query.environment !== undefined) select = select.where('environment', '=', query.environment);
     if (query.toCanisterId !== undefined) select = select.where('to_canister_id', '=', query.toCanisterId);
     if (query.beforeId !== undefined) select = select.where('id', '<', query.beforeId);
-    return this.ctx.read(() => this.ctx.all(select.orderBy('id', 'desc').limit(limit)).map((row) => toChange(row as ChangeRow)));
+    return this.ctx.read(() =>
+      this.ctx.all(select.orderBy('id', 'desc').limit(limit)).map((row) => toChange(row as ChangeRow)),
+    );
   }
 
   /**
@@ -186,6 +237,13 @@ export class RouteRepository {
   }
 
   private currentRow(agent: string, environment: string): RouteRow | undefined {
-    return this.ctx.one(this.ctx.q.selectFrom('routes').selectAll().where('project', '=', this.ctx.project).where('agent', '=', agent).where('environment', '=', environment));
+    return this.ctx.one(
+      this.ctx.q
+        .selectFrom('routes')
+        .selectAll()
+        .where('project', '=', this.ctx.project)
+        .where('agent', '=', agent)
+        .where('environment', '=', environment),
+    );
   }
 }

@@ -52,7 +52,8 @@ export class SnapshotFileRepository {
     try {
       return readFileSync(path);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw notFound(`snapshot file ${path} does not exist`, 'download the backup again', 'snapshot-file');
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT')
+        throw notFound(`snapshot file ${path} does not exist`, 'download the backup again', 'snapshot-file');
       throw translateError(error, path);
     }
   }

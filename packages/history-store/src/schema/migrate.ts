@@ -19,27 +19,33 @@ export function latestVersion(migrations: readonly Migration[]): number {
  * version intact. A database newer than this code, or another program's, is refused, never
  * touched.
  */
-export function migrate(db: Database.Database, dbPath: string, migrations: readonly Migration[] = MIGRATIONS): MigrationResult {
+export function migrate(
+  db: Database.Database,
+  dbPath: string,
+  migrations: readonly Migration[] = MIGRATIONS,
+): MigrationResult {
   const latest = latestVersion(migrations);
   try {
     const seen = connectionStamp(db);
     assertOursToWrite(seen, dbPath, latest);
     if (seen.userVersion === latest) return { fromVersion: latest, toVersion: latest, applied: [] };
 
-    return db.transaction((): MigrationResult => {
-      // Re-read under the write lock: another process may have migrated meanwhile.
-      const current = connectionStamp(db);
-      assertOursToWrite(current, dbPath, latest);
-      const applied: number[] = [];
-      for (const migration of migrations) {
-        if (migration.version <= current.userVersion) continue;
-        migration.up(db);
-        db.pragma(`user_version = ${migration.version}`);
-        applied.push(migration.version);
-      }
-      db.pragma(`application_id = ${APPLICATION_ID}`);
-      return { fromVersion: current.userVersion, toVersion: latest, applied };
-    }).immediate();
+    return db
+      .transaction((): MigrationResult => {
+        // Re-read under the write lock: another process may have migrated meanwhile.
+        const current = connectionStamp(db);
+        assertOursToWrite(current, dbPath, latest);
+        const applied: number[] = [];
+        for (const migration of migrations) {
+          if (migration.version <= current.userVersion) continue;
+          migration.up(db);
+          db.pragma(`user_version = ${migration.version}`);
+          applied.push(migration.version);
+        }
+        db.pragma(`application_id = ${APPLICATION_ID}`);
+        return { fromVersion: current.userVersion, toVersion: latest, applied };
+      })
+      .immediate();
   } catch (error) {
     throw translateError(error, dbPath);
   }

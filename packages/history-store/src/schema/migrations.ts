@@ -429,14 +429,25 @@ function assertForeignKeysHold(db: Database.Database): void {
   const broken = db.pragma('foreign_key_check') as { table: string; rowid: number; parent: string }[];
   if (broken.length > 0) {
     const first = broken[0]!;
-    throw new Error(`schema change left ${broken.length} rows without their parent (first: ${first.table} row ${first.rowid} → ${first.parent})`);
+    throw new Error(
+      `schema change left ${broken.length} rows without their parent (first: ${first.table} row ${first.rowid} → ${first.parent})`,
+    );
   }
 }
 
 export const MIGRATIONS: readonly Migration[] = [
-  { version: 1, description: 'records: agents, environments, canisters, deployments, promotions, routes, artifacts, backups, locks, audit log', up: (db) => db.exec(v1Tables) },
+  {
+    version: 1,
+    description:
+      'records: agents, environments, canisters, deployments, promotions, routes, artifacts, backups, locks, audit log',
+    up: (db) => db.exec(v1Tables),
+  },
   { version: 2, description: 'indexes for list, history, rollback and backup queries', up: (db) => db.exec(v2Indexes) },
-  { version: 3, description: 'off-chain backups (snapshot files) and the write pause of blue-green promotions', up: (db) => db.exec(v3OffChainBackups) },
+  {
+    version: 3,
+    description: 'off-chain backups (snapshot files) and the write pause of blue-green promotions',
+    up: (db) => db.exec(v3OffChainBackups),
+  },
   {
     version: 4,
     description: 'projects: every record belongs to one project (records from before go to project "default")',

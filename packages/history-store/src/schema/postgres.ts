@@ -121,7 +121,9 @@ export interface PostgresMigration {
 }
 
 /** Versions share numbers with the SQLite list; the first PostgreSQL schema is version 4. */
-export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [{ version: 4, description: 'the history with projects, and shared module and snapshot bytes', sql: v4 }];
+export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
+  { version: 4, description: 'the history with projects, and shared module and snapshot bytes', sql: v4 },
+];
 
 interface Marker {
   application: string;
@@ -144,14 +146,22 @@ function readMarker(executor: PostgresExecutor): Marker | null | 'foreign' {
 
 function refuse(marker: Marker | null | 'foreign', location: string, latest: number): void {
   if (marker === 'foreign' || (marker !== null && marker.application !== APPLICATION)) {
-    throw new HistoryStoreError('STORE_FOREIGN', `the database ${location} belongs to another program (it has tables and no soulrecall history)`, {
-      hint: 'point soulrecall at an empty database of its own (createdb soulrecall) or at an existing soulrecall history; nothing was written',
-    });
+    throw new HistoryStoreError(
+      'STORE_FOREIGN',
+      `the database ${location} belongs to another program (it has tables and no soulrecall history)`,
+      {
+        hint: 'point soulrecall at an empty database of its own (createdb soulrecall) or at an existing soulrecall history; nothing was written',
+      },
+    );
   }
   if (marker !== null && marker.version > latest) {
-    throw new HistoryStoreError('STORE_SCHEMA_TOO_NEW', `the history store ${location} has schema version ${marker.version}, written by a newer soulrecall (this one knows up to ${latest})`, {
-      hint: 'upgrade soulrecall on this machine; nothing was written',
-    });
+    throw new HistoryStoreError(
+      'STORE_SCHEMA_TOO_NEW',
+      `the history store ${location} has schema version ${marker.version}, written by a newer soulrecall (this one knows up to ${latest})`,
+      {
+        hint: 'upgrade soulrecall on this machine; nothing was written',
+      },
+    );
   }
 }
 
@@ -160,11 +170,15 @@ function refuse(marker: Marker | null | 'foreign', location: string, latest: num
  * program or a newer soulrecall's is refused untouched. Changes run in one transaction under the
  * store's write lock, so machines opening a new store at once create it once.
  */
-export function migratePostgres(executor: PostgresExecutor, migrations: readonly PostgresMigration[] = POSTGRES_MIGRATIONS): MigrationResult {
+export function migratePostgres(
+  executor: PostgresExecutor,
+  migrations: readonly PostgresMigration[] = POSTGRES_MIGRATIONS,
+): MigrationResult {
   const latest = migrations.length === 0 ? 0 : migrations[migrations.length - 1]!.version;
   const seen = readMarker(executor);
   refuse(seen, executor.location, latest);
-  if (seen !== null && seen !== 'foreign' && seen.version === latest) return { fromVersion: latest, toVersion: latest, applied: [] };
+  if (seen !== null && seen !== 'foreign' && seen.version === latest)
+    return { fromVersion: latest, toVersion: latest, applied: [] };
   return executor.transaction(() => {
     const current = readMarker(executor);
     refuse(current, executor.location, latest);

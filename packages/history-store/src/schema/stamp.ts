@@ -79,16 +79,23 @@ export function connectionStamp(db: Database.Database): DatabaseStamp {
 export function assertOursToWrite(stamp: DatabaseStamp, dbPath: string, latestVersion: number): void {
   const blank = stamp.applicationId === 0 && stamp.userVersion === 0 && !stamp.hasSchema;
   if (stamp.applicationId !== APPLICATION_ID && !blank) {
-    throw new HistoryStoreError('STORE_CORRUPT', `${dbPath} is a SQLite database of another program, not a soulrecall history store`, {
-      hint: 'move the file aside or point SOULRECALL_HOME at another directory',
-      details: { applicationId: stamp.applicationId },
-    });
+    throw new HistoryStoreError(
+      'STORE_CORRUPT',
+      `${dbPath} is a SQLite database of another program, not a soulrecall history store`,
+      {
+        hint: 'move the file aside or point SOULRECALL_HOME at another directory',
+        details: { applicationId: stamp.applicationId },
+      },
+    );
   }
   if (stamp.userVersion > latestVersion) {
     throw new HistoryStoreError(
       'STORE_SCHEMA_TOO_NEW',
       `the history store ${dbPath} has schema version ${stamp.userVersion}, written by a newer soulrecall; this soulrecall understands up to version ${latestVersion} and will not write to it`,
-      { hint: 'upgrade soulrecall (npm install -g soulrecall@latest) or point SOULRECALL_HOME at another directory', details: { found: stamp.userVersion, known: latestVersion } },
+      {
+        hint: 'upgrade soulrecall (npm install -g soulrecall@latest) or point SOULRECALL_HOME at another directory',
+        details: { found: stamp.userVersion, known: latestVersion },
+      },
     );
   }
 }

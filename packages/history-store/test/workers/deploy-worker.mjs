@@ -6,12 +6,23 @@ const [dataDir, countText, workerName, url] = process.argv.slice(2);
 const errors = [];
 const versions = [];
 const store = openHistoryStore({ dataDir, url, actor: { principal: workerName } });
-store.canisters.record({ canisterId: 'rrkah-fqaaa-aaaaa-aaaaq-cai', networkUrl: 'http://127.0.0.1:4943', environment: 'local', agent: 'bot' });
+store.canisters.record({
+  canisterId: 'rrkah-fqaaa-aaaaa-aaaaq-cai',
+  networkUrl: 'http://127.0.0.1:4943',
+  environment: 'local',
+  agent: 'bot',
+});
 process.send({ type: 'ready' });
 process.once('message', () => {
   for (let i = 0; i < Number(countText); i++) {
     try {
-      const deployment = store.deployments.begin({ agent: 'bot', environment: 'local', canisterId: 'rrkah-fqaaa-aaaaa-aaaaq-cai', moduleSha256: 'c'.repeat(64), installMode: 'upgrade' });
+      const deployment = store.deployments.begin({
+        agent: 'bot',
+        environment: 'local',
+        canisterId: 'rrkah-fqaaa-aaaaa-aaaaq-cai',
+        moduleSha256: 'c'.repeat(64),
+        installMode: 'upgrade',
+      });
       store.deployments.finish(deployment.id, { status: i % 10 === 9 ? 'failed' : 'succeeded' });
       versions.push(deployment.version);
     } catch (error) {

@@ -4,7 +4,13 @@ import { openHistoryStore } from '../../dist/index.js';
 
 const [dataDir, mode, ttlText, operationId] = process.argv.slice(2);
 const store = openHistoryStore({ dataDir });
-const lease = store.locks.acquire({ agent: 'bot', environment: 'production', operation: 'promotion', operationId, ttlMs: Number(ttlText) });
+const lease = store.locks.acquire({
+  agent: 'bot',
+  environment: 'production',
+  operation: 'promotion',
+  operationId,
+  ttlMs: Number(ttlText),
+});
 store.close();
 writeSync(1, `lease ${JSON.stringify(lease)}\n`);
 if (mode === 'hold') setInterval(() => {}, 1 << 30);

@@ -15,7 +15,12 @@ try {
 let result;
 try {
   const store = openHistoryStore({ dataDir });
-  store.canisters.record({ canisterId: 'aaaaa-aa', networkUrl: 'http://127.0.0.1:4943', environment: 'local', agent: 'bot' });
+  store.canisters.record({
+    canisterId: 'aaaaa-aa',
+    networkUrl: 'http://127.0.0.1:4943',
+    environment: 'local',
+    agent: 'bot',
+  });
   store.close();
   result = { opened: true };
 } catch (error) {

@@ -20,7 +20,14 @@ export function settingsToJson(settings: CanisterSettingsInput): JsonObject {
   const json: JsonObject = {};
   for (const [key, value] of Object.entries(settings)) {
     if (value === undefined) continue;
-    json[key] = typeof value === 'bigint' ? value.toString() : Array.isArray(value) ? value.map(String) : typeof value === 'object' ? JSON.parse(JSON.stringify(value)) : value;
+    json[key] =
+      typeof value === 'bigint'
+        ? value.toString()
+        : Array.isArray(value)
+          ? value.map(String)
+          : typeof value === 'object'
+            ? JSON.parse(JSON.stringify(value))
+            : value;
   }
   return json;
 }

@@ -29,17 +29,45 @@ import type { JsonObject } from '@soulrecall/history-store';
 import { settingsForGreen, settingsToJson } from '../services/retire.js';
 import { nextCommands } from './next-commands.js';
 import { parseBlueGreenOptions, type BlueGreenOptions } from './options.js';
-import { archiveFinalState, cutOverToGreen, dropRehearsalSnapshot, rehearseCopy, rehearseUpgrade } from './state-copy.js';
+import {
+  archiveFinalState,
+  cutOverToGreen,
+  dropRehearsalSnapshot,
+  rehearseCopy,
+  rehearseUpgrade,
+} from './state-copy.js';
 import { describeVerifyFailure, runVerifyCommand } from './verify-command.js';
 
 /** What each blue-green step records (the cut-over's own steps are core's `cutOverSteps`). */
 const steps = {
-  createGreen: journalStep('create-green', { greenCanisterId: field.string, blueCanisterId: field.string, blueModuleHash: field.nullable(field.string), settings: field.object }),
+  createGreen: journalStep('create-green', {
+    greenCanisterId: field.string,
+    blueCanisterId: field.string,
+    blueModuleHash: field.nullable(field.string),
+    settings: field.object,
+  }),
   rehearseCopy: journalStep('rehearse-copy', { snapshotBackupId: field.string, bytes: field.number }),
-  rehearseUpgrade: journalStep('rehearse-upgrade', { deploymentId: field.number, version: field.number, state: field.oneOf('copy') }),
-  installGreen: journalStep('install-green', { deploymentId: field.number, version: field.number, moduleHash: field.string, chunked: field.boolean, state: field.oneOf('fresh') }),
-  verifyGreen: journalStep('verify-green', { healthy: field.boolean, health: field.object, verifyCmd: field.nullable(field.object) }),
-  retireBlue: journalStep('retire-blue', { canisterId: field.string, action: field.oneOf('deleted', 'kept-stopped', 'stopped', 'kept-running') }),
+  rehearseUpgrade: journalStep('rehearse-upgrade', {
+    deploymentId: field.number,
+    version: field.number,
+    state: field.oneOf('copy'),
+  }),
+  installGreen: journalStep('install-green', {
+    deploymentId: field.number,
+    version: field.number,
+    moduleHash: field.string,
+    chunked: field.boolean,
+    state: field.oneOf('fresh'),
+  }),
+  verifyGreen: journalStep('verify-green', {
+    healthy: field.boolean,
+    health: field.object,
+    verifyCmd: field.nullable(field.object),
+  }),
+  retireBlue: journalStep('retire-blue', {
+    canisterId: field.string,
+    action: field.oneOf('deleted', 'kept-stopped', 'stopped', 'kept-running'),
+  }),
   create: journalStep('create', { canisterId: field.string }),
   /** `--state fresh`: the route moved to green, no cut-over (copied state has core's `cutOverSteps.switch`). */
   switchFresh: journalStep('switch', { from: field.string, to: field.string }),
@@ -68,37 +96,105 @@ export class BlueGreenStrategy implements PromotionStrategy {
     const module = `${shortHash(context.module.sha256)} (${context.module.size} bytes)`;
     if (!blue) {
       return [
-        { name: 'create', description: `${context.to.name} has no live canister yet, so there is no blue: create the first canister of ${context.agent.name} there` },
-        { name: 'deploy', description: `install module ${module}, check its health and make it live (a normal first deployment)` },
+        {
+          name: 'create',
+          description: `${context.to.name} has no live canister yet, so there is no blue: create the first canister of ${context.agent.name} there`,
+        },
+        {
+          name: 'deploy',
+          description: `install module ${module}, check its health and make it live (a normal first deployment)`,
+        },
       ];
     }
-    const health = context.agent.health ? `query ${context.agent.health.method} healthy` : 'no health method configured';
-    const verify = { name: 'verify-green', description: `green running with module ${shortHash(context.module.sha256)}, ${health}${options.verifyCmd ? `, and \`${options.verifyCmd}\` exits 0` : ''}` };
-    const create = { name: 'create-green', description: `create green beside blue ${blue} in ${context.to.name}, with blue's controllers and settings`, detail: { blueCanisterId: blue } };
+    const health = context.agent.health
+      ? `query ${context.agent.health.method} healthy`
+      : 'no health method configured';
+    const verify = {
+      name: 'verify-green',
+      description: `green running with module ${shortHash(context.module.sha256)}, ${health}${options.verifyCmd ? `, and \`${options.verifyCmd}\` exits 0` : ''}`,
+    };
+    const create = {
+      name: 'create-green',
+      description: `create green beside blue ${blue} in ${context.to.name}, with blue's controllers and settings`,
+      detail: { blueCanisterId: blue },
+    };
     if (options.state === 'fresh') {
       return [
         create,
-        { name: 'install-green', description: `install module ${module} into green, starting with empty memories (--state fresh)`, detail: { moduleSha256: context.module.sha256, state: 'fresh' } },
+        {
+          name: 'install-green',
+          description: `install module ${module} into green, starting with empty memories (--state fresh)`,
+          detail: { moduleSha256: context.module.sha256, state: 'fresh' },
+        },
         verify,
-        { name: 'switch', description: options.noSwitch ? 'skipped (--no-switch): blue stays live; the next commands are printed' : `route ${context.agent.name} in ${context.to.name} from blue ${blue} to green (canister_ids.json too)` },
-        { name: 'retire-blue', description: options.noSwitch ? 'skipped (--no-switch)' : options.decommission ? `delete blue ${blue} (--decommission)` : options.stopBlue ? `stop blue ${blue}, kept for rollback (--stop-blue)` : `keep blue ${blue} running for instant rollback` },
+        {
+          name: 'switch',
+          description: options.noSwitch
+            ? 'skipped (--no-switch): blue stays live; the next commands are printed'
+            : `route ${context.agent.name} in ${context.to.name} from blue ${blue} to green (canister_ids.json too)`,
+        },
+        {
+          name: 'retire-blue',
+          description: options.noSwitch
+            ? 'skipped (--no-switch)'
+            : options.decommission
+              ? `delete blue ${blue} (--decommission)`
+              : options.stopBlue
+                ? `stop blue ${blue}, kept for rollback (--stop-blue)`
+                : `keep blue ${blue} running for instant rollback`,
+        },
       ];
     }
     // Green gets blue's state and is then upgraded over it: refused here, before anything is
     // recorded, when the network would refuse that upgrade.
-    await assertUpgradeKeepsPersistence(context.session, { canisterId: blue, environment: context.to.name, module: context.module });
-    const cutOver = (description: string) => (options.noSwitch ? 'skipped (--no-switch): `soulrecall config set --routing <green>` does the cut-over later' : description);
+    await assertUpgradeKeepsPersistence(context.session, {
+      canisterId: blue,
+      environment: context.to.name,
+      module: context.module,
+    });
+    const cutOver = (description: string) =>
+      options.noSwitch
+        ? 'skipped (--no-switch): `soulrecall config set --routing <green>` does the cut-over later'
+        : description;
     return [
       create,
-      { name: 'rehearse-copy', description: `while blue serves: snapshot blue ${blue}, copy its state (memories) into green`, detail: { state: 'copy' } },
-      { name: 'rehearse-upgrade', description: `upgrade green to module ${module} over blue's state, as a real upgrade (its post_upgrade migrates the state)` },
+      {
+        name: 'rehearse-copy',
+        description: `while blue serves: snapshot blue ${blue}, copy its state (memories) into green`,
+        detail: { state: 'copy' },
+      },
+      {
+        name: 'rehearse-upgrade',
+        description: `upgrade green to module ${module} over blue's state, as a real upgrade (its post_upgrade migrates the state)`,
+      },
       verify,
       { name: 'stop-blue', description: cutOver(`cut-over: stop blue ${blue}; writes pause from here`) },
-      { name: 'final-copy', description: cutOver("snapshot blue's final state (kept as a backup) and copy it into green") },
-      { name: 'final-upgrade', description: cutOver(`upgrade green to module ${shortHash(context.module.sha256)} over the final state`) },
-      { name: 'final-verify', description: cutOver(`green running with module ${shortHash(context.module.sha256)}, ${health}`) },
-      { name: 'switch', description: cutOver(`route ${context.agent.name} in ${context.to.name} to green; writes resume (the pause is measured and recorded)`) },
-      { name: 'retire-blue', description: cutOver(options.decommission ? `keep blue's final state on disk, then delete blue ${blue} (--decommission)` : `keep blue ${blue} stopped with its final state (on the network and on disk) for rollback`) },
+      {
+        name: 'final-copy',
+        description: cutOver("snapshot blue's final state (kept as a backup) and copy it into green"),
+      },
+      {
+        name: 'final-upgrade',
+        description: cutOver(`upgrade green to module ${shortHash(context.module.sha256)} over the final state`),
+      },
+      {
+        name: 'final-verify',
+        description: cutOver(`green running with module ${shortHash(context.module.sha256)}, ${health}`),
+      },
+      {
+        name: 'switch',
+        description: cutOver(
+          `route ${context.agent.name} in ${context.to.name} to green; writes resume (the pause is measured and recorded)`,
+        ),
+      },
+      {
+        name: 'retire-blue',
+        description: cutOver(
+          options.decommission
+            ? `keep blue's final state on disk, then delete blue ${blue} (--decommission)`
+            : `keep blue ${blue} stopped with its final state (on the network and on disk) for rollback`,
+        ),
+      },
     ];
   }
 
@@ -114,35 +210,91 @@ export class BlueGreenStrategy implements PromotionStrategy {
 
     // Journaled in the step's start, before the create call: a rerun finds the same green.
     const plan = (await journal.plannedCreation(steps.createGreen.name)) ?? client.planCreation();
-    const created = await journal.step(steps.createGreen, async () => {
-      const blueStatus = await client.status(blue);
-      // From now on the live canister is blue (a first canister was recorded as `primary`).
-      store.canisters.record({ canisterId: blue, networkUrl: to.networkUrl, environment: to.name, agent: agent.name, role: 'blue', by });
-      const settings = settingsForGreen(blueStatus.settings);
-      context.progress(`Creating green beside blue ${blue} in ${to.name}…`);
-      // The journal says `create-green: running` before this call. The canister is recorded
-      // (role green) in the same tick its id arrives, before any other await, so a crash can
-      // never leave a green canister soulrecall does not know about.
-      store.canisters.noteCreationRequested({ environment: to.name, agent: agent.name, networkUrl: to.networkUrl, operationId: context.promotion.id, plan: { ...plan }, by });
-      const green = await client.createPlanned(plan, { settings });
-      store.canisters.record({ canisterId: green, networkUrl: to.networkUrl, environment: to.name, agent: agent.name, role: 'green', by });
-      return { greenCanisterId: green, blueCanisterId: blue, blueModuleHash: blueStatus.moduleHash, settings: settingsToJson(settings) };
-    }, { blueCanisterId: blue, plan: { ...plan } });
+    const created = await journal.step(
+      steps.createGreen,
+      async () => {
+        const blueStatus = await client.status(blue);
+        // From now on the live canister is blue (a first canister was recorded as `primary`).
+        store.canisters.record({
+          canisterId: blue,
+          networkUrl: to.networkUrl,
+          environment: to.name,
+          agent: agent.name,
+          role: 'blue',
+          by,
+        });
+        const settings = settingsForGreen(blueStatus.settings);
+        context.progress(`Creating green beside blue ${blue} in ${to.name}…`);
+        // The journal says `create-green: running` before this call. The canister is recorded
+        // (role green) in the same tick its id arrives, before any other await, so a crash can
+        // never leave a green canister soulrecall does not know about.
+        store.canisters.noteCreationRequested({
+          environment: to.name,
+          agent: agent.name,
+          networkUrl: to.networkUrl,
+          operationId: context.promotion.id,
+          plan: { ...plan },
+          by,
+        });
+        const green = await client.createPlanned(plan, { settings });
+        store.canisters.record({
+          canisterId: green,
+          networkUrl: to.networkUrl,
+          environment: to.name,
+          agent: agent.name,
+          role: 'green',
+          by,
+        });
+        return {
+          greenCanisterId: green,
+          blueCanisterId: blue,
+          blueModuleHash: blueStatus.moduleHash,
+          settings: settingsToJson(settings),
+        };
+      },
+      { blueCanisterId: blue, plan: { ...plan } },
+    );
     const green = created.greenCanisterId;
     const pair = { green, blue };
 
-    const installed = options.state === 'copy' ? await this.rehearse(context, client, pair, options) : await this.installFresh(context, client, green);
+    const installed =
+      options.state === 'copy'
+        ? await this.rehearse(context, client, pair, options)
+        : await this.installFresh(context, client, green);
     const deploymentId = installed.deploymentId;
 
     const verified = await journal.step(steps.verifyGreen, async () => {
       const health = await checkAgentHealth(client, green, agent, context.module.sha256);
-      if (!health.healthy) return this.discardGreen(context, client, { ...pair, deploymentId, options, reason: `green ${green} is unhealthy: ${health.problems.join('; ') || 'the health check failed'}` });
+      if (!health.healthy)
+        return this.discardGreen(context, client, {
+          ...pair,
+          deploymentId,
+          options,
+          reason: `green ${green} is unhealthy: ${health.problems.join('; ') || 'the health check failed'}`,
+        });
       let verifyCmd: JsonObject | null = null;
       if (options.verifyCmd) {
         context.progress(`Running --verify-cmd against green ${green}…`);
-        const outcome = await runVerifyCommand({ command: options.verifyCmd, greenCanisterId: green, blueCanisterId: blue, networkUrl: to.networkUrl, cwd: context.config.root });
-        verifyCmd = { command: options.verifyCmd, exitCode: outcome.exitCode, passed: outcome.passed, outputTail: outcome.outputTail };
-        if (!outcome.passed) return this.discardGreen(context, client, { ...pair, deploymentId, options, reason: describeVerifyFailure(options.verifyCmd, outcome) });
+        const outcome = await runVerifyCommand({
+          command: options.verifyCmd,
+          greenCanisterId: green,
+          blueCanisterId: blue,
+          networkUrl: to.networkUrl,
+          cwd: context.config.root,
+        });
+        verifyCmd = {
+          command: options.verifyCmd,
+          exitCode: outcome.exitCode,
+          passed: outcome.passed,
+          outputTail: outcome.outputTail,
+        };
+        if (!outcome.passed)
+          return this.discardGreen(context, client, {
+            ...pair,
+            deploymentId,
+            options,
+            reason: describeVerifyFailure(options.verifyCmd, outcome),
+          });
       }
       store.deployments.finish(deploymentId, { status: 'succeeded' }, by);
       return { healthy: true, health: healthToJson(health) as JsonObject, verifyCmd };
@@ -150,15 +302,34 @@ export class BlueGreenStrategy implements PromotionStrategy {
 
     const base = { greenCanisterId: green, blueCanisterId: blue, state: options.state, verified: verified.healthy };
     if (options.noSwitch) {
-      for (const step of ['stop-blue', 'final-copy', 'final-upgrade', 'final-verify', 'switch', 'retire-blue']) journal.skip(step, { reason: '--no-switch' });
+      for (const step of ['stop-blue', 'final-copy', 'final-upgrade', 'final-verify', 'switch', 'retire-blue'])
+        journal.skip(step, { reason: '--no-switch' });
       // An id recorded in several environments needs --network to mean one canister.
-      const ambiguous = (canisterId: string) => (store.canisters.find(canisterId).filter((record) => record.decommissionedAt === null).length > 1 ? to.name : undefined);
+      const ambiguous = (canisterId: string) =>
+        store.canisters.find(canisterId).filter((record) => record.decommissionedAt === null).length > 1
+          ? to.name
+          : undefined;
       const commands = nextCommands(green, blue, { network: ambiguous });
-      const cutOver: JsonObject = options.state === 'copy' ? { cutOver: 'pending', note: `\`soulrecall config set --routing ${green}\` stops blue, copies its latest state into green and switches (the cut-over).` } : {};
-      return { targetCanisterId: green, targetDeploymentId: deploymentId, routeBefore, routeAfter: routeBefore, detail: { ...base, switched: false, blue: 'live', nextCommands: commands, ...cutOver } };
+      const cutOver: JsonObject =
+        options.state === 'copy'
+          ? {
+              cutOver: 'pending',
+              note: `\`soulrecall config set --routing ${green}\` stops blue, copies its latest state into green and switches (the cut-over).`,
+            }
+          : {};
+      return {
+        targetCanisterId: green,
+        targetDeploymentId: deploymentId,
+        routeBefore,
+        routeAfter: routeBefore,
+        detail: { ...base, switched: false, blue: 'live', nextCommands: commands, ...cutOver },
+      };
     }
 
-    const cut = options.state === 'copy' ? await this.cutOver(context, client, pair, deploymentId, options) : await this.switchFresh(context, client, pair);
+    const cut =
+      options.state === 'copy'
+        ? await this.cutOver(context, client, pair, deploymentId, options)
+        : await this.switchFresh(context, client, pair);
     const retired = await journal.step(steps.retireBlue, async () => {
       let kept: JsonObject = {};
       if (cut) {
@@ -168,7 +339,11 @@ export class BlueGreenStrategy implements PromotionStrategy {
       }
       if (options.decommission) {
         context.progress(`Deleting blue ${blue} (--decommission)…`);
-        const deleted = await deleteAndDecommission(session, client, { environment: to.name, canisterId: blue, reason: `--decommission after blue-green promotion ${context.promotion.id}` });
+        const deleted = await deleteAndDecommission(session, client, {
+          environment: to.name,
+          canisterId: blue,
+          reason: `--decommission after blue-green promotion ${context.promotion.id}`,
+        });
         return { canisterId: blue, action: 'deleted', deletedOnNetwork: deleted.deletedOnNetwork, ...kept };
       }
       // With copied state, blue stays stopped: a client still calling it must not write where nobody reads.
@@ -179,7 +354,9 @@ export class BlueGreenStrategy implements PromotionStrategy {
       }
       return { canisterId: blue, action: 'kept-running' };
     });
-    const pause: JsonObject = cut ? { writePauseMs: cut.writePauseMs, finalBackupId: cut.finalBackupId, bytesCopied: cut.bytesCopied } : {};
+    const pause: JsonObject = cut
+      ? { writePauseMs: cut.writePauseMs, finalBackupId: cut.finalBackupId, bytesCopied: cut.bytesCopied }
+      : {};
     return {
       targetCanisterId: green,
       targetDeploymentId: deploymentId,
@@ -190,20 +367,42 @@ export class BlueGreenStrategy implements PromotionStrategy {
   }
 
   /** `--state fresh`: the promoted module installed into an empty green. */
-  private async installFresh(context: PromotionContext, client: CanisterClient, green: string): Promise<{ deploymentId: number }> {
+  private async installFresh(
+    context: PromotionContext,
+    client: CanisterClient,
+    green: string,
+  ): Promise<{ deploymentId: number }> {
     const { session, agent, to } = context;
     const by = { principal: client.principal };
     return context.journal.step(steps.installGreen, async () => {
       // A resumed promotion may find green half-installed: reinstalling keeps it fresh.
       const mode = (await client.status(green)).moduleHash === null ? 'install' : 'reinstall';
-      const deployment = session.store.deployments.begin({ agent: agent.name, environment: to.name, canisterId: green, moduleSha256: context.module.sha256, installMode: mode, promotionId: context.promotion.id, by });
+      const deployment = session.store.deployments.begin({
+        agent: agent.name,
+        environment: to.name,
+        canisterId: green,
+        moduleSha256: context.module.sha256,
+        installMode: mode,
+        promotionId: context.promotion.id,
+        by,
+      });
       context.progress(`Installing module ${shortHash(context.module.sha256)} into green ${green} (fresh state)…`);
       try {
         const module = wasmArtifactFromBytes(context.module.bytes, `module ${context.module.sha256}`);
         const result = await client.install({ canisterId: green, module, mode });
-        return { deploymentId: deployment.id, version: deployment.version, moduleHash: result.moduleHash, chunked: result.chunked, state: 'fresh' };
+        return {
+          deploymentId: deployment.id,
+          version: deployment.version,
+          moduleHash: result.moduleHash,
+          chunked: result.chunked,
+          state: 'fresh',
+        };
       } catch (error) {
-        session.store.deployments.finish(deployment.id, { status: 'failed', error: error instanceof Error ? error.message : String(error) }, by);
+        session.store.deployments.finish(
+          deployment.id,
+          { status: 'failed', error: error instanceof Error ? error.message : String(error) },
+          by,
+        );
         throw error;
       }
     });
@@ -213,27 +412,53 @@ export class BlueGreenStrategy implements PromotionStrategy {
    * `--state copy`, while blue serves: blue's state into green, then green upgraded to the
    * promoted module over it. A migration that traps is caught here, blue untouched.
    */
-  private async rehearse(context: PromotionContext, client: CanisterClient, pair: { green: string; blue: string }, options: BlueGreenOptions): Promise<{ deploymentId: number }> {
+  private async rehearse(
+    context: PromotionContext,
+    client: CanisterClient,
+    pair: { green: string; blue: string },
+    options: BlueGreenOptions,
+  ): Promise<{ deploymentId: number }> {
     const { session, journal, agent, to } = context;
     const by = { principal: client.principal };
     await journal.step(steps.rehearseCopy, () => rehearseCopy(context, client, pair.blue, pair.green));
     return journal.step(steps.rehearseUpgrade, async () => {
       // A rerun after a crash finds the deployment this step began.
       const deployment =
-        session.store.deployments.list({ agent: agent.name, environment: to.name, canisterId: pair.green, status: 'pending', limit: 10 }).find((pending) => pending.promotionId === context.promotion.id) ??
-        session.store.deployments.begin({ agent: agent.name, environment: to.name, canisterId: pair.green, moduleSha256: context.module.sha256, installMode: 'upgrade', promotionId: context.promotion.id, by });
+        session.store.deployments
+          .list({ agent: agent.name, environment: to.name, canisterId: pair.green, status: 'pending', limit: 10 })
+          .find((pending) => pending.promotionId === context.promotion.id) ??
+        session.store.deployments.begin({
+          agent: agent.name,
+          environment: to.name,
+          canisterId: pair.green,
+          moduleSha256: context.module.sha256,
+          installMode: 'upgrade',
+          promotionId: context.promotion.id,
+          by,
+        });
       try {
         const upgraded = await rehearseUpgrade(context, client, pair.green);
         return { deploymentId: deployment.id, version: deployment.version, state: 'copy', ...upgraded };
       } catch (error) {
         const why = error instanceof Error ? error.message : String(error);
-        return this.discardGreen(context, client, { ...pair, deploymentId: deployment.id, options, reason: `upgrading green to module ${shortHash(context.module.sha256)} over blue's state failed in the rehearsal (${why})` });
+        return this.discardGreen(context, client, {
+          ...pair,
+          deploymentId: deployment.id,
+          options,
+          reason: `upgrading green to module ${shortHash(context.module.sha256)} over blue's state failed in the rehearsal (${why})`,
+        });
       }
     });
   }
 
   /** `--state copy`: the cut-over; a failure before the switch puts blue back in service. */
-  private async cutOver(context: PromotionContext, client: CanisterClient, pair: { green: string; blue: string }, deploymentId: number, options: BlueGreenOptions): Promise<CutOverResult> {
+  private async cutOver(
+    context: PromotionContext,
+    client: CanisterClient,
+    pair: { green: string; blue: string },
+    deploymentId: number,
+    options: BlueGreenOptions,
+  ): Promise<CutOverResult> {
     const { session, promotion } = context;
     try {
       const cut = await cutOverToGreen(context, client, pair.blue, pair.green);
@@ -242,24 +467,53 @@ export class BlueGreenStrategy implements PromotionStrategy {
       return cut;
     } catch (error) {
       if (!(error instanceof CutOverFailure)) throw error;
-      session.store.deployments.markRolledBack(deploymentId, `cut-over failed: ${error.message}`, { principal: client.principal });
+      session.store.deployments.markRolledBack(deploymentId, `cut-over failed: ${error.message}`, {
+        principal: client.principal,
+      });
       let fate = `green ${pair.green} was kept for inspection (--keep-failed)`;
       if (!options.keepFailed) {
-        await deleteAndDecommission(session, client, { environment: context.to.name, canisterId: pair.green, reason: `failed cut-over in promotion ${promotion.id}` });
+        await deleteAndDecommission(session, client, {
+          environment: context.to.name,
+          canisterId: pair.green,
+          reason: `failed cut-over in promotion ${promotion.id}`,
+        });
         fate = `green ${pair.green} was deleted`;
       }
-      throw new PromotionFailure(`the cut-over failed: ${error.message}. ${fate}; blue ${pair.blue} holds every write and serves again`, true, `Fix the module and promote again; \`soulrecall promote show ${promotion.id}\` shows each step.`);
+      throw new PromotionFailure(
+        `the cut-over failed: ${error.message}. ${fate}; blue ${pair.blue} holds every write and serves again`,
+        true,
+        `Fix the module and promote again; \`soulrecall promote show ${promotion.id}\` shows each step.`,
+      );
     }
   }
 
   /** `--state fresh`: route to green; blue keeps running untouched. */
-  private async switchFresh(context: PromotionContext, client: CanisterClient, pair: { green: string; blue: string }): Promise<null> {
+  private async switchFresh(
+    context: PromotionContext,
+    client: CanisterClient,
+    pair: { green: string; blue: string },
+  ): Promise<null> {
     const { session, journal, agent, to } = context;
     await journal.step(steps.switchFresh, async () => {
       // A resumed promotion whose switch landed before the crash finds the route already on green.
-      if (session.store.routes.get(agent.name, to.name)?.canisterId === pair.green) return { from: pair.blue, to: pair.green, alreadySwitched: true };
-      const switched = switchRoute(session, { agent: agent.name, environment: to.name, canisterId: pair.green, cause: 'promotion', reason: `blue-green promotion ${context.promotion.id}`, promotionId: context.promotion.id, expectedCanisterId: pair.blue, principal: client.principal });
-      return { from: pair.blue, to: pair.green, changeId: switched.changeId, canisterIdsFile: switched.canisterIdsFile };
+      if (session.store.routes.get(agent.name, to.name)?.canisterId === pair.green)
+        return { from: pair.blue, to: pair.green, alreadySwitched: true };
+      const switched = switchRoute(session, {
+        agent: agent.name,
+        environment: to.name,
+        canisterId: pair.green,
+        cause: 'promotion',
+        reason: `blue-green promotion ${context.promotion.id}`,
+        promotionId: context.promotion.id,
+        expectedCanisterId: pair.blue,
+        principal: client.principal,
+      });
+      return {
+        from: pair.blue,
+        to: pair.green,
+        changeId: switched.changeId,
+        canisterIdsFile: switched.canisterIdsFile,
+      };
     });
     return null;
   }
@@ -270,15 +524,27 @@ export class BlueGreenStrategy implements PromotionStrategy {
    * gone meanwhile, the promotion stops with the deployment still pending, and a resume runs
    * the verification again instead of finding a deployment already failed.
    */
-  private async discardGreen(context: PromotionContext, client: CanisterClient, input: { green: string; blue: string; deploymentId: number; options: BlueGreenOptions; reason: string }): Promise<never> {
+  private async discardGreen(
+    context: PromotionContext,
+    client: CanisterClient,
+    input: { green: string; blue: string; deploymentId: number; options: BlueGreenOptions; reason: string },
+  ): Promise<never> {
     const { session, to } = context;
     let fate = `green ${input.green} was kept for inspection (--keep-failed)`;
     if (!input.options.keepFailed) {
       context.progress(`Verification failed; deleting green ${input.green}…`);
-      await deleteAndDecommission(session, client, { environment: to.name, canisterId: input.green, reason: `failed verification in promotion ${context.promotion.id}` });
+      await deleteAndDecommission(session, client, {
+        environment: to.name,
+        canisterId: input.green,
+        reason: `failed verification in promotion ${context.promotion.id}`,
+      });
       fate = `green ${input.green} was deleted`;
     }
-    session.store.deployments.finish(input.deploymentId, { status: 'failed', error: input.reason }, { principal: client.principal });
+    session.store.deployments.finish(
+      input.deploymentId,
+      { status: 'failed', error: input.reason },
+      { principal: client.principal },
+    );
     throw new PromotionFailure(
       `${input.reason}. ${fate}; blue ${input.blue} is still live and untouched`,
       false,
@@ -292,16 +558,32 @@ export class BlueGreenStrategy implements PromotionStrategy {
   private async firstDeployment(context: PromotionContext): Promise<StrategyOutcome> {
     const { session, journal, agent, to } = context;
     const client = await session.client(to);
-    context.progress(`${to.name} has no live canister of ${agent.name}, so there is no blue to keep: deploying the first canister normally.`);
+    context.progress(
+      `${to.name} has no live canister of ${agent.name}, so there is no blue to keep: deploying the first canister normally.`,
+    );
     const plan = (await journal.plannedCreation(steps.create.name)) ?? client.planCreation();
-    const created = await journal.step(steps.create, async () => {
-      const { canister } = await ensureCanister(session, client, { agent: agent.name, environment: to, plan }, { progress: context.progress });
-      return { canisterId: canister.canisterId };
-    }, { plan: { ...plan } });
+    const created = await journal.step(
+      steps.create,
+      async () => {
+        const { canister } = await ensureCanister(
+          session,
+          client,
+          { agent: agent.name, environment: to, plan },
+          { progress: context.progress },
+        );
+        return { canisterId: canister.canisterId };
+      },
+      { plan: { ...plan } },
+    );
     const canister = session.store.canisters.get(to.name, created.canisterId)!;
     const deployed = await journal.step(steps.deploy, async () => {
       const module = wasmArtifactFromBytes(context.module.bytes, `module ${context.module.sha256}`);
-      const result = await runDeployment(session, client, { agent, environment: to, canister, created: true, module, mode: 'auto', promotionId: context.promotion.id }, { progress: context.progress });
+      const result = await runDeployment(
+        session,
+        client,
+        { agent, environment: to, canister, created: true, module, mode: 'auto', promotionId: context.promotion.id },
+        { progress: context.progress },
+      );
       return { deploymentId: result.deploymentId, version: result.version, live: result.live };
     });
     return {
@@ -309,7 +591,10 @@ export class BlueGreenStrategy implements PromotionStrategy {
       targetDeploymentId: deployed.deploymentId,
       routeBefore: null,
       routeAfter: session.store.routes.get(agent.name, to.name)?.canisterId ?? null,
-      detail: { firstDeployment: true, note: `${to.name} had no live canister: deployed the first one normally (no blue to keep).` },
+      detail: {
+        firstDeployment: true,
+        note: `${to.name} had no live canister: deployed the first one normally (no blue to keep).`,
+      },
     };
   }
 
@@ -336,12 +621,20 @@ export class BlueGreenStrategy implements PromotionStrategy {
     const blue = journal.completed(steps.createGreen)?.blueCanisterId ?? context.targetCanisterId;
     if (green && blue && liveNow === green && !firstDeployment) return this.routeBack(context, client, { green, blue });
     for (const deployment of store.deployments.list({ agent: agent.name, environment: to.name, limit: 50 })) {
-      if (deployment.promotionId === promotion.id && (deployment.status === 'pending' || deployment.status === 'succeeded') && deployment.canisterId !== liveNow) {
+      if (
+        deployment.promotionId === promotion.id &&
+        (deployment.status === 'pending' || deployment.status === 'succeeded') &&
+        deployment.canisterId !== liveNow
+      ) {
         store.deployments.markRolledBack(deployment.id, `promotion ${promotion.id} aborted`);
       }
     }
     const stopStep = journal.current('stop-blue');
-    if (blue && stopStep && (stopStep.status === 'running' || stopStep.status === 'succeeded' || stopStep.status === 'failed')) {
+    if (
+      blue &&
+      stopStep &&
+      (stopStep.status === 'running' || stopStep.status === 'succeeded' || stopStep.status === 'failed')
+    ) {
       // Blue was stopped for the cut-over (or may have been): it holds every write, so it serves again.
       await client.start(blue);
       journal.undone('stop-blue', { started: blue });
@@ -354,8 +647,20 @@ export class BlueGreenStrategy implements PromotionStrategy {
     if (!green) return { undone };
     const record = store.canisters.get(to.name, green);
     if (!record || record.decommissionedAt !== null) return { undone };
-    if (liveNow === green) clearRoute(session, { agent: agent.name, environment: to.name, canisterId: green, reason: `abort of promotion ${promotion.id}`, promotionId: promotion.id, principal: client.principal });
-    await deleteAndDecommission(session, client, { environment: to.name, canisterId: green, reason: `created by aborted promotion ${promotion.id}` });
+    if (liveNow === green)
+      clearRoute(session, {
+        agent: agent.name,
+        environment: to.name,
+        canisterId: green,
+        reason: `abort of promotion ${promotion.id}`,
+        promotionId: promotion.id,
+        principal: client.principal,
+      });
+    await deleteAndDecommission(session, client, {
+      environment: to.name,
+      canisterId: green,
+      reason: `created by aborted promotion ${promotion.id}`,
+    });
     journal.undone(journal.current('create-green') ? 'create-green' : 'create', { deleted: true });
     undone.push(`deleted canister ${green} it had created`);
     return { undone, detail: { deletedCanisterId: green } };
@@ -367,14 +672,32 @@ export class BlueGreenStrategy implements PromotionStrategy {
    * read them; if it cannot, nothing changes and the error says to resume instead) and green is
    * deleted; with fresh state blue kept its own memories, so green is only stopped and kept.
    */
-  private async routeBack(context: PromotionContext, client: CanisterClient, pair: { green: string; blue: string }): Promise<AbortOutcome> {
+  private async routeBack(
+    context: PromotionContext,
+    client: CanisterClient,
+    pair: { green: string; blue: string },
+  ): Promise<AbortOutcome> {
     const { session, agent, to, promotion } = context;
     const options = parseBlueGreenOptions(context.options);
-    const input = { agent, environment: to, from: pair.green, to: pair.blue, reason: `abort of promotion ${promotion.id}`, cause: 'rollback' as const, promotionId: promotion.id };
+    const input = {
+      agent,
+      environment: to,
+      from: pair.green,
+      to: pair.blue,
+      reason: `abort of promotion ${promotion.id}`,
+      cause: 'rollback' as const,
+      promotionId: promotion.id,
+    };
     if (options.state === 'fresh') {
       await switchBackDiscarding(session, client, input, { progress: context.progress });
       context.journal.undone('switch', { routedBackTo: pair.blue });
-      return { undone: [`routed ${agent.name} back to blue ${pair.blue}`, `stopped green ${pair.green} (kept with what it learned; \`soulrecall bluegreen abort ${agent.name} -e ${to.name}\` deletes it)`], detail: { routedBackTo: pair.blue, keptStopped: pair.green } };
+      return {
+        undone: [
+          `routed ${agent.name} back to blue ${pair.blue}`,
+          `stopped green ${pair.green} (kept with what it learned; \`soulrecall bluegreen abort ${agent.name} -e ${to.name}\` deletes it)`,
+        ],
+        detail: { routedBackTo: pair.blue, keptStopped: pair.green },
+      };
     }
     context.progress(`The switch had happened: carrying green ${pair.green}'s memories back into blue ${pair.blue}…`);
     try {
@@ -387,9 +710,19 @@ export class BlueGreenStrategy implements PromotionStrategy {
       });
     }
     context.journal.undone('switch', { routedBackTo: pair.blue, carriedState: true });
-    await deleteAndDecommission(session, client, { environment: to.name, canisterId: pair.green, reason: `abort of promotion ${promotion.id} (its memories were carried back into ${pair.blue})` });
+    await deleteAndDecommission(session, client, {
+      environment: to.name,
+      canisterId: pair.green,
+      reason: `abort of promotion ${promotion.id} (its memories were carried back into ${pair.blue})`,
+    });
     context.journal.undone('create-green', { deleted: true });
-    return { undone: [`carried green ${pair.green}'s memories back into blue ${pair.blue} and routed back to it`, `deleted green ${pair.green}`], detail: { routedBackTo: pair.blue, deletedCanisterId: pair.green } };
+    return {
+      undone: [
+        `carried green ${pair.green}'s memories back into blue ${pair.blue} and routed back to it`,
+        `deleted green ${pair.green}`,
+      ],
+      detail: { routedBackTo: pair.blue, deletedCanisterId: pair.green },
+    };
   }
 
   /**
@@ -399,9 +732,13 @@ export class BlueGreenStrategy implements PromotionStrategy {
    */
   private async createdCanister(context: PromotionContext, client: CanisterClient): Promise<string | null> {
     const { journal, session, agent, to } = context;
-    const fromJournal = journal.completed(steps.createGreen)?.greenCanisterId ?? journal.completed(steps.create)?.canisterId;
+    const fromJournal =
+      journal.completed(steps.createGreen)?.greenCanisterId ?? journal.completed(steps.create)?.canisterId;
     if (fromJournal !== undefined) return fromJournal;
-    for (const [step, role] of [['create-green', 'green'], ['create', 'primary']] as const) {
+    for (const [step, role] of [
+      ['create-green', 'green'],
+      ['create', 'primary'],
+    ] as const) {
       const plan = await journal.plannedCreation(step);
       if (plan) return adoptPlannedCanister(session, client, { agent: agent.name, environment: to, plan, role });
     }

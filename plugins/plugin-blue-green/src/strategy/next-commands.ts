@@ -4,15 +4,30 @@
  * an id alone is ambiguous in the store (recorded in several environments), so every command
  * works exactly as printed.
  */
-export function nextCommands(greenCanisterId: string, blueCanisterId: string, options: { network?: (canisterId: string) => string | undefined } = {}): string[] {
+export function nextCommands(
+  greenCanisterId: string,
+  blueCanisterId: string,
+  options: { network?: (canisterId: string) => string | undefined } = {},
+): string[] {
   const where = (canisterId: string) => {
     const network = options.network?.(canisterId);
     return network ? ` --network ${network}` : '';
   };
-  return [`soulrecall health ${greenCanisterId}${where(greenCanisterId)}`, `soulrecall config set --routing ${greenCanisterId}${where(greenCanisterId)}`, `soulrecall delete ${blueCanisterId}${where(blueCanisterId)}`];
+  return [
+    `soulrecall health ${greenCanisterId}${where(greenCanisterId)}`,
+    `soulrecall config set --routing ${greenCanisterId}${where(greenCanisterId)}`,
+    `soulrecall delete ${blueCanisterId}${where(blueCanisterId)}`,
+  ];
 }
 
 /** The human text printed after a --no-switch promotion. */
-export function renderNextCommands(greenCanisterId: string, blueCanisterId: string, commands = nextCommands(greenCanisterId, blueCanisterId)): string {
-  return [`Green ${greenCanisterId} is verified; blue ${blueCanisterId} is still live (--no-switch). Next:`, ...commands.map((command) => `  ${command}`)].join('\n');
+export function renderNextCommands(
+  greenCanisterId: string,
+  blueCanisterId: string,
+  commands = nextCommands(greenCanisterId, blueCanisterId),
+): string {
+  return [
+    `Green ${greenCanisterId} is verified; blue ${blueCanisterId} is still live (--no-switch). Next:`,
+    ...commands.map((command) => `  ${command}`),
+  ].join('\n');
 }

@@ -18,7 +18,10 @@ export interface BlueGreenOptions {
 export function parseBlueGreenOptions(options: JsonObject): BlueGreenOptions {
   const state = options.state === null || options.state === undefined ? 'copy' : options.state;
   if (state !== 'copy' && state !== 'fresh') {
-    throw new SoulrecallError(`Unknown --state "${String(state)}".`, { code: 'INVALID_STATE_MODE', hint: 'Use --state copy (the default: green gets blue\'s memories) or --state fresh (green starts empty).' });
+    throw new SoulrecallError(`Unknown --state "${String(state)}".`, {
+      code: 'INVALID_STATE_MODE',
+      hint: "Use --state copy (the default: green gets blue's memories) or --state fresh (green starts empty).",
+    });
   }
   const parsed: BlueGreenOptions = {
     state,
@@ -29,10 +32,13 @@ export function parseBlueGreenOptions(options: JsonObject): BlueGreenOptions {
     keepFailed: options.keepFailed === true,
   };
   if (parsed.noSwitch && (parsed.stopBlue || parsed.decommission)) {
-    throw new SoulrecallError(`--no-switch keeps blue live, so ${parsed.decommission ? '--decommission' : '--stop-blue'} cannot apply.`, {
-      code: 'FLAGS_CONFLICT',
-      hint: 'Leave out --no-switch to switch automatically, or retire blue later with `soulrecall bluegreen finish`.',
-    });
+    throw new SoulrecallError(
+      `--no-switch keeps blue live, so ${parsed.decommission ? '--decommission' : '--stop-blue'} cannot apply.`,
+      {
+        code: 'FLAGS_CONFLICT',
+        hint: 'Leave out --no-switch to switch automatically, or retire blue later with `soulrecall bluegreen finish`.',
+      },
+    );
   }
   return parsed;
 }

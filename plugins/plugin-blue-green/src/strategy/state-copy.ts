@@ -1,5 +1,15 @@
 import type { CanisterClient } from '@soulrecall/canister-client';
-import { archiveBackup, copyStateInto, cutOver, type CutOverResult, earlierSnapshot, type PromotionContext, shortHash, takeRecordedSnapshot, upgradeCopiedState } from '@soulrecall/core';
+import {
+  archiveBackup,
+  copyStateInto,
+  cutOver,
+  type CutOverResult,
+  earlierSnapshot,
+  type PromotionContext,
+  shortHash,
+  takeRecordedSnapshot,
+  upgradeCopiedState,
+} from '@soulrecall/core';
 import type { Backup } from '@soulrecall/history-store';
 
 /**
@@ -11,14 +21,27 @@ import type { Backup } from '@soulrecall/history-store';
 const rehearsalReason = (context: PromotionContext) => `rehearsal of promotion ${context.promotion.id}`;
 
 /** Deletes the rehearsal snapshot on blue: it only ever fed the rehearsal. */
-export async function dropRehearsalSnapshot(context: PromotionContext, client: CanisterClient, blue: string): Promise<string | null> {
+export async function dropRehearsalSnapshot(
+  context: PromotionContext,
+  client: CanisterClient,
+  blue: string,
+): Promise<string | null> {
   const snapshot = await earlierSnapshot(context.session, client, context.to.name, blue, rehearsalReason(context));
   if (!snapshot) return null;
-  context.session.store.audit.noteIntent({ action: 'backup.delete-requested', agent: context.agent.name, environment: context.to.name, subject: snapshot.id, summary: `deleting the rehearsal snapshot ${snapshot.snapshotId} of ${blue}`, by: { principal: client.principal } });
+  context.session.store.audit.noteIntent({
+    action: 'backup.delete-requested',
+    agent: context.agent.name,
+    environment: context.to.name,
+    subject: snapshot.id,
+    summary: `deleting the rehearsal snapshot ${snapshot.snapshotId} of ${blue}`,
+    by: { principal: client.principal },
+  });
   await client.deleteSnapshot(blue, snapshot.snapshotId).catch((error: unknown) => {
     if ((error as { code?: string }).code !== 'SNAPSHOT_NOT_FOUND') throw error;
   });
-  context.session.store.backups.markDeleted(snapshot.id, `rehearsal of promotion ${context.promotion.id} done`, { principal: client.principal });
+  context.session.store.backups.markDeleted(snapshot.id, `rehearsal of promotion ${context.promotion.id} done`, {
+    principal: client.principal,
+  });
   return snapshot.id;
 }
 
@@ -30,11 +53,38 @@ export async function rehearseCopy(context: PromotionContext, client: CanisterCl
   const { session, to, agent } = context;
   const reason = rehearsalReason(context);
   const live = session.store.deployments.latest({ environment: to.name, canisterId: blue, status: 'succeeded' });
-  const snapshot = (await earlierSnapshot(session, client, to.name, blue, reason)) ?? (await takeRecordedSnapshot(session, client, { environment: to.name, canisterId: blue, reason, deploymentId: live?.id, moduleSha256: live?.moduleSha256 }));
+  const snapshot =
+    (await earlierSnapshot(session, client, to.name, blue, reason)) ??
+    (await takeRecordedSnapshot(session, client, {
+      environment: to.name,
+      canisterId: blue,
+      reason,
+      deploymentId: live?.id,
+      moduleSha256: live?.moduleSha256,
+    }));
   context.progress(`Rehearsal: copying the state of blue ${blue} into green ${green} while blue serves…`);
-  const copied = await copyStateInto(session, client, { agent: agent.name, environment: to.name, source: { canisterId: blue, snapshotId: snapshot.snapshotId }, targetCanisterId: green, reason, targetIsOurs: true }, { progress: context.progress });
+  const copied = await copyStateInto(
+    session,
+    client,
+    {
+      agent: agent.name,
+      environment: to.name,
+      source: { canisterId: blue, snapshotId: snapshot.snapshotId },
+      targetCanisterId: green,
+      reason,
+      targetIsOurs: true,
+    },
+    { progress: context.progress },
+  );
   await dropRehearsalSnapshot(context, client, blue);
-  return { snapshotBackupId: snapshot.id, bytes: copied.bytes, downloadMs: copied.downloadMs, uploadMs: copied.uploadMs, loadMs: copied.loadMs, resumedUpload: copied.resumedUpload };
+  return {
+    snapshotBackupId: snapshot.id,
+    bytes: copied.bytes,
+    downloadMs: copied.downloadMs,
+    uploadMs: copied.uploadMs,
+    loadMs: copied.loadMs,
+    resumedUpload: copied.resumedUpload,
+  };
 }
 
 /** Rehearsal, step 2: green (holding blue's state) upgraded to the promoted module, as a real upgrade. */
@@ -46,7 +96,12 @@ export async function rehearseUpgrade(context: PromotionContext, client: Caniste
 }
 
 /** The cut-over, each of its phases a step of the promotion's journal. */
-export async function cutOverToGreen(context: PromotionContext, client: CanisterClient, blue: string, green: string): Promise<CutOverResult> {
+export async function cutOverToGreen(
+  context: PromotionContext,
+  client: CanisterClient,
+  blue: string,
+  green: string,
+): Promise<CutOverResult> {
   const { wasmArtifactFromBytes } = await import('@soulrecall/canister-client');
   return cutOver(
     context.session,
@@ -70,7 +125,11 @@ export async function cutOverToGreen(context: PromotionContext, client: Canister
  * Blue's state at the cut-over, kept on disk beside its snapshot: blue (and with it the
  * snapshot) may be deleted later, the file stays. Uses the copy still in memory when there is one.
  */
-export async function archiveFinalState(context: PromotionContext, client: CanisterClient, cut: Pick<CutOverResult, 'finalBackupId' | 'content'>): Promise<Backup> {
+export async function archiveFinalState(
+  context: PromotionContext,
+  client: CanisterClient,
+  cut: Pick<CutOverResult, 'finalBackupId' | 'content'>,
+): Promise<Backup> {
   const backup = context.session.store.backups.require(cut.finalBackupId);
   if (backup.archive && context.session.store.snapshotFiles.has(backup.archive.sha256)) return backup;
   const content = cut.content ?? (await client.downloadSnapshot(backup.canisterId, backup.snapshotId));

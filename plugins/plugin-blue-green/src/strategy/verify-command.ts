@@ -82,7 +82,11 @@ export function runVerifyCommand(input: VerifyCommandInput): Promise<VerifyComma
 
 /** One sentence on why a verify command did not pass. */
 export function describeVerifyFailure(command: string, outcome: VerifyCommandOutcome): string {
-  const how = outcome.timedOut ? 'timed out' : outcome.exitCode !== null ? `exited with code ${outcome.exitCode}` : `was killed by ${outcome.signal}`;
+  const how = outcome.timedOut
+    ? 'timed out'
+    : outcome.exitCode !== null
+      ? `exited with code ${outcome.exitCode}`
+      : `was killed by ${outcome.signal}`;
   const lastLine = outcome.outputTail.split('\n').filter(Boolean).pop();
   return `--verify-cmd "${command}" ${how}${lastLine ? ` (last output: ${lastLine.slice(0, 200)})` : ''}`;
 }

@@ -1,5 +1,11 @@
 import { SoulrecallError } from '@soulrecall/core';
-import { SHORT_ID_ALPHABET, type Deployment, type JsonValue, type Promotion, type RouteChange } from '@soulrecall/history-store';
+import {
+  SHORT_ID_ALPHABET,
+  type Deployment,
+  type JsonValue,
+  type Promotion,
+  type RouteChange,
+} from '@soulrecall/history-store';
 import type { PromotionDetail, PromotionEnd, PromotionSnapshot } from '../results.js';
 import type { HistorySource } from './history-source.js';
 import { projectScopes } from './filters.js';
@@ -13,24 +19,34 @@ const ROUTE_PAGE = 100;
 export function showPromotion(source: HistorySource, promotionId: string): PromotionDetail {
   const id = promotionId.trim().toLowerCase();
   // Outside a project the id alone says whose it is: ids are unique across projects.
-  const owner = PROMOTION_ID.test(id) ? projectScopes(source).find((scope) => scope.store.promotions.get(id) !== null) : undefined;
+  const owner = PROMOTION_ID.test(id)
+    ? projectScopes(source).find((scope) => scope.store.promotions.get(id) !== null)
+    : undefined;
   const promotion = owner?.store.promotions.get(id) ?? null;
   if (!promotion || !owner) {
     const malformed = !PROMOTION_ID.test(id);
-    throw new SoulrecallError(malformed ? `"${promotionId}" is not a promotion id (they look like prm-k3x9qa).` : `No promotion ${id} is recorded.`, {
-      code: 'PROMOTION_NOT_FOUND',
-      hint: '`soulrecall promote list <agent>` lists the promotions of an agent with their ids.',
-    });
+    throw new SoulrecallError(
+      malformed
+        ? `"${promotionId}" is not a promotion id (they look like prm-k3x9qa).`
+        : `No promotion ${id} is recorded.`,
+      {
+        code: 'PROMOTION_NOT_FOUND',
+        hint: '`soulrecall promote list <agent>` lists the promotions of an agent with their ids.',
+      },
+    );
   }
   return detailOf(owner, promotion);
 }
 
 function detailOf(source: HistorySource, promotion: Promotion): PromotionDetail {
   const store = source.store;
-  const sourceDeployment = promotion.sourceDeploymentId === null ? null : store.deployments.get(promotion.sourceDeploymentId);
+  const sourceDeployment =
+    promotion.sourceDeploymentId === null ? null : store.deployments.get(promotion.sourceDeploymentId);
   const targetDeployment = targetDeploymentOf(source, promotion);
   const snapshots = snapshotsOf(source, promotion, targetDeployment);
-  const restoredBackupIds = snapshots.filter((snapshot) => snapshot.restores.some((restore) => restore.at >= promotion.createdAt)).map((snapshot) => snapshot.id);
+  const restoredBackupIds = snapshots
+    .filter((snapshot) => snapshot.restores.some((restore) => restore.at >= promotion.createdAt))
+    .map((snapshot) => snapshot.id);
   const undoneSteps = promotion.steps.filter((step) => step.status === 'undone').map((step) => step.name);
   const rolledBack = promotion.status === 'rolled-back' || targetDeployment?.status === 'rolled-back';
   const options = promotion.options;
@@ -44,13 +60,23 @@ function detailOf(source: HistorySource, promotion: Promotion): PromotionDetail 
       previousSha256: stringInSteps(promotion, 'previousModuleHash'),
     },
     source: end(source, promotion.fromEnvironment, sourceDeployment?.canisterId ?? null, sourceDeployment),
-    target: end(source, promotion.toEnvironment, promotion.targetCanisterId ?? targetDeployment?.canisterId ?? null, targetDeployment),
+    target: end(
+      source,
+      promotion.toEnvironment,
+      promotion.targetCanisterId ?? targetDeployment?.canisterId ?? null,
+      targetDeployment,
+    ),
     steps: promotion.steps.map((step) => ({ ...step, durationMs: durationMs(step.startedAt, step.finishedAt) })),
     snapshots,
     routeChanges: routeChangesOf(source, promotion),
     rollback: {
       rolledBack,
-      reason: promotion.status === 'rolled-back' ? promotion.error : targetDeployment?.status === 'rolled-back' ? targetDeployment.error : null,
+      reason:
+        promotion.status === 'rolled-back'
+          ? promotion.error
+          : targetDeployment?.status === 'rolled-back'
+            ? targetDeployment.error
+            : null,
       undoneSteps,
       restoredBackupIds,
     },
@@ -71,12 +97,26 @@ function targetDeploymentOf(source: HistorySource, promotion: Promotion): Deploy
   return null;
 }
 
-function end(source: HistorySource, environment: string, canisterId: string | null, deployment: Deployment | null): PromotionEnd {
-  return { environment, canisterId, deployment, canister: canisterId === null ? null : source.store.canisters.get(environment, canisterId) };
+function end(
+  source: HistorySource,
+  environment: string,
+  canisterId: string | null,
+  deployment: Deployment | null,
+): PromotionEnd {
+  return {
+    environment,
+    canisterId,
+    deployment,
+    canister: canisterId === null ? null : source.store.canisters.get(environment, canisterId),
+  };
 }
 
 /** Snapshots named in the journal (any strategy's step details) or taken before the target deployment. */
-function snapshotsOf(source: HistorySource, promotion: Promotion, targetDeployment: Deployment | null): PromotionSnapshot[] {
+function snapshotsOf(
+  source: HistorySource,
+  promotion: Promotion,
+  targetDeployment: Deployment | null,
+): PromotionSnapshot[] {
   const ids = new Set<string>();
   if (targetDeployment?.snapshotBackupId) ids.add(targetDeployment.snapshotBackupId);
   for (const step of promotion.steps) collectStrings(step.detail, (value) => BACKUP_ID.test(value) && ids.add(value));
@@ -93,7 +133,12 @@ function routeChangesOf(source: HistorySource, promotion: Promotion): RouteChang
   const found: RouteChange[] = [];
   let beforeId: number | undefined;
   for (;;) {
-    const page = source.store.routes.history({ agent: promotion.agent, environment: promotion.toEnvironment, beforeId, limit: ROUTE_PAGE });
+    const page = source.store.routes.history({
+      agent: promotion.agent,
+      environment: promotion.toEnvironment,
+      beforeId,
+      limit: ROUTE_PAGE,
+    });
     found.push(...page.filter((change) => change.promotionId === promotion.id));
     const oldest = page[page.length - 1];
     if (page.length < ROUTE_PAGE || !oldest || oldest.at < promotion.createdAt) break;

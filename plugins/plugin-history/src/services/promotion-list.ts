@@ -29,7 +29,9 @@ export function listPromotions(source: HistorySource, query: PromotionListQuery)
         if (!deployments.has(id)) deployments.set(id, scope.store.deployments.get(id));
         return deployments.get(id)!;
       };
-      return summaries.map((summary) => toListEntry(summary, deployment(summary.sourceDeploymentId), deployment(summary.targetDeploymentId)));
+      return summaries.map((summary) =>
+        toListEntry(summary, deployment(summary.sourceDeploymentId), deployment(summary.targetDeploymentId)),
+      );
     })
     .sort((a, b) => b.createdAt.localeCompare(a.createdAt))
     .slice(0, limit);
@@ -44,7 +46,11 @@ export function listPromotions(source: HistorySource, query: PromotionListQuery)
 }
 
 /** The row shared by `promote list` and `promote show`. */
-export function toListEntry(summary: PromotionSummary, sourceDeployment: Deployment | null, targetDeployment: Deployment | null): PromotionListEntry {
+export function toListEntry(
+  summary: PromotionSummary,
+  sourceDeployment: Deployment | null,
+  targetDeployment: Deployment | null,
+): PromotionListEntry {
   return {
     id: summary.id,
     project: summary.project,
@@ -76,7 +82,11 @@ function whoOf(summary: PromotionSummary, targetDeployment: Deployment | null): 
 }
 
 /** The engine records the module it promotes in its options; older or foreign records fall back to the deployments. */
-function promotedModule(summary: PromotionSummary, sourceDeployment: Deployment | null, targetDeployment: Deployment | null): string | null {
+function promotedModule(
+  summary: PromotionSummary,
+  sourceDeployment: Deployment | null,
+  targetDeployment: Deployment | null,
+): string | null {
   const recorded = summary.options.moduleSha256;
   if (typeof recorded === 'string' && recorded.length > 0) return recorded;
   return targetDeployment?.moduleSha256 ?? sourceDeployment?.moduleSha256 ?? null;

@@ -16,10 +16,13 @@ export interface PushResult {
  */
 export function pushHistory(session: Session, options: { to: string; project?: string }): PushResult {
   if (!isPostgresUrl(options.to)) {
-    throw new SoulrecallError(`--to "${redactUrl(options.to)}" is not a PostgreSQL store: history push copies this machine's SQLite history into a shared one.`, {
-      code: 'USAGE',
-      hint: 'pass the shared store: --to postgres://user[:password]@host:port/database',
-    });
+    throw new SoulrecallError(
+      `--to "${redactUrl(options.to)}" is not a PostgreSQL store: history push copies this machine's SQLite history into a shared one.`,
+      {
+        code: 'USAGE',
+        hint: 'pass the shared store: --to postgres://user[:password]@host:port/database',
+      },
+    );
   }
   const source = openHistoryStore({ dataDir: session.dataDir, url: 'sqlite' });
   try {
@@ -27,12 +30,19 @@ export function pushHistory(session: Session, options: { to: string; project?: s
     if (options.project !== undefined && !known.includes(options.project)) {
       throw new SoulrecallError(`The local history has no project "${options.project}".`, {
         code: 'PROJECT_NOT_FOUND',
-        hint: known.length > 0 ? `Projects here: ${known.join(', ')}.` : 'This machine has recorded nothing yet: there is nothing to push.',
+        hint:
+          known.length > 0
+            ? `Projects here: ${known.join(', ')}.`
+            : 'This machine has recorded nothing yet: there is nothing to push.',
       });
     }
     const target = openHistoryStore({ dataDir: session.dataDir, url: options.to });
     try {
-      return { from: source.location, to: redactUrl(target.location), projects: source.pushTo(target, options.project === undefined ? known : [options.project]) };
+      return {
+        from: source.location,
+        to: redactUrl(target.location),
+        projects: source.pushTo(target, options.project === undefined ? known : [options.project]),
+      };
     } finally {
       target.close();
     }

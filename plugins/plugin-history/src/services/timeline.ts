@@ -32,10 +32,22 @@ export function historyTimeline(source: HistorySource, query: HistoryQuery = {})
       .sort((a, b) => b.id - a.id)
       .slice(0, limit);
     if (events.length === 0 && query.agent !== undefined) requireKnownAgent(source, query.agent, scopes);
-    return { project: null, agent: query.agent ?? null, environment: environment ?? null, since: since ?? null, events };
+    return {
+      project: null,
+      agent: query.agent ?? null,
+      environment: environment ?? null,
+      since: since ?? null,
+      events,
+    };
   }
   const environment = resolveEnvironmentFilter(source, query.environment);
   const events = source.store.timeline({ agent: query.agent, environment, since, kinds: query.kinds, limit });
   if (events.length === 0 && query.agent !== undefined) requireKnownAgent(source, query.agent);
-  return { project: source.store.project, agent: query.agent ?? null, environment: environment ?? null, since: since ?? null, events };
+  return {
+    project: source.store.project,
+    agent: query.agent ?? null,
+    environment: environment ?? null,
+    since: since ?? null,
+    events,
+  };
 }

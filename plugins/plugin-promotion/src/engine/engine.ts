@@ -21,7 +21,14 @@ import {
   type StrategyOutcome,
   type PromotedModule,
 } from '@soulrecall/core';
-import { isHistoryStoreError, type Deployment, type HistoryStore, type JsonObject, type Lease, type Promotion } from '@soulrecall/history-store';
+import {
+  isHistoryStoreError,
+  type Deployment,
+  type HistoryStore,
+  type JsonObject,
+  type Lease,
+  type Promotion,
+} from '@soulrecall/history-store';
 import { resolvePromotionRoute, type PromotionRoute } from './request.js';
 import { resolvePromotionSource, storedModule } from './source.js';
 import { selectStrategy } from './strategies.js';
@@ -47,7 +54,6 @@ interface ResolvedPromotion {
 type ResultOutcome = Pick<PromoteResult, 'status' | 'targetCanisterId' | 'targetDeployment' | 'notes' | 'detail'> &
   Partial<Pick<PromoteResult, 'routeBefore' | 'routeAfter'>>;
 
-
 /** The facts the preflight found (shown by `promote show`; nothing reads them back). */
 const preflightStep: JournalStepDefinition<JsonObject> = { name: 'preflight', decode: journalRecord.object };
 /** What resume and abort read back from a promotion's recorded options (written by promote). */
@@ -58,7 +64,12 @@ const recordedOptions = journalRecord.fields({
   strategyOptions: journalRecord.nullable(journalRecord.object),
 });
 /** --skip-deploy's one step: the deployment it recorded. */
-const recordOnlyStep = journalStep('record', { skipDeploy: journalRecord.boolean, deploymentId: journalRecord.number, version: journalRecord.number, networkTouched: journalRecord.boolean });
+const recordOnlyStep = journalStep('record', {
+  skipDeploy: journalRecord.boolean,
+  deploymentId: journalRecord.number,
+  version: journalRecord.number,
+  networkTouched: journalRecord.boolean,
+});
 
 /** A promotion by id, or a NOT_FOUND error that says how to find the right id. */
 export function requirePromotion(store: HistoryStore, promotionId: string): Promotion {
@@ -89,20 +100,49 @@ export class PromotionEngine {
     const route = resolvePromotionRoute(config, request.agent, request.from, request.to);
     // --skip-deploy runs no strategy, so it needs none installed.
     const strategy = request.skipDeploy ? undefined : selectStrategy(this.deps.strategies, request.strategy);
-    const targetCanisterId = request.targetCanister !== undefined ? parseCanisterId(request.targetCanister) : (this.store.routes.get(route.agent.name, route.to.name)?.canisterId ?? null);
-    const source = await resolvePromotionSource(this.deps.session, route, { wasmPath: request.wasmPath, force: request.force, yes: request.yes, skipDriftCheck: request.skipDeploy }, this.deps.probeModuleHash);
+    const targetCanisterId =
+      request.targetCanister !== undefined
+        ? parseCanisterId(request.targetCanister)
+        : (this.store.routes.get(route.agent.name, route.to.name)?.canisterId ?? null);
+    const source = await resolvePromotionSource(
+      this.deps.session,
+      route,
+      { wasmPath: request.wasmPath, force: request.force, yes: request.yes, skipDriftCheck: request.skipDeploy },
+      this.deps.probeModuleHash,
+    );
     const notes: string[] = [];
-    if (source.forcedDrift) notes.push(`--force: promoting recorded module ${shortHash(source.forcedDrift.recorded)} although ${route.from.name} runs ${source.forcedDrift.onChain ? shortHash(source.forcedDrift.onChain) : 'nothing'}.`);
-    if (source.fileOverride) notes.push(`-w: promoting ${request.wasmPath} (${shortHash(source.fileOverride.fileSha256)})${source.fileOverride.sourceSha256 ? `, not ${route.from.name}'s ${shortHash(source.fileOverride.sourceSha256)}` : ''}.`);
+    if (source.forcedDrift)
+      notes.push(
+        `--force: promoting recorded module ${shortHash(source.forcedDrift.recorded)} although ${route.from.name} runs ${source.forcedDrift.onChain ? shortHash(source.forcedDrift.onChain) : 'nothing'}.`,
+      );
+    if (source.fileOverride)
+      notes.push(
+        `-w: promoting ${request.wasmPath} (${shortHash(source.fileOverride.fileSha256)})${source.fileOverride.sourceSha256 ? `, not ${route.from.name}'s ${shortHash(source.fileOverride.sourceSha256)}` : ''}.`,
+      );
 
     const base = resultBase(route, strategy?.name ?? 'skip-deploy', source.module, source.deployment);
 
-    const targetLatest = targetCanisterId ? this.store.deployments.latest({ agent: route.agent.name, environment: route.to.name, canisterId: targetCanisterId }) : null;
+    const targetLatest = targetCanisterId
+      ? this.store.deployments.latest({
+          agent: route.agent.name,
+          environment: route.to.name,
+          canisterId: targetCanisterId,
+        })
+      : null;
     if (targetLatest?.status === 'succeeded' && targetLatest.moduleSha256 === source.module.sha256 && !request.force) {
       return {
-        ...base, status: 'unchanged', promotionId: null, targetCanisterId, targetDeployment: { id: targetLatest.id, version: targetLatest.version },
-        routeBefore: targetCanisterId, routeAfter: targetCanisterId, steps: [],
-        notes: [...notes, `${route.to.name} already runs module ${shortHash(source.module.sha256)} (version ${targetLatest.version}); nothing to do. Pass --force to promote again.`],
+        ...base,
+        status: 'unchanged',
+        promotionId: null,
+        targetCanisterId,
+        targetDeployment: { id: targetLatest.id, version: targetLatest.version },
+        routeBefore: targetCanisterId,
+        routeAfter: targetCanisterId,
+        steps: [],
+        notes: [
+          ...notes,
+          `${route.to.name} already runs module ${shortHash(source.module.sha256)} (version ${targetLatest.version}); nothing to do. Pass --force to promote again.`,
+        ],
         detail: {},
       };
     }
@@ -119,24 +159,46 @@ export class PromotionEngine {
       strategyOptions: request.strategyOptions,
     };
 
-    if (!strategy) return this.recordOnly(request, { route, base, module: source.module, targetCanisterId, options, notes });
+    if (!strategy)
+      return this.recordOnly(request, { route, base, module: source.module, targetCanisterId, options, notes });
 
-    const plan = await strategy.plan(this.planContext(route, source.deployment, source.module, targetCanisterId, request.strategyOptions));
+    const plan = await strategy.plan(
+      this.planContext(route, source.deployment, source.module, targetCanisterId, request.strategyOptions),
+    );
     const steps: PlannedStep[] = [
       { name: 'lock', description: `take the promotion lock of ${route.agent.name}/${route.to.name}` },
-      { name: 'preflight', description: `check ${route.to.networkUrl} answers and ${targetCanisterId ? `the identity controls ${targetCanisterId}` : 'the identity can create a canister'}` },
+      {
+        name: 'preflight',
+        description: `check ${route.to.networkUrl} answers and ${targetCanisterId ? `the identity controls ${targetCanisterId}` : 'the identity can create a canister'}`,
+      },
       ...plan,
       { name: 'release', description: 'release the lock' },
     ];
     if (request.dryRun) {
       return {
-        ...base, status: 'dry-run', promotionId: null, targetCanisterId, targetDeployment: null, routeBefore: targetCanisterId, routeAfter: null,
-        steps: steps.map((step) => ({ name: step.name, status: 'planned', description: step.description, detail: step.detail })),
-        notes: [...notes, 'Dry run: nothing was changed.'], detail: {},
+        ...base,
+        status: 'dry-run',
+        promotionId: null,
+        targetCanisterId,
+        targetDeployment: null,
+        routeBefore: targetCanisterId,
+        routeAfter: null,
+        steps: steps.map((step) => ({
+          name: step.name,
+          status: 'planned',
+          description: step.description,
+          detail: step.detail,
+        })),
+        notes: [...notes, 'Dry run: nothing was changed.'],
+        detail: {},
       };
     }
     if (route.to.protected) {
-      await confirmOrRefuse({ yes: request.yes, question: `Promote ${route.agent.name} to protected environment ${route.to.name}?`, input: this.deps.stdin });
+      await confirmOrRefuse({
+        yes: request.yes,
+        question: `Promote ${route.agent.name} to protected environment ${route.to.name}?`,
+        input: this.deps.stdin,
+      });
     }
     // Checked before anything is written, so an unreachable network or a canister we do not
     // control leaves no promotion behind; the facts are journaled as the preflight step.
@@ -152,8 +214,13 @@ export class PromotionEngine {
       steps: steps.map((step) => step.name),
       options,
     });
-    this.deps.progress(`Promotion ${promotion.id}: ${route.agent.name} ${route.from.name} → ${route.to.name} (${strategy.name}), module ${shortHash(source.module.sha256)}`);
-    const context = this.context(promotion, this.planContext(route, source.deployment, source.module, targetCanisterId, request.strategyOptions));
+    this.deps.progress(
+      `Promotion ${promotion.id}: ${route.agent.name} ${route.from.name} → ${route.to.name} (${strategy.name}), module ${shortHash(source.module.sha256)}`,
+    );
+    const context = this.context(
+      promotion,
+      this.planContext(route, source.deployment, source.module, targetCanisterId, request.strategyOptions),
+    );
     return this.drive(strategy, context, base, notes, { lease, preflightFacts });
   }
 
@@ -165,18 +232,30 @@ export class PromotionEngine {
    * from a file is recorded in the artifact store in the same transaction (resume reads it back
    * by hash), so a promotion refused by any check before it leaves no artifact either.
    */
-  private createLocked(route: ReturnType<typeof resolvePromotionRoute>, module: PromotedModule, input: Parameters<HistoryStore['promotions']['create']>[0]): { promotion: Promotion; lease: Lease } {
+  private createLocked(
+    route: ReturnType<typeof resolvePromotionRoute>,
+    module: PromotedModule,
+    input: Parameters<HistoryStore['promotions']['create']>[0],
+  ): { promotion: Promotion; lease: Lease } {
     try {
       return this.store.transaction(() => {
         if (module.origin === 'file') this.store.artifacts.put(module.bytes);
         const promotion = this.store.promotions.create(input);
-        const lease = this.store.locks.acquire({ agent: route.agent.name, environment: route.to.name, operation: 'promotion', operationId: promotion.id, ttlMs: LEASE_MS });
+        const lease = this.store.locks.acquire({
+          agent: route.agent.name,
+          environment: route.to.name,
+          operation: 'promotion',
+          operationId: promotion.id,
+          ttlMs: LEASE_MS,
+        });
         this.journalLock(promotion.id, lease);
         return { promotion, lease };
       });
     } catch (error) {
       if (isHistoryStoreError(error, 'LOCK_HELD')) {
-        this.store.transaction(() => this.store.promotions.abort(this.store.promotions.create(input).id, `refused: ${error.message}`));
+        this.store.transaction(() =>
+          this.store.promotions.abort(this.store.promotions.create(input).id, `refused: ${error.message}`),
+        );
       }
       throw error;
     }
@@ -186,14 +265,22 @@ export class PromotionEngine {
   async resume(promotionId: string): Promise<PromoteResult> {
     const promotion = requirePromotion(this.store, promotionId);
     if (promotion.status !== 'running' && promotion.status !== 'failed' && promotion.status !== 'planned') {
-      throw new SoulrecallError(`Promotion ${promotion.id} is ${promotion.status}; only a planned, running (interrupted) or failed promotion can be resumed.`, {
-        code: 'PROMOTION_NOT_RESUMABLE', hint: `\`soulrecall promote show ${promotion.id}\` shows what happened.`,
-      });
+      throw new SoulrecallError(
+        `Promotion ${promotion.id} is ${promotion.status}; only a planned, running (interrupted) or failed promotion can be resumed.`,
+        {
+          code: 'PROMOTION_NOT_RESUMABLE',
+          hint: `\`soulrecall promote show ${promotion.id}\` shows what happened.`,
+        },
+      );
     }
     if (promotion.options.failedVerdict === true) {
-      throw new SoulrecallError(`Promotion ${promotion.id} failed on its own verdict (${promotion.error ?? 'see promote show'}); there is nothing to resume.`, {
-        code: 'PROMOTION_NOT_RESUMABLE', hint: 'Fix the module and promote again.',
-      });
+      throw new SoulrecallError(
+        `Promotion ${promotion.id} failed on its own verdict (${promotion.error ?? 'see promote show'}); there is nothing to resume.`,
+        {
+          code: 'PROMOTION_NOT_RESUMABLE',
+          hint: 'Fix the module and promote again.',
+        },
+      );
     }
     const { strategy, context, base } = this.rebuild(promotion);
     this.deps.progress(`Resuming promotion ${promotion.id} from its journal`);
@@ -207,7 +294,10 @@ export class PromotionEngine {
     if (promotion.status !== 'running' && promotion.status !== 'failed' && promotion.status !== 'planned') {
       throw new SoulrecallError(`Promotion ${promotion.id} is ${promotion.status}; there is nothing to abort.`, {
         code: 'PROMOTION_NOT_ABORTABLE',
-        hint: promotion.status === 'succeeded' ? `To undo a finished promotion, use \`soulrecall rollback ${promotion.targetCanisterId ?? '<canister-id>'}\`.` : `\`soulrecall promote show ${promotion.id}\` shows what happened.`,
+        hint:
+          promotion.status === 'succeeded'
+            ? `To undo a finished promotion, use \`soulrecall rollback ${promotion.targetCanisterId ?? '<canister-id>'}\`.`
+            : `\`soulrecall promote show ${promotion.id}\` shows what happened.`,
       });
     }
     const { strategy, context, base } = this.rebuild(promotion);
@@ -219,10 +309,19 @@ export class PromotionEngine {
       // abort has just dealt with either, so the journal records it as undone, not as running forever.
       context.journal.closeInterrupted('undone');
       // Nothing this promotion began stays pending: whatever the strategy did not account for was not kept.
-      for (const deployment of this.store.deployments.list({ agent: promotion.agent, environment: promotion.toEnvironment, status: 'pending', limit: 50 })) {
-        if (deployment.promotionId === promotion.id) this.store.deployments.markRolledBack(deployment.id, `promotion ${promotion.id} aborted`);
+      for (const deployment of this.store.deployments.list({
+        agent: promotion.agent,
+        environment: promotion.toEnvironment,
+        status: 'pending',
+        limit: 50,
+      })) {
+        if (deployment.promotionId === promotion.id)
+          this.store.deployments.markRolledBack(deployment.id, `promotion ${promotion.id} aborted`);
       }
-      const aborted = this.store.promotions.abort(promotion.id, `aborted by user; undone: ${outcome.undone.join(', ') || 'nothing'}`);
+      const aborted = this.store.promotions.abort(
+        promotion.id,
+        `aborted by user; undone: ${outcome.undone.join(', ') || 'nothing'}`,
+      );
       const result = promotionResult(base, aborted, {
         status: 'aborted',
         targetCanisterId: context.targetCanisterId,
@@ -244,7 +343,11 @@ export class PromotionEngine {
     try {
       const promotion = this.store.promotions.require(promotionId);
       const running = promotion.steps.find((step) => step.status === 'running');
-      if (promotion.status === 'running') this.store.promotions.fail(promotionId, `interrupted by ${signal}${running ? ` during step ${running.name}` : ''}`);
+      if (promotion.status === 'running')
+        this.store.promotions.fail(
+          promotionId,
+          `interrupted by ${signal}${running ? ` during step ${running.name}` : ''}`,
+        );
       lease.release();
     } catch {
       // Best effort: the journal already says where it stopped, and a dead holder's lock is taken over.
@@ -273,13 +376,23 @@ export class PromotionEngine {
   }
 
   /** `fresh`: a new promotion whose lock is already held and whose preflight already ran. */
-  private async drive(strategy: PromotionStrategy, context: PromotionContext, base: ResultBase, notes: string[], fresh?: { lease: Lease; preflightFacts: JsonObject }): Promise<PromoteResult> {
+  private async drive(
+    strategy: PromotionStrategy,
+    context: PromotionContext,
+    base: ResultBase,
+    notes: string[],
+    fresh?: { lease: Lease; preflightFacts: JsonObject },
+  ): Promise<PromoteResult> {
     const promotionId = context.promotion.id;
     // Taken before the try: when another process holds the lock (LOCK_HELD) it is driving this
     // very promotion, or another one, and their records are not ours to mark failed.
     // Renewed while the strategy runs; once lost (taken over, or the store unwritable) the next
     // step throws instead of changing the canister beside whoever holds the lock now.
-    const lease = OperationLease.holding(this.store, fresh?.lease ?? this.acquire(context, 'lock'), this.whenLeaseLost(promotionId));
+    const lease = OperationLease.holding(
+      this.store,
+      fresh?.lease ?? this.acquire(context, 'lock'),
+      this.whenLeaseLost(promotionId),
+    );
     this.active = { promotionId, lease };
     let held = true;
     try {
@@ -289,13 +402,20 @@ export class PromotionEngine {
       syncCanisterIds(this.deps.session, context.agent.name, context.to.name);
       await this.deps.emit('promote:before', { promotion: this.store.promotions.require(promotionId) });
       if (this.store.promotions.require(promotionId).status !== 'running') this.store.promotions.start(promotionId);
-      await context.journal.step(preflightStep, async () => fresh?.preflightFacts ?? this.deps.preflight(context.to, context.targetCanisterId));
+      await context.journal.step(
+        preflightStep,
+        async () => fresh?.preflightFacts ?? this.deps.preflight(context.to, context.targetCanisterId),
+      );
       const outcome: StrategyOutcome = await strategy.run(context);
-      this.store.promotions.update(promotionId, { targetCanisterId: outcome.targetCanisterId, ...(outcome.targetDeploymentId !== null ? { targetDeploymentId: outcome.targetDeploymentId } : {}) });
+      this.store.promotions.update(promotionId, {
+        targetCanisterId: outcome.targetCanisterId,
+        ...(outcome.targetDeploymentId !== null ? { targetDeploymentId: outcome.targetDeploymentId } : {}),
+      });
       await this.release(context.journal, lease);
       held = false;
       const finished = this.store.promotions.succeed(promotionId);
-      const deployment = outcome.targetDeploymentId !== null ? this.store.deployments.require(outcome.targetDeploymentId) : null;
+      const deployment =
+        outcome.targetDeploymentId !== null ? this.store.deployments.require(outcome.targetDeploymentId) : null;
       const result = promotionResult(base, finished, {
         status: 'succeeded',
         targetCanisterId: outcome.targetCanisterId,
@@ -312,21 +432,26 @@ export class PromotionEngine {
       if (held) await this.release(context.journal, lease);
       const current = this.store.promotions.get(promotionId);
       if (current && (current.status === 'running' || current.status === 'planned')) {
-        if (error instanceof PromotionFailure && error.rolledBack) this.store.promotions.markRolledBack(promotionId, message);
+        if (error instanceof PromotionFailure && error.rolledBack)
+          this.store.promotions.markRolledBack(promotionId, message);
         else {
           // A strategy's own verdict (unhealthy, failed verification) is final: there is nothing
           // left to resume. Anything else (an interruption, a network gone) can be resumed.
-          if (error instanceof PromotionFailure) this.store.promotions.update(promotionId, { options: { failedVerdict: true } });
+          if (error instanceof PromotionFailure)
+            this.store.promotions.update(promotionId, { options: { failedVerdict: true } });
           this.store.promotions.fail(promotionId, message);
         }
       }
       await this.deps.emit('promote:after', { promotion: this.store.promotions.require(promotionId), error: message });
       if (error instanceof PromotionFailure) {
-        throw new SoulrecallError(`Promotion ${promotionId} ${error.rolledBack ? 'failed and was rolled back' : 'failed'}: ${message}`, {
-          code: error.rolledBack ? 'PROMOTION_ROLLED_BACK' : 'PROMOTION_FAILED',
-          hint: error.hint ?? `\`soulrecall promote show ${promotionId}\` shows each step.`,
-          details: { promotionId },
-        });
+        throw new SoulrecallError(
+          `Promotion ${promotionId} ${error.rolledBack ? 'failed and was rolled back' : 'failed'}: ${message}`,
+          {
+            code: error.rolledBack ? 'PROMOTION_ROLLED_BACK' : 'PROMOTION_FAILED',
+            hint: error.hint ?? `\`soulrecall promote show ${promotionId}\` shows each step.`,
+            details: { promotionId },
+          },
+        );
       }
       const next = `\`soulrecall promote resume ${promotionId}\` continues from the journal, \`soulrecall promote abort ${promotionId}\` undoes it.`;
       const code = (error as { code?: unknown }).code;
@@ -334,15 +459,29 @@ export class PromotionEngine {
         // Keep the code (and so the exit code) of what stopped it, and the hint a command shows for it; add the way forward.
         const stopped = toSoulrecallError(error);
         const hint = `${stopped.hint ? `${stopped.hint} ` : ''}Then ${next}`;
-        throw new SoulrecallError(stopped.message, { code: stopped.code, hint, cause: error, details: stopped.details });
+        throw new SoulrecallError(stopped.message, {
+          code: stopped.code,
+          hint,
+          cause: error,
+          details: stopped.details,
+        });
       }
       if (typeof code === 'string') {
         // A file-system errno: the fix toSoulrecallError names comes first, then this way forward.
         const coded = error as Error & { hint?: string };
-        Object.defineProperty(coded, 'hint', { value: `${coded.hint ? `${coded.hint} ` : ''}Then ${next}`, configurable: true, enumerable: true });
+        Object.defineProperty(coded, 'hint', {
+          value: `${coded.hint ? `${coded.hint} ` : ''}Then ${next}`,
+          configurable: true,
+          enumerable: true,
+        });
         throw coded;
       }
-      throw new SoulrecallError(`Promotion ${promotionId} stopped: ${message}`, { code: 'PROMOTION_INTERRUPTED', hint: `Fix the cause, then ${next}`, cause: error, details: { promotionId } });
+      throw new SoulrecallError(`Promotion ${promotionId} stopped: ${message}`, {
+        code: 'PROMOTION_INTERRUPTED',
+        hint: `Fix the cause, then ${next}`,
+        cause: error,
+        details: { promotionId },
+      });
     } finally {
       this.active = undefined;
     }
@@ -360,12 +499,23 @@ export class PromotionEngine {
       await this.deps.afterStep?.('release');
     } catch (error) {
       lease.release();
-      this.deps.onStep?.({ name: 'release', phase: 'failed', error: error instanceof Error ? error.message : String(error) });
+      this.deps.onStep?.({
+        name: 'release',
+        phase: 'failed',
+        error: error instanceof Error ? error.message : String(error),
+      });
     }
   }
 
   private acquire(context: PromotionContext, stepName: 'lock' | 'abort'): Lease {
-    const take = () => this.store.locks.acquire({ agent: context.agent.name, environment: context.to.name, operation: 'promotion', operationId: context.promotion.id, ttlMs: LEASE_MS });
+    const take = () =>
+      this.store.locks.acquire({
+        agent: context.agent.name,
+        environment: context.to.name,
+        operation: 'promotion',
+        operationId: context.promotion.id,
+        ttlMs: LEASE_MS,
+      });
     if (stepName === 'abort') return take();
     // Journaled like any step, but taken again on every resume (the old holder is gone), and
     // only once held: a refused attempt must not write into a journal another process drives.
@@ -377,7 +527,10 @@ export class PromotionEngine {
   /** The lock step of the journal: who holds it and until when. */
   private journalLock(promotionId: string, lease: Lease): void {
     const begun = this.store.promotions.beginStep(promotionId, 'lock');
-    this.store.promotions.endStep(promotionId, begun.index, { status: 'succeeded', detail: { pid: lease.pid, host: lease.host, expiresAt: lease.expiresAt } });
+    this.store.promotions.endStep(promotionId, begun.index, {
+      status: 'succeeded',
+      detail: { pid: lease.pid, host: lease.host, expiresAt: lease.expiresAt },
+    });
     this.deps.onStep?.({ name: 'lock', phase: 'started' });
     this.deps.onStep?.({ name: 'lock', phase: 'succeeded' });
   }
@@ -386,17 +539,46 @@ export class PromotionEngine {
   private async recordOnly(request: PromoteRequest, resolved: ResolvedPromotion): Promise<PromoteResult> {
     const { route, base, module, targetCanisterId, options, notes } = resolved;
     if (!targetCanisterId) {
-      throw new SoulrecallError(`--skip-deploy records a deployment to an existing canister, and ${route.agent.name} has none in ${route.to.name}.`, {
-        code: 'SKIP_DEPLOY_NEEDS_CANISTER', hint: 'Name the canister the other tool deployed to with --target-canister <id>.',
-      });
+      throw new SoulrecallError(
+        `--skip-deploy records a deployment to an existing canister, and ${route.agent.name} has none in ${route.to.name}.`,
+        {
+          code: 'SKIP_DEPLOY_NEEDS_CANISTER',
+          hint: 'Name the canister the other tool deployed to with --target-canister <id>.',
+        },
+      );
     }
     const note = `--skip-deploy: no network was touched (${route.from.name} was not checked for drift); the promotion and deployment are recorded only.`;
     if (request.dryRun) {
-      return { ...base, status: 'dry-run', promotionId: null, targetCanisterId, targetDeployment: null, routeBefore: targetCanisterId, routeAfter: targetCanisterId,
-        steps: [{ name: 'record', status: 'planned', description: `record version N of ${route.agent.name} in ${route.to.name} on ${targetCanisterId} (no network call)` }], notes: [...notes, note, 'Dry run: nothing was changed.'], detail: {} };
+      return {
+        ...base,
+        status: 'dry-run',
+        promotionId: null,
+        targetCanisterId,
+        targetDeployment: null,
+        routeBefore: targetCanisterId,
+        routeAfter: targetCanisterId,
+        steps: [
+          {
+            name: 'record',
+            status: 'planned',
+            description: `record version N of ${route.agent.name} in ${route.to.name} on ${targetCanisterId} (no network call)`,
+          },
+        ],
+        notes: [...notes, note, 'Dry run: nothing was changed.'],
+        detail: {},
+      };
     }
     const store = this.store;
-    const locked = this.createLocked(route, module, { agent: route.agent.name, fromEnvironment: route.from.name, toEnvironment: route.to.name, strategy: 'skip-deploy', sourceDeploymentId: base.sourceDeployment?.id, targetCanisterId, steps: ['lock', 'record', 'release'], options });
+    const locked = this.createLocked(route, module, {
+      agent: route.agent.name,
+      fromEnvironment: route.from.name,
+      toEnvironment: route.to.name,
+      strategy: 'skip-deploy',
+      sourceDeploymentId: base.sourceDeployment?.id,
+      targetCanisterId,
+      steps: ['lock', 'record', 'release'],
+      options,
+    });
     const { promotion } = locked;
     const lease = OperationLease.holding(store, locked.lease, this.whenLeaseLost(promotion.id));
     const journal = new StepJournal(store, promotion.id, this.deps.onStep);
@@ -407,11 +589,32 @@ export class PromotionEngine {
     try {
       detail = await journal.step(recordOnlyStep, async () => {
         if (!store.canisters.get(route.to.name, targetCanisterId)) {
-          store.canisters.record({ canisterId: targetCanisterId, networkUrl: route.to.networkUrl, environment: route.to.name, agent: route.agent.name, role: 'primary' });
+          store.canisters.record({
+            canisterId: targetCanisterId,
+            networkUrl: route.to.networkUrl,
+            environment: route.to.name,
+            agent: route.agent.name,
+            role: 'primary',
+          });
         }
-        const deployment = store.deployments.begin({ agent: route.agent.name, environment: route.to.name, canisterId: targetCanisterId, moduleSha256: base.module.sha256, installMode: 'upgrade', promotionId: promotion.id });
+        const deployment = store.deployments.begin({
+          agent: route.agent.name,
+          environment: route.to.name,
+          canisterId: targetCanisterId,
+          moduleSha256: base.module.sha256,
+          installMode: 'upgrade',
+          promotionId: promotion.id,
+        });
         store.deployments.finish(deployment.id, { status: 'succeeded' });
-        if (routeBefore === null) store.routes.set({ agent: route.agent.name, environment: route.to.name, canisterId: targetCanisterId, cause: 'promotion', reason: 'first deployment (recorded with --skip-deploy)', promotionId: promotion.id });
+        if (routeBefore === null)
+          store.routes.set({
+            agent: route.agent.name,
+            environment: route.to.name,
+            canisterId: targetCanisterId,
+            cause: 'promotion',
+            reason: 'first deployment (recorded with --skip-deploy)',
+            promotionId: promotion.id,
+          });
         return { skipDeploy: true, deploymentId: deployment.id, version: deployment.version, networkTouched: false };
       });
     } catch (error) {
@@ -441,21 +644,47 @@ export class PromotionEngine {
     const route = resolvePromotionRoute(config, promotion.agent, promotion.fromEnvironment, promotion.toEnvironment);
     const strategy = selectStrategy(this.deps.strategies, promotion.strategy);
     const options = recordedOptions(promotion.options, 'options');
-    const sourceDeployment = promotion.sourceDeploymentId !== null ? this.store.deployments.require(promotion.sourceDeploymentId) : null;
+    const sourceDeployment =
+      promotion.sourceDeploymentId !== null ? this.store.deployments.require(promotion.sourceDeploymentId) : null;
     const module = storedModule(this.store, options.moduleSha256, options.moduleOrigin, options.wasmPath ?? undefined);
-    const context = this.context(promotion, this.planContext(route, sourceDeployment, module, promotion.targetCanisterId, options.strategyOptions ?? {}));
+    const context = this.context(
+      promotion,
+      this.planContext(route, sourceDeployment, module, promotion.targetCanisterId, options.strategyOptions ?? {}),
+    );
     return { strategy, context, base: resultBase(route, strategy.name, module, sourceDeployment) };
   }
 
-  private planContext(route: ReturnType<typeof resolvePromotionRoute>, sourceDeployment: PlanContext['sourceDeployment'], module: PlanContext['module'], targetCanisterId: string | null, options: JsonObject): PlanContext {
-    return { session: this.deps.session, config: this.deps.session.config!, agent: route.agent, from: route.from, to: route.to, sourceDeployment, module, targetCanisterId, options };
+  private planContext(
+    route: ReturnType<typeof resolvePromotionRoute>,
+    sourceDeployment: PlanContext['sourceDeployment'],
+    module: PlanContext['module'],
+    targetCanisterId: string | null,
+    options: JsonObject,
+  ): PlanContext {
+    return {
+      session: this.deps.session,
+      config: this.deps.session.config!,
+      agent: route.agent,
+      from: route.from,
+      to: route.to,
+      sourceDeployment,
+      module,
+      targetCanisterId,
+      options,
+    };
   }
 
   private context(promotion: Promotion, plan: PlanContext): PromotionContext {
     return {
       ...plan,
       promotion,
-      journal: new StepJournal(this.store, promotion.id, this.deps.onStep, async (name) => this.deps.afterStep?.(name), (name) => this.beforeStep(name)),
+      journal: new StepJournal(
+        this.store,
+        promotion.id,
+        this.deps.onStep,
+        async (name) => this.deps.afterStep?.(name),
+        (name) => this.beforeStep(name),
+      ),
       progress: (message) => this.deps.progress(message),
     };
   }
@@ -478,13 +707,20 @@ function promotionResult(base: ResultBase, promotion: Promotion, outcome: Result
 }
 
 /** What a result says about the hop, the strategy, the module and where it came from. */
-function resultBase(route: ReturnType<typeof resolvePromotionRoute>, strategy: string, module: PromotedModule, sourceDeployment: Deployment | null): ResultBase {
+function resultBase(
+  route: ReturnType<typeof resolvePromotionRoute>,
+  strategy: string,
+  module: PromotedModule,
+  sourceDeployment: Deployment | null,
+): ResultBase {
   return {
     agent: route.agent.name,
     from: route.from.name,
     to: route.to.name,
     strategy,
     module: { sha256: module.sha256, size: module.size, origin: module.origin, path: module.path ?? null },
-    sourceDeployment: sourceDeployment ? { id: sourceDeployment.id, version: sourceDeployment.version, canisterId: sourceDeployment.canisterId } : null,
+    sourceDeployment: sourceDeployment
+      ? { id: sourceDeployment.id, version: sourceDeployment.version, canisterId: sourceDeployment.canisterId }
+      : null,
   };
 }

@@ -1,4 +1,13 @@
-import { findAgent, nextStage, previousStage, resolveEnvironment, SoulrecallError, type AgentConfig, type EnvironmentConfig, type ProjectConfig } from '@soulrecall/core';
+import {
+  findAgent,
+  nextStage,
+  previousStage,
+  resolveEnvironment,
+  SoulrecallError,
+  type AgentConfig,
+  type EnvironmentConfig,
+  type ProjectConfig,
+} from '@soulrecall/core';
 
 export interface PromotionRoute {
   agent: AgentConfig;
@@ -11,7 +20,12 @@ export interface PromotionRoute {
  * the stage before `--to`; with neither, the last hop of the pipeline (so
  * `promote my-agent --blue-green` promotes staging → production).
  */
-export function resolvePromotionRoute(config: ProjectConfig, agentName: string, fromName?: string, toName?: string): PromotionRoute {
+export function resolvePromotionRoute(
+  config: ProjectConfig,
+  agentName: string,
+  fromName?: string,
+  toName?: string,
+): PromotionRoute {
   const agent = findAgent(config, agentName);
   let from = fromName === undefined ? undefined : resolveEnvironment(config, fromName);
   let to = toName === undefined ? undefined : resolveEnvironment(config, toName);

@@ -12,7 +12,8 @@ export function collectStrategies(hookResults: Array<{ result: unknown }>): Map<
   for (const { result } of hookResults) {
     const provided = Array.isArray(result) ? result : result ? [result] : [];
     for (const strategy of provided as PromotionStrategy[]) {
-      if (strategy && typeof strategy.name === 'string' && typeof strategy.run === 'function') strategies.set(strategy.name, strategy);
+      if (strategy && typeof strategy.name === 'string' && typeof strategy.run === 'function')
+        strategies.set(strategy.name, strategy);
     }
   }
   return strategies;

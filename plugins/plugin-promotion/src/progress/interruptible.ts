@@ -8,11 +8,17 @@ import type { StepProgress } from './step-progress.js';
  * terminal back (stderr and the cursor), the exact resume and abort commands are printed, and
  * the exit code is 130. The display is ended when `drive` settles.
  */
-export async function runInterruptible<T>(engine: PromotionEngine, progress: StepProgress, drive: () => Promise<T>): Promise<T> {
+export async function runInterruptible<T>(
+  engine: PromotionEngine,
+  progress: StepProgress,
+  drive: () => Promise<T>,
+): Promise<T> {
   const stop = (signal: NodeJS.Signals) => {
     const id = engine.interrupt(signal);
     progress.interrupt();
-    process.stderr.write(`\nInterrupted.${id ? ` Promotion ${id} stopped where the journal says: \`soulrecall promote resume ${id}\` continues, \`soulrecall promote abort ${id}\` undoes.` : ''}\n`);
+    process.stderr.write(
+      `\nInterrupted.${id ? ` Promotion ${id} stopped where the journal says: \`soulrecall promote resume ${id}\` continues, \`soulrecall promote abort ${id}\` undoes.` : ''}\n`,
+    );
     process.exit(ExitCode.Interrupted);
   };
   process.once('SIGINT', stop);

@@ -13,7 +13,10 @@ type StepOutcome = { phase: 'succeeded' | 'skipped' } | { phase: 'failed'; error
  * until it ends) and hides the cursor, so an interruption must end it first (`interrupt`).
  */
 export class StepProgress {
-  private readonly outcomes = new Map<string, { resolve: (outcome: StepOutcome) => void; promise: Promise<StepOutcome> }>();
+  private readonly outcomes = new Map<
+    string,
+    { resolve: (outcome: StepOutcome) => void; promise: Promise<StepOutcome> }
+  >();
   private readonly started = new Map<string, number>();
   private listrRun?: Promise<unknown>;
   private listr?: Listr<unknown, typeof DefaultRenderer>;
@@ -49,7 +52,10 @@ export class StepProgress {
         exitOnError: true,
         renderer: StderrRenderer,
         // ProcessOutput's first stream is the one drawn on.
-        rendererOptions: { collapseErrors: false, logger: new ListrLogger({ processOutput: new ProcessOutput(process.stderr, process.stdout) }) },
+        rendererOptions: {
+          collapseErrors: false,
+          logger: new ListrLogger({ processOutput: new ProcessOutput(process.stderr, process.stdout) }),
+        },
         // Its own handler would exit 127 on Ctrl+C; the command's handler journals and exits 130.
         registerSignalListeners: false,
       },
@@ -83,11 +89,16 @@ export class StepProgress {
         const since = this.started.get(event.name);
         const took = since === undefined ? '' : ` (${((Date.now() - since) / 1000).toFixed(1)}s)`;
         const mark = event.phase === 'succeeded' ? '✔' : event.phase === 'skipped' ? '↓' : '✖';
-        process.stderr.write(`${mark} ${event.name}${event.phase === 'skipped' ? ' (already done or not needed)' : took}${event.error ? `: ${event.error}` : ''}\n`);
+        process.stderr.write(
+          `${mark} ${event.name}${event.phase === 'skipped' ? ' (already done or not needed)' : took}${event.error ? `: ${event.error}` : ''}\n`,
+        );
       }
       return;
     }
-    if (this.mode === 'tty' && this.listrRun && event.phase !== 'started') this.outcome(event.name).resolve(event.phase === 'failed' ? { phase: 'failed', error: event.error } : { phase: event.phase });
+    if (this.mode === 'tty' && this.listrRun && event.phase !== 'started')
+      this.outcome(event.name).resolve(
+        event.phase === 'failed' ? { phase: 'failed', error: event.error } : { phase: event.phase },
+      );
   };
 
   /** Ends the display: steps that never ran are shown as skipped. */

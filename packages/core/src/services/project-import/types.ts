@@ -50,7 +50,11 @@ export function importError(file: string, message: string, hint: string): Soulre
 
 export function checkName(file: string, kind: 'canister' | 'network' | 'environment', name: string): string {
   if (NAME_PATTERN.test(name)) return name;
-  throw importError(file, `${kind} name "${name}" cannot be a soulrecall ${kind === 'canister' ? 'agent' : 'environment'} name.`, 'Rename it to letters, digits, "-" and "_", starting with a letter, or write soulrecall.yaml by hand.');
+  throw importError(
+    file,
+    `${kind} name "${name}" cannot be a soulrecall ${kind === 'canister' ? 'agent' : 'environment'} name.`,
+    'Rename it to letters, digits, "-" and "_", starting with a letter, or write soulrecall.yaml by hand.',
+  );
 }
 
 /** A canister id read from a file: a principal, or one sentence naming the file (exit 5). */
@@ -60,29 +64,41 @@ export function checkCanisterId(file: string, where: string, value: unknown): st
   } catch {
     // reported below
   }
-  throw new SoulrecallError(`${file}: ${where} is ${JSON.stringify(value)}, which is not a canister id (a principal such as rrkah-fqaaa-aaaaa-aaaaq-cai).`, {
-    code: 'INVALID_CANISTER_ID',
-    hint: 'Fix or remove that entry; nothing was written.',
-    details: { file },
-  });
+  throw new SoulrecallError(
+    `${file}: ${where} is ${JSON.stringify(value)}, which is not a canister id (a principal such as rrkah-fqaaa-aaaaa-aaaaq-cai).`,
+    {
+      code: 'INVALID_CANISTER_ID',
+      hint: 'Fix or remove that entry; nothing was written.',
+      details: { file },
+    },
+  );
 }
 
 /** `http://<host:port>` of a bind address, with a wildcard host read as loopback. */
 export function urlOfBind(bind: string): string {
-  const [host, port] = bind.includes(']') ? [bind.slice(0, bind.indexOf(']') + 1), bind.slice(bind.indexOf(']') + 2)] : [bind.slice(0, bind.lastIndexOf(':')), bind.slice(bind.lastIndexOf(':') + 1)];
+  const [host, port] = bind.includes(']')
+    ? [bind.slice(0, bind.indexOf(']') + 1), bind.slice(bind.indexOf(']') + 2)]
+    : [bind.slice(0, bind.lastIndexOf(':')), bind.slice(bind.lastIndexOf(':') + 1)];
   const reachable = host === '0.0.0.0' || host === '' ? '127.0.0.1' : host === '[::]' ? '[::1]' : host;
   return `http://${reachable}:${port}`;
 }
 
 /** Keeps the ids of known canisters and environments; the others become warnings. */
-export function keepKnown(found: FoundCanisterId[], agents: ImportedAgent[], environments: ImportedEnvironment[], warnings: string[]): FoundCanisterId[] {
+export function keepKnown(
+  found: FoundCanisterId[],
+  agents: ImportedAgent[],
+  environments: ImportedEnvironment[],
+  warnings: string[],
+): FoundCanisterId[] {
   return found.filter((entry) => {
     if (!agents.some((agent) => agent.name === entry.agent)) {
       warnings.push(`${entry.file} names canister ${entry.agent}, which the project does not define: skipped.`);
       return false;
     }
     if (!environments.some((environment) => environment.name === entry.environment)) {
-      warnings.push(`${entry.file} names network ${entry.environment} for ${entry.agent}, which the project does not define: skipped.`);
+      warnings.push(
+        `${entry.file} names network ${entry.environment} for ${entry.agent}, which the project does not define: skipped.`,
+      );
       return false;
     }
     return true;
@@ -92,7 +108,9 @@ export function keepKnown(found: FoundCanisterId[], agents: ImportedAgent[], env
 /** Files of a folder that end with `suffix`, sorted; none when the folder does not exist. */
 export function filesEnding(folder: string, suffix: string): string[] {
   if (!existsSync(folder)) return [];
-  return readdirSync(folder).filter((name) => name.endsWith(suffix)).sort();
+  return readdirSync(folder)
+    .filter((name) => name.endsWith(suffix))
+    .sort();
 }
 
 export function relativeTo(root: string, path: string): string {

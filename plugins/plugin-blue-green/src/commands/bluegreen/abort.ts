@@ -11,8 +11,13 @@ export default class BluegreenAbort extends SoulrecallCommand<AbortGreenResult> 
 
   public async run(): Promise<AbortGreenResult> {
     const { args, flags } = await this.parse(BluegreenAbort);
-    const result = await abortGreen(this.session(), args.agent, flags.env, { yes: flags.yes, progress: (message) => this.progress(message) });
-    this.log(`Deleted green ${result.deletedCanisterId}; ${result.agent} in ${result.environment} still routes to ${result.live ?? 'nothing'}.`);
+    const result = await abortGreen(this.session(), args.agent, flags.env, {
+      yes: flags.yes,
+      progress: (message) => this.progress(message),
+    });
+    this.log(
+      `Deleted green ${result.deletedCanisterId}; ${result.agent} in ${result.environment} still routes to ${result.live ?? 'nothing'}.`,
+    );
     return result;
   }
 }

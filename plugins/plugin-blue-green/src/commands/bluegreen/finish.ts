@@ -11,8 +11,13 @@ export default class BluegreenFinish extends SoulrecallCommand<FinishResult> {
 
   public async run(): Promise<FinishResult> {
     const { args, flags } = await this.parse(BluegreenFinish);
-    const result = await finishBlueGreen(this.session(), args.agent, flags.env, { yes: flags.yes, progress: (message) => this.progress(message) });
-    this.log(`Deleted ${result.deletedColour} ${result.deletedCanisterId}; ${result.liveColour} ${result.live} stays live for ${result.agent} in ${result.environment}.`);
+    const result = await finishBlueGreen(this.session(), args.agent, flags.env, {
+      yes: flags.yes,
+      progress: (message) => this.progress(message),
+    });
+    this.log(
+      `Deleted ${result.deletedColour} ${result.deletedCanisterId}; ${result.liveColour} ${result.live} stays live for ${result.agent} in ${result.environment}.`,
+    );
     return result;
   }
 }

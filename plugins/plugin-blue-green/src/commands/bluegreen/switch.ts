@@ -11,8 +11,13 @@ export default class BluegreenSwitch extends SoulrecallCommand<SwitchResult> {
 
   public async run(): Promise<SwitchResult> {
     const { args, flags } = await this.parse(BluegreenSwitch);
-    const result = await switchColour(this.session(), args.agent, flags.env, { yes: flags.yes, progress: (message) => this.progress(message) });
-    this.log(`${result.agent} in ${result.environment} now routes to ${result.toColour} ${result.toCanisterId} (was ${result.fromCanisterId ?? 'none'}).`);
+    const result = await switchColour(this.session(), args.agent, flags.env, {
+      yes: flags.yes,
+      progress: (message) => this.progress(message),
+    });
+    this.log(
+      `${result.agent} in ${result.environment} now routes to ${result.toColour} ${result.toCanisterId} (was ${result.fromCanisterId ?? 'none'}).`,
+    );
     return result;
   }
 }

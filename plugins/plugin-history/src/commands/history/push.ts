@@ -13,7 +13,11 @@ Afterwards point the project at the shared store: \`history: <url>\` in soulreca
   ];
   static override flags = {
     // helpValue also tells shell completion this --to is a URL, not an environment as elsewhere.
-    to: Flags.string({ summary: 'The shared store: postgres://user[:password]@host:port/database.', required: true, helpValue: '<postgres-url>' }),
+    to: Flags.string({
+      summary: 'The shared store: postgres://user[:password]@host:port/database.',
+      required: true,
+      helpValue: '<postgres-url>',
+    }),
     project: Flags.string({ summary: 'Only this project (default: every project in the local history).' }),
   };
 
@@ -21,7 +25,8 @@ Afterwards point the project at the shared store: \`history: <url>\` in soulreca
     const { flags } = await this.parse(HistoryPush);
     const result = pushHistory(this.session({ requireConfig: false }), { to: flags.to, project: flags.project });
     for (const project of result.projects) {
-      const added = project.promotions + project.deployments + project.backups + project.routeChanges + project.auditEntries;
+      const added =
+        project.promotions + project.deployments + project.backups + project.routeChanges + project.auditEntries;
       this.log(
         added === 0
           ? `${project.project}: already in ${result.to}, nothing added.`

@@ -23,7 +23,10 @@ export default class PromoteList extends SoulrecallCommand<PromotionListResult> 
     env: environmentFlag('Only promotions from or to this environment (name or alias).'),
     status: Flags.option({ summary: 'Only promotions with this status.', options: PROMOTION_STATUSES })(),
     limit: limitFlag('promotions', DEFAULT_PROMOTION_LIMIT),
-    'all-projects': Flags.boolean({ summary: "Every project's promotions of the agent, not only this folder's project.", default: false }),
+    'all-projects': Flags.boolean({
+      summary: "Every project's promotions of the agent, not only this folder's project.",
+      default: false,
+    }),
   };
 
   public async run(): Promise<PromotionListResult> {
@@ -37,8 +40,15 @@ export default class PromoteList extends SoulrecallCommand<PromotionListResult> 
       allProjects: flags['all-projects'],
     });
     if (result.promotions.length === 0) {
-      const filters = [result.environment && `in ${result.environment}`, result.status && `with status ${result.status}`].filter(Boolean).join(' ');
-      this.log(`No promotions of ${result.agent}${filters ? ` ${filters}` : ''} recorded yet (promote it with \`soulrecall promote ${result.agent} --from <env> --to <env>\`).`);
+      const filters = [
+        result.environment && `in ${result.environment}`,
+        result.status && `with status ${result.status}`,
+      ]
+        .filter(Boolean)
+        .join(' ');
+      this.log(
+        `No promotions of ${result.agent}${filters ? ` ${filters}` : ''} recorded yet (promote it with \`soulrecall promote ${result.agent} --from <env> --to <env>\`).`,
+      );
     } else {
       this.log(renderPromotionList(result));
     }

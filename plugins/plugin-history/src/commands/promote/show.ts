@@ -9,9 +9,15 @@ export default class PromoteShow extends SoulrecallCommand<PromotionDetail> {
   static override description = `Reads the history store only: source and target deployments and canisters, module hashes, strategy, the step journal (start, finish and duration of each step), the snapshots taken or restored, the route change, who ran it (principal, OS user, host), and the error and rollback details if it failed.
 
 --json prints the full record; see the plugin README for the fields.`;
-  static override examples = ['<%= config.bin %> <%= command.id %> prm-k3x9qa', '<%= config.bin %> <%= command.id %> prm-k3x9qa --json'];
+  static override examples = [
+    '<%= config.bin %> <%= command.id %> prm-k3x9qa',
+    '<%= config.bin %> <%= command.id %> prm-k3x9qa --json',
+  ];
   static override args = {
-    'promotion-id': Args.string({ description: 'Promotion id, as `promote list` prints it (e.g. prm-k3x9qa).', required: true }),
+    'promotion-id': Args.string({
+      description: 'Promotion id, as `promote list` prints it (e.g. prm-k3x9qa).',
+      required: true,
+    }),
   };
 
   public async run(): Promise<PromotionDetail> {

@@ -6,10 +6,10 @@ import { findNetwork, networkFlags } from '../../network-flags.js';
 export type NetworkFundResult = FundResult;
 
 export default class NetworkFund extends SoulrecallCommand<NetworkFundResult> {
-  static override summary = 'Give a principal cycles on the local network\'s cycles ledger.';
+  static override summary = "Give a principal cycles on the local network's cycles ledger.";
   static override description =
-    'The embedded network\'s faucet: mints cycles into the principal\'s account on the cycles ledger (um5iw-rqaaa-aaaaq-qaaba-cai), ' +
-    'from which icp-cli, dfx and soulrecall\'s mainnet path pay for canisters. `network start` funds soulrecall\'s default identity already. ' +
+    "The embedded network's faucet: mints cycles into the principal's account on the cycles ledger (um5iw-rqaaa-aaaaq-qaaba-cai), " +
+    "from which icp-cli, dfx and soulrecall's mainnet path pay for canisters. `network start` funds soulrecall's default identity already. " +
     `Exit code ${ExitCode.Usage} for a bad --amount, ${ExitCode.InvalidInput} for something that is not a principal, ${ExitCode.NotFound} when no network runs on --port.`;
   static override examples = [
     '<%= config.bin %> <%= command.id %> 2vxsx-fae',
@@ -29,7 +29,9 @@ export default class NetworkFund extends SoulrecallCommand<NetworkFundResult> {
     const cycles = parseCyclesAmount(flags.amount);
     const location = await findNetwork(flags);
     const result = await fundRunningNetwork(location.stateDir, flags.port, args.principal, cycles);
-    this.log(`Funded ${result.principal} with ${result.cycles} cycles; its cycles-ledger balance is ${result.balance}.`);
+    this.log(
+      `Funded ${result.principal} with ${result.cycles} cycles; its cycles-ledger balance is ${result.balance}.`,
+    );
     return result;
   }
 }

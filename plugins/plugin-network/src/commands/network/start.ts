@@ -20,7 +20,7 @@ export default class NetworkStart extends SoulrecallCommand<NetworkStartResult> 
     'In the foreground it runs until Ctrl-C; with --background it starts a detached process, waits until the network answers and returns. ' +
     'State (root key, canisters and their memory) is kept in the state directory and survives restarts; --clean starts afresh. ' +
     'Several networks can run side by side on different ports. ' +
-    'soulrecall\'s selected identity starts with 100 T cycles on the network\'s cycles ledger (topped up at each start); `network fund` gives any principal more.';
+    "soulrecall's selected identity starts with 100 T cycles on the network's cycles ledger (topped up at each start); `network fund` gives any principal more.";
   static override examples = [
     '<%= config.bin %> <%= command.id %>',
     '<%= config.bin %> <%= command.id %> --background',
@@ -29,7 +29,10 @@ export default class NetworkStart extends SoulrecallCommand<NetworkStartResult> 
   ];
   static override flags = {
     ...networkFlags,
-    background: Flags.boolean({ summary: 'Start a detached network process and return once it answers.', default: false }),
+    background: Flags.boolean({
+      summary: 'Start a detached network process and return once it answers.',
+      default: false,
+    }),
     clean: Flags.boolean({ summary: 'Delete the state directory first (new root key, no canisters).', default: false }),
   };
 
@@ -47,7 +50,14 @@ export default class NetworkStart extends SoulrecallCommand<NetworkStartResult> 
       return { url: info.url, port: info.port, pid: info.pid, stateDir, background: true, fundedPrincipal };
     }
     const network = await runNetwork(options);
-    const result = { url: network.devnet.url, port: network.devnet.port, pid: process.pid, stateDir, background: false, fundedPrincipal };
+    const result = {
+      url: network.devnet.url,
+      port: network.devnet.port,
+      pid: process.pid,
+      stateDir,
+      background: false,
+      fundedPrincipal,
+    };
     this.progress(`Network listening at ${result.url} (state in ${stateDir}). Press Ctrl-C to stop.`);
     await new Promise<void>((resolve) => {
       process.once('SIGINT', resolve);

@@ -14,7 +14,11 @@ export default class NetworkStop extends SoulrecallCommand<NetworkStopResult> {
   static override description =
     'Finds the network running on --port, whatever state directory it was started with (or by the pid file of --state-dir), sends it SIGTERM and waits until it has saved its state and exited. ' +
     'A pid file left by a process that is gone is removed and reported.';
-  static override examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --port 4944', '<%= config.bin %> <%= command.id %> --state-dir ./.devnet --json'];
+  static override examples = [
+    '<%= config.bin %> <%= command.id %>',
+    '<%= config.bin %> <%= command.id %> --port 4944',
+    '<%= config.bin %> <%= command.id %> --state-dir ./.devnet --json',
+  ];
   static override flags = { ...networkFlags };
 
   public async run(): Promise<NetworkStopResult> {

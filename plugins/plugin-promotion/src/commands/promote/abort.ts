@@ -6,9 +6,12 @@ import { renderPromoteResult } from '../../render.js';
 
 export default class PromoteAbort extends SoulrecallCommand<PromoteResult> {
   static override summary = 'Undo an interrupted or failed promotion and release its lock.';
-  static override description = 'Reads the promotion\'s step journal and undoes what was done: loads the snapshot taken before the install back into the target, deletes a canister the promotion created, marks its deployment rolled back, and releases the lock.';
+  static override description =
+    "Reads the promotion's step journal and undoes what was done: loads the snapshot taken before the install back into the target, deletes a canister the promotion created, marks its deployment rolled back, and releases the lock.";
   static override examples = ['<%= config.bin %> <%= command.id %> prm-k3x9qa --yes'];
-  static override args = { 'promotion-id': Args.string({ description: 'Promotion id (see `promote list`).', required: true }) };
+  static override args = {
+    'promotion-id': Args.string({ description: 'Promotion id (see `promote list`).', required: true }),
+  };
   static override flags = { yes: yesFlag('Confirm without asking when the target is protected.') };
 
   public async run(): Promise<PromoteResult> {
@@ -16,8 +19,15 @@ export default class PromoteAbort extends SoulrecallCommand<PromoteResult> {
     const session = this.session();
     const promotion = requirePromotion(session.store, args['promotion-id']);
     const target = session.config?.environments.find((environment) => environment.name === promotion.toEnvironment);
-    if (target?.protected) await confirmOrRefuse({ yes: flags.yes, question: `Undo promotion ${promotion.id} in protected environment ${target.name}?` });
-    const engine = await createPromotionEngine(this.config, session, { progress: (message) => this.progress(message), onStep: () => {} });
+    if (target?.protected)
+      await confirmOrRefuse({
+        yes: flags.yes,
+        question: `Undo promotion ${promotion.id} in protected environment ${target.name}?`,
+      });
+    const engine = await createPromotionEngine(this.config, session, {
+      progress: (message) => this.progress(message),
+      onStep: () => {},
+    });
     const result = await engine.abort(promotion.id);
     this.log(renderPromoteResult(result));
     return result;

@@ -28,36 +28,77 @@ Strategies: in-place (default) upgrades the target's live canister, keeping its 
   ];
 
   static override args = {
-    agent: Args.string({ description: 'Agent to promote (as named under `agents:` in soulrecall.yaml).', required: true }),
+    agent: Args.string({
+      description: 'Agent to promote (as named under `agents:` in soulrecall.yaml).',
+      required: true,
+    }),
   };
 
   static override flags = {
     from: Flags.string({ char: 'f', summary: 'Source environment (name or alias).' }),
     to: Flags.string({ char: 't', summary: 'Target environment (name or alias); default: the stage after --from.' }),
-    'target-canister': Flags.string({ summary: 'Upgrade this canister in the target (you must control it; adopted if unknown).' }),
-    'blue-green': Flags.boolean({ summary: 'Use the blue-green strategy (same as --strategy blue-green).', exclusive: ['strategy'] }),
+    'target-canister': Flags.string({
+      summary: 'Upgrade this canister in the target (you must control it; adopted if unknown).',
+    }),
+    'blue-green': Flags.boolean({
+      summary: 'Use the blue-green strategy (same as --strategy blue-green).',
+      exclusive: ['strategy'],
+    }),
     strategy: Flags.string({ summary: 'Promotion strategy provided by an installed plugin.', default: 'in-place' }),
-    'wasm-path': Flags.string({ char: 'w', summary: 'Promote this module file instead of the source environment\'s (asks for --yes if it differs).' }),
-    'skip-deploy': Flags.boolean({ summary: 'Record the promotion and the target deployment without touching any network.' }),
-    'dry-run': Flags.boolean({ summary: 'Print the plan (steps, canisters, module hashes, snapshot) and change nothing.' }),
+    'wasm-path': Flags.string({
+      char: 'w',
+      summary: "Promote this module file instead of the source environment's (asks for --yes if it differs).",
+    }),
+    'skip-deploy': Flags.boolean({
+      summary: 'Record the promotion and the target deployment without touching any network.',
+    }),
+    'dry-run': Flags.boolean({
+      summary: 'Print the plan (steps, canisters, module hashes, snapshot) and change nothing.',
+    }),
     yes: yesFlag('Confirm without asking (protected environments, modules not from the source).'),
-    force: Flags.boolean({ summary: 'Promote despite drift in the source, or when the target already runs the module (recorded).' }),
-    state: Flags.option({ summary: "Blue-green: what the new canister starts with: the live canister's memories (copy, default) or nothing (fresh).", options: ['copy', 'fresh'] as const, helpGroup: 'BLUE-GREEN' })(),
-    'verify-cmd': Flags.string({ summary: 'Blue-green: shell command that must exit 0 before the switch.', helpGroup: 'BLUE-GREEN' }),
-    'no-switch': Flags.boolean({ summary: 'Blue-green: stop after verification and print the next commands.', helpGroup: 'BLUE-GREEN' }),
-    'stop-blue': Flags.boolean({ summary: 'Blue-green with --state fresh: stop the old canister after the switch (with copy it always stays stopped).', helpGroup: 'BLUE-GREEN' }),
-    decommission: Flags.boolean({ summary: 'Blue-green: delete the old canister right after a successful switch.', helpGroup: 'BLUE-GREEN' }),
-    'keep-failed': Flags.boolean({ summary: 'Blue-green: keep a green canister that failed verification.', helpGroup: 'BLUE-GREEN' }),
+    force: Flags.boolean({
+      summary: 'Promote despite drift in the source, or when the target already runs the module (recorded).',
+    }),
+    state: Flags.option({
+      summary:
+        "Blue-green: what the new canister starts with: the live canister's memories (copy, default) or nothing (fresh).",
+      options: ['copy', 'fresh'] as const,
+      helpGroup: 'BLUE-GREEN',
+    })(),
+    'verify-cmd': Flags.string({
+      summary: 'Blue-green: shell command that must exit 0 before the switch.',
+      helpGroup: 'BLUE-GREEN',
+    }),
+    'no-switch': Flags.boolean({
+      summary: 'Blue-green: stop after verification and print the next commands.',
+      helpGroup: 'BLUE-GREEN',
+    }),
+    'stop-blue': Flags.boolean({
+      summary:
+        'Blue-green with --state fresh: stop the old canister after the switch (with copy it always stays stopped).',
+      helpGroup: 'BLUE-GREEN',
+    }),
+    decommission: Flags.boolean({
+      summary: 'Blue-green: delete the old canister right after a successful switch.',
+      helpGroup: 'BLUE-GREEN',
+    }),
+    'keep-failed': Flags.boolean({
+      summary: 'Blue-green: keep a green canister that failed verification.',
+      helpGroup: 'BLUE-GREEN',
+    }),
   };
 
   public async run(): Promise<PromoteResult> {
     // Checked before parsing: `promote list x` has one argument too many and would fail as a usage error.
     const subcommand = this.argv[0];
     if (subcommand !== undefined && HISTORY_SUBCOMMANDS.includes(subcommand)) {
-      throw new SoulrecallError(`\`soulrecall promote ${subcommand}\` needs the history plugin, which is not installed.`, {
-        code: 'PLUGIN_MISSING',
-        hint: 'Install it with `soulrecall plugins install @soulrecall/plugin-history` (to promote an agent really named that, rename it).',
-      });
+      throw new SoulrecallError(
+        `\`soulrecall promote ${subcommand}\` needs the history plugin, which is not installed.`,
+        {
+          code: 'PLUGIN_MISSING',
+          hint: 'Install it with `soulrecall plugins install @soulrecall/plugin-history` (to promote an agent really named that, rename it).',
+        },
+      );
     }
     const { args, flags } = await this.parse(Promote);
     const session = this.session();
@@ -70,7 +111,11 @@ Strategies: in-place (default) upgrades the target's live canister, keeping its 
       keepFailed: flags['keep-failed'],
     };
     const progress = new StepProgress(StepProgress.modeFor(this.jsonEnabled()));
-    const engine = await createPromotionEngine(this.config, session, { progress: (message) => this.verbose(message), onStep: progress.onStep, onPlan: progress.onPlan });
+    const engine = await createPromotionEngine(this.config, session, {
+      progress: (message) => this.verbose(message),
+      onStep: progress.onStep,
+      onPlan: progress.onPlan,
+    });
     const result = await runInterruptible(engine, progress, () =>
       engine.promote({
         agent: args.agent,
