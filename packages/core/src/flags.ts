@@ -56,3 +56,8 @@ export function choiceArg<const Choices extends readonly string[]>(definition: {
     },
   })();
 }
+
+/** A promotion's id as `promote list` prints it (`prm-k3x9qa`): the argument of promote show, resume and abort. */
+export function promotionIdArg() {
+  return Args.string({ description: 'Promotion id, as `promote list` prints it (e.g. prm-k3x9qa).', required: true });
+}

@@ -4,7 +4,7 @@ import { accessSync, constants, mkdirSync, readFileSync, statSync } from 'node:f
 import { pushProject, type PushedProject } from './push.js';
 import { join, resolve } from 'node:path';
 import { StoreContext, checkProjectName, defaultActor } from './context.js';
-import { SqliteExecutor, queryBuilder, type Dialect } from './db/executor.js';
+import { SqliteExecutor, queryBuilder, type Dialect, type SqlExecutor } from './db/executor.js';
 import { PostgresExecutor, redactUrl } from './db/postgres.js';
 import { migratePostgres } from './schema/postgres.js';
 import { HistoryStoreError, translateError } from './errors.js';
@@ -238,6 +238,35 @@ export function historyBackendOf(url: string | undefined): Dialect {
   );
 }
 
+/** A migrated database of either backend, as the store serves it. */
+interface OpenedDatabase {
+  executor: SqlExecutor;
+  dialect: Dialect;
+  dataDir: string;
+  project: string;
+  migration: MigrationResult;
+}
+
+/** The store over an opened, migrated database; the data directory already has its folders. */
+function storeOver(options: OpenHistoryStoreOptions, opened: OpenedDatabase): HistoryStore {
+  const ctx = new StoreContext({
+    executor: opened.executor,
+    q: queryBuilder(opened.dialect),
+    dataDir: opened.dataDir,
+    clock: options.clock ?? (() => new Date()),
+    actor: { ...defaultActor(), ...options.actor },
+    project: opened.project,
+  });
+  return new HistoryStore(ctx, join(opened.dataDir, ARTIFACTS_DIR_NAME), opened.migration);
+}
+
+/** The data directory with the artifact and snapshot-file folders the store writes into. */
+function prepareDataDirectory(dataDir: string): void {
+  prepareDirectory(dataDir);
+  prepareDirectory(join(dataDir, ARTIFACTS_DIR_NAME));
+  prepareDirectory(join(dataDir, SNAPSHOT_FILES_DIR_NAME));
+}
+
 function openPostgresStore(options: OpenHistoryStoreOptions): HistoryStore {
   const url = options.url!;
   const project = checkProjectName(options.project ?? LEGACY_PROJECT);
@@ -250,20 +279,8 @@ function openPostgresStore(options: OpenHistoryStoreOptions): HistoryStore {
     });
     const migration = migratePostgres(executor);
     // Nothing is written locally before the server said yes: a wrong URL leaves the data directory as it was.
-    prepareDirectory(dataDir);
-    const artifactsDir = join(dataDir, ARTIFACTS_DIR_NAME);
-    prepareDirectory(artifactsDir);
-    prepareDirectory(join(dataDir, SNAPSHOT_FILES_DIR_NAME));
-    const actor = { ...defaultActor(), ...options.actor };
-    const ctx = new StoreContext({
-      executor,
-      q: queryBuilder('postgres'),
-      dataDir,
-      clock: options.clock ?? (() => new Date()),
-      actor,
-      project,
-    });
-    return new HistoryStore(ctx, artifactsDir, migration);
+    prepareDataDirectory(dataDir);
+    return storeOver(options, { executor, dialect: 'postgres', dataDir, project, migration });
   } catch (error) {
     executor?.close();
     throw translateError(error, redactUrl(url));
@@ -280,7 +297,6 @@ export function openHistoryStore(options: OpenHistoryStoreOptions): HistoryStore
   if (backend === 'postgres') return openPostgresStore(options);
   const dataDir = resolve(options.dataDir);
   const dbPath = join(dataDir, DB_FILE_NAME);
-  const artifactsDir = join(dataDir, ARTIFACTS_DIR_NAME);
   const migrations = options.migrations ?? MIGRATIONS;
   const project = checkProjectName(options.project ?? LEGACY_PROJECT);
   // A file that is not ours to write (another program's, a newer soulrecall's, not SQLite) is
@@ -288,9 +304,7 @@ export function openHistoryStore(options: OpenHistoryStoreOptions): HistoryStore
   // data directory of a user who only ran the wrong soulrecall.
   const stamp = readFileStamp(dbPath);
   if (stamp) assertOursToWrite(stamp, dbPath, latestVersion(migrations));
-  prepareDirectory(dataDir);
-  prepareDirectory(artifactsDir);
-  prepareDirectory(join(dataDir, SNAPSHOT_FILES_DIR_NAME));
+  prepareDataDirectory(dataDir);
 
   let db: Database.Database | undefined;
   try {
@@ -312,16 +326,13 @@ export function openHistoryStore(options: OpenHistoryStoreOptions): HistoryStore
     db.pragma('foreign_keys = OFF');
     const migration = migrate(db, dbPath, migrations);
     db.pragma('foreign_keys = ON');
-    const actor = { ...defaultActor(), ...options.actor };
-    const ctx = new StoreContext({
+    return storeOver(options, {
       executor: new SqliteExecutor(db, dbPath),
-      q: queryBuilder('sqlite'),
+      dialect: 'sqlite',
       dataDir,
-      clock: options.clock ?? (() => new Date()),
-      actor,
       project,
+      migration,
     });
-    return new HistoryStore(ctx, artifactsDir, migration);
   } catch (error) {
     db?.close();
     throw translateError(error, dbPath);

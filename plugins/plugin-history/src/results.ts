@@ -3,7 +3,6 @@
  * them: add fields freely, never rename or remove one (documented in README.md).
  */
 import type {
-  Actor,
   Backup,
   BackupRestore,
   Canister,
@@ -11,35 +10,37 @@ import type {
   JsonObject,
   PromotionStatus,
   PromotionStep,
+  PromotionSummary,
   RouteChange,
   TimelineEvent,
 } from '@soulrecall/history-store';
 
 /** One row of `promote list`. */
-export interface PromotionListEntry {
-  id: string;
-  project: string;
-  agent: string;
-  fromEnvironment: string;
-  toEnvironment: string;
-  strategy: string;
-  status: PromotionStatus;
+export interface PromotionListEntry extends Pick<
+  PromotionSummary,
+  | 'id'
+  | 'project'
+  | 'agent'
+  | 'fromEnvironment'
+  | 'toEnvironment'
+  | 'strategy'
+  | 'status'
+  | 'targetCanisterId'
+  | 'by'
+  | 'createdAt'
+  | 'startedAt'
+  | 'finishedAt'
+  | 'writePauseMs'
+  | 'error'
+> {
   /** Version the promoted module got in the target environment (null until recorded). */
   version: number | null;
   /** Version of the source deployment that was promoted (null when promoted from a file). */
   sourceVersion: number | null;
-  /** sha256 of the promoted module (full; the table shows the first 8 characters). */
+  /** sha256 of the promoted module (full; the table shows the first 12 characters). */
   moduleSha256: string | null;
-  targetCanisterId: string | null;
-  by: Actor;
-  createdAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
   /** finishedAt − startedAt in milliseconds; null while running or never started. */
   durationMs: number | null;
-  /** Blue-green with copied state: how long writes were paused at the cut-over. */
-  writePauseMs: number | null;
-  error: string | null;
 }
 
 export interface PromotionListResult {

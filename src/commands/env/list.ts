@@ -1,15 +1,13 @@
-import { environmentsInPipelineOrder, renderTable, SoulrecallCommand, type NetworkKind } from '@soulrecall/core';
+import { environmentsInPipelineOrder, renderTable, SoulrecallCommand, type EnvironmentConfig } from '@soulrecall/core';
 
-export interface EnvironmentListEntry {
-  name: string;
+/** An environment as soulrecall.yaml resolved it, with its place in the pipeline. */
+export interface EnvironmentListEntry extends Pick<
+  EnvironmentConfig,
+  'name' | 'network' | 'networkKind' | 'networkUrl' | 'rootKey' | 'aliases' | 'protected'
+> {
   /** Position in the pipeline (1 = first), or null for an environment outside it. */
   stage: number | null;
-  network: string;
-  networkKind: NetworkKind;
-  networkUrl: string;
-  rootKey: 'builtin-mainnet' | 'fetched';
-  aliases: string[];
-  protected: boolean;
+  /** The identity used in this environment, or null for the default one. */
   identity: string | null;
 }
 

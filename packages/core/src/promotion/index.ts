@@ -2,3 +2,4 @@ export * from './strategy.js';
 export * from './journal.js';
 export * from './journal-record.js';
 export * from './result.js';
+export * from './create-step.js';

@@ -110,6 +110,27 @@ export async function earlierSnapshot(
   return undefined;
 }
 
+/**
+ * The snapshot one step takes, taken once: the one an interrupted earlier run of the step took (same
+ * reason, still on the network), or else a new one. A resumed step so never snapshots twice.
+ */
+export async function snapshotOnce(session: Session, client: CanisterClient, input: SnapshotInput): Promise<Backup> {
+  return (
+    (await earlierSnapshot(session, client, input.environment, input.canisterId, input.reason)) ??
+    (await takeRecordedSnapshot(session, client, input))
+  );
+}
+
+/** The deployment a canister serves now, as a snapshot of it records it (nothing when none succeeded). */
+export function servingDeployment(
+  session: Session,
+  environment: string,
+  canisterId: string,
+): Pick<SnapshotInput, 'deploymentId' | 'moduleSha256'> {
+  const live = session.store.deployments.latest({ environment, canisterId, status: 'succeeded' });
+  return { deploymentId: live?.id, moduleSha256: live?.moduleSha256 };
+}
+
 /** Takes a snapshot and records it, making room at the IC's limit (see backupToReplace). */
 export async function takeRecordedSnapshot(
   session: Session,

@@ -3,7 +3,7 @@ import type { Backup, JsonObject, RouteCause } from '@soulrecall/history-store';
 import type { AgentConfig, EnvironmentConfig } from '../config/types.js';
 import { SoulrecallError } from '../errors.js';
 import { journalRecord as field, journalStep, type JournalStepDefinition } from '../promotion/journal-record.js';
-import { earlierSnapshot, restoreSnapshot, takeRecordedSnapshot } from './backups.js';
+import { restoreSnapshot, servingDeployment, snapshotOnce } from './backups.js';
 import type { OperationHooks } from './deploy-operation.js';
 import { checkAgentHealth } from './health-check.js';
 import { switchRoute } from './routing.js';
@@ -210,28 +210,18 @@ export async function cutOver(
       const reason = `state at the cut-over (${input.reason})`;
       if (input.preserveTarget) {
         const safetyReason = `before carrying the state of ${from} into it (${input.reason})`;
-        targetSafety =
-          (await earlierSnapshot(session, client, environment.name, to, safetyReason)) ??
-          (await takeRecordedSnapshot(session, client, {
-            environment: environment.name,
-            canisterId: to,
-            reason: safetyReason,
-          }));
+        targetSafety = await snapshotOnce(session, client, {
+          environment: environment.name,
+          canisterId: to,
+          reason: safetyReason,
+        });
       }
-      const live = session.store.deployments.latest({
+      const backup = await snapshotOnce(session, client, {
         environment: environment.name,
         canisterId: from,
-        status: 'succeeded',
+        reason,
+        ...servingDeployment(session, environment.name, from),
       });
-      const backup =
-        (await earlierSnapshot(session, client, environment.name, from, reason)) ??
-        (await takeRecordedSnapshot(session, client, {
-          environment: environment.name,
-          canisterId: from,
-          reason,
-          deploymentId: live?.id,
-          moduleSha256: live?.moduleSha256,
-        }));
       hooks.progress?.(`Cut-over: copying the state of ${from} (snapshot ${backup.snapshotId}) into ${to}…`);
       const result = await copyStateInto(
         session,

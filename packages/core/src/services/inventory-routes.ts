@@ -66,6 +66,16 @@ export async function setRouting(
       ? statefulPair(session, record.agent, record.environment, current.canisterId, located.canisterId)
       : null;
 
+  // Both ways between a blue-green pair move the same route, from the live canister to the named one.
+  const pairSwitch = (from: string, promotionId: string) => ({
+    agent,
+    environment: located.environment,
+    from,
+    to: located.canisterId,
+    cause: options.cause ?? ('manual' as const),
+    promotionId,
+  });
+
   if (pair && current && located.canisterId === pair.green) {
     options.progress?.(
       `${located.canisterId} was built by blue-green promotion ${pair.promotionId} with ${current.canisterId}'s memories: cutting over (writes pause briefly)…`,
@@ -75,13 +85,8 @@ export async function setRouting(
         session,
         client,
         {
-          agent,
-          environment: located.environment,
-          from: current.canisterId,
-          to: located.canisterId,
+          ...pairSwitch(current.canisterId, pair.promotionId),
           reason: options.reason ?? `config set --routing (cut-over of promotion ${pair.promotionId})`,
-          cause: options.cause ?? 'manual',
-          promotionId: pair.promotionId,
         },
         options,
       );
@@ -107,15 +112,10 @@ export async function setRouting(
         session,
         client,
         {
-          agent,
-          environment: located.environment,
-          from: current.canisterId,
-          to: located.canisterId,
+          ...pairSwitch(current.canisterId, pair.promotionId),
           reason:
             options.reason ??
             `config set --routing (back to ${located.canisterId}, discarding what ${current.canisterId} learned)`,
-          cause: options.cause ?? 'manual',
-          promotionId: pair.promotionId,
         },
         options,
       );

@@ -1,16 +1,9 @@
-import type { RouteCause, RouteChange } from '@soulrecall/history-store';
+import type { RouteChange, SetRouteInput } from '@soulrecall/history-store';
 import { readCanisterId, removeCanisterId, writeCanisterId } from './canister-ids.js';
 import type { Session } from './session.js';
 
-export interface RouteSwitchInput {
-  agent: string;
-  environment: string;
-  canisterId: string;
-  cause: RouteCause;
-  reason?: string;
-  promotionId?: string;
-  /** Compare-and-set: the canister believed live now (null = no route yet). */
-  expectedCanisterId?: string | null;
+/** What the store's route change takes, with the actor given as the principal that made it. */
+export interface RouteSwitchInput extends Omit<SetRouteInput, 'by'> {
   principal?: string;
 }
 
@@ -31,15 +24,10 @@ export interface RouteSwitchResult {
  * (canister-ids.ts) so front ends and teammates find it. The store is the source of truth; the file follows it.
  */
 export function switchRoute(session: Session, input: RouteSwitchInput): RouteSwitchResult {
+  const { principal, ...route } = input;
   const change: RouteChange = session.store.routes.set({
-    agent: input.agent,
-    environment: input.environment,
-    canisterId: input.canisterId,
-    cause: input.cause,
-    reason: input.reason,
-    promotionId: input.promotionId,
-    expectedCanisterId: input.expectedCanisterId,
-    by: input.principal ? { principal: input.principal } : undefined,
+    ...route,
+    by: principal ? { principal } : undefined,
   });
   const canisterIdsFile = session.config
     ? writeCanisterId(session.config, input.agent, input.environment, input.canisterId)

@@ -178,23 +178,11 @@ class Engine implements ExecutionEngine {
       result = await this.worker.request(body, this.options.messageTimeLimitMs);
     } catch (error) {
       record.loadedGeneration = -1;
-      return {
-        requestId: 0,
-        kind: 'done',
-        logs: [],
-        instructions: 0n,
-        failure: { kind: 'wasm-trap', message: (error as Error).message },
-      };
+      return lostMessage({ kind: 'wasm-trap', message: (error as Error).message });
     }
     if (result.kind === 'timeout') {
       record.loadedGeneration = -1;
-      return {
-        requestId: 0,
-        kind: 'done',
-        logs: [],
-        instructions: 0n,
-        failure: { kind: 'time-limit', limitMs: this.options.messageTimeLimitMs },
-      };
+      return lostMessage({ kind: 'time-limit', limitMs: this.options.messageTimeLimitMs });
     }
     if (result.kind !== 'done') {
       record.loadedGeneration = -1;
@@ -569,4 +557,9 @@ class Engine implements ExecutionEngine {
 export async function createExecutionEngine(options: ExecutionEngineOptions): Promise<ExecutionEngine> {
   await fs.promises.mkdir(options.stateDir, { recursive: true });
   return new Engine(options);
+}
+
+/** A message the worker did not finish (it crashed or ran past the time limit): nothing it did is kept. */
+function lostMessage(failure: Failure): Done {
+  return { requestId: 0, kind: 'done', logs: [], instructions: 0n, failure };
 }

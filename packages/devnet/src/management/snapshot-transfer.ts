@@ -8,8 +8,8 @@ import { bytesEqual, sha256 } from '../bytes.js';
 import type { WasmGlobalValue } from '../execution/types.js';
 import { ErrorCodes, RejectError } from '../reject.js';
 import type { LowWasmMemoryHookStatus, SnapshotMeta, SnapshotSection } from '../state/snapshot-files.js';
-import { requireController, requireViewer, type ManagementContext } from './management-context.js';
-import { addSnapshot, findSnapshot, reserveSnapshotSlot, snapshotMeta, snapshotSize } from './snapshots.js';
+import { requireController, type ManagementContext } from './management-context.js';
+import { addSnapshot, requireSnapshot, reserveSnapshotSlot, snapshotMeta, snapshotSize } from './snapshots.js';
 
 const WASM_PAGE_BYTES = 65536n;
 const MAX_SLICE_BYTES = 2_000_000n;
@@ -84,9 +84,8 @@ function fromCandidGlobal(global: CandidGlobal): WasmGlobalValue {
 }
 
 export async function readSnapshotMetadata(ctx: ManagementContext, canisterId: Principal, snapshotId: Uint8Array) {
-  const record = ctx.store.require(canisterId);
-  requireViewer(ctx, record, record.settings.snapshotVisibility);
-  const meta = await snapshotMeta(ctx, record, findSnapshot(ctx, record, snapshotId));
+  const { record, info } = requireSnapshot(ctx, canisterId, snapshotId, 'view');
+  const meta = await snapshotMeta(ctx, record, info);
   const timer = meta.globalTimerNanos;
   return {
     source: { [meta.source]: null },
@@ -110,9 +109,7 @@ export async function readSnapshotData(
   snapshotId: Uint8Array,
   kind: ReadDataKind,
 ): Promise<{ chunk: Uint8Array }> {
-  const record = ctx.store.require(canisterId);
-  requireViewer(ctx, record, record.settings.snapshotVisibility);
-  const info = findSnapshot(ctx, record, snapshotId);
+  const { record, info } = requireSnapshot(ctx, canisterId, snapshotId, 'view');
   const meta = await snapshotMeta(ctx, record, info);
   if (kind.wasm_chunk) {
     const { hash } = kind.wasm_chunk;
@@ -189,9 +186,7 @@ export async function uploadSnapshotData(
   kind: UploadDataKind,
   chunk: Uint8Array,
 ): Promise<void> {
-  const record = ctx.store.require(canisterId);
-  requireController(ctx, record);
-  const info = findSnapshot(ctx, record, snapshotId);
+  const { record, info } = requireSnapshot(ctx, canisterId, snapshotId, 'control');
   const meta = await snapshotMeta(ctx, record, info);
   if (meta.source !== 'metadata_upload') {
     throw new RejectError(

@@ -151,6 +151,22 @@ export function snapshotSize(meta: SnapshotMeta, chunkBytes: number): bigint {
 }
 
 /**
+ * A snapshot of the canister, for a caller that may change it (`control`: a controller) or read
+ * it (`view`: as the canister's snapshot visibility allows), checked in the replica's order.
+ */
+export function requireSnapshot(
+  ctx: ManagementContext,
+  canisterId: Principal,
+  snapshotId: Uint8Array,
+  access: 'control' | 'view',
+): { record: CanisterRecord; info: SnapshotInfo } {
+  const record = ctx.store.require(canisterId);
+  if (access === 'control') requireController(ctx, record);
+  else requireViewer(ctx, record, record.settings.snapshotVisibility);
+  return { record, info: findSnapshot(ctx, record, snapshotId) };
+}
+
+/**
  * Replaces code, memories, globals, certified data and chunk store with the snapshot's. As on a
  * replica, the global timer is restored only from an uploaded snapshot that gave one.
  */
@@ -159,9 +175,7 @@ export async function loadSnapshot(
   canisterId: Principal,
   snapshotId: Uint8Array,
 ): Promise<void> {
-  const record = ctx.store.require(canisterId);
-  requireController(ctx, record);
-  const info = findSnapshot(ctx, record, snapshotId);
+  const { record, info } = requireSnapshot(ctx, canisterId, snapshotId, 'control');
   const meta = await snapshotMeta(ctx, record, info);
   const files = ctx.store.snapshots;
   const module = files.readSection(record.id, info.id, 'wasm_module');
@@ -196,9 +210,7 @@ export async function deleteSnapshot(
   canisterId: Principal,
   snapshotId: Uint8Array,
 ): Promise<void> {
-  const record = ctx.store.require(canisterId);
-  requireController(ctx, record);
-  const info = findSnapshot(ctx, record, snapshotId);
+  const { record, info } = requireSnapshot(ctx, canisterId, snapshotId, 'control');
   record.snapshots = record.snapshots.filter((snapshot) => snapshot !== info);
   ctx.store.changed();
   await ctx.store.flush([record.id]);

@@ -10,8 +10,7 @@ import {
   type InstallMode,
 } from '../types.js';
 import { appendAudit, queryHelpers } from './audit.js';
-import { requireCanister } from './canisters.js';
-import { promotionExists } from './promotions.js';
+import { requireLiveReference } from './references.js';
 
 export interface BeginDeploymentInput {
   agent: string;
@@ -84,21 +83,16 @@ export class DeploymentRepository {
       throw invalidArgument(`installMode must be one of ${INSTALL_MODES.join(', ')}`);
     const by = this.ctx.resolveActor(input.by);
     return this.ctx.write(() => {
-      const canister = requireCanister(this.ctx, input.environment, input.canisterId);
-      if (canister.agent !== input.agent)
-        throw invalidArgument(`canister ${input.canisterId} belongs to agent ${canister.agent}, not ${input.agent}`);
-      if (canister.decommissionedAt !== null) {
-        throw new HistoryStoreError(
-          'CONFLICT',
-          `canister ${input.canisterId} in ${input.environment} was deleted at ${canister.decommissionedAt}`,
-          {
-            hint: 'deploy to a live canister',
-          },
-        );
-      }
-      if (input.promotionId !== undefined && !promotionExists(this.ctx, input.promotionId)) {
-        throw notFound(`promotion ${input.promotionId} does not exist`);
-      }
+      requireLiveReference(
+        this.ctx,
+        input,
+        (canister) =>
+          new HistoryStoreError(
+            'CONFLICT',
+            `canister ${input.canisterId} in ${input.environment} was deleted at ${canister.decommissionedAt}`,
+            { hint: 'deploy to a live canister' },
+          ),
+      );
       // The canister's record already registered its agent and environment as seen.
       const latest = this.ctx.one(
         this.ctx.q

@@ -1,10 +1,9 @@
 import { HistoryStoreError } from '../errors.js';
-import { actorFromRow, invalidArgument, notFound, type StoreContext } from '../context.js';
+import { actorFromRow, invalidArgument, type StoreContext } from '../context.js';
 import type { Row } from '../db/tables.js';
 import { ROUTE_CAUSES, type ActorInput, type Route, type RouteCause, type RouteChange } from '../types.js';
 import { appendAudit, queryHelpers } from './audit.js';
-import { requireCanister } from './canisters.js';
-import { promotionExists } from './promotions.js';
+import { requireLiveReference } from './references.js';
 
 export interface SetRouteInput {
   agent: string;
@@ -115,18 +114,15 @@ export class RouteRepository {
     if (!ROUTE_CAUSES.includes(input.cause)) throw invalidArgument(`cause must be one of ${ROUTE_CAUSES.join(', ')}`);
     const by = this.ctx.resolveActor(input.by);
     return this.ctx.write(() => {
-      const canister = requireCanister(this.ctx, input.environment, input.canisterId);
-      if (canister.agent !== input.agent)
-        throw invalidArgument(`canister ${input.canisterId} belongs to agent ${canister.agent}, not ${input.agent}`);
-      if (canister.decommissionedAt !== null) {
-        throw new HistoryStoreError(
-          'CONFLICT',
-          `canister ${input.canisterId} in ${input.environment} was deleted; it cannot be live`,
-        );
-      }
-      if (input.promotionId !== undefined && !promotionExists(this.ctx, input.promotionId)) {
-        throw notFound(`promotion ${input.promotionId} does not exist`);
-      }
+      requireLiveReference(
+        this.ctx,
+        input,
+        () =>
+          new HistoryStoreError(
+            'CONFLICT',
+            `canister ${input.canisterId} in ${input.environment} was deleted; it cannot be live`,
+          ),
+      );
       const current = this.currentRow(input.agent, input.environment);
       const from = current?.canister_id ?? null;
       if (input.expectedCanisterId !== undefined && input.expectedCanisterId !== from) {

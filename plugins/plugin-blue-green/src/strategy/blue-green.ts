@@ -10,7 +10,7 @@ import {
   switchBackDiscarding,
   shortHash,
   deleteAndDecommission,
-  ensureCanister,
+  createCanisterStep,
   healthToJson,
   PromotionFailure,
   runDeployment,
@@ -561,21 +561,8 @@ export class BlueGreenStrategy implements PromotionStrategy {
     context.progress(
       `${to.name} has no live canister of ${agent.name}, so there is no blue to keep: deploying the first canister normally.`,
     );
-    const plan = (await journal.plannedCreation(steps.create.name)) ?? client.planCreation();
-    const created = await journal.step(
-      steps.create,
-      async () => {
-        const { canister } = await ensureCanister(
-          session,
-          client,
-          { agent: agent.name, environment: to, plan },
-          { progress: context.progress },
-        );
-        return { canisterId: canister.canisterId };
-      },
-      { plan: { ...plan } },
-    );
-    const canister = session.store.canisters.get(to.name, created.canisterId)!;
+    const createdId = await createCanisterStep(context, client, steps.create);
+    const canister = session.store.canisters.get(to.name, createdId)!;
     const deployed = await journal.step(steps.deploy, async () => {
       const module = wasmArtifactFromBytes(context.module.bytes, `module ${context.module.sha256}`);
       const result = await runDeployment(

@@ -6,8 +6,9 @@ import {
   type CutOverResult,
   earlierSnapshot,
   type PromotionContext,
+  servingDeployment,
   shortHash,
-  takeRecordedSnapshot,
+  snapshotOnce,
   upgradeCopiedState,
 } from '@soulrecall/core';
 import type { Backup } from '@soulrecall/history-store';
@@ -52,16 +53,12 @@ export async function dropRehearsalSnapshot(
 export async function rehearseCopy(context: PromotionContext, client: CanisterClient, blue: string, green: string) {
   const { session, to, agent } = context;
   const reason = rehearsalReason(context);
-  const live = session.store.deployments.latest({ environment: to.name, canisterId: blue, status: 'succeeded' });
-  const snapshot =
-    (await earlierSnapshot(session, client, to.name, blue, reason)) ??
-    (await takeRecordedSnapshot(session, client, {
-      environment: to.name,
-      canisterId: blue,
-      reason,
-      deploymentId: live?.id,
-      moduleSha256: live?.moduleSha256,
-    }));
+  const snapshot = await snapshotOnce(session, client, {
+    environment: to.name,
+    canisterId: blue,
+    reason,
+    ...servingDeployment(session, to.name, blue),
+  });
   context.progress(`Rehearsal: copying the state of blue ${blue} into green ${green} while blue serves…`);
   const copied = await copyStateInto(
     session,

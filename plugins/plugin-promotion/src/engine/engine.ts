@@ -175,23 +175,12 @@ export class PromotionEngine {
       { name: 'release', description: 'release the lock' },
     ];
     if (request.dryRun) {
-      return {
-        ...base,
-        status: 'dry-run',
-        promotionId: null,
+      return dryRunResult(base, {
         targetCanisterId,
-        targetDeployment: null,
-        routeBefore: targetCanisterId,
         routeAfter: null,
-        steps: steps.map((step) => ({
-          name: step.name,
-          status: 'planned',
-          description: step.description,
-          detail: step.detail,
-        })),
-        notes: [...notes, 'Dry run: nothing was changed.'],
-        detail: {},
-      };
+        steps: steps.map((step) => ({ name: step.name, description: step.description, detail: step.detail })),
+        notes,
+      });
     }
     if (route.to.protected) {
       await confirmOrRefuse({
@@ -549,24 +538,17 @@ export class PromotionEngine {
     }
     const note = `--skip-deploy: no network was touched (${route.from.name} was not checked for drift); the promotion and deployment are recorded only.`;
     if (request.dryRun) {
-      return {
-        ...base,
-        status: 'dry-run',
-        promotionId: null,
+      return dryRunResult(base, {
         targetCanisterId,
-        targetDeployment: null,
-        routeBefore: targetCanisterId,
         routeAfter: targetCanisterId,
         steps: [
           {
             name: 'record',
-            status: 'planned',
             description: `record version N of ${route.agent.name} in ${route.to.name} on ${targetCanisterId} (no network call)`,
           },
         ],
-        notes: [...notes, note, 'Dry run: nothing was changed.'],
-        detail: {},
-      };
+        notes: [...notes, note],
+      });
     }
     const store = this.store;
     const locked = this.createLocked(route, module, {
@@ -703,6 +685,35 @@ function promotionResult(base: ResultBase, promotion: Promotion, outcome: Result
     steps: promotion.steps.map((step) => ({ name: step.name, status: step.status, detail: step.detail })),
     notes: outcome.notes,
     detail: outcome.detail,
+  };
+}
+
+/** What --dry-run shows: the planned steps, the route it would leave, and that nothing changed. */
+interface DryRunOutcome {
+  targetCanisterId: string | null;
+  routeAfter: string | null;
+  steps: Array<{ name: string; description: string; detail?: unknown }>;
+  notes: string[];
+}
+
+/** The result of a promotion that only planned (--dry-run): no promotion recorded, every step `planned`. */
+function dryRunResult(base: ResultBase, outcome: DryRunOutcome): PromoteResult {
+  return {
+    ...base,
+    status: 'dry-run',
+    promotionId: null,
+    targetCanisterId: outcome.targetCanisterId,
+    targetDeployment: null,
+    routeBefore: outcome.targetCanisterId,
+    routeAfter: outcome.routeAfter,
+    steps: outcome.steps.map((step) => ({
+      name: step.name,
+      status: 'planned',
+      description: step.description,
+      detail: step.detail,
+    })),
+    notes: [...outcome.notes, 'Dry run: nothing was changed.'],
+    detail: {},
   };
 }
 

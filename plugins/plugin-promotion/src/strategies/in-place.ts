@@ -3,6 +3,7 @@ import {
   adoptPlannedCanister,
   assertUpgradeKeepsPersistence,
   clearRoute,
+  createCanisterStep,
   shortHash,
   deleteAndDecommission,
   deploySteps,
@@ -86,23 +87,7 @@ export class InPlaceStrategy implements PromotionStrategy {
 
     let canisterId = context.targetCanisterId;
     if (!canisterId) {
-      // The plan (chosen id, or ledger deduplication) is journaled before the create call, so a
-      // rerun after a crash finds the canister the first attempt made instead of making another.
-      const plan = (await journal.plannedCreation(createStep.name)) ?? client.planCreation();
-      const created = await journal.step(
-        createStep,
-        async () => {
-          const { canister } = await ensureCanister(
-            session,
-            client,
-            { agent: agent.name, environment: to, plan },
-            { progress: context.progress },
-          );
-          return { canisterId: canister.canisterId };
-        },
-        { plan: { ...plan } },
-      );
-      canisterId = created.canisterId;
+      canisterId = await createCanisterStep(context, client, createStep);
     } else if (!store.canisters.get(to.name, canisterId)) {
       // --target-canister named a canister soulrecall did not know: adopt it (preflight checked control).
       await ensureCanister(session, client, { agent: agent.name, environment: to, canisterId });

@@ -1,5 +1,4 @@
-import { Args } from '@oclif/core';
-import { SoulrecallCommand } from '@soulrecall/core';
+import { promotionIdArg, SoulrecallCommand } from '@soulrecall/core';
 import type { PromotionDetail } from '../../results.js';
 import { showPromotion } from '../../services/promotion-detail.js';
 import { renderPromotionDetail } from '../../render/promotions.js';
@@ -14,10 +13,7 @@ export default class PromoteShow extends SoulrecallCommand<PromotionDetail> {
     '<%= config.bin %> <%= command.id %> prm-k3x9qa --json',
   ];
   static override args = {
-    'promotion-id': Args.string({
-      description: 'Promotion id, as `promote list` prints it (e.g. prm-k3x9qa).',
-      required: true,
-    }),
+    'promotion-id': promotionIdArg(),
   };
 
   public async run(): Promise<PromotionDetail> {

@@ -1,5 +1,4 @@
-import { Args } from '@oclif/core';
-import { confirmOrRefuse, SoulrecallCommand, yesFlag } from '@soulrecall/core';
+import { confirmOrRefuse, promotionIdArg, SoulrecallCommand, yesFlag } from '@soulrecall/core';
 import { requirePromotion, type PromoteResult } from '../../engine/engine.js';
 import { createPromotionEngine } from '../../engine/wiring.js';
 import { renderPromoteResult } from '../../render.js';
@@ -10,7 +9,7 @@ export default class PromoteAbort extends SoulrecallCommand<PromoteResult> {
     "Reads the promotion's step journal and undoes what was done: loads the snapshot taken before the install back into the target, deletes a canister the promotion created, marks its deployment rolled back, and releases the lock.";
   static override examples = ['<%= config.bin %> <%= command.id %> prm-k3x9qa --yes'];
   static override args = {
-    'promotion-id': Args.string({ description: 'Promotion id (see `promote list`).', required: true }),
+    'promotion-id': promotionIdArg(),
   };
   static override flags = { yes: yesFlag('Confirm without asking when the target is protected.') };
 

@@ -1,5 +1,4 @@
-import { Args } from '@oclif/core';
-import { SoulrecallCommand } from '@soulrecall/core';
+import { promotionIdArg, SoulrecallCommand } from '@soulrecall/core';
 import type { PromoteResult } from '../../engine/engine.js';
 import { createPromotionEngine } from '../../engine/wiring.js';
 import { runInterruptible } from '../../progress/interruptible.js';
@@ -12,7 +11,7 @@ export default class PromoteResume extends SoulrecallCommand<PromoteResult> {
     "Reads the promotion's step journal, takes the lock again (a lock left by a dead process is taken over) and runs the steps that did not complete. Completed steps are not repeated.";
   static override examples = ['<%= config.bin %> <%= command.id %> prm-k3x9qa'];
   static override args = {
-    'promotion-id': Args.string({ description: 'Promotion id (see `promote list`).', required: true }),
+    'promotion-id': promotionIdArg(),
   };
 
   public async run(): Promise<PromoteResult> {
