@@ -5,7 +5,8 @@
  * run. Target: the median of `promote list` within twice the median of `--version`, with the
  * history in the local SQLite file and in a shared PostgreSQL database (the same records, copied
  * there by `history push`, read through SOULRECALL_HISTORY_URL).
- * Usage: node --import tsx bench/history-plugin/run.mjs [--promotions 100000] [--agents 100] [--runs 15] [--batch 2000] [--home DIR] [--backends sqlite,postgres]
+ * Usage: node --import tsx bench/history-plugin/run.mjs [--promotions 100000] [--agents 100] [--runs 15] [--batch 2000]
+ * [--home DIR] [--backends sqlite,postgres]
  * --home DIR keeps the generated store in DIR (created on the first run, reused when it has a history.db).
  */
 import { spawnSync } from 'node:child_process';
@@ -31,7 +32,10 @@ for (let i = 2; i < process.argv.length; i += 2) {
 }
 const log = (message) => process.stderr.write(`${message}\n`);
 
-/** Writes the oclif manifests users get from `npm run build` where missing; returns the ones it wrote, to remove afterwards. */
+/**
+ * Writes the oclif manifests users get from `npm run build` where missing; returns the ones it wrote, to remove
+ * afterwards.
+ */
 function ensureManifests() {
   const oclif = join(repoRoot, 'node_modules', '.bin', 'oclif');
   const dirs = [repoRoot, ...readdirSync(join(repoRoot, 'plugins')).map((name) => join(repoRoot, 'plugins', name))];

@@ -206,7 +206,8 @@ describe('soulrecall binary: promote list, promote show, history', function () {
     expect(staged.json.environment).to.equal('staging');
     expect(staged.json.events.length).to.be.greaterThan(0);
     expect(staged.json.events.every((e: { environment: string }) => e.environment === 'staging')).to.equal(true);
-    // Piped: one event per line, never wrapped (wrapped to 80 columns on a terminal: test/cli/terminal-manners.test.ts).
+    // Piped: one event per line, never wrapped (wrapped to 80 columns on a terminal:
+    // test/cli/terminal-manners.test.ts).
     const table = await sandbox.run(['history', '--limit', '10'], { cwd: project });
     expect(table.exitCode, table.stderr).to.equal(0);
     const limited = await runJson(sandbox, project, ['history', '--limit', '10']);

@@ -66,7 +66,10 @@ describe('--json shapes: one checked-in schema per command', function () {
       sandbox.cleanup();
     });
 
-    /** Runs `soulrecall <id words> <rest> --json`, expects `exitCode`, and checks the output against the command's schema. */
+    /**
+     * Runs `soulrecall <id words> <rest> --json`, expects `exitCode`, and checks the output against the command's
+     * schema.
+     */
     async function check(
       id: string,
       rest: string[] = [],

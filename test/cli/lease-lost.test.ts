@@ -59,7 +59,10 @@ describe('soulrecall binary: a lease renewal that fails stops the operation befo
     }
   }
 
-  /** The paused process's renewal timer (every 20 s) finds the lock taken: waits until what it journals at that moment is there. */
+  /**
+   * The paused process's renewal timer (every 20 s) finds the lock taken: waits until what it journals at that moment
+   * is there.
+   */
   async function renewalFailed(found: () => boolean, paused: PausedPromotion): Promise<void> {
     for (let waited = 0; !found(); waited += 1000) {
       if (waited > 90_000) throw new Error(`the paused process never noticed its lost lease:\n${paused.stderr()}`);

@@ -171,7 +171,8 @@ describe('soulrecall binary: terminals and pipes', function () {
     });
 
     it('history wraps long summaries under themselves and promote show fits, within 80 columns', async () => {
-      // The joined screen undoes the terminal's own wrapping: lines still within 80 columns were cut or wrapped by soulrecall.
+      // The joined screen undoes the terminal's own wrapping: lines still within 80 columns were cut or wrapped by
+      // soulrecall.
       const history = await runInPane(pane, 'soulrecall history --limit 8');
       expect(history.exitCode).to.equal(0);
       const lines = history.screen.split('\n');
@@ -360,7 +361,10 @@ describe('soulrecall binary: terminals and pipes', function () {
   });
 });
 
-/** Waits until the store shows a running promotion of my-agent whose install step succeeded (it then pauses), and returns its id. */
+/**
+ * Waits until the store shows a running promotion of my-agent whose install step succeeded (it then pauses), and
+ * returns its id.
+ */
 async function pausedAfterInstall(project: TestProject): Promise<string> {
   const deadline = Date.now() + 120_000;
   while (Date.now() < deadline) {

@@ -8,7 +8,10 @@ export interface PausedPromotion {
   exited: Promise<number | null>;
 }
 
-/** Starts the binary in a project folder (a TestProject, a FaultCampaign) and resolves once `paused after <step>` is on its stderr. */
+/**
+ * Starts the binary in a project folder (a TestProject, a FaultCampaign) and resolves once `paused after <step>` is on
+ * its stderr.
+ */
 export function startPaused(
   project: { dir: string; sandbox: CliSandbox },
   args: string[],

@@ -15,7 +15,10 @@ import { freePort } from './ports.js';
 const require = createRequire(import.meta.url);
 const verdaccioBin = join(dirname(require.resolve('verdaccio/package.json')), 'bin', 'verdaccio');
 
-/** Every package `npm install -g soulrecall` needs from us (folders in the repository), published as `npm run build` left them. */
+/**
+ * Every package `npm install -g soulrecall` needs from us (folders in the repository), published as `npm run build`
+ * left them.
+ */
 export const PUBLISHED_PACKAGES = [
   'packages/canister-client',
   'packages/history-store',

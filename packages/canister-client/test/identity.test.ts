@@ -22,7 +22,10 @@ function expectCode(fn: () => unknown, code: string): CanisterClientError {
 
 const PASSPHRASE = 'correct horse battery staple';
 
-/** Key files as the tools write them, each made by openssl itself (dfx's Ed25519 form excepted: openssl cannot write it). */
+/**
+ * Key files as the tools write them, each made by openssl itself (dfx's Ed25519 form excepted: openssl cannot write
+ * it).
+ */
 interface KeyFormat {
   name: string;
   keyType: 'ed25519' | 'secp256k1' | 'p256';

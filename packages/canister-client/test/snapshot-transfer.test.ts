@@ -136,7 +136,9 @@ function replicaSnapshots(options: { corruptChunk?: boolean; shortSlice?: boolea
   return { management: new ManagementCanister(transport), snapshots, stats, add };
 }
 
-/** A snapshot with a small module, a heap of `heapBytes` (mostly random, one zero page), stable memory and two chunks. */
+/**
+ * A snapshot with a small module, a heap of `heapBytes` (mostly random, one zero page), stable memory and two chunks.
+ */
 function sampleContent(heapBytes = 5_500_000): SnapshotContent {
   const heap = new Uint8Array(randomBytes(heapBytes));
   heap.fill(0, 2_000_000, 4_000_000); // one whole slice of zeros: never uploaded

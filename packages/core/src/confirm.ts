@@ -102,7 +102,8 @@ export async function askSecret(
   question: string,
   options: { input?: TerminalInput; output?: NodeJS.WritableStream; interrupt?: () => void } = {},
 ): Promise<string> {
-  // Raw mode swallows the signal the terminal would have sent: send it, so Ctrl-C here ends the command as it does elsewhere.
+  // Raw mode swallows the signal the terminal would have sent: send it, so Ctrl-C here ends the command as it does
+  // elsewhere.
   const interrupt = options.interrupt ?? (() => process.kill(process.pid, 'SIGINT'));
   const input = options.input ?? (process.stdin as TerminalInput);
   const output = options.output ?? process.stderr;

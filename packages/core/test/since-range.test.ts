@@ -2,7 +2,10 @@ import { expect } from 'chai';
 import { SoulrecallError } from '../src/errors.js';
 import { MAX_SINCE_SPAN_MS, parseSince } from '../src/since.js';
 
-/** `--since` of `history` and `logs`: every value either becomes a real Date or a usage error, never an "Invalid time value". */
+/**
+ * `--since` of `history` and `logs`: every value either becomes a real Date or a usage error, never an "Invalid time
+ * value".
+ */
 describe('--since: ranges', () => {
   const now = new Date('2026-11-26T12:00:00.000Z');
 

@@ -96,7 +96,8 @@ export async function startDevnetWithEngine(options: DevnetOptions, createEngine
   );
   const startedAt = new Date().toISOString();
   let port = 0;
-  // The faucet mints between messages: the ledger's own updates run one at a time beside it, never interleaved (single thread, no await inside).
+  // The faucet mints between messages: the ledger's own updates run one at a time beside it, never interleaved (single
+  // thread, no await inside).
   const fund = (principal: Principal | string, cycles: bigint) => ledger.fund(toPrincipal(principal), cycles);
   const server = new DevnetHttpServer(
     new ProtocolHandlers(keys, certifier, subnet),

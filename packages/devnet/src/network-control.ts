@@ -358,7 +358,9 @@ const CYCLE_SUFFIXES: Record<string, bigint> = {
   t: 1_000_000_000_000n,
 };
 
-/** A positive number of cycles: digits with an optional k, m, b or t (thousand … trillion), as icp-cli writes amounts. */
+/**
+ * A positive number of cycles: digits with an optional k, m, b or t (thousand … trillion), as icp-cli writes amounts.
+ */
 export function parseCyclesAmount(text: string): bigint {
   const match = /^([0-9][0-9_]*)(?:\.([0-9]+))?([kmbt]?)$/i.exec(text.trim());
   const scale = match ? CYCLE_SUFFIXES[match[3]!.toLowerCase()]! : 0n;

@@ -262,10 +262,12 @@ export class Subnet {
       const bytes = id.toUint8Array();
       let ran = false;
       for (const task of this.engine.systemTasksDue(bytes, nowNanos())) {
-        // Checked for each task: the timer may have stopped the canister (a call to the management canister, once calls run).
+        // Checked for each task: the timer may have stopped the canister (a call to the management canister, once calls
+        // run).
         const record = this.store.get(id);
         if (record?.status !== 'running') break;
-        // The spec's caller of a system task is the management canister; the engine checks again that the task is due then.
+        // The spec's caller of a system task is the management canister; the engine checks again that the task is due
+        // then.
         const outcome = await this.engine.runSystemTask(
           bytes,
           task,
@@ -343,7 +345,10 @@ export class Subnet {
     return { result, refund: kept ? 0n : cycles };
   }
 
-  /** A call to a system canister: from a user (no cycles) or a canister; updates to one run one at a time, as any canister's. */
+  /**
+   * A call to a system canister: from a user (no cycles) or a canister; updates to one run one at a time, as any
+   * canister's.
+   */
   private async callSystemCanister(
     canister: SystemCanister,
     message: CanisterMessage,
@@ -394,7 +399,9 @@ export class Subnet {
     return { record, bytes, methods: this.engine.methods(bytes) };
   }
 
-  /** The first message of a call context: an update method, or a query method run as an update (which keeps nothing). */
+  /**
+   * The first message of a call context: an update method, or a query method run as an update (which keeps nothing).
+   */
   private async runUpdate(
     message: CanisterMessage,
     context: CallContext,

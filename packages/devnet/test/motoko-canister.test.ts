@@ -2,7 +2,8 @@ import { expect } from 'chai';
 import { Actor, CanisterStatus, type HttpAgent } from '@dfinity/agent';
 import type { IDL } from '@dfinity/candid';
 import type { Principal } from '@dfinity/principal';
-// Loaded here first: the engine's lazy import('binaryen') from TypeScript sources under tsx fails otherwise (see report).
+// Loaded here first: the engine's lazy import('binaryen') from TypeScript sources under tsx fails otherwise (see
+// report).
 import 'binaryen';
 import { startDevnet, type Devnet } from '../src/index.js';
 import { createCanister, installCode, makeAgent, makeTempDir, newIdentity, removeDir } from './support/fixtures.js';
@@ -14,7 +15,10 @@ const counterIdl: IDL.InterfaceFactory = ({ IDL: idl }) =>
   idl.Service({ inc: idl.Func([], [idl.Nat], []), get: idl.Func([], [idl.Nat], ['query']) });
 type Counter = { inc(): Promise<bigint>; get(): Promise<bigint> };
 
-/** `relay` awaits another canister; `start` sets a recurring timer whose job awaits it too (Motoko runs timer jobs in self-calls). */
+/**
+ * `relay` awaits another canister; `start` sets a recurring timer whose job awaits it too (Motoko runs timer jobs in
+ * self-calls).
+ */
 const CALLING_SOURCE = `
 import Timer "mo:core/Timer";
 import Principal "mo:core/Principal";

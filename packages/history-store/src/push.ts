@@ -18,7 +18,10 @@ export interface PushedProject {
   snapshotFiles: number;
 }
 
-/** Multi-row inserts of this many rows: few round trips to a remote server; the widest table (~20 columns) stays below SQLite's 32,766 and PostgreSQL's 65,535 parameters. */
+/**
+ * Multi-row inserts of this many rows: few round trips to a remote server; the widest table (~20 columns) stays below
+ * SQLite's 32,766 and PostgreSQL's 65,535 parameters.
+ */
 const BATCH = 1_000;
 
 function batches<T>(rows: T[]): T[][] {

@@ -37,7 +37,8 @@ describe('several processes sharing one store', function () {
       new Promise<T>((resolve, reject) => {
         const onExit = (code: number | null, signal: string | null) =>
           reject(new Error(`worker-${i} exited (code ${code}, signal ${signal}) before reporting:\n${stderr[i]}`));
-        // 'close' comes after the worker's stdio and IPC channel are drained, so a report sent just before exiting is seen first.
+        // 'close' comes after the worker's stdio and IPC channel are drained, so a report sent just before exiting is
+        // seen first.
         workers[i]!.once('close', onExit);
         workers[i]!.once('message', (message) => {
           workers[i]!.off('close', onExit);

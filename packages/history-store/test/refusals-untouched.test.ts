@@ -6,7 +6,9 @@ import { join } from 'node:path';
 import { APPLICATION_ID, HistoryStoreError, LATEST_SCHEMA_VERSION, openHistoryStore } from '../src/index.js';
 import { makeTempDir, removeDir, tempStore } from './helpers.js';
 
-/** Every entry of the data directory with the hash of its bytes (folders as `dir`): equal before and after = untouched. */
+/**
+ * Every entry of the data directory with the hash of its bytes (folders as `dir`): equal before and after = untouched.
+ */
 function snapshot(dir: string): Record<string, string> {
   const digest = (path: string) =>
     statSync(path).isDirectory() ? 'dir' : createHash('sha256').update(readFileSync(path)).digest('hex');

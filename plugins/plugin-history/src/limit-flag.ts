@@ -1,7 +1,10 @@
 import { Flags } from '@oclif/core';
 import { SoulrecallError } from '@soulrecall/core';
 
-/** The most rows one `--limit` may ask for: more than any terminal or script reads at once, well inside what SQLite and a JavaScript number hold exactly. */
+/**
+ * The most rows one `--limit` may ask for: more than any terminal or script reads at once, well inside what SQLite and
+ * a JavaScript number hold exactly.
+ */
 export const MAX_LIMIT = 1_000_000;
 const WHOLE_NUMBER = /^\d+$/;
 

@@ -24,7 +24,10 @@ export function stateDirFor(port: number, given: string | undefined): string {
   return given ? path.resolve(given) : path.join(dataDir(), 'networks', String(port));
 }
 
-/** The network `status` and `stop` mean: by --state-dir when given, else the one running on --port, whatever its state directory. */
+/**
+ * The network `status` and `stop` mean: by --state-dir when given, else the one running on --port, whatever its state
+ * directory.
+ */
 export function findNetwork(flags: { port: number; 'state-dir'?: string }): Promise<NetworkLocation> {
   return locateNetwork({
     port: flags.port,

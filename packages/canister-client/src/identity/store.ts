@@ -229,7 +229,8 @@ export class IdentityStore {
     if (!fs.existsSync(file)) {
       const dir = path.dirname(file);
       if (fs.existsSync(path.join(dir, 'identity.pem.encrypted'))) {
-        // dfx encrypts with its own scheme (Argon2 and AES-GCM, identity.json holding the parameters), not a PEM format.
+        // dfx encrypts with its own scheme (Argon2 and AES-GCM, identity.json holding the parameters), not a PEM
+        // format.
         throw new CanisterClientError(
           'IDENTITY_ENCRYPTED',
           `The dfx identity "${name}" is encrypted in dfx's own format, which soulrecall cannot read`,

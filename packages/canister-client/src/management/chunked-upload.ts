@@ -5,7 +5,9 @@ import type { Principal } from '@dfinity/principal';
 
 /** The IC's chunk size limit. */
 export const MAX_CHUNK_BYTES = 1024 * 1024;
-/** Modules above this go through the chunk store: a single install_code message must stay under the 2 MiB ingress limit. */
+/**
+ * Modules above this go through the chunk store: a single install_code message must stay under the 2 MiB ingress limit.
+ */
 export const CHUNKED_INSTALL_THRESHOLD = Math.floor(1.9 * 1024 * 1024);
 export const DEFAULT_UPLOAD_CONCURRENCY = 4;
 

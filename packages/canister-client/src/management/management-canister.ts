@@ -292,7 +292,9 @@ export class ManagementCanister {
     return Uint8Array.from(raw.chunk);
   }
 
-  /** Creates an all-zero snapshot of the given shape, to be filled with `uploadSnapshotData`; resolves to its id (hex). */
+  /**
+   * Creates an all-zero snapshot of the given shape, to be filled with `uploadSnapshotData`; resolves to its id (hex).
+   */
   async uploadSnapshotMetadata(
     canisterId: PrincipalLike,
     metadata: SnapshotMetadataUpload,

@@ -18,7 +18,9 @@ export interface JournalStepDefinition<T extends JsonObject> {
   readonly decode: Decoder<T>;
 }
 
-/** A stored step record that is not what its step declares (a journal written by another soulrecall version, or edited). */
+/**
+ * A stored step record that is not what its step declares (a journal written by another soulrecall version, or edited).
+ */
 export class JournalRecordMismatch extends SoulrecallError {
   constructor(
     readonly path: string,

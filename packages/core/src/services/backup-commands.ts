@@ -44,7 +44,10 @@ export interface CreateBackupRequest {
   download?: boolean;
 }
 
-/** Takes a canister snapshot (code, heap, stable memory) and records it with who and when; with `download`, keeps it on disk too. */
+/**
+ * Takes a canister snapshot (code, heap, stable memory) and records it with who and when; with `download`, keeps it on
+ * disk too.
+ */
 export async function createBackup(
   session: Session,
   request: CreateBackupRequest,

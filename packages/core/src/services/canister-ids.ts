@@ -69,7 +69,9 @@ export function writtenRoutes(
   });
 }
 
-/** Sets the agent's id for an environment in its file, keeping everything else (temp file + rename). Returns the file. */
+/**
+ * Sets the agent's id for an environment in its file, keeping everything else (temp file + rename). Returns the file.
+ */
 export function writeCanisterId(
   config: Pick<ProjectConfig, 'root' | 'environments'>,
   agent: string,

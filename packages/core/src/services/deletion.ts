@@ -12,7 +12,9 @@ export interface DeletionResult {
   agent: string;
   /** False when the network no longer had the canister (it is only marked decommissioned). */
   deletedOnNetwork: boolean;
-  /** True when it was the live canister, gone from the network: its route was removed too (deploy again for a new one). */
+  /**
+   * True when it was the live canister, gone from the network: its route was removed too (deploy again for a new one).
+   */
   routeCleared: boolean;
   decommissionedAt: string;
 }

@@ -285,8 +285,8 @@ export async function runDeployment(
 /**
  * Refuses, before anything is recorded, an upgrade the network would refuse anyway: a canister
  * running Motoko with enhanced orthogonal persistence can only be upgraded to a module that has
- * it too (an empty module included). The running module is read from the artifact store (every deployed module is there);
- * one soulrecall never stored is left to the network to judge.
+ * it too (an empty module included). The running module is read from the artifact store (every deployed module
+ * is there); one soulrecall never stored is left to the network to judge.
  */
 export async function assertUpgradeKeepsPersistence(
   session: Session,
@@ -342,7 +342,10 @@ function resolveMode(mode: DeployMode, previousModuleHash: string | null, canist
   return mode;
 }
 
-/** The deploy's verdict on an unhealthy version: DEPLOY_ROLLED_BACK (exit 12) when its snapshot was restored, else UNHEALTHY. */
+/**
+ * The deploy's verdict on an unhealthy version: DEPLOY_ROLLED_BACK (exit 12) when its snapshot was restored, else
+ * UNHEALTHY.
+ */
 function unhealthyError(
   unhealthy: UnhealthyDeployment,
   base: Pick<

@@ -246,7 +246,8 @@ export async function doctor(session: Session, options: DoctorOptions = {}): Pro
     }
 
     for (const deployment of pending) {
-      if (deployment.promotionId && unfinishedIds.has(deployment.promotionId)) continue; // its promotion's resume or abort settles it
+      // its promotion's resume or abort settles it
+      if (deployment.promotionId && unfinishedIds.has(deployment.promotionId)) continue;
       const moduleHash = await onNetwork(deployment.canisterId);
       const installed = moduleHash === deployment.moduleSha256;
       const entry = finding({

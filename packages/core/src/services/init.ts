@@ -71,7 +71,9 @@ export interface InitResult {
   warnings: string[];
 }
 
-/** With nothing to read: the three-stage pipeline of the README, staging and production to be pointed at real networks. */
+/**
+ * With nothing to read: the three-stage pipeline of the README, staging and production to be pointed at real networks.
+ */
 const DEFAULT_PIPELINE: ImportedProject = {
   source: null,
   file: null,

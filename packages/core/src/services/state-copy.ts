@@ -16,7 +16,10 @@ export interface UploadContentInput {
   content: SnapshotContent;
   /** Identifies this upload across reruns (see TransferCheckpoints.key). */
   checkpointKey: string;
-  /** The target is a canister soulrecall manages: unrecorded snapshots an interrupted attempt left there are deleted first. */
+  /**
+   * The target is a canister soulrecall manages: unrecorded snapshots an interrupted attempt left there are deleted
+   * first.
+   */
   targetIsOurs?: boolean;
   concurrency?: number;
 }

@@ -10,7 +10,9 @@ const BLS_DER_PREFIX = fromHex('308182301d060d2b0601040182dc7c0503010201060c2b06
 const ED25519_DER_PREFIX = fromHex('302a300506032b6570032100');
 const KEYS_FILE = 'network-keys.json';
 
-/** The network's identity: the BLS root key that signs certificates and one node's Ed25519 key that signs query replies. */
+/**
+ * The network's identity: the BLS root key that signs certificates and one node's Ed25519 key that signs query replies.
+ */
 export interface NetworkKeys {
   rootSecretKey: Uint8Array;
   /** DER-wrapped G2 public key, what /api/v2/status returns as `root_key`. */

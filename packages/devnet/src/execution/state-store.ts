@@ -59,7 +59,10 @@ export const newGeneration = (): string => randomBytes(GENERATION_BYTES).toStrin
 /** Past this many bytes of log (or the state's own size, if larger), the next write is a full base. */
 const LOG_LIMIT_BYTES = 16 * 1024 * 1024;
 
-/** A copy of a canister's committed state to write while execution goes on (the heap and stable memory are shared buffers). */
+/**
+ * A copy of a canister's committed state to write while execution goes on (the heap and stable memory are shared
+ * buffers).
+ */
 export function storedCopy(
   module: { original: Uint8Array; sha256: string },
   committed: CommittedWasmState,
@@ -114,7 +117,10 @@ export class WasmStateStore {
     return path.join(this.stateDir, key);
   }
 
-  /** Reads a canister's state synchronously (the engine's accessors are synchronous): the base, then its log; undefined when none. */
+  /**
+   * Reads a canister's state synchronously (the engine's accessors are synchronous): the base, then its log; undefined
+   * when none.
+   */
   load(key: string): LoadedWasmState | undefined {
     const bytes = unlessMissing(() => fs.readFileSync(path.join(this.canisterDir(key), STATE_FILE)));
     if (bytes === undefined) return undefined;
@@ -176,7 +182,10 @@ export class WasmStateStore {
     }
   }
 
-  /** The log of this base, if there is one (a log of another generation was left by a crash between writing a base and removing the log). */
+  /**
+   * The log of this base, if there is one (a log of another generation was left by a crash between writing a base and
+   * removing the log).
+   */
   private readLog(key: string, generation: string | undefined): Buffer | undefined {
     if (!generation) return undefined;
     const log = unlessMissing(() => fs.readFileSync(path.join(this.canisterDir(key), LOG_FILE)));

@@ -269,7 +269,10 @@ export class SystemApi {
     return call;
   }
 
-  /** Drops the call under construction: its cycles go back to the balance (spec: call_new again, or returning without call_perform). */
+  /**
+   * Drops the call under construction: its cycles go back to the balance (spec: call_new again, or returning without
+   * call_perform).
+   */
   private abandonPendingCall(frame: CallFrame): void {
     if (!frame.pendingCall) return;
     frame.cyclesMoved -= frame.pendingCall.cycles;

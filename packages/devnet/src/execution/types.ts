@@ -128,7 +128,9 @@ export type MessageOutcome =
  */
 export type SystemTask = 'global_timer' | 'heartbeat';
 
-/** Outcome of a system task: it has no caller to reply to, so it either completes or traps (a reject like an update's). */
+/**
+ * Outcome of a system task: it has no caller to reply to, so it either completes or traps (a reject like an update's).
+ */
 export type SystemTaskOutcome =
   | { kind: 'completed'; logs: CanisterLogLine[]; instructions: bigint; effects: CallEffects }
   | Extract<MessageOutcome, { kind: 'reject' }>;
@@ -240,7 +242,9 @@ export interface ExecutionEngine {
   exportState(canisterId: PrincipalBytes): Promise<WasmStateExport>;
   /** Replaces the canister's code and Wasm state (load_canister_snapshot); validated like an install. */
   importState(canisterId: PrincipalBytes, state: WasmStateExport): Promise<ImportOutcome>;
-  /** Types of the mutable globals a snapshot of this (raw) module holds, in order; throws ExecutionError INVALID_WASM. */
+  /**
+   * Types of the mutable globals a snapshot of this (raw) module holds, in order; throws ExecutionError INVALID_WASM.
+   */
   mutableGlobalTypes(wasm: Uint8Array): Promise<WasmGlobalType[]>;
   /** Forgets a deleted canister, including what is persisted for it. */
   remove(canisterId: PrincipalBytes): Promise<void>;

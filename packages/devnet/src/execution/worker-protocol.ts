@@ -58,7 +58,9 @@ export type WorkerRequest =
   | (BaseRequest & { op: 'update' | 'query'; method: string; arg: Uint8Array; context: MessageContext })
   | (BaseRequest & { op: 'system-task'; task: SystemTask; context: MessageContext })
   | (BaseRequest & { op: 'callback'; callback: CallbackRequest; context: MessageContext })
-  /** Only the cleanup callback: its reply or reject callback ended where the worker could not run it (the time limit). */
+  /**
+   * Only the cleanup callback: its reply or reject callback ended where the worker could not run it (the time limit).
+   */
   | (BaseRequest & { op: 'cleanup'; callback: CallbackRequest; context: MessageContext })
   | (BaseRequest & { op: 'evict' });
 
@@ -72,7 +74,10 @@ export type WorkerResponse =
       rejectMessage?: string;
       failure?: Failure;
       committed?: CommittedWasmState;
-      /** The calls and accepted cycles of the message that committed (for a trapped callback: its cleanup's, which makes no calls). */
+      /**
+       * The calls and accepted cycles of the message that committed (for a trapped callback: its cleanup's, which makes
+       * no calls).
+       */
       effects?: CallEffects;
       instanceLost?: boolean;
     }

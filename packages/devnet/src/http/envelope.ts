@@ -134,7 +134,10 @@ function checkExpiry(expiry: bigint, now: bigint): void {
   }
 }
 
-/** Checks sender, public key, delegations and signature. Returns the intersection of delegation targets, if any restrict. */
+/**
+ * Checks sender, public key, delegations and signature. Returns the intersection of delegation targets, if any
+ * restrict.
+ */
 function authenticate(
   envelope: Record<string, unknown>,
   sender: Principal,

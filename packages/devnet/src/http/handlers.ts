@@ -47,7 +47,10 @@ export class ProtocolHandlers {
     });
   }
 
-  /** `async`: /api/v2 (202 at once, the agent polls); `sync`: /api/v3 and /api/v4 (the certified outcome, or 202 after a while). */
+  /**
+   * `async`: /api/v2 (202 at once, the agent polls); `sync`: /api/v3 and /api/v4 (the certified outcome, or 202 after a
+   * while).
+   */
   async call(mode: 'async' | 'sync', ecid: Principal, body: Uint8Array): Promise<HttpReply> {
     if (body.length > MAX_INGRESS_BYTES) {
       throw new HttpError(

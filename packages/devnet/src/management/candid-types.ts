@@ -247,7 +247,10 @@ export const READ_ONLY_METHODS: ReadonlySet<string> = new Set([
   'raw_rand',
 ]);
 
-/** Methods that keep the cycles a calling canister attached (the new canister's, the target's); every other one refunds them. */
+/**
+ * Methods that keep the cycles a calling canister attached (the new canister's, the target's); every other one refunds
+ * them.
+ */
 export const CYCLES_KEEPING_METHODS: ReadonlySet<string> = new Set(['create_canister', 'deposit_cycles']);
 
 /** Methods only canisters may call; an ingress message to them is refused like a replica does. */

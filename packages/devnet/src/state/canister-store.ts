@@ -62,7 +62,8 @@ export class CanisterStore {
       this.canisterRange = stored.canisterRange;
       this.nextCanisterIndex = stored.nextCanisterIndex;
     } else {
-      // A new state directory, or one whose canisters were numbered from 0: they stay, new ones come from a range of its own.
+      // A new state directory, or one whose canisters were numbered from 0: they stay, new ones come from a range of
+      // its own.
       this.canisterRange = chooseCanisterRange();
       this.nextCanisterIndex = this.canisterRange.start;
       this.writeRegistry();
@@ -119,7 +120,10 @@ export class CanisterStore {
 
   // --- logs ----------------------------------------------------------------------------------
 
-  /** A canister's log from its file (or, in a state directory of an earlier version, from the registry, moved to a file). */
+  /**
+   * A canister's log from its file (or, in a state directory of an earlier version, from the registry, moved to a
+   * file).
+   */
   private loadLogs(record: CanisterRecord): void {
     const onDisk = this.logFiles.read(record.id);
     if (!onDisk) {

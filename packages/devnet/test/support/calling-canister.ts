@@ -134,7 +134,10 @@ export interface CallSpec {
   timeoutSeconds?: number;
 }
 
-/** The argument of `call`: flags · cycles (u64 LE) · timeout (u32 LE) · callee length · callee · method length · method · payload. */
+/**
+ * The argument of `call`: flags · cycles (u64 LE) · timeout (u32 LE) · callee length · callee · method length · method
+ * · payload.
+ */
 export function callArg(spec: CallSpec): Uint8Array {
   const callee = spec.callee.toUint8Array();
   const method = new TextEncoder().encode(spec.method);

@@ -16,7 +16,9 @@ export function removeDir(dir: string): void {
 
 export const newIdentity = (): Identity => Ed25519KeyIdentity.generate();
 
-/** An agent with every verification on: root key fetched from the network, certificates and query signatures checked. */
+/**
+ * An agent with every verification on: root key fetched from the network, certificates and query signatures checked.
+ */
 export function makeAgent(url: string, identity: Identity): Promise<HttpAgent> {
   return HttpAgent.create({ host: url, shouldFetchRootKey: true, identity, retryTimes: 0 });
 }

@@ -15,7 +15,10 @@ export interface PromotionListQuery {
 
 export const DEFAULT_PROMOTION_LIMIT = 20;
 
-/** `promote list`: the agent's promotions, newest first. An agent nobody knows is an error, an agent without promotions is not. */
+/**
+ * `promote list`: the agent's promotions, newest first. An agent nobody knows is an error, an agent without promotions
+ * is not.
+ */
 export function listPromotions(source: HistorySource, query: PromotionListQuery): PromotionListResult {
   const scopes = projectScopes(source, query.allProjects);
   const environment = resolveEnvironmentFilter(source, query.environment, scopes);

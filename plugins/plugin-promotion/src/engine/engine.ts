@@ -385,7 +385,8 @@ export class PromotionEngine {
     this.active = { promotionId, lease };
     let held = true;
     try {
-      // The lock step is journaled by createLocked/acquire, outside the journal's step(): its fault-injection point is here.
+      // The lock step is journaled by createLocked/acquire, outside the journal's step(): its fault-injection point is
+      // here.
       await this.deps.afterStep?.('lock');
       // A process killed between a route change and its canister_ids.json write left the file behind the store.
       syncCanisterIds(this.deps.session, context.agent.name, context.to.name);
@@ -445,7 +446,8 @@ export class PromotionEngine {
       const next = `\`soulrecall promote resume ${promotionId}\` continues from the journal, \`soulrecall promote abort ${promotionId}\` undoes it.`;
       const code = (error as { code?: unknown }).code;
       if (typeof code === 'string' && isSoulrecallErrorCode(code)) {
-        // Keep the code (and so the exit code) of what stopped it, and the hint a command shows for it; add the way forward.
+        // Keep the code (and so the exit code) of what stopped it, and the hint a command shows for it; add the way
+        // forward.
         const stopped = toSoulrecallError(error);
         const hint = `${stopped.hint ? `${stopped.hint} ` : ''}Then ${next}`;
         throw new SoulrecallError(stopped.message, {

@@ -9,7 +9,9 @@ import {
 import type { Deployment, HistoryStore } from '@soulrecall/history-store';
 import type { PromotionRoute } from './request.js';
 
-/** Reads the module hash a canister runs (read_state, certified). Injected so the engine is testable without a network. */
+/**
+ * Reads the module hash a canister runs (read_state, certified). Injected so the engine is testable without a network.
+ */
 export type ModuleHashProbe = (environment: EnvironmentConfig, canisterId: string) => Promise<string | null>;
 
 export interface SourceOptions {

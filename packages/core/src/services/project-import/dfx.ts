@@ -121,7 +121,10 @@ function agentOf(file: string, name: string, value: unknown): ImportedAgent {
   return { name, ...(candid ? { candid } : {}) };
 }
 
-/** soulrecall's `network:` for a dfx network: its first provider, else its bind address; `ic` and the default local bind by name. */
+/**
+ * soulrecall's `network:` for a dfx network: its first provider, else its bind address; `ic` and the default local bind
+ * by name.
+ */
 function networkValue(file: string, name: string, value: unknown): string {
   if (value !== undefined && !isObject(value))
     throw importError(

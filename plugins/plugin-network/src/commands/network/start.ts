@@ -39,7 +39,8 @@ export default class NetworkStart extends SoulrecallCommand<NetworkStartResult> 
   public async run(): Promise<NetworkStartResult> {
     const { flags } = await this.parse(NetworkStart);
     const stateDir = stateDirFor(flags.port, flags['state-dir']);
-    // The identity soulrecall deploys with can pay for canisters the mainnet way (through the cycles ledger) from the start.
+    // The identity soulrecall deploys with can pay for canisters the mainnet way (through the cycles ledger) from the
+    // start.
     const fundedPrincipal = (await identityPrincipal(this.session({ requireConfig: false }))).principal;
     const options = { port: flags.port, stateDir, clean: flags.clean, fundedPrincipals: [fundedPrincipal] };
     if (flags.background) {
