@@ -115,6 +115,30 @@ export function parseProjectConfig(text: string, file: string): ProjectConfig {
   const root = top as YAMLMap;
   checkKeys(root, TOP_LEVEL_KEYS, '', fail);
 
+  /**
+   * The entries of an optional mapping of names (`agents:`, `plugins:`), each name checked as it is
+   * reached: absent or empty is none, anything but a mapping is refused.
+   */
+  const namedEntries = function* (
+    key: string,
+    refusal: { notMapping: string; hint: string; nameOf: string },
+  ): Generator<{ name: string; pair: Pair<Node, Node> }> {
+    const node = root.get(key, true) as Node | undefined;
+    if (node === undefined || (isScalar(node) && node.value === null)) return;
+    if (!isMap(node)) fail('CONFIG_INVALID_VALUE', node, refusal.notMapping, refusal.hint);
+    for (const pair of (node as YAMLMap).items as Pair<Node, Node>[]) {
+      const name = String((pair.key as { value?: unknown })?.value ?? '');
+      if (!NAME_PATTERN.test(name))
+        fail(
+          'CONFIG_INVALID_NAME',
+          pair.key,
+          `${refusal.nameOf} name "${name}" is not valid.`,
+          'Use letters, digits, "-" and "_", starting with a letter.',
+        );
+      yield { name, pair };
+    }
+  };
+
   const environmentsNode = root.get('environments', true) as Node | undefined;
   if (!environmentsNode || !isMap(environmentsNode) || environmentsNode.items.length === 0) {
     fail(
@@ -253,66 +277,52 @@ export function parseProjectConfig(text: string, file: string): ProjectConfig {
   }
 
   const agents: AgentConfig[] = [];
-  const agentsNode = root.get('agents', true) as Node | undefined;
-  if (agentsNode !== undefined && !(isScalar(agentsNode) && agentsNode.value === null)) {
-    if (!isMap(agentsNode))
-      fail(
-        'CONFIG_INVALID_VALUE',
-        agentsNode,
-        '`agents` must be a mapping of agent names.',
-        'Write e.g. `agents: { my-agent: { wasm: dist/agent.wasm } }`.',
-      );
-    for (const pair of (agentsNode as YAMLMap).items as Pair<Node, Node>[]) {
-      const name = String((pair.key as { value?: unknown })?.value ?? '');
-      const where = `agents.${name}`;
-      if (!NAME_PATTERN.test(name))
+  for (const { name, pair } of namedEntries('agents', {
+    notMapping: '`agents` must be a mapping of agent names.',
+    hint: 'Write e.g. `agents: { my-agent: { wasm: dist/agent.wasm } }`.',
+    nameOf: 'agent',
+  })) {
+    const where = `agents.${name}`;
+    const agent: AgentConfig = { name };
+    const body = pair.value;
+    if (body !== null && !(isScalar(body) && body.value === null)) {
+      if (!isMap(body))
         fail(
-          'CONFIG_INVALID_NAME',
-          pair.key,
-          `agent name "${name}" is not valid.`,
-          'Use letters, digits, "-" and "_", starting with a letter.',
+          'CONFIG_INVALID_VALUE',
+          body,
+          `${where} must be a mapping (wasm, candid, health).`,
+          `Write e.g. \`${name}: { wasm: dist/agent.wasm }\`.`,
         );
-      const agent: AgentConfig = { name };
-      const body = pair.value;
-      if (body !== null && !(isScalar(body) && body.value === null)) {
-        if (!isMap(body))
+      checkKeys(body as YAMLMap, AGENT_KEYS, `${where}.`, fail);
+      const wasmNode = (body as YAMLMap).get('wasm', true) as Node | undefined;
+      if (wasmNode !== undefined) {
+        agent.wasm = scalarString(wasmNode, `${where}.wasm`, fail);
+        agent.wasmLine = lineOf(wasmNode);
+      }
+      const candidNode = (body as YAMLMap).get('candid', true) as Node | undefined;
+      if (candidNode !== undefined) agent.candid = scalarString(candidNode, `${where}.candid`, fail);
+      const healthNode = (body as YAMLMap).get('health', true) as Node | undefined;
+      if (healthNode !== undefined) {
+        if (!isMap(healthNode))
           fail(
             'CONFIG_INVALID_VALUE',
-            body,
-            `${where} must be a mapping (wasm, candid, health).`,
-            `Write e.g. \`${name}: { wasm: dist/agent.wasm }\`.`,
+            healthNode,
+            `${where}.health must be a mapping such as { method: health }.`,
+            'Name a query method that reports health.',
           );
-        checkKeys(body as YAMLMap, AGENT_KEYS, `${where}.`, fail);
-        const wasmNode = (body as YAMLMap).get('wasm', true) as Node | undefined;
-        if (wasmNode !== undefined) {
-          agent.wasm = scalarString(wasmNode, `${where}.wasm`, fail);
-          agent.wasmLine = lineOf(wasmNode);
-        }
-        const candidNode = (body as YAMLMap).get('candid', true) as Node | undefined;
-        if (candidNode !== undefined) agent.candid = scalarString(candidNode, `${where}.candid`, fail);
-        const healthNode = (body as YAMLMap).get('health', true) as Node | undefined;
-        if (healthNode !== undefined) {
-          if (!isMap(healthNode))
-            fail(
-              'CONFIG_INVALID_VALUE',
-              healthNode,
-              `${where}.health must be a mapping such as { method: health }.`,
-              'Name a query method that reports health.',
-            );
-          checkKeys(healthNode as YAMLMap, HEALTH_KEYS, `${where}.health.`, fail);
-          const methodNode = (healthNode as YAMLMap).get('method', true) as Node | undefined;
-          if (!methodNode)
-            fail(
-              'CONFIG_MISSING_KEY',
-              healthNode,
-              `${where}.health.method is missing.`,
-              'Name a query method that reports health, e.g. `method: health`.',
-            );
-          agent.health = { method: scalarString(methodNode!, `${where}.health.method`, fail) };
-        }
+        checkKeys(healthNode as YAMLMap, HEALTH_KEYS, `${where}.health.`, fail);
+        const methodNode = (healthNode as YAMLMap).get('method', true) as Node | undefined;
+        if (!methodNode)
+          fail(
+            'CONFIG_MISSING_KEY',
+            healthNode,
+            `${where}.health.method is missing.`,
+            'Name a query method that reports health, e.g. `method: health`.',
+          );
+        agent.health = { method: scalarString(methodNode!, `${where}.health.method`, fail) };
       }
-      agents.push(agent);
     }
+    agents.push(agent);
   }
   let project = projectFromFolder(dirname(file));
   const projectNode = root.get('project', true) as Node | undefined;
@@ -341,33 +351,19 @@ export function parseProjectConfig(text: string, file: string): ProjectConfig {
     }
   }
   const plugins: Record<string, JsonObject> = {};
-  const pluginsNode = root.get('plugins', true) as Node | undefined;
-  if (pluginsNode !== undefined && !(isScalar(pluginsNode) && pluginsNode.value === null)) {
-    if (!isMap(pluginsNode))
+  for (const { name, pair } of namedEntries('plugins', {
+    notMapping: '`plugins` must be a mapping of plugin names to their settings.',
+    hint: 'Write e.g. `plugins: { notify: { webhook: https://hooks.example.com/x } }`.',
+    nameOf: 'plugin settings',
+  })) {
+    if (!isMap(pair.value))
       fail(
         'CONFIG_INVALID_VALUE',
-        pluginsNode,
-        '`plugins` must be a mapping of plugin names to their settings.',
-        'Write e.g. `plugins: { notify: { webhook: https://hooks.example.com/x } }`.',
+        pair.value ?? pair.key,
+        `plugins.${name} must be a mapping of that plugin's settings.`,
+        `Write e.g. \`${name}: { key: value }\` (see the plugin's README).`,
       );
-    for (const pair of (pluginsNode as YAMLMap).items as Pair<Node, Node>[]) {
-      const name = String((pair.key as { value?: unknown })?.value ?? '');
-      if (!NAME_PATTERN.test(name))
-        fail(
-          'CONFIG_INVALID_NAME',
-          pair.key,
-          `plugin settings name "${name}" is not valid.`,
-          'Use letters, digits, "-" and "_", starting with a letter.',
-        );
-      if (!isMap(pair.value))
-        fail(
-          'CONFIG_INVALID_VALUE',
-          pair.value ?? pair.key,
-          `plugins.${name} must be a mapping of that plugin's settings.`,
-          `Write e.g. \`${name}: { key: value }\` (see the plugin's README).`,
-        );
-      plugins[name] = (pair.value as YAMLMap).toJSON() as JsonObject;
-    }
+    plugins[name] = (pair.value as YAMLMap).toJSON() as JsonObject;
   }
   return { project, history, file, root: dirname(file), pipeline, environments, agents, plugins };
 }
