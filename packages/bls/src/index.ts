@@ -7,9 +7,12 @@
  * mcl's settings are global to its WebAssembly instance, one per process (and per worker thread),
  * so they are made once, by `ensureBls()`; the synchronous functions need it to have finished.
  */
-// The default import is mcl-wasm's CommonJS exports object itself, whose getters are live: `mod`
-// (the WebAssembly module) only exists once `init` has run.
-import mcl from 'mcl-wasm';
+import { createRequire } from 'node:module';
+import type * as Mcl from 'mcl-wasm';
+
+// mcl-wasm is CommonJS, and its `mod` (the WebAssembly module) only exists once `init` has run:
+// its exports object itself is used (live getters), not a snapshot that ESM interop may take.
+const mcl = createRequire(import.meta.url)('mcl-wasm') as typeof Mcl;
 
 /** The IC's hash-to-curve domain separation tag (mcl's default ends `_RO_POP_`, Ethereum's). */
 export const IC_BLS_DST = 'BLS_SIG_BLS12381G1_XMD:SHA-256_SSWU_RO_NUL_';
@@ -24,13 +27,19 @@ export const SIGNATURE_LENGTH = 48;
 export const SECRET_KEY_LENGTH = 32;
 
 interface Ready {
-  generator: mcl.G2;
+  generator: Mcl.G2;
   /** −G2 generator, precomputed for the Miller loop every verification shares. */
-  negatedGenerator: mcl.PrecomputedG2;
+  negatedGenerator: Mcl.PrecomputedG2;
 }
 
 let ready: Ready | undefined;
 let initialising: Promise<void> | undefined;
+let verifications = 0;
+
+/** How many times `blsVerify` has been called in this process: lets tests prove a path goes through it. */
+export function blsVerificationCount(): number {
+  return verifications;
+}
 
 /** The parts of mcl's WebAssembly module used here; mcl-wasm exports it untyped (as `mod`). */
 interface RawMcl {
@@ -86,7 +95,7 @@ function requireReady(): Ready {
 }
 
 /** A G1 or G2 point from its compressed bytes, or undefined for anything that is not one (of the subgroup). */
-function pointFrom<T extends mcl.G1 | mcl.G2>(point: T, bytes: Uint8Array, length: number): T | undefined {
+function pointFrom<T extends Mcl.G1 | Mcl.G2>(point: T, bytes: Uint8Array, length: number): T | undefined {
   if (bytes.length !== length) return undefined;
   try {
     point.deserialize(bytes);
@@ -102,10 +111,10 @@ function pointFrom<T extends mcl.G1 | mcl.G2>(point: T, bytes: Uint8Array, lengt
  * subgroup membership once. Bounded; the oldest goes first.
  */
 const KEY_CACHE_SIZE = 16;
-const keyCache = new Map<string, mcl.PrecomputedG2 | null>();
+const keyCache = new Map<string, Mcl.PrecomputedG2 | null>();
 
 /** `publicKey` precomputed, or null when it is not a G2 point of the subgroup (or is the identity). */
-function precomputedKey(publicKey: Uint8Array): mcl.PrecomputedG2 | null {
+function precomputedKey(publicKey: Uint8Array): Mcl.PrecomputedG2 | null {
   const id = Buffer.from(publicKey).toString('hex');
   const cached = keyCache.get(id);
   if (cached !== undefined) return cached;
@@ -129,6 +138,7 @@ function precomputedKey(publicKey: Uint8Array): mcl.PrecomputedG2 | null {
  */
 export function blsVerify(publicKey: Uint8Array, signature: Uint8Array, message: Uint8Array): boolean {
   const { negatedGenerator } = requireReady();
+  verifications++;
   const key = precomputedKey(publicKey);
   const sig = pointFrom(new mcl.G1(), signature, SIGNATURE_LENGTH);
   if (!key || !sig || sig.isZero()) return false;
@@ -148,7 +158,7 @@ export async function verifyBlsSignature(
 }
 
 /** A secret key (32 bytes, big-endian, non-zero and below the group order) as mcl's scalar; throws otherwise. */
-function secretScalar(secretKey: Uint8Array): mcl.Fr {
+function secretScalar(secretKey: Uint8Array): Mcl.Fr {
   if (secretKey.length !== SECRET_KEY_LENGTH)
     throw new Error(`a BLS secret key has ${SECRET_KEY_LENGTH} bytes, not ${secretKey.length}`);
   const scalar = new mcl.Fr();
