@@ -167,6 +167,15 @@ function secretScalar(secretKey: Uint8Array): Mcl.Fr {
   return scalar;
 }
 
+/** A new secret key: a uniformly random non-zero scalar from mcl's CSPRNG (crypto.getRandomValues), 32 bytes big-endian. */
+export function generateBlsSecretKey(): Uint8Array {
+  requireReady();
+  const scalar = new mcl.Fr();
+  do scalar.setByCSPRNG();
+  while (scalar.isZero());
+  return scalar.serialize();
+}
+
 /** The 96-byte compressed G2 public key of `secretKey`, as @noble/curves' `getPublicKeyForShortSignatures`. */
 export function blsPublicKey(secretKey: Uint8Array): Uint8Array {
   const { generator } = requireReady();

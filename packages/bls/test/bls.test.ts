@@ -6,6 +6,7 @@ import {
   blsVerificationCount,
   blsVerify,
   ensureBls,
+  generateBlsSecretKey,
   IC_BLS_DST,
   verifyBlsSignature,
 } from '../src/index.js';
@@ -53,6 +54,17 @@ describe('@soulrecall/bls: the IC scheme on mcl', () => {
       );
       expect(hex(blsPublicKey(secretKey))).to.equal(hex(bls12_381.getPublicKeyForShortSignatures(secretKey)));
     }
+  });
+
+  it('generates secret keys that @noble/curves reads as the same scalar', () => {
+    const keys = new Set<string>();
+    for (let i = 0; i < 10; i++) {
+      const secretKey = generateBlsSecretKey();
+      expect(secretKey).to.have.length(32);
+      keys.add(hex(secretKey));
+      expect(hex(blsPublicKey(secretKey))).to.equal(hex(bls12_381.getPublicKeyForShortSignatures(secretKey)));
+    }
+    expect(keys.size).to.equal(10);
   });
 
   it('refuses secret keys that are not scalars of the group', () => {
