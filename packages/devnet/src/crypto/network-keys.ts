@@ -5,9 +5,9 @@ import { Principal } from '@dfinity/principal';
 import { blsPublicKey, ensureBls, generateBlsSecretKey } from '@soulrecall/bls';
 import { concatBytes, fromHex, toHex } from '../bytes.js';
 import { writeFileAtomic } from '../state/atomic-file.js';
+import { ED25519_SPKI_PREFIX } from './signature-schemes.js';
 
 const BLS_DER_PREFIX = fromHex('308182301d060d2b0601040182dc7c0503010201060c2b0601040182dc7c05030201036100');
-const ED25519_DER_PREFIX = fromHex('302a300506032b6570032100');
 /** PKCS#8 header of an Ed25519 private key given by its 32-byte seed (RFC 8410). */
 const ED25519_PKCS8_PREFIX = fromHex('302e020100300506032b657004220420');
 const KEYS_FILE = 'network-keys.json';
@@ -46,7 +46,7 @@ export async function loadOrCreateNetworkKeys(stateDir: string): Promise<Network
   const nodeSigningKey = crypto.createPrivateKey({ key: Buffer.from(concatBytes(ED25519_PKCS8_PREFIX, nodeSecretKey)), format: 'der', type: 'pkcs8' });
   const nodePublicKey = crypto.createPublicKey(nodeSigningKey).export({ format: 'der', type: 'spki' });
   const nodeKeyDer = new Uint8Array(nodePublicKey);
-  if (!Buffer.from(nodeKeyDer.subarray(0, ED25519_DER_PREFIX.length)).equals(ED25519_DER_PREFIX)) throw new Error('unexpected Ed25519 SPKI encoding');
+  if (!Buffer.from(nodeKeyDer.subarray(0, ED25519_SPKI_PREFIX.length)).equals(ED25519_SPKI_PREFIX)) throw new Error('unexpected Ed25519 SPKI encoding');
   return {
     rootSecretKey,
     rootKeyDer,

@@ -18,8 +18,11 @@ export interface SenderPublicKey {
  * reads: Ed25519 (32 bytes), EC points of secp256k1 and P-256 uncompressed (65) or compressed (33).
  * The DER the sender sent is not passed on, so OpenSSL sees exactly the key parseSenderPublicKey accepted.
  */
+/** The DER SubjectPublicKeyInfo header of an Ed25519 key (RFC 8410); the 32 raw bytes follow. */
+export const ED25519_SPKI_PREFIX = fromHex('302a300506032b6570032100');
+
 const SPKI_PREFIXES: Record<KeyScheme, Record<number, Uint8Array>> = {
-  ed25519: { 32: fromHex('302a300506032b6570032100') },
+  ed25519: { 32: ED25519_SPKI_PREFIX },
   secp256k1: { 65: fromHex('3056301006072a8648ce3d020106052b8104000a034200'), 33: fromHex('3036301006072a8648ce3d020106052b8104000a032200') },
   p256: { 65: fromHex('3059301306072a8648ce3d020106082a8648ce3d030107034200'), 33: fromHex('3039301306072a8648ce3d020106082a8648ce3d030107032200') },
 };
