@@ -16,7 +16,7 @@ const require = createRequire(import.meta.url);
 const verdaccioBin = join(dirname(require.resolve('verdaccio/package.json')), 'bin', 'verdaccio');
 
 /** Every package `npm install -g soulrecall` needs from us (folders in the repository), published as `npm run build` left them. */
-export const PUBLISHED_PACKAGES = ['packages/canister-client', 'packages/history-store', 'packages/devnet', 'packages/core', 'plugins/plugin-network', 'plugins/plugin-promotion', 'plugins/plugin-blue-green', 'plugins/plugin-history', '.'];
+export const PUBLISHED_PACKAGES = ['packages/bls', 'packages/canister-client', 'packages/history-store', 'packages/devnet', 'packages/core', 'plugins/plugin-network', 'plugins/plugin-promotion', 'plugins/plugin-blue-green', 'plugins/plugin-history', '.'];
 
 export interface Registry {
   url: string;

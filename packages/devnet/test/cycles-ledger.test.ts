@@ -249,7 +249,7 @@ describe('deposit from a canister through the system-canister contract', () => {
     dir = makeTempDir();
     const engine = await createEchoEngine();
     ledger = new CyclesLedger(dir);
-    context = { store: new CanisterStore(dir, async () => {}), engine, network: loadOrCreateNetworkKeys(dir), timeNanos: nowNanos() };
+    context = { store: new CanisterStore(dir, async () => {}), engine, network: await loadOrCreateNetworkKeys(dir), timeNanos: nowNanos() };
   });
 
   after(() => removeDir(dir));
