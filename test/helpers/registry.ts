@@ -16,7 +16,18 @@ const require = createRequire(import.meta.url);
 const verdaccioBin = join(dirname(require.resolve('verdaccio/package.json')), 'bin', 'verdaccio');
 
 /** Every package `npm install -g soulrecall` needs from us (folders in the repository), published as `npm run build` left them. */
-export const PUBLISHED_PACKAGES = ['packages/bls', 'packages/canister-client', 'packages/history-store', 'packages/devnet', 'packages/core', 'plugins/plugin-network', 'plugins/plugin-promotion', 'plugins/plugin-blue-green', 'plugins/plugin-history', '.'];
+export const PUBLISHED_PACKAGES = [
+  'packages/bls',
+  'packages/canister-client',
+  'packages/history-store',
+  'packages/devnet',
+  'packages/core',
+  'plugins/plugin-network',
+  'plugins/plugin-promotion',
+  'plugins/plugin-blue-green',
+  'plugins/plugin-history',
+  '.',
+];
 
 export interface Registry {
   url: string;
@@ -68,33 +79,56 @@ export async function startRegistry(localPackages: string[] = []): Promise<Regis
       '',
     ].join('\n'),
   );
-  const child: ChildProcess = spawn(process.execPath, [verdaccioBin, '--config', join(dir, 'config.yaml'), '--listen', `127.0.0.1:${port}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [verdaccioBin, '--config', join(dir, 'config.yaml'), '--listen', `127.0.0.1:${port}`],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   let output = '';
   child.stdout!.on('data', (chunk) => (output += chunk));
   child.stderr!.on('data', (chunk) => (output += chunk));
   const deadline = Date.now() + 30_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`verdaccio exited with ${child.exitCode}:\n${output}`);
-    const up = await fetch(`${url}-/ping`).then((response) => response.ok, () => false);
+    const up = await fetch(`${url}-/ping`).then(
+      (response) => response.ok,
+      () => false,
+    );
     if (up) break;
     if (Date.now() > deadline) throw new Error(`verdaccio did not answer within 30 s:\n${output}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 
   // A user and its token without prompts; npm refuses to publish with no credential at all.
-  const created = await fetch(`${url}-/user/org.couchdb.user:test`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'test', password: 'test-password' }) });
+  const created = await fetch(`${url}-/user/org.couchdb.user:test`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'test', password: 'test-password' }),
+  });
   const { token } = (await created.json()) as { token: string };
   const npmrc = join(dir, 'npmrc');
   const nodedir = npmConfig('nodedir');
   // The machine's own npm settings that matter for installs (native addons build against the
   // local Node headers) carry over; the registry and its token are this one.
-  writeFileSync(npmrc, [`registry=${url}`, `//127.0.0.1:${port}/:_authToken=${token}`, ...(nodedir && nodedir !== 'undefined' ? [`nodedir=${nodedir}`] : []), 'audit=false', 'fund=false', 'update-notifier=false', ''].join('\n'));
+  writeFileSync(
+    npmrc,
+    [
+      `registry=${url}`,
+      `//127.0.0.1:${port}/:_authToken=${token}`,
+      ...(nodedir && nodedir !== 'undefined' ? [`nodedir=${nodedir}`] : []),
+      'audit=false',
+      'fund=false',
+      'update-notifier=false',
+      '',
+    ].join('\n'),
+  );
 
   const prebuilds = localPrebuilds(dir);
   const npmEnv = (extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => {
     const env: NodeJS.ProcessEnv = { ...process.env, ...extra };
     // npm run sets npm_config_* for its children; they would win over the userconfig.
-    for (const key of Object.keys(env)) if (/^npm_config_(registry|userconfig|prefix|global)$/i.test(key)) delete env[key];
+    for (const key of Object.keys(env))
+      if (/^npm_config_(registry|userconfig|prefix|global)$/i.test(key)) delete env[key];
     return { ...env, NPM_CONFIG_USERCONFIG: npmrc, npm_config_better_sqlite3_local_prebuilds: prebuilds };
   };
   return {
@@ -105,7 +139,9 @@ export async function startRegistry(localPackages: string[] = []): Promise<Regis
       try {
         execFileSync('npm', ['publish', '--registry', url], { cwd: packageDir, env: npmEnv(), stdio: 'pipe' });
       } catch (error) {
-        throw new Error(`npm publish of ${packageDir} failed:\n${(error as { stderr?: Buffer }).stderr?.toString() ?? error}`);
+        throw new Error(
+          `npm publish of ${packageDir} failed:\n${(error as { stderr?: Buffer }).stderr?.toString() ?? error}`,
+        );
       }
     },
     async stop() {

@@ -40,7 +40,11 @@ const utf8 = (value: string): Uint8Array => new TextEncoder().encode(value);
  * when `retry` is given, and the whole of it bounded by one deadline of `site.timeoutMs`, so an
  * error that says "did not answer within N ms" is never raised later than N ms after the start.
  */
-async function networkOperation<T>(site: CallSite & { timeoutMs: number }, retry: RetryPolicy | undefined, body: () => Promise<T>): Promise<T> {
+async function networkOperation<T>(
+  site: CallSite & { timeoutMs: number },
+  retry: RetryPolicy | undefined,
+  body: () => Promise<T>,
+): Promise<T> {
   const attempt = async () => {
     try {
       return await body();
@@ -49,7 +53,9 @@ async function networkOperation<T>(site: CallSite & { timeoutMs: number }, retry
     }
   };
   try {
-    return await withDeadline(site.timeoutMs, (deadline) => (retry ? withRetries(attempt, isTransientError, retry, deadline.at) : attempt()));
+    return await withDeadline(site.timeoutMs, (deadline) =>
+      retry ? withRetries(attempt, isTransientError, retry, deadline.at) : attempt(),
+    );
   } catch (error) {
     throw classifyAgentError(error, site);
   }
@@ -69,7 +75,11 @@ export class HttpAgentTransport implements IcTransport {
     private readonly readRetry: RetryPolicy,
   ) {}
 
-  static async connect(network: NetworkDescription, identity: Identity, options: ConnectionOptions = {}): Promise<HttpAgentTransport> {
+  static async connect(
+    network: NetworkDescription,
+    identity: Identity,
+    options: ConnectionOptions = {},
+  ): Promise<HttpAgentTransport> {
     const timeoutMs = resolveRequestTimeout(options.requestTimeoutMs);
     const readRetry = options.readRetry ?? DEFAULT_READ_RETRY;
     quietAgentConsole();
@@ -95,17 +105,27 @@ export class HttpAgentTransport implements IcTransport {
     }
     if (!isMainnet(network)) {
       // The first request: a dead or foreign network fails here, within one deadline.
-      agent.rootKey = await networkOperation({ network, timeoutMs, request: STATUS_REQUEST }, readRetry, () => fetchRootKey(agent, network));
+      agent.rootKey = await networkOperation({ network, timeoutMs, request: STATUS_REQUEST }, readRetry, () =>
+        fetchRootKey(agent, network),
+      );
     }
     return new HttpAgentTransport(agent, network, identity.getPrincipal(), timeoutMs, readRetry);
   }
 
   async ping(): Promise<void> {
-    await networkOperation({ network: this.network, timeoutMs: this.timeoutMs, request: STATUS_REQUEST }, this.readRetry, () => fetchRootKey(this.agent, this.network));
+    await networkOperation(
+      { network: this.network, timeoutMs: this.timeoutMs, request: STATUS_REQUEST },
+      this.readRetry,
+      () => fetchRootKey(this.agent, this.network),
+    );
   }
 
   /** Where a call went, for error messages: the canister it is about (the effective one for `aaaaa-aa`). */
-  private site(request: { canisterId: Principal; effectiveCanisterId?: Principal; method?: string }): CallSite & { timeoutMs: number } {
+  private site(request: {
+    canisterId: Principal;
+    effectiveCanisterId?: Principal;
+    method?: string;
+  }): CallSite & { timeoutMs: number } {
     const canisterId = (request.effectiveCanisterId ?? request.canisterId).toText();
     return { network: this.network, canisterId, method: request.method, timeoutMs: this.timeoutMs };
   }
@@ -120,7 +140,13 @@ export class HttpAgentTransport implements IcTransport {
         effectiveCanisterId: ecid,
       });
       if (isV3ResponseBody(response.body)) {
-        const certificate = await Certificate.create({ certificate: response.body.certificate, rootKey: this.rootKey(), canisterId: ecid, agent: this.agent, blsVerify });
+        const certificate = await Certificate.create({
+          certificate: response.body.certificate,
+          rootKey: this.rootKey(),
+          canisterId: ecid,
+          agent: this.agent,
+          blsVerify,
+        });
         const path = [utf8('request_status'), requestId];
         const status = lookupResultToBuffer(certificate.lookup_path([...path, 'status']));
         const statusText = status ? text.decode(status) : undefined;
@@ -176,15 +202,25 @@ export class HttpAgentTransport implements IcTransport {
   async readState(canisterId: Principal, paths: Uint8Array[][]): Promise<Array<Uint8Array | undefined>> {
     return networkOperation(this.site({ canisterId, method: 'read_state' }), this.readRetry, async () => {
       const response = await this.agent.readState(canisterId, { paths });
-      const certificate = await Certificate.create({ certificate: response.certificate, rootKey: this.rootKey(), canisterId, agent: this.agent, blsVerify });
+      const certificate = await Certificate.create({
+        certificate: response.certificate,
+        rootKey: this.rootKey(),
+        canisterId,
+        agent: this.agent,
+        blsVerify,
+      });
       return paths.map((path) => {
         const result = certificate.lookup_path(path);
         if (result.status === LookupPathStatus.Found) return lookupResultToBuffer(result);
         if (result.status === LookupPathStatus.Absent) return undefined;
-        throw new CanisterClientError('UNEXPECTED_REPLY', `The certificate from ${this.network.url} neither contains nor excludes ${path.map((p) => text.decode(p)).join('/')}`, {
-          hint: notAReplicaHint(this.network),
-          details: { ...networkDetails(this.network), status: result.status },
-        });
+        throw new CanisterClientError(
+          'UNEXPECTED_REPLY',
+          `The certificate from ${this.network.url} neither contains nor excludes ${path.map((p) => text.decode(p)).join('/')}`,
+          {
+            hint: notAReplicaHint(this.network),
+            details: { ...networkDetails(this.network), status: result.status },
+          },
+        );
       });
     });
   }

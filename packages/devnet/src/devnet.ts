@@ -15,7 +15,8 @@ import { SystemCanisters } from './system-canisters/system-canister.js';
 import { CyclesLedger } from './system-canisters/cycles-ledger.js';
 import { defaultAccount } from './system-canisters/ledger-book.js';
 
-const toPrincipal = (principal: Principal | string): Principal => (typeof principal === 'string' ? Principal.fromText(principal) : principal);
+const toPrincipal = (principal: Principal | string): Principal =>
+  typeof principal === 'string' ? Principal.fromText(principal) : principal;
 
 export interface DevnetOptions {
   /** 0 picks a free port; default 4943. */
@@ -63,7 +64,11 @@ export function prepareStateDir(stateDir: string): void {
     fs.writeFileSync(probe, '');
     fs.rmSync(probe);
   } catch (error) {
-    throw new DevnetError('STATE_DIR_UNWRITABLE', `The state directory ${stateDir} is not writable: ${(error as Error).message}`, { cause: error });
+    throw new DevnetError(
+      'STATE_DIR_UNWRITABLE',
+      `The state directory ${stateDir} is not writable: ${(error as Error).message}`,
+      { cause: error },
+    );
   }
 }
 
@@ -73,17 +78,31 @@ export async function startDevnetWithEngine(options: DevnetOptions, createEngine
   const host = options.host ?? '127.0.0.1';
   prepareStateDir(stateDir);
   const keys = await loadOrCreateNetworkKeys(stateDir);
-  const engine = await createEngine({ stateDir: path.join(stateDir, 'wasm'), messageTimeLimitMs: options.messageTimeLimitMs ?? 5000 });
+  const engine = await createEngine({
+    stateDir: path.join(stateDir, 'wasm'),
+    messageTimeLimitMs: options.messageTimeLimitMs ?? 5000,
+  });
   const store = new CanisterStore(stateDir, (scope) => engine.flush(scope?.map((id) => id.toUint8Array())));
   const certifier = new Certifier(keys);
   const ledger = new CyclesLedger(stateDir);
-  for (const principal of options.fundedPrincipals ?? []) ledger.fundAtLeast(toPrincipal(principal), options.fundedCycles ?? DEFAULT_FUNDED_CYCLES);
-  const subnet = new Subnet(store, engine, certifier, keys, new SystemCanisters([new CyclesMintingCanister(keys.subnetId), ledger]));
+  for (const principal of options.fundedPrincipals ?? [])
+    ledger.fundAtLeast(toPrincipal(principal), options.fundedCycles ?? DEFAULT_FUNDED_CYCLES);
+  const subnet = new Subnet(
+    store,
+    engine,
+    certifier,
+    keys,
+    new SystemCanisters([new CyclesMintingCanister(keys.subnetId), ledger]),
+  );
   const startedAt = new Date().toISOString();
   let port = 0;
   // The faucet mints between messages: the ledger's own updates run one at a time beside it, never interleaved (single thread, no await inside).
   const fund = (principal: Principal | string, cycles: bigint) => ledger.fund(toPrincipal(principal), cycles);
-  const server = new DevnetHttpServer(new ProtocolHandlers(keys, certifier, subnet), () => ({ pid: process.pid, port, stateDir, startedAt }), fund);
+  const server = new DevnetHttpServer(
+    new ProtocolHandlers(keys, certifier, subnet),
+    () => ({ pid: process.pid, port, stateDir, startedAt }),
+    fund,
+  );
   try {
     port = await server.listen(options.port ?? 4943, host);
   } catch (error) {
@@ -92,7 +111,9 @@ export async function startDevnetWithEngine(options: DevnetOptions, createEngine
     if (code === 'EADDRINUSE') {
       throw new DevnetError('PORT_IN_USE', `Port ${options.port} on ${host} is already in use.`, { cause: error });
     }
-    throw new DevnetError('LISTEN_FAILED', `Could not listen on ${host}:${options.port}: ${(error as Error).message}`, { cause: error });
+    throw new DevnetError('LISTEN_FAILED', `Could not listen on ${host}:${options.port}: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
   const systemTasks = new SystemTaskScheduler(subnet);
   let closing: Promise<void> | undefined;

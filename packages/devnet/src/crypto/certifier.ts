@@ -15,7 +15,10 @@ export class Certifier {
   constructor(private readonly keys: NetworkKeys) {}
 
   certify(leaves: TreeLeaf[], timeNanos: bigint = nowNanos()): Uint8Array {
-    const tree = buildTree([...leaves.filter((leaf) => !(leaf.path.length === 1 && leaf.path[0] === 'time')), { path: ['time'], value: leb128(timeNanos) }]);
+    const tree = buildTree([
+      ...leaves.filter((leaf) => !(leaf.path.length === 1 && leaf.path[0] === 'time')),
+      { path: ['time'], value: leb128(timeNanos) },
+    ]);
     const message = concatBytes(STATE_ROOT, treeRootHash(tree));
     const signature = blsSign(this.keys.rootSecretKey, message);
     return cbor.encodeWithSelfDescribedTag({ tree, signature });

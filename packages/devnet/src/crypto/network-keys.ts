@@ -40,13 +40,22 @@ export async function loadOrCreateNetworkKeys(stateDir: string): Promise<Network
   } else {
     rootSecretKey = generateBlsSecretKey();
     nodeSecretKey = new Uint8Array(crypto.randomBytes(32));
-    writeFileAtomic(file, JSON.stringify({ rootSecretKey: toHex(rootSecretKey), nodeSecretKey: toHex(nodeSecretKey) }), 0o600);
+    writeFileAtomic(
+      file,
+      JSON.stringify({ rootSecretKey: toHex(rootSecretKey), nodeSecretKey: toHex(nodeSecretKey) }),
+      0o600,
+    );
   }
   const rootKeyDer = concatBytes(BLS_DER_PREFIX, blsPublicKey(rootSecretKey));
-  const nodeSigningKey = crypto.createPrivateKey({ key: Buffer.from(concatBytes(ED25519_PKCS8_PREFIX, nodeSecretKey)), format: 'der', type: 'pkcs8' });
+  const nodeSigningKey = crypto.createPrivateKey({
+    key: Buffer.from(concatBytes(ED25519_PKCS8_PREFIX, nodeSecretKey)),
+    format: 'der',
+    type: 'pkcs8',
+  });
   const nodePublicKey = crypto.createPublicKey(nodeSigningKey).export({ format: 'der', type: 'spki' });
   const nodeKeyDer = new Uint8Array(nodePublicKey);
-  if (!Buffer.from(nodeKeyDer.subarray(0, ED25519_SPKI_PREFIX.length)).equals(ED25519_SPKI_PREFIX)) throw new Error('unexpected Ed25519 SPKI encoding');
+  if (!Buffer.from(nodeKeyDer.subarray(0, ED25519_SPKI_PREFIX.length)).equals(ED25519_SPKI_PREFIX))
+    throw new Error('unexpected Ed25519 SPKI encoding');
   return {
     rootSecretKey,
     rootKeyDer,

@@ -23,8 +23,14 @@ export const ED25519_SPKI_PREFIX = fromHex('302a300506032b6570032100');
 
 const SPKI_PREFIXES: Record<KeyScheme, Record<number, Uint8Array>> = {
   ed25519: { 32: ED25519_SPKI_PREFIX },
-  secp256k1: { 65: fromHex('3056301006072a8648ce3d020106052b8104000a034200'), 33: fromHex('3036301006072a8648ce3d020106052b8104000a032200') },
-  p256: { 65: fromHex('3059301306072a8648ce3d020106082a8648ce3d030107034200'), 33: fromHex('3039301306072a8648ce3d020106082a8648ce3d030107032200') },
+  secp256k1: {
+    65: fromHex('3056301006072a8648ce3d020106052b8104000a034200'),
+    33: fromHex('3036301006072a8648ce3d020106052b8104000a032200'),
+  },
+  p256: {
+    65: fromHex('3059301306072a8648ce3d020106082a8648ce3d030107034200'),
+    33: fromHex('3039301306072a8648ce3d020106082a8648ce3d030107032200'),
+  },
 };
 
 /** Keys of recent senders (a client signs every request with the same key), bounded. */
@@ -71,7 +77,8 @@ export function parseSenderPublicKey(der: Uint8Array): SenderPublicKey {
   if (outer.tag !== 0x30 || outer.end !== der.length) throw new Error('public key is not a DER SubjectPublicKeyInfo');
   const algorithm = readTlv(der, outer.start);
   const bitString = readTlv(der, algorithm.end);
-  if (algorithm.tag !== 0x30 || bitString.tag !== 0x03 || der[bitString.start] !== 0) throw new Error('malformed SubjectPublicKeyInfo');
+  if (algorithm.tag !== 0x30 || bitString.tag !== 0x03 || der[bitString.start] !== 0)
+    throw new Error('malformed SubjectPublicKeyInfo');
   const raw = der.slice(bitString.start + 1, bitString.end);
   if (containsAt(der, algorithm.start, OID_ED25519) && raw.length === 32) return { scheme: 'ed25519', raw };
   if (containsAt(der, algorithm.start, OID_EC_PUBLIC_KEY)) {
@@ -90,7 +97,10 @@ export function verifySignature(key: SenderPublicKey, message: Uint8Array, signa
   try {
     const publicKey = keyObjectOf(key);
     if (key.scheme === 'ed25519') return signature.length === 64 && crypto.verify(null, message, publicKey, signature);
-    return signature.length === 64 && crypto.verify('sha256', message, { key: publicKey, dsaEncoding: 'ieee-p1363' }, signature);
+    return (
+      signature.length === 64 &&
+      crypto.verify('sha256', message, { key: publicKey, dsaEncoding: 'ieee-p1363' }, signature)
+    );
   } catch {
     return false;
   }

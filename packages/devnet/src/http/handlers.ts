@@ -50,26 +50,50 @@ export class ProtocolHandlers {
   /** `async`: /api/v2 (202 at once, the agent polls); `sync`: /api/v3 and /api/v4 (the certified outcome, or 202 after a while). */
   async call(mode: 'async' | 'sync', ecid: Principal, body: Uint8Array): Promise<HttpReply> {
     if (body.length > MAX_INGRESS_BYTES) {
-      throw new HttpError(413, `Request is too large. Message byte size ${body.length} is larger than the max allowed ${MAX_INGRESS_BYTES}.`);
+      throw new HttpError(
+        413,
+        `Request is too large. Message byte size ${body.length} is larger than the max allowed ${MAX_INGRESS_BYTES}.`,
+      );
     }
     const request = validateEnvelope(body, 'call', ecid, nowNanos());
     const refusal = this.ingressFilter(request, ecid);
     if (refusal) {
-      return cborReply({ status: 'non_replicated_rejection', reject_code: refusal.rejectCode, reject_message: refusal.rejectMessage, error_code: refusal.errorCode });
+      return cborReply({
+        status: 'non_replicated_rejection',
+        reject_code: refusal.rejectCode,
+        reject_message: refusal.rejectMessage,
+        error_code: refusal.errorCode,
+      });
     }
     const done = this.requestStatus.track(request.requestId, request.sender, () =>
-      this.subnet.executeCall({ sender: request.sender, canisterId: request.canisterId!, methodName: request.methodName!, arg: request.arg! }),
+      this.subnet.executeCall({
+        sender: request.sender,
+        canisterId: request.canisterId!,
+        methodName: request.methodName!,
+        arg: request.arg!,
+      }),
     );
     if (mode === 'async') return { status: 202 };
-    const finished = await Promise.race([done, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), SYNC_CALL_WAIT_MS).unref())]);
+    const finished = await Promise.race([
+      done,
+      new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), SYNC_CALL_WAIT_MS).unref()),
+    ]);
     if (!finished) return { status: 202 };
-    return cborReply({ status: 'replied', certificate: this.certifier.certify(this.requestStatus.leaves(request.requestId)) });
+    return cborReply({
+      status: 'replied',
+      certificate: this.certifier.certify(this.requestStatus.leaves(request.requestId)),
+    });
   }
 
   async query(ecid: Principal, body: Uint8Array): Promise<HttpReply> {
     const request = validateEnvelope(body, 'query', ecid, nowNanos());
     this.checkManagementTarget(request, ecid);
-    const result = await this.subnet.executeQuery({ sender: request.sender, canisterId: request.canisterId!, methodName: request.methodName!, arg: request.arg! });
+    const result = await this.subnet.executeQuery({
+      sender: request.sender,
+      canisterId: request.canisterId!,
+      methodName: request.methodName!,
+      arg: request.arg!,
+    });
     return cborReply(this.signedQueryResponse(result, request.requestId));
   }
 
@@ -87,7 +111,10 @@ export class ProtocolHandlers {
   /** `/api/v2|v3/subnet/<id>/read_state`: the subnet's own paths (time, keys, canister ranges), never a canister's. */
   readSubnetState(subnetId: Principal, body: Uint8Array): HttpReply {
     if (subnetId.compareTo(this.keys.subnetId) !== 'eq') {
-      throw new HttpError(404, `Subnet ${subnetId.toText()} is not this network's subnet (${this.keys.subnetId.toText()}).`);
+      throw new HttpError(
+        404,
+        `Subnet ${subnetId.toText()} is not this network's subnet (${this.keys.subnetId.toText()}).`,
+      );
     }
     const request = validateEnvelope(body, 'read_state', subnetId, nowNanos());
     return cborReply({ certificate: this.certifier.certify(readSubnetStateLeaves(this.keys, request.paths!)) });
@@ -97,7 +124,10 @@ export class ProtocolHandlers {
   private ingressFilter(request: IngressRequest, ecid: Principal): Reject | undefined {
     if (!isManagementCanister(request.canisterId!)) return undefined;
     if (!ingressMayCall(request.methodName!)) {
-      return makeReject(ErrorCodes.CanisterRejectedMessage, `Only canisters can call ic00 method ${request.methodName}`);
+      return makeReject(
+        ErrorCodes.CanisterRejectedMessage,
+        `Only canisters can call ic00 method ${request.methodName}`,
+      );
     }
     this.checkManagementTarget(request, ecid);
     return undefined;
@@ -114,7 +144,10 @@ export class ProtocolHandlers {
       throw error;
     }
     if (target && target.compareTo(ecid) !== 'eq') {
-      throw new HttpError(400, `Specified CanisterId ${target.toText()} does not match effective canister id in URL ${ecid.toText()}`);
+      throw new HttpError(
+        400,
+        `Specified CanisterId ${target.toText()} does not match effective canister id in URL ${ecid.toText()}`,
+      );
     }
   }
 
@@ -124,9 +157,16 @@ export class ProtocolHandlers {
     const response: Record<string, unknown> =
       result.kind === 'reply'
         ? { status: 'replied', reply: { arg: result.reply } }
-        : { status: 'rejected', reject_code: result.reject.rejectCode, reject_message: result.reject.rejectMessage, error_code: result.reject.errorCode };
+        : {
+            status: 'rejected',
+            reject_code: result.reject.rejectCode,
+            reject_message: result.reject.rejectMessage,
+            error_code: result.reject.errorCode,
+          };
     const hash = hashOfMap({ ...response, timestamp, request_id: requestId });
-    const signature = new Uint8Array(crypto.sign(null, concatBytes(RESPONSE_SEPARATOR, hash), this.keys.nodeSigningKey));
+    const signature = new Uint8Array(
+      crypto.sign(null, concatBytes(RESPONSE_SEPARATOR, hash), this.keys.nodeSigningKey),
+    );
     return { ...response, signatures: [{ timestamp, signature, identity: this.keys.nodeId.toUint8Array() }] };
   }
 }
