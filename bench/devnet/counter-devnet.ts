@@ -1,7 +1,8 @@
 /**
  * What both devnet benchmarks start from: a devnet in a temporary state directory, an agent with
- * every verification on, and the WAT counter canister installed and warmed up; plus the timing
- * helpers, so both scripts measure the same way.
+ * every verification on, checking certificates as soulrecall does (@soulrecall/bls, through
+ * canister-client's `useWasmBlsInAgent`), and the WAT counter canister installed and warmed up;
+ * plus the timing helpers, so both scripts measure the same way.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -9,6 +10,7 @@ import path from 'node:path';
 import { Actor, HttpAgent } from '@dfinity/agent';
 import { Ed25519KeyIdentity } from '@dfinity/identity';
 import type { Principal } from '@dfinity/principal';
+import { useWasmBlsInAgent } from '@soulrecall/canister-client';
 import { managementIdlFactory, startDevnet } from '@soulrecall/devnet';
 import { counterIdl, counterWasm, type CounterActor } from '../../packages/devnet/test/support/wat-canister.js';
 
@@ -50,6 +52,7 @@ export async function withCounterDevnet(measure: (setup: CounterDevnet) => Promi
   const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'soulrecall-bench-'));
   const devnet = await startDevnet({ port: 0, stateDir });
   try {
+    useWasmBlsInAgent();
     const agent = await HttpAgent.create({
       host: devnet.url,
       shouldFetchRootKey: true,

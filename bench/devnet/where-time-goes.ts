@@ -1,16 +1,20 @@
 /**
  * Where an update call's time goes, measured in one process so every figure shares the machine's
  * load: the pieces of a certified update timed alone (the devnet's BLS signature of the
- * certificate, @dfinity/agent's BLS check of it, the durable append + fdatasync of changed pages,
- * Ed25519 request signing and checking), next to the whole round trip with and without the
- * client's verification. `npm run bench:devnet` runs it after run.ts; alone, from the repository root:
+ * certificate and the client's BLS check of it, with @soulrecall/bls as soulrecall does and with
+ * @noble/curves, @dfinity/agent's default, for reference; the durable append + fdatasync of changed
+ * pages; Ed25519 request signing, and checking with node:crypto as the devnet does and with noble),
+ * next to the whole round trip with and without the client's verification. `npm run bench:devnet` runs it after run.ts;
+ * alone, from the repository root:
  * `node --import tsx bench/devnet/where-time-goes.ts`.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import crypto from 'node:crypto';
 import { bls12_381 } from '@noble/curves/bls12-381';
 import { ed25519 } from '@noble/curves/ed25519';
+import { blsSign, blsVerify } from '@soulrecall/bls';
 import { EMPTY_CANDID_ARG, summary, timed, withCounterDevnet } from './counter-devnet.js';
 
 const SAMPLES = 100;
@@ -25,7 +29,7 @@ async function main(): Promise<void> {
   await withCounterDevnet(async ({ stateDir, agent, counterId: id, counter }) => {
     const emptyArg = EMPTY_CANDID_ARG;
 
-    // The same primitives with the same libraries the devnet and @dfinity/agent use.
+    // The same primitives with the libraries the devnet and the client use, and noble for reference.
     const secret = bls12_381.utils.randomPrivateKey();
     const publicKey = bls12_381.getPublicKeyForShortSignatures(secret);
     const message = crypto.getRandomValues(new Uint8Array(45));
@@ -33,6 +37,11 @@ async function main(): Promise<void> {
     const edSecret = ed25519.utils.randomPrivateKey();
     const edPublic = ed25519.getPublicKey(edSecret);
     const edSignature = ed25519.sign(message, edSecret);
+    const edKeyObject = crypto.createPublicKey({
+      key: Buffer.concat([Buffer.from('302a300506032b6570032100', 'hex'), edPublic]),
+      format: 'der',
+      type: 'spki',
+    });
     const logFile = path.join(stateDir, 'append.log');
     const fd = fs.openSync(logFile, 'a');
     const pages = new Uint8Array(2 * PAGE).fill(7);
@@ -44,9 +53,11 @@ async function main(): Promise<void> {
         await medianOf(() => agent.call(id, { methodName: 'inc', arg: emptyArg })),
       ],
       ['query, signed and verified', await medianOf(() => counter.get())],
-      ['BLS sign (devnet, per certificate)', await medianOf(() => bls12_381.signShortSignature(message, secret))],
+      ['BLS sign (devnet, per certificate; mcl)', await medianOf(() => blsSign(secret, message))],
+      ['BLS sign (noble, for reference)', await medianOf(() => bls12_381.signShortSignature(message, secret))],
+      ['BLS verify (client, per certificate; mcl)', await medianOf(() => blsVerify(publicKey, signature, message))],
       [
-        'BLS verify (agent, per certificate)',
+        'BLS verify (noble, agent default)',
         await medianOf(() => bls12_381.verifyShortSignature(signature, message, publicKey)),
       ],
       [
@@ -54,7 +65,11 @@ async function main(): Promise<void> {
         await medianOf(() => (fs.writeSync(fd, pages), fs.fdatasyncSync(fd))),
       ],
       ['Ed25519 sign (agent, per request)', await medianOf(() => ed25519.sign(message, edSecret))],
-      ['Ed25519 verify (devnet, per request)', await medianOf(() => ed25519.verify(edSignature, message, edPublic))],
+      [
+        'Ed25519 verify (devnet, per request; node)',
+        await medianOf(() => crypto.verify(null, message, edKeyObject, edSignature)),
+      ],
+      ['Ed25519 verify (noble, for reference)', await medianOf(() => ed25519.verify(edSignature, message, edPublic))],
     ];
     fs.closeSync(fd);
     console.log(

@@ -20,6 +20,7 @@ const verdaccioBin = join(dirname(require.resolve('verdaccio/package.json')), 'b
  * left them.
  */
 export const PUBLISHED_PACKAGES = [
+  'packages/bls',
   'packages/canister-client',
   'packages/history-store',
   'packages/devnet',

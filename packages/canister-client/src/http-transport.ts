@@ -12,6 +12,7 @@ import {
 import type { Principal } from '@dfinity/principal';
 import { quietAgentConsole } from './agent-console.js';
 import { classifyAgentError, isTransientError, type CallSite } from './agent-errors.js';
+import { blsVerify, useWasmBlsInAgent } from './certificate-verification.js';
 import { resolveRequestTimeout, withDeadline } from './deadline.js';
 import { CanisterClientError } from './errors.js';
 import { isMainnet, type NetworkDescription, networkDetails, notAReplicaHint } from './network.js';
@@ -62,7 +63,8 @@ async function networkOperation<T>(
 
 /**
  * The real transport: @dfinity/agent 3.4.3 with every verification on (root key fetched on
- * development networks, built in for mainnet; certificates and query signatures checked).
+ * development networks, built in for mainnet; certificates and query signatures checked), its
+ * certificates' BLS signatures checked by @soulrecall/bls (certificate-verification.ts).
  */
 export class HttpAgentTransport implements IcTransport {
   private constructor(
@@ -81,6 +83,7 @@ export class HttpAgentTransport implements IcTransport {
     const timeoutMs = resolveRequestTimeout(options.requestTimeoutMs);
     const readRetry = options.readRetry ?? DEFAULT_READ_RETRY;
     quietAgentConsole();
+    useWasmBlsInAgent();
     let agent: HttpAgent;
     try {
       agent = HttpAgent.createSync({
@@ -142,6 +145,7 @@ export class HttpAgentTransport implements IcTransport {
           rootKey: this.rootKey(),
           canisterId: ecid,
           agent: this.agent,
+          blsVerify,
         });
         const path = [utf8('request_status'), requestId];
         const status = lookupResultToBuffer(certificate.lookup_path([...path, 'status']));
@@ -172,7 +176,7 @@ export class HttpAgentTransport implements IcTransport {
         });
       }
       // 202 Accepted (or a certificate without a final status): poll read_state until it is final.
-      const { reply } = await pollForResponse(this.agent, ecid, requestId);
+      const { reply } = await pollForResponse(this.agent, ecid, requestId, { blsVerify });
       return reply;
     });
   }
@@ -203,6 +207,7 @@ export class HttpAgentTransport implements IcTransport {
         rootKey: this.rootKey(),
         canisterId,
         agent: this.agent,
+        blsVerify,
       });
       return paths.map((path) => {
         const result = certificate.lookup_path(path);

@@ -77,7 +77,7 @@ export async function startDevnetWithEngine(options: DevnetOptions, createEngine
   const stateDir = path.resolve(options.stateDir);
   const host = options.host ?? '127.0.0.1';
   prepareStateDir(stateDir);
-  const keys = loadOrCreateNetworkKeys(stateDir);
+  const keys = await loadOrCreateNetworkKeys(stateDir);
   const engine = await createEngine({
     stateDir: path.join(stateDir, 'wasm'),
     messageTimeLimitMs: options.messageTimeLimitMs ?? 5000,

@@ -380,7 +380,7 @@ describe('deposit from a canister through the system-canister contract', () => {
     context = {
       store: new CanisterStore(dir, async () => {}),
       engine,
-      network: loadOrCreateNetworkKeys(dir),
+      network: await loadOrCreateNetworkKeys(dir),
       timeNanos: nowNanos(),
     };
   });

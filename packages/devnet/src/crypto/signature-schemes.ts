@@ -1,8 +1,5 @@
-import { ed25519 } from '@noble/curves/ed25519';
-import { secp256k1 } from '@noble/curves/secp256k1';
-import { p256 } from '@noble/curves/p256';
-import { sha256 } from '@noble/hashes/sha2';
-import { bytesEqual, fromHex } from '../bytes.js';
+import crypto from 'node:crypto';
+import { bytesEqual, concatBytes, fromHex } from '../bytes.js';
 
 const OID_ED25519 = fromHex('06032b6570');
 const OID_EC_PUBLIC_KEY = fromHex('06072a8648ce3d0201');
@@ -14,6 +11,43 @@ export type KeyScheme = 'ed25519' | 'secp256k1' | 'p256';
 export interface SenderPublicKey {
   scheme: KeyScheme;
   raw: Uint8Array;
+}
+
+/**
+ * SubjectPublicKeyInfo headers, by key length, that turn a raw key into DER node:crypto (OpenSSL)
+ * reads: Ed25519 (32 bytes), EC points of secp256k1 and P-256 uncompressed (65) or compressed (33).
+ * The DER the sender sent is not passed on, so OpenSSL sees exactly the key parseSenderPublicKey accepted.
+ */
+/** The DER SubjectPublicKeyInfo header of an Ed25519 key (RFC 8410); the 32 raw bytes follow. */
+export const ED25519_SPKI_PREFIX = fromHex('302a300506032b6570032100');
+
+const SPKI_PREFIXES: Record<KeyScheme, Record<number, Uint8Array>> = {
+  ed25519: { 32: ED25519_SPKI_PREFIX },
+  secp256k1: {
+    65: fromHex('3056301006072a8648ce3d020106052b8104000a034200'),
+    33: fromHex('3036301006072a8648ce3d020106052b8104000a032200'),
+  },
+  p256: {
+    65: fromHex('3059301306072a8648ce3d020106082a8648ce3d030107034200'),
+    33: fromHex('3039301306072a8648ce3d020106082a8648ce3d030107032200'),
+  },
+};
+
+/** Keys of recent senders (a client signs every request with the same key), bounded. */
+const KEY_CACHE_SIZE = 64;
+const keyObjects = new Map<string, crypto.KeyObject>();
+
+function keyObjectOf(key: SenderPublicKey): crypto.KeyObject {
+  const prefix = SPKI_PREFIXES[key.scheme][key.raw.length];
+  if (!prefix) throw new Error(`no ${key.scheme} public key has ${key.raw.length} bytes`);
+  const id = `${key.scheme}:${Buffer.from(key.raw).toString('hex')}`;
+  let object = keyObjects.get(id);
+  if (!object) {
+    object = crypto.createPublicKey({ key: Buffer.from(concatBytes(prefix, key.raw)), format: 'der', type: 'spki' });
+    if (keyObjects.size >= KEY_CACHE_SIZE) keyObjects.delete(keyObjects.keys().next().value!);
+    keyObjects.set(id, object);
+  }
+  return object;
 }
 
 /** Reads a DER tag-length-value at `offset`; returns the value's bounds. */
@@ -55,17 +89,18 @@ export function parseSenderPublicKey(der: Uint8Array): SenderPublicKey {
   throw new Error('unsupported public key algorithm (Ed25519, ECDSA secp256k1 and P-256 are supported)');
 }
 
-/** Verifies a signature the way a replica does for the given scheme (ECDSA: 64-byte r‖s over SHA-256). */
+/**
+ * Verifies a signature the way a replica does for the given scheme (ECDSA: 64-byte r‖s over
+ * SHA-256, high S accepted), natively with node:crypto (OpenSSL).
+ */
 export function verifySignature(key: SenderPublicKey, message: Uint8Array, signature: Uint8Array): boolean {
   try {
-    switch (key.scheme) {
-      case 'ed25519':
-        return ed25519.verify(signature, message, key.raw);
-      case 'secp256k1':
-        return signature.length === 64 && secp256k1.verify(signature, sha256(message), key.raw, { lowS: false });
-      case 'p256':
-        return signature.length === 64 && p256.verify(signature, sha256(message), key.raw, { lowS: false });
-    }
+    const publicKey = keyObjectOf(key);
+    if (key.scheme === 'ed25519') return signature.length === 64 && crypto.verify(null, message, publicKey, signature);
+    return (
+      signature.length === 64 &&
+      crypto.verify('sha256', message, { key: publicKey, dsaEncoding: 'ieee-p1363' }, signature)
+    );
   } catch {
     return false;
   }

@@ -1,5 +1,5 @@
 import * as cbor from '@dfinity/cbor';
-import { ed25519 } from '@noble/curves/ed25519';
+import crypto from 'node:crypto';
 import { hashOfMap } from '@dfinity/agent';
 import type { Principal } from '@dfinity/principal';
 import { concatBytes, nowNanos, utf8 } from '../bytes.js';
@@ -167,7 +167,9 @@ export class ProtocolHandlers {
             error_code: result.reject.errorCode,
           };
     const hash = hashOfMap({ ...response, timestamp, request_id: requestId });
-    const signature = ed25519.sign(concatBytes(RESPONSE_SEPARATOR, hash), this.keys.nodeSecretKey);
+    const signature = new Uint8Array(
+      crypto.sign(null, concatBytes(RESPONSE_SEPARATOR, hash), this.keys.nodeSigningKey),
+    );
     return { ...response, signatures: [{ timestamp, signature, identity: this.keys.nodeId.toUint8Array() }] };
   }
 }
