@@ -1,16 +1,17 @@
 /**
  * What both devnet benchmarks start from: a devnet in a temporary state directory, an agent with
  * every verification on, checking certificates as soulrecall does (@soulrecall/bls, through
- * canister-client's `useWasmBlsInAgent`), and the WAT counter canister installed and warmed up;
+ * canister-client's `useWasmBlsInAgent`) and signing requests as soulrecall's identities do
+ * (canister-client's `NodeKeyIdentity`, node:crypto), and the WAT counter canister installed and warmed up;
  * plus the timing helpers, so both scripts measure the same way.
  */
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Actor, HttpAgent } from '@dfinity/agent';
-import { Ed25519KeyIdentity } from '@dfinity/identity';
 import type { Principal } from '@dfinity/principal';
-import { useWasmBlsInAgent } from '@soulrecall/canister-client';
+import { NodeKeyIdentity, useWasmBlsInAgent } from '@soulrecall/canister-client';
 import { managementIdlFactory, startDevnet } from '@soulrecall/devnet';
 import { counterIdl, counterWasm, type CounterActor } from '../../packages/devnet/test/support/wat-canister.js';
 
@@ -56,7 +57,7 @@ export async function withCounterDevnet(measure: (setup: CounterDevnet) => Promi
     const agent = await HttpAgent.create({
       host: devnet.url,
       shouldFetchRootKey: true,
-      identity: Ed25519KeyIdentity.generate(),
+      identity: new NodeKeyIdentity(crypto.generateKeyPairSync('ed25519').privateKey, 'ed25519'),
     });
     const mgmt = (id?: Principal) =>
       Actor.createActor(managementIdlFactory, { agent, canisterId: 'aaaaa-aa', effectiveCanisterId: id }) as any;

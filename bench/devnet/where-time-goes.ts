@@ -42,6 +42,11 @@ async function main(): Promise<void> {
       format: 'der',
       type: 'spki',
     });
+    const edPrivateKeyObject = crypto.createPrivateKey({
+      key: Buffer.concat([Buffer.from('302e020100300506032b657004220420', 'hex'), edSecret]),
+      format: 'der',
+      type: 'pkcs8',
+    });
     const logFile = path.join(stateDir, 'append.log');
     const fd = fs.openSync(logFile, 'a');
     const pages = new Uint8Array(2 * PAGE).fill(7);
@@ -64,12 +69,19 @@ async function main(): Promise<void> {
         'append 2 pages + fdatasync (durable write)',
         await medianOf(() => (fs.writeSync(fd, pages), fs.fdatasyncSync(fd))),
       ],
-      ['Ed25519 sign (agent, per request)', await medianOf(() => ed25519.sign(message, edSecret))],
+      [
+        'Ed25519 sign (client, per request; node)',
+        await medianOf(() => crypto.sign(null, message, edPrivateKeyObject)),
+      ],
+      ['Ed25519 sign (noble, @dfinity/identity)', await medianOf(() => ed25519.sign(message, edSecret))],
       [
         'Ed25519 verify (devnet, per request; node)',
         await medianOf(() => crypto.verify(null, message, edKeyObject, edSignature)),
       ],
-      ['Ed25519 verify (noble, for reference)', await medianOf(() => ed25519.verify(edSignature, message, edPublic))],
+      [
+        'Ed25519 verify (agent, per query reply; noble)',
+        await medianOf(() => ed25519.verify(edSignature, message, edPublic)),
+      ],
     ];
     fs.closeSync(fd);
     console.log(
