@@ -101,6 +101,8 @@ describe('user guides (docs/*.md) run as written', function () {
         if (guide === 'writing-a-plugin.md') {
           await webhook.start();
           addresses[WEBHOOK] = webhook.url;
+          // notify test prints the webhook's origin only.
+          addresses[new URL(WEBHOOK).origin] = new URL(webhook.url).origin;
           // The reader's plugin, built (npm run build): a copy of examples/plugin-notify with its dist.
           const example = join(repoRoot, 'examples', 'plugin-notify');
           for (const entry of ['dist', 'package.json', 'oclif.manifest.json'])
