@@ -27,7 +27,11 @@ const GUIDES = [
   'writing-a-plugin.md',
 ];
 /** The addresses the guides use for the three stages (the README's example: 4943–4945). */
-const STAGE_ADDRESSES = { local: 'http://127.0.0.1:4943', staging: 'http://127.0.0.1:4944', production: 'http://127.0.0.1:4945' };
+const STAGE_ADDRESSES = {
+  local: 'http://127.0.0.1:4943',
+  staging: 'http://127.0.0.1:4944',
+  production: 'http://127.0.0.1:4945',
+};
 const TEAM_STORE = 'postgres://soulrecall@db.internal:5432/soulrecall';
 const WEBHOOK = 'https://hooks.example.com/soulrecall';
 
@@ -63,7 +67,9 @@ describe('user guides (docs/*.md) run as written', function () {
   after(() => console.log(`      guide run times: ${timings.join(', ')}`));
 
   it('has exactly the guides this test runs (and the command reference)', () => {
-    const pages = readdirSync(docs).filter((name) => name.endsWith('.md') && !['README.md', 'commands.md'].includes(name));
+    const pages = readdirSync(docs).filter(
+      (name) => name.endsWith('.md') && !['README.md', 'commands.md'].includes(name),
+    );
     expect(pages.sort()).to.deep.equal([...GUIDES].sort());
   });
 
@@ -117,7 +123,8 @@ describe('user guides (docs/*.md) run as written', function () {
           log: process.env.GUIDE_LOG ? (line) => console.log(line) : undefined,
         });
         const report = await runner.run(guide, readFileSync(join(docs, guide), 'utf8'));
-        for (const skipped of report.syntaxOnly) console.log(`      syntax-only, checked against the manifest: ${skipped}`);
+        for (const skipped of report.syntaxOnly)
+          console.log(`      syntax-only, checked against the manifest: ${skipped}`);
         expect(report.ran, 'commands run').to.be.greaterThan(0);
       } finally {
         await webhook.stop();

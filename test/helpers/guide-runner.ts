@@ -238,8 +238,7 @@ export class GuideRunner {
 
   private checkSyntax(where: string, block: GuideBlock): string[] {
     const visible = [...block.before, ...block.body].some((line) => line.includes(VISIBLE_NOTE));
-    if (!visible)
-      throw new Error(`${where}: a syntax-only block needs a visible note saying it is "${VISIBLE_NOTE}"`);
+    if (!visible) throw new Error(`${where}: a syntax-only block needs a visible note saying it is "${VISIBLE_NOTE}"`);
     const problems = commandLines(block.body).flatMap((line) => manifestProblems(line, this.options.config));
     if (problems.length > 0) throw new Error(`${where}: ${problems.join('; ')}`);
     return commandLines(block.body).map((line) => `${where}: ${line} (${block.directives.syntaxOnly})`);

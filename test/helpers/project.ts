@@ -133,7 +133,9 @@ export async function createProject(
   if (!options.withoutConfig)
     writeFileSync(
       configPath,
-      [`pipeline: [${stages.join(', ')}]`, 'environments:', ...environmentLines, 'agents:', ...agentLines, ''].join('\n'),
+      [`pipeline: [${stages.join(', ')}]`, 'environments:', ...environmentLines, 'agents:', ...agentLines, ''].join(
+        '\n',
+      ),
     );
 
   const run: TestProject['run'] = (args, runOptions = {}) => sandbox.run(args, { cwd: dir, ...runOptions });
