@@ -99,9 +99,11 @@ export function parseGuide(markdown: string): GuideBlock[] {
     prose = [];
     const previous = blocks[blocks.length - 1];
     const onlyBlankBetween = previous && lines.slice(previous.end ?? 0, start).every((between) => !between.trim());
-    if (block.language === 'text' && previous?.language === 'bash' && onlyBlankBetween && !previous.expected)
+    if (block.language === 'text' && previous?.language === 'bash' && onlyBlankBetween && !previous.expected) {
       previous.expected = body.filter((expected) => expected.trim() && expected.trim() !== '…');
-    else blocks.push(Object.assign(block, { end: index + 1 }));
+      if (previous.expected.length === 0)
+        throw new Error(`line ${start + 1}: an output block of only "…" checks nothing`);
+    } else blocks.push(Object.assign(block, { end: index + 1 }));
   }
   return blocks;
 }
@@ -139,7 +141,7 @@ export function commandLines(body: string[]): string[] {
   for (const raw of body) {
     const line = raw.trim();
     if (!current && (!line || line.startsWith('#'))) continue;
-    if (line.endsWith('\\')) current += `${line.slice(0, -1)} `;
+    if (line.endsWith('\\')) current += `${line.slice(0, -1).trimEnd()} `;
     else {
       commands.push(current + line);
       current = '';
@@ -155,9 +157,8 @@ export function commandLines(body: string[]): string[] {
 export function manifestProblems(line: string, config: Config): string[] {
   const problems: string[] = [];
   for (const words of shellCommands(line)) {
-    const start = words.findIndex((word) => !/^[A-Z_][A-Z0-9_]*=/.test(word));
-    if (words[start] !== 'soulrecall') continue;
-    const rest = words.slice(start + 1);
+    const rest = soulrecallArguments(words);
+    if (!rest) continue;
     const positional = rest.filter((word) => !word.startsWith('-'));
     let id: string | undefined;
     for (let length = positional.length; length > 0 && !id; length--) {
@@ -183,6 +184,12 @@ export function manifestProblems(line: string, config: Config): string[] {
     }
   }
   return problems;
+}
+
+/** The arguments of a `soulrecall …` command (after any `NAME=value` prefixes), or undefined for another program. */
+function soulrecallArguments(words: string[]): string[] | undefined {
+  const start = words.findIndex((word) => !/^[A-Z_][A-Z0-9_]*=/.test(word));
+  return words[start] === 'soulrecall' ? words.slice(start + 1) : undefined;
 }
 
 export interface GuideRunnerOptions {
@@ -241,7 +248,11 @@ export class GuideRunner {
     if (!visible) throw new Error(`${where}: a syntax-only block needs a visible note saying it is "${VISIBLE_NOTE}"`);
     const problems = commandLines(block.body).flatMap((line) => manifestProblems(line, this.options.config));
     if (problems.length > 0) throw new Error(`${where}: ${problems.join('; ')}`);
-    return commandLines(block.body).map((line) => `${where}: ${line} (${block.directives.syntaxOnly})`);
+    return commandLines(block.body).map((line) => {
+      const checked = shellCommands(line).some((words) => soulrecallArguments(words) !== undefined);
+      const how = checked ? 'command and flags checked against the manifest' : 'not soulrecall: nothing to check';
+      return `${where}: ${line.replace(/\s+#.*$/, '')} (${block.directives.syntaxOnly}; ${how})`;
+    });
   }
 
   private async runBlock(where: string, block: GuideBlock): Promise<number> {
@@ -249,6 +260,9 @@ export class GuideRunner {
     const commands = commandLines(block.body);
     let output = '';
     for (const line of commands) {
+      // Each command runs in a shell of its own: a `cd` would not carry over as it does in the reader's shell.
+      if (/^cd\s/.test(line) || line.includes('&& cd '))
+        throw new Error(`${where}: \`${line}\`: cd does not carry over`);
       const exported = line.match(/^export ([A-Z_][A-Z0-9_]*)=(.*)$/);
       const command = this.toTest(this.substitute(where, line));
       if (exported) {
