@@ -25,7 +25,7 @@ function generate() {
     writeFileSync(page, HEADER);
     const oclif = join(root, 'node_modules', '.bin', 'oclif');
     // A fixed width, so the help text wraps the same on every machine.
-    const env = { ...process.env, COLUMNS: '120', NO_COLOR: '1' };
+    const env = { ...process.env, COLUMNS: '120', NO_COLOR: '1', OCLIF_SKIP_NEW_VERSION_CHECK: 'true' };
     execFileSync(oclif, ['readme', '--no-aliases', '--no-source-links', '--readme-path', page], {
       cwd: root,
       env,
