@@ -88,6 +88,7 @@ describe('user guides (docs/*.md) run as written', function () {
       const webhook = new WebhookServer();
       try {
         const project = await createProject(sandbox, pool, {
+          name: 'my-agents',
           agentWasm: 'dist/agent.wasm',
           withoutConfig: guide === 'getting-started.md',
         });
