@@ -1,7 +1,14 @@
 import { Config } from '@oclif/core';
 import { expect } from 'chai';
 import { repoRoot } from '../helpers/cli.js';
-import { commandLines, manifestProblems, matchOutput, parseGuide, shellCommands } from '../helpers/guide-runner.js';
+import {
+  commandLines,
+  GuideRunner,
+  manifestProblems,
+  matchOutput,
+  parseGuide,
+  shellCommands,
+} from '../helpers/guide-runner.js';
 
 /** The guide runner's own rules (docs/README.md, "Writing a guide that runs"), without any network. */
 describe('guide runner', () => {
@@ -39,6 +46,13 @@ describe('guide runner', () => {
   it('refuses an unknown directive and an output block that checks nothing', () => {
     expect(() => parseGuide('<!-- guide-test: skip -->\n```bash\nls\n```')).to.throw('unknown guide-test directive');
     expect(() => parseGuide('```bash\nls\n```\n```text\n…\n```')).to.throw('checks nothing');
+  });
+
+  it('refuses a shell block it would otherwise skip', async () => {
+    const runner = new GuideRunner({ cwd: repoRoot, env: {}, config, addresses: {}, localNetwork: '' });
+    let message = '';
+    await runner.run('x.md', '```sh\nsoulrecall list\n```').catch((error: Error) => (message = error.message));
+    expect(message).to.equal('x.md:1: a ```sh block: write it as ```bash so that it runs');
   });
 
   it('matches lines in order, with … and runs of spaces as wildcards, binding placeholders', () => {

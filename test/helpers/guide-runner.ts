@@ -7,7 +7,8 @@
  *   come between. `…` matches any text, a run of spaces any run of spaces, and `<name>` one word, which is then
  *   remembered: a later command's `<name>` is replaced by the value last shown there. A placeholder no output
  *   has shown yet is an error, never left in a command.
- * - A command fails its block when it exits with anything but 0 (or the `exit N` the block declares).
+ * - A command fails its block when it exits with anything but 0 (or the `exit N` the block declares). Shell blocks
+ *   are ```bash; a ```sh or ```console block is refused, never skipped.
  * - `<!-- guide-test: … -->` right before a block says how to run it (several joined with `;`):
  *   `syntax-only (why)`: not run, only checked against the oclif manifest (the command exists, each flag is one
  *   of its flags or aliases), and the guide must say so visibly ("not run by the tests");
@@ -201,15 +202,13 @@ export interface GuideRunnerOptions {
   addresses: Record<string, string>;
   /** The test's network that `network: local` in a file the guide writes stands for. */
   localNetwork: string;
-  /** Placeholders known before the guide starts. */
-  bindings?: Record<string, string>;
   /** Each command run and its output (GUIDE_LOG=1 in the test), for whoever writes a guide's output blocks. */
   log?: (line: string) => void;
 }
 
 export interface GuideReport {
   ran: number;
-  /** `line N: command (reason)` of each block that was only checked against the manifest. */
+  /** `guide:line: command (why; what was checked)` of each command of a syntax-only block. */
   syntaxOnly: string[];
 }
 
@@ -218,7 +217,7 @@ export class GuideRunner {
   private readonly env: NodeJS.ProcessEnv;
 
   constructor(private readonly options: GuideRunnerOptions) {
-    this.bindings = { ...options.bindings };
+    this.bindings = {};
     this.env = { ...options.env };
   }
 
@@ -227,6 +226,9 @@ export class GuideRunner {
     for (const block of parseGuide(markdown)) {
       const where = `${guide}:${block.line}`;
       Object.assign(this.bindings, block.directives.bindings);
+      // A shell block under another name would be skipped without a word: every command a guide shows runs.
+      if (['sh', 'shell', 'console', 'zsh'].includes(block.language))
+        throw new Error(`${where}: a \`\`\`${block.language} block: write it as \`\`\`bash so that it runs`);
       if (block.directives.file) this.writeFile(block);
       else if (block.language !== 'bash') continue;
       else if (block.directives.syntaxOnly) report.syntaxOnly.push(...this.checkSyntax(where, block));
