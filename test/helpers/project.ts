@@ -54,6 +54,10 @@ export interface ProjectOptions {
   name?: string;
   /** Extra environments whose network is this URL (e.g. a closed port for "unreachable"), not in the pipeline. */
   extraEnvironments?: Record<string, string>;
+  /** The module `my-agent` names in soulrecall.yaml (relative to the project folder). Default: agent-v1.wasm. */
+  agentWasm?: string;
+  /** Leave soulrecall.yaml unwritten (a folder where the user runs `soulrecall init`). */
+  withoutConfig?: boolean;
 }
 
 export interface AgentActor {
@@ -122,12 +126,17 @@ export async function createProject(
   });
   for (const [name, url] of Object.entries(options.extraEnvironments ?? {}))
     environmentLines.push(`  ${name}: { network: "${url}" }`);
-  const agentLines = [`  my-agent: { wasm: ${JSON.stringify(agentWasm.v1)}, health: { method: health } }`];
+  const agentLines = [
+    `  my-agent: { wasm: ${JSON.stringify(options.agentWasm ?? agentWasm.v1)}, health: { method: health } }`,
+  ];
   for (const [name, yaml] of Object.entries(options.extraAgents ?? {})) agentLines.push(`  ${name}: ${yaml}`);
-  writeFileSync(
-    configPath,
-    [`pipeline: [${stages.join(', ')}]`, 'environments:', ...environmentLines, 'agents:', ...agentLines, ''].join('\n'),
-  );
+  if (!options.withoutConfig)
+    writeFileSync(
+      configPath,
+      [`pipeline: [${stages.join(', ')}]`, 'environments:', ...environmentLines, 'agents:', ...agentLines, ''].join(
+        '\n',
+      ),
+    );
 
   const run: TestProject['run'] = (args, runOptions = {}) => sandbox.run(args, { cwd: dir, ...runOptions });
   const json: TestProject['json'] = async (args, runOptions = {}) => {
