@@ -11,7 +11,7 @@ import { Actor } from '@dfinity/agent';
 import type { Principal } from '@dfinity/principal';
 import { sha256 } from '@noble/hashes/sha2';
 import { counterWasm } from '../../packages/devnet/test/support/wat-canister.js';
-import { agentIdl, agentWasm, toolWasm, type AgentActor } from '../../test/helpers/project.js';
+import { agentIdl, agentWasm, toolWasm, type AgentActor } from '../../test/helpers/sample-agent.js';
 import { EMPTY_CANDID_ARG, summary, timed, withCounterDevnet } from './counter-devnet.js';
 
 const UPDATES = 200;

@@ -18,28 +18,17 @@
  * share one sandbox (one SOULRECALL_HOME, one history store) under different folder names.
  */
 import { Actor, HttpAgent } from '@dfinity/agent';
-import type { IDL } from '@dfinity/candid';
-import type { Principal } from '@dfinity/principal';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CanisterClient, IdentityStore, readWasmArtifact } from '@soulrecall/canister-client';
 import type { Devnet } from '@soulrecall/devnet';
 import type { HistoryStore } from '@soulrecall/history-store';
-import { repoRoot, type CliResult, type CliSandbox } from './cli.js';
+import type { CliResult, CliSandbox } from './cli.js';
 import type { DevnetPool } from './devnet.js';
 import { freePort } from './ports.js';
+import { agentIdl, agentWasm, toolIdl, type AgentActor, type ToolActor } from './sample-agent.js';
 
-/** The sample agent's modules (examples/agent/README.md). */
-const agentModule = (name: string) => join(repoRoot, 'examples', 'agent', 'dist', `agent-${name}.wasm`);
-export const agentWasm = {
-  v1: agentModule('v1'),
-  v2: agentModule('v2'),
-  v3: agentModule('v3'),
-  broken: agentModule('broken'),
-  migrationTrap: agentModule('migration-trap'),
-};
-/** The tool canister the sample agent consults (examples/agent/src/tool.mo). */
-export const toolWasm = join(repoRoot, 'examples', 'agent', 'dist', 'tool.wasm');
+export * from './sample-agent.js';
 
 export interface ProjectOptions {
   /** Environment names in pipeline order; each gets its own devnet. Default local, staging, production. */
@@ -58,23 +47,6 @@ export interface ProjectOptions {
   agentWasm?: string;
   /** Leave soulrecall.yaml unwritten (a folder where the user runs `soulrecall init`). */
   withoutConfig?: boolean;
-}
-
-export interface AgentActor {
-  remember(text: string): Promise<bigint>;
-  memoryCount(): Promise<bigint>;
-  recall(): Promise<string[]>;
-  version(): Promise<string>;
-  stats(): Promise<{ calls: bigint; upgrades: bigint }>;
-  setTool(tool: Principal): Promise<void>;
-  tool(): Promise<[] | [Principal]>;
-  reflect(): Promise<string>;
-  timerTicks(): Promise<bigint>;
-}
-
-export interface ToolActor {
-  summarise(memories: string[]): Promise<string>;
-  served(): Promise<bigint>;
 }
 
 export interface TestProject {
@@ -207,23 +179,3 @@ export async function upgradeOutsideSoulrecall(
   const result = await client.install({ canisterId, module, mode: 'upgrade', stopBeforeUpgrade: true });
   return result.moduleHash;
 }
-
-/** The sample agent's interface (examples/agent/README.md); also used by bench/devnet. */
-export const agentIdl: IDL.InterfaceFactory = ({ IDL: I }) =>
-  I.Service({
-    remember: I.Func([I.Text], [I.Nat], []),
-    recall: I.Func([], [I.Vec(I.Text)], ['query']),
-    memoryCount: I.Func([], [I.Nat], ['query']),
-    version: I.Func([], [I.Text], ['query']),
-    stats: I.Func([], [I.Record({ calls: I.Nat, upgrades: I.Nat })], ['query']),
-    setTool: I.Func([I.Principal], [], []),
-    tool: I.Func([], [I.Opt(I.Principal)], ['query']),
-    reflect: I.Func([], [I.Text], []),
-    timerTicks: I.Func([], [I.Nat], ['query']),
-  });
-
-export const toolIdl: IDL.InterfaceFactory = ({ IDL: I }) =>
-  I.Service({
-    summarise: I.Func([I.Vec(I.Text)], [I.Text], []),
-    served: I.Func([], [I.Nat], ['query']),
-  });
