@@ -1,6 +1,6 @@
 import { Config } from '@oclif/core';
 import { expect } from 'chai';
-import { copyFileSync, cpSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { WebhookServer } from '../../examples/plugin-notify/test/webhook-server.js';
 import { sharedPostgres } from '../../packages/history-store/test/postgres-server.js';
@@ -97,6 +97,7 @@ describe('user guides (docs/*.md) run as written', function () {
         copyFileSync(agentWasm.v1, join(project.dir, 'dist', 'agent.wasm'));
         copyFileSync(agentWasm.v2, join(project.dir, 'dist', 'agent-v2.wasm'));
         copyFileSync(agentWasm.v3, join(project.dir, 'dist', 'agent-v3.wasm'));
+        writeFileSync(join(project.dir, 'dist', 'agent-v4.wasm'), anotherBuild(readFileSync(agentWasm.v3)));
         copyFileSync(agentWasm.broken, join(project.dir, 'dist', 'agent-broken.wasm'));
         const addresses: Record<string, string> = {};
         for (const [stage, address] of Object.entries(STAGE_ADDRESSES))
@@ -134,3 +135,15 @@ describe('user guides (docs/*.md) run as written', function () {
       }
     });
 });
+
+/**
+ * A fourth build of the sample agent for the guides' next release: v3's bytes with one more custom
+ * section, so a module of its own (another sha256) that behaves as v3 (a canister ignores custom
+ * sections it does not read).
+ */
+function anotherBuild(module: Buffer): Buffer {
+  const name = Buffer.from('soulrecall:guide-build');
+  const payload = Buffer.concat([Buffer.from([name.length]), name, Buffer.from('4')]);
+  // Section id 0 (custom), then its size as one LEB128 byte (the payload is under 128 bytes).
+  return Buffer.concat([module, Buffer.from([0, payload.length]), payload]);
+}
