@@ -12,7 +12,9 @@ import type * as Mcl from 'mcl-wasm';
 
 // mcl-wasm is CommonJS, and its `mod` (the WebAssembly module) only exists once `init` has run:
 // its exports object itself is used (live getters), not a snapshot that ESM interop may take.
-const mcl = createRequire(import.meta.url)('mcl-wasm') as typeof Mcl;
+// Loaded by `ensureBls()`, not here: commands that import canister-client but check no certificate
+// (`list`, `promote list`) do not load it. Every function that uses it requires `ensureBls()` first.
+let mcl: typeof Mcl;
 
 /** The IC's hash-to-curve domain separation tag (mcl's default ends `_RO_POP_`, Ethereum's). */
 export const IC_BLS_DST = 'BLS_SIG_BLS12381G1_XMD:SHA-256_SSWU_RO_NUL_';
@@ -66,6 +68,7 @@ function setG1Dst(dst: string): void {
 }
 
 async function initialise(): Promise<void> {
+  mcl = createRequire(import.meta.url)('mcl-wasm') as typeof Mcl;
   await mcl.init(mcl.BLS12_381);
   // Compressed points in the ZCash/IETF format (flag bits), as the IC and @noble/curves encode them.
   mcl.setETHserialization(true);
