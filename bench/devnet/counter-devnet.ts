@@ -11,7 +11,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { Actor, HttpAgent } from '@dfinity/agent';
 import type { Principal } from '@dfinity/principal';
-import { NodeKeyIdentity, useWasmBlsInAgent } from '@soulrecall/canister-client';
+import { NodeKeyIdentity } from '@soulrecall/canister-client';
+import { useWasmBlsInAgent } from '@soulrecall/canister-client/agent';
 import { managementIdlFactory, startDevnet } from '@soulrecall/devnet';
 import { counterIdl, counterWasm, type CounterActor } from '../../packages/devnet/test/support/wat-canister.js';
 

@@ -5,7 +5,7 @@ import { type CreationPlan, randomDevelopmentCanisterId } from './creation-plan.
 import { CyclesLedger, type LedgerCreateOptions } from './cycles-ledger.js';
 import { isCanisterClientError } from './errors.js';
 import { type HealthProbeOptions, type HealthVerdict, probeHealth } from './health/probe.js';
-import { type ConnectionOptions, HttpAgentTransport } from './http-transport.js';
+import type { ConnectionOptions } from './http-transport.js';
 import type { LoadedIdentity } from './identity/store.js';
 import type { ChunkUploadStats } from './management/chunked-upload.js';
 import { type InstallOptions, type InstallResult, installModule } from './management/install.js';
@@ -79,6 +79,9 @@ export class CanisterClient {
     options: ConnectionOptions & ArtifactLimits = {},
   ): Promise<CanisterClient> {
     const signer = 'identity' in identity ? identity.identity : identity;
+    // Loaded on the first connection: http-transport imports @dfinity/agent, whose @noble/curves
+    // BLS12-381 set-up costs ≈ 0.1 s that commands reading only the history store never pay.
+    const { HttpAgentTransport } = await import('./http-transport.js');
     const transport = await HttpAgentTransport.connect(network, signer, options);
     return new CanisterClient(network, transport, options);
   }

@@ -11,8 +11,7 @@ export {
   type InstallRequest,
   type ClientStats,
 } from './canister-client.js';
-export { HttpAgentTransport, type ConnectionOptions } from './http-transport.js';
-export { useWasmBlsInAgent } from './certificate-verification.js';
+export type { ConnectionOptions } from './http-transport.js';
 export { DEFAULT_REQUEST_TIMEOUT_MS, REQUEST_TIMEOUT_ENV, resolveRequestTimeout } from './deadline.js';
 export type { IcTransport, CallRequest } from './transport.js';
 export type { RetryPolicy } from './retry.js';

@@ -1,4 +1,3 @@
-import { Cbor } from '@dfinity/agent';
 import { Principal } from '@dfinity/principal';
 import { toHex } from './candid/service.js';
 import { CanisterClientError } from './errors.js';
@@ -36,7 +35,7 @@ export class CanisterStateReader {
     return {
       canisterId: id.toText(),
       moduleHash: moduleHash ? toHex(moduleHash) : null,
-      controllers: decodeControllers(controllers),
+      controllers: await decodeControllers(controllers),
     };
   }
 
@@ -49,7 +48,7 @@ export class CanisterStateReader {
   async controllers(canisterId: PrincipalLike): Promise<string[]> {
     const id = toPrincipal(canisterId);
     const [controllers] = await this.transport.readState(id, [canisterPath(id, 'controllers')]);
-    return decodeControllers(controllers);
+    return await decodeControllers(controllers);
   }
 
   /**
@@ -69,8 +68,10 @@ export class CanisterStateReader {
   }
 }
 
-function decodeControllers(value: Uint8Array | undefined): string[] {
+async function decodeControllers(value: Uint8Array | undefined): Promise<string[]> {
   if (!value) return [];
+  // Imported here, not at the top: see NodeKeyIdentity.transformRequest (identity/pem.ts).
+  const { Cbor } = await import('@dfinity/agent');
   try {
     const raw = Cbor.decode<Uint8Array[]>(value);
     return raw.map((bytes) => Principal.fromUint8Array(new Uint8Array(bytes)).toText());

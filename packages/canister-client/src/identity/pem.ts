@@ -1,5 +1,6 @@
 import crypto, { type KeyObject } from 'node:crypto';
-import { type DerEncodedPublicKey, type PublicKey, type Signature, SignIdentity } from '@dfinity/agent';
+import type { DerEncodedPublicKey, HttpAgentRequest, Identity, PublicKey, Signature } from '@dfinity/agent';
+import { Principal } from '@dfinity/principal';
 import { CanisterClientError } from '../errors.js';
 
 /** The key types the IC accepts for signing requests, and soulrecall therefore reads. */
@@ -7,7 +8,7 @@ export const KEY_TYPES = ['ed25519', 'secp256k1', 'p256'] as const;
 export type KeyType = (typeof KEY_TYPES)[number];
 
 export interface ParsedIdentity {
-  identity: SignIdentity;
+  identity: NodeKeyIdentity;
   keyType: KeyType;
 }
 
@@ -45,28 +46,45 @@ function lowS(signature: Buffer, order: bigint): Uint8Array {
  * takes the key's DER SubjectPublicKeyInfo as sender key (exactly what node:crypto exports) and a
  * raw signature (Ed25519's 64 bytes; ECDSA over SHA-256 as 64-byte r‖s).
  */
-export class NodeKeyIdentity extends SignIdentity {
+export class NodeKeyIdentity implements Identity {
   private readonly publicKey: PublicKey;
+  private readonly principal: Principal;
 
   constructor(
     private readonly key: KeyObject,
     readonly keyType: KeyType,
   ) {
-    super();
     const der = new Uint8Array(
       crypto.createPublicKey(key).export({ format: 'der', type: 'spki' }),
     ) as DerEncodedPublicKey;
     this.publicKey = { toDer: () => der, derKey: der };
+    this.principal = Principal.selfAuthenticating(der);
   }
 
   getPublicKey(): PublicKey {
     return this.publicKey;
   }
 
+  getPrincipal(): Principal {
+    return this.principal;
+  }
+
   async sign(blob: Uint8Array): Promise<Signature> {
     if (this.keyType === 'ed25519') return new Uint8Array(crypto.sign(null, blob, this.key)) as Signature;
     const signature = crypto.sign('sha256', blob, { key: this.key, dsaEncoding: 'ieee-p1363' });
     return lowS(signature, CURVE_ORDER[this.keyType]) as Signature;
+  }
+
+  /**
+   * Signs the request as @dfinity/agent's SignIdentity does, with its own code (request id,
+   * domain separator, sender key). The class does not extend SignIdentity because importing
+   * @dfinity/agent sets up @noble/curves' BLS12-381 (≈ 0.1 s), and commands that only read the
+   * history store load identities too (bench/startup); a command that signs has connected, so
+   * the agent is loaded by then.
+   */
+  async transformRequest(request: HttpAgentRequest): Promise<unknown> {
+    const { SignIdentity } = await import('@dfinity/agent');
+    return SignIdentity.prototype.transformRequest.call(this, request);
   }
 }
 

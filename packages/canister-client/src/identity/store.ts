@@ -1,9 +1,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { SignIdentity } from '@dfinity/agent';
 import { CanisterClientError } from '../errors.js';
-import { type KeyType, PASSPHRASE_VARIABLE, generateIdentity, identityFromPem } from './pem.js';
+import { type KeyType, type NodeKeyIdentity, PASSPHRASE_VARIABLE, generateIdentity, identityFromPem } from './pem.js';
 
 export const DEFAULT_IDENTITY = 'default';
 const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
@@ -17,7 +16,7 @@ export interface IdentityInfo {
 
 /** An identity ready to sign, and where it came from (never the key itself). */
 export interface LoadedIdentity {
-  identity: SignIdentity;
+  identity: NodeKeyIdentity;
   principal: string;
   keyType: KeyType;
   /** `soulrecall:<name>`, `dfx:<name>` or the PEM file's path. */
