@@ -1,5 +1,7 @@
 import type { Hook } from '@oclif/core';
-import { checkPluginBeforeInstall, npmRegistryFor, renderError, toSoulrecallError } from '@soulrecall/core';
+import { renderError, toSoulrecallError } from '@soulrecall/core';
+// Its own entry point: the check (and semver, some 50 modules) loads only when a plugin is installed.
+import { checkPluginBeforeInstall, npmRegistryFor } from '@soulrecall/core/plugin-install';
 
 /**
  * `plugins:preinstall`: refuses, in one sentence and before npm runs, a package that is not a

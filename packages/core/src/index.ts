@@ -34,5 +34,4 @@ export * from './services/doctor.js';
 export * from './services/transfer-checkpoints.js';
 export * from './services/deploy.js';
 export * from './services/rollback.js';
-export * from './plugins/install-check.js';
 export * from './completion/index.js';

@@ -4,7 +4,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { checkPluginBeforeInstall, SoulrecallError } from '../src/index.js';
+import { SoulrecallError } from '../src/index.js';
+import { checkPluginBeforeInstall } from '../src/plugins/install-check.js';
 import { freePort } from '../../../test/helpers/ports.js';
 
 /** A registry that serves package documents from a map, over real HTTP. */

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parse } from 'yaml';
+import { parse } from '../config/yaml.js';
 import { findConfigFile } from '../config/find.js';
 import { NO_PROJECT_NAMES, type ProjectNames } from './complete.js';
 

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type Pair, type YAMLMap } from 'yaml';
+import type { Node, Pair, YAMLMap } from 'yaml';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument } from './yaml.js';
 import { historyBackendOf, redactUrl, type JsonObject } from '@soulrecall/history-store';
 import { ConfigError, type ConfigErrorCode } from './errors.js';
 import { CONFIG_FILE_NAME, findConfigFile } from './find.js';

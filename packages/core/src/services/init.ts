@@ -1,6 +1,6 @@
 import { existsSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { stringify } from 'yaml';
+import { stringify } from '../config/yaml.js';
 import type { CanisterClient } from '@soulrecall/canister-client';
 import { CONFIG_FILE_NAME } from '../config/find.js';
 import { parseProjectConfig } from '../config/loader.js';

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { parse } from 'yaml';
+import { parse } from '../../config/yaml.js';
 import { isMainnetUrl } from '../../config/loader.js';
 import { readIdsFile } from '../canister-ids.js';
 import {
