@@ -1,7 +1,10 @@
 import { expect } from 'chai';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { CliSandbox, STACK_TRACE } from '../helpers/cli.js';
+
+const REPOSITORY_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 const project = `pipeline: [local, staging, production]
 environments:
@@ -58,6 +61,17 @@ describe('soulrecall binary: foundation', () => {
     expect(help.stdout).to.match(/TOPICS[\s\S]*\benv\b[\s\S]*\bnetwork\b/);
     const version = await sandbox.run(['--version']);
     expect(version.stdout).to.match(/^soulrecall\/0\.1\.0 /);
+  });
+
+  it('--version, answered before oclif loads, says what oclif itself would (Config#userAgent)', async () => {
+    const { Config } = await import('@oclif/core');
+    const config = await Config.load(REPOSITORY_ROOT);
+    for (const args of [['--version'], ['--version', '--verbose']]) {
+      const version = await sandbox.run(args);
+      expect(version.exitCode, args.join(' ')).to.equal(0);
+      expect(version.stdout, args.join(' ')).to.equal(`${config.userAgent}\n`);
+      expect(version.stderr, args.join(' ')).to.equal('');
+    }
   });
 
   it('ships the four soulrecall plugins as core plugins', async () => {
