@@ -381,6 +381,40 @@ agents:
     expect(session.store.deployments.require(upgraded.deploymentId).status).to.equal('succeeded');
     release();
   });
+
+  it("the backup step asks for the canister's snapshots alongside its status, not after it", async () => {
+    const canisterId = session.store.routes.get('bot', 'local')!.canisterId;
+    const environment = session.config!.environments[0]!;
+    const client = await session.client(environment);
+    const log: string[] = [];
+    const watched = new Proxy(client, {
+      get(target, property, receiver) {
+        const value = Reflect.get(target, property, receiver) as unknown;
+        if (typeof value !== 'function') return value;
+        if (property !== 'status' && property !== 'listSnapshots') return value.bind(target);
+        return async (...args: unknown[]) => {
+          log.push(`${property} started`);
+          try {
+            return await value.apply(target, args);
+          } finally {
+            log.push(`${property} done`);
+          }
+        };
+      },
+    });
+    const steps: DeployStepRunner = { step: (_definition, run) => run(), always: (_name, run) => run() };
+    const input = {
+      agent: session.config!.agents[0]!,
+      environment,
+      canisterId,
+      module: await client.readModule(v1),
+      mode: 'auto' as const,
+      resumable: true,
+    };
+    const result = await runDeploySequence(session, watched, input, steps);
+    expect(result.backup).to.not.equal(null);
+    expect(log.slice(0, 2)).to.have.members(['status started', 'listSnapshots started']);
+  });
 });
 
 function leb128(value: number): Buffer {

@@ -321,6 +321,46 @@ describe('promotion engine (fake strategy, real store)', () => {
     expect(session.store.locks.get('my-agent', 'production')).to.equal(null);
   });
 
+  it("reads the source's module hash and the target's preflight at once, not one after the other", async () => {
+    const order: string[] = [];
+    const later = () => new Promise((resolve) => setTimeout(resolve, 20));
+    const result = await engine({
+      probeModuleHash: async () => (
+        order.push('source read started'),
+        await later(),
+        order.push('source read done'),
+        onChainHash
+      ),
+      preflight: async () => (order.push('preflight started'), await later(), order.push('preflight done'), {}),
+    }).promote(request());
+    expect(result.status).to.equal('succeeded');
+    expect(order.slice(0, 2)).to.have.members(['source read started', 'preflight started']);
+  });
+
+  it('--dry-run contacts no target: its preflight is not started', async () => {
+    let preflights = 0;
+    await engine({ preflight: async () => ((preflights += 1), {}) }).promote(request({ dryRun: true }));
+    expect(preflights).to.equal(0);
+  });
+
+  it("a drift refusal is reported, not the target's failing preflight that ran beside it", async () => {
+    onChainHash = 'ab'.repeat(32);
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const error = await engine({ preflight: async () => Promise.reject(new Error('target down')) })
+        .promote(request())
+        .catch((e: unknown) => e);
+      expect(error).to.be.instanceOf(SoulrecallError).with.property('code', 'DRIFT');
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(unhandled).to.deep.equal([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+    expect(session.store.promotions.list()).to.have.length(0);
+  });
+
   it('names an unknown promotion id with a hint (resume and abort)', async () => {
     for (const action of ['resume', 'abort'] as const) {
       const error = await engine()

@@ -98,6 +98,14 @@ export async function probeHealth(
     problems: [],
     checkedAt: new Date().toISOString(),
   };
+  // A query health method does not wait for the status: it is sent alongside it and its answer
+  // used only if the status says the canister can run it (a stopped or empty canister rejects a
+  // query and nothing changes). An update method may change state, so it still waits its turn.
+  const speculative =
+    options.method && options.callAs !== 'update'
+      ? callHealthMethod(deps.transport, id, { ...options, method: options.method })
+      : undefined;
+  speculative?.catch(() => undefined);
   try {
     try {
       const status = await deps.management.canisterStatus(id);
@@ -117,7 +125,8 @@ export async function probeHealth(
     if (verdict.status === 'stopped' || verdict.status === 'stopping')
       verdict.problems.push(`canister is ${verdict.status}`);
     if (options.method && verdict.moduleHash !== null && verdict.status !== 'stopped') {
-      verdict.method = await callHealthMethod(deps.transport, id, { ...options, method: options.method });
+      verdict.method = await (speculative ??
+        callHealthMethod(deps.transport, id, { ...options, method: options.method }));
       if (!verdict.method.healthy) verdict.problems.push(`${options.method} ${verdict.method.reason}`);
     }
   } catch (error) {

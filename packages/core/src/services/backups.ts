@@ -1,4 +1,4 @@
-import type { CanisterClient } from '@soulrecall/canister-client';
+import type { CanisterClient, SnapshotInfo } from '@soulrecall/canister-client';
 import type { Backup, BackupRestore } from '@soulrecall/history-store';
 import type { EnvironmentConfig } from '../config/types.js';
 import { SoulrecallError } from '../errors.js';
@@ -47,6 +47,8 @@ export interface SnapshotInput {
   beforeDeployment?: boolean;
   /** The module the canister runs (sha256 hex), when the caller knows it. */
   moduleSha256?: string | null;
+  /** The canister's snapshots, when the caller has already asked the network for them. */
+  listed?: Promise<SnapshotInfo[]>;
 }
 
 /**
@@ -60,8 +62,9 @@ export async function backupToReplace(
   client: CanisterClient,
   environment: string,
   canisterId: string,
+  listed: Promise<SnapshotInfo[]> = client.listSnapshots(canisterId),
 ): Promise<Backup | undefined> {
-  const existing = await client.listSnapshots(canisterId);
+  const existing = await listed;
   if (existing.length < MAX_SNAPSHOTS_PER_CANISTER) return undefined;
   const recorded = session.store.backups.list({ canisterId, environment, limit: 1000 });
   const automatic = new Map(
@@ -138,7 +141,7 @@ export async function takeRecordedSnapshot(
   input: SnapshotInput,
 ): Promise<Backup> {
   const by = { principal: client.principal };
-  const replaced = await backupToReplace(session, client, input.environment, input.canisterId);
+  const replaced = await backupToReplace(session, client, input.environment, input.canisterId, input.listed);
   session.store.audit.noteIntent({
     action: 'backup.snapshot-requested',
     environment: input.environment,

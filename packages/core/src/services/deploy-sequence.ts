@@ -1,4 +1,4 @@
-import type { CanisterClient, WasmArtifact } from '@soulrecall/canister-client';
+import type { CanisterClient, SnapshotInfo, WasmArtifact } from '@soulrecall/canister-client';
 import type { Backup, Deployment, InstallMode, JsonObject } from '@soulrecall/history-store';
 import type { AgentConfig, EnvironmentConfig } from '../config/types.js';
 import { journalRecord as field, journalStep, type JournalStepDefinition } from '../promotion/journal-record.js';
@@ -96,6 +96,7 @@ export async function snapshotBeforeUpgrade(
   session: Session,
   client: CanisterClient,
   deployment: Deployment,
+  listed?: Promise<SnapshotInfo[]>,
 ): Promise<Backup> {
   return takeRecordedSnapshot(session, client, {
     environment: deployment.environment,
@@ -103,6 +104,7 @@ export async function snapshotBeforeUpgrade(
     reason: `before version ${deployment.version}`,
     deploymentId: deployment.id,
     beforeDeployment: true,
+    listed,
   });
 }
 
@@ -124,6 +126,11 @@ export async function runDeploySequence(
   let pendingId: number | undefined;
   try {
     const backup = await steps.step(deploySteps.backup, async () => {
+      // The snapshot needs the canister's snapshot list (room at the IC's limit): asked for
+      // alongside the status rather than after it. An empty canister gets no snapshot, and its
+      // list is left unread.
+      const listed = input.currentModuleHash === null ? undefined : client.listSnapshots(canisterId);
+      listed?.catch(() => undefined);
       const previousModuleHash =
         input.currentModuleHash !== undefined ? input.currentModuleHash : (await client.status(canisterId)).moduleHash;
       // A promotion's backup step interrupted after this point already began the deployment:
@@ -159,7 +166,7 @@ export async function runDeploySequence(
           snapshotId: null,
         };
       hooks.progress?.(`Snapshot of ${canisterId} before version ${deployment.version}…`);
-      const taken = await snapshotBeforeUpgrade(session, client, deployment);
+      const taken = await snapshotBeforeUpgrade(session, client, deployment, listed);
       return {
         deploymentId: deployment.id,
         version: deployment.version,

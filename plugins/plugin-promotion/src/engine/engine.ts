@@ -104,6 +104,12 @@ export class PromotionEngine {
       request.targetCanister !== undefined
         ? parseCanisterId(request.targetCanister)
         : (this.store.routes.get(route.agent.name, route.to.name)?.canisterId ?? null);
+    // The target's preflight (connect, read its controllers) needs nothing from the source's
+    // drift check (connect, read its module hash): both start now, on their two networks at once,
+    // and preflight is awaited where it was before. Never for a dry run or --skip-deploy, which
+    // contact no target; a preflight nobody awaits (nothing to do, a refusal) is dropped.
+    const preflight =
+      request.dryRun || request.skipDeploy ? undefined : startNow(this.deps.preflight(route.to, targetCanisterId));
     const source = await resolvePromotionSource(
       this.deps.session,
       route,
@@ -192,7 +198,7 @@ export class PromotionEngine {
     // Checked before anything is written, so an unreachable network or a canister we do not
     // control leaves no promotion behind; the facts are journaled as the preflight step.
     this.deps.onPlan?.(steps.map((step) => step.name));
-    const preflightFacts = await this.deps.preflight(route.to, targetCanisterId);
+    const preflightFacts = await (preflight?.() ?? this.deps.preflight(route.to, targetCanisterId));
     const { promotion, lease } = this.createLocked(route, source.module, {
       agent: route.agent.name,
       fromEnvironment: route.from.name,
@@ -736,4 +742,13 @@ function resultBase(
       ? { id: sourceDeployment.id, version: sourceDeployment.version, canisterId: sourceDeployment.canisterId }
       : null,
   };
+}
+
+/**
+ * Starts `work` now and returns how to wait for it later. The result is kept for whoever asks;
+ * when nobody does, its failure is dropped rather than reported as an unhandled rejection.
+ */
+function startNow<T>(work: Promise<T>): () => Promise<T> {
+  work.catch(() => undefined);
+  return () => work;
 }
