@@ -99,6 +99,28 @@ describe('withIdentities: encrypted keys', () => {
     expect(again.screen()).to.equal('');
   });
 
+  it('asks one question at a time when two connections load keys at once (a promotion: source and target)', async () => {
+    const first = encryptedKey('first');
+    const second = encryptedKey('second');
+    const terminal = fakeTerminal(`${PASSPHRASE}\r${PASSPHRASE}\r`);
+    const [a, b] = await Promise.all([
+      withIdentities(session, (identities) => identities.resolve(first).principal, terminal),
+      withIdentities(session, (identities) => identities.resolve(second).principal, terminal),
+    ]);
+    expect(a).to.not.equal(b);
+    expect(terminal.screen()).to.equal(`Passphrase for ${first}: \nPassphrase for ${second}: \n`);
+  });
+
+  it('asks once when two connections at once need the same key, and both go on with it', async () => {
+    const first = encryptedKey('first');
+    const terminal = fakeTerminal(`${PASSPHRASE}\r`);
+    const [a, b] = await Promise.all(
+      [1, 2].map(() => withIdentities(session, (identities) => identities.resolve(first).principal, terminal)),
+    );
+    expect(a).to.equal(b);
+    expect(terminal.screen()).to.equal(`Passphrase for ${first}: \n`);
+  });
+
   it('a wrong passphrase typed is one sentence, exit 5, asked only once', async () => {
     const file = encryptedKey('key');
     const terminal = fakeTerminal('nope\rnope\r');

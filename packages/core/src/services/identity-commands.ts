@@ -71,12 +71,37 @@ export async function withIdentities<T>(
       const file = passphraseWanted(error);
       if (file !== undefined && terminal.input.isTTY && !asked.has(file)) {
         asked.add(file);
-        identities.providePassphrase(file, await askSecret(`Passphrase for ${file}: `, terminal));
+        // One question at a time: a promotion connects to its source and target at once, and
+        // both may need a passphrase. One that waited its turn may find its key already unlocked.
+        const answeredBefore = passphrasesAnswered;
+        const unlocked = await inTurn(async () => {
+          if (passphrasesAnswered !== answeredBefore) {
+            try {
+              return { value: use(identities) };
+            } catch (again) {
+              if (passphraseWanted(again) !== file) throw again;
+            }
+          }
+          identities.providePassphrase(file, await askSecret(`Passphrase for ${file}: `, terminal));
+          passphrasesAnswered++;
+          return undefined;
+        });
+        if (unlocked) return unlocked.value;
         continue;
       }
       throw unwritable(error, identities, session);
     }
   }
+}
+
+let terminalTurn: Promise<unknown> = Promise.resolve();
+let passphrasesAnswered = 0;
+
+/** Runs `ask` once every question asked before it has been answered. */
+function inTurn<T>(ask: () => Promise<T>): Promise<T> {
+  const turn = terminalTurn.then(ask, ask);
+  terminalTurn = turn.catch(() => undefined);
+  return turn;
 }
 
 /** The key file an IDENTITY_PASSPHRASE_REQUIRED error names, if it is one. */
