@@ -277,6 +277,17 @@ describe('soulrecall.yaml loader', () => {
       expect(config.file).to.equal(join(folder, 'soulrecall.yaml'));
     });
 
+    it('loaded twice (prestart, then the command), gives each caller its own copy, and reads a changed file again', () => {
+      const file = join(folder, 'soulrecall.yaml');
+      writeFileSync(file, valid);
+      const first = loadProjectConfig({ cwd: folder });
+      first.pipeline.push('changed by its caller');
+      const second = loadProjectConfig({ cwd: folder });
+      expect(second).to.deep.equal(parseProjectConfig(valid, file));
+      writeFileSync(file, valid.replace(/^pipeline:.*$/m, 'pipeline: [local]'));
+      expect(loadProjectConfig({ cwd: folder }).pipeline).to.deep.equal(['local']);
+    });
+
     it('says so when no soulrecall.yaml exists up the tree', () => {
       expect(() => loadProjectConfig({ cwd: folder })).to.throw(
         ConfigError,
