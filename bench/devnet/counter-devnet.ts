@@ -21,6 +21,7 @@ export const EMPTY_CANDID_ARG = new Uint8Array([0x44, 0x49, 0x44, 0x4c, 0, 0]);
 
 export interface CounterDevnet {
   stateDir: string;
+  url: string;
   agent: HttpAgent;
   /** The management canister's actor (its IDL is not typed here). */
   mgmt: (id?: Principal) => any;
@@ -49,17 +50,22 @@ export async function timed(times: number, task: () => unknown): Promise<number[
   return samples;
 }
 
+/** An agent as soulrecall makes one: every verification on, @soulrecall/bls, a node:crypto key of its own. */
+export async function clientAgent(url: string): Promise<HttpAgent> {
+  useWasmBlsInAgent();
+  return HttpAgent.create({
+    host: url,
+    shouldFetchRootKey: true,
+    identity: new NodeKeyIdentity(crypto.generateKeyPairSync('ed25519').privateKey, 'ed25519'),
+  });
+}
+
 /** Runs `measure` against a fresh devnet with the counter installed; the devnet and its files go after. */
 export async function withCounterDevnet(measure: (setup: CounterDevnet) => Promise<void>): Promise<void> {
   const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'soulrecall-bench-'));
   const devnet = await startDevnet({ port: 0, stateDir });
   try {
-    useWasmBlsInAgent();
-    const agent = await HttpAgent.create({
-      host: devnet.url,
-      shouldFetchRootKey: true,
-      identity: new NodeKeyIdentity(crypto.generateKeyPairSync('ed25519').privateKey, 'ed25519'),
-    });
+    const agent = await clientAgent(devnet.url);
     const mgmt = (id?: Principal) =>
       Actor.createActor(managementIdlFactory, { agent, canisterId: 'aaaaa-aa', effectiveCanisterId: id }) as any;
     const none = { amount: [], settings: [], specified_id: [], sender_canister_version: [] };
@@ -76,7 +82,7 @@ export async function withCounterDevnet(measure: (setup: CounterDevnet) => Promi
     const counter = Actor.createActor(counterIdl, { agent, canisterId: counterId }) as unknown as CounterActor;
     await counter.inc();
     await counter.get();
-    await measure({ stateDir, agent, mgmt, create, counterId, counter });
+    await measure({ stateDir, url: devnet.url, agent, mgmt, create, counterId, counter });
   } finally {
     await devnet.close();
     fs.rmSync(stateDir, { recursive: true, force: true });

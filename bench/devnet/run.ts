@@ -7,6 +7,7 @@
  */
 import fs from 'node:fs';
 import os from 'node:os';
+import { Worker } from 'node:worker_threads';
 import { Actor } from '@dfinity/agent';
 import type { Principal } from '@dfinity/principal';
 import { sha256 } from '@noble/hashes/sha2';
@@ -20,7 +21,43 @@ const ROUND_TRIPS = 200;
 const THROUGHPUT_SECONDS = 5;
 const CONCURRENCY = 8;
 const CHUNK = 1024 * 1024;
+const CLIENT_WORKER = new URL('./client-worker.ts', import.meta.url).href;
 
+/** Calls per second of CONCURRENCY clients, each in its own thread with its own agent (client-worker.ts). */
+async function clientThroughput(url: string, canisterId: Principal, kind: 'update' | 'query'): Promise<number> {
+  const clients = Array.from({ length: CONCURRENCY }, () => {
+    // Node 20 will not start a worker from a .ts file, and --import does not reach workers:
+    // the worker registers tsx itself, then imports the client.
+    const worker = new Worker(
+      `import('tsx/esm/api').then(({ register }) => (register(), import(${JSON.stringify(CLIENT_WORKER)})))`,
+      { eval: true, workerData: { url, canisterId: canisterId.toText(), kind } },
+    );
+    const next = () =>
+      new Promise<unknown>((resolve, reject) => {
+        worker.once('message', resolve);
+        worker.once('error', reject);
+      });
+    return { worker, ready: next() };
+  });
+  // Every client is connected and warmed up before the clock starts for all of them at once.
+  await Promise.all(clients.map((client) => client.ready));
+  const endAt = Date.now() + THROUGHPUT_SECONDS * 1000;
+  const counts = await Promise.all(
+    clients.map(async ({ worker }) => {
+      const done = new Promise<number>((resolve, reject) => {
+        worker.once('message', resolve);
+        worker.once('error', reject);
+      });
+      worker.postMessage(endAt);
+      const count = await done;
+      await worker.terminate();
+      return count;
+    }),
+  );
+  return counts.reduce((sum, count) => sum + count, 0) / THROUGHPUT_SECONDS;
+}
+
+/** Calls per second of CONCURRENCY callers sharing this thread and one agent with the devnet. */
 async function throughput(task: () => Promise<unknown>): Promise<number> {
   const end = performance.now() + THROUGHPUT_SECONDS * 1000;
   let done = 0;
@@ -36,7 +73,7 @@ async function throughput(task: () => Promise<unknown>): Promise<number> {
 }
 
 async function main(): Promise<void> {
-  await withCounterDevnet(async ({ agent, mgmt, create, counterId: id, counter }) => {
+  await withCounterDevnet(async ({ url, agent, mgmt, create, counterId: id, counter }) => {
     const update = summary(await timed(UPDATES, () => counter.inc()));
     // The same call without the client's certificate check (agent.call only posts and decodes): the
     // difference to the line above is what @dfinity/agent spends verifying the BLS signature.
@@ -45,6 +82,8 @@ async function main(): Promise<void> {
     const query = summary(await timed(QUERIES, () => counter.get()));
     const updatesPerSecond = await throughput(() => counter.inc());
     const queriesPerSecond = await throughput(() => counter.get());
+    const clientUpdatesPerSecond = await clientThroughput(url, id, 'update');
+    const clientQueriesPerSecond = await clientThroughput(url, id, 'query');
 
     const installInto = async (target: Principal, bytes: Uint8Array, arg = new Uint8Array()): Promise<void> => {
       if (bytes.length <= 1.5 * CHUNK) {
@@ -113,9 +152,9 @@ async function main(): Promise<void> {
     const fmt = (ms: number) => `${ms.toFixed(1)} ms`;
     const latency = (label: string, { median, p90 }: { median: number; p90: number }, note: string) =>
       console.log(`${label.padEnd(30)}median ${fmt(median)}  p90 ${fmt(p90)}  (${note})`);
-    const rate = (label: string, perSecond: number, unit: string) =>
+    const rate = (label: string, perSecond: number, unit: string, how: string) =>
       console.log(
-        `${label.padEnd(30)}${perSecond.toFixed(0)} ${unit}/s (${CONCURRENCY} concurrent, ${THROUGHPUT_SECONDS} s)`,
+        `${label.padEnd(30)}${perSecond.toFixed(0)} ${unit}/s (${CONCURRENCY} ${how}, ${THROUGHPUT_SECONDS} s)`,
       );
     console.log(`node ${process.version}, ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown cpu'})`);
     latency('update call (v3, certified)', update, `${UPDATES} sequential`);
@@ -123,8 +162,10 @@ async function main(): Promise<void> {
     latency('query (signed)', query, `${QUERIES} sequential`);
     latency('agent update, no call', agentUpdate, `sample agent setTool, ${ROUND_TRIPS} sequential`);
     latency('inter-canister round trip', roundTrip, `reflect → tool summarise → reply, ${ROUND_TRIPS} sequential`);
-    rate('update throughput', updatesPerSecond, 'calls');
-    rate('query throughput', queriesPerSecond, 'queries');
+    rate('update throughput', clientUpdatesPerSecond, 'calls', 'clients, a thread and an agent each');
+    rate('query throughput', clientQueriesPerSecond, 'queries', 'clients, a thread and an agent each');
+    rate('update throughput, one thread', updatesPerSecond, 'calls', "callers on one agent in the devnet's thread");
+    rate('query throughput, one thread', queriesPerSecond, 'queries', "callers on one agent in the devnet's thread");
     const smallNote = `${(small.length / 1024).toFixed(0)} KiB module, 5 runs`;
     const largeNote = `${(large.length / 1024 / 1024).toFixed(1)} MiB module, upload + install, 3 runs`;
     console.log(`${'install 250 KB (install_code)'.padEnd(30)}median ${fmt(installSmall.median)}  (${smallNote})`);
