@@ -2,8 +2,9 @@
 // bench/promote: wall time of one in-place promotion of the sample agent between two devnets
 // (the real `soulrecall promote` process, start to exit) against the same remote calls made
 // directly with @dfinity/agent in this script (status, stop, snapshot, upgrade, start, status,
-// health query), measured alternately in one run. Also times `soulrecall --version` (process
-// start-up) so the overhead can be attributed. Usage: node bench/promote/run.mjs [iterations]
+// health query), measured alternately in one run. Also times `soulrecall env list` (process
+// start-up: oclif, the config, the store, no network) so the overhead can be attributed.
+// Usage: node bench/promote/run.mjs [iterations]
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -13,7 +14,6 @@ import { fileURLToPath } from 'node:url';
 import { Actor, HttpAgent } from '@dfinity/agent';
 import { IDL } from '@dfinity/candid';
 import { IdentityStore, managementIdlFactory } from '@soulrecall/canister-client';
-import { openHistoryStore } from '@soulrecall/history-store';
 import { directUpgrade } from './direct.mjs';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -57,7 +57,7 @@ agents:
   my-agent: { wasm: ${modules[0]}, health: { method: health } }
 `,
 );
-const timings = { cli: [], direct: [], directProcess: [], version: [] };
+const timings = { cli: [], direct: [], directProcess: [], startup: [] };
 const stepTimings = {};
 try {
   for (const port of [sourcePort, targetPort])
@@ -96,13 +96,12 @@ try {
     soulrecall('deploy', 'my-agent', '-e', 'source', '-w', module);
     const promoted = soulrecall('promote', 'my-agent', '-f', 'source', '-t', 'target', '--json');
     timings.cli.push(promoted.ms);
-    // Where the promotion's time went, from its own journal.
-    const store = openHistoryStore({ dataDir: home });
-    for (const step of store.promotions.require(JSON.parse(promoted.stdout).promotionId).steps) {
+    // Where the promotion's time went, from its own journal (read after the timing).
+    const shown = JSON.parse(soulrecall('promote', 'show', JSON.parse(promoted.stdout).promotionId, '--json').stdout);
+    for (const step of shown.steps) {
       if (step.startedAt && step.finishedAt)
         (stepTimings[step.name] ??= []).push(Date.parse(step.finishedAt) - Date.parse(step.startedAt));
     }
-    store.close();
     const started = process.hrtime.bigint();
     await directUpgrade(host, identity.identity, baselineCanister, readFileSync(module));
     timings.direct.push(Number(process.hrtime.bigint() - started) / 1e6);
@@ -115,7 +114,7 @@ try {
     );
     if (script.status !== 0) throw new Error(`direct.mjs failed: ${script.stderr}`);
     timings.directProcess.push(Number(process.hrtime.bigint() - processStarted) / 1e6);
-    timings.version.push(soulrecall('--version').ms);
+    timings.startup.push(soulrecall('env', 'list').ms);
   }
 } finally {
   for (const port of [sourcePort, targetPort])
@@ -128,7 +127,7 @@ try {
 }
 const cli = median(timings.cli);
 const direct = median(timings.direct);
-const startup = median(timings.version);
+const startup = median(timings.startup);
 const directProcess = median(timings.directProcess);
 console.log(
   JSON.stringify(
