@@ -198,9 +198,13 @@ describe('promotion engine (fake strategy, real store)', () => {
 
   it('does nothing, and records nothing, when the target already runs the module', async () => {
     await engine().promote(request());
-    const again = await engine().promote(request());
+    // Nor does it contact the target: a preflight left running would keep the process waiting
+    // for a network that "nothing to do" never needed (a target that is down: until its timeout).
+    let preflights = 0;
+    const again = await engine({ preflight: async () => ((preflights += 1), {}) }).promote(request());
     expect(again.status).to.equal('unchanged');
     expect(again.promotionId).to.equal(null);
+    expect(preflights).to.equal(0);
     expect(session.store.promotions.list()).to.have.length(1);
   });
 

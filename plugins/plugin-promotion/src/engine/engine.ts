@@ -30,7 +30,7 @@ import {
   type Promotion,
 } from '@soulrecall/history-store';
 import { resolvePromotionRoute, type PromotionRoute } from './request.js';
-import { resolvePromotionSource, storedModule } from './source.js';
+import { recordedSource, resolvePromotionSource, storedModule } from './source.js';
 import { selectStrategy } from './strategies.js';
 
 export type { EngineDependencies, PromoteRequest, PromoteResult, PromoteStatus } from './types.js';
@@ -95,6 +95,17 @@ export class PromotionEngine {
     return this.deps.session.store;
   }
 
+  /** The latest deployment recorded on the target canister, if there is one. */
+  private targetLatest(route: PromotionRoute, targetCanisterId: string | null): Deployment | null {
+    return targetCanisterId
+      ? this.store.deployments.latest({
+          agent: route.agent.name,
+          environment: route.to.name,
+          canisterId: targetCanisterId,
+        })
+      : null;
+  }
+
   async promote(request: PromoteRequest): Promise<PromoteResult> {
     const config = this.deps.session.config!;
     const route = resolvePromotionRoute(config, request.agent, request.from, request.to);
@@ -106,10 +117,19 @@ export class PromotionEngine {
         : (this.store.routes.get(route.agent.name, route.to.name)?.canisterId ?? null);
     // The target's preflight (connect, read its controllers) needs nothing from the source's
     // drift check (connect, read its module hash): both start now, on their two networks at once,
-    // and preflight is awaited where it was before. Never for a dry run or --skip-deploy, which
-    // contact no target; a preflight nobody awaits (nothing to do, a refusal) is dropped.
+    // and preflight is awaited where it was before (a refusal exits without waiting for it).
+    // Not for a dry run or --skip-deploy, which contact no target, nor when the target may already
+    // run the source's module: "nothing to do" would then wait for a target it never needed.
+    const recordedTarget = this.targetLatest(route, targetCanisterId);
+    const mayBeUnchanged =
+      !request.force &&
+      recordedTarget?.status === 'succeeded' &&
+      (request.wasmPath !== undefined ||
+        recordedSource(this.store, route).deployment?.moduleSha256 === recordedTarget.moduleSha256);
     const preflight =
-      request.dryRun || request.skipDeploy ? undefined : startNow(this.deps.preflight(route.to, targetCanisterId));
+      request.dryRun || request.skipDeploy || mayBeUnchanged
+        ? undefined
+        : startNow(this.deps.preflight(route.to, targetCanisterId));
     const source = await resolvePromotionSource(
       this.deps.session,
       route,
@@ -128,13 +148,7 @@ export class PromotionEngine {
 
     const base = resultBase(route, strategy?.name ?? 'skip-deploy', source.module, source.deployment);
 
-    const targetLatest = targetCanisterId
-      ? this.store.deployments.latest({
-          agent: route.agent.name,
-          environment: route.to.name,
-          canisterId: targetCanisterId,
-        })
-      : null;
+    const targetLatest = this.targetLatest(route, targetCanisterId);
     if (targetLatest?.status === 'succeeded' && targetLatest.moduleSha256 === source.module.sha256 && !request.force) {
       return {
         ...base,

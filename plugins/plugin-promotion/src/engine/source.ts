@@ -6,7 +6,7 @@ import {
   type PromotedModule,
   type Session,
 } from '@soulrecall/core';
-import type { Deployment, HistoryStore } from '@soulrecall/history-store';
+import type { Deployment, HistoryStore, Route } from '@soulrecall/history-store';
 import type { PromotionRoute } from './request.js';
 
 /**
@@ -45,20 +45,7 @@ export async function resolvePromotionSource(
 ): Promise<PromotionSource> {
   const { agent, from } = route;
   const store = session.store;
-  const liveRoute = store.routes.get(agent.name, from.name);
-  const latest = liveRoute
-    ? store.deployments.latest({ agent: agent.name, environment: from.name, canisterId: liveRoute.canisterId })
-    : null;
-  // A rolled-back deployment left the canister on the succeeded one before it.
-  const deployment =
-    latest?.status === 'rolled-back'
-      ? store.deployments.latest({
-          agent: agent.name,
-          environment: from.name,
-          canisterId: liveRoute!.canisterId,
-          status: 'succeeded',
-        })
-      : latest;
+  const { liveRoute, deployment } = recordedSource(store, route);
 
   if (options.wasmPath !== undefined) {
     const artifact = await readWasmArtifact(options.wasmPath).catch((error: unknown) => {
@@ -124,6 +111,28 @@ export async function resolvePromotionSource(
     forcedDrift,
     fileOverride: null,
   };
+}
+
+/** The source's live canister and the deployment it runs, as the store records them (no network). */
+export function recordedSource(
+  store: HistoryStore,
+  { agent, from }: PromotionRoute,
+): { liveRoute: Route | null; deployment: Deployment | null } {
+  const liveRoute = store.routes.get(agent.name, from.name);
+  const latest = liveRoute
+    ? store.deployments.latest({ agent: agent.name, environment: from.name, canisterId: liveRoute.canisterId })
+    : null;
+  // A rolled-back deployment left the canister on the succeeded one before it.
+  const deployment =
+    latest?.status === 'rolled-back'
+      ? store.deployments.latest({
+          agent: agent.name,
+          environment: from.name,
+          canisterId: liveRoute!.canisterId,
+          status: 'succeeded',
+        })
+      : latest;
+  return { liveRoute, deployment };
 }
 
 /** What a promotion moves, from a validated module. */
