@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { Actor, HttpAgent } from '@dfinity/agent';
 import { IDL } from '@dfinity/candid';
 import { IdentityStore, managementIdlFactory } from '@soulrecall/canister-client';
+import { median } from '../support.mjs';
 import { directUpgrade } from './direct.mjs';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -39,11 +40,6 @@ function soulrecall(...args) {
   if (result.status !== 0) throw new Error(`soulrecall ${args.join(' ')} exited ${result.status}: ${result.stderr}`);
   return { ms, stdout: result.stdout };
 }
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
 
 const [sourcePort, targetPort] = [await freePort(), await freePort()];
 mkdirSync(project, { recursive: true });
