@@ -32,22 +32,20 @@ async function clientThroughput(url: string, canisterId: Principal, kind: 'updat
       `import('tsx/esm/api').then(({ register }) => (register(), import(${JSON.stringify(CLIENT_WORKER)})))`,
       { eval: true, workerData: { url, canisterId: canisterId.toText(), kind } },
     );
-    const next = () =>
-      new Promise<unknown>((resolve, reject) => {
+    /** The worker's next message: 'ready' once connected, then its count of calls. */
+    const next = <T>() =>
+      new Promise<T>((resolve, reject) => {
         worker.once('message', resolve);
         worker.once('error', reject);
       });
-    return { worker, ready: next() };
+    return { worker, next, ready: next<string>() };
   });
   // Every client is connected and warmed up before the clock starts for all of them at once.
   await Promise.all(clients.map((client) => client.ready));
   const endAt = Date.now() + THROUGHPUT_SECONDS * 1000;
   const counts = await Promise.all(
-    clients.map(async ({ worker }) => {
-      const done = new Promise<number>((resolve, reject) => {
-        worker.once('message', resolve);
-        worker.once('error', reject);
-      });
+    clients.map(async ({ worker, next }) => {
+      const done = next<number>();
       worker.postMessage(endAt);
       const count = await done;
       await worker.terminate();
