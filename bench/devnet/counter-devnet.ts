@@ -1,7 +1,8 @@
 /**
  * What both devnet benchmarks start from: a devnet in a temporary state directory, an agent with
  * every verification on, checking certificates as soulrecall does (@soulrecall/bls, through
- * canister-client's `useWasmBlsInAgent`) and signing requests as soulrecall's identities do
+ * canister-client's `useWasmBlsInAgent`), checking query signatures as soulrecall does (native first, through
+ * `useNativeEd25519InAgent`) and signing requests as soulrecall's identities do
  * (canister-client's `NodeKeyIdentity`, node:crypto), and the WAT counter canister installed and warmed up;
  * plus the timing helpers, so both scripts measure the same way.
  */
@@ -12,7 +13,7 @@ import path from 'node:path';
 import { Actor, HttpAgent } from '@dfinity/agent';
 import type { Principal } from '@dfinity/principal';
 import { NodeKeyIdentity } from '@soulrecall/canister-client';
-import { useWasmBlsInAgent } from '@soulrecall/canister-client/agent';
+import { useNativeEd25519InAgent, useWasmBlsInAgent } from '@soulrecall/canister-client/agent';
 import { managementIdlFactory, startDevnet } from '@soulrecall/devnet';
 import { counterIdl, counterWasm, type CounterActor } from '../../packages/devnet/test/support/wat-canister.js';
 
@@ -53,6 +54,7 @@ export async function timed(times: number, task: () => unknown): Promise<number[
 /** An agent as soulrecall makes one: every verification on, @soulrecall/bls, a node:crypto key of its own. */
 export async function clientAgent(url: string): Promise<HttpAgent> {
   useWasmBlsInAgent();
+  useNativeEd25519InAgent();
   return HttpAgent.create({
     host: url,
     shouldFetchRootKey: true,

@@ -3,7 +3,8 @@
  * load: the pieces of a certified update timed alone (the devnet's BLS signature of the
  * certificate and the client's BLS check of it, with @soulrecall/bls as soulrecall does and with
  * @noble/curves, @dfinity/agent's default, for reference; the durable append + fdatasync of changed
- * pages; Ed25519 request signing, and checking with node:crypto as the devnet does and with noble),
+ * pages; Ed25519 request signing, and checking with node:crypto as the devnet does and with noble,
+ * and the agent's check of a query reply's node signature, native first as soulrecall sets it and noble's own),
  * next to the whole round trip with and without the client's verification. `npm run bench:devnet` runs it after run.ts;
  * alone, from the repository root:
  * `node --import tsx bench/devnet/where-time-goes.ts`.
@@ -15,6 +16,7 @@ import crypto from 'node:crypto';
 import { bls12_381 } from '@noble/curves/bls12-381';
 import { ed25519 } from '@noble/curves/ed25519';
 import { blsSign, blsVerify } from '@soulrecall/bls';
+import { nobleEd25519Verify } from '@soulrecall/canister-client/agent';
 import { EMPTY_CANDID_ARG, summary, timed, withCounterDevnet } from './counter-devnet.js';
 
 const SAMPLES = 100;
@@ -79,8 +81,12 @@ async function main(): Promise<void> {
         await medianOf(() => crypto.verify(null, message, edKeyObject, edSignature)),
       ],
       [
-        'Ed25519 verify (agent, per query reply; noble)',
+        'Ed25519 verify (agent, per query reply; native first)',
         await medianOf(() => ed25519.verify(edSignature, message, edPublic)),
+      ],
+      [
+        'Ed25519 verify (noble, agent default)',
+        await medianOf(() => nobleEd25519Verify(edSignature, message, edPublic)),
       ],
     ];
     fs.closeSync(fd);

@@ -5,3 +5,4 @@
  */
 export { HttpAgentTransport } from './http-transport.js';
 export { useWasmBlsInAgent } from './certificate-verification.js';
+export { nobleEd25519Verify, useNativeEd25519InAgent } from './query-signatures.js';

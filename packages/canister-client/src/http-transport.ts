@@ -13,7 +13,7 @@ import type { Principal } from '@dfinity/principal';
 import { quietAgentConsole } from './agent-console.js';
 import { classifyAgentError, isTransientError, type CallSite } from './agent-errors.js';
 import { blsVerify, useWasmBlsInAgent } from './certificate-verification.js';
-import { useSmallEd25519Table } from './query-signatures.js';
+import { useNativeEd25519InAgent } from './query-signatures.js';
 import { resolveRequestTimeout, withDeadline } from './deadline.js';
 import { CanisterClientError } from './errors.js';
 import { isMainnet, type NetworkDescription, networkDetails, notAReplicaHint } from './network.js';
@@ -85,7 +85,7 @@ export class HttpAgentTransport implements IcTransport {
     const readRetry = options.readRetry ?? DEFAULT_READ_RETRY;
     quietAgentConsole();
     useWasmBlsInAgent();
-    useSmallEd25519Table();
+    useNativeEd25519InAgent();
     let agent: HttpAgent;
     try {
       agent = HttpAgent.createSync({
