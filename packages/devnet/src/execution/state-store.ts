@@ -90,6 +90,11 @@ interface Header {
   globalTimerNanos: string;
 }
 
+/** All of `bytes` at the end of `fd` (a write may take fewer bytes than it was given). */
+function writeAll(fd: number, bytes: Uint8Array): void {
+  for (let done = 0; done < bytes.length;) done += fs.writeSync(fd, bytes, done);
+}
+
 /** Temporary file, fsync, rename, fsync of the directory: after it returns, a crash keeps the new content. */
 async function writeAtomically(file: string, chunks: Uint8Array[]): Promise<void> {
   await fs.promises.mkdir(path.dirname(file), { recursive: true });
@@ -199,22 +204,27 @@ export class WasmStateStore {
   /**
    * Appends one encoded delta to the log of `generation` and syncs it: once this resolves, a
    * crash keeps it. Resolves to the log's size.
+   *
+   * Synchronous calls, on purpose: this runs after every update, before its reply, and the six
+   * asynchronous calls it was (mkdir, open, stat, write, datasync, close) each waited a turn of the
+   * thread pool, ≈ 1.7 ms together, where the same calls made directly take ≈ 0.4 ms, nearly all
+   * of it the fdatasync that the reply has to wait for anyway (bench/devnet).
    */
   async appendDelta(key: string, generation: string, record: Uint8Array): Promise<number> {
     const file = path.join(this.canisterDir(key), LOG_FILE);
-    await fs.promises.mkdir(path.dirname(file), { recursive: true });
-    const handle = await fs.promises.open(file, 'a');
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const fd = fs.openSync(file, 'a');
     try {
-      let { size } = await handle.stat();
+      let { size } = fs.fstatSync(fd);
       if (size === 0) {
-        await handle.write(Buffer.concat([LOG_MAGIC, Buffer.from(generation, 'hex')]));
+        writeAll(fd, Buffer.concat([LOG_MAGIC, Buffer.from(generation, 'hex')]));
         size = LOG_MAGIC.length + GENERATION_BYTES;
       }
-      await handle.write(record);
-      await handle.datasync();
+      writeAll(fd, record);
+      fs.fdatasyncSync(fd);
       return size + record.length;
     } finally {
-      await handle.close();
+      fs.closeSync(fd);
     }
   }
 
