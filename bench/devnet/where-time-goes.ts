@@ -96,7 +96,7 @@ async function main(): Promise<void> {
         .map((l) => l.toFixed(1))
         .join(' ')}`,
     );
-    for (const [what, ms] of figures) console.log(`${what.padEnd(46)} median ${ms.toFixed(2)} ms (${SAMPLES} runs)`);
+    for (const [what, ms] of figures) console.log(`${what.padEnd(54)} median ${ms.toFixed(2)} ms (${SAMPLES} runs)`);
   });
 }
 
