@@ -30,11 +30,11 @@ function pointOfOrder8(): InstanceType<typeof Point> {
   }
 }
 
-/** A signature made by hand: R = [r]B, S = r + k·a, k hashed over the bytes given for R and A. */
-function signByHand(secret: bigint, publicKey: Uint8Array, message: Uint8Array, hashedR?: Uint8Array) {
+/** A signature made by hand: R = [r]B, S = r + k·a, k hashed over the bytes of R and A. */
+function signByHand(secret: bigint, publicKey: Uint8Array, message: Uint8Array) {
   const nonce = randomScalar();
   const r = Point.BASE.multiply(nonce).toBytes();
-  const s = (nonce + challenge(hashedR ?? r, publicKey, message) * secret) % ORDER;
+  const s = (nonce + challenge(r, publicKey, message) * secret) % ORDER;
   return { r, s };
 }
 
